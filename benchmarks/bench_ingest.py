@@ -1,0 +1,88 @@
+"""Ingest speed: components/s for two real SBOMs, against plain `json.load` in the same run.
+
+    python benchmarks/bench_ingest.py [--repeat N]
+
+Reads `$CHAINREVIEW_SHARED_DATA` (default `../shared/data`). For each SBOM it times, best of N:
+`json.load` (the floor any JSON reader pays), `read_sbom` without and with schema validation, and,
+when installed (`pip install -e '.[bench]'`), cyclonedx-python-lib's own deserialiser as the
+library baseline. Ratios are against `json.load` measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+from chainreview.evidence.sbom import read_sbom
+
+SBOMS = (
+    ("airflow 2.8.0 (CycloneDX 1.5)", "sbomqs-samples/samples/apache_airflow-sbom-2.8.0-python3.10.json"),
+    ("juice-shop (CycloneDX 1.4)", "cyclonedx-bom-examples/SBOM/juice-shop/via_npm/flat/bom.1.4.json"),
+)
+
+
+def best_of(repeat: int, action: Callable[[], object]) -> tuple[float, float]:
+    """Return (best, median) wall time in seconds of `repeat` runs of `action`."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return min(times), statistics.median(times)
+
+
+def cyclonedx_lib_loader(path: Path) -> Callable[[], object] | None:
+    """cyclonedx-python-lib's JSON deserialiser, if installed."""
+    try:
+        from cyclonedx.model.bom import Bom
+    except ImportError:
+        return None
+
+    def load() -> object:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return Bom.from_json(json.loads(path.read_bytes()))  # type: ignore[attr-defined]
+
+    return load
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    data = Path(os.environ.get("CHAINREVIEW_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+    for label, relative in SBOMS:
+        path = data / relative
+        components = len(read_sbom(path, validate=False).components)
+        cases: list[tuple[str, Callable[[], object] | None]] = [
+            ("json.load", lambda p=path: json.loads(p.read_bytes())),
+            ("read_sbom (no validation)", lambda p=path: read_sbom(p, validate=False)),
+            ("read_sbom (schema validated)", lambda p=path: read_sbom(p, validate=True)),
+            ("cyclonedx-python-lib Bom.from_json", cyclonedx_lib_loader(path)),
+        ]
+        print(f"\n{label}: {components:,} components, {path.stat().st_size / 1e6:.1f} MB")
+        baseline = None
+        for name, action in cases:
+            if action is None:
+                print(f"  {name:38s} not installed (pip install -e '.[bench]')")
+                continue
+            try:
+                best, median = best_of(args.repeat, action)
+            except Exception as exc:  # a library that refuses the file is a result, not a crash
+                print(f"  {name:38s} failed: {type(exc).__name__}: {str(exc)[:80]}")
+                continue
+            baseline = baseline or best
+            print(
+                f"  {name:38s} best {best * 1000:8.1f} ms  median {median * 1000:8.1f} ms  "
+                f"{components / best:>10,.0f} components/s  {best / baseline:5.1f}x json.load"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""`python -m chainreview` runs the command-line interface."""
+
+from chainreview.cli.app import main
+
+main()

@@ -1,0 +1,82 @@
+"""The `chainreview` command: the Typer app, its groups, and where errors become exit codes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from typing import Annotated
+
+import typer
+
+from chainreview import __version__, home
+from chainreview.cli import sbom
+from chainreview.cli.exit_codes import ExitCode
+from chainreview.cli.output import error_line
+from chainreview.errors import InputError, PolicyFailure
+
+app = typer.Typer(
+    name="chainreview",
+    help=(
+        "Cybersecurity review of network products and services before they enter critical "
+        "information infrastructure: evidence in, a reasoned determination out.\n\n"
+        "Exit codes: 0 ok, 1 policy failure (--fail-on), 2 usage, 3 bad input, 4 internal error "
+        "(traceback logged under $CHAINREVIEW_HOME/logs)."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(sbom.app, name="sbom")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"chainreview {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", callback=_version)
+    ] = False,
+) -> None:
+    """Cybersecurity review of network products and services for critical infrastructure."""
+
+
+def _log_internal_error(exc: BaseException) -> str:
+    """Append the traceback to the log; return where it went (or why it could not be written)."""
+    path = home.log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError as err:
+        return f"(could not write the log {path}: {err.strerror})"
+    logger = logging.getLogger("chainreview.internal")
+    logger.addHandler(handler)
+    try:
+        logger.error("".join(traceback.format_exception(exc)))
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    return f"(traceback in {path})"
+
+
+def main() -> None:
+    """Run the CLI and map errors to exit codes (see `ExitCode`).
+
+    Typer handles usage errors itself (exit 2); everything chainreview raises is mapped here.
+    """
+    try:
+        app()
+    except InputError as exc:
+        error_line(str(exc))
+        sys.exit(ExitCode.BAD_INPUT)
+    except PolicyFailure as exc:
+        error_line(str(exc))
+        sys.exit(ExitCode.POLICY_FAILURE)
+    except Exception as exc:  # the one place a bug becomes exit 4 instead of a traceback
+        where = _log_internal_error(exc)
+        error_line(f"internal error: {type(exc).__name__}: {exc} {where}")
+        sys.exit(ExitCode.INTERNAL)

@@ -1,0 +1,20 @@
+"""The exit codes every chainreview command uses (also documented in docs/cli.md)."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit status."""
+
+    OK = 0
+    """The command did its job."""
+    POLICY_FAILURE = 1
+    """The job ran and the result fails the `--fail-on` policy."""
+    USAGE = 2
+    """Wrong command-line usage."""
+    BAD_INPUT = 3
+    """An input file cannot be used (or has warnings under `--strict`)."""
+    INTERNAL = 4
+    """A bug: one line on screen, the traceback in the log under `$CHAINREVIEW_HOME`."""

@@ -1,0 +1,193 @@
+"""`chainreview sbom …`: look at SBOM evidence before a review uses it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from chainreview.cli.output import OutputFormat, print_json, stderr, stdout
+from chainreview.cli.progress import progress_over
+from chainreview.components.model import Inventory
+from chainreview.errors import InputError
+from chainreview.evidence.merge import merge_documents
+from chainreview.evidence.sbom import read_sbom
+from chainreview.evidence.summary import Coverage, InventorySummary, summarise
+
+app = typer.Typer(
+    help="Read and check SBOM evidence (CycloneDX 1.2–1.7, SPDX 2.2/2.3).", no_args_is_help=True
+)
+
+
+FilesArg = Annotated[
+    list[Path],
+    typer.Argument(
+        help="SBOM files of one product (CycloneDX JSON/XML, SPDX JSON/YAML/tag-value).",
+        show_default=False,
+    ),
+]
+StrictOpt = Annotated[
+    bool,
+    typer.Option("--strict", help="Treat any warning (schema, bad purl, …) as bad input: exit 3."),
+]
+NoValidateOpt = Annotated[
+    bool,
+    typer.Option("--no-validate", help="Skip schema validation (structural problems still warn)."),
+]
+FormatOpt = Annotated[
+    OutputFormat, typer.Option("--format", help="table for people, json for machines.")
+]
+
+
+@app.command()
+def inspect(
+    files: FilesArg,
+    strict: StrictOpt = False,
+    no_validate: NoValidateOpt = False,
+    output_format: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Read SBOMs of one product, merge them, and report counts, graph, NTIA coverage, warnings.
+
+    The format is recognised from the content, not the file name. Schema violations and bad purls
+    are warnings (kept and shown); only input that cannot be read at all is refused (exit 3).
+    """
+    documents = [
+        read_sbom(path, str(path), validate=not no_validate)
+        for path in progress_over(files, "Reading SBOMs", stderr)
+    ]
+    inventory = merge_documents(documents)
+    summary = summarise(inventory)
+    if output_format is OutputFormat.JSON:
+        print_json(_json_report(inventory, summary))
+    else:
+        _print_tables(inventory, summary)
+    if strict and inventory.warnings:
+        first = inventory.warnings[0]
+        raise InputError(
+            first.location.file,
+            f"{len(inventory.warnings)} warning(s) under --strict; first: {first.message}",
+            first.location.pointer,
+        )
+
+
+def _json_report(inventory: Inventory, summary: InventorySummary) -> dict[str, object]:
+    return {
+        "summary": summary,
+        "ntia_ratios": {
+            name: round(getattr(summary.ntia, name).ratio, 4)
+            for name in summary.ntia.__dataclass_fields__
+        },
+        "documents_metadata": [
+            {"file": d.file, "metadata": d.metadata, "signature": d.signature}
+            for d in inventory.documents
+        ],
+        "services": inventory.services,
+        "warnings": inventory.warnings,
+        "skipped": inventory.skipped,
+        "duplicates": inventory.duplicates,
+    }
+
+
+def _print_tables(inventory: Inventory, summary: InventorySummary) -> None:
+    files = Table(title="Documents", title_justify="left")
+    for column in (
+        "file",
+        "format",
+        "components",
+        "services",
+        "files",
+        "skipped",
+        "warnings",
+        "signature",
+    ):
+        files.add_column(
+            column,
+            justify="right"
+            if column in ("components", "services", "files", "skipped", "warnings")
+            else "left",
+        )
+    for d in summary.documents:
+        files.add_row(
+            d.file,
+            f"{d.format} {d.spec_version} ({d.encoding})",
+            str(d.components),
+            str(d.services),
+            str(d.files),
+            str(d.skipped),
+            str(d.warnings),
+            d.signature,
+        )
+    stdout.print(files)
+    stdout.print(
+        f"\n[bold]{summary.components}[/] components after merging, "
+        f"{len(inventory.duplicates)} duplicate(s) folded, {summary.services} service(s)"
+    )
+    stdout.print(_counts_table("Components by ecosystem", summary.by_ecosystem))
+    stdout.print(_counts_table("Components by type", summary.by_type))
+    g = summary.graph
+    stdout.print(
+        f"Dependency graph: {g.nodes} nodes, {g.edges} edges{_kinds(g.edges_by_kind)}, "
+        f"{g.roots} root(s), {g.isolated} isolated, max depth {g.max_depth}"
+    )
+    stdout.print(_ntia_table(summary))
+    if inventory.services:
+        _print_services(inventory)
+    if inventory.skipped:
+        stdout.print(f"\n[bold]Skipped entries ({len(inventory.skipped)})[/]")
+        for skipped in inventory.skipped:
+            stdout.print(f"  {skipped.location}: {skipped.reason}", markup=False)
+    if inventory.duplicates:
+        stdout.print(f"\n[bold]Merged duplicates ({len(inventory.duplicates)})[/]")
+        for dup in inventory.duplicates:
+            stdout.print(
+                f"  {dup.ref} ← {', '.join(str(r) for r in dup.merged_refs)} ({dup.reason})",
+                markup=False,
+            )
+    if inventory.warnings:
+        stdout.print(f"\n[bold yellow]Warnings ({len(inventory.warnings)})[/]")
+        for warning in inventory.warnings:
+            stdout.print(f"  [{warning.code}] {warning}", markup=False)
+
+
+def _kinds(edges_by_kind: dict[str, int]) -> str:
+    if not edges_by_kind:
+        return ""
+    return " (" + ", ".join(f"{kind} {n}" for kind, n in edges_by_kind.items()) + ")"
+
+
+def _counts_table(title: str, counts: dict[str, int]) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("name")
+    table.add_column("count", justify="right")
+    for name, count in counts.items():
+        table.add_row(name, str(count))
+    return table
+
+
+def _ntia_table(summary: InventorySummary) -> Table:
+    table = Table(title="NTIA minimum elements", title_justify="left")
+    for column in ("element", "covered", "of", "share"):
+        table.add_column(column, justify="left" if column == "element" else "right")
+    for name in summary.ntia.__dataclass_fields__:
+        cov: Coverage = getattr(summary.ntia, name)
+        table.add_row(name.replace("_", " "), str(cov.covered), str(cov.total), f"{cov.ratio:.0%}")
+    return table
+
+
+def _print_services(inventory: Inventory) -> None:
+    table = Table(title="Services", title_justify="left")
+    for column in ("name", "provider", "endpoints", "trust zone", "crosses boundary", "data flows"):
+        table.add_column(column)
+    for s in inventory.services:
+        flows = "; ".join(f"{f.flow} {f.classification}".strip() for f in s.data)
+        boundary = (
+            ""
+            if s.crosses_trust_boundary is None
+            else ("yes" if s.crosses_trust_boundary else "no")
+        )
+        table.add_row(
+            s.name, s.provider or "", "\n".join(s.endpoints), s.trust_zone or "", boundary, flows
+        )
+    stdout.print(table)

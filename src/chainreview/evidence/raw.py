@@ -1,0 +1,266 @@
+"""Safe loading of untrusted bytes as JSON, YAML or XML, with the caps of `chainreview.limits`.
+
+Every function raises `InputError` (or `LimitExceeded`) with one line naming the file and the
+location; none lets a parser's own exception or a traceback through.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import orjson
+import yaml
+from lxml import etree
+
+from chainreview import limits
+from chainreview.errors import InputError, LimitExceeded
+
+_READ_CHUNK = 1024 * 1024
+"""Bytes read at a time once a file turns out bigger than `stat` said (pipes, growing files)."""
+
+_MAX_YAML_MERGED_KEYS = 50_000
+"""Most key/value pairs YAML merge keys (`<<`) may copy in one document: each merge copies the
+pairs of the mappings it names, so chained merges of one mapping twice double at each level."""
+
+
+def read_bytes(path: Path, display: str, max_bytes: int | None = None) -> bytes:
+    """Read a whole file, refusing one larger than `max_bytes` (default `limits.MAX_SBOM_BYTES`).
+
+    A regular file over the limit is refused before it is read. Memory is what the file holds,
+    never the limit: the file is read for its `stat` size, then on in chunks (a pipe says 0).
+    """
+    limit = limits.MAX_SBOM_BYTES if max_bytes is None else max_bytes
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise LimitExceeded(display, f"file is {size:,} bytes, over the {limit:,}-byte limit")
+        with path.open("rb") as handle:
+            data = _read_capped(handle, size, limit + 1)
+    except IsADirectoryError as exc:
+        raise InputError(display, "is a directory, not a file") from exc
+    except FileNotFoundError as exc:
+        raise InputError(display, "no such file") from exc
+    except PermissionError as exc:
+        raise InputError(display, "permission denied") from exc
+    except OSError as exc:
+        raise InputError(display, f"cannot read: {exc.strerror or exc}") from exc
+    if len(data) > limit:
+        raise LimitExceeded(display, f"file is over the {limit:,}-byte limit")
+    return data
+
+
+def _read_capped(handle: BinaryIO, expected: int, cap: int) -> bytes:
+    """At most `cap` bytes of `handle`, reading `expected` + 1 first, then in chunks."""
+    first = handle.read(min(expected + 1, cap))
+    if len(first) <= expected or len(first) >= cap:
+        return first
+    parts = [first]
+    total = len(first)
+    while total < cap:
+        chunk = handle.read(min(_READ_CHUNK, cap - total))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    return b"".join(parts)
+
+
+def one_line(text: str, width: int = 200) -> str:
+    """`text` on one line (runs of whitespace made one space), cut to `width` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def decode_utf8(data: bytes, display: str) -> str:
+    """Decode UTF-8 (a BOM is allowed), naming the byte offset of the first invalid sequence."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(display, f"invalid UTF-8 at byte {exc.start}") from exc
+
+
+def check_depth(value: Any, display: str, max_depth: int | None = None) -> None:
+    """Refuse a parsed JSON/YAML value nested deeper than `max_depth` (`limits.MAX_JSON_DEPTH`)."""
+    if max_depth is None:
+        max_depth = limits.MAX_JSON_DEPTH
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > max_depth:
+            raise LimitExceeded(display, f"nesting deeper than {max_depth} levels")
+        if isinstance(node, dict):
+            stack.extend(
+                (child, depth + 1) for child in node.values() if isinstance(child, (dict, list))
+            )
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node if isinstance(child, (dict, list)))
+
+
+def load_json(data: bytes, display: str) -> Any:
+    """Parse JSON bytes (UTF-8, BOM allowed) and check their nesting depth."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        message = str(exc)
+        if "utf-8" in message.lower() or "surrogates" in message.lower():
+            decode_utf8(data, display)  # names the offending byte offset
+        line, column = exc.lineno, exc.colno
+        reason = exc.msg.split(":")[0]
+        raise InputError(
+            display, f"not valid JSON: {reason}", f"line {line}, column {column}"
+        ) from exc
+    check_depth(value, display)
+    return value
+
+
+class _MergeLimit(yaml.YAMLError):
+    """YAML merge keys would copy more than `_MAX_YAML_MERGED_KEYS` pairs."""
+
+
+class _StringTimestampLoader(yaml.SafeLoader):
+    """SafeLoader that keeps timestamps and dates as the strings the document wrote.
+
+    It also bounds merge keys (`<<: [*a, *a]`): PyYAML copies the merged pairs into each mapping,
+    so a chain of mappings that each merge the previous one twice doubles at every level.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._merged_pairs = 0
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        """Count the pairs the merges of `node` will copy, refusing too many before copying."""
+        for key_node, value_node in node.value:
+            if key_node.tag != "tag:yaml.org,2002:merge":
+                continue
+            merged = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            for source in merged:
+                if isinstance(source, yaml.MappingNode):
+                    self.flatten_mapping(source)
+                    self._merged_pairs += len(source.value)
+            if self._merged_pairs > _MAX_YAML_MERGED_KEYS:
+                raise _MergeLimit
+        super().flatten_mapping(node)
+
+
+_StringTimestampLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp",
+    lambda loader, node: loader.construct_scalar(node),  # type: ignore[arg-type]
+)
+
+
+def load_yaml(data: bytes, display: str) -> Any:
+    """Parse YAML safely: no Python tags, timestamps kept as strings, alias expansion bounded."""
+    text = decode_utf8(data, display)
+    try:
+        loader = _StringTimestampLoader(text)
+        try:
+            value = loader.get_single_data()
+        finally:
+            loader.dispose()
+    except _MergeLimit as exc:
+        message = f"YAML merge keys copy more than {_MAX_YAML_MERGED_KEYS:,} entries"
+        raise LimitExceeded(display, message) from exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = one_line(str(exc.problem or exc))
+        raise InputError(display, f"not valid YAML: {problem}", where) from exc
+    except yaml.YAMLError as exc:
+        raise InputError(display, f"not valid YAML: {one_line(str(exc))}") from exc
+    except RecursionError as exc:
+        raise LimitExceeded(display, "YAML nested too deeply to parse") from exc
+    _check_shared_structure(value, display)
+    return value
+
+
+def _check_shared_structure(value: Any, display: str) -> None:
+    """Check depth and expanded size of a value whose containers YAML aliases may share.
+
+    Aliases share objects, so height and size are computed once per object (linear in the text)
+    while the size counted is what a recursive walk would visit ("billion laughs"); a cycle is
+    refused outright.
+    """
+    measured: dict[int, tuple[int, int]] = {}
+    in_progress: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(value, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        key = id(node)
+        children = [
+            c
+            for c in (node.values() if isinstance(node, dict) else node)
+            if isinstance(c, (dict, list))
+        ]
+        if children_done:
+            in_progress.discard(key)
+            below = [measured[id(c)] for c in children]
+            height = 1 + max((h for h, _ in below), default=0)
+            size = 1 + sum(n for _, n in below)
+            if height > limits.MAX_JSON_DEPTH:
+                raise LimitExceeded(display, f"nesting deeper than {limits.MAX_JSON_DEPTH} levels")
+            if size > limits.MAX_EXPANDED_NODES:
+                raise LimitExceeded(display, "YAML aliases expand past the node limit")
+            measured[key] = (height, size)
+        elif key in in_progress:
+            raise InputError(
+                display, "recursive YAML structure (an alias refers to its own parent)"
+            )
+        elif key not in measured:
+            in_progress.add(key)
+            stack.append((node, True))
+            stack.extend((c, False) for c in children)
+
+
+_NO_DOCTYPE = "XML with a DOCTYPE or entity declaration is refused"
+
+
+def parse_xml(data: bytes, display: str) -> etree._Element:
+    """Parse UTF-8 XML with entities, DTDs and network access disabled; any DOCTYPE is refused.
+
+    The parser is told the input is UTF-8 whatever its declaration says, so the byte search for
+    `<!DOCTYPE` cannot be dodged by declaring UTF-16 or UTF-7; the parsed tree is checked again.
+    """
+    head = data[:4096].lstrip()
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise InputError(display, _NO_DOCTYPE)
+    parser = etree.XMLParser(
+        encoding="utf-8",
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    try:
+        root = etree.fromstring(data, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno or 0
+        message = f"not well-formed XML: {one_line(exc.msg)}"
+        raise InputError(display, message, f"line {line}") from exc
+    if not head or root is None:
+        raise InputError(display, "empty XML document")
+    if root.getroottree().docinfo.internalDTD is not None:
+        raise InputError(display, _NO_DOCTYPE)
+    _check_xml_depth(root, display)
+    return root
+
+
+def _check_xml_depth(root: etree._Element, display: str) -> None:
+    stack: list[tuple[etree._Element, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limits.MAX_XML_DEPTH:
+            raise LimitExceeded(
+                display,
+                f"XML nesting deeper than {limits.MAX_XML_DEPTH} levels",
+                f"line {node.sourceline}",
+            )
+        stack.extend((child, depth + 1) for child in node)

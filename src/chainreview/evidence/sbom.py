@@ -1,0 +1,71 @@
+"""Read one SBOM file of any supported format into an `SbomDocument`, with its schema warnings."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from chainreview import limits
+from chainreview.components.model import Diagnostic, Encoding, Location, SbomDocument, SbomFormat
+from chainreview.evidence import (
+    cyclonedx_json,
+    cyclonedx_xml,
+    raw,
+    spdx_json,
+    spdx_tagvalue,
+    validation,
+)
+from chainreview.evidence.sniff import Sniffed, sniff
+
+
+def read_sbom(path: Path, display: str | None = None, *, validate: bool = True) -> SbomDocument:
+    """Read, recognise, (optionally) schema-validate and normalise the SBOM at `path`.
+
+    `display` is the name used in messages and evidence citations (default: the path as given).
+    Raises `InputError` only for input that cannot be read as a supported SBOM at all.
+    """
+    file = display if display is not None else str(path)
+    sniffed = sniff(raw.read_bytes(path, file), file)
+    document = _normalise(sniffed, file)
+    if not validate:
+        return document
+    schema_warnings = _validate(sniffed, file)
+    if not schema_warnings:
+        return document
+    return dataclasses.replace(
+        document, warnings=_capped(schema_warnings + document.warnings, file)
+    )
+
+
+def _normalise(sniffed: Sniffed, file: str) -> SbomDocument:
+    payload = sniffed.payload
+    if sniffed.format is SbomFormat.CYCLONEDX:
+        if sniffed.encoding is Encoding.XML:
+            return cyclonedx_xml.read(payload, file)
+        return cyclonedx_json.read(payload, file)
+    if sniffed.encoding is Encoding.TAG_VALUE:
+        return spdx_tagvalue.read(payload, file)
+    return spdx_json.read(payload, file, sniffed.encoding)
+
+
+def _validate(sniffed: Sniffed, file: str) -> tuple[Diagnostic, ...]:
+    payload = sniffed.payload
+    if sniffed.format is SbomFormat.CYCLONEDX:
+        if sniffed.encoding is Encoding.XML:
+            return validation.validate_cyclonedx_xml(payload, sniffed.spec_version, file)
+        return validation.validate_cyclonedx_json(payload, sniffed.spec_version, file)
+    if sniffed.encoding is Encoding.TAG_VALUE:
+        payload = spdx_tagvalue.to_json_shape(payload, file)
+    return validation.validate_spdx_json(payload, sniffed.spec_version, file)
+
+
+def _capped(warnings: tuple[Diagnostic, ...], file: str) -> tuple[Diagnostic, ...]:
+    cap = limits.MAX_WARNINGS_PER_FILE
+    if len(warnings) <= cap:
+        return warnings
+    dropped = Diagnostic(
+        location=Location(file=file),
+        message=f"{len(warnings) - cap:,} further warnings left out",
+        code="limit",
+    )
+    return (*warnings[:cap], dropped)

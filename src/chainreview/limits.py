@@ -1,0 +1,61 @@
+"""Every size, depth and count cap a parser enforces, in one place.
+
+Vendors and the internet supply our input, so each reader checks these before it spends memory.
+The numbers are generous for real SBOMs (the largest real ones here are a few MB with ~10k entries)
+and small enough that hostile input fails fast.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+MAX_SBOM_BYTES: Final = 256 * 1024 * 1024
+"""Largest SBOM file read, in bytes."""
+
+MAX_JSON_DEPTH: Final = 100
+"""Deepest nesting of JSON/YAML arrays and objects accepted."""
+
+MAX_XML_DEPTH: Final = 100
+"""Deepest nesting of XML elements accepted."""
+
+MAX_COMPONENTS: Final = 500_000
+"""Most components (or SPDX packages) one document may declare."""
+
+MAX_STRING_CHARS: Final = 64 * 1024
+"""Longest identifier string (name, version, purl, CPE) kept; longer ones are refused per entry."""
+
+MAX_WARNINGS_PER_FILE: Final = 10_000
+"""Warnings kept per file; the rest are counted, not stored."""
+
+MAX_TAG_VALUE_LINES: Final = 5_000_000
+"""Most lines read from an SPDX tag-value document."""
+
+MAX_EXPANDED_NODES: Final = 5_000_000
+"""Most JSON/YAML nodes a document may expand to once YAML aliases are followed."""
+
+MAX_FEED_BYTES: Final = 1024 * 1024 * 1024
+"""Largest intelligence feed file read (KEV, NVD, EPSS, sanctions, end-of-life, distro), in bytes."""
+
+MAX_FEED_DECOMPRESSED_BYTES: Final = 1024 * 1024 * 1024
+"""Most bytes a gzipped feed file (EPSS `.csv.gz`) may decompress to."""
+
+MAX_FEED_FILE_BYTES: Final = 64 * 1024 * 1024
+"""Largest single intelligence file read (an OSV record, a KEV or NVD JSON page, a CSV)."""
+
+MAX_FEED_FILES: Final = 2_000_000
+"""Most files one feed directory (or zip) may hold; osv.dev's largest per-ecosystem dump is ~300k."""
+
+MAX_ZIP_BYTES: Final = 4 * 1024 * 1024 * 1024
+"""Largest zip archive opened, in bytes on disk."""
+
+MAX_ZIP_ENTRY_BYTES: Final = MAX_FEED_FILE_BYTES
+"""Largest uncompressed zip member, declared or actually read."""
+
+MAX_ZIP_TOTAL_BYTES: Final = 16 * 1024 * 1024 * 1024
+"""Most bytes all members of one zip may expand to, declared or actually read."""
+
+MAX_ZIP_RATIO: Final = 200
+"""Highest compression ratio accepted for a member over 1 MiB; zip bombs sit in the thousands."""
+
+MAX_ZIP_ENTRIES: Final = MAX_FEED_FILES
+"""Most members one zip archive may list."""

@@ -1,0 +1,141 @@
+"""`chainreview sbom inspect` end to end, in a real subprocess: output, formats and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+RESOURCES = "cyclonedx-specification/tools/src/test/resources"
+
+
+def run(args: list[str], home: Path, code: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the CLI (or `code` that ends by calling it) with its own data directory."""
+    env = {**os.environ, "CHAINREVIEW_HOME": str(home), "COLUMNS": "200"}
+    command = (
+        [sys.executable, "-c", code, *args]
+        if code
+        else [sys.executable, "-m", "chainreview", *args]
+    )
+    return subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+
+
+def count_components(node: dict[str, object]) -> int:
+    """Count named components, nested ones included, by walking the raw CycloneDX JSON."""
+    children = node.get("components", [])
+    assert isinstance(children, list)
+    return sum(1 + count_components(child) for child in children if child.get("name"))
+
+
+def test_json_report_counts_components_independently(shared_data: Path, tmp_path: Path) -> None:
+    sbom = shared_data / "cyclonedx-bom-examples/SBOM/laravel-7.12.0/bom.1.4.json"
+    raw = json.loads(sbom.read_text())
+    expected = count_components(raw) + (1 if raw.get("metadata", {}).get("component") else 0)
+
+    result = run(["sbom", "inspect", "--format", "json", str(sbom)], tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["summary"]["components"] == expected
+    everything = [*raw["components"], raw.get("metadata", {}).get("component", {})]
+    assert report["summary"]["by_ecosystem"]["Packagist"] == sum(
+        1 for c in everything if c.get("purl", "").startswith("pkg:composer/")
+    )
+    assert report["summary"]["documents"][0]["format"] == "cyclonedx"
+
+
+def test_table_output_names_the_file_and_the_ntia_elements(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    sbom = (
+        shared_data / "cyclonedx-bom-examples/SaaSBOM/apigateway-microservices-datastores/bom.json"
+    )
+    result = run(["sbom", "inspect", str(sbom)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "NTIA minimum elements" in result.stdout
+    assert "API Gateway" in result.stdout  # a service from the SaaSBOM
+
+
+def test_spdx3_is_refused_with_one_line(shared_data: Path, tmp_path: Path) -> None:
+    spdx3 = next((shared_data / "spdx-examples/software").glob("example*/spdx3.0/*.json"))
+    result = run(["sbom", "inspect", str(spdx3)], tmp_path)
+    assert result.returncode == 3
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "SPDX 3.0 is not supported yet" in lines[0]
+    assert str(spdx3) in lines[0]
+
+
+def test_invalid_bom_warns_and_strict_makes_it_bad_input(shared_data: Path, tmp_path: Path) -> None:
+    invalid = shared_data / RESOURCES / "1.6/invalid-hash-alg-1.6.json"
+    lenient = run(["sbom", "inspect", "--format", "json", str(invalid)], tmp_path)
+    assert lenient.returncode == 0, lenient.stderr
+    warnings = json.loads(lenient.stdout)["warnings"]
+    assert any(
+        w["code"] == "schema" and "/hashes/0/alg" in w["location"]["pointer"] for w in warnings
+    )
+
+    strict = run(["sbom", "inspect", "--strict", str(invalid)], tmp_path)
+    assert strict.returncode == 3
+    assert "under --strict" in strict.stderr
+    assert "Traceback" not in strict.stderr
+
+
+def test_garbage_is_bad_input_without_traceback(tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(b"\x00\xff\xfe not an sbom")
+    result = run(["sbom", "inspect", str(garbage)], tmp_path)
+    assert result.returncode == 3
+    assert result.stderr.count("\n") == 1
+    assert "garbage.bin" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_file_is_bad_input(tmp_path: Path) -> None:
+    result = run(["sbom", "inspect", str(tmp_path / "nope.json")], tmp_path)
+    assert result.returncode == 3
+    assert "no such file" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [["sbom", "inspect"], ["sbom", "inspect", "--no-such-option", "x"], ["nope"]]
+)
+def test_usage_errors_exit_2(args: list[str], tmp_path: Path) -> None:
+    assert run(args, tmp_path).returncode == 2
+
+
+def test_version_and_help(tmp_path: Path) -> None:
+    version = run(["--version"], tmp_path)
+    assert version.returncode == 0
+    assert version.stdout.startswith("chainreview ")
+    help_text = run(["sbom", "inspect", "--help"], tmp_path)
+    assert help_text.returncode == 0
+    assert "--strict" in help_text.stdout
+    assert "--format" in help_text.stdout
+
+
+def test_internal_error_exits_4_and_logs_the_traceback(shared_data: Path, tmp_path: Path) -> None:
+    sbom = shared_data / "cyclonedx-bom-examples/SBOM/laravel-7.12.0/bom.1.4.json"
+    code = (
+        "import sys\n"
+        "import chainreview.cli.sbom as cli_sbom\n"
+        "def broken(*args, **kwargs):\n"
+        "    raise RuntimeError('simulated bug')\n"
+        "cli_sbom.read_sbom = broken\n"
+        "from chainreview.cli.app import main\n"
+        "sys.argv = ['chainreview', *sys.argv[1:]]\n"
+        "main()\n"
+    )
+    result = run(["sbom", "inspect", str(sbom)], tmp_path, code=code)
+    assert result.returncode == 4
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "simulated bug" in result.stderr
+    log = (tmp_path / "logs" / "chainreview.log").read_text()
+    assert "Traceback" in log
+    assert "RuntimeError: simulated bug" in log
