@@ -22,8 +22,14 @@ from pathlib import Path
 from chainreview.evidence.sbom import read_sbom
 
 SBOMS = (
-    ("airflow 2.8.0 (CycloneDX 1.5)", "sbomqs-samples/samples/apache_airflow-sbom-2.8.0-python3.10.json"),
-    ("juice-shop (CycloneDX 1.4)", "cyclonedx-bom-examples/SBOM/juice-shop/via_npm/flat/bom.1.4.json"),
+    (
+        "airflow 2.8.0 (CycloneDX 1.5)",
+        "sbomqs-samples/samples/apache_airflow-sbom-2.8.0-python3.10.json",
+    ),
+    (
+        "juice-shop (CycloneDX 1.4)",
+        "cyclonedx-bom-examples/SBOM/juice-shop/via_npm/flat/bom.1.4.json",
+    ),
 )
 
 
@@ -56,7 +62,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    data = Path(os.environ.get("CHAINREVIEW_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+    data = Path(
+        os.environ.get(
+            "CHAINREVIEW_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
+        )
+    )
     for label, relative in SBOMS:
         path = data / relative
         components = len(read_sbom(path, validate=False).components)

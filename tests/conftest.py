@@ -1,4 +1,9 @@
-"""Shared fixtures: the path to the big shared data suites, and small committed fixtures."""
+"""Shared fixtures: the path to the big shared data suites.
+
+`CHAINREVIEW_SHARED_DATA` names the folder of public test data (default: `../shared/data` beside
+the repository). It is set here before any test module is imported, so modules that parametrise
+over its files at collection time read the same folder; a missing folder stops the whole run.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +12,21 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
+os.environ.setdefault(
+    "CHAINREVIEW_SHARED_DATA", str(Path(__file__).resolve().parents[2] / "shared" / "data")
+)
+SHARED_DATA = Path(os.environ["CHAINREVIEW_SHARED_DATA"])
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Fail loudly, before collection, when the shared data is missing."""
+    if not (SHARED_DATA / "MANIFEST.md").is_file():
+        raise pytest.UsageError(
+            f"shared data not found at {SHARED_DATA}: set CHAINREVIEW_SHARED_DATA"
+        )
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The folder of public test data (`CHAINREVIEW_SHARED_DATA`); missing is an error, not a skip."""
-    default = Path(__file__).resolve().parents[2] / "shared" / "data"
-    root = Path(os.environ.get("CHAINREVIEW_SHARED_DATA", default))
-    if not (root / "MANIFEST.md").is_file():
-        pytest.fail(f"shared data not found at {root}: set CHAINREVIEW_SHARED_DATA")
-    return root
-
-
-@pytest.fixture()
-def fixture_path() -> object:
-    """Return a function giving the path of a committed fixture, failing loudly if it is missing."""
-
-    def get(name: str) -> Path:
-        path = FIXTURES / name
-        if not path.exists():
-            pytest.fail(f"missing test fixture {path}")
-        return path
-
-    return get
+    """The folder of public test data (`CHAINREVIEW_SHARED_DATA`)."""
+    return SHARED_DATA

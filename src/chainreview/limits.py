@@ -43,7 +43,7 @@ MAX_FEED_FILE_BYTES: Final = 64 * 1024 * 1024
 """Largest single intelligence file read (an OSV record, a KEV or NVD JSON page, a CSV)."""
 
 MAX_FEED_FILES: Final = 2_000_000
-"""Most files one feed directory (or zip) may hold; osv.dev's largest per-ecosystem dump is ~300k."""
+"""Most files one feed directory (or zip) may hold (osv.dev's largest dump has ~300k)."""
 
 MAX_ZIP_BYTES: Final = 4 * 1024 * 1024 * 1024
 """Largest zip archive opened, in bytes on disk."""

@@ -80,7 +80,7 @@ except where the current suite contradicts itself (the two upper-case qualifier 
 
 _SELF_CONTRADICTIONS = frozenset({"types/gem-test#1", "types/rpm-test#1"})
 
-_ROOT = Path(os.environ.get("CHAINREVIEW_SHARED_DATA", "/work/shared/data"))
+_ROOT = Path(os.environ["CHAINREVIEW_SHARED_DATA"])
 _MISSING = "shared-data-missing"
 
 

@@ -29,7 +29,7 @@ ALPINE_ZLIB = f"{SBOM_INSECURE}/alpine-zlib-16.cdx.json"
 
 def _spec_test_files() -> list[str]:
     """`valid-*.json` of spec 1.2–1.7, relative to the shared data (listed at collection time)."""
-    root = Path(os.environ.get("CHAINREVIEW_SHARED_DATA", "/work/shared/data")) / SPEC_TESTS
+    root = Path(os.environ["CHAINREVIEW_SHARED_DATA"]) / SPEC_TESTS
     found = []
     for version in ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7"):
         found += [f"{SPEC_TESTS}/{version}/{p.name}" for p in (root / version).glob("valid-*.json")]

@@ -135,6 +135,7 @@ class DocumentBuilder:
         self._warnings: list[Diagnostic] = []
         self._dropped_warnings = 0
         self._entries = 0
+        self._refs: set[str] = set()
 
     def warn(self, pointer: str, message: str, code: str = "schema") -> None:
         """Record a warning at `pointer`, keeping at most `limits.MAX_WARNINGS_PER_FILE`."""
@@ -179,8 +180,22 @@ class DocumentBuilder:
         self._edges[Edge(source=source, target=target, kind=kind)] = None
 
     def ref_for(self, raw_ref: str | None, pointer: str) -> str:
-        """The entry's bom-ref, or a deterministic one made from its location."""
-        return self.text(raw_ref, f"{pointer}/bom-ref") or f"#{pointer}"
+        """The entry's bom-ref, or a deterministic one made from its location.
+
+        A bom-ref already taken by an earlier component or service of this document is warned
+        about and replaced by the location-made ref, so refs stay unique (edges keep naming the
+        first entry, as a document's dependency graph can only mean one).
+        """
+        ref = self.text(raw_ref, f"{pointer}/bom-ref") or f"#{pointer}"
+        if ref in self._refs:
+            self.warn(
+                f"{pointer}/bom-ref",
+                f"bom-ref {ref[:100]!r} is already used in this document; read as '#{pointer}'",
+                code="duplicate-ref",
+            )
+            ref = f"#{pointer}"
+        self._refs.add(ref)
+        return ref
 
     def add_component(self, raw: RawComponent) -> str | None:
         """Clean and store one component; return its ref, or None when it was skipped."""

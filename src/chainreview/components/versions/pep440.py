@@ -1,0 +1,66 @@
+"""PyPI versions: PEP 440 ordering via `packaging.version.Version`, plus the legacy (pre-PEP 440)
+versions that old releases and advisories still carry.
+
+Legacy ordering follows setuptools' former `pkg_resources` `LegacyVersion` (removed from
+`packaging` in 22.0): the lower-cased string is split into digit runs, letter runs, `.` and `-`
+(anything else is kept as its own part), digit runs are zero-padded to 8 characters, `pre`,
+`preview` and `rc` become `c`, `dev` becomes `@`, `-` becomes `final-`, other words get a `*`
+prefix, trailing zeros and `final-` markers before a word are dropped and `*final` ends the
+list.  As with `LegacyVersion` (epoch -1), every legacy version sorts before every PEP 440 one.
+
+Because almost any string is a legacy version, a PyPI version is refused only if it is empty,
+too long, contains whitespace or control characters, or has no ASCII letter or digit.
+"""
+
+from __future__ import annotations
+
+import re
+
+from packaging.version import InvalidVersion as _PackagingInvalid
+from packaging.version import Version
+
+from chainreview.components.versions._common import InvalidVersion, Key
+
+__all__ = ["parse_pypi"]
+
+_LEGACY_SPLIT = re.compile(r"(\d+|[a-z]+|\.|-)")
+_LEGACY_REPLACE = {"pre": "c", "preview": "c", "-": "final-", "rc": "c", "dev": "@"}
+_HAS_ALNUM = re.compile(r"[A-Za-z0-9]")
+
+
+def _legacy_parts(version: str) -> list[str]:
+    parts: list[str] = []
+    for raw in _LEGACY_SPLIT.split(version.lower()):
+        part = _LEGACY_REPLACE.get(raw, raw)
+        if not part or part == ".":
+            continue
+        if part[:1].isdigit():
+            parts.append(part.zfill(8))
+        else:
+            parts.append("*" + part)
+    parts.append("*final")
+    return parts
+
+
+def _legacy_key(version: str) -> Key:
+    parts: list[str] = []
+    for part in _legacy_parts(version):
+        if part.startswith("*"):
+            if part < "*final":
+                while parts and parts[-1] == "*final-":
+                    parts.pop()
+            while parts and parts[-1] == "00000000":
+                parts.pop()
+        parts.append(part)
+    return tuple(parts)
+
+
+def parse_pypi(version: str) -> Key:
+    """PEP 440 key `(1, Version)`, or legacy key `(0, parts)` for non-PEP 440 strings."""
+    try:
+        return (1, Version(version))
+    except _PackagingInvalid:
+        pass
+    if _HAS_ALNUM.search(version) is None:
+        raise InvalidVersion(f"not a valid PEP 440 or legacy version: {version!r}")
+    return (0, _legacy_key(version))
