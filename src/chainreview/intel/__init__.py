@@ -1,0 +1,1 @@
+"""Vulnerability and screening intelligence: feeds imported into content-hashed snapshots."""

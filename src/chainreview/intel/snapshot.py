@@ -1,0 +1,393 @@
+"""Content-hashed intel snapshots: build from `FeedData`, switch atomically, open cheaply.
+
+Layout under `$CHAINREVIEW_HOME/intel/`:
+
+* `snapshots/<hash>.sqlite` — one immutable stdlib-sqlite file per snapshot (not the application
+  store): tables `meta` (the manifest), `records` (kind, key, source, withdrawn, the record's
+  normalised JSON), `packages` ((ecosystem, normalised name) → advisory id and that `affected`
+  entry as OSV JSON, for the matcher) and `lookup` (secondary keys: (kind, index, value) → key,
+  e.g. `osv`/`alias`/`CVE-2021-1234` → `PYSEC-2021-9`);
+* `CURRENT` — the hash of the current snapshot, replaced with `os.replace` only after the snapshot
+  file is complete, fsynced and renamed into place, so a crash at any point leaves either the old
+  or the new snapshot current, never a partial one.
+
+The hash is SHA-256 over the sources (kind and name) and every record's (kind, key, normalised
+JSON), in sorted order; the import time lives in the manifest but outside the hash, so importing the
+same files twice gives the same hash. Records may expose `index_keys()` (see `IndexedRecord`) to
+add secondary lookups.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Protocol, runtime_checkable
+
+import orjson
+
+from chainreview.intel.interface import FeedData, FeedKind, IntelError, Record
+from chainreview.intel.names import normalise_name
+from chainreview.intel.osv_model import Advisory, Affected
+
+FORMAT: Final = 1
+"""Version of the snapshot file layout; a snapshot of another format is refused on open."""
+
+_SCHEMA: Final = """
+CREATE TABLE meta(name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE records(
+    kind TEXT NOT NULL, key TEXT NOT NULL, source TEXT NOT NULL,
+    withdrawn INTEGER NOT NULL, body BLOB NOT NULL, PRIMARY KEY(kind, key)) WITHOUT ROWID;
+CREATE TABLE packages(
+    ecosystem TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL,
+    withdrawn INTEGER NOT NULL, source TEXT NOT NULL, affected BLOB NOT NULL);
+CREATE TABLE lookup(
+    kind TEXT NOT NULL, idx TEXT NOT NULL, value TEXT NOT NULL, key TEXT NOT NULL,
+    source TEXT NOT NULL);
+"""
+_INDEXES: Final = (
+    "CREATE INDEX packages_by_name ON packages(ecosystem, name)",
+    "CREATE INDEX lookup_by_value ON lookup(kind, idx, value)",
+)
+"""Built after the rows are in (faster than maintaining them row by row); `executescript` would
+commit the open transaction, so each is run on its own."""
+
+
+_MATCH_FIELDS: Final = ("package", "ranges", "versions", "severity")
+"""The parts of an `affected` entry the index keeps (what `Affected` reads); the
+`ecosystem_specific` and `database_specific` blobs stay in the full record only."""
+
+
+@runtime_checkable
+class IndexedRecord(Protocol):
+    """A record offering secondary lookup keys, e.g. KEV's CVE id or a sanctioned name."""
+
+    @property
+    def key(self) -> str:
+        """Identifier unique within its feed."""
+        ...
+
+    def index_keys(self) -> Iterable[tuple[str, str]]:
+        """(index name, value) pairs under which `Snapshot.keys` finds this record."""
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PackageAdvisory:
+    """One advisory's `affected` entry for one package: what the matcher evaluates."""
+
+    advisory_id: str
+    withdrawn: bool
+    """Withdrawn advisories are returned flagged; the matcher skips them."""
+    affected: Affected
+
+
+# --- paths and the CURRENT pointer ----------------------------------------------------------
+
+
+def intel_dir(home: Path) -> Path:
+    """Return `$CHAINREVIEW_HOME/intel`."""
+    return home / "intel"
+
+
+def snapshots_dir(home: Path) -> Path:
+    """Return the folder holding one `<hash>.sqlite` per snapshot."""
+    return intel_dir(home) / "snapshots"
+
+
+def current_hash(home: Path) -> str | None:
+    """Return the hash named by `CURRENT`, or None when no snapshot was ever imported."""
+    try:
+        text = (intel_dir(home) / "CURRENT").read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return None
+    return text or None
+
+
+def snapshot_path(home: Path, digest: str) -> Path:
+    """Return the file of snapshot `digest`."""
+    return snapshots_dir(home) / f"{digest}.sqlite"
+
+
+def switch(home: Path, digest: str) -> None:
+    """Make `digest` current: write `CURRENT.tmp`, fsync it, `os.replace` it, fsync the folder."""
+    folder = intel_dir(home)
+    temporary = folder / "CURRENT.tmp"
+    with temporary.open("w", encoding="ascii") as handle:
+        handle.write(digest + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, folder / "CURRENT")
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Built:
+    """A complete snapshot file, renamed to its hash, not yet current."""
+
+    hash: str
+    path: Path
+    manifest: dict[str, Any]
+
+
+class Builder:
+    """Writes one new snapshot file: records of the new feeds plus the kept sources of a base."""
+
+    def __init__(self, home: Path, base: Snapshot | None = None) -> None:
+        folder = snapshots_dir(home)
+        folder.mkdir(parents=True, exist_ok=True)
+        self._home = home
+        self._base = base
+        self._path = folder / f".build-{os.getpid()}.sqlite"
+        self._path.unlink(missing_ok=True)
+        self._db = sqlite3.connect(self._path, isolation_level=None, uri=True)
+        self._db.executescript(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;" + _SCHEMA
+        )
+        if base is not None:  # SQLite refuses ATTACH inside a transaction
+            self._db.execute("ATTACH DATABASE ? AS base", (f"file:{base.path}?mode=ro",))
+        self._db.execute("BEGIN")
+        self._sources: list[dict[str, Any]] = []
+
+    def add_feed(self, feed: FeedData, inputs: Sequence[str]) -> None:
+        """Store the records of `feed` and their index entries."""
+        source = feed.source
+        self._db.executemany(
+            "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)",
+            ((feed.kind.value, r.key, source, int(_withdrawn(r)), _body(r)) for r in feed.records),
+        )
+        if feed.kind is FeedKind.OSV:
+            self._db.executemany(
+                "INSERT INTO packages VALUES (?, ?, ?, ?, ?, ?)",
+                _package_rows(feed.records, source),
+            )
+        self._db.executemany(
+            "INSERT INTO lookup VALUES (?, ?, ?, ?, ?)", _lookup_rows(feed, source)
+        )
+        self._sources.append(
+            {
+                "name": source,
+                "kind": feed.kind.value,
+                "inputs": list(inputs),
+                "records": len(feed.records),
+                "withdrawn": sum(1 for r in feed.records if _withdrawn(r)),
+                "warnings": len(feed.warnings),
+                "rejected": len(feed.rejected),
+                "newest": feed.newest,
+                "licence": feed.licence,
+                "attribution": feed.attribution,
+            }
+        )
+
+    def keep_sources(self, replaced: set[str]) -> None:
+        """Copy every source of the base not in `replaced` (records and index rows, unchanged)."""
+        if self._base is None:
+            return
+        kept = [s for s in self._base.manifest["sources"] if s["name"] not in replaced]
+        if not kept:
+            return
+        names = [s["name"] for s in kept]
+        marks = ",".join("?" * len(names))
+        for table in ("records", "packages", "lookup"):
+            self._db.execute(
+                f"INSERT INTO {table} SELECT * FROM base.{table} WHERE source IN ({marks})", names
+            )
+        self._sources.extend(kept)
+
+    def finish(self, imported_at: str) -> Built:
+        """Index, hash, write the manifest, fsync and rename to `<hash>.sqlite`."""
+        for statement in _INDEXES:
+            self._db.execute(statement)
+        digest = self._hash()
+        manifest = self._manifest(digest, imported_at)
+        self._db.execute("INSERT INTO meta VALUES ('manifest', ?)", (orjson.dumps(manifest),))
+        self._db.execute("COMMIT")
+        self._db.close()
+        with self._path.open("rb") as handle:
+            os.fsync(handle.fileno())
+        final = snapshot_path(self._home, digest)
+        os.replace(self._path, final)
+        _fsync_dir(final.parent)
+        return Built(hash=digest, path=final, manifest=manifest)
+
+    def abandon(self) -> None:
+        """Drop the unfinished file (an import that failed)."""
+        self._db.close()
+        self._path.unlink(missing_ok=True)
+
+    def _hash(self) -> str:
+        digest = hashlib.sha256(b"chainreview-intel-snapshot\x00%d\x00" % FORMAT)
+        for source in sorted(self._sources, key=lambda s: (s["kind"], s["name"])):
+            digest.update(f"source\x00{source['kind']}\x00{source['name']}\n".encode())
+        rows = self._db.execute("SELECT kind, key, body FROM records ORDER BY kind, key")
+        for kind, key, body in rows:
+            digest.update(f"{kind}\x00{key}\x00".encode())
+            digest.update(body)
+            digest.update(b"\n")
+        return digest.hexdigest()
+
+    def _manifest(self, digest: str, imported_at: str) -> dict[str, Any]:
+        feeds = dict(self._db.execute("SELECT kind, COUNT(*) FROM records GROUP BY kind"))
+        withdrawn = dict(self._db.execute("SELECT kind, SUM(withdrawn) FROM records GROUP BY kind"))
+        ecosystems = dict(
+            self._db.execute(
+                "SELECT ecosystem, COUNT(DISTINCT id) FROM packages GROUP BY ecosystem"
+            )
+        )
+        newest = [s["newest"] for s in self._sources if s["newest"]]
+        return {
+            "format": FORMAT,
+            "hash": digest,
+            "imported_at": imported_at,
+            "sources": sorted(self._sources, key=lambda s: (s["kind"], s["name"])),
+            "feeds": {kind.value: feeds.get(kind.value, 0) for kind in FeedKind},
+            "withdrawn": {kind: int(n or 0) for kind, n in sorted(withdrawn.items())},
+            "ecosystems": dict(sorted(ecosystems.items())),
+            "newest": max(newest, default=None),
+            "missing_feeds": [kind.value for kind in FeedKind if not feeds.get(kind.value)],
+        }
+
+
+def _withdrawn(record: Record) -> bool:
+    return isinstance(record, Advisory) and record.is_withdrawn
+
+
+def _body(record: Record) -> bytes:
+    if isinstance(record, Advisory):
+        return orjson.dumps(record.document, option=orjson.OPT_SORT_KEYS)
+    return orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+
+
+def _package_rows(
+    records: Iterable[Record], source: str
+) -> Iterator[tuple[str, str, str, int, str, bytes]]:
+    for record in records:
+        if not isinstance(record, Advisory):
+            continue
+        withdrawn = int(record.is_withdrawn)
+        for entry in record.document.get("affected") or ():
+            package = entry.get("package")
+            if not package:
+                continue
+            ecosystem = package["ecosystem"]
+            yield (
+                ecosystem,
+                normalise_name(ecosystem, package["name"]),
+                record.id,
+                withdrawn,
+                source,
+                orjson.dumps({k: entry[k] for k in _MATCH_FIELDS if k in entry}),
+            )
+
+
+def _lookup_rows(feed: FeedData, source: str) -> Iterator[tuple[str, str, str, str, str]]:
+    kind = feed.kind.value
+    for record in feed.records:
+        if isinstance(record, Advisory):
+            for alias in record.aliases:
+                yield (kind, "alias", alias, record.id, source)
+        elif isinstance(record, IndexedRecord):
+            for index, value in record.index_keys():
+                yield (kind, index, value, record.key, source)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+class Snapshot:
+    """A read-only view of one snapshot file; cheap to open (no record is parsed on open)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self._db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+            row = self._db.execute("SELECT value FROM meta WHERE name = 'manifest'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise IntelError(str(path), f"not a readable intel snapshot: {exc}") from exc
+        if row is None:
+            raise IntelError(str(path), "intel snapshot has no manifest")
+        self.manifest: Mapping[str, Any] = orjson.loads(row[0])
+        if self.manifest.get("format") != FORMAT:
+            raise IntelError(str(path), f"intel snapshot format {self.manifest.get('format')}")
+
+    @property
+    def hash(self) -> str:
+        """The content hash naming this snapshot."""
+        value: str = self.manifest["hash"]
+        return value
+
+    def advisories_for(self, ecosystem: str, name: str) -> tuple[PackageAdvisory, ...]:
+        """Return the `affected` entries for (ecosystem, name); the name is normalised here.
+
+        `ecosystem` is matched exactly, suffix included (`Debian:11`, `Alpine:v3.16`).
+        """
+        rows = self._db.execute(
+            "SELECT id, withdrawn, affected FROM packages WHERE ecosystem = ? AND name = ?",
+            (ecosystem, normalise_name(ecosystem, name)),
+        ).fetchall()
+        return tuple(
+            PackageAdvisory(
+                advisory_id=advisory_id,
+                withdrawn=bool(withdrawn),
+                affected=Affected.from_osv(orjson.loads(body)),
+            )
+            for advisory_id, withdrawn, body in rows
+        )
+
+    def record(self, kind: FeedKind, key: str) -> Any | None:
+        """Return the normalised JSON of one record (an OSV object for `osv`), or None."""
+        row = self._db.execute(
+            "SELECT body FROM records WHERE kind = ? AND key = ?", (kind.value, key)
+        ).fetchone()
+        return None if row is None else orjson.loads(row[0])
+
+    def keys(self, kind: FeedKind, index: str, value: str) -> tuple[str, ...]:
+        """Return the keys of `kind` records filed under `value` in secondary index `index`."""
+        rows = self._db.execute(
+            "SELECT key FROM lookup WHERE kind = ? AND idx = ? AND value = ? ORDER BY key",
+            (kind.value, index, value),
+        )
+        return tuple(key for (key,) in rows)
+
+    def close(self) -> None:
+        """Close the file."""
+        self._db.close()
+
+    def __enter__(self) -> Snapshot:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def open_current(home: Path) -> Snapshot | None:
+    """Open the current snapshot, or return None when none was imported yet."""
+    digest = current_hash(home)
+    if digest is None:
+        return None
+    path = snapshot_path(home, digest)
+    if not path.is_file():
+        raise IntelError(str(path), "the current intel snapshot file is missing")
+    return Snapshot(path)
+
+
+def collect_garbage(home: Path, keep: Iterable[str]) -> None:
+    """Delete snapshot files except those in `keep`, and unfinished builds (import lock held)."""
+    wanted = {f"{digest}.sqlite" for digest in keep}
+    for path in snapshots_dir(home).iterdir():
+        if path.name not in wanted:
+            path.unlink(missing_ok=True)

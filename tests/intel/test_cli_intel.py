@@ -1,0 +1,66 @@
+"""`chainreview intel import` and `intel status` end to end, in a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+UBUNTU = "ubuntu-osv-vex-samples"
+
+
+def run(args: list[str], home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CHAINREVIEW_HOME": str(home), "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "chainreview", "intel", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_status_before_any_import(tmp_path: Path) -> None:
+    done = run(["status", "--format", "json"], tmp_path)
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["current"] is None
+    assert "No intel snapshot" in run(["status"], tmp_path).stdout
+
+
+def test_import_then_status(shared_data: Path, tmp_path: Path) -> None:
+    folder = shared_data / UBUNTU
+    files = sorted(folder.rglob("*.json"))
+    osv_files = [p for p in files if p.name.startswith(("UBUNTU-", "USN-"))]
+    withdrawn = sum("withdrawn" in json.loads(p.read_text()) for p in osv_files)
+    done = run(["import", str(folder), "--format", "json"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    (source,) = report["sources"]
+    assert source["records"] == len(osv_files) and source["withdrawn"] == withdrawn
+    assert len(source["rejected"]) == len(files) - len(osv_files)  # the two OpenVEX documents
+    status = json.loads(run(["status", "--format", "json"], tmp_path).stdout)
+    assert status["current"] == report["hash"]
+    assert status["feeds"]["osv"] == len(osv_files)
+    assert "kev" in status["missing_feeds"]
+    assert status["sources"][0]["licence"] == "CC-BY-SA-4.0"
+    table = run(["status"], tmp_path).stdout
+    assert report["hash"] in table and "Feeds the snapshot lacks: kev" in table
+
+
+def test_bad_input_exit_3_previous_kept(shared_data: Path, tmp_path: Path) -> None:
+    assert run(["import", str(shared_data / UBUNTU)], tmp_path).returncode == 0
+    before = run(["status", "--format", "json"], tmp_path).stdout
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "x.json").write_text(json.dumps({"id": "", "modified": "2024-01-01T00:00:00Z"}))
+    done = run(["import", "--source", "osv", str(bad)], tmp_path)
+    assert done.returncode == 3
+    assert "no usable osv records" in done.stderr and "x.json" in done.stderr
+    unknown = tmp_path / "notes.txt"
+    unknown.write_text("hello")
+    done = run(["import", str(unknown)], tmp_path)
+    assert done.returncode == 3 and "not recognised" in done.stderr
+    assert run(["status", "--format", "json"], tmp_path).stdout == before

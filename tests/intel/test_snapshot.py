@@ -1,0 +1,82 @@
+"""Snapshots: content hash, carried-over sources, garbage collection, the reader API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tests.intel.conftest import copy_records
+
+from chainreview.intel import importer, snapshot
+from chainreview.intel.interface import FeedKind
+
+RUST = "rustsec-advisory-db-osv/crates"
+UBUNTU = "ubuntu-osv-vex-samples"
+
+
+def test_same_files_same_hash_import_time_outside(shared_data: Path, tmp_path: Path) -> None:
+    first = importer.import_paths([shared_data / UBUNTU], home=tmp_path / "a")
+    again = importer.import_paths([shared_data / UBUNTU], home=tmp_path / "a")
+    elsewhere = importer.import_paths([shared_data / UBUNTU], home=tmp_path / "b")
+    assert first.hash == again.hash == elsewhere.hash
+    assert again.previous == first.hash
+    assert snapshot.current_hash(tmp_path / "a") == first.hash
+
+
+def test_hash_changes_with_content(shared_data: Path, tmp_path: Path) -> None:
+    names = sorted(p.name for p in (shared_data / RUST).glob("*.json"))[:5]
+    small = copy_records(shared_data / RUST, names[:4], tmp_path / "four")
+    large = copy_records(shared_data / RUST, names, tmp_path / "five")
+    assert (
+        importer.import_paths([small], home=tmp_path / "h").hash
+        != importer.import_paths([large], home=tmp_path / "h").hash
+    )
+
+
+def test_other_sources_are_kept_and_gc_keeps_previous(shared_data: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    names = sorted(p.name for p in (shared_data / RUST).glob("*.json"))
+    one = importer.import_paths([shared_data / UBUNTU], home=home)
+    two = importer.import_paths(
+        [copy_records(shared_data / RUST, names[:3], tmp_path / "r")], home=home
+    )
+    three = importer.import_paths(
+        [copy_records(shared_data / RUST, names[:6], tmp_path / "s")], home=home
+    )
+    with snapshot.open_current(home) as snap:  # type: ignore[union-attr]
+        sources = {s["name"]: s["records"] for s in snap.manifest["sources"]}
+        assert sources == {"osv:Ubuntu": one.sources[0].records, "osv:crates.io": 6}
+        assert snap.manifest["feeds"]["osv"] == one.sources[0].records + 6
+    files = sorted(p.name for p in snapshot.snapshots_dir(home).iterdir())
+    assert files == sorted([f"{two.hash}.sqlite", f"{three.hash}.sqlite"])
+
+
+def test_reader_api(shared_data: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    assert snapshot.open_current(home) is None
+    result = importer.import_paths([shared_data / RUST], home=home)
+    raw = json.loads((shared_data / RUST / "RUSTSEC-2016-0001.json").read_text())
+    package = raw["affected"][0]["package"]
+    with snapshot.open_current(home) as snap:  # type: ignore[union-attr]
+        assert snap.hash == result.hash
+        assert snap.record(FeedKind.OSV, raw["id"])["id"] == raw["id"]
+        assert snap.record(FeedKind.KEV, raw["id"]) is None
+        entries = snap.advisories_for("crates.io", package["name"].upper())
+        mine = [e for e in entries if e.advisory_id == raw["id"]]
+        assert len(mine) == 1 and not mine[0].withdrawn
+        events = [(e.kind.value, e.version) for r in mine[0].affected.ranges for e in r.events]
+        expected = [
+            (k, v)
+            for r in raw["affected"][0]["ranges"]
+            for ev in r["events"]
+            for k, v in ev.items()
+        ]
+        assert events == expected
+
+
+def test_open_is_cheap_and_refuses_garbage(tmp_path: Path) -> None:
+    bad = tmp_path / "x.sqlite"
+    bad.write_bytes(b"not sqlite at all" * 100)
+    with pytest.raises(snapshot.IntelError, match="not a readable intel snapshot"):
+        snapshot.Snapshot(bad)
