@@ -34,7 +34,7 @@ MAX_EXPANDED_NODES: Final = 5_000_000
 """Most JSON/YAML nodes a document may expand to once YAML aliases are followed."""
 
 MAX_FEED_BYTES: Final = 1024 * 1024 * 1024
-"""Largest intelligence feed file read (KEV, NVD, EPSS, sanctions, end-of-life, distro), in bytes."""
+"""Largest intelligence feed file read (KEV, NVD, EPSS, sanctions, EOL, distro), in bytes."""
 
 MAX_FEED_DECOMPRESSED_BYTES: Final = 1024 * 1024 * 1024
 """Most bytes a gzipped feed file (EPSS `.csv.gz`) may decompress to."""
@@ -59,3 +59,12 @@ MAX_ZIP_RATIO: Final = 200
 
 MAX_ZIP_ENTRIES: Final = MAX_FEED_FILES
 """Most members one zip archive may list."""
+
+MAX_DOWNLOAD_BYTES: Final = MAX_ZIP_BYTES
+"""Largest file `intel sync` downloads (declared by the server or actually received)."""
+
+MAX_SIDECAR_BYTES: Final = 4096
+"""Largest checksum sidecar (`<file>.sha256`) `intel sync` reads."""
+
+MAX_NVD_PAGES: Final = 2_000
+"""Most NVD API pages one sync requests (the whole NVD is ~150 pages of 2,000 CVEs)."""

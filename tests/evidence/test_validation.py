@@ -303,6 +303,8 @@ SOURCES = {
     "spdx-2.2.schema.json": "spdx-spec/v2.2.2/schemas/spdx-schema.json",
     "spdx-2.3.schema.json": "spdx-spec/v2.3.1/schemas/spdx-schema.json",
     "LICENSE-SPDX-CC-BY-3.0.txt": "spdx-spec/v2.3.1/LICENSE",
+    "openvex-0.2.0.schema.json": "openvex-spec/openvex_json_schema.json",
+    "LICENSE-OpenVEX-CC0-1.0.txt": "openvex-spec/LICENSE",
 }
 
 

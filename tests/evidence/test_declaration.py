@@ -1,0 +1,558 @@
+"""Tests of the declaration package reader and the overrides reader.
+
+Expected values come from the fixture files themselves, read here with PyYAML, `json` and
+`hashlib`; broken packages are made by editing a copy of the fixture, one fault each.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pytest
+import yaml
+
+from chainreview import canonical
+from chainreview.errors import InputError
+from chainreview.evidence.declaration import Declaration, InputRole, load_declaration
+from chainreview.evidence.overrides import Level, load_overrides
+
+MINIMAL = Path(__file__).parents[1] / "fixtures" / "declarations" / "minimal"
+SCHEMAS = Path(__file__).parents[2] / "src" / "chainreview" / "schemas"
+
+
+def _yaml(path: Path) -> Any:
+    """The file read by PyYAML, with its dates turned back into the ISO strings written."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        if isinstance(value, dict):
+            return {key: plain(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [plain(item) for item in value]
+        return value
+
+    return plain(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def _assert_carried(expected: Any, actual: Any, where: str) -> None:
+    """Every field of `expected` (from the YAML) has the same value in `actual` (the model)."""
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict), where
+        for key, value in expected.items():
+            assert key in actual, f"{where}/{key} did not reach the model"
+            _assert_carried(value, actual[key], f"{where}/{key}")
+    elif isinstance(expected, list):
+        assert isinstance(actual, list) and len(actual) == len(expected), where
+        for index, (value, item) in enumerate(zip(expected, actual, strict=True)):
+            _assert_carried(value, item, f"{where}/{index}")
+    else:
+        assert actual == expected, where
+        assert isinstance(actual, bool) == isinstance(expected, bool), where
+
+
+@pytest.fixture(scope="module")
+def declaration() -> Declaration:
+    return load_declaration(MINIMAL)
+
+
+# --- the fixture, read whole --------------------------------------------------------------------
+
+
+def test_every_manifest_field_reaches_the_model(declaration: Declaration) -> None:
+    manifest = _yaml(MINIMAL / "declaration.yaml")
+    plain = canonical.to_plain(declaration)
+    _assert_carried(manifest["declaration"], plain, "/declaration")
+    _assert_carried(manifest["operator"], plain["operator"], "/operator")
+    _assert_carried(manifest["cii_systems"], plain["cii_systems"], "/cii_systems")
+    _assert_carried(manifest["purchase"], plain["purchase"], "/purchase")
+    for index, product in enumerate(manifest["products"]):
+        model = plain["products"][index]
+        sboms, vex = product.pop("sboms"), product.pop("vex", [])
+        _assert_carried(product, model, f"/products/{index}")
+        assert model["sbom_files"] == [PurePosixPath(p).as_posix() for p in sboms]
+        assert model["vex_files"] == vex
+    assert [d["path"] for d in plain["documents"]] == [d["file"] for d in manifest["documents"]]
+    assert [d["kind"] for d in plain["documents"]] == [d["kind"] for d in manifest["documents"]]
+    assert declaration.questionnaire_file == manifest["questionnaire"]
+
+
+def test_every_vendor_profile_field_reaches_the_model(declaration: Declaration) -> None:
+    manifest = _yaml(MINIMAL / "declaration.yaml")
+    assert [v.file for v in declaration.vendors] == [v["file"] for v in manifest["vendors"]]
+    for vendor, entry in zip(declaration.vendors, manifest["vendors"], strict=True):
+        _assert_carried(_yaml(MINIMAL / entry["file"]), canonical.to_plain(vendor), entry["file"])
+
+
+def test_every_answer_reaches_the_model(declaration: Declaration) -> None:
+    answers = _yaml(MINIMAL / "questionnaire.yaml")
+    _assert_carried(answers, {"answers": canonical.to_plain(declaration.answers)}, "answers")
+    assert [a.pointer for a in declaration.answers] == [
+        f"/answers/{n}" for n in range(len(answers["answers"]))
+    ]
+
+
+def test_dates_stay_the_strings_written(declaration: Declaration) -> None:
+    assert declaration.date == "2026-03-02"
+    assert declaration.products[0].support_end == "2030-12-31"
+    assert declaration.vendors[0].certifications[0].valid_until == "2028-06-30"
+
+
+def test_regime_defaults_to_cn_crm_2022(tmp_path: Path) -> None:
+    package = _copy(tmp_path)
+    _edit(package / "declaration.yaml", lambda m: m["declaration"].pop("regime"))
+    assert load_declaration(package).regime == "cn-crm-2022"
+
+
+def _walk_cyclonedx(doc: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """Every entry under `key` (components or services), nested ones included."""
+    found, stack = [], list(doc.get(key, []))
+    while stack:
+        entry = stack.pop()
+        found.append(entry)
+        stack.extend(entry.get(key, []))
+    return found
+
+
+def test_sboms_of_a_product_are_merged(declaration: Declaration) -> None:
+    product = declaration.products[0]
+    assert product.inventory is not None
+    names, services = set(), set()
+    for file in product.sbom_files:
+        doc = json.loads((MINIMAL / file).read_text(encoding="utf-8"))
+        names |= {c["name"] for c in _walk_cyclonedx(doc, "components")}
+        if "component" in doc.get("metadata", {}):
+            names.add(doc["metadata"]["component"]["name"])
+        services |= {s["name"] for s in _walk_cyclonedx(doc, "services")}
+    assert {c.name for c in product.inventory.components} == names
+    assert {s.name for s in product.inventory.services} == services
+    assert len(product.inventory.documents) == 2
+
+
+def test_a_product_without_sbom_has_no_inventory(declaration: Declaration) -> None:
+    assert declaration.products[1].sbom_files == ()
+    assert declaration.products[1].inventory is None
+
+
+def test_digests_match_hashlib(declaration: Declaration) -> None:
+    expected = {
+        "declaration.yaml",
+        "vendor/northwind.yaml",
+        "questionnaire.yaml",
+        "documents/impact-analysis.md",
+        "sbom/management-agent.cdx.json",
+        "sbom/cloud-portal.cdx.json",
+        "sbom/management-agent.vex.cdx.json",
+    }
+    assert [f.path for f in declaration.inputs] == sorted(expected)
+    for record in declaration.inputs:
+        data = (MINIMAL / record.path).read_bytes()
+        assert record.sha256 == hashlib.sha256(data).hexdigest()
+        assert record.size == len(data)
+    roles = {f.path: f.roles for f in declaration.inputs}
+    assert roles["sbom/management-agent.vex.cdx.json"] == (InputRole.VEX,)
+    assert roles["documents/impact-analysis.md"] == (InputRole.DOCUMENT,)
+
+
+def test_no_absolute_path_is_recorded(tmp_path: Path) -> None:
+    package = _copy(tmp_path)
+    result = load_declaration(package.resolve())
+    dumped = canonical.dumps(canonical.to_plain(result)).decode()
+    assert str(tmp_path.resolve()) not in dumped
+    assert str(tmp_path) not in dumped
+    for record in result.inputs:
+        assert not PurePosixPath(record.path).is_absolute()
+        assert ".." not in PurePosixPath(record.path).parts
+
+
+def test_a_file_used_twice_is_recorded_once_with_both_roles(tmp_path: Path) -> None:
+    package = _copy(tmp_path)
+
+    def reuse(manifest: dict[str, Any]) -> None:
+        manifest["products"][0]["vex"].append("sbom/management-agent.cdx.json")
+
+    _edit(package / "declaration.yaml", reuse)
+    records = {f.path: f for f in load_declaration(package).inputs}
+    assert records["sbom/management-agent.cdx.json"].roles == (InputRole.SBOM, InputRole.VEX)
+
+
+# --- broken packages ------------------------------------------------------------------------------
+
+
+def _copy(tmp_path: Path) -> Path:
+    package = tmp_path / "package"
+    shutil.copytree(MINIMAL, package)
+    return package
+
+
+def _edit(path: Path, change: Callable[[dict[str, Any]], object]) -> None:
+    value = _yaml(path)
+    change(value)
+    path.write_text(yaml.safe_dump(value, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _set(*keys: str | int, value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        node: Any = document
+        for key in keys[:-1]:
+            node = node[key]
+        node[keys[-1]] = value
+
+    return change
+
+
+def _delete(*keys: str | int) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        node: Any = document
+        for key in keys[:-1]:
+            node = node[key]
+        del node[keys[-1]]
+
+    return change
+
+
+MANIFEST = "declaration.yaml"
+VENDOR = "vendor/northwind.yaml"
+ANSWERS = "questionnaire.yaml"
+
+BROKEN = [
+    # (case, file edited, change, file named, pointer named, words in the message)
+    (
+        "missing required field",
+        MANIFEST,
+        _delete("operator", "sector"),
+        MANIFEST,
+        "/operator/sector",
+        "required field is missing",
+    ),
+    (
+        "wrong enum",
+        MANIFEST,
+        _set("products", 0, "category", value="toaster"),
+        MANIFEST,
+        "/products/0/category",
+        "'toaster' is not one of",
+    ),
+    (
+        "unknown field",
+        MANIFEST,
+        _set("purchase", "colour", value="red"),
+        MANIFEST,
+        "/purchase/colour",
+        "unknown field",
+    ),
+    (
+        "unquoted NO read as false",
+        MANIFEST,
+        _set("purchase", "alternatives", 1, "country", value=False),
+        MANIFEST,
+        "/purchase/alternatives/1/country",
+        "quote it",
+    ),
+    (
+        "invalid date",
+        MANIFEST,
+        _set("declaration", "date", value="2026-02-30"),
+        MANIFEST,
+        "/declaration/date",
+        "'2026-02-30' is not a valid date",
+    ),
+    (
+        "invalid date in a vendor profile",
+        VENDOR,
+        _set("certifications", 0, "valid_until", value="2028-13-01"),
+        VENDOR,
+        "/certifications/0/valid_until",
+        "is not a valid date",
+    ),
+    (
+        "missing SBOM file",
+        MANIFEST,
+        _set("products", 0, "sboms", 0, value="sbom/missing.cdx.json"),
+        MANIFEST,
+        "/products/0/sboms/0",
+        "no such file 'sbom/missing.cdx.json'",
+    ),
+    (
+        "../ escape",
+        MANIFEST,
+        _set("products", 0, "sboms", 0, value="../outside.cdx.json"),
+        MANIFEST,
+        "/products/0/sboms/0",
+        "`..` leaves the package",
+    ),
+    (
+        "../ escape hidden in the middle",
+        MANIFEST,
+        _set("products", 0, "vex", 0, value="sbom/../../outside.cdx.json"),
+        MANIFEST,
+        "/products/0/vex/0",
+        "`..` leaves the package",
+    ),
+    (
+        "backslash path",
+        MANIFEST,
+        _set("questionnaire", value="..\\outside.cdx.json"),
+        MANIFEST,
+        "/questionnaire",
+        "may contain neither",
+    ),
+    (
+        "Windows absolute path",
+        MANIFEST,
+        _set("documents", 0, "file", value="C:/Windows/win.ini"),
+        MANIFEST,
+        "/documents/0/file",
+        "absolute path",
+    ),
+    (
+        "unknown vendor",
+        MANIFEST,
+        _set("products", 0, "vendor", value="acme"),
+        MANIFEST,
+        "/products/0/vendor",
+        "unknown vendor 'acme'",
+    ),
+    (
+        "unknown system",
+        MANIFEST,
+        _set("products", 1, "deployments", 0, "system", value="SYS-NONE"),
+        MANIFEST,
+        "/products/1/deployments/0/system",
+        "unknown system 'SYS-NONE'",
+    ),
+    (
+        "duplicate product id",
+        MANIFEST,
+        _set("products", 1, "id", value="P-ARRAY"),
+        MANIFEST,
+        "/products/1/id",
+        "product id 'P-ARRAY' appears more than once",
+    ),
+    (
+        "certificate covering an unknown product",
+        VENDOR,
+        _set("certifications", 0, "covers", 0, value="P-NONE"),
+        VENDOR,
+        "/certifications/0/covers/0",
+        "unknown product 'P-NONE'",
+    ),
+    (
+        "state link without its kind",
+        VENDOR,
+        _delete("ownership", 1, "state_link_kind"),
+        VENDOR,
+        "/ownership/1/state_link_kind",
+        "required field is missing",
+    ),
+    (
+        "owner of an unknown entity",
+        VENDOR,
+        _set("ownership", 0, "owns", value="Someone Else Ltd"),
+        VENDOR,
+        "/ownership/0/owns",
+        "neither the vendor's legal name nor an owner",
+    ),
+    (
+        "malformed question id",
+        ANSWERS,
+        _set("answers", 0, "question", value="F21.Q1"),
+        ANSWERS,
+        "/answers/0/question",
+        "does not match",
+    ),
+    (
+        "two answers to one question",
+        ANSWERS,
+        _set("answers", 1, "question", value="F05.Q1"),
+        ANSWERS,
+        "/answers/1/question",
+        "answer to question 'F05.Q1' appears more than once",
+    ),
+    (
+        "evidence file escaping the package",
+        ANSWERS,
+        _set("answers", 2, "evidence", 0, "file", value="../declaration.yaml"),
+        ANSWERS,
+        "/answers/2/evidence/0/file",
+        "`..` leaves the package",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("edited", "change", "file", "pointer", "words"),
+    [case[1:] for case in BROKEN],
+    ids=[case[0] for case in BROKEN],
+)
+def test_broken_package_names_file_and_pointer(
+    tmp_path: Path,
+    edited: str,
+    change: Callable[[dict[str, Any]], None],
+    file: str,
+    pointer: str,
+    words: str,
+) -> None:
+    package = _copy(tmp_path)
+    (tmp_path / "outside.cdx.json").write_bytes(
+        (MINIMAL / "sbom/cloud-portal.cdx.json").read_bytes()
+    )
+    _edit(package / edited, change)
+    with pytest.raises(InputError) as caught:
+        load_declaration(package)
+    message = str(caught.value)
+    assert message.startswith(f"{file}: {pointer}: "), message
+    assert words in message
+    assert "\n" not in message
+
+
+def test_absolute_path_is_refused_even_inside_the_package(tmp_path: Path) -> None:
+    package = _copy(tmp_path)
+    inside = str((package / "sbom" / "management-agent.cdx.json").resolve())
+    _edit(package / MANIFEST, _set("products", 0, "sboms", 0, value=inside))
+    with pytest.raises(InputError) as caught:
+        load_declaration(package)
+    assert str(caught.value).startswith(f"{MANIFEST}: /products/0/sboms/0: absolute path")
+
+
+def test_link_leading_outside_is_refused(tmp_path: Path) -> None:
+    package = _copy(tmp_path)
+    outside = tmp_path / "secret.json"
+    outside.write_text("{}", encoding="utf-8")
+    (package / "sbom" / "link.cdx.json").symlink_to(outside)
+    _edit(package / MANIFEST, _set("products", 0, "sboms", 0, value="sbom/link.cdx.json"))
+    with pytest.raises(InputError) as caught:
+        load_declaration(package)
+    assert str(caught.value) == (
+        f"{MANIFEST}: /products/0/sboms/0: path 'sbom/link.cdx.json' refused: a link leads outside"
+    )
+
+
+def test_missing_manifest(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        load_declaration(tmp_path)
+    assert str(caught.value) == f"{tmp_path}: no such file 'declaration.yaml' in the package"
+
+
+def test_several_problems_are_counted(tmp_path: Path) -> None:
+    package = _copy(tmp_path)
+
+    def two_faults(manifest: dict[str, Any]) -> None:
+        manifest["products"][0]["category"] = "toaster"
+        manifest["products"][0]["quantity"] = 0
+
+    _edit(package / MANIFEST, two_faults)
+    with pytest.raises(InputError) as caught:
+        load_declaration(package)
+    assert str(caught.value).endswith("(and 1 more problem)")
+
+
+# --- the published schemas ------------------------------------------------------------------------
+
+
+def _properties(schema: Any, where: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every property definition in `schema`, with its location (conditions in `if`/`not` aside)."""
+    found = []
+    if isinstance(schema, dict):
+        for name, definition in schema.get("properties", {}).items():
+            found.append((f"{where}/properties/{name}", definition))
+        for key, value in schema.items():
+            if key not in {"if", "not"}:
+                found += _properties(value, f"{where}/{key}")
+    elif isinstance(schema, list):
+        for index, value in enumerate(schema):
+            found += _properties(value, f"{where}/{index}")
+    return found
+
+
+@pytest.mark.parametrize("name", ["declaration.schema.json", "overrides.schema.json"])
+def test_schema_documents_every_property(name: str) -> None:
+    schema = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"].startswith("https://chainreview.dev/schema/")
+    properties = _properties(schema, "")
+    assert len(properties) >= 8
+    for where, definition in properties:
+        assert definition.get("title") and definition.get("description"), where
+
+
+def test_product_categories_follow_the_measures() -> None:
+    schema = json.loads((SCHEMAS / "declaration.schema.json").read_text(encoding="utf-8"))
+    categories = schema["$defs"]["product"]["properties"]["category"]["enum"]
+    # REGIMES.md §1.2: eight classes, the last a catch-all.
+    assert len(categories) == 8
+    assert categories[-1].startswith("other")
+
+
+# --- overrides ------------------------------------------------------------------------------------
+
+
+def _overrides(tmp_path: Path, entries: list[dict[str, Any]]) -> Path:
+    path = tmp_path / "overrides.yaml"
+    document = {"schema_version": "1.0", "overrides": entries}
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+GOOD_OVERRIDE = {
+    "factor": "F07",
+    "level": "high",
+    "reason": "Export-control exposure confirmed by the member units.",
+    "reviewer": "Reviewer 3",
+    "date": "2026-04-02",
+}
+
+
+def test_overrides_are_read(tmp_path: Path) -> None:
+    withheld = {"factor": "F08", "reason": "Classified basis.", "reviewer": "R1"}
+    withheld |= {"date": "2026-04-03", "basis_withheld": True}
+    path = _overrides(tmp_path, [GOOD_OVERRIDE, withheld])
+    first, second = load_overrides(path, "overrides.yaml")
+    assert (first.factor, first.level, first.reason) == ("F07", Level.HIGH, GOOD_OVERRIDE["reason"])
+    assert (first.reviewer, first.date, first.basis_withheld) == ("Reviewer 3", "2026-04-02", False)
+    assert (second.factor, second.level, second.basis_withheld) == ("F08", None, True)
+    assert (second.file, second.pointer) == ("overrides.yaml", "/overrides/1")
+
+
+@pytest.mark.parametrize(
+    ("change", "pointer", "words"),
+    [
+        ({"factor": "F21"}, "/overrides/0/factor", "'F21' is not one of"),
+        ({"level": "severe"}, "/overrides/0/level", "'severe' is not one of"),
+        ({"date": "2026-02-30"}, "/overrides/0/date", "'2026-02-30' is not a valid date"),
+        ({"reason": ""}, "/overrides/0/reason", "should be non-empty"),
+        ({"level": None}, "/overrides/0/level", "None is not one of"),
+    ],
+    ids=["unknown factor id", "wrong level", "invalid date", "empty reason", "null level"],
+)
+def test_broken_override_names_file_and_pointer(
+    tmp_path: Path, change: dict[str, Any], pointer: str, words: str
+) -> None:
+    path = _overrides(tmp_path, [GOOD_OVERRIDE | change])
+    with pytest.raises(InputError) as caught:
+        load_overrides(path, "overrides.yaml")
+    assert str(caught.value).startswith(f"overrides.yaml: {pointer}: ")
+    assert words in str(caught.value)
+
+
+def test_override_needs_a_level_unless_basis_withheld(tmp_path: Path) -> None:
+    entry = {key: value for key, value in GOOD_OVERRIDE.items() if key != "level"}
+    path = _overrides(tmp_path, [entry])
+    with pytest.raises(InputError) as caught:
+        load_overrides(path, "overrides.yaml")
+    assert str(caught.value) == "overrides.yaml: /overrides/0/level: required field is missing"
+
+
+def test_a_factor_is_overridden_once(tmp_path: Path) -> None:
+    path = _overrides(tmp_path, [GOOD_OVERRIDE, GOOD_OVERRIDE | {"level": "low"}])
+    with pytest.raises(InputError) as caught:
+        load_overrides(path, "overrides.yaml")
+    assert str(caught.value) == (
+        "overrides.yaml: /overrides/1/factor: factor F07 is overridden more than once"
+    )
