@@ -68,3 +68,6 @@ MAX_SIDECAR_BYTES: Final = 4096
 
 MAX_NVD_PAGES: Final = 2_000
 """Most NVD API pages one sync requests (the whole NVD is ~150 pages of 2,000 CVEs)."""
+
+MAX_YAML_MERGED_KEYS: Final = 50_000
+"""Most key/value pairs YAML merge keys (`<<`) may copy in one document ("merge-key bombs")."""

@@ -19,10 +19,6 @@ from chainreview.errors import InputError, LimitExceeded
 _READ_CHUNK = 1024 * 1024
 """Bytes read at a time once a file turns out bigger than `stat` said (pipes, growing files)."""
 
-_MAX_YAML_MERGED_KEYS = 50_000
-"""Most key/value pairs YAML merge keys (`<<`) may copy in one document: each merge copies the
-pairs of the mappings it names, so chained merges of one mapping twice double at each level."""
-
 
 def read_bytes(path: Path, display: str, max_bytes: int | None = None) -> bytes:
     """Read a whole file, refusing one larger than `max_bytes` (default `limits.MAX_SBOM_BYTES`).
@@ -117,7 +113,7 @@ def load_json(data: bytes, display: str) -> Any:
 
 
 class _MergeLimit(yaml.YAMLError):
-    """YAML merge keys would copy more than `_MAX_YAML_MERGED_KEYS` pairs."""
+    """YAML merge keys would copy more than `limits.MAX_YAML_MERGED_KEYS` pairs."""
 
 
 class _StringTimestampLoader(yaml.SafeLoader):
@@ -141,7 +137,7 @@ class _StringTimestampLoader(yaml.SafeLoader):
                 if isinstance(source, yaml.MappingNode):
                     self.flatten_mapping(source)
                     self._merged_pairs += len(source.value)
-            if self._merged_pairs > _MAX_YAML_MERGED_KEYS:
+            if self._merged_pairs > limits.MAX_YAML_MERGED_KEYS:
                 raise _MergeLimit
         super().flatten_mapping(node)
 
@@ -162,7 +158,7 @@ def load_yaml(data: bytes, display: str) -> Any:
         finally:
             loader.dispose()
     except _MergeLimit as exc:
-        message = f"YAML merge keys copy more than {_MAX_YAML_MERGED_KEYS:,} entries"
+        message = f"YAML merge keys copy more than {limits.MAX_YAML_MERGED_KEYS:,} entries"
         raise LimitExceeded(display, message) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
