@@ -93,3 +93,16 @@ def test_hostile_zip_leaves_the_current_snapshot(shared_data: Path, tmp_path: Pa
         importer.import_paths([archive], home=home, kind=FeedKind.OSV)
     assert snapshot.current_hash(home) == first.hash
     assert [p.name for p in snapshot.snapshots_dir(home).iterdir()] == [f"{first.hash}.sqlite"]
+
+
+def test_corrupt_deflate_stream_is_a_clear_error(tmp_path: Path) -> None:
+    archive = tmp_path / "corrupt.zip"
+    payload = b'{"id": "GO-2099-0001"}' * 2000
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as out:
+        out.writestr("GO-2099-0001.json", payload)
+    data = bytearray(archive.read_bytes())
+    start = data.index(b"GO-2099-0001.json") + len("GO-2099-0001.json")
+    data[start + 10 : start + 40] = b"\xff" * 30  # inside the compressed stream, after the header
+    archive.write_bytes(bytes(data))
+    with pytest.raises(IntelError, match=r"corrupt\.zip.*corrupt zip archive"):
+        list(zipsafe.read_members(archive, "corrupt.zip"))

@@ -1,4 +1,4 @@
-"""`chainreview intel …`: import feeds into an offline snapshot; show what the snapshot holds."""
+"""`chainreview intel …`: import or sync feeds into an offline snapshot; show what it holds."""
 
 from __future__ import annotations
 
@@ -9,12 +9,22 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TransferSpeedColumn,
+)
 from rich.table import Table
 
 from chainreview import home
 from chainreview.cli.output import OutputFormat, print_json, stderr, stdout
-from chainreview.intel import importer, snapshot
+from chainreview.intel import bundled, importer, snapshot, sources
+from chainreview.intel import sync as syncing
 from chainreview.intel.interface import FeedKind
 
 app = typer.Typer(
@@ -26,11 +36,15 @@ _SHOWN: int = 20
 """Warnings and rejections listed on the terminal; `--format json` lists all."""
 
 PathsArg = Annotated[
-    list[Path],
+    list[Path] | None,
     typer.Argument(
         help="Feed files or folders: OSV folders of JSON/YAML or an osv.dev all.zip, KEV, NVD, …",
         show_default=False,
     ),
+]
+BundledOpt = Annotated[
+    bool,
+    typer.Option("--bundled", help="Import the feeds bundled with chainreview instead of PATHs."),
 ]
 SourceOpt = Annotated[
     FeedKind | None,
@@ -47,7 +61,8 @@ FormatOpt = Annotated[
 
 @app.command("import")
 def import_(
-    paths: PathsArg,
+    paths: PathsArg = None,
+    bundled_: BundledOpt = False,
     source: SourceOpt = None,
     workers: WorkersOpt = 1,
     output_format: FormatOpt = OutputFormat.TABLE,
@@ -56,11 +71,23 @@ def import_(
 
     Sources not named here are carried over from the current snapshot. A record that breaks the
     schema in one part keeps the rest (warning); an input with no usable record, or an unsafe
-    archive, fails the import (exit 3) and leaves the current snapshot as it was.
+    archive, fails the import (exit 3) and leaves the current snapshot as it was. `--bundled`
+    imports the advisories shipped with chainreview (PyPI, Go, crates.io, KEV, OFAC SDN, a few
+    NVD records; see `docs/intel.md`).
     """
+    if bundled_ == bool(paths):
+        raise typer.BadParameter("give PATHs or --bundled (not both)")
+    if bundled_:
+        with _progress() as progress:
+            digest = bundled.install(home.data_home(), workers=workers, progress=progress)
+        if output_format is OutputFormat.JSON:
+            print_json({"hash": digest, "bundled": bundled.manifest()})
+        else:
+            stdout.print(f"Bundled snapshot [bold]{digest}[/] is current.")
+        return
     with _progress() as progress:
         result = importer.import_paths(
-            paths, home=home.data_home(), kind=source, workers=workers, progress=progress
+            paths or [], home=home.data_home(), kind=source, workers=workers, progress=progress
         )
     if output_format is OutputFormat.JSON:
         print_json(
@@ -107,14 +134,27 @@ def status(output_format: FormatOpt = OutputFormat.TABLE) -> None:
         if output_format is OutputFormat.JSON:
             print_json({"current": None, "missing_feeds": [kind.value for kind in FeedKind]})
         else:
-            stdout.print("No intel snapshot yet: run `chainreview intel import PATH…`.")
+            stdout.print(
+                "No intel snapshot yet. Get one with `chainreview intel import --bundled` (the "
+                "advisories shipped with chainreview; scans install it on first use), "
+                "`chainreview intel sync` (download the official feeds) or "
+                "`chainreview intel import PATH…` (files you have)."
+            )
         return
     with current:
         manifest = dict(current.manifest)
+    is_bundled = bundled.installed_hash(home.data_home()) == manifest["hash"]
     if output_format is OutputFormat.JSON:
-        print_json({"current": manifest["hash"], **manifest})
+        lacks = bundled.manifest()["lacks"] if is_bundled else None
+        print_json(
+            {"current": manifest["hash"], "bundled": is_bundled, "bundle_lacks": lacks, **manifest}
+        )
         return
     _print_status(manifest)
+    if is_bundled:
+        stdout.print("\n[bold]This is the bundled snapshot.[/] It lacks:")
+        for gap in bundled.manifest()["lacks"]:
+            stdout.print(f"  {gap['feed']}: {gap['what']} (get: {gap['get']})", markup=False)
 
 
 def _print_status(manifest: Mapping[str, Any]) -> None:
@@ -151,6 +191,173 @@ def _print_status(manifest: Mapping[str, Any]) -> None:
     for s in manifest["sources"]:
         if s["attribution"]:
             stdout.print(f"  {s['name']}: {s['attribution']}", markup=False)
+
+
+NamesOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--only",
+        metavar="NAME",
+        help="Sync only these sources (repeat or comma-separate): "
+        + ", ".join(s.name for s in sources.SOURCES)
+        + ". Default: all.",
+        show_default=False,
+    ),
+]
+EcosystemOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--ecosystem",
+        help="OSV ecosystems to fetch (repeat or comma-separate; default: "
+        + ", ".join(sources.DEFAULT_ECOSYSTEMS)
+        + ").",
+        show_default=False,
+    ),
+]
+BranchOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--alpine-branch",
+        help="Alpine secdb branches to fetch (default: "
+        + ", ".join(sources.DEFAULT_ALPINE_BRANCHES)
+        + ").",
+        show_default=False,
+    ),
+]
+BaseUrlOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--base-url",
+        metavar="NAME=URL",
+        help="Fetch source NAME from URL instead of its official location (repeatable). See "
+        f"also $CHAINREVIEW_HOME/{sources.CONFIG_FILE} and ${sources.MIRROR_ENV}.",
+        show_default=False,
+    ),
+]
+ApiKeyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--nvd-api-key",
+        envvar="NVD_API_KEY",
+        help="NVD API key: 50 requests per 30 s instead of 5.",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def sync(
+    only: NamesOpt = None,
+    ecosystem: EcosystemOpt = None,
+    alpine_branch: BranchOpt = None,
+    base_url: BaseUrlOpt = None,
+    nvd_api_key: ApiKeyOpt = None,
+    workers: WorkersOpt = 1,
+    output_format: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Download the official feeds, verify them, and import them as one new snapshot.
+
+    Downloads resume where they stopped and are reused when unchanged; the NVD is fetched in
+    full once, then only what changed. Any failure (network, a corrupt or unexpected file, an
+    import error) exits non-zero and leaves the current snapshot as it was.
+    """
+    overrides = dict(sources.parse_override(item) for item in base_url or ())
+    plan = syncing.Plan(
+        only=_listed(only),
+        ecosystems=_listed(ecosystem) or sources.DEFAULT_ECOSYSTEMS,
+        alpine_branches=_listed(alpine_branch) or sources.DEFAULT_ALPINE_BRANCHES,
+        base_urls=overrides,
+        nvd_api_key=nvd_api_key or None,
+        workers=workers,
+    )
+    with _SyncBars() as observer:
+        result = syncing.sync(home.data_home(), plan, observer=observer)
+    if output_format is OutputFormat.JSON:
+        imported = result.imported
+        print_json(
+            {
+                "fetched": [
+                    {
+                        "source": f.source,
+                        "url": f.url,
+                        "path": str(f.path),
+                        "size": f.size,
+                        "outcome": f.outcome.value,
+                    }
+                    for f in result.fetched
+                ],
+                "hash": snapshot.current_hash(home.data_home()),
+                "imported": None
+                if imported is None
+                else {
+                    "hash": imported.hash,
+                    "previous": imported.previous,
+                    "sources": imported.sources,
+                },
+            }
+        )
+        return
+    table = Table(title="Fetched", title_justify="left")
+    for column in ("source", "file", "outcome", "bytes"):
+        table.add_column(column, justify="right" if column == "bytes" else "left")
+    for item in result.fetched:
+        table.add_row(item.source, item.url, item.outcome.value, f"{item.size:,}")
+    stdout.print(table)
+    if result.imported is None:
+        stdout.print("Nothing changed; the current snapshot already holds these files.")
+    else:
+        change = result.imported.previous or "none"
+        stdout.print(f"Snapshot [bold]{result.imported.hash}[/] is current (was {change}).")
+
+
+def _listed(values: list[str] | None) -> tuple[str, ...]:
+    """Repeated and comma-separated option values, in order, without blanks."""
+    return tuple(v.strip() for value in values or () for v in value.split(",") if v.strip())
+
+
+class _SyncBars:
+    """`SyncObserver` for the terminal: Rich bars per download; notes always go to stderr."""
+
+    def __init__(self) -> None:
+        self._bar: Progress | None = None
+        self._tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> _SyncBars:
+        if stderr.is_terminal and not os.environ.get("CI"):
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                TimeElapsedColumn(),
+                console=stderr,
+                transient=True,
+            )
+            self._bar.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def _update(self, label: str, done: int, total: int | None) -> None:
+        if self._bar is None:
+            return
+        if label not in self._tasks:
+            self._tasks[label] = self._bar.add_task(label, total=total)
+        self._bar.update(self._tasks[label], completed=done, total=total)
+
+    def transfer(self, label: str, done: int, total: int | None) -> None:
+        """Advance the bar of one download."""
+        self._update(label, done, total)
+
+    def note(self, message: str) -> None:
+        """Print a retry, a wait or a reuse on stderr."""
+        stderr.print(message, markup=False, highlight=False)
+
+    def reading(self, display: str, done: int, total: int) -> None:
+        """Advance the bar of one input being imported."""
+        self._update(f"Reading {display}", done, total)
 
 
 @contextmanager

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import stat
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,7 +73,7 @@ def read_members(path: Path, display: str) -> Iterator[Member]:
                 if total > limits.MAX_ZIP_TOTAL_BYTES:
                     raise LimitExceeded(display, "archive expands past the total limit", where)
                 yield Member(name=info.filename, data=data)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, zlib.error) as exc:
         raise IntelError(display, f"corrupt zip archive: {exc}") from exc
     except (ValueError, NotImplementedError, RuntimeError) as exc:  # bad method, password, …
         raise IntelError(display, f"unreadable zip archive: {exc}") from exc

@@ -1,0 +1,237 @@
+"""The bundled intelligence: real advisories shipped in the package, so a review needs no set-up.
+
+`intel/bundled/feeds.tar.xz` holds the raw files of the datasets in `DATASETS` (PyPI, Go and
+crates.io advisories, the CISA KEV catalogue, the OFAC SDN list and nine NVD firmware CVEs) with
+their licence files, exactly as copied into the shared test data. `manifest.json` beside it
+names each dataset's repository, commit and licence, the archive's SHA-256, and the feeds the
+bundle lacks (`LACKS`); the licence texts sit beside it too, and `NOTICE` at the repository root
+gives the attribution. `scripts/build_bundled_snapshot.py` rebuilds all of it reproducibly.
+
+The files ship rather than a built snapshot: the archive is a third of the size and stable in
+git, and importing it takes seconds. `ensure_snapshot` imports it once, into
+`$CHAINREVIEW_HOME`, when no snapshot is current; the result is the same content-hashed snapshot
+an `intel import` of the same files gives. `$CHAINREVIEW_HOME/intel/BUNDLED` records the hash it
+installed, so `intel status` can say when the current snapshot is the bundled one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import tarfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final
+
+import orjson
+
+from chainreview.intel import importer, snapshot
+from chainreview.intel.interface import FeedKind, IntelError
+
+ARCHIVE: Final = "feeds.tar.xz"
+MANIFEST: Final = "manifest.json"
+MARKER: Final = "BUNDLED"
+"""File in `$CHAINREVIEW_HOME/intel` holding the hash of the snapshot the bundle installed."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Dataset:
+    """One bundled dataset: a folder of the shared test data, kept under the same name."""
+
+    folder: str
+    repository: str
+    commit: str
+    licence: str
+    records: tuple[str, ...]
+    """Glob patterns (relative to the folder) of the record files bundled."""
+    notices: tuple[str, ...]
+    """Licence and notice files bundled with the records, verbatim."""
+    inputs: tuple[str, ...]
+    """Glob patterns of what is passed to the importer (folders or files)."""
+    kind: FeedKind | None = None
+    """The feed kind to import as, when content detection would not pick it."""
+
+
+DATASETS: Final[tuple[Dataset, ...]] = (
+    Dataset(
+        folder="pypa-advisory-database",
+        repository="pypa/advisory-database",
+        commit="3ccb612573e2511ab5cad7dafecd838605c80cda",
+        licence="CC-BY-4.0",
+        records=("vulns/*/*.yaml",),
+        notices=("LICENSE", "README.md"),
+        inputs=("vulns",),
+    ),
+    Dataset(
+        folder="golang-vulndb",
+        repository="golang/vulndb",
+        commit="a752ea54fd1b989d208a270aeef772f55a36b87a",
+        licence="CC-BY-4.0",
+        records=("data/osv/*.json",),
+        notices=("LICENSE-CC-BY-4.0.txt", "LICENSE-NOTE.txt", "README.md"),
+        inputs=("data/osv",),
+    ),
+    Dataset(
+        folder="rustsec-advisory-db-osv",
+        repository="rustsec/advisory-db (branch osv)",
+        commit="7fa931cb90251ad2affbddac32885f3ed29a63eb",
+        licence="CC0-1.0 (advisories imported from GHSA: CC-BY-4.0)",
+        records=("crates/*.json",),
+        notices=("LICENSE.txt", "LICENSES/CC0-1.0.txt", "LICENSES/CC-BY-4.0.txt", "README.md"),
+        inputs=("crates",),
+    ),
+    Dataset(
+        folder="cisa-kev",
+        repository="cisagov/kev-data",
+        commit="eacf03ec6637cc7be6d3d4ed50785493da5126a2",
+        licence="CC0-1.0",
+        records=("known_exploited_vulnerabilities.json",),
+        notices=("LICENSE", "README.md"),
+        inputs=("known_exploited_vulnerabilities.json",),
+    ),
+    Dataset(
+        folder="ofac-sdn",
+        repository="jackdwyer/specially-designated-nationals-list",
+        commit="a5ec3c5ee4aae1b36ba24897a051787ea5429d30",
+        licence="LicenseRef-US-Government-Public-Domain",
+        records=("sdn.csv",),
+        notices=("PUBLIC-DOMAIN-NOTICE.txt", "README.md"),
+        inputs=("sdn.csv",),
+    ),
+    Dataset(
+        folder="nvd-cve-firmware-selection",
+        repository="fkie-cad/nvd-json-data-feeds (see PROVENANCE.md)",
+        commit="see PROVENANCE.md",
+        licence="LicenseRef-US-Government-Public-Domain",
+        records=("CVE-*/*/CVE-*.json",),
+        notices=("NVD-NOTICE.txt", "PROVENANCE.md"),
+        inputs=("CVE-*/*/CVE-*.json",),
+        kind=FeedKind.NVD,  # NVD records with an `affected` field would be sniffed as OSV
+    ),
+)
+"""What the bundle holds, in import order."""
+
+LACKS: Final[tuple[dict[str, str], ...]] = (
+    {"feed": "osv", "what": "OSV ecosystems other than PyPI (PyPA only), Go and crates.io: "
+     "npm, Maven, NuGet, RubyGems, Packagist, GitHub advisories, distributions",
+     "get": "chainreview intel sync --only osv"},
+    {"feed": "nvd", "what": "the NVD beyond nine firmware CVEs",
+     "get": "chainreview intel sync --only nvd"},
+    {"feed": "epss", "what": "FIRST EPSS scores (no licence to redistribute)",
+     "get": "chainreview intel sync --only epss"},
+    {"feed": "sanctions", "what": "the US Consolidated Screening List; the OFAC SDN list is the "
+     "2024-05-03 capture, for trying the tool only, not for real screening",
+     "get": "chainreview intel sync --only csl,ofac-sdn"},
+    {"feed": "distro", "what": "Alpine secdb, Debian and Ubuntu advisories",
+     "get": "chainreview intel sync --only alpine; intel import for Debian/Ubuntu files"},
+    {"feed": "eol", "what": "endoflife.date release cycles",
+     "get": "chainreview intel import of endoflife.date JSON"},
+)  # fmt: skip
+"""The feeds the bundle lacks, why, and how to get them (written into `manifest.json`)."""
+
+
+def resource(name: str) -> Path:
+    """The path of a file of the installed `intel/bundled/` folder."""
+    return Path(str(resources.files("chainreview.intel").joinpath("bundled", name)))
+
+
+def manifest() -> dict[str, Any]:
+    """The bundle's `manifest.json`: datasets, archive checksum, the feeds it lacks."""
+    value: dict[str, Any] = orjson.loads(resource(MANIFEST).read_bytes())
+    return value
+
+
+def installed_hash(home: Path) -> str | None:
+    """The hash of the snapshot the bundle last installed into `home`, if it ever did."""
+    try:
+        return (snapshot.intel_dir(home) / MARKER).read_text(encoding="ascii").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def ensure_snapshot(home: Path) -> str:
+    """Make sure `home` has a current intel snapshot; return its hash.
+
+    When none is current, the bundled feeds are imported first (a few seconds, once); otherwise
+    nothing is done beyond reading `CURRENT`. Safe to call from concurrent processes: one
+    installs, the others wait and then find it current. Scan and review commands call this
+    before they open the snapshot, so they work with no set-up.
+    """
+    current = snapshot.current_hash(home)
+    if current is not None:
+        return current
+    with _install_lock(home):
+        return snapshot.current_hash(home) or _install(home, workers=_workers(), progress=None)
+
+
+def install(
+    home: Path, *, workers: int | None = None, progress: importer.Progress | None = None
+) -> str:
+    """Import the bundled feeds into `home` and return the new current hash.
+
+    Like any import, this replaces the same-named sources of the current snapshot (e.g. a
+    synced `osv:PyPI` or `kev`) and keeps the others.
+    """
+    with _install_lock(home):
+        return _install(home, workers=workers or _workers(), progress=progress)
+
+
+def import_groups(root: Path) -> list[tuple[FeedKind | None, list[Path]]]:
+    """The importer calls that load the datasets found under `root`: (kind, inputs) each."""
+    groups: dict[FeedKind | None, list[Path]] = {}
+    for dataset in DATASETS:
+        for pattern in dataset.inputs:
+            found = sorted((root / dataset.folder).glob(pattern))
+            if not found:
+                raise IntelError(str(root / dataset.folder), f"bundled input {pattern} missing")
+            groups.setdefault(dataset.kind, []).extend(found)
+    return list(groups.items())
+
+
+def _install(home: Path, *, workers: int, progress: importer.Progress | None) -> str:
+    about = manifest()
+    archive = resource(ARCHIVE)
+    digest = _sha256(archive)
+    if digest != about["archive"]["sha256"]:
+        raise IntelError(str(archive), "the bundled archive does not match its manifest")
+    folder = snapshot.intel_dir(home) / "bundled-data"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    try:
+        with tarfile.open(archive, "r:xz") as tar:
+            tar.extractall(folder, filter="data")
+        for kind, paths in import_groups(folder):
+            result = importer.import_paths(
+                paths, home=home, kind=kind, workers=workers, progress=progress
+            )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    (snapshot.intel_dir(home) / MARKER).write_text(result.hash + "\n", encoding="ascii")
+    return result.hash
+
+
+@contextmanager
+def _install_lock(home: Path) -> Iterator[None]:
+    """Serialise installs of the bundle (blocking: a second caller waits for the first)."""
+    folder = snapshot.intel_dir(home)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "bundled.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _workers() -> int:
+    return min(4, os.cpu_count() or 1)
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
