@@ -10,6 +10,7 @@ typos accepted). secdb data is CC-BY-SA-4.0 (Alpine Linux).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -23,7 +24,7 @@ from chainreview.intel._common import (
     pointer_join,
     read_json,
 )
-from chainreview.intel.interface import FeedData, FeedKind, IntelError
+from chainreview.intel.interface import FeedData, FeedKind, IntelError, package_key
 
 LICENCE: Final = "CC-BY-SA-4.0"
 ATTRIBUTION: Final = "Alpine Linux security database (secdb), https://secdb.alpinelinux.org/"
@@ -55,6 +56,10 @@ class AlpineFix:
     def key(self) -> str:
         """`<ecosystem>/<repository>/<package>@<fixed_version>`."""
         return f"{self.ecosystem}/{self.repository}/{self.package}@{self.fixed_version}"
+
+    def index_keys(self) -> Iterator[tuple[str, str]]:
+        """Filed under `package` as `<ecosystem>/<origin package>` (name as `names` keys it)."""
+        yield ("package", package_key(self.ecosystem, self.package))
 
     @property
     def not_affected(self) -> bool:

@@ -17,13 +17,14 @@ endorses reuse of the data; it is recorded under the Debian web site licence (MI
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Final
 
 from chainreview.intel._common import Sink, first_of_each_key, head, newest, read_text
-from chainreview.intel.interface import FeedData, FeedKind, IntelError
+from chainreview.intel.interface import FeedData, FeedKind, IntelError, package_key
 
 LICENCE: Final = "MIT"
 ATTRIBUTION: Final = (
@@ -105,6 +106,12 @@ class DebianAdvisory:
     def key(self) -> str:
         """The advisory id."""
         return self.advisory_id
+
+    def index_keys(self) -> Iterator[tuple[str, str]]:
+        """Filed under `package` as `<ecosystem>/<source package>`, once per release it fixes."""
+        keys = (package_key(f.ecosystem, f.package) for f in self.fixes if f.ecosystem)
+        for key in dict.fromkeys(keys):
+            yield ("package", key)
 
 
 def sniff(path: Path) -> bool:

@@ -13,6 +13,7 @@ Both become `EolCycle`. The endoflife.date data is MIT-licensed.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -56,6 +57,10 @@ class EolCycle:
     def key(self) -> str:
         """`<product>@<cycle>`."""
         return f"{self.product}@{self.cycle}"
+
+    def index_keys(self) -> Iterator[tuple[str, str]]:
+        """Filed under `product`, so every cycle of a product is found by its name."""
+        yield ("product", self.product)
 
 
 def sniff(path: Path) -> bool:

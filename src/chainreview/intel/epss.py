@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -54,6 +55,10 @@ class EpssScore:
     def key(self) -> str:
         """The CVE id."""
         return self.cve
+
+    def index_keys(self) -> Iterator[tuple[str, str]]:
+        """Filed under `cve`."""
+        yield ("cve", self.cve)
 
 
 def sniff(path: Path) -> bool:

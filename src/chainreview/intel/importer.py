@@ -5,6 +5,12 @@ Feed readers are found through a small registry (`READERS`): each feed module
 and is imported only when needed, so a missing module only makes its feed unavailable. The kind of
 each input is taken from `--source KIND` or detected from its content.
 
+Only the OSV reader reads a folder as one input. Any other folder (NVD's one file per CVE, the
+Alpine secdb tree, the Debian tracker's `data/`) is read file by file, in sorted order with hidden
+entries left out: each file's kind is detected (among the readers of `--source KIND`, if given)
+and a file no reader accepts is skipped with a `skipped` warning, so a README beside the data
+does not fail the import.
+
 An import replaces the sources it reads (by source name, e.g. `osv:PyPI`, `kev`) and copies every
 other source of the current snapshot unchanged, so importing KEV after OSV keeps OSV. It runs under
 an exclusive lock; any failure leaves the current snapshot as it was. The phases are `reading`,
@@ -20,14 +26,16 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Final
 
-from chainreview.components.model import Diagnostic
+from chainreview import limits
+from chainreview.components.model import Diagnostic, Location
+from chainreview.errors import LimitExceeded
 from chainreview.intel import snapshot
 from chainreview.intel.interface import FeedData, FeedKind, IntelError
 
@@ -92,9 +100,40 @@ def _module(name: str) -> ModuleType | None:
 
 
 def detect(path: Path) -> FeedKind | None:
-    """Return the feed kind of `path` judged from its content, or None when no reader accepts it."""
-    found = _detect_module(path, READERS)
+    """Return the feed kind of `path` judged from its content, or None when no reader accepts it.
+
+    A folder the OSV reader does not claim has the kind its recognised files share (None when
+    they differ or none is recognised).
+    """
+    if path.is_dir() and not _reads_folder(path, None):
+        kinds = {found[0] for file in _folder_files(path, str(path)) if (found := _detect(file))}
+        return kinds.pop() if len(kinds) == 1 else None
+    found = _detect(path)
     return None if found is None else found[0]
+
+
+def _detect(path: Path) -> tuple[FeedKind, ModuleType] | None:
+    return _detect_module(path, READERS)
+
+
+def _reads_folder(path: Path, kind: FeedKind | None) -> bool:
+    """Whether the OSV reader takes folder `path` whole (named with `--source osv`, or sniffed)."""
+    if kind is not None:
+        return kind is FeedKind.OSV
+    module = _module("osv")
+    return module is not None and bool(module.sniff(path))
+
+
+def _folder_files(root: Path, display: str) -> list[Path]:
+    """The files under `root` in sorted order, hidden files and folders left out (capped)."""
+    files = [
+        path
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and not any(p.startswith(".") for p in path.relative_to(root).parts)
+    ]
+    if len(files) > limits.MAX_FEED_FILES:
+        raise LimitExceeded(display, f"more than {limits.MAX_FEED_FILES:,} files")
+    return files
 
 
 def _detect_module(
@@ -107,6 +146,49 @@ def _detect_module(
     return None
 
 
+def read_path(
+    path: Path,
+    display: str,
+    *,
+    kind: FeedKind | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> tuple[tuple[str, FeedData], ...]:
+    """Read one import argument into (input name, feed) pairs: the argument itself, or each
+    recognised file of a folder not read whole (see the module doc)."""
+    if not path.is_dir() or _reads_folder(path, kind):
+        return (
+            (display, read_input(path, display, kind=kind, workers=workers, progress=progress)),
+        )
+    candidates = _candidates(kind)
+    feeds: list[tuple[str, FeedData]] = []
+    skipped: list[Diagnostic] = []
+    for file in _folder_files(path, display):
+        shown = f"{display}/{file.relative_to(path)}"
+        found = _detect_module(file, candidates)
+        if found is None:
+            message = f"not recognised as {_what(kind)}; skipped"
+            skipped.append(
+                Diagnostic(location=Location(file=shown), message=message, code="skipped")
+            )
+        else:
+            feed = _read_found(found, file, shown, workers=workers, progress=progress)
+            feeds.append((shown, feed))
+    if not feeds:
+        raise IntelError(display, f"no file in this folder is recognised as {_what(kind)}")
+    first, feed = feeds[0]
+    feeds[0] = (first, replace(feed, warnings=(*skipped, *feed.warnings)))
+    return tuple(feeds)
+
+
+def _candidates(kind: FeedKind | None) -> list[tuple[FeedKind, str]]:
+    return [entry for entry in READERS if kind is None or entry[0] is kind]
+
+
+def _what(kind: FeedKind | None) -> str:
+    return f"a {kind.value} feed" if kind else "any known feed (OSV, KEV, NVD, EPSS, …)"
+
+
 def read_input(
     path: Path,
     display: str,
@@ -115,10 +197,10 @@ def read_input(
     workers: int = 1,
     progress: Progress | None = None,
 ) -> FeedData:
-    """Read one input as `kind` (or the detected kind) into `FeedData`."""
+    """Read one input (a file, or an OSV folder or zip) as `kind` (or the detected kind)."""
     if not path.exists():
         raise IntelError(display, "no such file or directory")
-    candidates = [entry for entry in READERS if kind is None or entry[0] is kind]
+    candidates = _candidates(kind)
     if kind is not None and len(candidates) == 1:
         module = _module(candidates[0][1])
         if module is None:
@@ -127,8 +209,18 @@ def read_input(
     else:
         found = _detect_module(path, candidates)
     if found is None:
-        what = f"a {kind.value} feed" if kind else "any known feed (OSV, KEV, NVD, EPSS, …)"
-        raise IntelError(display, f"not recognised as {what}; name the kind with --source")
+        raise IntelError(display, f"not recognised as {_what(kind)}; name the kind with --source")
+    return _read_found(found, path, display, workers=workers, progress=progress)
+
+
+def _read_found(
+    found: tuple[FeedKind, ModuleType],
+    path: Path,
+    display: str,
+    *,
+    workers: int,
+    progress: Progress | None,
+) -> FeedData:
     if found[0] is FeedKind.OSV:
         feed: FeedData = found[1].read(
             path,
@@ -162,8 +254,9 @@ def import_paths(
     with _exclusive(folder / "lock"):
         groups: dict[str, list[tuple[str, FeedData]]] = {}
         for path in paths:
-            feed = read_input(path, str(path), kind=kind, workers=workers, progress=progress)
-            groups.setdefault(feed.source, []).append((str(path), feed))
+            parts = read_path(path, str(path), kind=kind, workers=workers, progress=progress)
+            for shown, feed in parts:
+                groups.setdefault(feed.source, []).append((shown, feed))
         feeds = [_merge(parts) for parts in groups.values()]
         _pause_point(home, Phase.READING)
         previous = snapshot.current_hash(home)

@@ -8,7 +8,9 @@ CSV must start with CISA's exact header. KEV data is CC0-1.0.
 from __future__ import annotations
 
 import functools
+import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -55,6 +57,8 @@ CSV_HEADER: Final = (
 """The CSV's header line, exactly as CISA writes it."""
 
 _SCHEMA: Final = "known_exploited_vulnerabilities_schema.json"
+_CATALOGUE_VERSION: Final = re.compile(rb'"catalogVersion"\s*:\s*"')
+"""A catalogue's version is a string; CISA's JSON schema, which names the field, has an object."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,12 +86,16 @@ class KevEntry:
         """The CVE id."""
         return self.cve_id
 
+    def index_keys(self) -> Iterator[tuple[str, str]]:
+        """Filed under `cve`, so a finding's CVE finds its KEV entry."""
+        yield ("cve", self.cve_id)
+
 
 def sniff(path: Path) -> bool:
     """True for a KEV JSON catalogue or a KEV CSV (by its header line)."""
     data = head(path)
     if data.lstrip().startswith(b"{"):
-        return b'"catalogVersion"' in data and b'"vulnerabilities"' in data
+        return _CATALOGUE_VERSION.search(data) is not None and b'"vulnerabilities"' in data
     return data.startswith(",".join(CSV_HEADER).encode())
 
 

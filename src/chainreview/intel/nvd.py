@@ -14,7 +14,7 @@ domain; NVD asks users to show its notice (`NOTICE`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
@@ -49,6 +49,8 @@ _METRIC_KEYS: Final = {
 """API 2.0 metric arrays and the CVSS version each holds."""
 _V11_METRICS: Final = (("baseMetricV3", "cvssV3", "3"), ("baseMetricV2", "cvssV2", "2.0"))
 """1.1 `impact` entries, their CVSS data key, and the version assumed when nothing says."""
+_PARTS: Final = frozenset("aoh")
+"""CPE parts indexed: applications, operating systems (and firmware), hardware."""
 _VERSION_BOUNDS: Final = (
     "versionStartIncluding",
     "versionStartExcluding",
@@ -137,9 +139,20 @@ class NvdCve:
         """The CVE id."""
         return self.cve_id
 
+    def index_keys(self) -> Iterator[tuple[str, str]]:
+        """Filed under `cve`, and under `cpe` as `vendor:product` of each vulnerable CPE match."""
+        yield ("cve", self.cve_id)
+        for vendor, product in sorted(vendor_products(self)):
+            yield ("cpe", cpe_index_value(vendor, product))
+
+
+def cpe_index_value(vendor: str, product: str) -> str:
+    """The `cpe` index value: the CPE 2.3 formatted-string vendor and product, `busybox:busybox`."""
+    return f"{vendor}:{product}"
+
 
 def vendor_products(record: NvdCve) -> set[tuple[str, str]]:
-    """The (vendor, product) pairs of the record's vulnerable CPE matches, for an index."""
+    """The (vendor, product) pairs of the record's vulnerable CPE matches (parts a, o and h)."""
     return {
         (cpe.vendor, cpe.product)
         for configuration in record.configurations
@@ -147,6 +160,7 @@ def vendor_products(record: NvdCve) -> set[tuple[str, str]]:
         for match in node.cpe_matches
         if match.vulnerable
         for cpe in (parse_cpe(match.criteria),)
+        if cpe.part in _PARTS
     }
 
 
@@ -344,10 +358,7 @@ def _v11_metrics(impact: Fields) -> tuple[CvssMetric, ...]:
     """1.1 feeds carry only the NVD's own scores."""
     return tuple(
         replace(_metric(entry, entry.at(data_key), version), source="nvd@nist.gov", type="Primary")
-        for key, data_key, version in (
-            ("baseMetricV3", "cvssV3", "3"),
-            ("baseMetricV2", "cvssV2", "2.0"),
-        )
+        for key, data_key, version in _V11_METRICS
         for entry in (impact.at(key),)
         if entry.value
     )

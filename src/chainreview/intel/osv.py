@@ -95,12 +95,26 @@ class _Outcome:
     rejected: Diagnostic | None = None
 
 
+_FOREIGN_FIELDS: Final = frozenset(
+    {
+        # NVD CVE API 2.0 (a CVE object, or a page whose items wrap one in `cve`); its CVE 5
+        # `affected` list must not pass for OSV's
+        "sourceIdentifier", "vulnStatus", "configurations", "descriptions", "cve",
+        # CVE JSON 5, CSAF 2.0, the CISA KEV catalogue
+        "cveMetadata", "containers", "document", "product_tree", "catalogVersion",
+    }
+)  # fmt: skip
+"""Top-level fields OSV does not define that mark another feed's document."""
+
+
 def looks_like_osv(value: Any) -> bool:
-    """Whether a parsed document is meant as an OSV record: an `id` plus an OSV-only field."""
+    """Whether a parsed document is meant as an OSV record: an `id` plus an OSV-only field, and
+    no field that marks another feed (NVD, CVE 5, CSAF, KEV; `_FOREIGN_FIELDS`)."""
     return (
         isinstance(value, dict)
         and "id" in value
         and ("modified" in value or "affected" in value or "schema_version" in value)
+        and _FOREIGN_FIELDS.isdisjoint(value)
     )
 
 

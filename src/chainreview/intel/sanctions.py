@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -137,6 +138,17 @@ class ListedParty:
     def key(self) -> str:
         """`<list>:<uid>`."""
         return f"{self.list}:{self.uid}"
+
+    def index_keys(self) -> Iterator[tuple[str, str]]:
+        """Filed under `name` (`normalise_entity_name`) and `token` (`token_sorted_name`), for the
+        name and every alias; a name that normalises to nothing is not filed."""
+        keys: dict[tuple[str, str], None] = {}
+        for name in (self.name, *(alias.name for alias in self.aliases)):
+            normalised = normalise_entity_name(name)
+            if normalised:
+                keys[("name", normalised)] = None
+                keys[("token", token_sorted_name(name))] = None
+        yield from keys
 
 
 # --- names ---------------------------------------------------------------------------------

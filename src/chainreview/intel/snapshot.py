@@ -13,8 +13,8 @@ Layout under `$CHAINREVIEW_HOME/intel/`:
 
 The hash is SHA-256 over the sources (kind and name) and every record's (kind, key, normalised
 JSON), in sorted order; the import time lives in the manifest but outside the hash, so importing the
-same files twice gives the same hash. Records may expose `index_keys()` (see `IndexedRecord`) to
-add secondary lookups.
+same files twice gives the same hash. Records may expose `index_keys()` (see
+`interface.IndexedRecord`) to add secondary lookups.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Protocol, runtime_checkable
+from typing import Any, Final
 
 import orjson
 
-from chainreview.intel.interface import FeedData, FeedKind, IntelError, Record
+from chainreview.intel.interface import FeedData, FeedKind, IndexedRecord, IntelError, Record
 from chainreview.intel.names import normalise_name
 from chainreview.intel.osv_model import Advisory, Affected
 
@@ -59,20 +59,6 @@ commit the open transaction, so each is run on its own."""
 _MATCH_FIELDS: Final = ("package", "ranges", "versions", "severity")
 """The parts of an `affected` entry the index keeps (what `Affected` reads); the
 `ecosystem_specific` and `database_specific` blobs stay in the full record only."""
-
-
-@runtime_checkable
-class IndexedRecord(Protocol):
-    """A record offering secondary lookup keys, e.g. KEV's CVE id or a sanctioned name."""
-
-    @property
-    def key(self) -> str:
-        """Identifier unique within its feed."""
-        ...
-
-    def index_keys(self) -> Iterable[tuple[str, str]]:
-        """(index name, value) pairs under which `Snapshot.keys` finds this record."""
-        ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -38,6 +38,7 @@ from chainreview.components.versions._common import (
 )
 from chainreview.components.versions.apk import parse_apk
 from chainreview.components.versions.dpkg import parse_dpkg
+from chainreview.components.versions.generic import parse_generic
 from chainreview.components.versions.maven import parse_maven
 from chainreview.components.versions.nuget import parse_nuget
 from chainreview.components.versions.numeric import parse_cran, parse_hackage
@@ -77,6 +78,7 @@ _SCHEMES: Final[dict[str, Parser]] = {
     ),
     **_family(parse_cran, "CRAN", "Bioconductor"),
     **_family(parse_hackage, "Hackage", "GHC"),
+    **_family(parse_generic, "CPE"),  # pseudo-ecosystem: CPE and NVD versions (`generic`)
 }  # fmt: skip
 
 
