@@ -282,7 +282,8 @@ def _fast_validator(name: str) -> Any:
     )
 
 
-def _validate_json(doc: Any, schema_name: str, file: str) -> tuple[Diagnostic, ...]:
+def validate_json(doc: Any, schema_name: str, file: str) -> tuple[Diagnostic, ...]:
+    """Validate `doc` against the bundled schema file `schema_name`; each violation a warning."""
     if _fast_validator(schema_name).is_valid(doc):
         return ()
     errors = _json_validator(schema_name).iter_errors(doc)
@@ -297,7 +298,7 @@ def validate_cyclonedx_json(doc: Any, spec_version: str, file: str) -> tuple[Dia
     """
     if spec_version not in CYCLONEDX_JSON_VERSIONS:
         raise UnsupportedFormat(file, f"no bundled schema for CycloneDX {spec_version} JSON")
-    return _validate_json(doc, f"bom-{spec_version}.schema.json", file)
+    return validate_json(doc, f"bom-{spec_version}.schema.json", file)
 
 
 def validate_spdx_json(doc: Any, spec_version: str, file: str) -> tuple[Diagnostic, ...]:
@@ -308,7 +309,7 @@ def validate_spdx_json(doc: Any, spec_version: str, file: str) -> tuple[Diagnost
     """
     if spec_version not in SPDX_VERSIONS:
         raise UnsupportedFormat(file, f"no bundled schema for SPDX {spec_version}")
-    return _validate_json(doc, f"spdx-{spec_version}.schema.json", file)
+    return validate_json(doc, f"spdx-{spec_version}.schema.json", file)
 
 
 # --- XML -----------------------------------------------------------------------------------
