@@ -17,7 +17,7 @@ from chainreview import limits
 from chainreview.components.model import Diagnostic
 from chainreview.errors import UnsupportedFormat
 from chainreview.evidence import validation
-from chainreview.evidence.raw import load_json, load_yaml, parse_xml
+from chainreview.raw import load_json, load_yaml, parse_xml
 
 CONFORMANCE = "cyclonedx-specification/tools/src/test/resources"
 SCHEMAS = resources.files("chainreview.evidence") / "schemas"

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from chainreview import raw
 from chainreview.errors import InputError
-from chainreview.evidence import raw
 from chainreview.evidence.declaration import load_declaration
 from chainreview.evidence.product import SecurityProductCategory
 from chainreview.factors.catalogue import (

@@ -39,7 +39,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 
 from chainreview.errors import InputError
-from chainreview.evidence import raw
+from chainreview import raw
 from chainreview.evidence.merge import merge_documents
 from chainreview.evidence.product import Product, product_from
 from chainreview.evidence.questionnaire import QuestionnaireAnswer, answers_from

@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from chainreview.errors import InputError
-from chainreview.evidence import raw
+from chainreview import raw
 from chainreview.evidence.declaration import OVERRIDES_SCHEMA_ID, check_schema
 
 

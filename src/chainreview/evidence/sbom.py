@@ -5,12 +5,11 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from chainreview import limits
+from chainreview import limits, raw
 from chainreview.components.model import Diagnostic, Encoding, Location, SbomDocument, SbomFormat
 from chainreview.evidence import (
     cyclonedx_json,
     cyclonedx_xml,
-    raw,
     spdx_json,
     spdx_tagvalue,
     validation,

@@ -16,7 +16,7 @@ from lxml import etree
 
 from chainreview.components.model import Encoding, SbomFormat
 from chainreview.errors import InputError, LimitExceeded, UnsupportedFormat
-from chainreview.evidence import raw
+from chainreview import raw
 
 CYCLONEDX_JSON_VERSIONS = ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
 CYCLONEDX_XML_VERSIONS = ("1.0", "1.1", *CYCLONEDX_JSON_VERSIONS)

@@ -56,7 +56,7 @@ from chainreview.components.cpe import ANY, NA, Cpe, InvalidCpe, parse_cpe
 from chainreview.components.model import Component, Diagnostic, Location
 from chainreview.components.purl import InvalidPurl, Purl, osv_ecosystem, parse_purl
 from chainreview.errors import InputError, LimitExceeded
-from chainreview.evidence import raw
+from chainreview import raw
 
 __all__ = [
     "VexBuilder",

@@ -25,7 +25,7 @@ import orjson
 from jsonschema import Draft202012Validator, FormatChecker
 
 from chainreview.errors import InputError
-from chainreview.evidence import raw
+from chainreview import raw
 from chainreview.evidence.declaration import DEFAULT_REGIME, check_unique, raise_for_errors
 from chainreview.evidence.product import CriticalEquipment, EquipmentKind, SecurityProductCategory
 

@@ -26,7 +26,7 @@ from typing import Any, Final
 
 from chainreview.components.model import Diagnostic, Location
 from chainreview.errors import InputError
-from chainreview.evidence import raw
+from chainreview import raw
 from chainreview.evidence.vex import vulnerability_key
 
 __all__ = ["IgnoreEntry", "Suppressions", "load_ignore_file"]

@@ -18,7 +18,7 @@ from typing import Any, Final, TypeVar
 from chainreview import limits
 from chainreview.components.model import Diagnostic, Location
 from chainreview.errors import InputError, LimitExceeded
-from chainreview.evidence.raw import decode_utf8, load_json, read_bytes
+from chainreview.raw import decode_utf8, load_json, read_bytes
 from chainreview.intel.interface import IntelError, Record
 
 RecordT = TypeVar("RecordT", bound=Record)

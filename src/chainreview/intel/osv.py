@@ -34,7 +34,7 @@ from jsonschema.exceptions import ValidationError
 from chainreview import limits
 from chainreview.components.model import Diagnostic, Location
 from chainreview.errors import InputError, LimitExceeded
-from chainreview.evidence import raw
+from chainreview import raw
 from chainreview.intel import osv_validate, zipsafe
 from chainreview.intel.interface import FeedData, FeedKind, IntelError
 from chainreview.intel.names import base_ecosystem
