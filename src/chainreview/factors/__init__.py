@@ -1,7 +1,8 @@
-"""Factors: the F01–F20 catalogue and the regime profiles that map it to each regime's articles.
+"""Factors: the F01–F20 catalogue, the regime profiles that map it to each regime's articles, and
+the evaluators that turn evidence into one assessment per factor.
 
-The catalogue and profiles are data (YAML shipped in this package); evaluators, keyed by catalogue
-id, come later. See `chainreview.factors.catalogue`.
+The catalogue and profiles are data (YAML shipped in this package, see `catalogue`); evaluators
+are keyed by catalogue id (`registry`), one module per family of factors.
 """
 
 from __future__ import annotations

@@ -24,8 +24,8 @@ from typing import Any
 import orjson
 from jsonschema import Draft202012Validator, FormatChecker
 
-from chainreview.errors import InputError
 from chainreview import raw
+from chainreview.errors import InputError
 from chainreview.evidence.declaration import DEFAULT_REGIME, check_unique, raise_for_errors
 from chainreview.evidence.product import CriticalEquipment, EquipmentKind, SecurityProductCategory
 

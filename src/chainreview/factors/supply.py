@@ -1,0 +1,303 @@
+"""Supply interruption (F05), source diversity and concentration (F06), sites and provenance (F09).
+
+The concentration measures (`herfindahl`, `concentration`, `single_source`) are pure functions
+over plain numbers and names, free of any review object, so that the supply-chain graph can reuse
+them over a whole portfolio (DESIGN §1, §6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from datetime import date, timedelta
+from typing import Final
+
+from chainreview.evidence.overrides import Level
+from chainreview.evidence.summary import ntia_coverage
+from chainreview.evidence.vendor_profile import Art6Commitment, Site, SiteKind, VendorProfile
+from chainreview.factors.interface import (
+    Evaluator,
+    EvidenceRef,
+    FactorAssessment,
+    Raise,
+    ReviewContext,
+    Rule,
+    declared,
+    missing,
+)
+from chainreview.factors.parties import Role, hit_ref, parties, screen_parties, unscreened
+from chainreview.factors.questions import on_concern
+
+__all__ = [
+    "HIGHLY_CONCENTRATED",
+    "SupplyEvaluator",
+    "concentration",
+    "herfindahl",
+    "single_source",
+]
+
+# --- pure concentration measures ----------------------------------------------------------------
+
+HIGHLY_CONCENTRATED: Final = 0.18
+"""Herfindahl index above which a market is highly concentrated (US 2023 Merger Guidelines:
+1,800 on the 0–10,000 scale)."""
+
+
+def herfindahl(shares: Iterable[float]) -> float:
+    """Herfindahl–Hirschman index of `shares` (any unit, normalised by their sum), in [1/n, 1].
+
+    Raises `ValueError` for a negative share or when the shares sum to zero.
+    """
+    values = list(shares)
+    if any(value < 0 for value in values):
+        raise ValueError("shares must not be negative")
+    total = sum(values)
+    if total <= 0:
+        raise ValueError("shares must sum to more than zero")
+    return sum((value / total) ** 2 for value in values)
+
+
+def concentration(shares: Mapping[str, float], *, total: float = 100.0) -> float:
+    """Herfindahl index of one function whose known suppliers hold `shares` out of `total`.
+
+    The share no known supplier holds is counted as one further supplier: the index is then an
+    upper bound, the cautious reading when the rest of the market is not declared.
+    """
+    known = sum(shares.values())
+    if known > total:
+        raise ValueError(f"shares sum to {known:g}, more than the total {total:g}")
+    return herfindahl([*shares.values(), total - known])
+
+
+def single_source(functions: Mapping[str, Collection[str]]) -> tuple[str, ...]:
+    """The functions (sorted) with fewer than two qualified suppliers."""
+    return tuple(sorted(name for name, suppliers in functions.items() if len(set(suppliers)) < 2))
+
+
+# --- rules --------------------------------------------------------------------------------------
+
+F05_LISTED = Rule(id="F05.R1", text="supplier on a sanctions or export-control list")
+F05_INPUTS = Rule(id="F05.R2", text="owner or site entity on a sanctions or export-control list")
+F05_SUPPORT = Rule(id="F05.R3", text="support end date against the review date")
+F05_COMMITMENT = Rule(id="F05.R4", text="Art. 6 commitment not to interrupt supply or support")
+F05_ANSWER = Rule(id="F05.R5", text="questionnaire: spares, stock and exit plan")
+
+F06_SINGLE = Rule(id="F06.R1", text="fewer than two qualified suppliers for a function")
+F06_CONCENTRATED = Rule(id="F06.R2", text="function highly concentrated (Herfindahl > 0.18)")
+F06_ANSWER = Rule(id="F06.R3", text="questionnaire: qualified vendors and proprietary lock-in")
+
+F09_MADE = Rule(id="F09.R1", text="manufacture and packaging-test abroad")
+F09_SERVICE = Rule(id="F09.R2", text="no in-country service site")
+F09_SUPPLIER = Rule(id="F09.R3", text="SBOM supplier fields (component provenance)")
+F09_ANSWER = Rule(id="F09.R4", text="questionnaire: final assembly and chain of custody")
+
+SUPPORT_WARNING: Final = timedelta(days=730)
+"""Support ending within this period of the review date raises F05 to medium."""
+SUPPLIER_COVERAGE_LOW: Final = 0.5
+"""Below this share of components naming a supplier, component provenance is mostly unknown."""
+
+_PRODUCTION: Final = (SiteKind.MANUFACTURING, SiteKind.PACKAGING_TEST, SiteKind.R_AND_D)
+
+_CONTINUITY = (
+    Art6Commitment.NO_UNJUSTIFIED_SUPPLY_INTERRUPTION,
+    Art6Commitment.NO_UNJUSTIFIED_SUPPORT_INTERRUPTION,
+)
+
+
+class SupplyEvaluator(Evaluator):
+    """F05 supply interruption, F06 concentration, F09 sites and provenance."""
+
+    name = "supply"
+    version = "1.0"
+    factor_ids = ("F05", "F06", "F09")
+
+    def assess(self, ctx: ReviewContext) -> Iterator[FactorAssessment]:
+        """F05, F06, F09."""
+        yield self.conclude(ctx, "F05", *_interruption(ctx))
+        yield self.conclude(ctx, "F06", *_diversity(ctx))
+        yield self.conclude(ctx, "F09", *_sites(ctx))
+
+
+def _interruption(ctx: ReviewContext) -> tuple[list[Raise], list[str]]:
+    raised: list[Raise] = []
+    gaps = list(unscreened(ctx.screener))
+    vendors = ctx.declaration.vendors
+    if ctx.screener is not None:
+        for vendor in vendors:
+            for found in screen_parties(ctx.screener, parties(vendor)):
+                if found.party.role is Role.VENDOR:
+                    rule, level = F05_LISTED, Level.HIGH
+                else:
+                    rule, level = F05_INPUTS, Level.MEDIUM
+                reason = (
+                    f"{found.party.role} {found.party.name!r} matches {found.hit.entry_name!r} "
+                    f"on {found.hit.list}: supply may stop"
+                )
+                evidence = [found.party.ref, hit_ref(found)]
+                raised.append(rule.fire(level, reason, evidence, "a second, unlisted supplier"))
+    for n, product in enumerate(ctx.declaration.products):
+        ref = declared(f"/products/{n}/support_end", f"{product.id} support end")
+        if product.support_end is None:
+            gaps.append(missing(f"support end date of {product.id}"))
+            continue
+        end = date.fromisoformat(product.support_end)
+        if end < ctx.as_of:
+            level, text = Level.HIGH, "ended"
+        elif end < ctx.as_of + SUPPORT_WARNING:
+            level, text = Level.MEDIUM, "ends within two years"
+        else:
+            level, text = Level.NONE, "runs beyond two years"
+        reason = f"{product.id}: support {text} ({product.support_end})"
+        raised.append(F05_SUPPORT.fire(level, reason, [ref], "a support extension in the contract"))
+    for vendor in vendors:
+        raised += _continuity_commitments(vendor, gaps)
+    answers = (
+        on_concern(ctx, F05_ANSWER, "F05.Q1", Level.MEDIUM, "contractual spares and stock"),
+        on_concern(ctx, F05_ANSWER, "F05.Q2", Level.MEDIUM, "stock for twelve months or more"),
+        on_concern(ctx, F05_ANSWER, "F05.Q3", Level.LOW, "a tested exit plan"),
+    )
+    raised += [r for r in answers if r is not None]
+    return raised, gaps
+
+
+def _continuity_commitments(vendor: VendorProfile, gaps: list[str]) -> list[Raise]:
+    raised = []
+    for kind in _CONTINUITY:
+        found = [(n, c) for n, c in enumerate(vendor.commitments) if c.commitment is kind]
+        if not found:
+            gaps.append(missing(f"{vendor.id}'s Art. 6 commitment {kind}"))
+            continue
+        n, commitment = found[0]
+        ref = EvidenceRef(
+            kind="vendor-profile",
+            ref=f"{vendor.file}#/commitments/{n}",
+            detail=f"{kind} signed={commitment.signed}",
+        )
+        signed = "signed" if commitment.signed else "not signed"
+        reason = f"{vendor.id}: commitment {kind} {signed}"
+        level = Level.NONE if commitment.signed else Level.MEDIUM
+        raised.append(F05_COMMITMENT.fire(level, reason, [ref], f"the signed commitment {kind}"))
+    return raised
+
+
+def _diversity(ctx: ReviewContext) -> tuple[list[Raise], list[str]]:
+    declaration = ctx.declaration
+    raised: list[Raise] = []
+    gaps: list[str] = []
+    vendor_names = {v.id: v.legal_name for v in declaration.vendors}
+    for n, product in enumerate(declaration.products):
+        alternatives = [
+            (a, m)
+            for m, a in enumerate(declaration.purchase.alternatives)
+            if a.qualified and a.replaces in (None, product.id)
+        ]
+        qualified = {vendor_names[product.vendor], *(a.vendor for a, _ in alternatives)}
+        refs = [declared(f"/purchase/alternatives/{m}", a.vendor) for a, m in alternatives]
+        for d, deployment in enumerate(product.deployments):
+            function = f"{deployment.function} of {deployment.system}"
+            ref = declared(f"/products/{n}/deployments/{d}", f"{product.id}: {function}")
+            if single_source({function: qualified}):
+                reason = f"{product.id}: no qualified alternative supplier for {function}"
+                mitigation = "qualify a second supplier for the function"
+                raised.append(F06_SINGLE.fire(Level.HIGH, reason, [ref], mitigation))
+            if deployment.share_percent is None:
+                gaps.append(missing(f"{product.vendor}'s share of {function}"))
+                continue
+            index = concentration({product.vendor: deployment.share_percent})
+            level = Level.MEDIUM if index > HIGHLY_CONCENTRATED else Level.LOW
+            reason = (
+                f"{product.id}: {product.vendor} holds {deployment.share_percent:g}% of {function} "
+                f"(Herfindahl ≤ {index:.2f}); qualified suppliers: {', '.join(sorted(qualified))}"
+            )
+            mitigation = "split the function between qualified suppliers"
+            raised.append(F06_CONCENTRATED.fire(level, reason, [ref, *refs], mitigation))
+    answers = (
+        on_concern(ctx, F06_ANSWER, "F06.Q1", Level.MEDIUM, "open interfaces and formats"),
+        on_concern(ctx, F06_ANSWER, "F06.Q2", Level.HIGH, "qualify a second supplier"),
+    )
+    raised += [r for r in answers if r is not None]
+    return raised, gaps
+
+
+def _sites(ctx: ReviewContext) -> tuple[list[Raise], list[str]]:
+    raised: list[Raise] = []
+    gaps: list[str] = []
+    vendors = {v.id: v for v in ctx.declaration.vendors}
+    for product in ctx.declaration.products:
+        vendor = vendors[product.vendor]
+        sites = [
+            (n, s) for n, s in enumerate(vendor.sites) if not s.products or product.id in s.products
+        ]
+
+        made = [s for _, s in sites if s.kind in _PRODUCTION[:2]]
+        made_or_designed = made or [s for _, s in sites if s.kind is SiteKind.R_AND_D]
+        if not made_or_designed:
+            gaps.append(missing(f"where {product.id} is made or developed (vendor sites)"))
+        elif not any(s.in_country for s in made_or_designed):
+            reason = f"{product.id}: made, tested and developed only abroad"
+            raised.append(
+                F09_MADE.fire(
+                    Level.MEDIUM,
+                    reason,
+                    _site_refs(vendor, sites, _PRODUCTION),
+                    "in-country packaging, test and firmware loading",
+                )
+            )
+        else:
+            abroad = sorted({s.country for s in made_or_designed if not s.in_country})
+            level = Level.LOW if abroad else Level.NONE
+            reason = f"{product.id}: in-country production steps" + (
+                f"; also abroad in {', '.join(abroad)}" if abroad else ""
+            )
+            raised.append(
+                F09_MADE.fire(
+                    level, reason, _site_refs(vendor, sites, _PRODUCTION), "in-country production"
+                )
+            )
+        service = [s for _, s in sites if s.kind is SiteKind.SERVICE]
+        if not service:
+            gaps.append(missing(f"the service sites of {product.id}"))
+        else:
+            inside = any(s.in_country for s in service)
+            reason = f"{product.id}: " + (
+                "in-country service" if inside else "serviced from abroad only"
+            )
+            level = Level.NONE if inside else Level.MEDIUM
+            raised.append(
+                F09_SERVICE.fire(
+                    level,
+                    reason,
+                    _site_refs(vendor, sites, (SiteKind.SERVICE,)),
+                    "an in-country service entity",
+                )
+            )
+        if product.inventory is None:
+            gaps.append(missing(f"an SBOM of {product.id} (component suppliers)"))
+            continue
+        supplier = ntia_coverage(product.inventory).supplier
+        level = Level.LOW if supplier.ratio < SUPPLIER_COVERAGE_LOW else Level.NONE
+        reason = f"{product.id}: {supplier.covered} of {supplier.total} components name a supplier"
+        sbom_refs = [
+            EvidenceRef(kind="sbom", ref=d.file, detail="supplier fields")
+            for d in product.inventory.documents
+        ]
+        raised.append(
+            F09_SUPPLIER.fire(level, reason, sbom_refs, "supplier and origin per component")
+        )
+    answers = (
+        on_concern(ctx, F09_ANSWER, "F09.Q1", Level.MEDIUM, "in-country final assembly"),
+        on_concern(ctx, F09_ANSWER, "F09.Q2", Level.MEDIUM, "chain-of-custody records"),
+    )
+    raised += [r for r in answers if r is not None]
+    return raised, gaps
+
+
+def _site_refs(
+    vendor: VendorProfile, sites: list[tuple[int, Site]], kinds: Collection[SiteKind]
+) -> list[EvidenceRef]:
+    return [
+        EvidenceRef(
+            kind="vendor-profile", ref=f"{vendor.file}#/sites/{n}", detail=f"{s.kind} {s.country}"
+        )
+        for n, s in sites
+        if s.kind in kinds
+    ]
