@@ -1,4 +1,4 @@
-"""Shared fixtures: the path to the big shared data suites.
+"""Shared fixtures: the path to the big shared data suites, and real intel snapshots.
 
 `CHAINREVIEW_SHARED_DATA` names the folder of public test data (default: `../shared/data` beside
 the repository). It is set here before any test module is imported, so modules that parametrise
@@ -8,9 +8,14 @@ over its files at collection time read the same folder; a missing folder stops t
 from __future__ import annotations
 
 import os
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from chainreview.intel import importer
+from chainreview.intel.importer import ImportResult
 
 os.environ.setdefault(
     "CHAINREVIEW_SHARED_DATA", str(Path(__file__).resolve().parents[2] / "shared" / "data")
@@ -30,3 +35,33 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def shared_data() -> Path:
     """The folder of public test data (`CHAINREVIEW_SHARED_DATA`)."""
     return SHARED_DATA
+
+
+CORPORA = ("pypa-advisory-database", "golang-vulndb/data/osv", "rustsec-advisory-db-osv/crates")
+"""The three real OSV corpora of the shared data."""
+KEV = "cisa-kev/known_exploited_vulnerabilities.json"
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The three corpora imported into `home`."""
+
+    home: Path
+    result: ImportResult
+
+
+@pytest.fixture(scope="session")
+def corpus(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    """Import the three corpora into a fresh home, once per session (two workers)."""
+    home = tmp_path_factory.mktemp("corpus-home")
+    result = importer.import_paths([shared_data / c for c in CORPORA], home=home, workers=2)
+    return Corpus(home=home, result=result)
+
+
+@pytest.fixture(scope="session")
+def scan_home(corpus: Corpus, shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home whose current snapshot holds the three OSV corpora plus CISA KEV (read-only)."""
+    home = tmp_path_factory.mktemp("scan-home")
+    shutil.copytree(corpus.home / "intel", home / "intel", dirs_exist_ok=True)
+    importer.import_paths([shared_data / KEV], home=home)
+    return home

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from chainreview import __version__, home
-from chainreview.cli import intel, sbom
+from chainreview.cli import intel, sbom, scan
 from chainreview.cli.exit_codes import ExitCode
 from chainreview.cli.output import error_line
 from chainreview.errors import InputError, PolicyFailure
@@ -29,6 +29,7 @@ app = typer.Typer(
 )
 app.add_typer(sbom.app, name="sbom")
 app.add_typer(intel.app, name="intel")
+app.command(name="scan")(scan.scan)
 
 
 def _version(value: bool) -> None:

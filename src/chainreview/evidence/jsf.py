@@ -17,16 +17,12 @@ import math
 import re
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-from cryptography.utils import CryptographyDeprecationWarning
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from chainreview.components.model import Signature, SignatureStatus
 
@@ -47,30 +43,13 @@ _ASYMMETRIC = frozenset(
 )
 _HMAC = frozenset({"HS256", "HS384", "HS512"})
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
-_DIGESTS: dict[str, type[hashes.HashAlgorithm]] = {
-    "256": hashes.SHA256,
-    "384": hashes.SHA384,
-    "512": hashes.SHA512,
-}
-_CURVES: dict[str, ec.EllipticCurve] = {
-    "P-256": ec.SECP256R1(),
-    "P-384": ec.SECP384R1(),
-    "P-521": ec.SECP521R1(),
-}
-_OKP_KEYS: dict[str, Callable[[bytes], PublicKeyTypes]] = {
-    "Ed25519": ed25519.Ed25519PublicKey.from_public_bytes,
-    "Ed448": ed448.Ed448PublicKey.from_public_bytes,
-}
-_KEY_CLASSES: dict[str, type] = {
-    "ES": ec.EllipticCurvePublicKey,
-    "RS": rsa.RSAPublicKey,
-    "PS": rsa.RSAPublicKey,
-    "Ed25519": ed25519.Ed25519PublicKey,
-    "Ed448": ed448.Ed448PublicKey,
-}
 _Locator = Callable[[dict[str, Any]], dict[str, Any]]
 """Finds, in a copy of the document, the signer object being verified (and trims its siblings)."""
-_KEY_ERRORS = (ValueError, TypeError, KeyError, UnsupportedAlgorithm)
+_BITS = ("256", "384", "512")
+"""Digest sizes of the JWA algorithms (`ES256`, `RS384`, …).
+
+`cryptography` is imported only when a signature is actually checked (below): reading an
+unsigned SBOM, the common case and the scan path, never loads it."""
 
 
 class _Malformed(Exception):
@@ -182,13 +161,15 @@ def _verify(doc: dict[str, Any], signer: dict[str, Any], locate: _Locator) -> Si
         data = canonical_json(unsigned)
     except ValueError as exc:
         return _present(algorithm, f"not verified: document cannot be canonicalised ({exc})")
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+
     source = "publicKey" if "publicKey" in signer else "certificatePath"
     try:
         key = _public_key(signer)
         _check(algorithm, key, _b64url(signer["value"]), data)
     except InvalidSignature:
         return _invalid(algorithm, "signature does not verify")
-    except _KEY_ERRORS:
+    except (ValueError, TypeError, KeyError, UnsupportedAlgorithm):
         return _invalid(algorithm, f"{source} does not hold a usable {algorithm} key")
     if source == "publicKey":
         return _present(algorithm, "verified")
@@ -234,6 +215,19 @@ def _jwk_int(jwk: dict[str, Any], name: str) -> int:
 
 def _public_key(signer: dict[str, Any]) -> PublicKeyTypes:
     """The signer's JWK `publicKey`, else the key of the first certificate of its path."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+    from cryptography.utils import CryptographyDeprecationWarning
+
+    curves: dict[str, ec.EllipticCurve] = {
+        "P-256": ec.SECP256R1(),
+        "P-384": ec.SECP384R1(),
+        "P-521": ec.SECP521R1(),
+    }
+    okp_keys: dict[str, Callable[[bytes], PublicKeyTypes]] = {
+        "Ed25519": ed25519.Ed25519PublicKey.from_public_bytes,
+        "Ed448": ed448.Ed448PublicKey.from_public_bytes,
+    }
     jwk = signer.get("publicKey")
     if jwk is None:
         with warnings.catch_warnings():
@@ -243,11 +237,11 @@ def _public_key(signer: dict[str, Any]) -> PublicKeyTypes:
     kty = jwk["kty"]
     if kty == "EC":
         numbers = ec.EllipticCurvePublicNumbers(
-            _jwk_int(jwk, "x"), _jwk_int(jwk, "y"), _CURVES[jwk["crv"]]
+            _jwk_int(jwk, "x"), _jwk_int(jwk, "y"), curves[jwk["crv"]]
         )
         return numbers.public_key()
     if kty == "OKP":
-        return _OKP_KEYS[jwk["crv"]](_b64url(jwk["x"]))
+        return okp_keys[jwk["crv"]](_b64url(jwk["x"]))
     if kty == "RSA":
         return rsa.RSAPublicNumbers(_jwk_int(jwk, "e"), _jwk_int(jwk, "n")).public_key()
     raise ValueError(f"unknown key type {kty!r}")
@@ -255,13 +249,26 @@ def _public_key(signer: dict[str, Any]) -> PublicKeyTypes:
 
 def _check(algorithm: str, key: PublicKeyTypes, signature: bytes, data: bytes) -> None:
     """Verify `signature` over `data`; InvalidSignature on mismatch, TypeError on a wrong key."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+
+    digests: dict[str, type[hashes.HashAlgorithm]] = dict(
+        zip(_BITS, (hashes.SHA256, hashes.SHA384, hashes.SHA512), strict=True)
+    )
+    key_classes: dict[str, type] = {
+        "ES": ec.EllipticCurvePublicKey,
+        "RS": rsa.RSAPublicKey,
+        "PS": rsa.RSAPublicKey,
+        "Ed25519": ed25519.Ed25519PublicKey,
+        "Ed448": ed448.Ed448PublicKey,
+    }
     family, bits = algorithm[:2], algorithm[2:]
-    if not isinstance(key, _KEY_CLASSES[algorithm if family == "Ed" else family]):
+    if not isinstance(key, key_classes[algorithm if family == "Ed" else family]):
         raise TypeError(f"a {type(key).__name__} cannot check {algorithm}")
     if isinstance(key, ec.EllipticCurvePublicKey):
-        key.verify(_der_ecdsa(signature, key.curve), data, ec.ECDSA(_DIGESTS[bits]()))
+        key.verify(_der_ecdsa(signature, key.curve), data, ec.ECDSA(digests[bits]()))
     elif isinstance(key, rsa.RSAPublicKey):
-        digest = _DIGESTS[bits]()
+        digest = digests[bits]()
         pad: padding.AsymmetricPadding = (
             padding.PKCS1v15()
             if family == "RS"
@@ -274,6 +281,9 @@ def _check(algorithm: str, key: PublicKeyTypes, signature: bytes, data: bytes) -
 
 def _der_ecdsa(signature: bytes, curve: ec.EllipticCurve) -> bytes:
     """JWA's fixed-size `r || s` ECDSA signature as the DER form `cryptography` expects."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
     size = (curve.key_size + 7) // 8
     if len(signature) != 2 * size:
         raise InvalidSignature

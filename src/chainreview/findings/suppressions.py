@@ -24,9 +24,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from chainreview import raw
 from chainreview.components.model import Diagnostic, Location
 from chainreview.errors import InputError
-from chainreview import raw
 from chainreview.evidence.vex import vulnerability_key
 
 __all__ = ["IgnoreEntry", "Suppressions", "load_ignore_file"]

@@ -1,0 +1,185 @@
+"""`chainreview scan`: match SBOMs against the current intel snapshot and report findings.
+
+Imports of readers, matchers and renderers happen inside the command, so the scan path loads
+only what it uses (no schema validators; Rich tables only for `--format table`).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from chainreview.findings.policy import FailOn
+
+if TYPE_CHECKING:
+    from chainreview.evidence.vex import VexStatement
+    from chainreview.findings.build import SuppressionSource
+    from chainreview.findings.scan import ScanReport
+
+
+class ScanFormat(StrEnum):
+    """How `scan` prints its result."""
+
+    TABLE = "table"
+    JSON = "json"
+    SARIF = "sarif"
+
+
+SbomsArg = Annotated[
+    list[Path],
+    typer.Argument(
+        help="SBOM files of one product (CycloneDX JSON/XML, SPDX JSON/YAML/tag-value).",
+        show_default=False,
+    ),
+]
+VexOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--vex", help="VEX document (CycloneDX, OpenVEX, CSAF); repeatable."),
+]
+IgnoreOpt = Annotated[
+    Path | None,
+    typer.Option("--ignore", help="Ignore file: accepted findings with a reason and an expiry."),
+]
+FormatOpt = Annotated[
+    ScanFormat,
+    typer.Option("--format", envvar="CHAINREVIEW_FORMAT", help="table, json or sarif."),
+]
+FailOnOpt = Annotated[
+    FailOn,
+    typer.Option(
+        "--fail-on",
+        envvar="CHAINREVIEW_FAIL_ON",
+        help=(
+            "Exit 1 when an active finding meets this: kev (in CISA KEV), a severity or worse, "
+            "or any. Unknown severity meets every severity threshold: it is never read as low."
+        ),
+    ),
+]
+
+
+def scan(
+    sboms: SbomsArg,
+    vex: VexOpt = None,
+    ignore: IgnoreOpt = None,
+    output_format: FormatOpt = ScanFormat.TABLE,
+    fail_on: FailOnOpt = FailOn.NEVER,
+) -> None:
+    """Find known vulnerabilities in the components of SBOMs, offline, from the intel snapshot.
+
+    Matching is by purl against OSV (exact OSV range semantics); VEX statements set a finding's
+    status and ignore entries suppress it, but neither removes it from the output.
+    """
+    from chainreview import canonical, home
+    from chainreview.errors import InputError, PolicyFailure
+    from chainreview.evidence.merge import merge_documents
+    from chainreview.evidence.sbom import read_sbom
+    from chainreview.findings.policy import tripping
+    from chainreview.findings.scan import scan as run_scan
+    from chainreview.intel.snapshot import intel_dir, open_current
+    from chainreview.matches.local import LocalMatcher
+
+    data_home = home.data_home()
+    snapshot = open_current(data_home)
+    if snapshot is None:
+        raise InputError(
+            str(intel_dir(data_home)),
+            "no intel snapshot: run `chainreview intel import PATH…` first",
+        )
+    with snapshot:
+        inventory = merge_documents([read_sbom(p, str(p), validate=False) for p in sboms])
+        statements: list[VexStatement] = []
+        for path in vex or ():
+            from chainreview.evidence.vex import read_vex
+
+            statements.extend(read_vex(path, str(path)).statements)
+        report = run_scan(
+            inventory,
+            [LocalMatcher(snapshot)],
+            snapshot,
+            snapshot=snapshot.hash,
+            vex_files=[str(p) for p in vex or ()],
+            statements=statements,
+            suppressions=_suppressions(ignore),
+            today=date.today(),
+        )
+    if output_format is ScanFormat.JSON:
+        sys.stdout.buffer.write(canonical.dumps(canonical.to_plain(report)))
+    elif output_format is ScanFormat.SARIF:
+        from chainreview.report.sarif import to_sarif
+
+        components = {c.ref: c for c in inventory.components}
+        sys.stdout.buffer.write(canonical.dumps(to_sarif(report, components)))
+    else:
+        _print_table(report)
+    sys.stdout.flush()
+    failing = tripping(report.findings, fail_on)
+    if failing:
+        raise PolicyFailure(
+            f"{len(failing)} active finding(s) meet --fail-on {fail_on.value} "
+            f"(first: {failing[0].id} in {failing[0].name} {failing[0].version})"
+        )
+
+
+def _suppressions(ignore: Path | None) -> SuppressionSource | None:
+    if ignore is None:
+        return None
+    from chainreview.findings.suppressions import load_ignore_file
+
+    loaded: SuppressionSource = load_ignore_file(ignore, str(ignore))
+    return loaded
+
+
+def _print_table(report: ScanReport) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from chainreview.cli.output import stdout
+    from chainreview.findings.model import SEVERITY_RANK
+
+    counts = report.counts
+    stdout.print(
+        f"[bold]{counts.components}[/] components, [bold]{counts.findings}[/] findings "
+        f"({counts.active} active, {counts.suppressed} suppressed, {counts.kev} in KEV), "
+        f"{counts.indeterminate} indeterminate — intel snapshot {report.snapshot[:12]}"
+    )
+    by_component: dict[str, list[int]] = {}
+    for index, finding in enumerate(report.findings):
+        by_component.setdefault(finding.component, []).append(index)
+    if by_component:
+        table = Table(title="Findings", title_justify="left")
+        for column in ("component", "id", "severity", "KEV", "fixed in", "status", "evidence"):
+            table.add_column(column)
+        for indexes in by_component.values():
+            group = sorted(
+                (report.findings[i] for i in indexes),
+                key=lambda f: (SEVERITY_RANK[f.severity.level], f.id),
+            )
+            for position, f in enumerate(group):
+                cells = (
+                    f"{f.name} {f.version}" if position == 0 else "",
+                    f.id,
+                    f.severity.level.value,
+                    f.kev.due_date if f.kev else "",
+                    ", ".join(f.fixed_versions),
+                    f.status.value + (" (suppressed)" if f.suppressed else ""),
+                    "; ".join(e.record for e in f.evidence),
+                )
+                table.add_row(*(escape(cell) for cell in cells))
+            table.add_section()
+        stdout.print(table)
+    for item in report.indeterminate:
+        stdout.print(
+            "[yellow]indeterminate[/] "
+            + escape(
+                f"{item.name} {item.version or ''}: {item.reason} ({', '.join(item.advisory_ids)})"
+            )
+        )
+    for ref in report.expired_suppressions:
+        stdout.print(f"[yellow]expired ignore entry[/] {escape(ref.id)} (expired {ref.expires})")
+    for ref in report.unused_suppressions:
+        stdout.print(f"[yellow]unused ignore entry[/] {escape(ref.id)}")

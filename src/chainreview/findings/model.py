@@ -1,0 +1,147 @@
+"""What the findings stage asserts: one `Finding` per (component, alias group), with its evidence.
+
+Frozen, slotted, keyword-only dataclasses; `canonical.to_plain` turns them into the JSON report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from chainreview.matches.model import Confidence
+
+__all__ = [
+    "SEVERITY_RANK",
+    "Epss",
+    "EvidenceRef",
+    "Finding",
+    "Kev",
+    "Level",
+    "Severity",
+    "Status",
+    "SuppressionRef",
+]
+
+
+class Level(StrEnum):
+    """Severity level. `unknown` is a level of its own: no policy may read it as low."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    NONE = "none"
+    UNKNOWN = "unknown"
+
+
+SEVERITY_RANK: Final = {
+    Level.CRITICAL: 0,
+    Level.UNKNOWN: 1,
+    Level.HIGH: 2,
+    Level.MEDIUM: 3,
+    Level.LOW: 4,
+    Level.NONE: 5,
+}
+"""Display order, most urgent first; `unknown` sorts right after `critical`, never with `low`."""
+
+
+class Status(StrEnum):
+    """A finding's triage status (VEX vocabulary); `affected` unless a VEX statement says else."""
+
+    AFFECTED = "affected"
+    NOT_AFFECTED = "not_affected"
+    FIXED = "fixed"
+    UNDER_INVESTIGATION = "under_investigation"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Severity:
+    """A severity level and where it came from."""
+
+    level: Level
+    score: float | None = None
+    """CVSS base score, when a vector gave the level."""
+    vector: str | None = None
+    source: str = ""
+    """E.g. `RUSTSEC-2023-1 severity CVSS_V3`, `GHSA-x database_specific`, `NVD CVE-2023-1`."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Kev:
+    """CISA KEV membership of one CVE of the alias group."""
+
+    cve: str
+    date_added: str
+    due_date: str
+    known_ransomware: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Epss:
+    """The EPSS score of one CVE of the alias group (the highest when several are scored)."""
+
+    cve: str
+    score: float
+    percentile: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EvidenceRef:
+    """Which advisory record, entry, range and event decided that the component is affected."""
+
+    record: str
+    """Advisory id (the snapshot record)."""
+    affected_index: int | None
+    """Index into the record's `affected` list (None for CPE matches)."""
+    range_index: int | None
+    """Index into that entry's `ranges` (None when the `versions` list decided)."""
+    decision: str
+    """The deciding range and events, or `versions` entry, in one line."""
+    confidence: Confidence
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SuppressionRef:
+    """The ignore-file entry that suppresses a finding (the finding stays in the output)."""
+
+    id: str
+    reason: str
+    expires: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    """A vulnerability (alias group) asserted of one component, with everything that backs it."""
+
+    id: str
+    """Display id of the alias group (CVE over GHSA over ecosystem ids)."""
+    aliases: tuple[str, ...]
+    """Every id of the group, sorted (the display id included)."""
+    component: str
+    """`Component.ref`."""
+    name: str
+    version: str
+    purl: str | None
+    summary: str
+    severity: Severity
+    kev: Kev | None = None
+    epss: Epss | None = None
+    fixed_versions: tuple[str, ...] = ()
+    """Versions that fix it above the component's version, in version order."""
+    status: Status = Status.AFFECTED
+    justification: str | None = None
+    status_source: str | None = None
+    """The VEX document (and statement) that set the status."""
+    suppressed: SuppressionRef | None = None
+    evidence: tuple[EvidenceRef, ...] = ()
+    confidence: Confidence = Confidence.PURL
+    """The strongest confidence among the evidence."""
+
+    @property
+    def active(self) -> bool:
+        """Whether the finding counts for policy: not suppressed and not resolved by VEX."""
+        return self.suppressed is None and self.status in (
+            Status.AFFECTED,
+            Status.UNDER_INVESTIGATION,
+        )

@@ -1,0 +1,157 @@
+"""One scan, start to end after evidence: components → matches → findings → VEX → suppressions.
+
+`scan` is the orchestrator the CLI calls; it never prints. The `ScanReport` it returns is what
+every output format renders, and its canonical JSON is byte-identical for the same inputs and
+intel snapshot (no clock inside: `today` is passed in and only decides suppression expiry).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from chainreview.components.model import Component, Inventory, SkippedComponent
+from chainreview.findings.build import (
+    IgnoreEntryLike,
+    IntelLookup,
+    SuppressionSource,
+    apply_suppressions,
+    apply_vex,
+    build_findings,
+    suppression_ref,
+)
+from chainreview.findings.model import Finding, SuppressionRef
+from chainreview.matches.interface import Matcher
+from chainreview.matches.model import Indeterminate, Match
+
+if TYPE_CHECKING:
+    from chainreview.evidence.vex import VexStatement
+
+__all__ = ["Counts", "ScanReport", "Undecided", "scan"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Undecided:
+    """A component whose advisories could not be evaluated, and why."""
+
+    component: str
+    name: str
+    version: str | None
+    purl: str | None
+    reason: str
+    advisory_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Counts:
+    """The numbers at the top of a report."""
+
+    components: int
+    findings: int
+    active: int
+    """Findings not suppressed and not resolved by VEX."""
+    suppressed: int
+    kev: int
+    """Active findings in CISA KEV."""
+    by_severity: dict[str, int]
+    """Active findings per severity level."""
+    by_status: dict[str, int]
+    indeterminate: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScanReport:
+    """Everything a scan found, in a fixed order."""
+
+    snapshot: str
+    """Hash of the intel snapshot used."""
+    inputs: tuple[str, ...]
+    vex: tuple[str, ...]
+    counts: Counts
+    findings: tuple[Finding, ...]
+    indeterminate: tuple[Undecided, ...]
+    skipped: tuple[SkippedComponent, ...]
+    unused_suppressions: tuple[SuppressionRef, ...] = ()
+    expired_suppressions: tuple[SuppressionRef, ...] = ()
+
+
+def scan(
+    inventory: Inventory,
+    matchers: Sequence[Matcher],
+    intel: IntelLookup,
+    *,
+    snapshot: str,
+    vex_files: Sequence[str] = (),
+    statements: Sequence[VexStatement] = (),
+    suppressions: SuppressionSource | None = None,
+    today: date,
+) -> ScanReport:
+    """Match `inventory` with each matcher in turn and build the report."""
+    components = {c.ref: c for c in inventory.components}
+    matches: list[Match] = []
+    undecided: list[Indeterminate] = []
+    for matcher in matchers:
+        for result in matcher.match_all(inventory.components):
+            if isinstance(result, Match):
+                matches.append(result)
+            else:
+                undecided.append(result)
+    findings = build_findings(matches, components, intel)
+    findings = apply_vex(findings, statements, components)
+    unused: tuple[SuppressionRef, ...] = ()
+    expired: tuple[SuppressionRef, ...] = ()
+    if suppressions is not None:
+        findings = apply_suppressions(findings, suppressions, today)
+        unused = _refs(suppressions.unused())
+        expired = _refs(suppressions.expired(today))
+    indeterminate = tuple(
+        sorted((_undecided(i, components[i.component]) for i in undecided), key=_by_component)
+    )
+    return ScanReport(
+        snapshot=snapshot,
+        inputs=tuple(d.file for d in inventory.documents),
+        vex=tuple(vex_files),
+        counts=_counts(len(components), findings, len(indeterminate)),
+        findings=findings,
+        indeterminate=indeterminate,
+        skipped=inventory.skipped,
+        unused_suppressions=unused,
+        expired_suppressions=expired,
+    )
+
+
+def _undecided(item: Indeterminate, component: Component) -> Undecided:
+    return Undecided(
+        component=item.component,
+        name=component.name,
+        version=component.version,
+        purl=component.purl,
+        reason=item.reason,
+        advisory_ids=item.advisory_ids,
+    )
+
+
+def _by_component(item: Undecided) -> tuple[str, str, str, str]:
+    return (item.name, item.version or "", item.component, item.reason)
+
+
+def _refs(entries: Iterable[IgnoreEntryLike]) -> tuple[SuppressionRef, ...]:
+    refs = {suppression_ref(entry) for entry in entries}
+    return tuple(sorted(refs, key=lambda r: (r.id, r.expires or "", r.reason)))
+
+
+def _counts(components: int, findings: Sequence[Finding], indeterminate: int) -> Counts:
+    active = [f for f in findings if f.active]
+    return Counts(
+        components=components,
+        findings=len(findings),
+        active=len(active),
+        suppressed=sum(1 for f in findings if f.suppressed is not None),
+        kev=sum(1 for f in active if f.kev is not None),
+        by_severity=dict(sorted(Counter(f.severity.level.value for f in active).items())),
+        by_status=dict(sorted(Counter(f.status.value for f in findings).items())),
+        indeterminate=indeterminate,
+    )

@@ -1,0 +1,142 @@
+"""`LocalMatcher`: components against an intel snapshot, offline (DESIGN §3–§4).
+
+A component is looked up by purl: the purl's OSV ecosystem (`Component.ecosystem`, suffix kept,
+e.g. `Debian:12`) and its OSV package name (`osv_package_name`, normalised by the index's own
+`normalise_name`). Only ecosystems the snapshot holds are queried, so an npm-heavy SBOM costs no
+SQL when no npm advisories were imported. Each package's entries are loaded once per matcher and
+compiled once (`ranges.compile_affected`); withdrawn advisories are skipped.
+
+Components without a purl ecosystem yield nothing here (the CPE and distro matchers take them).
+A component whose package has advisories but which has no version, or a version some advisory
+cannot place, yields an `Indeterminate` with the reason and the advisory ids; it is never
+silently affected or dropped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Final
+
+from chainreview.components.model import Component
+from chainreview.components.purl import InvalidPurl, osv_ecosystem, osv_package_name, parse_purl
+from chainreview.intel.names import normalise_name
+from chainreview.intel.osv_model import Affected
+from chainreview.intel.snapshot import Snapshot
+from chainreview.matches.interface import Matcher
+from chainreview.matches.model import Confidence, Indeterminate, Match, MatchResult
+from chainreview.matches.ranges import CompiledAffected, Status, compile_affected
+
+__all__ = ["LocalMatcher", "lookup_key"]
+
+NO_VERSION: Final = "no version"
+"""The reason given for a component whose package has advisories but that has no version."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    advisory_id: str
+    affected: Affected
+    compiled: CompiledAffected
+
+
+def lookup_key(component: Component) -> tuple[str, str] | None:
+    """The (OSV ecosystem, normalised package name) the index files `component` under, if any."""
+    if component.purl is None:
+        return None
+    try:
+        purl = parse_purl(component.purl)
+    except InvalidPurl:
+        return None
+    ecosystem = component.ecosystem or osv_ecosystem(purl)
+    if ecosystem is None:
+        return None
+    return ecosystem, normalise_name(ecosystem, osv_package_name(purl))
+
+
+def component_version(component: Component) -> str | None:
+    """The version to evaluate: the component's own, else the purl's."""
+    if component.version:
+        return component.version
+    if component.purl is None:
+        return None
+    try:
+        return parse_purl(component.purl).version or None
+    except InvalidPurl:
+        return None
+
+
+class LocalMatcher(Matcher):
+    """Matches components by purl against the OSV entries of one snapshot."""
+
+    name = "osv-local"
+    version = "1"
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+        self._ecosystems = frozenset(snapshot.manifest.get("ecosystems") or ())
+        self._entries: dict[tuple[str, str], tuple[_Entry, ...]] = {}
+
+    def match(self, component: Component) -> tuple[MatchResult, ...]:
+        """See `Matcher.match`."""
+        key = lookup_key(component)
+        if key is None:
+            return ()
+        entries = self._load(key)
+        if not entries:
+            return ()
+        version = component_version(component)
+        if version is None:
+            ids = tuple(sorted({entry.advisory_id for entry in entries}))
+            return (Indeterminate(component=component.ref, reason=NO_VERSION, advisory_ids=ids),)
+        return tuple(self._evaluate(component.ref, key, version, entries))
+
+    def match_all(self, components: Iterable[Component]) -> Iterator[MatchResult]:
+        """See `Matcher.match_all`; package entries are cached across components."""
+        for component in components:
+            yield from self.match(component)
+
+    def _load(self, key: tuple[str, str]) -> tuple[_Entry, ...]:
+        cached = self._entries.get(key)
+        if cached is not None:
+            return cached
+        ecosystem, name = key
+        entries: tuple[_Entry, ...] = ()
+        if ecosystem in self._ecosystems:
+            entries = tuple(
+                _Entry(row.advisory_id, row.affected, compile_affected(row.affected, ecosystem))
+                for row in self._snapshot.advisories_for(ecosystem, name)
+                if not row.withdrawn
+            )
+        self._entries[key] = entries
+        return entries
+
+    @staticmethod
+    def _evaluate(
+        ref: str, key: tuple[str, str], version: str, entries: tuple[_Entry, ...]
+    ) -> Iterator[MatchResult]:
+        ecosystem, name = key
+        undecided: dict[str, set[str]] = defaultdict(set)
+        affected: set[str] = set()
+        for entry in entries:
+            verdict = entry.compiled.evaluate(version)
+            if verdict.status is Status.AFFECTED:
+                affected.add(entry.advisory_id)
+                yield Match(
+                    component=ref,
+                    advisory_id=entry.advisory_id,
+                    version=version,
+                    ecosystem=ecosystem,
+                    package=name,
+                    decision=verdict.decision,
+                    confidence=Confidence.PURL,
+                    affected=entry.affected,
+                )
+            elif verdict.status is Status.INDETERMINATE:
+                undecided[verdict.reason].add(entry.advisory_id)
+        for reason, ids in sorted(undecided.items()):
+            # an advisory that another of its entries already matched is decided
+            open_ids = tuple(sorted(ids - affected))
+            if open_ids:
+                yield Indeterminate(component=ref, reason=reason, advisory_ids=open_ids)

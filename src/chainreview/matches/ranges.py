@@ -1,0 +1,221 @@
+"""Pure OSV evaluation of one `affected` entry against one version (OSV schema, §Evaluation).
+
+A version is affected when it equals an entry of `versions` or lies in any range:
+
+* `versions` entries are compared by normalised equality under the ecosystem's scheme
+  (`1.0` equals `1.0.0` in PyPI), falling back to exact string equality when either side does
+  not parse; the ecosystem suffix (`Debian:12`) only selects the scheme by its base name.
+* `SEMVER` ranges order events by SemVer 2.0, `ECOSYSTEM` ranges by the ecosystem's scheme
+  (`chainreview.components.versions`). Events are evaluated in version order whatever order
+  the record lists them in, as the schema's `sorted(range.events)` requires; `introduced: "0"`
+  sorts before every version (pre-releases of 0 included) and `limit: "*"` after every one.
+  Equal versions sort `introduced < last_affected < fixed < limit` (the tie order osv.dev
+  uses), so `introduced: 1.0, fixed: 1.0` is empty and `introduced: 1.0, last_affected: 1.0`
+  holds 1.0.
+* The walk is the schema's: `introduced <= v` opens, `fixed <= v` closes, `last_affected < v`
+  closes. `limit` events do not take part in the walk: when a range has any, the version must
+  be below at least one of them (`BeforeLimits`).
+* `GIT` ranges are skipped (a package version is not a commit; the schema asks records to
+  enumerate those versions in `versions`), and skipping one never stops the other ranges.
+
+A range whose events do not parse, or that the component version cannot be placed in, is
+*undecidable*; if no other range or `versions` entry says affected the verdict is
+indeterminate, with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Final
+
+from chainreview.components.versions import InvalidVersion, Key, sort_key, supported
+from chainreview.intel.osv_model import Affected, Event, EventKind, RangeType
+from chainreview.matches.model import Decision
+
+__all__ = ["CompiledAffected", "Status", "Verdict", "affected_by", "compile_affected"]
+
+
+class Status(StrEnum):
+    """The outcome of evaluating one `affected` entry for one version."""
+
+    AFFECTED = "affected"
+    NOT_AFFECTED = "not_affected"
+    INDETERMINATE = "indeterminate"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Verdict:
+    """An outcome with the evidence that decided it (or the reason it could not be decided)."""
+
+    status: Status
+    decision: Decision = field(default_factory=Decision)
+    reason: str = ""
+    """Why the verdict is indeterminate (empty otherwise)."""
+
+
+Position = tuple[int, Key]
+"""A place on a version line: `(0, ())` before everything, `(1, key)`, `(2, ())` after all."""
+
+_BOTTOM: Final[Position] = (0, ())
+_TOP: Final[Position] = (2, ())
+_TIE: Final = {
+    EventKind.INTRODUCED: 0,
+    EventKind.LAST_AFFECTED: 1,
+    EventKind.FIXED: 2,
+    EventKind.LIMIT: 3,
+}
+_CLOSING: Final = frozenset({EventKind.FIXED, EventKind.LAST_AFFECTED})
+
+
+def _position(scheme: str, version: str) -> Position:
+    return (1, sort_key(scheme, version))
+
+
+def _event_position(scheme: str, event: Event) -> Position:
+    if event.kind is EventKind.INTRODUCED and event.version == "0":
+        return _BOTTOM
+    if event.kind is EventKind.LIMIT and event.version == "*":
+        return _TOP
+    return _position(scheme, event.version)
+
+
+@dataclass(frozen=True, slots=True)
+class _Range:
+    """One SEMVER or ECOSYSTEM range, events sorted once; `error` when it cannot be used."""
+
+    index: int
+    type: RangeType
+    scheme: str
+    points: tuple[tuple[Position, int, Event], ...]
+    """The non-limit events in evaluation order: (position, tie rank, event)."""
+    limits: tuple[tuple[Position, Event], ...]
+    error: str | None = None
+
+    def walk(self, at: Position) -> tuple[bool, Decision]:
+        """The schema's `BeforeLimits` and event walk for a version at `at`."""
+        if self.limits and not any(at < limit for limit, _ in self.limits):
+            return False, self._decision(tuple(event for _, event in self.limits))
+        vulnerable = False
+        opener: int | None = None
+        closer: Event | None = None
+        above: Event | None = None
+        for i, (point, _, event) in enumerate(self.points):
+            if point > at:  # no later event can fire: each needs v >= (or >) its version
+                above = event
+                break
+            kind = event.kind
+            if kind is EventKind.INTRODUCED:
+                vulnerable, opener, closer = True, i, None
+            elif kind is EventKind.FIXED or (kind is EventKind.LAST_AFFECTED and at > point):
+                vulnerable, closer = False, event
+        if vulnerable and opener is not None:
+            return True, self._decision(self._interval(opener, at))
+        # unaffected: the event that closed the interval below, else the next event above
+        deciding = closer or above
+        return False, self._decision(() if deciding is None else (deciding,))
+
+    def _interval(self, opener: int, at: Position) -> tuple[Event, ...]:
+        """The opening `introduced` and the event that ends its interval, if any."""
+        start = self.points[opener][2]
+        for _, _, event in self.points[opener + 1 :]:
+            if event.kind in _CLOSING:
+                return (start, event)
+        bounding = sorted((limit, event) for limit, event in self.limits if at < limit)
+        return (start, bounding[0][1]) if bounding else (start,)
+
+    def _decision(self, events: tuple[Event, ...]) -> Decision:
+        return Decision(range_index=self.index, range_type=self.type, events=events)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledAffected:
+    """An `affected` entry prepared for repeated evaluation (events parsed and sorted once)."""
+
+    ecosystem: str
+    listed: frozenset[str]
+    listed_keys: dict[Key, str]
+    ranges: tuple[_Range, ...]
+
+    def evaluate(self, version: str) -> Verdict:
+        """Decide whether `version` (of this entry's ecosystem) is affected; see the module doc."""
+        listed = self._listed(version)
+        if listed is not None:
+            return Verdict(status=Status.AFFECTED, decision=Decision(listed=listed))
+        problems: list[str] = []
+        unaffected: Decision | None = None
+        for compiled in self.ranges:
+            if compiled.error is not None:
+                problems.append(compiled.error)
+                continue
+            try:
+                at = _position(compiled.scheme, version)
+            except InvalidVersion as exc:
+                problems.append(f"version does not parse: {exc}")
+                continue
+            hit, decision = compiled.walk(at)
+            if hit:
+                return Verdict(status=Status.AFFECTED, decision=decision)
+            if unaffected is None:
+                unaffected = decision
+        if problems:
+            return Verdict(status=Status.INDETERMINATE, reason="; ".join(dict.fromkeys(problems)))
+        return Verdict(status=Status.NOT_AFFECTED, decision=unaffected or Decision())
+
+    def _listed(self, version: str) -> str | None:
+        if version in self.listed:
+            return version
+        if self.listed_keys:
+            try:
+                return self.listed_keys.get(sort_key(self.ecosystem, version))
+            except InvalidVersion:
+                return None
+        return None
+
+
+def compile_affected(affected: Affected, ecosystem: str) -> CompiledAffected:
+    """Prepare `affected` (an entry of `ecosystem`, suffix allowed) for `evaluate`."""
+    listed_keys: dict[Key, str] = {}
+    if supported(ecosystem):
+        for listed in affected.versions:
+            try:
+                listed_keys.setdefault(sort_key(ecosystem, listed), listed)
+            except InvalidVersion:
+                continue  # still compared as a string
+    ranges = tuple(
+        _compile_range(index, r.type, r.events, ecosystem)
+        for index, r in enumerate(affected.ranges)
+        if r.type is not RangeType.GIT
+    )
+    return CompiledAffected(
+        ecosystem=ecosystem,
+        listed=frozenset(affected.versions),
+        listed_keys=listed_keys,
+        ranges=ranges,
+    )
+
+
+def _compile_range(
+    index: int, kind: RangeType, events: tuple[Event, ...], ecosystem: str
+) -> _Range:
+    scheme = "SEMVER" if kind is RangeType.SEMVER else ecosystem
+    try:
+        placed = [(_event_position(scheme, event), _TIE[event.kind], event) for event in events]
+    except InvalidVersion as exc:
+        return _Range(
+            index, kind, scheme, (), (), error=f"advisory ranges[{index}] ({kind}) unusable: {exc}"
+        )
+    points = tuple(sorted((p for p in placed if p[2].kind is not EventKind.LIMIT), key=_order))
+    limits = tuple(
+        (position, event) for position, _, event in placed if event.kind is EventKind.LIMIT
+    )
+    return _Range(index, kind, scheme, points, limits)
+
+
+def _order(point: tuple[Position, int, Event]) -> tuple[Position, int]:
+    return point[0], point[1]
+
+
+def affected_by(affected: Affected, ecosystem: str, version: str) -> Verdict:
+    """Evaluate one `affected` entry of `ecosystem` for `version` (compiles on every call)."""
+    return compile_affected(affected, ecosystem).evaluate(version)

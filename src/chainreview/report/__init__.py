@@ -1,0 +1,1 @@
+"""Reports: renderings of review and scan results (SARIF for code-scanning tools)."""

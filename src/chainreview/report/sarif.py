@@ -1,0 +1,135 @@
+"""SARIF 2.1.0 for a scan: one rule per vulnerability (alias group), one result per finding.
+
+Levels: `critical`, `high` and `unknown` severity are `error` (unknown is never shown as less),
+`medium` is `warning`, `low` and `none` are `note`. A finding resolved by VEX (`not_affected`,
+`fixed`) or covered by an ignore entry keeps its result and carries an external, accepted
+`suppression` with the justification; `under_investigation` is an external suppression under
+review. `security-severity` (the CVSS base score as a string) is set when a vector gave one.
+Each result is located in the SBOM file the component came from, with the component's purl as
+a logical location, and fingerprinted by (component identity, vulnerability id).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+from urllib.parse import quote
+
+from chainreview import __version__
+from chainreview.components.model import Component
+from chainreview.findings.model import Finding, Level, Status
+from chainreview.findings.scan import ScanReport
+
+__all__ = ["SARIF_SCHEMA", "to_sarif"]
+
+SARIF_SCHEMA: Final = "https://json.schemastore.org/sarif-2.1.0.json"
+_INFORMATION_URI: Final = "https://github.com/chainreview/chainreview"
+_LEVELS: Final = {
+    Level.CRITICAL: "error",
+    Level.HIGH: "error",
+    Level.UNKNOWN: "error",
+    Level.MEDIUM: "warning",
+    Level.LOW: "note",
+    Level.NONE: "note",
+}
+
+
+def to_sarif(report: ScanReport, components: dict[str, Component]) -> dict[str, Any]:
+    """The SARIF log of `report` (a JSON-native dict; write it with `canonical.dumps`)."""
+    rules: dict[str, dict[str, Any]] = {}
+    for finding in report.findings:
+        rules.setdefault(finding.id, _rule(finding))
+    index = {rule_id: i for i, rule_id in enumerate(rules)}
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "chainreview",
+                        "version": __version__,
+                        "informationUri": _INFORMATION_URI,
+                        "rules": list(rules.values()),
+                    }
+                },
+                "results": [
+                    _result(f, index[f.id], components.get(f.component)) for f in report.findings
+                ],
+                "properties": {"intelSnapshot": report.snapshot},
+            }
+        ],
+    }
+
+
+def _rule(finding: Finding) -> dict[str, Any]:
+    text = finding.summary or finding.id
+    properties: dict[str, Any] = {"aliases": list(finding.aliases), "tags": ["security"]}
+    if finding.severity.score is not None:
+        properties["security-severity"] = f"{finding.severity.score:.1f}"
+    return {
+        "id": finding.id,
+        "shortDescription": {"text": text},
+        "defaultConfiguration": {"level": _LEVELS[finding.severity.level]},
+        "properties": properties,
+    }
+
+
+def _result(finding: Finding, rule_index: int, component: Component | None) -> dict[str, Any]:
+    identity = finding.purl or f"{finding.name}@{finding.version}"
+    result: dict[str, Any] = {
+        "ruleId": finding.id,
+        "ruleIndex": rule_index,
+        "level": _LEVELS[finding.severity.level],
+        "message": {
+            "text": f"{finding.name} {finding.version} is affected by {finding.id} "
+            f"(severity {finding.severity.level}"
+            + (f", fixed in {', '.join(finding.fixed_versions)}" if finding.fixed_versions else "")
+            + ")."
+        },
+        "locations": [_location(finding, component, identity)],
+        "partialFingerprints": {"chainreview/component-vulnerability": f"{identity}|{finding.id}"},
+        "properties": {
+            "component": finding.component,
+            "severity": finding.severity.level.value,
+            "status": finding.status.value,
+            "evidence": [ref.record for ref in finding.evidence],
+            "confidence": finding.confidence.value,
+            "kev": finding.kev is not None,
+        },
+    }
+    suppressions = _suppressions(finding)
+    if suppressions:
+        result["suppressions"] = suppressions
+    return result
+
+
+def _location(finding: Finding, component: Component | None, identity: str) -> dict[str, Any]:
+    location: dict[str, Any] = {
+        "logicalLocations": [
+            {"name": finding.name, "fullyQualifiedName": identity, "kind": "module"}
+        ]
+    }
+    if component is not None and component.sources:
+        uri = quote(component.sources[0].file, safe="/:._-~")
+        location["physicalLocation"] = {"artifactLocation": {"uri": uri}}
+    return location
+
+
+def _suppressions(finding: Finding) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    if finding.status in (Status.NOT_AFFECTED, Status.FIXED):
+        text = f"VEX {finding.status.value}"
+        if finding.justification:
+            text += f": {finding.justification}"
+        out.append({"kind": "external", "status": "accepted", "justification": text})
+    elif finding.status is Status.UNDER_INVESTIGATION:
+        out.append({"kind": "external", "status": "underReview"})
+    if finding.suppressed is not None:
+        out.append(
+            {
+                "kind": "external",
+                "status": "accepted",
+                "justification": f"{finding.suppressed.id}: {finding.suppressed.reason}",
+            }
+        )
+    return out
