@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from chainreview import limits
+from chainreview import limits, raw
 from chainreview.components.model import ComponentType, EdgeKind, Encoding, SbomDocument
 from chainreview.errors import InputError, LimitExceeded
-from chainreview.evidence import cyclonedx_json, raw
+from chainreview.evidence import cyclonedx_json
 
 SPEC_TESTS = "cyclonedx-specification/tools/src/test/resources"
 AIRFLOW = "sbomqs-samples/samples/apache_airflow-sbom-2.8.0-python3.10.json"

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from chainreview import raw
 from chainreview.components.model import EdgeKind, Encoding, SbomDocument, SignatureStatus
 from chainreview.errors import InputError
-from chainreview.evidence import cyclonedx_json, cyclonedx_xml, raw
+from chainreview.evidence import cyclonedx_json, cyclonedx_xml
 
 SPEC_TESTS = "cyclonedx-specification/tools/src/test/resources"
 JUICE = "cyclonedx-bom-examples/SBOM/juice-shop/via_npm/flat/bom.1.4"

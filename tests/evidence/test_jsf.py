@@ -20,8 +20,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
+from chainreview import raw
 from chainreview.components.model import SignatureStatus
-from chainreview.evidence import cyclonedx_json, raw
+from chainreview.evidence import cyclonedx_json
 from chainreview.evidence.jsf import canonical_json, inspect_jsf
 
 SPEC_TESTS = "cyclonedx-specification/tools/src/test/resources"
