@@ -5,7 +5,8 @@
 Reads `$CHAINREVIEW_SHARED_DATA` (default `../shared/data`). For each SBOM it times, best of N:
 `json.load` (the floor any JSON reader pays), `read_sbom` without and with schema validation, and,
 when installed (`pip install -e '.[bench]'`), cyclonedx-python-lib's own deserialiser as the
-library baseline. Ratios are against `json.load` measured in the same run.
+library baseline. Ratios are against `json.load` measured in the same run. It then counts how many
+of the syft SPDX files spdx-tools refuses that `read_sbom` reads.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+from chainreview.errors import InputError
 from chainreview.evidence.sbom import read_sbom
 
 SBOMS = (
@@ -58,6 +60,44 @@ def cyclonedx_lib_loader(path: Path) -> Callable[[], object] | None:
     return load
 
 
+def syft_spdx_files(data: Path) -> list[Path]:
+    """The syft-made SPDX JSON files of guac-data-sboms (all violate the SPDX schema somewhere)."""
+    found = []
+    for path in sorted((data / "guac-data-sboms").rglob("*.json")):
+        content = path.read_bytes()
+        if b'"spdxVersion"' in content[:4096] and b"syft" in content:
+            found.append(path)
+    return found
+
+
+def compare_spdx_tools(data: Path) -> None:
+    """How many syft SPDX files spdx-tools refuses, against how many `read_sbom` reads."""
+    try:
+        from spdx_tools.spdx.parser.parse_anything import parse_file
+    except ImportError:
+        print("\nspdx-tools not installed (pip install -e '.[bench]')")
+        return
+    files = syft_spdx_files(data)
+    refused: list[str] = []
+    for path in files:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                parse_file(str(path))
+        except Exception as exc:  # spdx-tools raises its own error types for refused input
+            refused.append(f"{path.name}: {str(exc)[:100]}")
+    ours = 0
+    for path in files:
+        try:
+            read_sbom(path, validate=False)
+        except InputError:
+            continue
+        ours += 1
+    print(f"\nsyft SPDX files ({len(files)}): spdx-tools refuses {len(refused)}, we read {ours}")
+    for line in refused[:3]:
+        print(f"  spdx-tools: {line}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -92,6 +132,7 @@ def main() -> None:
                 f"  {name:38s} best {best * 1000:8.1f} ms  median {median * 1000:8.1f} ms  "
                 f"{components / best:>10,.0f} components/s  {best / baseline:5.1f}x json.load"
             )
+    compare_spdx_tools(data)
 
 
 if __name__ == "__main__":
