@@ -124,10 +124,10 @@ def test_internal_error_exits_4_and_logs_the_traceback(shared_data: Path, tmp_pa
     sbom = shared_data / "cyclonedx-bom-examples/SBOM/laravel-7.12.0/bom.1.4.json"
     code = (
         "import sys\n"
-        "import chainreview.cli.sbom as cli_sbom\n"
+        "import chainreview.evidence.sbom as evidence_sbom\n"
         "def broken(*args, **kwargs):\n"
         "    raise RuntimeError('simulated bug')\n"
-        "cli_sbom.read_sbom = broken\n"
+        "evidence_sbom.read_sbom = broken  # `sbom inspect` imports it when it runs\n"
         "from chainreview.cli.app import main\n"
         "sys.argv = ['chainreview', *sys.argv[1:]]\n"
         "main()\n"

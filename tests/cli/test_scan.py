@@ -1,9 +1,11 @@
-"""`chainreview scan` end to end, in a real subprocess: formats, determinism, VEX, exit codes."""
+"""`chainreview scan` end to end, in a real subprocess: formats, determinism, VEX, exit codes,
+the CPE and distro matchers, and the bundled snapshot installed on first use."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,9 +14,19 @@ from typing import Any
 import pytest
 from jsonschema import Draft4Validator
 
+from chainreview.intel import importer
+
 AIRFLOW = "sbomqs-samples/samples/apache_airflow-sbom-2.8.0-python3.10.json"
 RUST = "spdx-examples/software/example11/spdx2.3/sbom.spdx.json"
 SARIF_SCHEMA = "oasis-sarif-spec/sarif-2.1/schema/sarif-schema-2.1.0.json"
+ALPINE = "guac-data-sboms/docs/cyclonedx/syft-cyclonedx-docker.io-library-alpine.latest.json"
+NVD = "nvd-cve-firmware-selection"
+DEVICE_FEEDS = (
+    f"{NVD}/CVE-2023/CVE-2023-13xx/CVE-2023-1389.json",
+    f"{NVD}/CVE-2021/CVE-2021-423xx/CVE-2021-42374.json",
+    "alpine-secdb/alpine/v3.16/main.json",
+)
+"""Two NVD records (TP-Link Archer AX21 firmware, BusyBox) and Alpine 3.16's main secdb."""
 
 
 def run(args: list[str], home: Path) -> subprocess.CompletedProcess[bytes]:
@@ -36,12 +48,26 @@ def report(result: subprocess.CompletedProcess[bytes]) -> dict[str, Any]:
     return value
 
 
-def test_without_snapshot_one_line_and_exit_3(shared_data: Path, tmp_path: Path) -> None:
-    result = run([str(shared_data / RUST)], tmp_path)
-    assert result.returncode == 3
-    lines = result.stderr.decode().strip().splitlines()
-    assert len(lines) == 1
-    assert "chainreview intel import" in lines[0]
+@pytest.fixture(scope="module")
+def device_home(
+    scan_home: Path, shared_data: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """`scan_home` plus `DEVICE_FEEDS`."""
+    home = tmp_path_factory.mktemp("device-home")
+    shutil.copytree(scan_home / "intel", home / "intel")
+    importer.import_paths([shared_data / name for name in DEVICE_FEEDS], home=home)
+    return home
+
+
+def test_first_scan_installs_the_bundled_snapshot(shared_data: Path, tmp_path: Path) -> None:
+    result = run(["--format", "json", str(shared_data / RUST)], tmp_path)
+    data = report(result)
+    notice = result.stderr.decode().strip().splitlines()
+    assert len(notice) == 1 and "installing the bundled" in notice[0]
+    assert (tmp_path / "intel" / "BUNDLED").read_text().strip() == data["snapshot"]
+    assert data["counts"]["findings"] == 7  # the bundle holds RustSec, as `scan_home` does
+    again = run(["--format", "json", str(shared_data / RUST)], tmp_path)
+    assert again.stderr == b"" and report(again)["snapshot"] == data["snapshot"]
 
 
 def test_json_is_byte_identical_across_runs(shared_data: Path, scan_home: Path) -> None:
@@ -148,3 +174,85 @@ def test_bad_sbom_exit_3(content: str, scan_home: Path, tmp_path: Path) -> None:
     result = run([str(bad)], scan_home)
     assert result.returncode == 3
     assert "bad.json" in result.stderr.decode()
+
+
+def firmware_sbom(folder: Path) -> Path:
+    """A device SBOM: router firmware without its hardware, and a BusyBox inside it."""
+    sbom = folder / "router.cdx.json"
+    cpe = "cpe:2.3:{}:*:*:*:*:*:*:*"
+    components = [
+        {
+            "type": "firmware",
+            "bom-ref": "fw",
+            "name": "Archer AX21 firmware",
+            "version": "1.1.3",
+            "cpe": cpe.format("o:tp-link:archer_ax21_firmware:1.1.3"),
+        },
+        {
+            "type": "firmware",
+            "bom-ref": "busybox",
+            "name": "busybox",
+            "version": "1.33.0",
+            "cpe": cpe.format("a:busybox:busybox:1.33.0"),
+        },
+    ]
+    sbom.write_text(
+        json.dumps({"bomFormat": "CycloneDX", "specVersion": "1.5", "components": components})
+    )
+    return sbom
+
+
+def test_firmware_cpe_findings(device_home: Path, tmp_path: Path) -> None:
+    sbom = str(firmware_sbom(tmp_path))
+    data = report(run(["--format", "json", sbom], device_home))
+    by_id = {f["id"]: f for f in data["findings"]}
+    assert sorted(by_id) == ["CVE-2021-42374", "CVE-2023-1389"]
+    assert {f["confidence"] for f in data["findings"]} == {"cpe"}
+    # CVE-2023-1389 configurations[0] AND: o:tp-link:archer_ax21_firmware:* versionEndExcluding
+    # 1.1.4 with h:tp-link:archer_ax21:- (not in this SBOM: platform unconfirmed)
+    router = by_id["CVE-2023-1389"]
+    (evidence,) = router["evidence"]
+    assert evidence["record"] == "CVE-2023-1389"
+    assert evidence["labels"] == ["platform-unconfirmed"]
+    assert "< 1.1.4" in evidence["decision"]
+    assert "cpe:2.3:h:tp-link:archer_ax21:-" in evidence["decision"]
+    assert router["kev"]["cve"] == "CVE-2023-1389"  # in the real KEV catalogue
+    # cvssMetricV31 Primary CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H = 8.8
+    assert router["severity"]["level"] == "high"
+    assert router["severity"]["score"] == 8.8
+    assert router["severity"]["source"] == "NVD CVE-2023-1389 CVSS_V3"
+    # CVE-2021-42374 configurations[0]: busybox:* versionStartIncluding 1.27.0,
+    # versionEndIncluding 1.33.1
+    (busybox,) = by_id["CVE-2021-42374"]["evidence"]
+    assert busybox["labels"] == []
+    assert busybox["decision"].endswith("range >= 1.27.0, <= 1.33.1")
+    table = run([sbom], device_home).stdout.decode()
+    assert "platform-unconfirmed" in table
+    sarif = report(run(["--format", "sarif", sbom], device_home))
+    results = sarif["runs"][0]["results"]
+    assert {r["properties"]["confidence"] for r in results} == {"cpe"}
+    assert sorted(r["properties"]["labels"] for r in results) == [[], ["platform-unconfirmed"]]
+
+
+def test_alpine_image_distro_findings(shared_data: Path, device_home: Path) -> None:
+    data = report(run(["--format", "json", str(shared_data / ALPINE)], device_home))
+    found = {(f["name"], f["id"]): f for f in data["findings"]}
+    # v3.16/main.json busybox secfixes "1.35.0-r18": ["CVE-2023-42366"]; installed 1.35.0-r17
+    busybox = found[("busybox", "Alpine:v3.16/main/busybox@1.35.0-r18")]
+    assert busybox["version"] == "1.35.0-r17"
+    assert busybox["aliases"] == ["Alpine:v3.16/main/busybox@1.35.0-r18", "CVE-2023-42366"]
+    assert busybox["fixed_versions"] == ["1.35.0-r18"]
+    assert busybox["severity"]["level"] == "unknown"  # no NVD record of CVE-2023-42366 here
+    assert busybox["evidence"][0]["decision"] == (
+        "Alpine:v3.16 busybox 1.35.0-r17: fixed in 1.35.0-r18"
+    )
+    # openssl secfixes "1.1.1t-r0": CVE-2022-4304 CVE-2022-4450 CVE-2023-0215 CVE-2023-0286
+    openssl = found[("libssl1.1", "Alpine:v3.16/main/openssl@1.1.1t-r0")]
+    assert [a for a in openssl["aliases"] if a.startswith("CVE-")] == [
+        "CVE-2022-4304",
+        "CVE-2022-4450",
+        "CVE-2023-0215",
+        "CVE-2023-0286",
+    ]
+    # zlib "1.2.12-r2": ["CVE-2022-37434"] and "0": ["CVE-2023-45853"]: 1.2.12-r3 has neither
+    assert not [key for key in found if key[0] == "zlib"]

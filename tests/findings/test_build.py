@@ -1,7 +1,8 @@
 """Findings: alias groups, severity sources, KEV, fixed versions, evidence, VEX and suppressions.
 
-A small snapshot of hand-written OSV records plus the real CISA KEV catalogue and one real NVD
-record (CVE-2022-3602, CVSS 3.1 AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H = 7.5 high).
+A small snapshot of hand-written OSV records plus the real CISA KEV catalogue, one real NVD
+record (CVE-2022-3602, CVSS 3.1 AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H = 7.5 high) and the real
+Alpine 3.16 `main` secdb.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from chainreview.findings.policy import FailOn, tripping
 from chainreview.findings.suppressions import IgnoreEntry, Suppressions
 from chainreview.intel import importer
 from chainreview.intel.snapshot import Snapshot, open_current
+from chainreview.matches.distro import DistroMatch, DistroMatcher
 from chainreview.matches.local import LocalMatcher
 from chainreview.matches.model import Match
 
 NVD = "nvd-cve-firmware-selection/CVE-2022/CVE-2022-36xx/CVE-2022-3602.json"
 KEV = "cisa-kev/known_exploited_vulnerabilities.json"
+SECDB = "alpine-secdb/alpine/v3.16/main.json"
 V31_CRITICAL = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"  # 9.8
 V40_MEDIUM = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N"  # 6.9
 
@@ -75,6 +78,20 @@ RECORDS = [
         ),
         pypi("zeta", {"introduced": "1.3"}, {"fixed": "1.5"}),
     ),
+    # an OSV record of an Alpine package whose CVE a secdb fix also lists (see test_distro_*)
+    record(
+        "ALPINE-T-6",
+        {
+            "package": {"ecosystem": "Alpine:v3.16", "name": "openssl"},
+            "ranges": [
+                {"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.1.1t-r1"}]}
+            ],
+        },
+        aliases=["CVE-2023-0286"],
+        database_specific={"severity": "HIGH"},
+    ),
+    # a PyPI record of another CVE of that secdb fix: its group must not take the fix in
+    record("PYSEC-T-7", pypi("eta", *OPEN), aliases=["CVE-2022-4450"]),
 ]
 
 
@@ -83,7 +100,8 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Sna
     root = tmp_path_factory.mktemp("findings")
     for item in RECORDS:
         write_record(root / "osv", item)
-    importer.import_paths([root / "osv", shared_data / KEV, shared_data / NVD], home=root / "home")
+    feeds = [root / "osv", shared_data / KEV, shared_data / NVD, shared_data / SECDB]
+    importer.import_paths(feeds, home=root / "home")
     opened = open_current(root / "home")
     assert opened is not None
     return opened
@@ -227,3 +245,49 @@ def test_every_fail_on_is_handled() -> None:
     for member in FailOn:
         levels = member.levels()
         assert levels is None or Level.UNKNOWN in levels
+
+
+def test_distro_and_osv_matches_of_one_vulnerability_are_one_finding(snapshot: Snapshot) -> None:
+    libssl = Component(
+        ref="ref-libssl",
+        name="libssl1.1",
+        version="1.1.1q-r0",
+        purl="pkg:apk/alpine/libssl1.1@1.1.1q-r0?distro=alpine-3.16.2&upstream=openssl",
+        ecosystem="Alpine:v3.16",
+    )
+    eta = component("eta", "1.0")
+    inventory = {c.ref: c for c in (libssl, eta)}
+    osv = [m for m in LocalMatcher(snapshot).match_all(inventory.values()) if isinstance(m, Match)]
+    distro = [
+        m
+        for m in DistroMatcher(snapshot).match_components([libssl], None)
+        if isinstance(m, DistroMatch)
+    ]
+    # v3.16/main.json openssl secfixes "1.1.1t-r0": CVE-2022-4304 CVE-2022-4450 CVE-2023-0215
+    # CVE-2023-0286 (and "1.1.1s-r0", "1.1.1q-r0"… with other CVEs)
+    fix = "Alpine:v3.16/main/openssl@1.1.1t-r0"
+    assert fix in {m.advisory_id for m in distro}
+    built = {(f.name, f.id): f for f in build_findings([*osv, *distro], inventory, snapshot)}
+    one = built[("libssl1.1", fix)]
+    # every id of each CVE's group: PYSEC-T-7 names CVE-2022-4450 too (for another package)
+    assert one.aliases == (
+        "ALPINE-T-6",
+        fix,
+        "CVE-2022-4304",
+        "CVE-2022-4450",
+        "CVE-2023-0215",
+        "CVE-2023-0286",
+        "PYSEC-T-7",
+    )
+    assert not any(key[1] in ("ALPINE-T-6", "CVE-2023-0286") for key in built)
+    # the distro feed first and its fixed version; the OSV record kept as evidence and scoring
+    assert [e.record for e in one.evidence] == [fix, "ALPINE-T-6"]
+    assert one.fixed_versions == ("1.1.1t-r0",)
+    assert one.evidence[0].decision == "Alpine:v3.16 openssl 1.1.1q-r0: fixed in 1.1.1t-r0"
+    assert one.severity.source == "ALPINE-T-6 database_specific"
+    # the other secdb fixes of the package stay findings of their own, unscored without NVD
+    others = [f for (name, _), f in built.items() if name == "libssl1.1" and f is not one]
+    assert others and all(f.severity.level is Level.UNKNOWN for f in others)
+    assert all(f.id.startswith("Alpine:v3.16/main/openssl@") for f in others)
+    # the PyPI finding of CVE-2022-4450 is not pulled into the secdb fix's group
+    assert built[("eta", "CVE-2022-4450")].aliases == ("CVE-2022-4450", "PYSEC-T-7")

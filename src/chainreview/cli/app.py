@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 import sys
-import traceback
 from typing import Annotated
 
 import typer
 
-from chainreview import __version__, home
-from chainreview.cli import intel, sbom, scan
+from chainreview import home
+from chainreview.cli import intel, review, sbom, scan
 from chainreview.cli.exit_codes import ExitCode
 from chainreview.cli.output import error_line
 from chainreview.errors import InputError, PolicyFailure
+from chainreview.version import __version__
 
 app = typer.Typer(
     name="chainreview",
@@ -30,6 +29,7 @@ app = typer.Typer(
 app.add_typer(sbom.app, name="sbom")
 app.add_typer(intel.app, name="intel")
 app.command(name="scan")(scan.scan)
+app.command(name="review")(review.review)
 
 
 def _version(value: bool) -> None:
@@ -49,6 +49,9 @@ def _root(
 
 def _log_internal_error(exc: BaseException) -> str:
     """Append the traceback to the log; return where it went (or why it could not be written)."""
+    import logging
+    import traceback
+
     path = home.log_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,8 @@
-"""`chainreview intel …`: import or sync feeds into an offline snapshot; show what it holds."""
+"""`chainreview intel …`: import or sync feeds into an offline snapshot; show what it holds.
+
+The importer, the syncer and Rich load inside the commands: this module is imported whenever
+the CLI starts (Typer builds every command), so it must stay cheap for `chainreview scan`.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +10,20 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TransferSpeedColumn,
-)
-from rich.table import Table
 
 from chainreview import home
-from chainreview.cli.output import OutputFormat, print_json, stderr, stdout
-from chainreview.intel import bundled, importer, snapshot, sources
-from chainreview.intel import sync as syncing
+from chainreview.cli import output
+from chainreview.cli.output import OutputFormat, print_json
+from chainreview.intel import sources
 from chainreview.intel.interface import FeedKind
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from chainreview.intel import importer
 
 app = typer.Typer(
     help="Vulnerability and screening intelligence: import feeds offline, inspect the snapshot.",
@@ -75,6 +73,10 @@ def import_(
     imports the advisories shipped with chainreview (PyPI, Go, crates.io, KEV, OFAC SDN, a few
     NVD records; see `docs/intel.md`).
     """
+    from rich.table import Table
+
+    from chainreview.intel import bundled, importer
+
     if bundled_ == bool(paths):
         raise typer.BadParameter("give PATHs or --bundled (not both)")
     if bundled_:
@@ -83,7 +85,7 @@ def import_(
         if output_format is OutputFormat.JSON:
             print_json({"hash": digest, "bundled": bundled.manifest()})
         else:
-            stdout.print(f"Bundled snapshot [bold]{digest}[/] is current.")
+            output.stdout.print(f"Bundled snapshot [bold]{digest}[/] is current.")
         return
     with _progress() as progress:
         result = importer.import_paths(
@@ -111,30 +113,32 @@ def import_(
             str(len(s.warnings)),
             str(len(s.rejected)),
         )
-    stdout.print(table)
+    output.stdout.print(table)
     for title, items in (
         ("Warnings", [w for s in result.sources for w in s.warnings]),
         ("Rejected", [r for s in result.sources for r in s.rejected]),
     ):
         if items:
-            stdout.print(f"\n[bold yellow]{title} ({len(items)})[/]")
+            output.stdout.print(f"\n[bold yellow]{title} ({len(items)})[/]")
             for item in items[:_SHOWN]:
-                stdout.print(f"  {item}", markup=False)
+                output.stdout.print(f"  {item}", markup=False)
             if len(items) > _SHOWN:
-                stdout.print(f"  … {len(items) - _SHOWN} more (--format json lists all)")
+                output.stdout.print(f"  … {len(items) - _SHOWN} more (--format json lists all)")
     change = "unchanged" if result.previous == result.hash else f"was {result.previous or 'none'}"
-    stdout.print(f"\nSnapshot [bold]{result.hash}[/] is current ({change}).")
+    output.stdout.print(f"\nSnapshot [bold]{result.hash}[/] is current ({change}).")
 
 
 @app.command()
 def status(output_format: FormatOpt = OutputFormat.TABLE) -> None:
     """Show the current snapshot: hash, sources, counts per feed and ecosystem, what is missing."""
+    from chainreview.intel import bundled, snapshot
+
     current = snapshot.open_current(home.data_home())
     if current is None:
         if output_format is OutputFormat.JSON:
             print_json({"current": None, "missing_feeds": [kind.value for kind in FeedKind]})
         else:
-            stdout.print(
+            output.stdout.print(
                 "No intel snapshot yet. Get one with `chainreview intel import --bundled` (the "
                 "advisories shipped with chainreview; scans install it on first use), "
                 "`chainreview intel sync` (download the official feeds) or "
@@ -152,14 +156,16 @@ def status(output_format: FormatOpt = OutputFormat.TABLE) -> None:
         return
     _print_status(manifest)
     if is_bundled:
-        stdout.print("\n[bold]This is the bundled snapshot.[/] It lacks:")
+        output.stdout.print("\n[bold]This is the bundled snapshot.[/] It lacks:")
         for gap in bundled.manifest()["lacks"]:
-            stdout.print(f"  {gap['feed']}: {gap['what']} (get: {gap['get']})", markup=False)
+            output.stdout.print(f"  {gap['feed']}: {gap['what']} (get: {gap['get']})", markup=False)
 
 
 def _print_status(manifest: Mapping[str, Any]) -> None:
-    stdout.print(f"Current snapshot [bold]{manifest['hash']}[/]")
-    stdout.print(f"Imported {manifest['imported_at']}; newest record {manifest['newest']}")
+    from rich.table import Table
+
+    output.stdout.print(f"Current snapshot [bold]{manifest['hash']}[/]")
+    output.stdout.print(f"Imported {manifest['imported_at']}; newest record {manifest['newest']}")
     sources = Table(title="Sources", title_justify="left")
     for column in ("source", "kind", "records", "withdrawn", "newest", "licence"):
         sources.add_column(
@@ -174,7 +180,7 @@ def _print_status(manifest: Mapping[str, Any]) -> None:
             s["newest"] or "",
             s["licence"],
         )
-    stdout.print(sources)
+    output.stdout.print(sources)
     for title, counts in (
         ("Records per feed", manifest["feeds"]),
         ("Advisories per ecosystem", manifest["ecosystems"]),
@@ -184,13 +190,13 @@ def _print_status(manifest: Mapping[str, Any]) -> None:
         table.add_column("count", justify="right")
         for name, count in counts.items():
             table.add_row(name, str(count))
-        stdout.print(table)
+        output.stdout.print(table)
     missing = manifest["missing_feeds"]
-    stdout.print(f"Feeds the snapshot lacks: {', '.join(missing) if missing else 'none'}")
-    stdout.print("\n[bold]Attribution[/]")
+    output.stdout.print(f"Feeds the snapshot lacks: {', '.join(missing) if missing else 'none'}")
+    output.stdout.print("\n[bold]Attribution[/]")
     for s in manifest["sources"]:
         if s["attribution"]:
-            stdout.print(f"  {s['name']}: {s['attribution']}", markup=False)
+            output.stdout.print(f"  {s['name']}: {s['attribution']}", markup=False)
 
 
 NamesOpt = Annotated[
@@ -261,6 +267,11 @@ def sync(
     full once, then only what changed. Any failure (network, a corrupt or unexpected file, an
     import error) exits non-zero and leaves the current snapshot as it was.
     """
+    from rich.table import Table
+
+    from chainreview.intel import snapshot
+    from chainreview.intel import sync as syncing
+
     overrides = dict(sources.parse_override(item) for item in base_url or ())
     plan = syncing.Plan(
         only=_listed(only),
@@ -302,12 +313,12 @@ def sync(
         table.add_column(column, justify="right" if column == "bytes" else "left")
     for item in result.fetched:
         table.add_row(item.source, item.url, item.outcome.value, f"{item.size:,}")
-    stdout.print(table)
+    output.stdout.print(table)
     if result.imported is None:
-        stdout.print("Nothing changed; the current snapshot already holds these files.")
+        output.stdout.print("Nothing changed; the current snapshot already holds these files.")
     else:
         change = result.imported.previous or "none"
-        stdout.print(f"Snapshot [bold]{result.imported.hash}[/] is current (was {change}).")
+        output.stdout.print(f"Snapshot [bold]{result.imported.hash}[/] is current (was {change}).")
 
 
 def _listed(values: list[str] | None) -> tuple[str, ...]:
@@ -323,14 +334,23 @@ class _SyncBars:
         self._tasks: dict[str, TaskID] = {}
 
     def __enter__(self) -> _SyncBars:
-        if stderr.is_terminal and not os.environ.get("CI"):
+        if output.stderr.is_terminal and not os.environ.get("CI"):
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TransferSpeedColumn,
+            )
+
             self._bar = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
                 DownloadColumn(),
                 TransferSpeedColumn(),
                 TimeElapsedColumn(),
-                console=stderr,
+                console=output.stderr,
                 transient=True,
             )
             self._bar.start()
@@ -353,7 +373,7 @@ class _SyncBars:
 
     def note(self, message: str) -> None:
         """Print a retry, a wait or a reuse on stderr."""
-        stderr.print(message, markup=False, highlight=False)
+        output.stderr.print(message, markup=False, highlight=False)
 
     def reading(self, display: str, done: int, total: int) -> None:
         """Advance the bar of one input being imported."""
@@ -363,16 +383,18 @@ class _SyncBars:
 @contextmanager
 def _progress() -> Iterator[importer.Progress | None]:
     """A Rich progress bar on a terminal (one task per input), nothing when redirected."""
-    if not stderr.is_terminal or os.environ.get("CI"):
+    if not output.stderr.is_terminal or os.environ.get("CI"):
         yield None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=stderr, transient=True) as bar:
+    with Progress(*columns, console=output.stderr, transient=True) as bar:
         tasks: dict[str, Any] = {}
 
         def advance(display: str, done: int, total: int) -> None:

@@ -1,17 +1,22 @@
-"""Output helpers shared by the command groups: the format choice and the consoles."""
+"""Output helpers shared by the command groups: the format choice and the consoles.
+
+The Rich consoles `stdout` and `stderr` are made on first use (PEP 562 module `__getattr__`), so
+a command that prints JSON never imports Rich.
+"""
 
 from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import Any
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any
 
 from chainreview import canonical
 
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    stdout: Console
+    stderr: Console
 
 
 class OutputFormat(StrEnum):
@@ -19,6 +24,22 @@ class OutputFormat(StrEnum):
 
     TABLE = "table"
     JSON = "json"
+
+
+def __getattr__(name: str) -> Console:
+    """Make the `stdout` or `stderr` console on first use, then keep it as a module global."""
+    if name not in ("stdout", "stderr"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _console(name)
+
+
+def _console(name: str) -> Console:
+    found: Console | None = globals().get(name)
+    if found is None:
+        from rich.console import Console
+
+        found = globals()[name] = Console(stderr=name == "stderr", highlight=False, soft_wrap=True)
+    return found
 
 
 def print_json(value: Any) -> None:
@@ -29,4 +50,4 @@ def print_json(value: Any) -> None:
 
 def error_line(message: str) -> None:
     """Print one red error line on standard error."""
-    stderr.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    _console("stderr").print(f"[bold red]error:[/] {message}", markup=True, highlight=False)

@@ -1,20 +1,24 @@
-"""`chainreview sbom …`: look at SBOM evidence before a review uses it."""
+"""`chainreview sbom …`: look at SBOM evidence before a review uses it.
+
+Readers, validators and Rich load inside the command: this module is imported whenever the CLI
+starts (Typer builds every command), so it must stay cheap for `chainreview scan`.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from chainreview.cli.output import OutputFormat, print_json, stderr, stdout
-from chainreview.cli.progress import progress_over
-from chainreview.components.model import Inventory
-from chainreview.errors import InputError
-from chainreview.evidence.merge import merge_documents
-from chainreview.evidence.sbom import read_sbom
-from chainreview.evidence.summary import Coverage, InventorySummary, summarise
+from chainreview.cli import output
+from chainreview.cli.output import OutputFormat, print_json
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from chainreview.components.model import Inventory
+    from chainreview.evidence.summary import Coverage, InventorySummary
 
 app = typer.Typer(
     help="Read and check SBOM evidence (CycloneDX 1.2–1.7, SPDX 2.2/2.3).", no_args_is_help=True
@@ -53,9 +57,15 @@ def inspect(
     The format is recognised from the content, not the file name. Schema violations and bad purls
     are warnings (kept and shown); only input that cannot be read at all is refused (exit 3).
     """
+    from chainreview.cli.progress import progress_over
+    from chainreview.errors import InputError
+    from chainreview.evidence.merge import merge_documents
+    from chainreview.evidence.sbom import read_sbom
+    from chainreview.evidence.summary import summarise
+
     documents = [
         read_sbom(path, str(path), validate=not no_validate)
-        for path in progress_over(files, "Reading SBOMs", stderr)
+        for path in progress_over(files, "Reading SBOMs", output.stderr)
     ]
     inventory = merge_documents(documents)
     summary = summarise(inventory)
@@ -91,6 +101,8 @@ def _json_report(inventory: Inventory, summary: InventorySummary) -> dict[str, o
 
 
 def _print_tables(inventory: Inventory, summary: InventorySummary) -> None:
+    from rich.table import Table
+
     files = Table(title="Documents", title_justify="left")
     for column in (
         "file",
@@ -119,36 +131,36 @@ def _print_tables(inventory: Inventory, summary: InventorySummary) -> None:
             str(d.warnings),
             d.signature,
         )
-    stdout.print(files)
-    stdout.print(
+    output.stdout.print(files)
+    output.stdout.print(
         f"\n[bold]{summary.components}[/] components after merging, "
         f"{len(inventory.duplicates)} duplicate(s) folded, {summary.services} service(s)"
     )
-    stdout.print(_counts_table("Components by ecosystem", summary.by_ecosystem))
-    stdout.print(_counts_table("Components by type", summary.by_type))
+    output.stdout.print(_counts_table("Components by ecosystem", summary.by_ecosystem))
+    output.stdout.print(_counts_table("Components by type", summary.by_type))
     g = summary.graph
-    stdout.print(
+    output.stdout.print(
         f"Dependency graph: {g.nodes} nodes, {g.edges} edges{_kinds(g.edges_by_kind)}, "
         f"{g.roots} root(s), {g.isolated} isolated, max depth {g.max_depth}"
     )
-    stdout.print(_ntia_table(summary))
+    output.stdout.print(_ntia_table(summary))
     if inventory.services:
         _print_services(inventory)
     if inventory.skipped:
-        stdout.print(f"\n[bold]Skipped entries ({len(inventory.skipped)})[/]")
+        output.stdout.print(f"\n[bold]Skipped entries ({len(inventory.skipped)})[/]")
         for skipped in inventory.skipped:
-            stdout.print(f"  {skipped.location}: {skipped.reason}", markup=False)
+            output.stdout.print(f"  {skipped.location}: {skipped.reason}", markup=False)
     if inventory.duplicates:
-        stdout.print(f"\n[bold]Merged duplicates ({len(inventory.duplicates)})[/]")
+        output.stdout.print(f"\n[bold]Merged duplicates ({len(inventory.duplicates)})[/]")
         for dup in inventory.duplicates:
-            stdout.print(
+            output.stdout.print(
                 f"  {dup.ref} ← {', '.join(str(r) for r in dup.merged_refs)} ({dup.reason})",
                 markup=False,
             )
     if inventory.warnings:
-        stdout.print(f"\n[bold yellow]Warnings ({len(inventory.warnings)})[/]")
+        output.stdout.print(f"\n[bold yellow]Warnings ({len(inventory.warnings)})[/]")
         for warning in inventory.warnings:
-            stdout.print(f"  [{warning.code}] {warning}", markup=False)
+            output.stdout.print(f"  [{warning.code}] {warning}", markup=False)
 
 
 def _kinds(edges_by_kind: dict[str, int]) -> str:
@@ -158,6 +170,8 @@ def _kinds(edges_by_kind: dict[str, int]) -> str:
 
 
 def _counts_table(title: str, counts: dict[str, int]) -> Table:
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left")
     table.add_column("name")
     table.add_column("count", justify="right")
@@ -167,6 +181,8 @@ def _counts_table(title: str, counts: dict[str, int]) -> Table:
 
 
 def _ntia_table(summary: InventorySummary) -> Table:
+    from rich.table import Table
+
     table = Table(title="NTIA minimum elements", title_justify="left")
     for column in ("element", "covered", "of", "share"):
         table.add_column(column, justify="left" if column == "element" else "right")
@@ -177,6 +193,8 @@ def _ntia_table(summary: InventorySummary) -> Table:
 
 
 def _print_services(inventory: Inventory) -> None:
+    from rich.table import Table
+
     table = Table(title="Services", title_justify="left")
     for column in ("name", "provider", "endpoints", "trust zone", "crosses boundary", "data flows"):
         table.add_column(column)
@@ -190,4 +208,4 @@ def _print_services(inventory: Inventory) -> None:
         table.add_row(
             s.name, s.provider or "", "\n".join(s.endpoints), s.trust_zone or "", boundary, flows
         )
-    stdout.print(table)
+    output.stdout.print(table)

@@ -19,7 +19,9 @@ from chainreview.findings.policy import FailOn
 if TYPE_CHECKING:
     from chainreview.evidence.vex import VexStatement
     from chainreview.findings.build import SuppressionSource
+    from chainreview.findings.model import EvidenceRef
     from chainreview.findings.scan import ScanReport
+    from chainreview.intel.snapshot import Snapshot
 
 
 class ScanFormat(StrEnum):
@@ -71,26 +73,21 @@ def scan(
 ) -> None:
     """Find known vulnerabilities in the components of SBOMs, offline, from the intel snapshot.
 
-    Matching is by purl against OSV (exact OSV range semantics); VEX statements set a finding's
-    status and ignore entries suppress it, but neither removes it from the output.
+    Matching is by purl against OSV (exact OSV range semantics), by CPE against NVD for
+    firmware and devices without a purl ecosystem (confidence `cpe`), and against the Alpine
+    and Debian advisories for OS packages. VEX statements set a finding's status and ignore
+    entries suppress it, but neither removes it from the output. With no intel snapshot yet,
+    the bundled one is installed first (once, a few seconds).
     """
     from chainreview import canonical, home
-    from chainreview.errors import InputError, PolicyFailure
+    from chainreview.errors import PolicyFailure
     from chainreview.evidence.merge import merge_documents
     from chainreview.evidence.sbom import read_sbom
     from chainreview.findings.policy import tripping
+    from chainreview.findings.scan import matchers_for
     from chainreview.findings.scan import scan as run_scan
-    from chainreview.intel.snapshot import intel_dir, open_current
-    from chainreview.matches.local import LocalMatcher
 
-    data_home = home.data_home()
-    snapshot = open_current(data_home)
-    if snapshot is None:
-        raise InputError(
-            str(intel_dir(data_home)),
-            "no intel snapshot: run `chainreview intel import PATH…` first",
-        )
-    with snapshot:
+    with _open_snapshot(home.data_home()) as snapshot:
         inventory = merge_documents([read_sbom(p, str(p), validate=False) for p in sboms])
         statements: list[VexStatement] = []
         for path in vex or ():
@@ -99,7 +96,7 @@ def scan(
             statements.extend(read_vex(path, str(path)).statements)
         report = run_scan(
             inventory,
-            [LocalMatcher(snapshot)],
+            matchers_for(snapshot),
             snapshot,
             snapshot=snapshot.hash,
             vex_files=[str(p) for p in vex or ()],
@@ -123,6 +120,28 @@ def scan(
             f"{len(failing)} active finding(s) meet --fail-on {fail_on.value} "
             f"(first: {failing[0].id} in {failing[0].name} {failing[0].version})"
         )
+
+
+def _open_snapshot(data_home: Path) -> Snapshot:
+    """The current snapshot; when there is none, the bundled one installed first (a notice on
+    standard error). Only without a bundle is the missing snapshot an error (exit 3)."""
+    from chainreview.errors import InputError
+    from chainreview.intel import bundled
+    from chainreview.intel.snapshot import Snapshot, intel_dir, open_current, snapshot_path
+
+    snapshot = open_current(data_home)
+    if snapshot is not None:
+        return snapshot
+    if not bundled.resource(bundled.ARCHIVE).is_file():
+        raise InputError(
+            str(intel_dir(data_home)),
+            "no intel snapshot and no bundled one: run `chainreview intel import PATH…` first",
+        )
+    typer.echo(
+        "chainreview: no intel snapshot yet; installing the bundled one (once, a few seconds)",
+        err=True,
+    )
+    return Snapshot(snapshot_path(data_home, bundled.ensure_snapshot(data_home)))
 
 
 def _suppressions(ignore: Path | None) -> SuppressionSource | None:
@@ -167,7 +186,7 @@ def _print_table(report: ScanReport) -> None:
                     f.kev.due_date if f.kev else "",
                     ", ".join(f.fixed_versions),
                     f.status.value + (" (suppressed)" if f.suppressed else ""),
-                    "; ".join(e.record for e in f.evidence),
+                    "; ".join(_evidence_cell(e) for e in f.evidence),
                 )
                 table.add_row(*(escape(cell) for cell in cells))
             table.add_section()
@@ -183,3 +202,12 @@ def _print_table(report: ScanReport) -> None:
         stdout.print(f"[yellow]expired ignore entry[/] {escape(ref.id)} (expired {ref.expires})")
     for ref in report.unused_suppressions:
         stdout.print(f"[yellow]unused ignore entry[/] {escape(ref.id)}")
+
+
+def _evidence_cell(ref: EvidenceRef) -> str:
+    """`CVE-2023-1389 [cpe, platform-unconfirmed]`: the record, its confidence unless by purl,
+    and its labels."""
+    from chainreview.matches.model import Confidence
+
+    tags = [*([ref.confidence.value] if ref.confidence is not Confidence.PURL else []), *ref.labels]
+    return f"{ref.record} [{', '.join(tags)}]" if tags else ref.record

@@ -38,8 +38,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 
-from chainreview.errors import InputError
 from chainreview import raw
+from chainreview.errors import InputError
 from chainreview.evidence.merge import merge_documents
 from chainreview.evidence.product import Product, product_from
 from chainreview.evidence.questionnaire import QuestionnaireAnswer, answers_from

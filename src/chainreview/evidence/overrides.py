@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from chainreview.errors import InputError
 from chainreview import raw
+from chainreview.errors import InputError
 from chainreview.evidence.declaration import OVERRIDES_SCHEMA_ID, check_schema
 
 

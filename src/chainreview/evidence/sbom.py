@@ -1,4 +1,8 @@
-"""Read one SBOM file of any supported format into an `SbomDocument`, with its schema warnings."""
+"""Read one SBOM file of any supported format into an `SbomDocument`, with its schema warnings.
+
+Only the reader of the format at hand is imported, and the schema validators only when asked
+for (`validate=True`): `chainreview scan` reads without them and must start fast.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,6 @@ from pathlib import Path
 
 from chainreview import limits, raw
 from chainreview.components.model import Diagnostic, Encoding, Location, SbomDocument, SbomFormat
-from chainreview.evidence import (
-    cyclonedx_json,
-    cyclonedx_xml,
-    spdx_json,
-    spdx_tagvalue,
-    validation,
-)
 from chainreview.evidence.sniff import Sniffed, sniff
 
 
@@ -40,14 +37,24 @@ def _normalise(sniffed: Sniffed, file: str) -> SbomDocument:
     payload = sniffed.payload
     if sniffed.format is SbomFormat.CYCLONEDX:
         if sniffed.encoding is Encoding.XML:
+            from chainreview.evidence import cyclonedx_xml
+
             return cyclonedx_xml.read(payload, file)
+        from chainreview.evidence import cyclonedx_json
+
         return cyclonedx_json.read(payload, file)
     if sniffed.encoding is Encoding.TAG_VALUE:
+        from chainreview.evidence import spdx_tagvalue
+
         return spdx_tagvalue.read(payload, file)
+    from chainreview.evidence import spdx_json
+
     return spdx_json.read(payload, file, sniffed.encoding)
 
 
 def _validate(sniffed: Sniffed, file: str) -> tuple[Diagnostic, ...]:
+    from chainreview.evidence import spdx_tagvalue, validation
+
     payload = sniffed.payload
     if sniffed.format is SbomFormat.CYCLONEDX:
         if sniffed.encoding is Encoding.XML:

@@ -14,9 +14,9 @@ from typing import Any
 import yaml
 from lxml import etree
 
+from chainreview import raw
 from chainreview.components.model import Encoding, SbomFormat
 from chainreview.errors import InputError, LimitExceeded, UnsupportedFormat
-from chainreview import raw
 
 CYCLONEDX_JSON_VERSIONS = ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
 CYCLONEDX_XML_VERSIONS = ("1.0", "1.1", *CYCLONEDX_JSON_VERSIONS)

@@ -51,12 +51,11 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import unquote
 
-from chainreview import limits
+from chainreview import limits, raw
 from chainreview.components.cpe import ANY, NA, Cpe, InvalidCpe, parse_cpe
 from chainreview.components.model import Component, Diagnostic, Location
 from chainreview.components.purl import InvalidPurl, Purl, osv_ecosystem, parse_purl
 from chainreview.errors import InputError, LimitExceeded
-from chainreview import raw
 
 __all__ = [
     "VexBuilder",

@@ -1,11 +1,33 @@
 """Matches + intel snapshot → findings: alias groups, severity, KEV, EPSS, fixed versions, evidence.
 
+Three kinds of match come in: OSV matches by purl (`matches.model.Match`), NVD CPE matches for
+components without a purl ecosystem (`matches.cpe.CpeMatch`), and distro advisories for Alpine
+and Debian packages (`matches.distro.DistroMatch`).
+
 One finding per (component, alias group): when several records of one vulnerability match a
 component (a PYSEC and a GHSA of the same CVE), they become one finding whose evidence lists
-each. Severity takes, in order: a CVSS vector or `database_specific.severity` of a matched record
+each. Groups come from the OSV aliases in the snapshot (`matches.aliases`); a CPE match joins
+the group of its CVE; a distro advisory (`DSA-5380-1`, a secdb fix) joins, for that component,
+the groups of every CVE it lists, so an OSV match and a distro match of the same vulnerability
+on one package are one finding, never two. Such a finding is shown under the distro advisory's
+id (the feed is keyed by it, and one DSA or secdb fix may cover several CVEs: every CVE is among
+its aliases); others under the group's display id (`aliases.display_id`: CVE first).
+
+When a finding holds a distro match, the distro feed is the preferred source: it is the
+distribution's own word on its own release, backports included, so its fixed version is the
+finding's, and its evidence is listed first; the OSV evidence stays as corroboration.
+
+Severity takes, in order: a CVSS vector or `database_specific.severity` of a matched OSV record
 (`severity.rate_osv`; the highest level among the matched records), then the CVSS of an NVD
-record of a CVE in the group (`severity.rate_nvd`), then `unknown`. KEV and EPSS are looked up
-by every CVE of the group (the KEV and EPSS records are keyed by CVE id).
+record of a CVE in the group (`severity.rate_nvd`), then `unknown`. CPE and distro matches carry
+no severity of their own, so theirs comes from NVD when the snapshot holds it. KEV and EPSS are
+looked up by every CVE of the group (the KEV and EPSS records are keyed by CVE id).
+
+CPE evidence carries `Confidence.CPE` and, when it applies, the labels `version-wildcard` (NVD
+gave no version to decide by: `*` or `-` without bounds) and `platform-unconfirmed` (an AND
+configuration's platform is not in the inventory). Distro evidence found through the SBOM's
+operating-system component rather than the purl's `distro` qualifier is labelled
+`release-from-os-component`.
 
 `apply_vex` and `apply_suppressions` then set status and suppression; neither removes a finding.
 Findings come out in one fixed order (component name, version, ref; then severity, then id).
@@ -17,7 +39,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from chainreview.components.model import Component
 from chainreview.components.versions import InvalidVersion, Key, sort_key
@@ -35,7 +57,9 @@ from chainreview.findings.model import (
 from chainreview.findings.severity import rate_nvd, rate_osv
 from chainreview.intel.interface import FeedKind
 from chainreview.intel.osv_model import Affected, EventKind, RangeType
-from chainreview.matches.aliases import AliasResolver, display_id
+from chainreview.matches.aliases import AliasResolver, UnionFind, display_id
+from chainreview.matches.cpe import CpeMatch, PlatformStatus
+from chainreview.matches.distro import DistroMatch
 from chainreview.matches.model import Confidence, Match
 
 if TYPE_CHECKING:
@@ -44,6 +68,7 @@ if TYPE_CHECKING:
 __all__ = [
     "IgnoreEntryLike",
     "IntelLookup",
+    "ScanMatch",
     "SuppressionSource",
     "apply_suppressions",
     "apply_vex",
@@ -52,6 +77,13 @@ __all__ = [
 ]
 
 _SUMMARY_CHARS = 200
+
+ScanMatch = Match | CpeMatch | DistroMatch
+"""A match of any of the three matchers."""
+
+WILDCARD: Final = "version-wildcard"
+PLATFORM_UNCONFIRMED: Final = "platform-unconfirmed"
+RELEASE_FROM_OS: Final = "release-from-os-component"
 
 
 class IntelLookup(Protocol):
@@ -99,6 +131,10 @@ class _Records:
     def __init__(self, intel: IntelLookup) -> None:
         self._intel = intel
         self._cache: dict[tuple[FeedKind, str], Any | None] = {}
+        self._affected: dict[str, dict[Affected, int]] = {}
+        self._texts: dict[tuple[FeedKind, str], str] = {}
+        self._osv_rated: dict[tuple[str, int | None], Severity | None] = {}
+        self._nvd_rated: dict[str, Severity | None] = {}
 
     def get(self, kind: FeedKind, key: str) -> Any | None:
         cache_key = (kind, key)
@@ -110,27 +146,88 @@ class _Records:
         record = self.get(FeedKind.OSV, advisory_id)
         return tuple(record.get("aliases") or ()) if isinstance(record, dict) else ()
 
+    def affected_index(self, advisory_id: str, affected: Affected | None) -> int | None:
+        """Where `affected` sits in the record's `affected` list (the index stores entries
+        apart); each record's list is parsed once."""
+        if affected is None:
+            return None
+        indexes = self._affected.get(advisory_id)
+        if indexes is None:
+            record = self.get(FeedKind.OSV, advisory_id)
+            listed = record.get("affected") or () if isinstance(record, dict) else ()
+            parsed = [Affected.from_osv(entry) for entry in listed]
+            # the first of equal entries wins, as a scan from the start would find it
+            indexes = self._affected[advisory_id] = {
+                entry: index for index, entry in reversed(list(enumerate(parsed)))
+            }
+        return indexes.get(affected)
+
+    def text(self, kind: FeedKind, key: str, *fields: str) -> str:
+        """`_record_text` of a record, worked out once per record."""
+        cache_key = (kind, key)
+        if cache_key not in self._texts:
+            self._texts[cache_key] = _record_text(self.get(kind, key), *fields)
+        return self._texts[cache_key]
+
+    def osv_severity(self, advisory_id: str, affected_index: int | None) -> Severity | None:
+        key = (advisory_id, affected_index)
+        if key not in self._osv_rated:
+            record = self.get(FeedKind.OSV, advisory_id)
+            rated = rate_osv(record, affected_index) if isinstance(record, dict) else None
+            self._osv_rated[key] = rated
+        return self._osv_rated[key]
+
+    def nvd_severity(self, cve: str) -> Severity | None:
+        if cve not in self._nvd_rated:
+            record = self.get(FeedKind.NVD, cve)
+            self._nvd_rated[cve] = rate_nvd(record) if isinstance(record, dict) else None
+        return self._nvd_rated[cve]
+
 
 def build_findings(
-    matches: Iterable[Match], components: Mapping[str, Component], intel: IntelLookup
+    matches: Iterable[ScanMatch], components: Mapping[str, Component], intel: IntelLookup
 ) -> tuple[Finding, ...]:
     """Turn matches into findings, enriched from `intel` (see the module doc)."""
     records = _Records(intel)
-    by_component: dict[str, list[Match]] = defaultdict(list)
+    by_component: dict[str, list[ScanMatch]] = defaultdict(list)
     for match in matches:
         by_component[match.component].append(match)
     resolver = AliasResolver(records.osv_aliases, lambda i: intel.keys(FeedKind.OSV, "alias", i))
-    groups = resolver.groups(sorted({m.advisory_id for ms in by_component.values() for m in ms}))
+    walked = {i for ms in by_component.values() for m in ms for i in _walked_ids(m)}
+    groups = resolver.groups(sorted(walked))
     findings: list[Finding] = []
     for ref, component_matches in by_component.items():
-        grouped: dict[tuple[str, ...], list[Match]] = defaultdict(list)
-        for match in component_matches:
-            grouped[groups[match.advisory_id]].append(match)
         findings.extend(
             _finding(components[ref], group, group_matches, records)
-            for group, group_matches in grouped.items()
+            for group, group_matches in _grouped(component_matches, groups).items()
         )
     return tuple(sorted(findings, key=_order))
+
+
+def _walked_ids(match: ScanMatch) -> tuple[str, ...]:
+    """The ids whose alias groups a match joins: a distro advisory's CVEs, else its own id."""
+    return match.cve_ids if isinstance(match, DistroMatch) else (match.advisory_id,)
+
+
+def _grouped(
+    matches: list[ScanMatch], groups: Mapping[str, tuple[str, ...]]
+) -> dict[tuple[str, ...], list[ScanMatch]]:
+    """One component's matches by alias group; a distro advisory merges its CVEs' groups."""
+    grouped: dict[tuple[str, ...], list[ScanMatch]] = defaultdict(list)
+    if not any(isinstance(m, DistroMatch) for m in matches):
+        for match in matches:
+            grouped[groups[match.advisory_id]].append(match)
+        return grouped
+    sets = UnionFind()
+    for match in matches:
+        sets.add(match.advisory_id)
+        for walked in _walked_ids(match):
+            for other in groups[walked]:
+                sets.union(match.advisory_id, other)
+    members = sets.sets()
+    for match in matches:
+        grouped[members[match.advisory_id]].append(match)
+    return grouped
 
 
 def _order(finding: Finding) -> tuple[str, str, str, int, str]:
@@ -143,82 +240,129 @@ def _order(finding: Finding) -> tuple[str, str, str, int, str]:
     )
 
 
+_SOURCE_ORDER: Final = {DistroMatch: 0, Match: 1, CpeMatch: 2}
+"""Evidence order: the preferred source first (see the module doc)."""
+
+
+def _match_order(match: ScanMatch) -> tuple[int, str, int]:
+    position = match.decision.range_index or 0 if isinstance(match, Match) else 0
+    return (_SOURCE_ORDER[type(match)], match.advisory_id, position)
+
+
 def _finding(
-    component: Component, group: tuple[str, ...], matches: list[Match], records: _Records
+    component: Component, group: tuple[str, ...], matches: list[ScanMatch], records: _Records
 ) -> Finding:
-    matches.sort(key=lambda m: (m.advisory_id, m.decision.range_index or 0))
+    matches.sort(key=_match_order)
     evidence = tuple(_evidence(match, records) for match in matches)
     cves = [i for i in group if i.startswith("CVE-")]
-    first = records.get(FeedKind.OSV, matches[0].advisory_id)
+    distro = [m.advisory_id for m in matches if isinstance(m, DistroMatch)]
+    osv = [m for m in matches if isinstance(m, Match)]
+    osv_evidence = [ref for m, ref in zip(matches, evidence, strict=True) if isinstance(m, Match)]
     return Finding(
-        id=display_id(group),
+        id=min(distro) if distro else display_id(group),
         aliases=group,
         component=component.ref,
         name=component.name,
-        version=matches[0].version,
+        version=matches[0].version or component.version or "",
         purl=component.purl,
-        summary=_summary(first),
-        severity=_severity(evidence, cves, records),
+        summary=_summary(matches, osv, cves, records),
+        severity=_severity(osv_evidence, cves, records),
         kev=_kev(cves, records),
         epss=_epss(cves, records),
-        fixed_versions=_fixed_versions(matches),
+        fixed_versions=_fixed_versions(matches, osv),
         evidence=evidence,
-        confidence=min((m.confidence for m in matches), key=_CONFIDENCE_ORDER.index),
+        confidence=min((ref.confidence for ref in evidence), key=_CONFIDENCE_ORDER.index),
     )
 
 
 _CONFIDENCE_ORDER = (Confidence.PURL, Confidence.CPE)
 
 
-def _evidence(match: Match, records: _Records) -> EvidenceRef:
-    record = records.get(FeedKind.OSV, match.advisory_id)
+def _evidence(match: ScanMatch, records: _Records) -> EvidenceRef:
+    if isinstance(match, CpeMatch):
+        return _cpe_evidence(match)
+    if isinstance(match, DistroMatch):
+        fix = f"fixed in {match.fixed_version}" if match.fixed_version else match.status
+        return EvidenceRef(
+            record=match.advisory_id,
+            affected_index=None,
+            range_index=None,
+            decision=f"{match.ecosystem} {match.package} {match.version}: {fix}",
+            confidence=Confidence.PURL,
+            labels=(RELEASE_FROM_OS,) if match.ecosystem_from == "operating-system" else (),
+        )
     return EvidenceRef(
         record=match.advisory_id,
-        affected_index=_affected_index(record, match.affected),
+        affected_index=records.affected_index(match.advisory_id, match.affected),
         range_index=match.decision.range_index,
         decision=match.decision.describe(),
         confidence=match.confidence,
     )
 
 
-def _affected_index(record: Any, affected: Affected | None) -> int | None:
-    """Where `affected` sits in the record's `affected` list (the index stores entries apart)."""
-    if affected is None or not isinstance(record, dict):
-        return None
-    for index, entry in enumerate(record.get("affected") or ()):
-        if Affected.from_osv(entry) == affected:
-            return index
-    return None
+def _cpe_evidence(match: CpeMatch) -> EvidenceRef:
+    """`configurations/0/nodes/0/cpe_matches/1 cpe:2.3:…: range >= 1.0, < 1.1.4; platform …`."""
+    decision = f"{match.evidence.pointer.lstrip('/')} {match.criteria}: {match.basis.value}"
+    if match.bounds:
+        decision += " " + ", ".join(match.bounds)
+    if match.platform is not PlatformStatus.NOT_REQUIRED:
+        decision += f"; platform {match.platform.value}: {' '.join(match.platform_criteria)}"
+        if match.platform_components:
+            decision += f" (components {', '.join(match.platform_components)})"
+    labels = [WILDCARD] if match.wildcard else []
+    if match.platform is PlatformStatus.UNCONFIRMED:
+        labels.append(PLATFORM_UNCONFIRMED)
+    return EvidenceRef(
+        record=match.advisory_id,
+        affected_index=None,
+        range_index=None,
+        decision=decision,
+        confidence=match.confidence,
+        labels=tuple(labels),
+    )
 
 
-def _summary(record: Any) -> str:
+def _summary(
+    matches: Sequence[ScanMatch], osv: Sequence[Match], cves: Sequence[str], records: _Records
+) -> str:
+    """The first OSV record's summary; without OSV evidence, the NVD description of a CVE of
+    the group, else the distro advisory's title."""
+    if osv:
+        return records.text(FeedKind.OSV, osv[0].advisory_id, "summary", "details")
+    for cve in cves:
+        text = records.text(FeedKind.NVD, cve, "description")
+        if text:
+            return text
+    for match in matches:
+        if isinstance(match, DistroMatch):
+            text = records.text(FeedKind.DISTRO, match.advisory_id, "title")
+            if text:
+                return text
+    return ""
+
+
+def _record_text(record: Any, *fields: str) -> str:
+    """The first line of the first non-empty text field of a JSON record, cut to length."""
     if not isinstance(record, dict):
         return ""
-    text = str(record.get("summary") or record.get("details") or "").strip()
+    text = str(next((record[f] for f in fields if record.get(f)), "")).strip()
     line = text.splitlines()[0] if text else ""
     return line if len(line) <= _SUMMARY_CHARS else line[: _SUMMARY_CHARS - 1] + "…"
 
 
-def _severity(evidence: Sequence[EvidenceRef], cves: Sequence[str], records: _Records) -> Severity:
+def _severity(
+    osv_evidence: Sequence[EvidenceRef], cves: Sequence[str], records: _Records
+) -> Severity:
     rated = [
         found
-        for ref in evidence
-        if (found := _rate(records.get(FeedKind.OSV, ref.record), ref.affected_index)) is not None
+        for ref in osv_evidence
+        if (found := records.osv_severity(ref.record, ref.affected_index)) is not None
     ]
     if not rated:
-        rated = [
-            found
-            for cve in cves
-            if isinstance(nvd := records.get(FeedKind.NVD, cve), dict)
-            and (found := rate_nvd(nvd)) is not None
-        ]
+        rated = [found for cve in cves if (found := records.nvd_severity(cve)) is not None]
     if not rated:
         return Severity(level=Level.UNKNOWN)
     return min(rated, key=lambda s: (SEVERITY_RANK[s.level], -(s.score or 0), s.source))
-
-
-def _rate(record: Any, affected_index: int | None) -> Severity | None:
-    return rate_osv(record, affected_index) if isinstance(record, dict) else None
 
 
 def _kev(cves: Sequence[str], records: _Records) -> Kev | None:
@@ -243,10 +387,17 @@ def _epss(cves: Sequence[str], records: _Records) -> Epss | None:
     return max(scores, key=lambda e: (e.score, e.cve), default=None)
 
 
-def _fixed_versions(matches: Sequence[Match]) -> tuple[str, ...]:
-    """`fixed` events of the matched entries above the component's version, in version order."""
+def _fixed_versions(matches: Sequence[ScanMatch], osv: Sequence[Match]) -> tuple[str, ...]:
+    """Versions that fix it above the component's, in version order: the distro advisories'
+    when there are any (the preferred source), else the `fixed` events of the OSV entries.
+    CPE matches give none (NVD names affected versions, not fixes)."""
     found: dict[str, tuple[str, Key] | None] = {}
-    for match in matches:
+    distro = [m for m in matches if isinstance(m, DistroMatch)]
+    for fix in distro:
+        if fix.fixed_version is not None and fix.fixed_version not in found:
+            key = _key_above(fix.ecosystem, fix.fixed_version, fix.version)
+            found[fix.fixed_version] = None if key is None else (fix.ecosystem, key)
+    for match in () if distro else osv:
         if match.affected is None:
             continue
         for r in match.affected.ranges:

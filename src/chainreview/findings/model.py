@@ -91,14 +91,19 @@ class EvidenceRef:
     """Which advisory record, entry, range and event decided that the component is affected."""
 
     record: str
-    """Advisory id (the snapshot record)."""
+    """Advisory id (the snapshot record): OSV id, CVE id of an NVD record, or distro advisory."""
     affected_index: int | None
-    """Index into the record's `affected` list (None for CPE matches)."""
+    """Index into the record's `affected` list (None for CPE and distro matches)."""
     range_index: int | None
     """Index into that entry's `ranges` (None when the `versions` list decided)."""
     decision: str
-    """The deciding range and events, or `versions` entry, in one line."""
+    """What decided, in one line: the range and events or `versions` entry of an OSV record,
+    the NVD configuration criterion and version bounds of a CPE match, or the distro release
+    and fixed version of a distro advisory."""
     confidence: Confidence
+    labels: tuple[str, ...] = ()
+    """Caveats a reviewer must weigh, e.g. `version-wildcard` and `platform-unconfirmed` on a
+    CPE match, `release-from-os-component` on a distro match (see `findings.build`)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

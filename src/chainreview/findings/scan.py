@@ -1,6 +1,9 @@
 """One scan, start to end after evidence: components → matches → findings → VEX → suppressions.
 
-`scan` is the orchestrator the CLI calls; it never prints. The `ScanReport` it returns is what
+`scan` is the orchestrator the CLI calls; it never prints. `matchers_for` gives the matchers a
+scan runs over one snapshot, in this order: OSV by purl (`LocalMatcher`), NVD by CPE for the
+components no purl ecosystem covers (`CpeMatcher`), and the Alpine/Debian distro feeds for OS
+packages (`DistroMatcher`). The `ScanReport` it returns is what
 every output format renders, and its canonical JSON is byte-identical for the same inputs and
 intel snapshot (no clock inside: `today` is passed in and only decides suppression expiry).
 """
@@ -8,7 +11,7 @@ intel snapshot (no clock inside: `today` is passed in and only decides suppressi
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -17,6 +20,7 @@ from chainreview.components.model import Component, Inventory, SkippedComponent
 from chainreview.findings.build import (
     IgnoreEntryLike,
     IntelLookup,
+    ScanMatch,
     SuppressionSource,
     apply_suppressions,
     apply_vex,
@@ -24,13 +28,39 @@ from chainreview.findings.build import (
     suppression_ref,
 )
 from chainreview.findings.model import Finding, SuppressionRef
+from chainreview.intel.snapshot import Snapshot
+from chainreview.matches.cpe import CpeMatcher
+from chainreview.matches.distro import DistroMatcher
 from chainreview.matches.interface import Matcher
-from chainreview.matches.model import Indeterminate, Match
+from chainreview.matches.local import LocalMatcher
+from chainreview.matches.model import Indeterminate
 
 if TYPE_CHECKING:
     from chainreview.evidence.vex import VexStatement
 
-__all__ = ["Counts", "ScanReport", "Undecided", "scan"]
+__all__ = ["Counts", "ScanReport", "ScanResult", "Undecided", "matchers_for", "scan"]
+
+ScanResult = ScanMatch | Indeterminate
+"""What the matchers of a scan yield."""
+
+
+class _InventoryCpeMatcher:
+    """`CpeMatcher` as a `Matcher`: it reads the inventory's components (as its platforms too)."""
+
+    def __init__(self, matcher: CpeMatcher) -> None:
+        self._matcher = matcher
+
+    def match_inventory(self, inventory: Inventory) -> Iterator[ScanResult]:
+        return self._matcher.match_inventory(inventory.components)
+
+
+def matchers_for(snapshot: Snapshot) -> tuple[Matcher[ScanResult], ...]:
+    """The matchers a scan runs over `snapshot`, in order (see the module doc)."""
+    return (
+        LocalMatcher(snapshot),
+        _InventoryCpeMatcher(CpeMatcher(snapshot)),
+        DistroMatcher(snapshot),
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,7 +110,7 @@ class ScanReport:
 
 def scan(
     inventory: Inventory,
-    matchers: Sequence[Matcher],
+    matchers: Sequence[Matcher[ScanResult]],
     intel: IntelLookup,
     *,
     snapshot: str,
@@ -91,14 +121,14 @@ def scan(
 ) -> ScanReport:
     """Match `inventory` with each matcher in turn and build the report."""
     components = {c.ref: c for c in inventory.components}
-    matches: list[Match] = []
+    matches: list[ScanMatch] = []
     undecided: list[Indeterminate] = []
     for matcher in matchers:
-        for result in matcher.match_all(inventory.components):
-            if isinstance(result, Match):
-                matches.append(result)
-            else:
+        for result in matcher.match_inventory(inventory):
+            if isinstance(result, Indeterminate):
                 undecided.append(result)
+            else:
+                matches.append(result)
     findings = build_findings(matches, components, intel)
     findings = apply_vex(findings, statements, components)
     unused: tuple[SuppressionRef, ...] = ()

@@ -1,32 +1,32 @@
-"""The matching stage's seam: a `Matcher` turns components into matches, and its base error."""
+"""The matching stage's seam: a `Matcher` turns an inventory into matches, and its base error.
+
+Every matcher reads the whole `Inventory`, not one component at a time: the CPE matcher needs
+the other components as platforms, and the distro matcher the operating-system component for
+the release. Each yields its own match type (`Match`, `cpe.CpeMatch`, `distro.DistroMatch`) or
+`Indeterminate`; `findings.scan` runs them in turn and `findings.build` turns each type into
+findings.
+"""
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
-from chainreview.components.model import Component
+from chainreview.components.model import Inventory
 from chainreview.errors import ChainreviewError
-from chainreview.matches.model import MatchResult
 
 __all__ = ["MatchError", "Matcher"]
+
+_Result_co = TypeVar("_Result_co", covariant=True)
 
 
 class MatchError(ChainreviewError):
     """Matching could not run (e.g. the intel snapshot is unusable)."""
 
 
-class Matcher(ABC):
-    """Ties components to advisories. Implementations expose `name` and `version`."""
+class Matcher(Protocol[_Result_co]):
+    """Ties the components of an inventory to advisories."""
 
-    name: str
-    version: str
-
-    @abstractmethod
-    def match(self, component: Component) -> tuple[MatchResult, ...]:
-        """Return the matches and indeterminate verdicts for one component."""
-
-    def match_all(self, components: Iterable[Component]) -> Iterator[MatchResult]:
-        """Match every component in order; implementations may batch."""
-        for component in components:
-            yield from self.match(component)
+    def match_inventory(self, inventory: Inventory) -> Iterable[_Result_co]:
+        """Yield the matches and indeterminate verdicts for the inventory's components."""
+        ...

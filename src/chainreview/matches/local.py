@@ -19,12 +19,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from chainreview.components.model import Component
+from chainreview.components.model import Component, Inventory
 from chainreview.components.purl import InvalidPurl, osv_ecosystem, osv_package_name, parse_purl
 from chainreview.intel.names import normalise_name
 from chainreview.intel.osv_model import Affected
 from chainreview.intel.snapshot import Snapshot
-from chainreview.matches.interface import Matcher
 from chainreview.matches.model import Confidence, Indeterminate, Match, MatchResult
 from chainreview.matches.ranges import CompiledAffected, Status, compile_affected
 
@@ -67,8 +66,8 @@ def component_version(component: Component) -> str | None:
         return None
 
 
-class LocalMatcher(Matcher):
-    """Matches components by purl against the OSV entries of one snapshot."""
+class LocalMatcher:
+    """Matches components by purl against the OSV entries of one snapshot (a `Matcher`)."""
 
     name = "osv-local"
     version = "1"
@@ -78,8 +77,12 @@ class LocalMatcher(Matcher):
         self._ecosystems = frozenset(snapshot.manifest.get("ecosystems") or ())
         self._entries: dict[tuple[str, str], tuple[_Entry, ...]] = {}
 
+    def match_inventory(self, inventory: Inventory) -> Iterator[MatchResult]:
+        """See `Matcher.match_inventory`: every component, in inventory order."""
+        return self.match_all(inventory.components)
+
     def match(self, component: Component) -> tuple[MatchResult, ...]:
-        """See `Matcher.match`."""
+        """The matches and indeterminate verdicts for one component."""
         key = lookup_key(component)
         if key is None:
             return ()
@@ -93,7 +96,7 @@ class LocalMatcher(Matcher):
         return tuple(self._evaluate(component.ref, key, version, entries))
 
     def match_all(self, components: Iterable[Component]) -> Iterator[MatchResult]:
-        """See `Matcher.match_all`; package entries are cached across components."""
+        """Match every component in order; package entries are cached across components."""
         for component in components:
             yield from self.match(component)
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 from typing import Any, Final
 from urllib.parse import quote
 
-from chainreview import __version__
 from chainreview.components.model import Component
 from chainreview.findings.model import Finding, Level, Status
 from chainreview.findings.scan import ScanReport
+from chainreview.version import __version__
 
 __all__ = ["SARIF_SCHEMA", "to_sarif"]
 
@@ -94,6 +94,7 @@ def _result(finding: Finding, rule_index: int, component: Component | None) -> d
             "status": finding.status.value,
             "evidence": [ref.record for ref in finding.evidence],
             "confidence": finding.confidence.value,
+            "labels": sorted({label for ref in finding.evidence for label in ref.labels}),
             "kev": finding.kev is not None,
         },
     }
