@@ -65,3 +65,13 @@ def scan_home(corpus: Corpus, shared_data: Path, tmp_path_factory: pytest.TempPa
     shutil.copytree(corpus.home / "intel", home / "intel", dirs_exist_ok=True)
     importer.import_paths([shared_data / KEV], home=home)
     return home
+
+
+@pytest.fixture(scope="session")
+def bundled_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A `CHAINREVIEW_HOME` with the bundled intel snapshot, installed once per session."""
+    from chainreview.intel.bundled import ensure_snapshot
+
+    home = tmp_path_factory.getbasetemp() / "bundled-home"
+    ensure_snapshot(home)
+    return home

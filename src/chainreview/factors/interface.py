@@ -16,8 +16,8 @@ assessment with one documented policy for absent data:
   (a sanctions hit on one list is at least `high` whatever the lists not screened would say);
   the missing evidence is still listed.
 
-`ReviewContext` has no findings yet: the vulnerability family (F02, F04, F17, F18) adds a
-`findings` field with an empty default when it lands, so the evaluators here are unaffected.
+`ReviewContext.findings` and `.indeterminate` (the scan of every product's inventory, with its
+VEX applied) default to empty: only the vulnerability family (F02, F04, F17, F18) reads them.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from typing import ClassVar, Final, Protocol
 from chainreview.evidence.declaration import MANIFEST, Declaration
 from chainreview.evidence.overrides import Level
 from chainreview.factors.catalogue import Catalogue, RegimeProfile
+from chainreview.findings.model import Finding
+from chainreview.findings.scan import Undecided
 from chainreview.intel.snapshot import Snapshot
 
 __all__ = [
@@ -191,6 +193,10 @@ class ReviewContext:
     """None when the snapshot has no sanctions feed (or there is no snapshot)."""
     as_of: date
     """The review date: support periods and validity are judged against it."""
+    findings: tuple[Finding, ...] = ()
+    """Findings of every product's inventory (VEX applied: resolved ones are kept, not dropped)."""
+    indeterminate: tuple[Undecided, ...] = ()
+    """Components whose advisories could not be evaluated, and why."""
 
 
 class Evaluator(ABC):

@@ -29,6 +29,9 @@ from chainreview.factors.questions import summarise
 from chainreview.factors.screening import Screener
 from chainreview.factors.supply import SupplyEvaluator
 from chainreview.factors.transparency import TransparencyEvaluator
+from chainreview.factors.vulnerabilities import VulnerabilityEvaluator
+from chainreview.findings.model import Finding
+from chainreview.findings.scan import Undecided
 from chainreview.intel.snapshot import Snapshot
 
 __all__ = [
@@ -51,6 +54,7 @@ _EVALUATORS: Final[tuple[Evaluator, ...]] = (
     DataEvaluator(),
     TransparencyEvaluator(),
     DeploymentEvaluator(),
+    VulnerabilityEvaluator(),
 )
 
 
@@ -80,10 +84,17 @@ def evaluator_for(factor_id: str) -> Evaluator | None:
 
 
 def build_context(
-    declaration: Declaration, *, snapshot: Snapshot | None, as_of: date
+    declaration: Declaration,
+    *,
+    snapshot: Snapshot | None,
+    as_of: date,
+    findings: tuple[Finding, ...] = (),
+    indeterminate: tuple[Undecided, ...] = (),
 ) -> ReviewContext:
     """The context of `declaration` under its regime, with the snapshot's screener (if any)."""
     return ReviewContext(
+        findings=findings,
+        indeterminate=indeterminate,
         declaration=declaration,
         profile=load_profile(declaration.regime),
         catalogue=load_catalogue(),
@@ -93,10 +104,16 @@ def build_context(
     )
 
 
-def assess_all(ctx: ReviewContext) -> tuple[FactorAssessment, ...]:
-    """One assessment per catalogue factor, in catalogue order."""
+def assess_all(
+    ctx: ReviewContext, hosts: Iterable[Evaluator] = _EVALUATORS
+) -> tuple[FactorAssessment, ...]:
+    """One assessment per catalogue factor, in catalogue order, from `hosts` (the registry).
+
+    A factor no host assesses is `undetermined` ("questionnaire only" for manual factors, "no
+    evaluator registered" otherwise), never left out.
+    """
     assessed: dict[str, FactorAssessment] = {}
-    for evaluator in _EVALUATORS:
+    for evaluator in hosts:
         for assessment in evaluator.assess(ctx):
             assessed[assessment.factor_id] = assessment
     return tuple(

@@ -45,10 +45,11 @@ from typing import Any, Final, Protocol, TypeVar
 
 import orjson
 
-from chainreview import __version__, limits
+from chainreview import limits
 from chainreview.errors import LimitExceeded
 from chainreview.intel import importer, snapshot, sources, zipsafe
 from chainreview.intel.interface import FeedKind, IntelError
+from chainreview.version import __version__
 
 USER_AGENT: Final = f"chainreview/{__version__} (intel sync)"
 NVD_PAGE_SIZE: Final = 2000

@@ -1,0 +1,155 @@
+"""`chainreview review`: review a declaration package and write `result.json` and `report.html`.
+
+The pipeline runs in `chainreview.reviewer`; this command only parses options, prints the
+one-screen summary (or the JSON) and maps the outcome to the exit code per `--fail-on`.
+Heavy imports happen inside the command.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Final
+
+import typer
+
+from chainreview.cli.output import OutputFormat
+
+if TYPE_CHECKING:
+    from chainreview.reviewer import ReviewResult
+
+RESULT_FILE: Final = "result.json"
+REPORT_FILE: Final = "report.html"
+
+
+class ReviewFailOn(StrEnum):
+    """The outcomes that make `review` exit 1."""
+
+    NEVER = "never"
+    FAIL = "fail"
+    REFER = "refer"
+    """`fail` or `refer_to_special_review`."""
+    CONDITIONS = "conditions"
+    """`fail`, `refer_to_special_review` or `pass_with_conditions`."""
+
+    def trips(self, outcome: str) -> bool:
+        """Whether `outcome` (an `Outcome` value) meets this threshold."""
+        order = ("fail", "refer_to_special_review", "pass_with_conditions")
+        reach = {"never": 0, "fail": 1, "refer": 2, "conditions": 3}[self.value]
+        return outcome in order[:reach]
+
+
+DeclarationArg = Annotated[
+    Path, typer.Argument(help="The declaration package folder (with declaration.yaml).")
+]
+RegimeOpt = Annotated[
+    str | None, typer.Option("--regime", help="Regime profile; default: the manifest's.")
+]
+PolicyOpt = Annotated[
+    Path | None, typer.Option("--policy", help="Policy YAML replacing the regime's shipped one.")
+]
+OverridesOpt = Annotated[
+    Path | None, typer.Option("--overrides", help="Reviewer overrides file (levels, reasons).")
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of", help="Review date YYYY-MM-DD; default: the intel snapshot's newest record."
+    ),
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", help="Folder for result.json and report.html; default: review-<id>."),
+]
+FormatOpt = Annotated[
+    OutputFormat,
+    typer.Option("--format", envvar="CHAINREVIEW_FORMAT", help="table (summary) or json."),
+]
+FailOnOpt = Annotated[
+    ReviewFailOn,
+    typer.Option(
+        "--fail-on",
+        envvar="CHAINREVIEW_FAIL_ON",
+        help="Exit 1 on this outcome or worse: fail, refer (or fail), conditions (or worse).",
+    ),
+]
+
+
+def review(
+    declaration_dir: DeclarationArg,
+    regime: RegimeOpt = None,
+    policy: PolicyOpt = None,
+    overrides: OverridesOpt = None,
+    as_of: AsOfOpt = None,
+    out: OutOpt = None,
+    output_format: FormatOpt = OutputFormat.TABLE,
+    fail_on: FailOnOpt = ReviewFailOn.NEVER,
+) -> None:
+    """Review a declaration package: factors, outcome, conditions; offline, reproducible."""
+    from chainreview import canonical
+    from chainreview.cli.output import print_json
+    from chainreview.errors import PolicyFailure
+    from chainreview.report.html import render_html
+    from chainreview.reviewer import review as run_review
+
+    result = run_review(
+        declaration_dir,
+        regime=regime,
+        policy=policy,
+        overrides=overrides,
+        as_of=_date(as_of),
+    )
+    folder = out if out is not None else Path(f"review-{result.declaration.id}")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / RESULT_FILE).write_bytes(canonical.dumps(canonical.to_plain(result)))
+    (folder / REPORT_FILE).write_text(render_html(result), encoding="utf-8")
+    if output_format is OutputFormat.JSON:
+        print_json(result)
+    else:
+        _summary(result, folder)
+    outcome = result.determination.outcome
+    if fail_on.trips(outcome.value):
+        raise PolicyFailure(f"outcome {outcome.value} meets --fail-on {fail_on.value}")
+
+
+def _date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"
+        ) from exc
+
+
+def _summary(result: ReviewResult, folder: Path) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from chainreview.cli.output import stdout
+    from chainreview.determination.rules import lead_reason
+    from chainreview.report.html import OUTCOME_TITLES
+
+    d = result.determination
+    stdout.print(
+        f"[bold]{escape(result.declaration.id)}[/] {escape(result.declaration.title)} — "
+        f"regime {d.regime}, policy {d.policy.id} {d.policy.version}, as of {d.as_of}"
+    )
+    stdout.print(f"Outcome: [bold reverse] {OUTCOME_TITLES[d.outcome]} [/]")
+    if d.snapshot is not None and d.snapshot.warning:
+        stdout.print(f"[yellow]warning:[/] {escape(d.snapshot.warning)}")
+    table = Table(show_header=True, box=None, pad_edge=False)
+    for column in ("factor", "level", "why"):
+        table.add_column(column, overflow="ellipsis", no_wrap=column != "why")
+    for a in d.assessments:
+        style = {"critical": "bold red", "high": "red", "undetermined": "yellow"}.get(a.level, "")
+        why = lead_reason(a)
+        table.add_row(a.factor_id, f"[{style}]{a.level}[/]" if style else a.level, escape(why))
+    stdout.print(table)
+    for sentence in d.rationale[:5]:
+        stdout.print(f"• {escape(sentence)}")
+    if d.conditions:
+        stdout.print(f"{len(d.conditions)} condition(s); see the report.")
+    stdout.print(f"Wrote {folder / RESULT_FILE} and {folder / REPORT_FILE}")

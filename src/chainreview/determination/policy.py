@@ -1,0 +1,163 @@
+"""Review policies: YAML files that map factor assessments to an outcome, one per regime.
+
+A policy is data (`policies/<regime>.yaml` in the package, or a file the user gives): an ordered
+list of rules, each an outcome, the sentence the rationale gives for it, and a `when` whose
+conditions must all hold (`schemas/policy.schema.json` lists them). The first rule that holds
+decides; `default` decides when none does. The policy's digest is the sha256 of its file's bytes,
+recorded in every determination with its id and version.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import orjson
+from jsonschema import Draft202012Validator
+
+from chainreview import raw
+from chainreview.determination.model import Outcome
+from chainreview.errors import InputError
+from chainreview.evidence.declaration import Criticality, raise_for_errors
+from chainreview.evidence.overrides import Level
+from chainreview.factors.catalogue import load_catalogue
+
+__all__ = ["FactorTest", "Policy", "PolicyRule", "When", "load_policy", "policy_ids"]
+
+_PACKAGE = resources.files("chainreview.determination")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FactorTest:
+    """Some of `factors` (every factor the profile weighs, when empty) meets a test."""
+
+    factors: tuple[str, ...] = ()
+    level: Level | None = None
+    """`factors_at_least`: the level to reach."""
+    mitigable: bool | None = None
+    """`factors_at_least`: only factors with (True) or without (False) mitigations count."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class When:
+    """The conditions of a rule; unset ones do not apply, all set ones must hold."""
+
+    kev_affected: bool | None = None
+    factors_at_least: FactorTest | None = None
+    factors_undetermined: FactorTest | None = None
+    factors_at_most: Level | None = None
+    all_determined: bool | None = None
+    systems_at_most: Criticality | None = None
+    internet_facing: bool | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PolicyRule:
+    """One rule: when `when` holds, `outcome`, for the reason `text`."""
+
+    id: str
+    outcome: Outcome
+    text: str
+    when: When
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Policy:
+    """A parsed, validated policy."""
+
+    id: str
+    version: str
+    regime: str
+    title: str
+    rules: tuple[PolicyRule, ...]
+    default: Outcome
+    commitments: tuple[str, ...]
+    sha256: str
+    description: str = ""
+
+
+@functools.cache
+def _validator() -> Draft202012Validator:
+    schema = orjson.loads((_PACKAGE / "schemas" / "policy.schema.json").read_bytes())
+    return Draft202012Validator(schema)
+
+
+def policy_ids() -> tuple[str, ...]:
+    """Ids of the policies shipped in the package (one per regime profile)."""
+    folder = _PACKAGE / "policies"
+    return tuple(
+        sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    )
+
+
+def load_policy(path: Path | None, regime: str, display: str | None = None) -> Policy:
+    """The policy at `path`, or the package's policy for `regime` when `path` is None.
+
+    Raises `InputError` naming the file and JSON pointer of the first problem (schema violation,
+    a factor the catalogue lacks), or when no policy ships for `regime`.
+    """
+    if path is None:
+        resource = _PACKAGE / "policies" / f"{regime}.yaml"
+        if not resource.is_file():
+            known = ", ".join(policy_ids())
+            raise InputError(regime, f"no policy ships for this regime (policies: {known})")
+        file, data = f"policies/{regime}.yaml", resource.read_bytes()
+    else:
+        file = display if display is not None else path.name
+        data = raw.read_bytes(path, file)
+    value = raw.load_yaml(data, file)
+    raise_for_errors(list(_validator().iter_errors(value)), file)
+    known_factors = set(load_catalogue().ids)
+    rules = []
+    for n, item in enumerate(value["rules"]):
+        when = item["when"]
+        for key in ("factors_at_least", "factors_undetermined"):
+            for f, factor in enumerate(when.get(key, {}).get("factors", ())):
+                if factor not in known_factors:
+                    pointer = f"/rules/{n}/when/{key}/factors/{f}"
+                    raise InputError(file, f"{factor} is not in the factor catalogue", pointer)
+        rules.append(
+            PolicyRule(
+                id=item["id"], outcome=Outcome(item["outcome"]), text=item["text"], when=_when(when)
+            )
+        )
+    return Policy(
+        id=value["id"],
+        version=value["version"],
+        regime=value["regime"],
+        title=value["title"],
+        description=value.get("description", ""),
+        rules=tuple(rules),
+        default=Outcome(value["default"]),
+        commitments=tuple(value.get("commitments", ())),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def _when(item: dict[str, object]) -> When:
+    at_least = item.get("factors_at_least")
+    undetermined = item.get("factors_undetermined")
+    at_most, systems = item.get("factors_at_most"), item.get("systems_at_most")
+    kev, determined, facing = (
+        item.get(k) for k in ("kev_affected", "all_determined", "internet_facing")
+    )
+    return When(
+        kev_affected=kev if isinstance(kev, bool) else None,
+        factors_at_least=None
+        if not isinstance(at_least, dict)
+        else FactorTest(
+            factors=tuple(at_least.get("factors", ())),
+            level=Level(at_least["level"]),
+            mitigable=at_least.get("mitigable"),
+        ),
+        factors_undetermined=None
+        if not isinstance(undetermined, dict)
+        else FactorTest(factors=tuple(undetermined.get("factors", ()))),
+        factors_at_most=None if at_most is None else Level(str(at_most)),
+        all_determined=determined if isinstance(determined, bool) else None,
+        systems_at_most=None if systems is None else Criticality(str(systems)),
+        internet_facing=facing if isinstance(facing, bool) else None,
+    )

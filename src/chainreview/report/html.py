@@ -1,0 +1,60 @@
+"""The HTML report of a review: one self-contained page, no JavaScript, from a Jinja2 template.
+
+The page is a function of the `ReviewResult` alone (no clock, no path), so it is as reproducible
+as `result.json`. Factors whose basis the reviewer withheld show the level and the mark, not
+the evidence references.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
+
+from chainreview.determination.model import Outcome
+from chainreview.factors.catalogue import load_catalogue
+from chainreview.reviewer import ReviewResult
+
+__all__ = ["OUTCOME_TITLES", "render_html"]
+
+OUTCOME_TITLES = {
+    Outcome.NO_REVIEW_NEEDED: "No review needed",
+    Outcome.PASS: "Pass",
+    Outcome.PASS_WITH_CONDITIONS: "Pass with conditions",
+    Outcome.REFER_TO_SPECIAL_REVIEW: "Refer to special review",
+    Outcome.FAIL: "Fail",
+}
+_TEMPLATES = resources.files("chainreview.report") / "templates"
+
+
+def _template_source(name: str) -> str:
+    return (_TEMPLATES / name).read_text(encoding="utf-8")
+
+
+@functools.cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=FunctionLoader(_template_source),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["outcome"] = lambda outcome: OUTCOME_TITLES[Outcome(outcome)]
+    return env
+
+
+def render_html(result: ReviewResult) -> str:
+    """The HTML report of `result`."""
+    determination = result.determination
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            r=result,
+            d=determination,
+            titles={f.id: f.title for f in load_catalogue().factors},
+            withheld={o.factor for o in determination.overrides if o.basis_withheld},
+        )
+    )

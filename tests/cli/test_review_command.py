@@ -1,0 +1,57 @@
+"""`chainreview review` in a real subprocess: files written, JSON output, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "declarations" / "minimal"
+
+
+def run(args: list[str], home: Path, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "CHAINREVIEW_HOME": str(home), "COLUMNS": "160"}
+    env.pop("CHAINREVIEW_FAIL_ON", None)
+    env.pop("CHAINREVIEW_FORMAT", None)
+    return subprocess.run(
+        [sys.executable, "-m", "chainreview", "review", *args],
+        capture_output=True,
+        env=env,
+        cwd=cwd,
+        timeout=180,
+    )
+
+
+def test_summary_and_files_in_the_default_folder(bundled_home: Path, tmp_path: Path) -> None:
+    done = run([str(MINIMAL)], bundled_home, tmp_path)
+    assert done.returncode == 0, done.stderr.decode()
+    out = tmp_path / "review-DECL-2026-0007"
+    assert (out / "result.json").is_file() and (out / "report.html").is_file()
+    text = done.stdout.decode()
+    assert "Refer to special review" in text
+    assert "F02" in text and "undetermined" in text
+
+
+def test_json_format_prints_the_result(bundled_home: Path, tmp_path: Path) -> None:
+    done = run([str(MINIMAL), "--format", "json", "--out", "o"], bundled_home, tmp_path)
+    assert done.returncode == 0
+    assert done.stdout == (tmp_path / "o" / "result.json").read_bytes()
+    assert json.loads(done.stdout)["determination"]["outcome"] == "refer_to_special_review"
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("fail", 0), ("refer", 1), ("conditions", 1)])
+def test_fail_on(bundled_home: Path, tmp_path: Path, fail_on: str, code: int) -> None:
+    done = run([str(MINIMAL), "--fail-on", fail_on, "--out", "o"], bundled_home, tmp_path)
+    assert done.returncode == code, done.stderr.decode()
+
+
+def test_bad_as_of_is_a_usage_error(bundled_home: Path, tmp_path: Path) -> None:
+    assert run([str(MINIMAL), "--as-of", "tomorrow"], bundled_home, tmp_path).returncode == 2
+
+
+def test_missing_package_is_bad_input(bundled_home: Path, tmp_path: Path) -> None:
+    assert run([str(tmp_path / "nowhere")], bundled_home, tmp_path).returncode == 3
