@@ -1,9 +1,10 @@
 """The main job as a library call: a declaration package in, a reasoned determination out.
 
 `review(declaration_dir)` reads the package (`evidence.declaration`), scans every product's
-merged SBOM inventory against the current intel snapshot with its VEX applied (`findings.scan`,
-`LocalMatcher`), assesses the catalogue factors (`factors.registry`), applies the reviewer's
-overrides and the regime's policy (`determination`), and returns a `ReviewResult`. No database,
+merged SBOM inventory against the current intel snapshot with its VEX applied (`findings.scan`
+with every matcher: OSV by purl, CPE fallback, distro feeds), assesses the catalogue factors
+(`factors.registry`), applies the reviewer's overrides and the regime's policy
+(`determination`), and returns a `ReviewResult`. No database,
 server or network: the intel snapshot lives under `home` (the bundled one is installed on first
 use). The review date defaults to the snapshot's newest record, so the same package and snapshot
 give the same result on any day; the result holds no absolute path, host name or clock reading.
@@ -34,10 +35,10 @@ from chainreview.evidence.product import Product
 from chainreview.evidence.vex import VexStatement, read_vex
 from chainreview.factors.registry import assess_all, build_context, evaluators
 from chainreview.findings.model import Finding
-from chainreview.findings.scan import Counts, Undecided, scan
+from chainreview.findings.scan import Counts, ScanResult, Undecided, matchers_for, scan
 from chainreview.intel.bundled import ensure_snapshot
 from chainreview.intel.snapshot import Snapshot, open_current
-from chainreview.matches.local import LocalMatcher
+from chainreview.matches.interface import Matcher
 from chainreview.version import __version__
 
 __all__ = [
@@ -118,9 +119,7 @@ def review(
     with snapshot:
         newest = _newest(snapshot)
         review_date = as_of or newest or date.fromisoformat(declaration.date)
-        scans = tuple(
-            _scan(root, product, snapshot, review_date) for product in declaration.products
-        )
+        scans = scan_products(root, declaration, snapshot, review_date)
         findings = tuple(dict.fromkeys(f for s in scans for f in s.findings))
         ctx = build_context(
             declaration,
@@ -160,7 +159,7 @@ def review(
             policy=PolicyRef(id=chosen.id, version=chosen.version, sha256=chosen.sha256),
             snapshot=snapshot_ref,
             as_of=review_date.isoformat(),
-            plugins=_plugins(),
+            plugins=_plugins(snapshot),
             inputs={f.path: f.sha256 for f in declaration.inputs},
             overrides_sha256=None
             if overrides is None
@@ -201,10 +200,19 @@ def scan_products(
     root: Path, declaration: Declaration, snapshot: Snapshot, today: date
 ) -> tuple[ProductScan, ...]:
     """Scan each product's inventory of the package at `root`, its VEX files applied."""
-    return tuple(_scan(root, product, snapshot, today) for product in declaration.products)
+    matchers = matchers_for(snapshot)
+    return tuple(
+        _scan(root, product, snapshot, matchers, today) for product in declaration.products
+    )
 
 
-def _scan(root: Path, product: Product, snapshot: Snapshot, today: date) -> ProductScan:
+def _scan(
+    root: Path,
+    product: Product,
+    snapshot: Snapshot,
+    matchers: Sequence[Matcher[ScanResult]],
+    today: date,
+) -> ProductScan:
     statements: list[VexStatement] = []
     warnings: list[Diagnostic] = []
     for name in product.vex_files:
@@ -216,7 +224,7 @@ def _scan(root: Path, product: Product, snapshot: Snapshot, today: date) -> Prod
         if product.inventory is None
         else scan(
             product.inventory,
-            [LocalMatcher(snapshot)],
+            matchers,
             snapshot,
             snapshot=snapshot.hash,
             vex_files=product.vex_files,
@@ -254,8 +262,8 @@ def _declaration_ref(declaration: Declaration) -> DeclarationRef:
     )
 
 
-def _plugins() -> dict[str, str]:
+def _plugins(snapshot: Snapshot) -> dict[str, str]:
     plugins = {f"evaluator:{e.name}": e.version for e in evaluators()}
-    plugins[f"matcher:{LocalMatcher.name}"] = LocalMatcher.version
+    plugins.update({f"matcher:{m.name}": m.version for m in matchers_for(snapshot)})
     plugins["chainreview"] = __version__
     return dict(sorted(plugins.items()))

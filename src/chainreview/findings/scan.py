@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from chainreview.components.model import Component, Inventory, SkippedComponent
 from chainreview.findings.build import (
@@ -46,6 +46,9 @@ ScanResult = ScanMatch | Indeterminate
 
 class _InventoryCpeMatcher:
     """`CpeMatcher` as a `Matcher`: it reads the inventory's components (as its platforms too)."""
+
+    name: Final = CpeMatcher.name
+    version: Final = CpeMatcher.version
 
     def __init__(self, matcher: CpeMatcher) -> None:
         self._matcher = matcher

@@ -25,7 +25,17 @@ class MatchError(ChainreviewError):
 
 
 class Matcher(Protocol[_Result_co]):
-    """Ties the components of an inventory to advisories."""
+    """Ties the components of an inventory to advisories; `name` and `version` are recorded."""
+
+    @property
+    def name(self) -> str:
+        """Plugin name, recorded in the determination."""
+        ...
+
+    @property
+    def version(self) -> str:
+        """Plugin version, recorded in the determination."""
+        ...
 
     def match_inventory(self, inventory: Inventory) -> Iterable[_Result_co]:
         """Yield the matches and indeterminate verdicts for the inventory's components."""
