@@ -7,8 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
+from tests.conftest import CORPORA
 from tests.intel.conftest import Corpus, write_record
 
+from chainreview import raw
+from chainreview.errors import InputError
 from chainreview.intel import importer, osv, snapshot
 from chainreview.intel.interface import FeedKind, IntelError
 from chainreview.intel.names import normalise_name
@@ -190,3 +193,82 @@ def test_names() -> None:
     assert normalise_name("Go", "github.com/BurntSushi/toml") == "github.com/BurntSushi/toml"
     assert normalise_name("Debian:11", "OpenSSL") == "openssl"
     assert normalise_name("Maven", "org.Apache:Foo") == "org.Apache:Foo"
+
+
+def test_worker_count_changes_nothing(shared_data: Path, corpus: Corpus, tmp_path: Path) -> None:
+    """One worker gives the snapshot, warnings and rejections that two (the fixture) gave."""
+    result = importer.import_paths([shared_data / c for c in CORPORA], home=tmp_path, workers=1)
+    assert result.hash == corpus.result.hash
+    assert result.sources == corpus.result.sources
+
+
+def test_workers_keep_file_order(tmp_path: Path) -> None:
+    """Warnings, rejections and duplicates come out in file order, across chunk boundaries."""
+    for i in range(100):
+        changes: dict[str, object] = {"id": f"PYSEC-0000-{i % 90}", "modified": f"2024-01-{i:02}"}
+        if i % 7 == 0:
+            changes["severity"] = [{"type": "CVSS_V3", "score": "not a vector"}]
+        if i % 31 == 0:
+            changes["id"] = ""
+        write_record(tmp_path, record(**changes), f"r{i:03}.json")
+    one = osv.read(tmp_path, "feed", workers=1)
+    two = osv.read(tmp_path, "feed", workers=2)
+    assert two.records == one.records
+    assert [r.document for r in two.records] == [r.document for r in one.records]  # type: ignore[attr-defined]
+    assert (two.warnings, two.rejected) == (one.warnings, one.rejected)
+    assert len(one.rejected) == 4 and any(w.code == "duplicate" for w in one.warnings)
+
+
+YAML_DOCUMENTS = [
+    "a: [1, 2.5, .inf, ~, null, true, no, On, 0x1f, 0o17, 1_000, '1']",
+    "a: 2020-01-01\nb: [2020-01-01T01:02Z, 2020-01-01 01:02:03.5 +01:00]",
+    "a: &x [1]\nb: *x",
+    "base: &b {x: 1}\nc:\n  <<: *b\n  y: 2",
+    "c:\n  <<: {x: 1}\n  y: 2",
+    "1: a\n2.5: b\nnull: c\ntrue: d\n=: e\n? f",
+    "x: !!str 123\ny: !!int '12'\nz: ! 12\nw: !!timestamp 2020-01-01\nv: !!binary aGk=",
+    "x: !!set {a, b}\ny: !!map {a: 1}\nz: !!seq [1]",
+    "- - - a\n- {b: [c, {d: e}]}\n- |\n  block\n- >\n  folded\n  text",
+    "a: 1\na: 2",
+    "%YAML 1.1\n---\na: 1\n...",
+    "",
+    "# a comment only",
+]
+
+
+@pytest.mark.parametrize("text", YAML_DOCUMENTS)
+def test_yaml_read_as_the_careful_loader_reads_it(text: str) -> None:
+    """The fast YAML path builds what the careful (pure Python, safe) loader builds."""
+    data = text.encode()
+    assert osv._parse(data, "r.yaml") == raw.load_yaml(data, "r.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("? [1]\n: x", "found unhashable key"),
+        ("--- a\n--- b", "but found another document"),
+        ("x: !custom 1", "could not determine a constructor"),
+        ("x: *nowhere", "found undefined alias"),
+        ("x: [a", "not valid YAML"),
+        ("x: " + "[" * 101 + "]" * 101, "nesting deeper than 100 levels"),
+        ("x: " + "[" * 200_000 + "]" * 200_000, "nesting deeper than 100 levels"),
+    ],
+)
+def test_unreadable_yaml_refused(text: str, message: str) -> None:
+    """Refused with a message, never a crash (libyaml's own composer overflows the C stack)."""
+    with pytest.raises(InputError, match=re.escape(message)):
+        osv._parse(text.encode(), "r.yaml")
+
+
+@pytest.mark.parametrize(
+    "extra",
+    ["{1: x}", "{x: 123456789012345678901234567890}", "{x: !!binary aGk=}"],
+)
+def test_record_json_cannot_hold_rejected(tmp_path: Path, extra: str) -> None:
+    (tmp_path / "r.yaml").write_text(
+        f"id: PYSEC-0000-1\nmodified: '2024-01-01T00:00:00Z'\ndatabase_specific: {extra}\n"
+    )
+    feed = osv.read(tmp_path, "feed")
+    assert feed.records == ()
+    assert feed.rejected[0].message.startswith("not representable as JSON")

@@ -18,8 +18,8 @@ from typing import Any, Final, TypeVar
 from chainreview import limits
 from chainreview.components.model import Diagnostic, Location
 from chainreview.errors import InputError, LimitExceeded
-from chainreview.raw import decode_utf8, load_json, read_bytes
 from chainreview.intel.interface import IntelError, Record
+from chainreview.raw import decode_utf8, load_json, read_bytes
 
 RecordT = TypeVar("RecordT", bound=Record)
 

@@ -14,27 +14,43 @@ and the JSON pointer, and the record is kept —
   with a warning.
 
 A record is rejected (with its reason) only when it is not an OSV object, its `id` is not a
-non-empty string, or its `affected` is not a list. Withdrawn advisories are kept (the matcher
-skips them). Parsing and checking run in a process pool when `workers > 1`.
+non-empty string, its `affected` is not a list, or it holds what JSON cannot (YAML allows integer
+keys, integers past 64 bits, binary). Withdrawn advisories are kept (the matcher skips them).
+
+Reading, parsing, checking and cleaning run in a process pool when `workers > 1`; the workers send
+each cleaned record back as JSON bytes, and the parent builds the `Advisory` values. Files are
+taken and results kept in file order, so warnings, duplicates and the snapshot do not depend on
+the number of workers.
 """
 
 from __future__ import annotations
 
 import itertools
 import multiprocessing
-import re
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+import orjson
 import yaml
 from jsonschema.exceptions import ValidationError
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import ScalarNode
 
-from chainreview import limits
+from chainreview import limits, raw
 from chainreview.components.model import Diagnostic, Location
 from chainreview.errors import InputError, LimitExceeded
-from chainreview import raw
 from chainreview.intel import osv_validate, zipsafe
 from chainreview.intel.interface import FeedData, FeedKind, IntelError
 from chainreview.intel.names import base_ecosystem
@@ -49,8 +65,6 @@ _SUFFIXES: Final = (".json", ".yaml", ".yml")
 _LIST_FIELDS: Final = frozenset(
     {"aliases", "related", "upstream", "severity", "references", "credits"}
 )
-_YAML_ANCHOR: Final = re.compile(rb"(?:^|[\s\[\{,])&[^\s,\[\]\{\}]", re.MULTILINE)
-"""An anchor may start here. Without one no alias can resolve, so no node is shared."""
 _MESSAGE_CHARS: Final = 200
 _CHUNK: Final = 32
 _SNIFF_FILES: Final = 8
@@ -73,26 +87,31 @@ _LICENCES: Final[dict[str, tuple[str, str]]] = {
 """Licence and attribution per OSV database (id prefix), as each database publishes them."""
 
 
-class _StringTimestampCLoader(yaml.CSafeLoader):
-    """libyaml SafeLoader keeping timestamps as the strings the record wrote (OSV wants strings)."""
-
-
-_StringTimestampCLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp",
-    lambda loader, node: loader.construct_scalar(node),  # type: ignore[arg-type]
-)
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Outcome:
     """What reading one file gave: a cleaned OSV object (maybe with warnings) or a rejection.
 
-    Plain JSON values rather than an `Advisory`: they cross the process pool much faster.
+    From a worker only `body`, the object's JSON, crosses the process pool (see `__reduce__`).
     """
 
     document: dict[str, Any] | None
+    body: bytes = b""
+    """`document` as JSON (set with it)."""
     warnings: tuple[Diagnostic, ...] = ()
     rejected: Diagnostic | None = None
+
+    def __reduce__(self) -> tuple[Callable[..., _Outcome], tuple[Any, ...]]:
+        """Pickle as the JSON bytes: pickling a tree of dicts and lists costs many times more
+        than `orjson` does both ways, and it is what the parent would spend its time on."""
+        body = None if self.document is None else self.body
+        return _received, (body, self.warnings, self.rejected)
+
+
+def _received(
+    body: bytes | None, warnings: tuple[Diagnostic, ...], rejected: Diagnostic | None
+) -> _Outcome:
+    document = None if body is None else orjson.loads(body)
+    return _Outcome(document=document, body=body or b"", warnings=warnings, rejected=rejected)
 
 
 _FOREIGN_FIELDS: Final = frozenset(
@@ -123,7 +142,7 @@ def sniff(path: Path) -> bool:
     try:
         if path.is_dir():
             files = itertools.islice(_directory_files(path, str(path)), _SNIFF_FILES)
-            return any(looks_like_osv(_parse(f.read_bytes(), f.name)) for f in files)
+            return any(looks_like_osv(_parse(Path(f).read_bytes(), name)) for name, f in files)
         if zipsafe.is_zip(path):
             names = [n for n in zipsafe.member_names(path, str(path)) if n.endswith(".json")]
             if not names:
@@ -143,16 +162,14 @@ def read(
     """Read OSV records from a file, a directory (recursively) or an osv.dev zip."""
     items = _items(path, display)
     total = len(items)
-    outcomes: Iterable[_Outcome]
     if workers > 1 and total > _CHUNK:
         context = multiprocessing.get_context(
             "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         )
         with context.Pool(workers) as pool:
-            outcomes = _with_progress(pool.imap(_read_item, items, _CHUNK), total, progress)
-            return _feed(path, display, list(outcomes))
-    outcomes = _with_progress(map(_read_item, items), total, progress)
-    return _feed(path, display, list(outcomes))
+            outcomes = pool.imap(_read_item, items, _CHUNK)
+            return _feed(path, display, _with_progress(outcomes, total, progress))
+    return _feed(path, display, _with_progress(map(_read_item, items), total, progress))
 
 
 # --- enumerating and parsing files ----------------------------------------------------------
@@ -163,10 +180,7 @@ _Item = tuple[str, str | None, bytes | None]
 
 def _items(path: Path, display: str) -> list[_Item]:
     if path.is_dir():
-        return [
-            (f"{display}/{p.relative_to(path)}", str(p), None)
-            for p in _directory_files(path, display)
-        ]
+        return [(f"{display}/{name}", file, None) for name, file in _directory_files(path, display)]
     if not path.is_file():
         raise IntelError(display, "no such file or directory")
     if zipsafe.is_zip(path):
@@ -178,18 +192,32 @@ def _items(path: Path, display: str) -> list[_Item]:
     return [(display, str(path), None)]
 
 
-def _directory_files(root: Path, display: str) -> Iterator[Path]:
-    """Record files under `root` in sorted order, skipping hidden files and folders."""
-    count = 0
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root).parts
-        if any(part.startswith(".") for part in relative):
+def _directory_files(root: Path, display: str) -> Iterator[tuple[str, str]]:
+    """(name relative to `root`, path) of the record files under `root`, in sorted order."""
+    for count, found in enumerate(_walk(str(root), ""), 1):
+        if count > limits.MAX_FEED_FILES:
+            raise LimitExceeded(display, f"more than {limits.MAX_FEED_FILES:,} record files")
+        yield found
+
+
+def _walk(folder: str, prefix: str) -> Iterator[tuple[str, str]]:
+    """Record files under `folder`, depth first with each folder's entries in name order: the
+    order of `sorted(Path.rglob("*"))`, which compares paths part by part. Hidden files and
+    folders are left out, symlinked folders not entered, unreadable folders skipped, as `rglob`
+    does; it is done with `os.scandir` because `rglob` and sorting `Path`s cost more than
+    reading a small corpus, and the folder is listed lazily for `sniff`."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except PermissionError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
             continue
-        if path.suffix in _SUFFIXES and path.is_file():
-            count += 1
-            if count > limits.MAX_FEED_FILES:
-                raise LimitExceeded(display, f"more than {limits.MAX_FEED_FILES:,} record files")
-            yield path
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(entry.path, f"{prefix}{entry.name}/")
+        elif entry.name.endswith(_SUFFIXES) and entry.is_file():
+            yield prefix + entry.name, entry.path
 
 
 def _with_progress(
@@ -217,18 +245,108 @@ def _read_item(item: _Item) -> _Outcome:
 def _parse(data: bytes, display: str) -> Any:
     if not display.endswith((".yaml", ".yml")):
         return raw.load_json(data, display)
-    if _YAML_ANCHOR.search(data):
-        return raw.load_yaml(data, display)  # the careful loader bounds alias expansion
+    parser = yaml.CSafeLoader(raw.decode_utf8(data, display))
     try:
-        value = yaml.load(raw.decode_utf8(data, display), Loader=_StringTimestampCLoader)
+        value = _yaml_value(parser, display)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise InputError(display, f"not valid YAML: {exc.problem or exc}", where) from exc
     except yaml.YAMLError as exc:
         raise InputError(display, f"not valid YAML: {exc}") from exc
-    raw.check_depth(value, display)
+    finally:
+        parser.dispose()
+    if value is _BEYOND_JSON:
+        return raw.load_yaml(data, display)
     return value
+
+
+_BEYOND_JSON: Final = object()
+"""What `_yaml_value` returns for YAML it leaves to the careful loader."""
+_NO_KEY: Final = object()
+"""The key of a mapping that is waiting for its next key (None is a key YAML allows)."""
+_STR: Final = "tag:yaml.org,2002:str"
+_AS_WRITTEN: Final = frozenset({_STR, "tag:yaml.org,2002:timestamp"})
+"""Tags whose scalars are kept as the text the record wrote (OSV timestamps are strings)."""
+_CONSTRUCTOR: Final = yaml.constructor.SafeConstructor()
+_SCALARS: Final[dict[str, Callable[[ScalarNode], Any]]] = {
+    "tag:yaml.org,2002:null": _CONSTRUCTOR.construct_yaml_null,
+    "tag:yaml.org,2002:bool": _CONSTRUCTOR.construct_yaml_bool,
+    "tag:yaml.org,2002:int": _CONSTRUCTOR.construct_yaml_int,
+    "tag:yaml.org,2002:float": _CONSTRUCTOR.construct_yaml_float,
+}
+_IMPLICIT: Final[dict[str, list[tuple[str, Any]]]] = yaml.SafeLoader.yaml_implicit_resolvers
+"""The tags a plain scalar may resolve to, by its first character (none: a string)."""
+
+
+def _yaml_value(parser: yaml.CSafeLoader, display: str) -> Any:
+    """The value of a YAML document, built from libyaml's parser events as `yaml.safe_load`
+    would build it (timestamps kept as strings), or `_BEYOND_JSON`.
+
+    Half the time of `yaml.CSafeLoader` and a depth check (no node tree, no constructor calls
+    per node), and safe where it is not: its composer recurses in C, so a deeply nested document
+    crashes the process, while here nesting is counted and refused past `limits.MAX_JSON_DEPTH`
+    as `raw.check_depth` would. Only the JSON-shaped part of YAML is built here; anchors and
+    aliases (whose expansion must be bounded), merge keys, other tags, a collection as a key and
+    a second document give `_BEYOND_JSON`, for the careful loader (`raw.load_yaml`).
+    """
+    stack: list[tuple[Any, Any]] = []  # (enclosing collection, its pending key)
+    collection: Any = None
+    key: Any = _NO_KEY
+    document: Any = None
+    documents = 0
+    while True:
+        event = parser.get_event()
+        if isinstance(event, ScalarEvent):
+            if event.anchor is not None:
+                return _BEYOND_JSON
+            value: Any = event.value
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = _STR
+                if event.implicit[0]:
+                    for candidate, rule in _IMPLICIT.get(value[:1], ()):
+                        if rule.match(value):
+                            tag = candidate
+                            break
+            if tag not in _AS_WRITTEN:
+                construct = _SCALARS.get(tag)
+                if construct is None:
+                    return _BEYOND_JSON
+                value = construct(ScalarNode(tag, value))
+        elif isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+            if event.anchor is not None or event.tag not in (None, "!"):
+                return _BEYOND_JSON
+            if len(stack) == limits.MAX_JSON_DEPTH:
+                raise LimitExceeded(display, f"nesting deeper than {limits.MAX_JSON_DEPTH} levels")
+            stack.append((collection, key))
+            collection, key = ({} if isinstance(event, MappingStartEvent) else []), _NO_KEY
+            continue
+        elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+            value = collection
+            collection, key = stack.pop()
+        elif isinstance(event, DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                return _BEYOND_JSON
+            continue
+        elif isinstance(event, StreamEndEvent):
+            return document
+        elif isinstance(event, AliasEvent):
+            return _BEYOND_JSON
+        else:  # the stream's start, a document's end
+            continue
+        if collection is None:
+            document = value
+        elif type(collection) is list:
+            collection.append(value)
+        elif key is not _NO_KEY:
+            collection[key] = value
+            key = _NO_KEY
+        elif isinstance(value, (dict, list)):
+            return _BEYOND_JSON
+        else:
+            key = value
 
 
 # --- checking and cleaning one record -------------------------------------------------------
@@ -251,7 +369,7 @@ def _clean(value: Any, display: str) -> _Outcome:
     if not isinstance(value.get("affected") or [], list):
         return _reject(display, "`affected` is not a list")
     if osv_validate.is_valid(value):
-        return _Outcome(document=value)
+        return _checked(value, display, ())
     drops: dict[tuple[str | int, ...], None] = {}
     warnings: list[Diagnostic] = []
     for error in osv_validate.errors(value):
@@ -268,7 +386,16 @@ def _clean(value: Any, display: str) -> _Outcome:
             )
         )
     _apply_drops(value, drops)
-    return _Outcome(document=value, warnings=tuple(warnings))
+    return _checked(value, display, tuple(warnings))
+
+
+def _checked(document: dict[str, Any], display: str, warnings: tuple[Diagnostic, ...]) -> _Outcome:
+    """The outcome for a cleaned record, refused if it holds what JSON cannot."""
+    try:
+        body = orjson.dumps(document)
+    except orjson.JSONEncodeError as exc:
+        return _reject(display, f"not representable as JSON: {exc}")
+    return _Outcome(document=document, body=body, warnings=warnings)
 
 
 def _drop_targets(
@@ -321,7 +448,7 @@ def _clip(message: str) -> str:
 # --- one source -----------------------------------------------------------------------------
 
 
-def _feed(path: Path, display: str, outcomes: list[_Outcome]) -> FeedData:
+def _feed(path: Path, display: str, outcomes: Iterable[_Outcome]) -> FeedData:
     by_id: dict[str, Advisory] = {}
     warnings: list[Diagnostic] = []
     rejected: list[Diagnostic] = []
