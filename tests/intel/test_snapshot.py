@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.intel.conftest import copy_records
+from tests.intel.conftest import Corpus, copy_records
 
 from chainreview.intel import importer, snapshot
 from chainreview.intel.interface import FeedKind
@@ -80,3 +80,21 @@ def test_open_is_cheap_and_refuses_garbage(tmp_path: Path) -> None:
     bad.write_bytes(b"not sqlite at all" * 100)
     with pytest.raises(snapshot.IntelError, match="not a readable intel snapshot"):
         snapshot.Snapshot(bad)
+
+
+def test_packages_lists_every_indexed_package_and_lookups_are_kept(
+    shared_data: Path, corpus: Corpus
+) -> None:
+    go_modules = set()
+    for path in (shared_data / "golang-vulndb/data/osv").glob("*.json"):
+        record = json.loads(path.read_text())
+        go_modules |= {a["package"]["name"] for a in record.get("affected", []) if "package" in a}
+    current = snapshot.open_current(corpus.home)
+    assert current is not None
+    with current:
+        listed = current.packages()
+        assert {name for ecosystem, name in listed if ecosystem == "Go"} == go_modules
+        assert list(listed) == sorted(listed)
+        first = current.advisories_for("PyPI", "Django")
+        assert first  # PyPA has many django records
+        assert current.advisories_for("PyPI", "django") is first  # decoded once, then kept

@@ -307,6 +307,7 @@ class Snapshot:
         if row is None:
             raise IntelError(str(path), "intel snapshot has no manifest")
         self.manifest: Mapping[str, Any] = orjson.loads(row[0])
+        self._packages: dict[tuple[str, str], tuple[PackageAdvisory, ...]] = {}
         if self.manifest.get("format") != FORMAT:
             raise IntelError(str(path), f"intel snapshot format {self.manifest.get('format')}")
 
@@ -319,11 +320,19 @@ class Snapshot:
     def advisories_for(self, ecosystem: str, name: str) -> tuple[PackageAdvisory, ...]:
         """Return the `affected` entries for (ecosystem, name); the name is normalised here.
 
-        `ecosystem` is matched exactly, suffix included (`Debian:11`, `Alpine:v3.16`).
+        `ecosystem` is matched exactly, suffix included (`Debian:11`, `Alpine:v3.16`). A snapshot
+        never changes, so each package's entries are decoded once and kept for the next look-up.
         """
+        key = (ecosystem, normalise_name(ecosystem, name))
+        cached = self._packages.get(key)
+        if cached is None:
+            cached = self._packages[key] = self._read_package(*key)
+        return cached
+
+    def _read_package(self, ecosystem: str, name: str) -> tuple[PackageAdvisory, ...]:
         rows = self._db.execute(
             "SELECT id, withdrawn, affected FROM packages WHERE ecosystem = ? AND name = ?",
-            (ecosystem, normalise_name(ecosystem, name)),
+            (ecosystem, name),
         ).fetchall()
         return tuple(
             PackageAdvisory(
@@ -333,6 +342,13 @@ class Snapshot:
             )
             for advisory_id, withdrawn, body in rows
         )
+
+    def packages(self) -> tuple[tuple[str, str], ...]:
+        """Every (ecosystem, normalised name) that has advisories, sorted."""
+        rows = self._db.execute(
+            "SELECT DISTINCT ecosystem, name FROM packages ORDER BY ecosystem, name"
+        )
+        return tuple((ecosystem, name) for ecosystem, name in rows)
 
     def record(self, kind: FeedKind, key: str) -> Any | None:
         """Return the normalised JSON of one record (an OSV object for `osv`), or None."""
