@@ -119,33 +119,76 @@ class _MergeLimit(yaml.YAMLError):
 class _StringTimestampLoader(yaml.SafeLoader):
     """SafeLoader that keeps timestamps and dates as the strings the document wrote.
 
-    It also bounds merge keys (`<<: [*a, *a]`): PyYAML copies the merged pairs into each mapping,
-    so a chain of mappings that each merge the previous one twice doubles at every level.
+    It also bounds merge keys (`<<: [*a, *a]`) before constructing anything: merging copies the
+    merged pairs into each mapping, so a chain of mappings that each merge the previous one twice
+    doubles at every level. The count is made on the node graph (linear, memoised per node), so
+    it does not depend on how a PyYAML release implements merging.
     """
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._merged_pairs = 0
+    def get_single_data(self) -> Any:
+        """Compose the document, check its merges, then construct it."""
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _check_merges(node)
+        return self.construct_document(node)
 
-    def flatten_mapping(self, node: yaml.MappingNode) -> None:
-        """Count the pairs the merges of `node` will copy, refusing too many before copying."""
-        for key_node, value_node in node.value:
-            if key_node.tag != "tag:yaml.org,2002:merge":
-                continue
-            merged = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
-            for source in merged:
-                if isinstance(source, yaml.MappingNode):
-                    self.flatten_mapping(source)
-                    self._merged_pairs += len(source.value)
-            if self._merged_pairs > limits.MAX_YAML_MERGED_KEYS:
-                raise _MergeLimit
-        super().flatten_mapping(node)
+
+def _check_merges(root: yaml.Node) -> None:
+    """Refuse a document whose merge keys would copy more than `MAX_YAML_MERGED_KEYS` pairs."""
+    expanded: dict[int, int] = {}
+    copied = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in expanded and not children_done:
+            continue
+        if isinstance(node, yaml.SequenceNode):
+            if not children_done:
+                expanded[id(node)] = 0
+                stack.extend((child, False) for child in node.value)
+            continue
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        sources = _merge_sources(node)
+        if not children_done:
+            expanded[id(node)] = 0  # marks it visited; a cycle through merges counts as empty
+            stack.append((node, True))
+            stack.extend((child, False) for pair in node.value for child in pair)
+            continue
+        merged = sum(expanded.get(id(source), 0) for source in sources)
+        copied += merged
+        if copied > limits.MAX_YAML_MERGED_KEYS:
+            raise _MergeLimit
+        expanded[id(node)] = len(node.value) - (1 if sources else 0) + merged
+
+
+def _merge_sources(node: yaml.MappingNode) -> list[yaml.MappingNode]:
+    sources: list[yaml.MappingNode] = []
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            values = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            sources.extend(v for v in values if isinstance(v, yaml.MappingNode))
+    return sources
 
 
 _StringTimestampLoader.add_constructor(
     "tag:yaml.org,2002:timestamp",
     lambda loader, node: loader.construct_scalar(node),  # type: ignore[arg-type]
 )
+
+
+def yaml_error(exc: yaml.YAMLError, display: str) -> InputError:
+    """The one-line error for a YAML parser error; libyaml's own depth cap is our depth limit."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = one_line(str(exc.problem or exc))
+        if "maximum nesting depth" in problem:  # libyaml ≥ 0.2.6 / PyYAML ≥ 6.0.4
+            message = f"nesting deeper than {limits.MAX_JSON_DEPTH} levels"
+            return LimitExceeded(display, message, where)
+        return InputError(display, f"not valid YAML: {problem}", where)
+    return InputError(display, f"not valid YAML: {one_line(str(exc))}")
 
 
 def load_yaml(data: bytes, display: str) -> Any:
@@ -160,13 +203,8 @@ def load_yaml(data: bytes, display: str) -> Any:
     except _MergeLimit as exc:
         message = f"YAML merge keys copy more than {limits.MAX_YAML_MERGED_KEYS:,} entries"
         raise LimitExceeded(display, message) from exc
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = one_line(str(exc.problem or exc))
-        raise InputError(display, f"not valid YAML: {problem}", where) from exc
     except yaml.YAMLError as exc:
-        raise InputError(display, f"not valid YAML: {one_line(str(exc))}") from exc
+        raise yaml_error(exc, display) from exc
     except RecursionError as exc:
         raise LimitExceeded(display, "YAML nested too deeply to parse") from exc
     _check_shared_structure(value, display)

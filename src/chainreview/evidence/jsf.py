@@ -233,6 +233,9 @@ def _public_key(signer: dict[str, Any]) -> PublicKeyTypes:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", CryptographyDeprecationWarning)
             der = _b64url(signer["certificatePath"][0])
+            # The CycloneDX spec samples' certificate carries extra data in its signature
+            # algorithm: cryptography < 50 reads it with a deprecation warning, 50 refuses it
+            # (then reported invalid). pyproject pins cryptography below 49 for that reason.
             return x509.load_der_x509_certificate(der).public_key()
     kty = jwk["kty"]
     if kty == "EC":

@@ -248,12 +248,8 @@ def _parse(data: bytes, display: str) -> Any:
     parser = yaml.CSafeLoader(raw.decode_utf8(data, display))
     try:
         value = _yaml_value(parser, display)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError(display, f"not valid YAML: {exc.problem or exc}", where) from exc
     except yaml.YAMLError as exc:
-        raise InputError(display, f"not valid YAML: {exc}") from exc
+        raise raw.yaml_error(exc, display) from exc
     finally:
         parser.dispose()
     if value is _BEYOND_JSON:
