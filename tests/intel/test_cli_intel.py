@@ -64,3 +64,16 @@ def test_bad_input_exit_3_previous_kept(shared_data: Path, tmp_path: Path) -> No
     done = run(["import", str(unknown)], tmp_path)
     assert done.returncode == 3 and "not recognised" in done.stderr
     assert run(["status", "--format", "json"], tmp_path).stdout == before
+
+
+def test_csv_with_wrong_header_exit_3_previous_kept(shared_data: Path, tmp_path: Path) -> None:
+    assert run(["import", str(shared_data / UBUNTU)], tmp_path).returncode == 0
+    before = run(["status", "--format", "json"], tmp_path).stdout
+    real = (shared_data / "cisa-kev/known_exploited_vulnerabilities.csv").read_text()
+    header, rest = real.split("\n", 1)
+    broken = tmp_path / "kev.csv"
+    broken.write_text(header.replace("cveID", "cve_id") + "\n" + rest)
+    done = run(["import", "--source", "kev", str(broken)], tmp_path)
+    assert done.returncode == 3
+    assert "kev.csv" in done.stderr and "line 1" in done.stderr
+    assert run(["status", "--format", "json"], tmp_path).stdout == before
