@@ -144,3 +144,21 @@ def test_result_json_is_byte_identical_across_processes(bundled_home: Path, tmp_
         assert done.returncode == 0, done.stderr.decode()
         outputs.append(((out / "result.json").read_bytes(), (out / "report.html").read_bytes()))
     assert outputs[0] == outputs[1]
+
+
+def test_components_matched_by_cpe_are_not_reported_unchecked(bundled_home: Path) -> None:
+    # grid-storage's P-ARRAY firmware SBOM: the Samsung SSD firmware has no purl but a CPE, which
+    # the CPE fallback checks against the bundled NVD records; the vendor's own firmware image
+    # has neither, so it alone stays "not checked".
+    sbom = json.loads((ROOT / "examples/grid-storage/sbom/vs8400-firmware.cdx.json").read_text())
+    listed = [sbom["metadata"]["component"], *sbom["components"]]  # the primary counts too
+    unidentified = sorted(c["name"] for c in listed if "purl" not in c and "cpe" not in c)
+    with_cpe_only = [c["name"] for c in sbom["components"] if "purl" not in c and "cpe" in c]
+    assert unidentified and with_cpe_only
+    result = review(ROOT / "examples/grid-storage", home=bundled_home)
+    f02 = next(a for a in result.determination.assessments if a.factor_id == "F02")
+    gaps = [g for g in f02.missing_evidence if "of P-ARRAY not checked" in g]
+    assert gaps == [
+        f"missing evidence: advisories with no purl ecosystem (and no CPE checked against NVD): "
+        f"{len(unidentified)} component(s) of P-ARRAY not checked (e.g. {unidentified[0]})"
+    ]

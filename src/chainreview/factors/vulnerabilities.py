@@ -250,10 +250,14 @@ def _feed_gaps(ctx: ReviewContext) -> list[str]:
     ]
 
 
+_NO_ECOSYSTEM: Final = "no purl ecosystem (and no CPE checked against NVD)"
+
+
 def _coverage(ctx: ReviewContext) -> list[str]:
     """Missing evidence about the inventories: no SBOM, unchecked ecosystems, undecided versions."""
     gaps: list[str] = []
     held = frozenset((ctx.snapshot.manifest.get("ecosystems") or {}) if ctx.snapshot else ())
+    nvd_held = FeedKind.NVD.value in _feeds(ctx)
     for product in ctx.declaration.products:
         if product.inventory is None or not product.inventory.components:
             gaps.append(missing(f"an SBOM listing the components of {product.id}"))
@@ -261,11 +265,13 @@ def _coverage(ctx: ReviewContext) -> list[str]:
         unchecked: dict[str, list[str]] = {}
         for component in product.inventory.components:
             key = lookup_key(component)
-            ecosystem = "no purl ecosystem" if key is None else key[0]
+            if key is None and component.cpe and nvd_held:
+                continue  # the CPE fallback matched it against the NVD configurations
+            ecosystem = _NO_ECOSYSTEM if key is None else key[0]
             if key is None or ecosystem not in held:
                 unchecked.setdefault(ecosystem, []).append(component.name)
         for ecosystem, names in sorted(unchecked.items()):
-            where = "with" if ecosystem == "no purl ecosystem" else "in the snapshot for"
+            where = "with" if ecosystem == _NO_ECOSYSTEM else "in the snapshot for"
             gaps.append(
                 missing(
                     f"advisories {where} {ecosystem}: {len(names)} component(s) of {product.id} "
