@@ -131,7 +131,17 @@ class _Records:
     def __init__(self, intel: IntelLookup) -> None:
         self._intel = intel
         self._cache: dict[tuple[FeedKind, str], Any | None] = {}
-        self._affected: dict[str, dict[Affected, int]] = {}
+        self._affected_seen: dict[tuple[str, int], tuple[Affected, int | None]] = {}
+        """`affected_index` by object identity (the matcher hands out the same `Affected` object
+        for every match of one entry; the object is kept so its id cannot be reused)."""
+        self._display: dict[tuple[str, ...], str] = {}
+        self._groups: dict[tuple[str, ...], tuple[tuple[str, ...], Kev | None, Epss | None]] = {}
+        self._severities: dict[
+            tuple[tuple[tuple[str, int | None], ...], tuple[str, ...]], Severity
+        ] = {}
+        self._fixed_events: dict[
+            tuple[int, str], tuple[Affected, tuple[tuple[str, str, Key | None], ...]]
+        ] = {}
         self._texts: dict[tuple[FeedKind, str], str] = {}
         self._osv_rated: dict[tuple[str, int | None], Severity | None] = {}
         self._nvd_rated: dict[str, Severity | None] = {}
@@ -148,19 +158,37 @@ class _Records:
 
     def affected_index(self, advisory_id: str, affected: Affected | None) -> int | None:
         """Where `affected` sits in the record's `affected` list (the index stores entries
-        apart); each record's list is parsed once."""
+        apart); worked out once per entry object."""
         if affected is None:
             return None
-        indexes = self._affected.get(advisory_id)
-        if indexes is None:
-            record = self.get(FeedKind.OSV, advisory_id)
-            listed = record.get("affected") or () if isinstance(record, dict) else ()
-            parsed = [Affected.from_osv(entry) for entry in listed]
-            # the first of equal entries wins, as a scan from the start would find it
-            indexes = self._affected[advisory_id] = {
-                entry: index for index, entry in reversed(list(enumerate(parsed)))
-            }
-        return indexes.get(affected)
+        seen_key = (advisory_id, id(affected))
+        seen = self._affected_seen.get(seen_key)
+        if seen is not None and seen[0] is affected:
+            return seen[1]
+        found = self._affected_index(advisory_id, affected)
+        self._affected_seen[seen_key] = (affected, found)
+        return found
+
+    def _affected_index(self, advisory_id: str, affected: Affected) -> int | None:
+        """The first entry of the record equal to `affected`; only entries naming the same
+        package are parsed (an entry of another package cannot be equal)."""
+        record = self.get(FeedKind.OSV, advisory_id)
+        listed = record.get("affected") or () if isinstance(record, dict) else ()
+        package = affected.package
+        for index, entry in enumerate(listed):
+            pkg = entry.get("package")
+            if package is None:
+                if pkg:
+                    continue
+            elif not pkg or (
+                pkg.get("name") != package.name
+                or pkg.get("ecosystem") != package.ecosystem
+                or pkg.get("purl") != package.purl
+            ):
+                continue
+            if Affected.from_osv(entry) == affected:
+                return index
+        return None
 
     def text(self, kind: FeedKind, key: str, *fields: str) -> str:
         """`_record_text` of a record, worked out once per record."""
@@ -168,6 +196,55 @@ class _Records:
         if cache_key not in self._texts:
             self._texts[cache_key] = _record_text(self.get(kind, key), *fields)
         return self._texts[cache_key]
+
+    def display_id(self, group: tuple[str, ...]) -> str:
+        """`aliases.display_id` of a group, worked out once per group."""
+        found = self._display.get(group)
+        if found is None:
+            found = self._display[group] = display_id(group)
+        return found
+
+    def group_facts(
+        self, group: tuple[str, ...]
+    ) -> tuple[tuple[str, ...], Kev | None, Epss | None]:
+        """The CVEs of a group and their KEV entry and EPSS score, worked out once per group."""
+        found = self._groups.get(group)
+        if found is None:
+            cves = tuple(i for i in group if i.startswith("CVE-"))
+            found = self._groups[group] = (cves, _kev(cves, self), _epss(cves, self))
+        return found
+
+    def severity(
+        self, osv_evidence: Sequence[EvidenceRef], group: tuple[str, ...], cves: Sequence[str]
+    ) -> Severity:
+        """`_severity`, worked out once per (OSV evidence records and entries, group)."""
+        key = (tuple((ref.record, ref.affected_index) for ref in osv_evidence), group)
+        found = self._severities.get(key)
+        if found is None:
+            found = self._severities[key] = _severity(osv_evidence, cves, self)
+        return found
+
+    def fixed_events(self, match: Match) -> tuple[tuple[str, str, Key | None], ...]:
+        """(version, scheme, sort key or None when it does not parse) of each `fixed` event of
+        the match's entry outside GIT ranges, in record order; worked out once per entry (by
+        identity, the object kept)."""
+        affected = match.affected
+        if affected is None:
+            return ()
+        cache_key = (id(affected), match.ecosystem)
+        cached = self._fixed_events.get(cache_key)
+        if cached is not None and cached[0] is affected:
+            return cached[1]
+        events = tuple(
+            (event.version, scheme, _parsed(scheme, event.version))
+            for r in affected.ranges
+            if r.type is not RangeType.GIT
+            for scheme in ("SEMVER" if r.type is RangeType.SEMVER else match.ecosystem,)
+            for event in r.events
+            if event.kind is EventKind.FIXED
+        )
+        self._fixed_events[cache_key] = (affected, events)
+        return events
 
     def osv_severity(self, advisory_id: str, affected_index: int | None) -> Severity | None:
         key = (advisory_id, affected_index)
@@ -252,24 +329,25 @@ def _match_order(match: ScanMatch) -> tuple[int, str, int]:
 def _finding(
     component: Component, group: tuple[str, ...], matches: list[ScanMatch], records: _Records
 ) -> Finding:
-    matches.sort(key=_match_order)
-    evidence = tuple(_evidence(match, records) for match in matches)
-    cves = [i for i in group if i.startswith("CVE-")]
+    if len(matches) > 1:
+        matches.sort(key=_match_order)
+    evidence = tuple([_evidence(match, records) for match in matches])
+    cves, kev, epss = records.group_facts(group)
     distro = [m.advisory_id for m in matches if isinstance(m, DistroMatch)]
     osv = [m for m in matches if isinstance(m, Match)]
     osv_evidence = [ref for m, ref in zip(matches, evidence, strict=True) if isinstance(m, Match)]
     return Finding(
-        id=min(distro) if distro else display_id(group),
+        id=min(distro) if distro else records.display_id(group),
         aliases=group,
         component=component.ref,
         name=component.name,
         version=matches[0].version or component.version or "",
         purl=component.purl,
         summary=_summary(matches, osv, cves, records),
-        severity=_severity(osv_evidence, cves, records),
-        kev=_kev(cves, records),
-        epss=_epss(cves, records),
-        fixed_versions=_fixed_versions(matches, osv),
+        severity=records.severity(osv_evidence, group, cves),
+        kev=kev,
+        epss=epss,
+        fixed_versions=_fixed_versions(matches, osv, records),
         evidence=evidence,
         confidence=min((ref.confidence for ref in evidence), key=_CONFIDENCE_ORDER.index),
     )
@@ -387,7 +465,9 @@ def _epss(cves: Sequence[str], records: _Records) -> Epss | None:
     return max(scores, key=lambda e: (e.score, e.cve), default=None)
 
 
-def _fixed_versions(matches: Sequence[ScanMatch], osv: Sequence[Match]) -> tuple[str, ...]:
+def _fixed_versions(
+    matches: Sequence[ScanMatch], osv: Sequence[Match], records: _Records
+) -> tuple[str, ...]:
     """Versions that fix it above the component's, in version order: the distro advisories'
     when there are any (the preferred source), else the `fixed` events of the OSV entries.
     CPE matches give none (NVD names affected versions, not fixes)."""
@@ -398,18 +478,37 @@ def _fixed_versions(matches: Sequence[ScanMatch], osv: Sequence[Match]) -> tuple
             key = _key_above(fix.ecosystem, fix.fixed_version, fix.version)
             found[fix.fixed_version] = None if key is None else (fix.ecosystem, key)
     for match in () if distro else osv:
-        if match.affected is None:
-            continue
-        for r in match.affected.ranges:
-            if r.type is RangeType.GIT:
+        version_keys: dict[str, Key | None] = {}
+        for fixed, scheme, fixed_key in records.fixed_events(match):
+            if fixed in found:
                 continue
-            scheme = "SEMVER" if r.type is RangeType.SEMVER else match.ecosystem
-            for event in r.events:
-                if event.kind is EventKind.FIXED and event.version not in found:
-                    key = _key_above(scheme, event.version, match.version)
-                    found[event.version] = None if key is None else (scheme, key)
+            if fixed_key is None:  # as `_key_above`: a fix that does not parse is left out
+                found[fixed] = None
+                continue
+            if scheme not in version_keys:
+                version_keys[scheme] = _parsed(scheme, match.version)
+            current = version_keys[scheme]
+            found[fixed] = (scheme, fixed_key) if _above(fixed_key, current) else None
     kept = [(key, v) for v, key in found.items() if key is not None]
     return tuple(v for _, v in sorted(kept, key=lambda item: item[0]))
+
+
+def _parsed(scheme: str, version: str) -> Key | None:
+    """`sort_key`, or None when the version does not parse."""
+    try:
+        return sort_key(scheme, version)
+    except (InvalidVersion, TypeError):
+        return None
+
+
+def _above(fixed: Key, current: Key | None) -> bool:
+    """Whether `fixed` sorts above `current` (False when there is none or they do not compare)."""
+    if current is None:
+        return False
+    try:
+        return bool(fixed > current)
+    except TypeError:
+        return False
 
 
 def _key_above(scheme: str, fixed: str, version: str) -> Key | None:
