@@ -149,13 +149,23 @@ def _registry() -> Registry[Any]:
     relative `$ref`s (`spdx.schema.json`, `jsf-0.82.schema.json`,
     `cryptography-defs.schema.json`) resolve against their `$id`s to those files' own `$id`s.
     """
+    resources_by_id = [(uri, Resource.from_contents(schema)) for uri, schema in _schemas_by_id()]
+    return Registry().with_resources(resources_by_id).crawl()
+
+
+@functools.cache
+def _schemas_by_id() -> tuple[tuple[str, Any], ...]:
+    """Every bundled JSON schema with its `$id`, in file-name order."""
     names = sorted(
         entry.name for entry in _SCHEMA_DIR.iterdir() if entry.name.endswith(".schema.json")
     )
-    resources_by_id = [
-        (_json_schema(name)["$id"], Resource.from_contents(_json_schema(name))) for name in names
-    ]
-    return Registry().with_resources(resources_by_id).crawl()
+    return tuple((_json_schema(name)["$id"], _json_schema(name)) for name in names)
+
+
+@functools.cache
+def _fast_registry() -> Any:
+    """The same bundled schemas as a jsonschema-rs registry (built once, shared by validators)."""
+    return jsonschema_rs.Registry(list(_schemas_by_id()))
 
 
 def _json_key(value: Any) -> Hashable:
@@ -267,10 +277,6 @@ def _never_raises(check: Any) -> Any:
 @functools.cache
 def _fast_validator(name: str) -> Any:
     """A compiled jsonschema-rs validator over the same bundled schemas and format rules."""
-    names = sorted(
-        entry.name for entry in _SCHEMA_DIR.iterdir() if entry.name.endswith(".schema.json")
-    )
-    registry = jsonschema_rs.Registry([(_json_schema(n)["$id"], _json_schema(n)) for n in names])
     formats = {
         "date-time": _never_raises(_is_date_time),
         "date": _never_raises(_is_date),
@@ -278,7 +284,7 @@ def _fast_validator(name: str) -> Any:
         "uri": _is_uri,
     }
     return jsonschema_rs.validator_for(
-        _json_schema(name), registry=registry, formats=formats, validate_formats=True
+        _json_schema(name), registry=_fast_registry(), formats=formats, validate_formats=True
     )
 
 
