@@ -7,6 +7,7 @@ line saying what it looks like instead.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -126,10 +127,7 @@ def _sniff_xml(root: etree._Element, file: str) -> Sniffed:
         return Sniffed(
             format=SbomFormat.CYCLONEDX, encoding=Encoding.XML, spec_version=version, payload=root
         )
-    if (
-        tag == "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF"
-        and b"spdx.org" in etree.tostring(root)[:65536]
-    ):
+    if tag == "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF" and _mentions_spdx(root):
         raise UnsupportedFormat(
             file, "SPDX RDF/XML is not supported; convert it to SPDX JSON or tag-value"
         )
@@ -156,6 +154,15 @@ def _preview(value: object, width: int = 80) -> str:
     """`repr` of an untrusted value, cut to about `width` characters for a one-line message."""
     text = repr(value)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _mentions_spdx(root: etree._Element) -> bool:
+    """Whether an RDF document uses the SPDX vocabulary (namespaces of its first elements)."""
+    for element in itertools.islice(root.iter(), 1000):
+        namespaces = [*element.nsmap.values(), element.tag if isinstance(element.tag, str) else ""]
+        if any("spdx.org" in (ns or "") for ns in namespaces):
+            return True
+    return False
 
 
 def _describe(document: dict[str, Any]) -> str:
