@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from chainreview.matches.aliases import AliasResolver, UnionFind, display_id
+from collections.abc import Sequence
+
+from chainreview.matches.aliases import MAX_GROUP, AliasResolver, UnionFind, display_id
 
 
 def test_union_find_is_transitive() -> None:
@@ -35,3 +37,33 @@ def test_display_priority_cve_then_ghsa_then_others() -> None:
     # the oldest CVE by number, not by string order (CVE-2021-9999 < CVE-2021-10000)
     assert display_id(["CVE-2021-10000", "CVE-2021-9999"]) == "CVE-2021-9999"
     assert display_id(["CVE-2022-1", "CVE-2021-50000"]) == "CVE-2021-50000"
+
+
+def test_a_chain_of_aliases_stops_growing_at_the_cap() -> None:
+    """A malformed chain (each id aliasing the next) cannot pull the whole database in."""
+    aliases = {f"X-{n}": [f"X-{n + 1}"] for n in range(5 * MAX_GROUP)}
+    looked_up: list[str] = []
+    resolver = AliasResolver(
+        lambda i: (looked_up.append(i), aliases.get(i, []))[1], lambda i: [], prefetch=None
+    )
+    group = resolver.groups(["X-0"])["X-0"]
+    assert MAX_GROUP <= len(group) <= MAX_GROUP + 2
+    assert len(looked_up) <= MAX_GROUP + 2
+
+
+def test_prefetch_is_told_each_round_before_its_look_ups() -> None:
+    aliases = {"A": ["B"], "B": ["C"], "C": []}
+    rounds: list[list[str]] = []
+    seen: set[str] = set()
+
+    def aliases_of(identifier: str) -> list[str]:
+        assert identifier in seen, "looked up before it was prefetched"
+        return aliases.get(identifier, [])
+
+    def prefetch(ids: Sequence[str]) -> None:
+        rounds.append(list(ids))
+        seen.update(ids)
+
+    resolver = AliasResolver(aliases_of, lambda i: [], prefetch=prefetch)
+    assert resolver.groups(["A", "Z"])["A"] == ("A", "B", "C")
+    assert rounds == [["A", "Z"], ["B"], ["C"]]

@@ -79,6 +79,19 @@ def scan(
     entries suppress it, but neither removes it from the output. With no intel snapshot yet,
     the bundled one is installed first (once, a few seconds).
     """
+    from chainreview import collector
+
+    with collector.paused():  # a short run of long-lived objects: see `chainreview.collector`
+        _scan(sboms, vex, ignore, output_format, fail_on)
+
+
+def _scan(
+    sboms: list[Path],
+    vex: list[Path] | None,
+    ignore: Path | None,
+    output_format: ScanFormat,
+    fail_on: FailOn,
+) -> None:
     from chainreview import canonical, home
     from chainreview.errors import PolicyFailure
     from chainreview.evidence.merge import merge_documents
@@ -105,7 +118,7 @@ def scan(
             today=date.today(),
         )
     if output_format is ScanFormat.JSON:
-        sys.stdout.buffer.write(canonical.dumps(canonical.to_plain(report)))
+        canonical.dump(report, sys.stdout.buffer)
     elif output_format is ScanFormat.SARIF:
         from chainreview.report.sarif import to_sarif
 

@@ -35,11 +35,12 @@ Findings come out in one fixed order (component name, version, ref; then severit
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol, cast
 
 from chainreview.components.model import Component
 from chainreview.components.versions import InvalidVersion, Key, sort_key
@@ -97,6 +98,16 @@ class IntelLookup(Protocol):
         """Keys of `kind` records filed under `value` in `index`."""
         ...
 
+    def records(self, kind: FeedKind, keys: Iterable[str]) -> Iterator[tuple[str, Any]]:
+        """(key, record) for the records of `kind` among `keys` (in a few queries)."""
+        ...
+
+    def keys_by_value(
+        self, kind: FeedKind, index: str, values: Iterable[str]
+    ) -> Mapping[str, tuple[str, ...]]:
+        """`keys` for each of `values` (in a few queries)."""
+        ...
+
 
 class IgnoreEntryLike(Protocol):
     """An ignore-file entry (`findings.suppressions.IgnoreEntry`)."""
@@ -131,17 +142,15 @@ class _Records:
     def __init__(self, intel: IntelLookup) -> None:
         self._intel = intel
         self._cache: dict[tuple[FeedKind, str], Any | None] = {}
-        self._affected_seen: dict[tuple[str, int], tuple[Affected, int | None]] = {}
-        """`affected_index` by object identity (the matcher hands out the same `Affected` object
-        for every match of one entry; the object is kept so its id cannot be reused)."""
+        self._aliased: dict[str, tuple[str, ...]] = {}
         self._display: dict[tuple[str, ...], str] = {}
         self._groups: dict[tuple[str, ...], tuple[tuple[str, ...], Kev | None, Epss | None]] = {}
         self._severities: dict[
             tuple[tuple[tuple[str, int | None], ...], tuple[str, ...]], Severity
         ] = {}
-        self._fixed_events: dict[
-            tuple[int, str], tuple[Affected, tuple[tuple[str, str, Key | None], ...]]
-        ] = {}
+        self._fixes: dict[tuple[int, str], tuple[Affected, _Fixes]] = {}
+        self._evidence: dict[tuple[str, int | None, int, Confidence], tuple[Any, EvidenceRef]] = {}
+        self._static: dict[tuple[tuple[str, ...], tuple[tuple[str, int | None], ...]], _Static] = {}
         self._texts: dict[tuple[FeedKind, str], str] = {}
         self._osv_rated: dict[tuple[str, int | None], Severity | None] = {}
         self._nvd_rated: dict[str, Severity | None] = {}
@@ -149,46 +158,61 @@ class _Records:
     def get(self, kind: FeedKind, key: str) -> Any | None:
         cache_key = (kind, key)
         if cache_key not in self._cache:
-            self._cache[cache_key] = self._intel.record(kind, key)
+            self._keep(kind, key, self._intel.record(kind, key))
         return self._cache[cache_key]
+
+    def _keep(self, kind: FeedKind, key: str, record: Any | None) -> None:
+        if kind is FeedKind.OSV and isinstance(record, dict):
+            record = _slim_osv(record)
+        elif kind is FeedKind.NVD and isinstance(record, dict):
+            record = {k: record[k] for k in _NVD_KEPT if k in record}
+        self._cache[(kind, key)] = record
+
+    def prefetch(self, kind: FeedKind, keys: Iterable[str]) -> None:
+        """Look up the records of `keys` not looked up yet, in a few queries."""
+        missing = [key for key in keys if (kind, key) not in self._cache]
+        if missing:
+            for key, record in self._intel.records(kind, missing):
+                self._keep(kind, key, record)
+            for key in missing:
+                self._cache.setdefault((kind, key), None)
+
+    def prefetch_aliases(self, ids: Sequence[str]) -> None:
+        """`prefetch` the OSV records of `ids` and the records naming them as aliases."""
+        self.prefetch(FeedKind.OSV, ids)
+        missing = [i for i in ids if i not in self._aliased]
+        if missing:
+            found = self._intel.keys_by_value(FeedKind.OSV, "alias", missing)
+            for identifier in missing:
+                self._aliased[identifier] = found.get(identifier, ())
+
+    def aliased_by(self, identifier: str) -> tuple[str, ...]:
+        """Ids of the OSV records listing `identifier` among their aliases."""
+        found = self._aliased.get(identifier)
+        if found is None:
+            found = self._aliased[identifier] = self._intel.keys(FeedKind.OSV, "alias", identifier)
+        return found
 
     def osv_aliases(self, advisory_id: str) -> tuple[str, ...]:
         record = self.get(FeedKind.OSV, advisory_id)
         return tuple(record.get("aliases") or ()) if isinstance(record, dict) else ()
 
-    def affected_index(self, advisory_id: str, affected: Affected | None) -> int | None:
-        """Where `affected` sits in the record's `affected` list (the index stores entries
-        apart); worked out once per entry object."""
-        if affected is None:
-            return None
-        seen_key = (advisory_id, id(affected))
-        seen = self._affected_seen.get(seen_key)
-        if seen is not None and seen[0] is affected:
-            return seen[1]
-        found = self._affected_index(advisory_id, affected)
-        self._affected_seen[seen_key] = (affected, found)
-        return found
-
-    def _affected_index(self, advisory_id: str, affected: Affected) -> int | None:
-        """The first entry of the record equal to `affected`; only entries naming the same
-        package are parsed (an entry of another package cannot be equal)."""
-        record = self.get(FeedKind.OSV, advisory_id)
-        listed = record.get("affected") or () if isinstance(record, dict) else ()
-        package = affected.package
-        for index, entry in enumerate(listed):
-            pkg = entry.get("package")
-            if package is None:
-                if pkg:
-                    continue
-            elif not pkg or (
-                pkg.get("name") != package.name
-                or pkg.get("ecosystem") != package.ecosystem
-                or pkg.get("purl") != package.purl
-            ):
-                continue
-            if Affected.from_osv(entry) == affected:
-                return index
-        return None
+    def evidence(self, match: Match) -> EvidenceRef:
+        """The evidence of an OSV match; one object per (record, entry, decision object: the
+        matcher shares one per region of a range), the decision kept so its id stays unique."""
+        key = (match.advisory_id, match.affected_index, id(match.decision), match.confidence)
+        found = self._evidence.get(key)
+        if found is not None and found[0] is match.decision:
+            return found[1]
+        ref = EvidenceRef(
+            record=match.advisory_id,
+            affected_index=match.affected_index,
+            range_index=match.decision.range_index,
+            decision=match.decision.describe(),
+            confidence=match.confidence,
+        )
+        self._evidence[key] = (match.decision, ref)
+        return ref
 
     def text(self, kind: FeedKind, key: str, *fields: str) -> str:
         """`_record_text` of a record, worked out once per record."""
@@ -224,27 +248,36 @@ class _Records:
             found = self._severities[key] = _severity(osv_evidence, cves, self)
         return found
 
-    def fixed_events(self, match: Match) -> tuple[tuple[str, str, Key | None], ...]:
-        """(version, scheme, sort key or None when it does not parse) of each `fixed` event of
-        the match's entry outside GIT ranges, in record order; worked out once per entry (by
-        identity, the object kept)."""
+    def fixes(self, match: Match) -> _Fixes:
+        """The `fixed` events of the match's entry (outside GIT ranges) ready for `_Fixes.above`;
+        worked out once per entry (by identity, the object kept)."""
         affected = match.affected
         if affected is None:
-            return ()
+            return _NO_FIXES
         cache_key = (id(affected), match.ecosystem)
-        cached = self._fixed_events.get(cache_key)
+        cached = self._fixes.get(cache_key)
         if cached is not None and cached[0] is affected:
             return cached[1]
-        events = tuple(
-            (event.version, scheme, _parsed(scheme, event.version))
-            for r in affected.ranges
-            if r.type is not RangeType.GIT
-            for scheme in ("SEMVER" if r.type is RangeType.SEMVER else match.ecosystem,)
-            for event in r.events
-            if event.kind is EventKind.FIXED
-        )
-        self._fixed_events[cache_key] = (affected, events)
-        return events
+        fixes = _Fixes.of(_fixed_events(affected, match.ecosystem))
+        self._fixes[cache_key] = (affected, fixes)
+        return fixes
+
+    def static(self, group: tuple[str, ...], osv: Sequence[Match]) -> _Static:
+        """What a finding of only OSV matches takes from the records alone (not from the
+        component): worked out once per (group, matched entries)."""
+        key = (group, tuple((m.advisory_id, m.affected_index) for m in osv))
+        found = self._static.get(key)
+        if found is None:
+            cves, kev, epss = self.group_facts(group)
+            evidence = [self.evidence(m) for m in osv]
+            found = self._static[key] = _Static(
+                display=self.display_id(group),
+                summary=_summary(osv, osv, cves, self),
+                severity=self.severity(evidence, group, cves),
+                kev=kev,
+                epss=epss,
+            )
+        return found
 
     def osv_severity(self, advisory_id: str, affected_index: int | None) -> Severity | None:
         key = (advisory_id, affected_index)
@@ -261,6 +294,24 @@ class _Records:
         return self._nvd_rated[cve]
 
 
+_OSV_KEPT: Final = ("id", "aliases", "summary", "details", "severity", "database_specific")
+_NVD_KEPT: Final = ("cve_id", "description", "metrics")
+"""The parts of an NVD record findings read (severity, text): configurations are let go."""
+
+
+def _slim_osv(record: dict[str, Any]) -> dict[str, Any]:
+    """The parts of an OSV record findings read (aliases, texts, severities); the `affected`
+    entries' version lists and ranges, references and credits are let go at once."""
+    slim: dict[str, Any] = {k: record[k] for k in _OSV_KEPT if k in record}
+    entries = record.get("affected")
+    if isinstance(entries, list):
+        slim["affected"] = [
+            {"severity": e["severity"]} if isinstance(e, dict) and "severity" in e else {}
+            for e in entries
+        ]
+    return slim
+
+
 def build_findings(
     matches: Iterable[ScanMatch], components: Mapping[str, Component], intel: IntelLookup
 ) -> tuple[Finding, ...]:
@@ -269,9 +320,14 @@ def build_findings(
     by_component: dict[str, list[ScanMatch]] = defaultdict(list)
     for match in matches:
         by_component[match.component].append(match)
-    resolver = AliasResolver(records.osv_aliases, lambda i: intel.keys(FeedKind.OSV, "alias", i))
+    resolver = AliasResolver(
+        records.osv_aliases, records.aliased_by, prefetch=records.prefetch_aliases
+    )
     walked = {i for ms in by_component.values() for m in ms for i in _walked_ids(m)}
     groups = resolver.groups(sorted(walked))
+    cves = {i for group in groups.values() for i in group if i.startswith("CVE-")}
+    for kind in (FeedKind.KEV, FeedKind.EPSS, FeedKind.NVD):
+        records.prefetch(kind, cves)
     findings: list[Finding] = []
     for ref, component_matches in by_component.items():
         findings.extend(
@@ -331,6 +387,8 @@ def _finding(
 ) -> Finding:
     if len(matches) > 1:
         matches.sort(key=_match_order)
+    if all(type(m) is Match for m in matches):
+        return _osv_finding(component, group, cast("list[Match]", matches), records)
     evidence = tuple([_evidence(match, records) for match in matches])
     cves, kev, epss = records.group_facts(group)
     distro = [m.advisory_id for m in matches if isinstance(m, DistroMatch)]
@@ -353,6 +411,82 @@ def _finding(
     )
 
 
+def _osv_finding(
+    component: Component, group: tuple[str, ...], matches: list[Match], records: _Records
+) -> Finding:
+    """`_finding` for the common case of OSV matches only: what depends on the records alone
+    is shared between the findings of one (group, entries)."""
+    static = records.static(group, matches)
+    evidence = tuple([records.evidence(match) for match in matches])
+    version = matches[0].version
+    if len(matches) == 1:
+        fixed = records.fixes(matches[0]).above(version)
+    else:
+        fixed = _fixed_versions(matches, matches, records)
+    return Finding(
+        id=static.display,
+        aliases=group,
+        component=component.ref,
+        name=component.name,
+        version=version or component.version or "",
+        purl=component.purl,
+        summary=static.summary,
+        severity=static.severity,
+        kev=static.kev,
+        epss=static.epss,
+        fixed_versions=fixed,
+        evidence=evidence,
+        confidence=min((ref.confidence for ref in evidence), key=_CONFIDENCE_ORDER.index),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Static:
+    """The parts of a finding the records decide, whatever the component version."""
+
+    display: str
+    summary: str
+    severity: Severity
+    kev: Kev | None
+    epss: Epss | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Fixes:
+    """An entry's `fixed` versions, first occurrence of each string in record order, sorted by
+    (scheme, key) for bisection; a string that does not parse in its scheme is never shown."""
+
+    schemes: tuple[tuple[str, tuple[Key, ...], tuple[str, ...]], ...]
+
+    @classmethod
+    def of(cls, events: Iterable[tuple[str, str]]) -> _Fixes:
+        first: dict[str, tuple[str, Key | None]] = {}
+        for version, scheme in events:
+            if version not in first:
+                first[version] = (scheme, _parsed(scheme, version))
+        by_scheme: dict[str, list[tuple[Key, str]]] = defaultdict(list)
+        for version, (scheme, key) in first.items():
+            if key is not None:
+                by_scheme[scheme].append((key, version))
+        blocks = []
+        for scheme, items in sorted(by_scheme.items()):
+            items.sort(key=lambda item: item[0])
+            blocks.append((scheme, tuple(k for k, _ in items), tuple(v for _, v in items)))
+        return cls(tuple(blocks))
+
+    def above(self, version: str) -> tuple[str, ...]:
+        """The fixed versions above `version`, in (scheme, version) order."""
+        out: list[str] = []
+        for scheme, keys, versions in self.schemes:
+            current = _parsed(scheme, version)
+            if current is not None:
+                out.extend(versions[bisect_right(keys, current) :])
+        return tuple(out)
+
+
+_NO_FIXES: Final = _Fixes(())
+
+
 _CONFIDENCE_ORDER = (Confidence.PURL, Confidence.CPE)
 
 
@@ -369,13 +503,7 @@ def _evidence(match: ScanMatch, records: _Records) -> EvidenceRef:
             confidence=Confidence.PURL,
             labels=(RELEASE_FROM_OS,) if match.ecosystem_from == "operating-system" else (),
         )
-    return EvidenceRef(
-        record=match.advisory_id,
-        affected_index=records.affected_index(match.advisory_id, match.affected),
-        range_index=match.decision.range_index,
-        decision=match.decision.describe(),
-        confidence=match.confidence,
-    )
+    return records.evidence(match)
 
 
 def _cpe_evidence(match: CpeMatch) -> EvidenceRef:
@@ -479,9 +607,12 @@ def _fixed_versions(
             found[fix.fixed_version] = None if key is None else (fix.ecosystem, key)
     for match in () if distro else osv:
         version_keys: dict[str, Key | None] = {}
-        for fixed, scheme, fixed_key in records.fixed_events(match):
+        if match.affected is None:
+            continue
+        for fixed, scheme in _fixed_events(match.affected, match.ecosystem):
             if fixed in found:
                 continue
+            fixed_key = _parsed(scheme, fixed)
             if fixed_key is None:  # as `_key_above`: a fix that does not parse is left out
                 found[fixed] = None
                 continue
@@ -491,6 +622,17 @@ def _fixed_versions(
             found[fixed] = (scheme, fixed_key) if _above(fixed_key, current) else None
     kept = [(key, v) for v, key in found.items() if key is not None]
     return tuple(v for _, v in sorted(kept, key=lambda item: item[0]))
+
+
+def _fixed_events(affected: Affected, ecosystem: str) -> Iterator[tuple[str, str]]:
+    """(version, scheme) of each `fixed` event of an entry outside GIT ranges, in record order."""
+    for r in affected.ranges:
+        if r.type is RangeType.GIT:
+            continue
+        scheme = "SEMVER" if r.type is RangeType.SEMVER else ecosystem
+        for event in r.events:
+            if event.kind is EventKind.FIXED:
+                yield event.version, scheme
 
 
 def _parsed(scheme: str, version: str) -> Key | None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Final
 
+from chainreview import collector
 from chainreview.components.model import Component, Inventory, SkippedComponent
 from chainreview.findings.build import (
     IgnoreEntryLike,
@@ -122,7 +123,32 @@ def scan(
     suppressions: SuppressionSource | None = None,
     today: date,
 ) -> ScanReport:
-    """Match `inventory` with each matcher in turn and build the report."""
+    """Match `inventory` with each matcher in turn and build the report (the cyclic garbage
+    collector paused meanwhile: see `chainreview.collector`)."""
+    with collector.paused():
+        return _scan(
+            inventory,
+            matchers,
+            intel,
+            snapshot=snapshot,
+            vex_files=vex_files,
+            statements=statements,
+            suppressions=suppressions,
+            today=today,
+        )
+
+
+def _scan(
+    inventory: Inventory,
+    matchers: Sequence[Matcher[ScanResult]],
+    intel: IntelLookup,
+    *,
+    snapshot: str,
+    vex_files: Sequence[str],
+    statements: Sequence[VexStatement],
+    suppressions: SuppressionSource | None,
+    today: date,
+) -> ScanReport:
     components = {c.ref: c for c in inventory.components}
     matches: list[ScanMatch] = []
     undecided: list[Indeterminate] = []

@@ -21,7 +21,6 @@ import write `intel/paused-<phase>` and sleep there, so a test can kill it at th
 from __future__ import annotations
 
 import fcntl
-import gc
 import importlib
 import os
 import time
@@ -34,7 +33,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Final
 
-from chainreview import limits
+from chainreview import collector, limits
 from chainreview.components.model import Diagnostic, Location
 from chainreview.errors import LimitExceeded
 from chainreview.intel import snapshot
@@ -252,7 +251,7 @@ def import_paths(
         raise IntelError("intel import", "no input given")
     folder = snapshot.intel_dir(home)
     folder.mkdir(parents=True, exist_ok=True)
-    with _exclusive(folder / "lock"), _collector_paused():
+    with _exclusive(folder / "lock"), collector.paused():
         groups: dict[str, list[tuple[str, FeedData]]] = {}
         for path in paths:
             parts = read_path(path, str(path), kind=kind, workers=workers, progress=progress)
@@ -317,22 +316,6 @@ def _report(inputs: tuple[str, ...], feed: FeedData) -> SourceReport:
         warnings=feed.warnings,
         rejected=feed.rejected,
     )
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector (in the reader processes too, forked meanwhile).
-
-    An import builds millions of containers that live until it ends and form no cycles, so each
-    collection pass over them is pure cost: about a tenth of an OSV import.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @contextmanager

@@ -4,9 +4,10 @@ Layout under `$CHAINREVIEW_HOME/intel/`:
 
 * `snapshots/<hash>.sqlite` — one immutable stdlib-sqlite file per snapshot (not the application
   store): tables `meta` (the manifest), `records` (kind, key, source, withdrawn, the record's
-  normalised JSON), `packages` ((ecosystem, normalised name) → advisory id and that `affected`
-  entry as OSV JSON, for the matcher) and `lookup` (secondary keys: (kind, index, value) → key,
-  e.g. `osv`/`alias`/`CVE-2021-1234` → `PYSEC-2021-9`);
+  normalised JSON), `packages` ((ecosystem, normalised name) → advisory id, the index of the
+  `affected` entry in the record and that entry as OSV JSON, for the matcher) and `lookup`
+  (secondary keys: (kind, index, value) → key, e.g. `osv`/`alias`/`CVE-2021-1234` →
+  `PYSEC-2021-9`);
 * `CURRENT` — the hash of the current snapshot, replaced with `os.replace` only after the snapshot
   file is complete, fsynced and renamed into place, so a crash at any point leaves either the old
   or the new snapshot current, never a partial one.
@@ -33,7 +34,7 @@ from chainreview.intel.interface import FeedData, FeedKind, IndexedRecord, Intel
 from chainreview.intel.names import normalise_name
 from chainreview.intel.osv_model import Advisory, Affected
 
-FORMAT: Final = 1
+FORMAT: Final = 2
 """Version of the snapshot file layout; a snapshot of another format is refused on open."""
 
 _SCHEMA: Final = """
@@ -42,7 +43,7 @@ CREATE TABLE records(
     kind TEXT NOT NULL, key TEXT NOT NULL, source TEXT NOT NULL,
     withdrawn INTEGER NOT NULL, body BLOB NOT NULL, PRIMARY KEY(kind, key)) WITHOUT ROWID;
 CREATE TABLE packages(
-    ecosystem TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL,
+    ecosystem TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL, entry INTEGER NOT NULL,
     withdrawn INTEGER NOT NULL, source TEXT NOT NULL, affected BLOB NOT NULL);
 CREATE TABLE lookup(
     kind TEXT NOT NULL, idx TEXT NOT NULL, value TEXT NOT NULL, key TEXT NOT NULL,
@@ -68,6 +69,8 @@ class PackageAdvisory:
     advisory_id: str
     withdrawn: bool
     """Withdrawn advisories are returned flagged; the matcher skips them."""
+    affected_index: int
+    """Where the entry sits in the record's `affected` list."""
     affected: Affected
 
 
@@ -158,7 +161,7 @@ class Builder:
         )
         if feed.kind is FeedKind.OSV:
             self._db.executemany(
-                "INSERT INTO packages VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO packages VALUES (?, ?, ?, ?, ?, ?, ?)",
                 _package_rows(feed.records, source),
             )
         self._db.executemany(
@@ -260,12 +263,12 @@ def _body(record: Record) -> bytes:
 
 def _package_rows(
     records: Iterable[Record], source: str
-) -> Iterator[tuple[str, str, str, int, str, bytes]]:
+) -> Iterator[tuple[str, str, str, int, int, str, bytes]]:
     for record in records:
         if not isinstance(record, Advisory):
             continue
         withdrawn = int(record.is_withdrawn)
-        for entry in record.document.get("affected") or ():
+        for index, entry in enumerate(record.document.get("affected") or ()):
             package = entry.get("package")
             if not package:
                 continue
@@ -274,6 +277,7 @@ def _package_rows(
                 ecosystem,
                 normalise_name(ecosystem, package["name"]),
                 record.id,
+                index,
                 withdrawn,
                 source,
                 orjson.dumps({k: entry[k] for k in _MATCH_FIELDS if k in entry}),
@@ -289,6 +293,20 @@ def _lookup_rows(feed: FeedData, source: str) -> Iterator[tuple[str, str, str, s
         elif isinstance(record, IndexedRecord):
             for index, value in record.index_keys():
                 yield (kind, index, value, record.key, source)
+
+
+_CHUNK: Final = 500
+"""Keys per `IN (…)` query: well under SQLite's oldest limit of 999 bound parameters."""
+
+
+def _chunks(items: Iterable[str]) -> Iterator[list[str]]:
+    wanted = sorted(set(items))
+    for start in range(0, len(wanted), _CHUNK):
+        yield wanted[start : start + _CHUNK]
+
+
+def _marks(chunk: Sequence[str]) -> str:
+    return ", ".join("?" * len(chunk))
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -309,7 +327,11 @@ class Snapshot:
         self.manifest: Mapping[str, Any] = orjson.loads(row[0])
         self._packages: dict[tuple[str, str], tuple[PackageAdvisory, ...]] = {}
         if self.manifest.get("format") != FORMAT:
-            raise IntelError(str(path), f"intel snapshot format {self.manifest.get('format')}")
+            raise IntelError(
+                str(path),
+                f"intel snapshot format {self.manifest.get('format')} is not this chainreview's "
+                f"({FORMAT}): import the feeds again (`chainreview intel import`)",
+            )
 
     @property
     def hash(self) -> str:
@@ -331,16 +353,17 @@ class Snapshot:
 
     def _read_package(self, ecosystem: str, name: str) -> tuple[PackageAdvisory, ...]:
         rows = self._db.execute(
-            "SELECT id, withdrawn, affected FROM packages WHERE ecosystem = ? AND name = ?",
+            "SELECT id, entry, withdrawn, affected FROM packages WHERE ecosystem = ? AND name = ?",
             (ecosystem, name),
         ).fetchall()
         return tuple(
             PackageAdvisory(
                 advisory_id=advisory_id,
+                affected_index=entry,
                 withdrawn=bool(withdrawn),
                 affected=Affected.from_osv(orjson.loads(body)),
             )
-            for advisory_id, withdrawn, body in rows
+            for advisory_id, entry, withdrawn, body in rows
         )
 
     def packages(self) -> tuple[tuple[str, str], ...]:
@@ -356,6 +379,32 @@ class Snapshot:
             "SELECT body FROM records WHERE kind = ? AND key = ?", (kind.value, key)
         ).fetchone()
         return None if row is None else orjson.loads(row[0])
+
+    def records(self, kind: FeedKind, keys: Iterable[str]) -> Iterator[tuple[str, Any]]:
+        """(key, record) for the records of `kind` among `keys` (keys without one left out),
+        in a few queries instead of one per key; decoded one at a time as they are read."""
+        for chunk in _chunks(keys):
+            rows = self._db.execute(
+                f"SELECT key, body FROM records WHERE kind = ? AND key IN ({_marks(chunk)})",
+                (kind.value, *chunk),
+            )
+            for key, body in rows:
+                yield key, orjson.loads(body)
+
+    def keys_by_value(
+        self, kind: FeedKind, index: str, values: Iterable[str]
+    ) -> dict[str, tuple[str, ...]]:
+        """`keys(kind, index, value)` for each of `values` (values without keys left out)."""
+        found: dict[str, list[str]] = {}
+        for chunk in _chunks(values):
+            rows = self._db.execute(
+                "SELECT value, key FROM lookup WHERE kind = ? AND idx = ? "
+                f"AND value IN ({_marks(chunk)}) ORDER BY value, key",
+                (kind.value, index, *chunk),
+            )
+            for value, key in rows:
+                found.setdefault(value, []).append(key)
+        return {value: tuple(keys) for value, keys in found.items()}
 
     def keys(self, kind: FeedKind, index: str, value: str) -> tuple[str, ...]:
         """Return the keys of `kind` records filed under `value` in secondary index `index`."""

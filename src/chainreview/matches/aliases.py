@@ -52,6 +52,10 @@ class UnionFind:
             item = parent[item]
         return item
 
+    def size(self, item: str) -> int:
+        """How many ids `item`'s set holds."""
+        return self._size[self.find(item)]
+
     def union(self, a: str, b: str) -> None:
         """Merge the sets of `a` and `b`."""
         root_a, root_b = self.find(a), self.find(b)
@@ -90,37 +94,45 @@ class AliasResolver:
     """Builds alias groups from two lookups into the intel snapshot.
 
     `aliases_of(id)` returns the `aliases` of the record `id` (empty when there is none);
-    `aliased_by(id)` returns the ids of records listing `id` among their aliases.
+    `aliased_by(id)` returns the ids of records listing `id` among their aliases. The graph is
+    walked breadth-first from all the wanted ids at once; `prefetch(ids)`, when given, is told
+    each round's ids before they are looked up, so a snapshot can answer them in one query. A
+    set stops growing past `MAX_GROUP` ids (the ids it already reached are still joined).
     """
 
     def __init__(
         self,
         aliases_of: Callable[[str], Sequence[str]],
         aliased_by: Callable[[str], Sequence[str]],
+        prefetch: Callable[[Sequence[str]], None] | None = None,
     ) -> None:
         self._aliases_of = aliases_of
         self._aliased_by = aliased_by
+        self._prefetch = prefetch
         self._sets = UnionFind()
         self._walked: set[str] = set()
 
     def groups(self, advisory_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
         """Map each id to all ids of its vulnerability, sorted (itself included)."""
         wanted = list(advisory_ids)
+        queued = {i for i in wanted if i not in self._walked}
+        frontier = sorted(queued)
         for advisory_id in wanted:
-            if advisory_id not in self._walked:
-                self._walk(advisory_id)
+            self._sets.add(advisory_id)
+        while frontier:
+            if self._prefetch is not None:
+                self._prefetch(frontier)
+            following: list[str] = []
+            for current in frontier:
+                self._walked.add(current)
+                for other in (*self._aliases_of(current), *self._aliased_by(current)):
+                    self._sets.union(current, other)
+                    if other in queued or other in self._walked:
+                        continue
+                    if self._sets.size(other) > MAX_GROUP:
+                        continue
+                    queued.add(other)
+                    following.append(other)
+            frontier = following
         sets = self._sets.sets()
         return {advisory_id: sets[advisory_id] for advisory_id in wanted}
-
-    def _walk(self, start: str) -> None:
-        pending = [start]
-        seen = {start}
-        self._sets.add(start)
-        while pending and len(seen) < MAX_GROUP:
-            current = pending.pop()
-            self._walked.add(current)
-            for other in (*self._aliases_of(current), *self._aliased_by(current)):
-                self._sets.union(current, other)
-                if other not in seen and other not in self._walked:
-                    seen.add(other)
-                    pending.append(other)

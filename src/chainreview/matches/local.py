@@ -4,7 +4,8 @@ A component is looked up by purl: the purl's OSV ecosystem (`Component.ecosystem
 e.g. `Debian:12`) and its OSV package name (`osv_package_name`, normalised by the index's own
 `normalise_name`). Only ecosystems the snapshot holds are queried, so an npm-heavy SBOM costs no
 SQL when no npm advisories were imported. Each package's entries are loaded once per matcher and
-compiled once (`ranges.compile_affected`); withdrawn advisories are skipped.
+compiled once into a `PackageIndex` (one bisection per component version decides the plain
+ranges of every entry together); withdrawn advisories are skipped.
 
 Components without a purl ecosystem yield nothing here (the CPE and distro matchers take them).
 A component whose package has advisories but which has no version, or a version some advisory
@@ -22,10 +23,10 @@ from typing import Final
 from chainreview.components.model import Component, Inventory
 from chainreview.components.purl import InvalidPurl, osv_ecosystem, osv_package_name, parse_purl
 from chainreview.intel.names import normalise_name
-from chainreview.intel.osv_model import Affected
-from chainreview.intel.snapshot import Snapshot
+from chainreview.intel.snapshot import PackageAdvisory, Snapshot
 from chainreview.matches.model import Confidence, Indeterminate, Match, MatchResult
-from chainreview.matches.ranges import CompiledAffected, Status, compile_affected
+from chainreview.matches.package_index import PackageIndex
+from chainreview.matches.ranges import Status, compile_affected
 
 __all__ = ["LocalMatcher", "lookup_key"]
 
@@ -34,10 +35,11 @@ NO_VERSION: Final = "no version"
 
 
 @dataclass(frozen=True, slots=True)
-class _Entry:
-    advisory_id: str
-    affected: Affected
-    compiled: CompiledAffected
+class _Package:
+    """One package's live (not withdrawn) entries and their index."""
+
+    entries: tuple[PackageAdvisory, ...]
+    index: PackageIndex
 
 
 def lookup_key(component: Component) -> tuple[str, str] | None:
@@ -75,7 +77,7 @@ class LocalMatcher:
     def __init__(self, snapshot: Snapshot) -> None:
         self._snapshot = snapshot
         self._ecosystems = frozenset(snapshot.manifest.get("ecosystems") or ())
-        self._entries: dict[tuple[str, str], tuple[_Entry, ...]] = {}
+        self._packages: dict[tuple[str, str], _Package | None] = {}
 
     def match_inventory(self, inventory: Inventory) -> Iterator[MatchResult]:
         """See `Matcher.match_inventory`: every component, in inventory order."""
@@ -86,58 +88,65 @@ class LocalMatcher:
         key = lookup_key(component)
         if key is None:
             return ()
-        entries = self._load(key)
-        if not entries:
+        package = self._load(key)
+        if package is None:
             return ()
         version = component_version(component)
         if version is None:
-            ids = tuple(sorted({entry.advisory_id for entry in entries}))
+            ids = tuple(sorted({entry.advisory_id for entry in package.entries}))
             return (Indeterminate(component=component.ref, reason=NO_VERSION, advisory_ids=ids),)
-        return tuple(self._evaluate(component.ref, key, version, entries))
+        return tuple(self._evaluate(component.ref, key, version, package))
 
     def match_all(self, components: Iterable[Component]) -> Iterator[MatchResult]:
         """Match every component in order; package entries are cached across components."""
         for component in components:
             yield from self.match(component)
 
-    def _load(self, key: tuple[str, str]) -> tuple[_Entry, ...]:
-        cached = self._entries.get(key)
-        if cached is not None:
-            return cached
+    def _load(self, key: tuple[str, str]) -> _Package | None:
+        if key in self._packages:
+            return self._packages[key]
         ecosystem, name = key
-        entries: tuple[_Entry, ...] = ()
+        package: _Package | None = None
         if ecosystem in self._ecosystems:
-            entries = tuple(
-                _Entry(row.advisory_id, row.affected, compile_affected(row.affected, ecosystem))
-                for row in self._snapshot.advisories_for(ecosystem, name)
-                if not row.withdrawn
-            )
-        self._entries[key] = entries
-        return entries
+            rows = [
+                row for row in self._snapshot.advisories_for(ecosystem, name) if not row.withdrawn
+            ]
+            if rows:
+                package = _Package(
+                    tuple(rows),
+                    PackageIndex(
+                        ecosystem, [compile_affected(row.affected, ecosystem) for row in rows]
+                    ),
+                )
+        self._packages[key] = package
+        return package
 
     @staticmethod
     def _evaluate(
-        ref: str, key: tuple[str, str], version: str, entries: tuple[_Entry, ...]
+        ref: str, key: tuple[str, str], version: str, package: _Package
     ) -> Iterator[MatchResult]:
         ecosystem, name = key
         undecided: dict[str, set[str]] = defaultdict(set)
         affected: set[str] = set()
-        for entry in entries:
-            verdict = entry.compiled.evaluate(version)
+        entries = package.entries
+        for index, verdict in package.index.evaluate(version):
+            entry = entries[index]
+            advisory_id = entry.advisory_id
             if verdict.status is Status.AFFECTED:
-                affected.add(entry.advisory_id)
+                affected.add(advisory_id)
                 yield Match(
                     component=ref,
-                    advisory_id=entry.advisory_id,
+                    advisory_id=advisory_id,
                     version=version,
                     ecosystem=ecosystem,
                     package=name,
                     decision=verdict.decision,
                     confidence=Confidence.PURL,
                     affected=entry.affected,
+                    affected_index=entry.affected_index,
                 )
-            elif verdict.status is Status.INDETERMINATE:
-                undecided[verdict.reason].add(entry.advisory_id)
+            else:
+                undecided[verdict.reason].add(advisory_id)
         for reason, ids in sorted(undecided.items()):
             # an advisory that another of its entries already matched is decided
             open_ids = tuple(sorted(ids - affected))

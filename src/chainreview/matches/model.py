@@ -63,8 +63,9 @@ class Match:
     decision: Decision
     confidence: Confidence = Confidence.PURL
     affected: Affected | None = field(default=None, compare=False, repr=False)
-    """The `affected` entry that matched (None for CPE matches); `findings` locates its index
-    in the full record."""
+    """The `affected` entry that matched."""
+    affected_index: int | None = None
+    """Where that entry sits in the record's `affected` list."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

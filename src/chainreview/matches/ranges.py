@@ -25,6 +25,7 @@ indeterminate, with the reason.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
@@ -33,7 +34,16 @@ from chainreview.components.versions import InvalidVersion, Key, sort_key, suppo
 from chainreview.intel.osv_model import Affected, Event, EventKind, RangeType
 from chainreview.matches.model import Decision
 
-__all__ = ["CompiledAffected", "Status", "Verdict", "affected_by", "compile_affected"]
+__all__ = [
+    "CompiledAffected",
+    "Position",
+    "Regions",
+    "Status",
+    "Verdict",
+    "affected_by",
+    "compile_affected",
+    "position",
+]
 
 
 class Status(StrEnum):
@@ -68,7 +78,8 @@ _TIE: Final = {
 _CLOSING: Final = frozenset({EventKind.FIXED, EventKind.LAST_AFFECTED})
 
 
-def _position(scheme: str, version: str) -> Position:
+def position(scheme: str, version: str) -> Position:
+    """Where `version` sits on `scheme`'s line (raises `InvalidVersion`)."""
     return (1, sort_key(scheme, version))
 
 
@@ -77,7 +88,7 @@ def _event_position(scheme: str, event: Event) -> Position:
         return _BOTTOM
     if event.kind is EventKind.LIMIT and event.version == "*":
         return _TOP
-    return _position(scheme, event.version)
+    return position(scheme, event.version)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +138,76 @@ class _Range:
     def _decision(self, events: tuple[Event, ...]) -> Decision:
         return Decision(range_index=self.index, range_type=self.type, events=events)
 
+    def regions(self) -> Regions | None:
+        """This range's verdicts as a table over its event positions (see `Regions`); None when
+        it has `limit` events or could not be compiled (those are walked per version)."""
+        if self.error is not None or self.limits:
+            return None
+        positions: list[Position] = []
+        exact: list[Decision | None] = []
+        between: list[Decision | None] = [None]
+        openers: dict[int, Decision] = {}
+
+        def affected(opener: int | None) -> Decision | None:
+            if opener is None:
+                return None
+            found = openers.get(opener)
+            if found is None:
+                found = openers[opener] = self._decision(self._interval(opener, _TOP))
+            return found
+
+        opener: int | None = None  # index of the `introduced` an affected version is past
+        i = 0
+        while i < len(self.points):
+            at = self.points[i][0]
+            group = i
+            while group < len(self.points) and self.points[group][0] == at:
+                group += 1
+            # at the position itself a `last_affected` there does not close (v > it is needed)
+            on = opener
+            for j in range(i, group):
+                kind = self.points[j][2].kind
+                if kind is EventKind.INTRODUCED:
+                    on = j
+                elif kind is EventKind.FIXED:
+                    on = None
+            for j in range(i, group):  # just above it, every event there has fired
+                opener = j if self.points[j][2].kind is EventKind.INTRODUCED else None
+            positions.append(at)
+            exact.append(affected(on))
+            between.append(affected(opener))
+            i = group
+        return Regions(tuple(positions), tuple(exact), tuple(between))
+
+
+@dataclass(frozen=True, slots=True)
+class Regions:
+    """A range's verdict at and between its event positions, for lookups by bisection.
+
+    `positions` are the range's distinct event positions in order; `exact[j]` is the decision
+    for a version at `positions[j]` and `between[j]` for one strictly between `positions[j-1]`
+    and `positions[j]` (`between[0]` below the first, `between[-1]` above the last); None means
+    not affected. Equal to `_Range.walk` for every version (a test holds them equal).
+    """
+
+    positions: tuple[Position, ...]
+    exact: tuple[Decision | None, ...]
+    between: tuple[Decision | None, ...]
+
+    def at(self, position: Position) -> Decision | None:
+        """The decision for a version at `position`."""
+        j = bisect_left(self.positions, position)
+        if j < len(self.positions) and self.positions[j] == position:
+            return self.exact[j]
+        return self.between[j]
+
+    def above(self, position: Position | None) -> Decision | None:
+        """The decision for versions just above `position` (None: below every position),
+        where `position` is this range's or a finer table's position."""
+        if position is None:
+            return self.between[0]
+        return self.between[bisect_right(self.positions, position)]
+
 
 @dataclass(frozen=True, slots=True)
 class CompiledAffected:
@@ -134,8 +215,24 @@ class CompiledAffected:
 
     ecosystem: str
     listed: frozenset[str]
-    listed_keys: dict[Key, str]
+    versions: tuple[str, ...]
+    """The entry's `versions` list, in record order."""
     ranges: tuple[_Range, ...]
+    _keys: list[dict[Key, str]] = field(default_factory=list, compare=False, repr=False)
+    """`listed_keys()` once worked out (most look-ups find the version as a string first)."""
+
+    def listed_keys(self) -> dict[Key, str]:
+        """Each parsed `versions` entry by key, the first listed string per key."""
+        if not self._keys:
+            keys: dict[Key, str] = {}
+            if supported(self.ecosystem):
+                for listed in self.versions:
+                    try:
+                        keys.setdefault(sort_key(self.ecosystem, listed), listed)
+                    except InvalidVersion:
+                        continue  # still compared as a string
+            self._keys.append(keys)
+        return self._keys[0]
 
     def evaluate(self, version: str) -> Verdict:
         """Decide whether `version` (of this entry's ecosystem) is affected; see the module doc."""
@@ -149,7 +246,7 @@ class CompiledAffected:
                 problems.append(compiled.error)
                 continue
             try:
-                at = _position(compiled.scheme, version)
+                at = position(compiled.scheme, version)
             except InvalidVersion as exc:
                 problems.append(f"version does not parse: {exc}")
                 continue
@@ -165,9 +262,10 @@ class CompiledAffected:
     def _listed(self, version: str) -> str | None:
         if version in self.listed:
             return version
-        if self.listed_keys:
+        keys = self.listed_keys() if self.versions else None
+        if keys:
             try:
-                return self.listed_keys.get(sort_key(self.ecosystem, version))
+                return keys.get(sort_key(self.ecosystem, version))
             except InvalidVersion:
                 return None
         return None
@@ -175,13 +273,6 @@ class CompiledAffected:
 
 def compile_affected(affected: Affected, ecosystem: str) -> CompiledAffected:
     """Prepare `affected` (an entry of `ecosystem`, suffix allowed) for `evaluate`."""
-    listed_keys: dict[Key, str] = {}
-    if supported(ecosystem):
-        for listed in affected.versions:
-            try:
-                listed_keys.setdefault(sort_key(ecosystem, listed), listed)
-            except InvalidVersion:
-                continue  # still compared as a string
     ranges = tuple(
         _compile_range(index, r.type, r.events, ecosystem)
         for index, r in enumerate(affected.ranges)
@@ -190,7 +281,7 @@ def compile_affected(affected: Affected, ecosystem: str) -> CompiledAffected:
     return CompiledAffected(
         ecosystem=ecosystem,
         listed=frozenset(affected.versions),
-        listed_keys=listed_keys,
+        versions=affected.versions,
         ranges=ranges,
     )
 

@@ -27,6 +27,7 @@ control characters; docs/version-divergences.md lists where we knowingly differ 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Final
 
@@ -89,12 +90,15 @@ def _scheme(ecosystem: str) -> Parser:
     return parser
 
 
+_SPACE: Final = re.compile(r"\s")
+
+
 def _check_text(version: str) -> None:
     if not version:
         raise InvalidVersion("empty version")
     if len(version) > MAX_VERSION_CHARS:
         raise InvalidVersion(f"version longer than {MAX_VERSION_CHARS} characters")
-    if not version.isprintable() or any(c.isspace() for c in version):
+    if not version.isprintable() or _SPACE.search(version):
         raise InvalidVersion(f"version contains whitespace or control characters: {version!r}")
 
 

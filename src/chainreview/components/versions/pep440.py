@@ -55,10 +55,46 @@ def _legacy_key(version: str) -> Key:
     return tuple(parts)
 
 
+def _pep440_key(parsed: Version) -> Key:
+    """PEP 440 order as a tuple of ints and strings (what `Version` compares, built once).
+
+    `packaging` compares `Version` objects through Python-level methods and sentinel objects; a
+    plain tuple compares in C and can be hashed and written out. Release trailing zeros are
+    dropped (`1.0 == 1.0.0`); a dev release without pre or post sorts before every pre-release
+    of its release, no pre-release sorts after them all; no post before any post; no dev after
+    any dev; no local before any local, whose numeric parts sort after lexical ones.
+    """
+    release = parsed.release
+    end = len(release)
+    while end > 1 and release[end - 1] == 0:
+        end -= 1
+    pre, post, dev, local = parsed.pre, parsed.post, parsed.dev, parsed.local
+    if pre is not None:
+        pre_key: Key = (1, *pre)
+    elif post is None and dev is not None:
+        pre_key = (-1,)
+    else:
+        pre_key = (2,)
+    return (
+        1,
+        parsed.epoch,
+        release[:end],
+        pre_key,
+        (0,) if post is None else (1, post),
+        (1,) if dev is None else (0, dev),
+        (0,) if local is None else (1, *(_local_part(part) for part in local.split("."))),
+    )
+
+
+def _local_part(part: str) -> Key:
+    return (1, int(part), "") if part.isdigit() else (0, 0, part)
+
+
 def parse_pypi(version: str) -> Key:
-    """PEP 440 key `(1, Version)`, or legacy key `(0, parts)` for non-PEP 440 strings."""
+    """PEP 440 key `(1, epoch, release, …)` (`_pep440_key`), or legacy key `(0, parts)` for
+    non-PEP 440 strings."""
     try:
-        return (1, Version(version))
+        return _pep440_key(Version(version))
     except _PackagingInvalid:
         pass
     if _HAS_ALNUM.search(version) is None:

@@ -1,0 +1,187 @@
+"""All the `affected` entries of one package, compiled for many look-ups (DESIGN §4).
+
+Evaluating every entry of a package for every component version is what made matching slow:
+most entries are plain ranges whose verdict only changes at their event versions. For those, a
+`PackageIndex` merges the event positions of all its entries of one version scheme into one
+sorted line; a component version is placed on it once (one bisection) and the *region* it falls
+in (at a position, or strictly between two) decides every such entry together. A region's
+verdicts are worked out the first time a version lands in it, from each range's own table
+(`ranges.Regions`), and kept for the next version in the same region.
+
+What the tables cannot express is evaluated entry by entry with `CompiledAffected.evaluate`, the
+reference: entries with `limit` events, ranges that did not compile, ranges of two schemes in one
+entry, and every entry of a scheme the component version does not parse in (so the indeterminate
+verdict and its reason are the reference's own). `versions` lists are looked up by string and by
+parsed version. A test holds `PackageIndex.evaluate` equal to `CompiledAffected.evaluate` for
+every entry of the advisory corpora and every version they name.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from chainreview.components.versions import InvalidVersion, Key, sort_key
+from chainreview.matches.model import Decision
+from chainreview.matches.ranges import (
+    CompiledAffected,
+    Position,
+    Regions,
+    Status,
+    Verdict,
+    position,
+)
+
+__all__ = ["Outcome", "PackageIndex"]
+
+Outcome = tuple[int, Verdict]
+"""An entry's index in the package's entry list and its verdict (affected or indeterminate)."""
+
+_NOTHING: Final[tuple[Outcome, ...]] = ()
+
+
+@dataclass(slots=True)
+class _SchemeLine:
+    """The table-ready entries of one scheme, and their merged event positions."""
+
+    scheme: str
+    entries: tuple[tuple[int, tuple[Regions, ...]], ...]
+    """(entry index, its ranges' tables in range order)."""
+    positions: tuple[Position, ...]
+    regions: dict[int, tuple[Outcome, ...]]
+    """Region number → the affected entries there (filled on first use): `2j` is strictly
+    below `positions[j]` (and above `positions[j-1]`), `2j + 1` is at `positions[j]`."""
+
+    def hits(self, at: Position) -> tuple[Outcome, ...]:
+        j = bisect_left(self.positions, at)
+        exact = j < len(self.positions) and self.positions[j] == at
+        region = 2 * j + 1 if exact else 2 * j
+        found = self.regions.get(region)
+        if found is None:
+            found = self.regions[region] = self._work_out(j, exact)
+        return found
+
+    def _work_out(self, j: int, exact: bool) -> tuple[Outcome, ...]:
+        hits: list[Outcome] = []
+        below = self.positions[j - 1] if j > 0 else None
+        for index, tables in self.entries:
+            for table in tables:
+                decision = table.at(self.positions[j]) if exact else table.above(below)
+                if decision is not None:
+                    hits.append((index, _affected(decision)))
+                    break
+        return tuple(hits) if hits else _NOTHING
+
+
+class PackageIndex:
+    """Every `affected` entry of one package of one ecosystem, ready for `evaluate`."""
+
+    def __init__(self, ecosystem: str, entries: Sequence[CompiledAffected]) -> None:
+        self._ecosystem = ecosystem
+        self._entries = tuple(entries)
+        self._listed: dict[str, Verdict] = {}
+        self._equivalents: dict[Key, tuple[str, ...]] | None = None
+        lines: dict[str, list[tuple[int, tuple[Regions, ...]]]] = {}
+        walked: list[int] = []
+        listing: list[int] = []
+        for index, entry in enumerate(self._entries):
+            if entry.listed:
+                listing.append(index)
+            tables = tuple(r.regions() for r in entry.ranges)
+            schemes = {r.scheme for r in entry.ranges}
+            if not entry.ranges:
+                continue  # a `versions` list only
+            if len(schemes) == 1 and all(t is not None for t in tables):
+                lines.setdefault(schemes.pop(), []).append(
+                    (index, tuple(t for t in tables if t is not None))
+                )
+            else:
+                walked.append(index)
+        self._listing = tuple(listing)
+        self._walked = tuple(walked)
+        self._lines = tuple(
+            _SchemeLine(
+                scheme,
+                tuple(members),
+                tuple(sorted({p for _, tables in members for t in tables for p in t.positions})),
+                {},
+            )
+            for scheme, members in sorted(lines.items())
+        )
+
+    def evaluate(self, version: str) -> list[Outcome]:
+        """The entries that `version` is affected by or that cannot be decided for it, in entry
+        order; each verdict as `CompiledAffected.evaluate` gives it (not-affected ones left out).
+        """
+        outcomes: dict[int, Verdict] = {}
+        if self._listing:
+            self._listed_outcomes(version, outcomes)
+        for line in self._lines:
+            try:
+                at = position(line.scheme, version)
+            except InvalidVersion:
+                for index, _ in line.entries:
+                    self._walk(index, version, outcomes)
+                continue
+            for index, verdict in line.hits(at):
+                if index not in outcomes:
+                    outcomes[index] = verdict
+        for index in self._walked:
+            self._walk(index, version, outcomes)
+        return sorted(outcomes.items()) if len(outcomes) > 1 else list(outcomes.items())
+
+    def _listed_outcomes(self, version: str, outcomes: dict[int, Verdict]) -> None:
+        """The entries whose `versions` list holds `version`: as a string, else as a version
+        equal to it (`1.0` and `1.0.0` in PyPI), the first such string of the list."""
+        equal: tuple[str, ...] | None = None
+        for index in self._listing:
+            entry = self._entries[index]
+            if version in entry.listed:
+                outcomes[index] = self._listed_verdict(version)
+                continue
+            if equal is None:
+                equal = self._equal_listed(version)
+            if not equal:
+                continue
+            found = [listed for listed in equal if listed in entry.listed]
+            if len(found) > 1:
+                found = [listed for listed in entry.versions if listed in found]
+            if found:
+                outcomes[index] = self._listed_verdict(found[0])
+
+    def _equal_listed(self, version: str) -> tuple[str, ...]:
+        """The listed strings (of any entry) that parse to the same version as `version`."""
+        if self._equivalents is None:
+            equivalents: dict[Key, list[str]] = {}
+            distinct = set().union(*(self._entries[i].listed for i in self._listing))
+            for listed in sorted(distinct):
+                try:
+                    equivalents.setdefault(sort_key(self._ecosystem, listed), []).append(listed)
+                except InvalidVersion:
+                    continue
+            self._equivalents = {key: tuple(v) for key, v in equivalents.items()}
+        try:
+            key = sort_key(self._ecosystem, version)
+        except InvalidVersion:
+            return ()
+        return self._equivalents.get(key, ())
+
+    def _listed_verdict(self, listed: str) -> Verdict:
+        """The affected verdict of a `versions` entry, one shared object per entry string."""
+        found = self._listed.get(listed)
+        if found is None:
+            found = self._listed[listed] = _affected(Decision(listed=listed))
+        return found
+
+    def _walk(self, index: int, version: str, outcomes: dict[int, Verdict]) -> None:
+        if index in outcomes:
+            return
+        verdict = self._entries[index].evaluate(version)
+        if verdict.status is not Status.NOT_AFFECTED:
+            outcomes[index] = verdict
+
+
+def _affected(decision: Decision) -> Verdict:
+    return Verdict(status=Status.AFFECTED, decision=decision)
