@@ -426,18 +426,32 @@ def _before(a: Any, b: Any) -> bool:
 
 
 def _in_range(version: Any, events: list[tuple[str, Any]]) -> bool:
-    """The OSV schema's evaluation of one range's events, already in version order."""
+    """The OSV schema's evaluation of one range's events, already in version order.
+
+    Events of equal version: where the walk is affected when it reaches them, the closing ones
+    go first (touching intervals join), else `introduced` goes first (`introduced 1.0,
+    fixed 1.0` is empty); see chainreview's `matches/ranges.py` for the reasoning.
+    """
     limits = [point for kind, point in events if kind == "limit"]
     if limits and not any(_before(version, limit) for limit in limits):
         return False
     affected = False
-    for kind, point in events:
-        if kind == "introduced" and not _before(version, point):
-            affected = True
-        elif (kind == "fixed" and not _before(version, point)) or (
-            kind == "last_affected" and _before(point, version)
-        ):
-            affected = False
+    walked = [event for event in events if event[0] != "limit"]
+    start = 0
+    while start < len(walked):
+        end = start + 1
+        while end < len(walked) and not _before(walked[start][1], walked[end][1]):
+            end += 1
+        opening_first = not affected
+        group = sorted(walked[start:end], key=lambda e: (e[0] == "introduced") != opening_first)
+        for kind, point in group:
+            if kind == "introduced" and not _before(version, point):
+                affected = True
+            elif (kind == "fixed" and not _before(version, point)) or (
+                kind == "last_affected" and _before(point, version)
+            ):
+                affected = False
+        start = end
     return affected
 
 

@@ -204,6 +204,34 @@ def test_equal_introduced_and_fixed_is_empty() -> None:
     assert status(affected, "1.0") is N
 
 
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [("3.0.3", A), ("3.1.1", A), ("3.1.3", A), ("3.2.0", A), ("3.2.1", A), ("3.2.2", N)],
+)
+def test_touching_intervals_listed_out_of_order_join(version: str, expected: Status) -> None:
+    """pyspark PYSEC-2023-72 (CVE-2023-32007 affects up to 3.1.3 and 3.2.0–3.2.1): its
+    intervals touch at 3.1.1 and 3.2.0, where a `fixed` and an `introduced` share a version."""
+    affected = entry(
+        ecosystem(
+            {"introduced": "0"},
+            {"fixed": "3.1.1"},
+            {"introduced": "3.2.0"},
+            {"fixed": "3.2.2"},
+            {"introduced": "3.1.1"},
+            {"fixed": "3.2.0"},
+        )
+    )
+    assert status(affected, version) is expected
+
+
+def test_touching_intervals_decision_names_the_later_interval() -> None:
+    affected = entry(
+        ecosystem({"introduced": "0"}, {"fixed": "1.0"}, {"introduced": "1.0"}, {"fixed": "2.0"})
+    )
+    verdict = affected_by(affected, "PyPI", "1.0")
+    assert verdict.decision.describe() == "ranges[0] ECOSYSTEM introduced 1.0, fixed 2.0"
+
+
 def test_equal_introduced_and_last_affected_holds_one_version() -> None:
     affected = entry(ecosystem({"last_affected": "1.0"}, {"introduced": "1.0"}))
     assert status(affected, "1.0") is A

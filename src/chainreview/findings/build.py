@@ -150,6 +150,7 @@ class _Records:
         ] = {}
         self._fixes: dict[tuple[int, str], tuple[Affected, _Fixes]] = {}
         self._evidence: dict[tuple[str, int | None, int, Confidence], tuple[Any, EvidenceRef]] = {}
+        self._static_one: dict[tuple[tuple[str, ...], str, int | None], _Static] = {}
         self._static: dict[tuple[tuple[str, ...], tuple[tuple[str, int | None], ...]], _Static] = {}
         self._texts: dict[tuple[FeedKind, str], str] = {}
         self._osv_rated: dict[tuple[str, int | None], Severity | None] = {}
@@ -276,7 +277,16 @@ class _Records:
                 severity=self.severity(evidence, group, cves),
                 kev=kev,
                 epss=epss,
+                confidence=min((m.confidence for m in osv), key=_CONFIDENCE_ORDER.index),
             )
+        return found
+
+    def static_one(self, group: tuple[str, ...], match: Match) -> _Static:
+        """`static` for a finding of one OSV match, by a key cheaper to build."""
+        key = (group, match.advisory_id, match.affected_index)
+        found = self._static_one.get(key)
+        if found is None:
+            found = self._static_one[key] = self.static(group, (match,))
         return found
 
     def osv_severity(self, advisory_id: str, affected_index: int | None) -> Severity | None:
@@ -387,7 +397,7 @@ def _finding(
 ) -> Finding:
     if len(matches) > 1:
         matches.sort(key=_match_order)
-    if all(type(m) is Match for m in matches):
+    if (len(matches) == 1 and type(matches[0]) is Match) or all(type(m) is Match for m in matches):
         return _osv_finding(component, group, cast("list[Match]", matches), records)
     evidence = tuple([_evidence(match, records) for match in matches])
     cves, kev, epss = records.group_facts(group)
@@ -416,12 +426,15 @@ def _osv_finding(
 ) -> Finding:
     """`_finding` for the common case of OSV matches only: what depends on the records alone
     is shared between the findings of one (group, entries)."""
-    static = records.static(group, matches)
-    evidence = tuple([records.evidence(match) for match in matches])
     version = matches[0].version
     if len(matches) == 1:
-        fixed = records.fixes(matches[0]).above(version)
+        match = matches[0]
+        static = records.static_one(group, match)
+        evidence: tuple[EvidenceRef, ...] = (records.evidence(match),)
+        fixed = records.fixes(match).above(version)
     else:
+        static = records.static(group, matches)
+        evidence = tuple([records.evidence(match) for match in matches])
         fixed = _fixed_versions(matches, matches, records)
     return Finding(
         id=static.display,
@@ -436,7 +449,7 @@ def _osv_finding(
         epss=static.epss,
         fixed_versions=fixed,
         evidence=evidence,
-        confidence=min((ref.confidence for ref in evidence), key=_CONFIDENCE_ORDER.index),
+        confidence=static.confidence,
     )
 
 
@@ -449,6 +462,8 @@ class _Static:
     severity: Severity
     kev: Kev | None
     epss: Epss | None
+    confidence: Confidence
+    """The strongest confidence among the evidence (all OSV evidence is by purl)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from chainreview.findings.build import (
     build_findings,
     suppression_ref,
 )
-from chainreview.findings.model import Finding, SuppressionRef
+from chainreview.findings.model import Finding, Level, Status, SuppressionRef
 from chainreview.intel.snapshot import Snapshot
 from chainreview.matches.cpe import CpeMatcher
 from chainreview.matches.distro import DistroMatcher
@@ -210,7 +210,12 @@ def _counts(components: int, findings: Sequence[Finding], indeterminate: int) ->
         active=len(active),
         suppressed=sum(1 for f in findings if f.suppressed is not None),
         kev=sum(1 for f in active if f.kev is not None),
-        by_severity=dict(sorted(Counter(f.severity.level.value for f in active).items())),
-        by_status=dict(sorted(Counter(f.status.value for f in findings).items())),
+        by_severity=_by_value(Counter(f.severity.level for f in active)),
+        by_status=_by_value(Counter(f.status for f in findings)),
         indeterminate=indeterminate,
     )
+
+
+def _by_value(counted: Counter[Level] | Counter[Status]) -> dict[str, int]:
+    """Counts keyed by the enum values, sorted (the values read once per kind, not per finding)."""
+    return dict(sorted((member.value, count) for member, count in counted.items()))

@@ -9,9 +9,13 @@ A version is affected when it equals an entry of `versions` or lies in any range
   (`chainreview.components.versions`). Events are evaluated in version order whatever order
   the record lists them in, as the schema's `sorted(range.events)` requires; `introduced: "0"`
   sorts before every version (pre-releases of 0 included) and `limit: "*"` after every one.
-  Equal versions sort `introduced < last_affected < fixed < limit` (the tie order osv.dev
-  uses), so `introduced: 1.0, fixed: 1.0` is empty and `introduced: 1.0, last_affected: 1.0`
-  holds 1.0.
+  The schema does not say how events of *equal* versions are ordered; ours reads a range as
+  the union of its intervals: where an interval is open below the version, the closing events
+  there (`fixed`, `last_affected`) come first and an `introduced` there opens the next
+  interval, so touching intervals join (`introduced 0, fixed 3.1.1, introduced 3.1.1,
+  fixed 3.2.0` holds 3.1.1: pyspark's PYSEC-2023-72 lists its intervals so, and CVE-2023-32007
+  does affect 3.1.1); where none is open, `introduced` comes first, so `introduced: 1.0,
+  fixed: 1.0` is empty and `introduced: 1.0, last_affected: 1.0` holds 1.0 alone.
 * The walk is the schema's: `introduced <= v` opens, `fixed <= v` closes, `last_affected < v`
   closes. `limit` events do not take part in the walk: when a range has any, the version must
   be below at least one of them (`BeforeLimits`).
@@ -296,11 +300,33 @@ def _compile_range(
         return _Range(
             index, kind, scheme, (), (), error=f"advisory ranges[{index}] ({kind}) unusable: {exc}"
         )
-    points = tuple(sorted((p for p in placed if p[2].kind is not EventKind.LIMIT), key=_order))
+    points = _tie_order(sorted((p for p in placed if p[2].kind is not EventKind.LIMIT), key=_order))
     limits = tuple(
         (position, event) for position, _, event in placed if event.kind is EventKind.LIMIT
     )
     return _Range(index, kind, scheme, points, limits)
+
+
+def _tie_order(
+    points: list[tuple[Position, int, Event]],
+) -> tuple[tuple[Position, int, Event], ...]:
+    """Events of equal version reordered as the module doc says: closing events first where an
+    interval is open below them, `introduced` first elsewhere (`points` sorted by `_order`)."""
+    ordered: list[tuple[Position, int, Event]] = []
+    vulnerable = False
+    i = 0
+    while i < len(points):
+        end = i + 1
+        while end < len(points) and points[end][0] == points[i][0]:
+            end += 1
+        group = points[i:end]
+        if vulnerable:
+            group.sort(key=lambda point: point[2].kind is EventKind.INTRODUCED)
+        ordered.extend(group)
+        for _, _, event in group:  # the state just above this version
+            vulnerable = event.kind is EventKind.INTRODUCED
+        i = end
+    return tuple(ordered)
 
 
 def _order(point: tuple[Position, int, Event]) -> tuple[Position, int]:
