@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 ENV_VAR = "CHAINREVIEW_HOME"
 
 
@@ -19,6 +17,8 @@ def data_home() -> Path:
     configured = os.environ.get(ENV_VAR)
     if configured:
         return Path(configured).expanduser()
+    import platformdirs  # only without $CHAINREVIEW_HOME: keeps start-up cheap
+
     return Path(platformdirs.user_data_dir("chainreview", appauthor=False))
 
 

@@ -2,19 +2,25 @@
 
 Every function raises `InputError` (or `LimitExceeded`) with one line naming the file and the
 location; none lets a parser's own exception or a traceback through.
+
+PyYAML and lxml load on the first YAML or XML document: reading JSON (a CycloneDX or SPDX JSON
+SBOM, an intel feed) does not import them.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
-import yaml
-from lxml import etree
 
 from chainreview import limits
 from chainreview.errors import InputError, LimitExceeded
+
+if TYPE_CHECKING:
+    import yaml
+    from lxml import etree
 
 _READ_CHUNK = 1024 * 1024
 """Bytes read at a time once a file turns out bigger than `stat` said (pipes, growing files)."""
@@ -112,30 +118,43 @@ def load_json(data: bytes, display: str) -> Any:
     return value
 
 
-class _MergeLimit(yaml.YAMLError):
+class _MergeLimit(Exception):
     """YAML merge keys would copy more than `limits.MAX_YAML_MERGED_KEYS` pairs."""
 
 
-class _StringTimestampLoader(yaml.SafeLoader):
-    """SafeLoader that keeps timestamps and dates as the strings the document wrote.
+@functools.cache
+def _string_timestamp_loader() -> type[yaml.SafeLoader]:
+    """The loader class `load_yaml` uses, made on first use so that PyYAML loads only then."""
+    import yaml
 
-    It also bounds merge keys (`<<: [*a, *a]`) before constructing anything: merging copies the
-    merged pairs into each mapping, so a chain of mappings that each merge the previous one twice
-    doubles at every level. The count is made on the node graph (linear, memoised per node), so
-    it does not depend on how a PyYAML release implements merging.
-    """
+    class _StringTimestampLoader(yaml.SafeLoader):
+        """SafeLoader that keeps timestamps and dates as the strings the document wrote.
 
-    def get_single_data(self) -> Any:
-        """Compose the document, check its merges, then construct it."""
-        node = self.get_single_node()
-        if node is None:
-            return None
-        _check_merges(node)
-        return self.construct_document(node)
+        It also bounds merge keys (`<<: [*a, *a]`) before constructing anything: merging copies
+        the merged pairs into each mapping, so a chain of mappings that each merge the previous
+        one twice doubles at every level. The count is made on the node graph (linear, memoised
+        per node), so it does not depend on how a PyYAML release implements merging.
+        """
+
+        def get_single_data(self) -> Any:
+            """Compose the document, check its merges, then construct it."""
+            node = self.get_single_node()
+            if node is None:
+                return None
+            _check_merges(node)
+            return self.construct_document(node)
+
+    _StringTimestampLoader.add_constructor(
+        "tag:yaml.org,2002:timestamp",
+        lambda loader, node: loader.construct_scalar(node),  # type: ignore[arg-type]
+    )
+    return _StringTimestampLoader
 
 
 def _check_merges(root: yaml.Node) -> None:
     """Refuse a document whose merge keys would copy more than `MAX_YAML_MERGED_KEYS` pairs."""
+    import yaml
+
     expanded: dict[int, int] = {}
     copied = 0
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
@@ -164,6 +183,8 @@ def _check_merges(root: yaml.Node) -> None:
 
 
 def _merge_sources(node: yaml.MappingNode) -> list[yaml.MappingNode]:
+    import yaml
+
     sources: list[yaml.MappingNode] = []
     for key_node, value_node in node.value:
         if key_node.tag == "tag:yaml.org,2002:merge":
@@ -172,14 +193,10 @@ def _merge_sources(node: yaml.MappingNode) -> list[yaml.MappingNode]:
     return sources
 
 
-_StringTimestampLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp",
-    lambda loader, node: loader.construct_scalar(node),  # type: ignore[arg-type]
-)
-
-
 def yaml_error(exc: yaml.YAMLError, display: str) -> InputError:
     """The one-line error for a YAML parser error; libyaml's own depth cap is our depth limit."""
+    import yaml
+
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -193,9 +210,11 @@ def yaml_error(exc: yaml.YAMLError, display: str) -> InputError:
 
 def load_yaml(data: bytes, display: str) -> Any:
     """Parse YAML safely: no Python tags, timestamps kept as strings, alias expansion bounded."""
+    import yaml
+
     text = decode_utf8(data, display)
     try:
-        loader = _StringTimestampLoader(text)
+        loader = _string_timestamp_loader()(text)
         try:
             value = loader.get_single_data()
         finally:
@@ -260,6 +279,8 @@ def parse_xml(data: bytes, display: str) -> etree._Element:
     The parser is told the input is UTF-8 whatever its declaration says, so the byte search for
     `<!DOCTYPE` cannot be dodged by declaring UTF-16 or UTF-7; the parsed tree is checked again.
     """
+    from lxml import etree
+
     head = data[:4096].lstrip()
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise InputError(display, _NO_DOCTYPE)

@@ -1,7 +1,7 @@
 """Output helpers shared by the command groups: the format choice and the consoles.
 
 The Rich consoles `stdout` and `stderr` are made on first use (PEP 562 module `__getattr__`), so
-a command that prints JSON never imports Rich.
+a command that prints JSON never imports Rich; the canonical JSON writer loads when first used.
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
-
-from chainreview import canonical
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -44,6 +42,8 @@ def _console(name: str) -> Console:
 
 def print_json(value: Any) -> None:
     """Write `value` to standard output as canonical JSON."""
+    from chainreview import canonical
+
     sys.stdout.buffer.write(canonical.dumps(canonical.to_plain(value)))
     sys.stdout.flush()
 

@@ -20,18 +20,22 @@ import fcntl
 import hashlib
 import os
 import shutil
-import tarfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 
-from chainreview.intel import importer, snapshot
+from chainreview.intel import snapshot
 from chainreview.intel.interface import FeedKind, IntelError
+
+if TYPE_CHECKING:
+    from chainreview.intel import importer
+
+# `scan` imports this module on every run, though it installs the bundle only into an empty
+# home: the importer, `tarfile` and `importlib.resources` load inside the functions that use them.
 
 ARCHIVE: Final = "feeds.tar.xz"
 MANIFEST: Final = "manifest.json"
@@ -137,6 +141,8 @@ LACKS: Final[tuple[dict[str, str], ...]] = (
 
 def resource(name: str) -> Path:
     """The path of a file of the installed `intel/bundled/` folder."""
+    from importlib import resources
+
     return Path(str(resources.files("chainreview.intel").joinpath("bundled", name)))
 
 
@@ -194,6 +200,10 @@ def import_groups(root: Path) -> list[tuple[FeedKind | None, list[Path]]]:
 
 
 def _install(home: Path, *, workers: int, progress: importer.Progress | None) -> str:
+    import tarfile
+
+    from chainreview.intel import importer
+
     about = manifest()
     archive = resource(ARCHIVE)
     digest = _sha256(archive)

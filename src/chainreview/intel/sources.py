@@ -17,7 +17,6 @@ A base URL is chosen, first match wins:
 from __future__ import annotations
 
 import os
-import tomllib
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -196,6 +195,8 @@ def _segment(value: str, what: str) -> str:
 
 
 def _read_config(path: Path) -> dict[str, object]:
+    import tomllib  # only `intel sync` reads the file; the CLI imports this module at start-up
+
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
