@@ -9,7 +9,7 @@ copy of the whole tree first (`to_plain`, for callers that need the plain value 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import fields, is_dataclass
 from enum import Enum
 from operator import attrgetter
@@ -23,7 +23,10 @@ _OPTIONS: Final = (
     | orjson.OPT_PASSTHROUGH_DATACLASS
     | orjson.OPT_NON_STR_KEYS
 )
+_NATIVE_OPTIONS: Final = orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
 _BLOCK: Final = 1 << 18
+_BATCH: Final = 256
+"""List items serialised per orjson call by `dump`."""
 _READERS: dict[type, Callable[[Any], dict[str, Any]]] = {}
 
 
@@ -32,9 +35,15 @@ def dumps(value: Any) -> bytes:
     return orjson.dumps(value, default=_dataclass_fields, option=_OPTIONS) + b"\n"
 
 
-def dump(value: Any, stream: BinaryIO) -> None:
+def dump(value: Any, stream: BinaryIO, native: Collection[type] = ()) -> None:
     """Write exactly `dumps(value)` to `stream`, a top-level member at a time and the items of
-    its lists one by one, so a report of many findings is never held in memory as one text."""
+    its lists a batch at a time, so a report of many findings is never held as one text.
+
+    A list whose items are all of the `native` types is written by orjson alone, with no Python
+    call per object (several times faster on a report's findings): those dataclasses, and every
+    dataclass they hold, must declare their fields in alphabetical order, as orjson writes them
+    in declaration order.
+    """
     members = _members(value)
     if not members:
         stream.write(dumps(value))
@@ -46,9 +55,16 @@ def dump(value: Any, stream: BinaryIO) -> None:
         out.add(orjson.dumps(key) + b": ")
         if isinstance(member, (list, tuple)) and member:
             out.add(b"[")
-            for index, item in enumerate(member):
-                out.add(b"\n    " if index == 0 else b",\n    ")
-                out.add(_indented(item, b"\n    "))
+            plain = bool(native) and all(type(item) in native for item in member)
+            for start in range(0, len(member), _BATCH):
+                if start:
+                    out.add(b",")
+                batch = member[start : start + _BATCH]
+                text = orjson.dumps(
+                    batch, option=_NATIVE_OPTIONS if plain else _OPTIONS, default=_dataclass_fields
+                )
+                # "[\n  item,\n  item\n]" one level deeper, without its brackets
+                out.add(text[1:-2].replace(b"\n", b"\n  "))
             out.add(b"\n  ]")
         else:
             out.add(_indented(member, b"\n  "))

@@ -96,6 +96,7 @@ def _scan(
     from chainreview.errors import PolicyFailure
     from chainreview.evidence.merge import merge_documents
     from chainreview.evidence.sbom import read_sbom
+    from chainreview.findings.model import Finding
     from chainreview.findings.policy import tripping
     from chainreview.findings.scan import matchers_for
     from chainreview.findings.scan import scan as run_scan
@@ -118,7 +119,7 @@ def _scan(
             today=date.today(),
         )
     if output_format is ScanFormat.JSON:
-        canonical.dump(report, sys.stdout.buffer)
+        canonical.dump(report, sys.stdout.buffer, native=(Finding,))
     elif output_format is ScanFormat.SARIF:
         from chainreview.report.sarif import to_sarif
 

@@ -1,6 +1,9 @@
 """What the findings stage asserts: one `Finding` per (component, alias group), with its evidence.
 
-Frozen, slotted, keyword-only dataclasses; `canonical.to_plain` turns them into the JSON report.
+Frozen, slotted, keyword-only dataclasses, their fields declared in alphabetical order: canonical
+JSON sorts keys, and orjson writes dataclasses natively in declaration order, so a report's
+findings can be written without a Python call per object (`canonical.dump(…, native=…)`; a test
+holds the two equal).
 """
 
 from __future__ import annotations
@@ -62,9 +65,9 @@ class Severity:
     level: Level
     score: float | None = None
     """CVSS base score, when a vector gave the level."""
-    vector: str | None = None
     source: str = ""
     """E.g. `RUSTSEC-2023-1 severity CVSS_V3`, `GHSA-x database_specific`, `NVD CVE-2023-1`."""
+    vector: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,66 +85,66 @@ class Epss:
     """The EPSS score of one CVE of the alias group (the highest when several are scored)."""
 
     cve: str
-    score: float
     percentile: float
+    score: float
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EvidenceRef:
     """Which advisory record, entry, range and event decided that the component is affected."""
 
-    record: str
-    """Advisory id (the snapshot record): OSV id, CVE id of an NVD record, or distro advisory."""
     affected_index: int | None
     """Index into the record's `affected` list (None for CPE and distro matches)."""
-    range_index: int | None
-    """Index into that entry's `ranges` (None when the `versions` list decided)."""
+    confidence: Confidence
     decision: str
     """What decided, in one line: the range and events or `versions` entry of an OSV record,
     the NVD configuration criterion and version bounds of a CPE match, or the distro release
     and fixed version of a distro advisory."""
-    confidence: Confidence
     labels: tuple[str, ...] = ()
     """Caveats a reviewer must weigh, e.g. `version-wildcard` and `platform-unconfirmed` on a
     CPE match, `release-from-os-component` on a distro match (see `findings.build`)."""
+    range_index: int | None
+    """Index into that entry's `ranges` (None when the `versions` list decided)."""
+    record: str
+    """Advisory id (the snapshot record): OSV id, CVE id of an NVD record, or distro advisory."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SuppressionRef:
     """The ignore-file entry that suppresses a finding (the finding stays in the output)."""
 
+    expires: str | None = None
     id: str
     reason: str
-    expires: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
     """A vulnerability (alias group) asserted of one component, with everything that backs it."""
 
-    id: str
-    """Display id of the alias group (CVE over GHSA over ecosystem ids)."""
     aliases: tuple[str, ...]
     """Every id of the group, sorted (the display id included)."""
     component: str
     """`Component.ref`."""
-    name: str
-    version: str
-    purl: str | None
-    summary: str
-    severity: Severity
-    kev: Kev | None = None
-    epss: Epss | None = None
-    fixed_versions: tuple[str, ...] = ()
-    """Versions that fix it above the component's version, in version order."""
-    status: Status = Status.AFFECTED
-    justification: str | None = None
-    status_source: str | None = None
-    """The VEX document (and statement) that set the status."""
-    suppressed: SuppressionRef | None = None
-    evidence: tuple[EvidenceRef, ...] = ()
     confidence: Confidence = Confidence.PURL
     """The strongest confidence among the evidence."""
+    epss: Epss | None = None
+    evidence: tuple[EvidenceRef, ...] = ()
+    fixed_versions: tuple[str, ...] = ()
+    """Versions that fix it above the component's version, in version order."""
+    id: str
+    """Display id of the alias group (CVE over GHSA over ecosystem ids)."""
+    justification: str | None = None
+    kev: Kev | None = None
+    name: str
+    purl: str | None
+    severity: Severity
+    status: Status = Status.AFFECTED
+    status_source: str | None = None
+    """The VEX document (and statement) that set the status."""
+    summary: str
+    suppressed: SuppressionRef | None = None
+    version: str
 
     @property
     def active(self) -> bool:

@@ -15,7 +15,6 @@ silently affected or dropped.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
@@ -124,31 +123,36 @@ class LocalMatcher:
     @staticmethod
     def _evaluate(
         ref: str, key: tuple[str, str], version: str, package: _Package
-    ) -> Iterator[MatchResult]:
+    ) -> list[MatchResult]:
         ecosystem, name = key
-        undecided: dict[str, set[str]] = defaultdict(set)
-        affected: set[str] = set()
+        results: list[MatchResult] = []
+        undecided: dict[str, set[str]] = {}
         entries = package.entries
         for index, verdict in package.index.evaluate(version):
             entry = entries[index]
-            advisory_id = entry.advisory_id
             if verdict.status is Status.AFFECTED:
-                affected.add(advisory_id)
-                yield Match(
-                    component=ref,
-                    advisory_id=advisory_id,
-                    version=version,
-                    ecosystem=ecosystem,
-                    package=name,
-                    decision=verdict.decision,
-                    confidence=Confidence.PURL,
-                    affected=entry.affected,
-                    affected_index=entry.affected_index,
+                results.append(
+                    Match(
+                        component=ref,
+                        advisory_id=entry.advisory_id,
+                        version=version,
+                        ecosystem=ecosystem,
+                        package=name,
+                        decision=verdict.decision,
+                        confidence=Confidence.PURL,
+                        affected=entry.affected,
+                        affected_index=entry.affected_index,
+                    )
                 )
             else:
-                undecided[verdict.reason].add(advisory_id)
-        for reason, ids in sorted(undecided.items()):
+                undecided.setdefault(verdict.reason, set()).add(entry.advisory_id)
+        if undecided:
             # an advisory that another of its entries already matched is decided
-            open_ids = tuple(sorted(ids - affected))
-            if open_ids:
-                yield Indeterminate(component=ref, reason=reason, advisory_ids=open_ids)
+            matched = {r.advisory_id for r in results if isinstance(r, Match)}
+            for reason, ids in sorted(undecided.items()):
+                open_ids = tuple(sorted(ids - matched))
+                if open_ids:
+                    results.append(
+                        Indeterminate(component=ref, reason=reason, advisory_ids=open_ids)
+                    )
+        return results

@@ -90,9 +90,23 @@ def _local_part(part: str) -> Key:
     return (1, int(part), "") if part.isdigit() else (0, 0, part)
 
 
+_PLAIN_RELEASE = re.compile(r"[0-9]{1,18}(?:\.[0-9]{1,18})*")
+"""A final release and nothing else (`2.31.0`): the common case, keyed without `packaging`."""
+_NO_PRE: Key = (2,)
+_NO_POST: Key = (0,)
+_NO_DEV: Key = (1,)
+_NO_LOCAL: Key = (0,)
+
+
 def parse_pypi(version: str) -> Key:
     """PEP 440 key `(1, epoch, release, …)` (`_pep440_key`), or legacy key `(0, parts)` for
     non-PEP 440 strings."""
+    if _PLAIN_RELEASE.fullmatch(version):
+        release = tuple(map(int, version.split(".")))
+        end = len(release)
+        while end > 1 and release[end - 1] == 0:
+            end -= 1
+        return (1, 0, release[:end], _NO_PRE, _NO_POST, _NO_DEV, _NO_LOCAL)
     try:
         return _pep440_key(Version(version))
     except _PackagingInvalid:
