@@ -8,7 +8,8 @@ their fixed versions (so part is not affected), 4,600 / 10,000 / 100,000 compone
 separate files since trivy needs its other database, introduced/fixed/last_affected versions of
 the Go vulndb (stdlib and toolchain left out), 4,600 / 10,000 components. Then, in one run:
 
-* whole process: `python -m chainreview scan FILE --format json` and trivy 0.59.1 offline (its
+* whole process (chainreview's bytecode written first, as a wheel install does):
+  `python -m chainreview scan FILE --format json` and trivy 0.59.1 offline (its
   databases built from the same advisories by `shared/tools/peer-trivy/setup.sh`), alternated,
   N times each: wall time and peak RSS (per child, from `wait4`), median and min; and whether
   both report the same (component, vulnerability) pairs once ids are mapped through the OSV
@@ -51,6 +52,7 @@ from _common import (
     chainreview_command,
     chainreview_findings,
     chainreview_home,
+    compile_package,
     load_advisories,
     mib,
     print_differences,
@@ -348,6 +350,7 @@ def main() -> None:
     repeat = args.repeat or (2 if args.quick else 5)
     show = 20 if args.quick else None
     sizes = [s for s in SIZES if not (args.quick and s > WARM_SIZE)]
+    compile_package()
     advisories = load_advisories(args.data)
     pairs = version_pairs(advisories)
     print(

@@ -48,6 +48,8 @@ NEVER_AT_START = (
 NEVER_IN_JSON_SCAN = (
     "pydantic",
     "rich",
+    "yaml",  # YAML documents only
+    "lxml",  # XML documents only
     "certifi",
     "asyncio",
     "http.client",

@@ -10,14 +10,14 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from typing import Any
-
-import yaml
-from lxml import etree
+from typing import TYPE_CHECKING, Any
 
 from chainreview import raw
 from chainreview.components.model import Encoding, SbomFormat
 from chainreview.errors import InputError, LimitExceeded, UnsupportedFormat
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 CYCLONEDX_JSON_VERSIONS = ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
 CYCLONEDX_XML_VERSIONS = ("1.0", "1.1", *CYCLONEDX_JSON_VERSIONS)
@@ -63,6 +63,8 @@ def sniff(data: bytes, file: str) -> Sniffed:
         # Text that is not YAML at all is simply not an SBOM; other YAML faults say what they are.
         if isinstance(exc.__cause__, UnicodeDecodeError):
             raise InputError(file, f"{_UNRECOGNISED}: {exc.message}") from exc
+        import yaml  # loaded by `raw.load_yaml` already
+
         if not isinstance(exc.__cause__, yaml.YAMLError):
             raise
         raise InputError(file, _UNRECOGNISED) from exc
