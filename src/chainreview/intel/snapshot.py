@@ -295,6 +295,15 @@ def _lookup_rows(feed: FeedData, source: str) -> Iterator[tuple[str, str, str, s
                 yield (kind, index, value, record.key, source)
 
 
+def _shared_versions(entry: dict[str, Any], shared: dict[str, str]) -> dict[str, Any]:
+    """`entry` with its `versions` strings shared with the package's other entries: one
+    package's advisories list mostly the same releases, thousands of times over in PyPI."""
+    versions = entry.get("versions")
+    if versions:
+        entry["versions"] = [shared.setdefault(v, v) for v in versions]
+    return entry
+
+
 _CHUNK: Final = 500
 """Keys per `IN (…)` query: well under SQLite's oldest limit of 999 bound parameters."""
 
@@ -356,12 +365,13 @@ class Snapshot:
             "SELECT id, entry, withdrawn, affected FROM packages WHERE ecosystem = ? AND name = ?",
             (ecosystem, name),
         ).fetchall()
+        shared: dict[str, str] = {}
         return tuple(
             PackageAdvisory(
                 advisory_id=advisory_id,
                 affected_index=entry,
                 withdrawn=bool(withdrawn),
-                affected=Affected.from_osv(orjson.loads(body)),
+                affected=Affected.from_osv(_shared_versions(orjson.loads(body), shared)),
             )
             for advisory_id, entry, withdrawn, body in rows
         )

@@ -138,14 +138,14 @@ class PackageIndex:
         equal: tuple[str, ...] | None = None
         for index in self._listing:
             entry = self._entries[index]
-            if version in entry.listed:
+            if entry.lists(version):
                 outcomes[index] = self._listed_verdict(version)
                 continue
             if equal is None:
                 equal = self._equal_listed(version)
             if not equal:
                 continue
-            found = [listed for listed in equal if listed in entry.listed]
+            found = [listed for listed in equal if entry.lists(listed)]
             if len(found) > 1:
                 found = [listed for listed in entry.versions if listed in found]
             if found:
