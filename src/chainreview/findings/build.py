@@ -150,7 +150,9 @@ class _Records:
         ] = {}
         self._fixes: dict[tuple[int, str], tuple[Affected, _Fixes]] = {}
         self._evidence: dict[tuple[str, int | None, int, Confidence], tuple[Any, EvidenceRef]] = {}
-        self._static_one: dict[tuple[tuple[str, ...], str, int | None], _Static] = {}
+        self._entry_facts: dict[
+            tuple[tuple[str, ...], int, str], tuple[Affected | None, tuple[_Static, _Fixes]]
+        ] = {}
         self._static: dict[tuple[tuple[str, ...], tuple[tuple[str, int | None], ...]], _Static] = {}
         self._texts: dict[tuple[FeedKind, str], str] = {}
         self._osv_rated: dict[tuple[str, int | None], Severity | None] = {}
@@ -281,13 +283,16 @@ class _Records:
             )
         return found
 
-    def static_one(self, group: tuple[str, ...], match: Match) -> _Static:
-        """`static` for a finding of one OSV match, by a key cheaper to build."""
-        key = (group, match.advisory_id, match.affected_index)
-        found = self._static_one.get(key)
-        if found is None:
-            found = self._static_one[key] = self.static(group, (match,))
-        return found
+    def entry_facts(self, group: tuple[str, ...], match: Match) -> tuple[_Static, _Fixes]:
+        """`static` and `fixes` of a finding of one OSV match, by one look-up per finding (the
+        entry by identity, the object kept)."""
+        key = (group, id(match.affected), match.ecosystem)
+        found = self._entry_facts.get(key)
+        if found is not None and found[0] is match.affected:
+            return found[1]
+        facts = (self.static(group, (match,)), self.fixes(match))
+        self._entry_facts[key] = (match.affected, facts)
+        return facts
 
     def osv_severity(self, advisory_id: str, affected_index: int | None) -> Severity | None:
         key = (advisory_id, affected_index)
@@ -340,11 +345,14 @@ def build_findings(
         records.prefetch(kind, cves)
     findings: list[Finding] = []
     for ref, component_matches in by_component.items():
-        findings.extend(
-            _finding(components[ref], group, group_matches, records)
-            for group, group_matches in _grouped(component_matches, groups).items()
-        )
-    return tuple(sorted(findings, key=_order))
+        component = components[ref]
+        for group, group_matches in _grouped(component_matches, groups).items():
+            if len(group_matches) == 1 and type(group_matches[0]) is Match:
+                findings.append(_one_osv_finding(component, group, group_matches[0], records))
+            else:
+                findings.append(_finding(component, group, group_matches, records))
+    findings.sort(key=_order)
+    return tuple(findings)
 
 
 def _walked_ids(match: ScanMatch) -> tuple[str, ...]:
@@ -421,21 +429,39 @@ def _finding(
     )
 
 
+def _one_osv_finding(
+    component: Component, group: tuple[str, ...], match: Match, records: _Records
+) -> Finding:
+    """`_finding` of a single OSV match, the most common finding (one look-up for what the
+    entry decides, one for the evidence)."""
+    static, fixes = records.entry_facts(group, match)
+    version = match.version
+    return Finding(
+        id=static.display,
+        aliases=group,
+        component=component.ref,
+        name=component.name,
+        version=version or component.version or "",
+        purl=component.purl,
+        summary=static.summary,
+        severity=static.severity,
+        kev=static.kev,
+        epss=static.epss,
+        fixed_versions=fixes.above(version),
+        evidence=(records.evidence(match),),
+        confidence=static.confidence,
+    )
+
+
 def _osv_finding(
     component: Component, group: tuple[str, ...], matches: list[Match], records: _Records
 ) -> Finding:
-    """`_finding` for the common case of OSV matches only: what depends on the records alone
-    is shared between the findings of one (group, entries)."""
+    """`_finding` of several OSV matches: what depends on the records alone is shared between
+    the findings of one (group, entries)."""
     version = matches[0].version
-    if len(matches) == 1:
-        match = matches[0]
-        static = records.static_one(group, match)
-        evidence: tuple[EvidenceRef, ...] = (records.evidence(match),)
-        fixed = records.fixes(match).above(version)
-    else:
-        static = records.static(group, matches)
-        evidence = tuple([records.evidence(match) for match in matches])
-        fixed = _fixed_versions(matches, matches, records)
+    static = records.static(group, matches)
+    evidence = tuple([records.evidence(match) for match in matches])
+    fixed = _fixed_versions(matches, matches, records)
     return Finding(
         id=static.display,
         aliases=group,
