@@ -335,6 +335,9 @@ class Snapshot:
             raise IntelError(str(path), "intel snapshot has no manifest")
         self.manifest: Mapping[str, Any] = orjson.loads(row[0])
         self._packages: dict[tuple[str, str], tuple[PackageAdvisory, ...]] = {}
+        self.derived: dict[str, Any] = {}
+        """Data the layers above derive from this snapshot and keep while it is open (the
+        matcher's compiled package indexes); a snapshot never changes, so none goes stale."""
         if self.manifest.get("format") != FORMAT:
             raise IntelError(
                 str(path),

@@ -3,9 +3,10 @@
 A component is looked up by purl: the purl's OSV ecosystem (`Component.ecosystem`, suffix kept,
 e.g. `Debian:12`) and its OSV package name (`osv_package_name`, normalised by the index's own
 `normalise_name`). Only ecosystems the snapshot holds are queried, so an npm-heavy SBOM costs no
-SQL when no npm advisories were imported. Each package's entries are loaded once per matcher and
+SQL when no npm advisories were imported. Each package's entries are loaded once and
 compiled once into a `PackageIndex` (one bisection per component version decides the plain
-ranges of every entry together); withdrawn advisories are skipped.
+ranges of every entry together), kept on the open snapshot for every matcher of it; withdrawn
+advisories are skipped.
 
 Components without a purl ecosystem yield nothing here (the CPE and distro matchers take them).
 A component whose package has advisories but which has no version, or a version some advisory
@@ -28,6 +29,10 @@ from chainreview.matches.package_index import PackageIndex
 from chainreview.matches.ranges import Status, compile_affected
 
 __all__ = ["LocalMatcher", "lookup_key"]
+
+_DERIVED: Final = "osv-local/packages"
+"""Where the compiled package indexes live on the open snapshot (`Snapshot.derived`): matchers
+of one open snapshot share them, so a long-lived service compiles each package once."""
 
 NO_VERSION: Final = "no version"
 """The reason given for a component whose package has advisories but that has no version."""
@@ -76,7 +81,9 @@ class LocalMatcher:
     def __init__(self, snapshot: Snapshot) -> None:
         self._snapshot = snapshot
         self._ecosystems = frozenset(snapshot.manifest.get("ecosystems") or ())
-        self._packages: dict[tuple[str, str], _Package | None] = {}
+        self._packages: dict[tuple[str, str], _Package | None] = snapshot.derived.setdefault(
+            _DERIVED, {}
+        )
 
     def match_inventory(self, inventory: Inventory) -> Iterator[MatchResult]:
         """See `Matcher.match_inventory`: every component, in inventory order."""

@@ -83,6 +83,7 @@ class PackageIndex:
         self._entries = tuple(entries)
         self._listed: dict[str, Verdict] = {}
         self._equivalents: dict[Key, tuple[str, ...]] | None = None
+        self._by_listed: dict[str, tuple[int, ...]] | None = None
         lines: dict[str, list[tuple[int, tuple[Regions, ...]]]] = {}
         walked: list[int] = []
         listing: list[int] = []
@@ -135,28 +136,39 @@ class PackageIndex:
     def _listed_outcomes(self, version: str, outcomes: dict[int, Verdict]) -> None:
         """The entries whose `versions` list holds `version`: as a string, else as a version
         equal to it (`1.0` and `1.0.0` in PyPI), the first such string of the list."""
-        equal: tuple[str, ...] | None = None
-        for index in self._listing:
-            entry = self._entries[index]
-            if entry.lists(version):
-                outcomes[index] = self._listed_verdict(version)
-                continue
-            if equal is None:
-                equal = self._equal_listed(version)
-            if not equal:
-                continue
-            found = [listed for listed in equal if entry.lists(listed)]
-            if len(found) > 1:
-                found = [listed for listed in entry.versions if listed in found]
-            if found:
-                outcomes[index] = self._listed_verdict(found[0])
+        listing = self._listing_index()
+        exact = listing.get(version, ())
+        for index in exact:
+            outcomes[index] = self._listed_verdict(version)
+        if len(exact) == len(self._listing):
+            return
+        found: dict[int, list[str]] = {}
+        for listed in self._equal_listed(version, listing):
+            if listed != version:
+                for index in listing[listed]:
+                    if index not in outcomes:
+                        found.setdefault(index, []).append(listed)
+        for index, strings in found.items():
+            if len(strings) > 1:  # the first of the entry's own list
+                strings = [v for v in self._entries[index].versions if v in strings]
+            outcomes[index] = self._listed_verdict(strings[0])
 
-    def _equal_listed(self, version: str) -> tuple[str, ...]:
+    def _listing_index(self) -> dict[str, tuple[int, ...]]:
+        """Each listed string → the entries listing it (built on first use, once per package:
+        one look-up per component instead of one per entry)."""
+        if self._by_listed is None:
+            by_listed: dict[str, list[int]] = {}
+            for index in self._listing:
+                for listed in self._entries[index].listed:
+                    by_listed.setdefault(listed, []).append(index)
+            self._by_listed = {v: tuple(indexes) for v, indexes in by_listed.items()}
+        return self._by_listed
+
+    def _equal_listed(self, version: str, listing: dict[str, tuple[int, ...]]) -> tuple[str, ...]:
         """The listed strings (of any entry) that parse to the same version as `version`."""
         if self._equivalents is None:
             equivalents: dict[Key, list[str]] = {}
-            distinct = set().union(*(self._entries[i].listed for i in self._listing))
-            for listed in sorted(distinct):
+            for listed in sorted(listing):
                 try:
                     equivalents.setdefault(sort_key(self._ecosystem, listed), []).append(listed)
                 except InvalidVersion:
