@@ -14,8 +14,11 @@ the Go vulndb (stdlib and toolchain left out), 4,600 / 10,000 components. Then, 
   N times each: wall time and peak RSS (per child, from `wait4`), median and min; and whether
   both report the same (component, vulnerability) pairs once ids are mapped through the OSV
   records' aliases, with each difference explained;
-* warm matching of 10,000 components: snapshot open and SBOM parsed beforehand, timed
-  `findings.scan.scan` with a fresh `LocalMatcher` per run (nothing cached between runs);
+* matching of 10,000 components in process, the SBOM parsed beforehand: once on a freshly
+  opened snapshot (packages read and compiled), then warm: the snapshot kept open, so the
+  compiled package indexes it holds are reused, a new `LocalMatcher` and findings built from
+  scratch each run (no result kept between runs); matching alone and with findings
+  (`findings.scan.scan`), each against the targets;
 * a naive baseline on the same 10,000 components: every advisory of the package (preloaded from
   the raw files into a dict), each `versions` entry and range checked with `univers` versions.
 
@@ -30,6 +33,7 @@ import argparse
 import json
 import random
 import tempfile
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -231,28 +235,66 @@ def whole_process(
 # --- warm matching and the naive baseline ---------------------------------------------------
 
 
-def warm_matching(home: Path, sbom: Path, repeat: int) -> tuple[Stats, int]:
-    """Time `findings.scan.scan` on a parsed SBOM and an open snapshot; a fresh matcher per run."""
+@dataclass(frozen=True, slots=True)
+class Warm:
+    """In-process timings of one SBOM on an open snapshot."""
+
+    first_match: float
+    """Matching on a freshly opened snapshot: packages read and compiled."""
+    first_scan: float
+    """Matching and findings on a freshly opened snapshot."""
+    match: Stats
+    """Matching alone, the snapshot's compiled package indexes reused."""
+    scan: Stats
+    """Matching and findings (`findings.scan.scan`), the indexes reused."""
+    findings: int
+
+
+def warm_matching(home: Path, sbom: Path, repeat: int) -> Warm:
+    """Time matching alone and `findings.scan.scan` on a parsed SBOM: first on a freshly opened
+    snapshot, then warm (the snapshot kept open, so its compiled package indexes are reused; a
+    new matcher and findings built from scratch each run, no result kept between runs)."""
     from chainreview.evidence.merge import merge_documents
     from chainreview.evidence.sbom import read_sbom
     from chainreview.findings.scan import scan
     from chainreview.intel.snapshot import open_current
     from chainreview.matches.local import LocalMatcher
 
-    snapshot = open_current(home)
-    assert snapshot is not None
-    with snapshot:
-        inventory = merge_documents([read_sbom(sbom, str(sbom), validate=False)])
-        today = date.today()
+    inventory = merge_documents([read_sbom(sbom, str(sbom), validate=False)])
+    today = date.today()
 
-        def once() -> int:
-            report = scan(
-                inventory, [LocalMatcher(snapshot)], snapshot, snapshot=snapshot.hash, today=today
-            )
-            return len(report.findings)
+    def opened() -> Any:
+        snapshot = open_current(home)
+        assert snapshot is not None
+        return snapshot
 
-        findings = once()  # warm the page cache and imports, as a long-lived service would be
-        return time_calls(repeat, once), findings
+    def matching(snapshot: Any) -> int:
+        return sum(1 for _ in LocalMatcher(snapshot).match_inventory(inventory))
+
+    def scanning(snapshot: Any) -> int:
+        matchers = [LocalMatcher(snapshot)]
+        report = scan(inventory, matchers, snapshot, snapshot=snapshot.hash, today=today)
+        return len(report.findings)
+
+    with opened() as fresh:  # imports and page cache warmed once, then a fresh snapshot each
+        scanning(fresh)
+    with opened() as fresh:
+        start = time.perf_counter()
+        matching(fresh)
+        first_match = time.perf_counter() - start
+    with opened() as fresh:
+        start = time.perf_counter()
+        findings = scanning(fresh)
+        first_scan = time.perf_counter() - start
+    with opened() as snapshot:
+        scanning(snapshot)
+        return Warm(
+            first_match=first_match,
+            first_scan=first_scan,
+            match=time_calls(repeat, lambda: matching(snapshot)),
+            scan=time_calls(repeat, lambda: scanning(snapshot)),
+            findings=findings,
+        )
 
 
 VersionClass = Callable[[str], Any]
@@ -307,7 +349,7 @@ def warm_and_naive(
     home: Path, ecosystem: str, sbom: Path, advisories: Advisories, repeat: int
 ) -> None:
     """Print warm matching time, the naive baseline's, and the speed-up."""
-    warm, findings = warm_matching(home, sbom, repeat)
+    warm = warm_matching(home, sbom, repeat)
     components = list(sbom_components(sbom))
     naive_repeat = max(1, min(repeat, 3))
     naive_pairs: set[tuple[ComponentKey, str]] = set()
@@ -319,11 +361,17 @@ def warm_and_naive(
     naive = time_calls(naive_repeat, naive_once)
     groups = {(key, advisories.aliases.group(i)) for key, i in naive_pairs}
     walk = walk_components(components, advisories).findings
-    speedup = naive.median / warm.median
     print(f"\n== warm matching, {ecosystem} {WARM_SIZE:,} components ({sbom.name})")
     print(
-        f"  chainreview (match + findings): median {warm.median * 1000:.1f} ms "
-        f"(min {warm.minimum * 1000:.1f}) over {repeat} runs; {findings:,} findings"
+        f"  first, on a freshly opened snapshot (version parses cached): matching "
+        f"{warm.first_match * 1000:.0f} ms, "
+        f"matching + findings {warm.first_scan * 1000:.0f} ms ({warm.findings:,} findings)"
+    )
+    print(
+        f"  warm (open snapshot, compiled package indexes reused), median of {repeat}: "
+        f"matching {warm.match.median * 1000:.1f} ms (min {warm.match.minimum * 1000:.1f}), "
+        f"matching + findings {warm.scan.median * 1000:.1f} ms "
+        f"(min {warm.scan.minimum * 1000:.1f})"
     )
     print(
         f"  naive baseline (univers): median {naive.median:.2f} s (min {naive.minimum:.2f}) "
@@ -334,9 +382,13 @@ def warm_and_naive(
         f"  (naive differs from the independent walk on {len(groups ^ walk):,} pairs: it reads "
         "events in listed order and univers' ordering; only its time is the baseline)"
     )
-    print(f"  speed-up {speedup:.2f}× (min/min {naive.minimum / warm.minimum:.2f}×)")
-    print(f"  target: warm ≤ {TARGET_WARM * 1000:.0f} ms: {verdict(warm.median <= TARGET_WARM)}")
-    print(f"  target: ≥ {TARGET_SPEEDUP:.0f}× naive: {verdict(speedup >= TARGET_SPEEDUP)}")
+    for label, stats in (("matching", warm.match), ("matching + findings", warm.scan)):
+        speedup = naive.median / stats.median
+        print(
+            f"  {label}: speed-up {speedup:.1f}× (min/min {naive.minimum / stats.minimum:.1f}×); "
+            f"target warm ≤ {TARGET_WARM * 1000:.0f} ms: {verdict(stats.median <= TARGET_WARM)}; "
+            f"target ≥ {TARGET_SPEEDUP:.0f}× naive: {verdict(speedup >= TARGET_SPEEDUP)}"
+        )
 
 
 def main() -> None:
