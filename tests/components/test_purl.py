@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from chainreview.components import purl as purl_module
 from chainreview.components.purl import (
     InvalidPurl,
     Purl,
@@ -443,3 +446,111 @@ def test_bad_purls_fixture(shared_data: Path) -> None:
         except InvalidPurl:
             rejected.add(text.split("?")[0])
     assert rejected == {"pkg:pypi/", "pkg:///", "/", "pkg:apk/alpine/@1.36.1-r27"}
+
+
+# --- the plain-purl shortcut against packageurl-python --------------------------------------------
+
+
+def _reference_parse(text: str) -> Purl:
+    """`parse_purl` as it is without the shortcut: packageurl-python splits every purl."""
+    scheme, colon, rest = text.partition(":")
+    if not colon or scheme.lower() != "pkg":
+        raise InvalidPurl(f"not a purl (no 'pkg:' scheme): {purl_module._clip(text)}")
+    if purl_module._has_empty_name(rest):
+        raise InvalidPurl(f"invalid purl {purl_module._clip(text)}: the name before '@' is empty")
+    return purl_module._parse_packageurl(text, rest)
+
+
+def _outcome(text: str, *, reference: bool) -> object:
+    """The parsed purl and its canonical string, or the refusal message, uncached."""
+    parse = _reference_parse if reference else purl_module._parse_cached.__wrapped__
+    try:
+        purl = parse(text)
+    except InvalidPurl as exc:
+        return ("refused", str(exc))
+    return (purl, str(purl))
+
+
+def _takes_shortcut(text: str) -> bool:
+    scheme, _, rest = text.partition(":")
+    return scheme.lower() == "pkg" and purl_module._split_plain(rest) is not None
+
+
+def _every_known_purl(root: Path) -> set[str]:
+    """Each purl string of the purl-spec suites (inputs and canonical outputs) and real SBOMs."""
+    found: set[str] = set()
+    for case in _cases(root).values():
+        for value in (case["input"], case.get("expected_output")):
+            if isinstance(value, str):
+                found.add(value)
+            elif isinstance(value, tuple):  # legacy parse: (components, canonical purl)
+                found.add(value[1])
+    for folder in _SBOM_SETS:
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in (".json", ".xml"):
+                found.update(_sbom_purls(path))
+    return found
+
+
+def test_plain_split_agrees_with_packageurl_on_every_known_purl(shared_data: Path) -> None:
+    """The shortcut gives the same purl, canonical string or refusal message as packageurl."""
+    texts = _every_known_purl(shared_data)
+    for text in sorted(texts):
+        assert _outcome(text, reference=False) == _outcome(text, reference=True), text
+    shortcut = sum(_takes_shortcut(text) for text in texts)
+    assert len(texts) > 7000
+    assert shortcut > 0.95 * len(texts)  # the shortcut is the usual path, not a rare one
+
+
+_PURL_PIECES = (
+    *("a", "Z", "9", "-", ".", "_", "~", "+", ",", "!", "'", " ", "\t", "é", "\u00a0"),
+    *("/", "//", "@", "?", "#", "=", "&", ":", "%", "%40", "%2F", "%2f", "%20", "%3A", "%E9"),
+    *("npm/", "@scope/", "maven/", "golang/", "git/", "pypi/", "deb/debian/", "generic/"),
+    *("mlflow/", "cpan/", "chrome-extension/", "julia/", "swift/", "N_T/", "3x/", "a+b:"),
+    *("name", "@1.0", "?arch=x86_64", "&distro=debian-11", "?Key=V", "?a=&b=", "#sub/./../p"),
+)
+
+
+@settings(max_examples=4000, deadline=None)
+@given(
+    st.sampled_from(("pkg:", "PKG:", "pkg:/", "pkg:npm/", "pkg:generic/", "pkg:deb/")),
+    st.lists(st.sampled_from(_PURL_PIECES), max_size=14).map("".join),
+)
+def test_plain_split_agrees_with_packageurl_on_generated_purls(prefix: str, body: str) -> None:
+    text = prefix + body
+    assert _outcome(text, reference=False) == _outcome(text, reference=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pkg:pypi/django@1.0",
+        "pkg:npm/@babel/core@7.0.0",
+        "pkg:npm/%40babel/core@7.0.0?x=1#lib/a",
+        "pkg:deb/debian/curl@7.74.0-1.3+deb11u1?arch=amd64&distro=debian-11",
+        "pkg:golang/github.com/a/b/v2@v2.0.0",
+        "pkg:generic/x@1:2",  # a colon after '/' or '@' is no URL scheme
+    ],
+)
+def test_plain_purls_take_the_shortcut(text: str) -> None:
+    assert _takes_shortcut(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pkg:generic/go:x",  # urlsplit reads "go:" as a URL scheme
+        "pkg:npm//foo@1",  # '//' starts a URL authority
+        "pkg:/npm/foo",  # packageurl strips leading slashes
+        "pkg:generic/a b",  # whitespace is stripped in places
+        "pkg:generic/caf\u00e9",
+        "pkg:my_type/foo",  # packageurl accepts '_' in a type, the spec does not
+        "pkg:swift/github.com/Alamofire/@5.4.3",  # empty name before '@'
+        "pkg:generic/x?a",  # a qualifier without '='
+        "pkg:generic/x?1a=b",
+        "pkg:npm/@scope/a/b@1",
+    ],
+)
+def test_other_purls_take_the_general_path(text: str) -> None:
+    assert not _takes_shortcut(text)
+    assert _outcome(text, reference=False) == _outcome(text, reference=True)

@@ -6,6 +6,7 @@ copied from the reader's output.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Iterator
@@ -15,9 +16,15 @@ from typing import Any
 import pytest
 
 from chainreview import limits, raw
-from chainreview.components.model import ComponentType, EdgeKind, Encoding, SbomDocument
+from chainreview.components.model import (
+    Component,
+    ComponentType,
+    EdgeKind,
+    Encoding,
+    SbomDocument,
+)
 from chainreview.errors import InputError, LimitExceeded
-from chainreview.evidence import cyclonedx_json
+from chainreview.evidence import _cyclonedx_common, cyclonedx_json
 
 SPEC_TESTS = "cyclonedx-specification/tools/src/test/resources"
 AIRFLOW = "sbomqs-samples/samples/apache_airflow-sbom-2.8.0-python3.10.json"
@@ -298,6 +305,91 @@ def test_bad_purl_keeps_component_with_warning() -> None:
     assert warning.code == "purl"
     assert warning.location.pointer.startswith("/components/0")
     assert "'pkg:pypi/'" in warning.message
+
+
+def test_repeated_purls_give_the_same_result_and_each_its_warning() -> None:
+    bad, good = "pkg:maven/only-a-name@1", "pkg:PyPI/Flask_Login@0.6"
+    purls = (bad, good, bad, good)
+    doc = _bom(components=[{"name": n, "purl": p} for n, p in zip("abcd", purls, strict=True)])
+    document = cyclonedx_json.read(doc, "x.json")
+    assert [(c.purl, c.ecosystem) for c in document.components] == [
+        (None, None),
+        ("pkg:pypi/flask-login@0.6", "PyPI"),
+        (None, None),
+        ("pkg:pypi/flask-login@0.6", "PyPI"),
+    ]
+    assert [(w.location.pointer, w.code) for w in document.warnings] == [
+        ("/components/0/purl", "purl"),
+        ("/components/2/purl", "purl"),
+    ]
+    assert document.warnings[0].message == document.warnings[1].message
+
+
+def test_warnings_keep_field_order_on_the_quick_and_the_checked_path() -> None:
+    """An entry whose fields are all strings is read without per-field checks; either way the
+    warnings come in field order."""
+    long = "x" * (limits.MAX_STRING_CHARS + 1)
+    hashes = [{"alg": 1, "content": "ab"}, {"alg": "MD5"}, "no"]
+    entries = [
+        {"name": "a", "type": "librar", "version": long, "purl": "bad", "hashes": hashes},
+        {"name": "b", "type": "librar", "version": long, "purl": "bad", "supplier": {"url": [3]}},
+        {"name": "c", "group": 7, "author": " ", "licenses": [{"license": {"id": 5}}]},
+    ]
+    document = cyclonedx_json.read(_bom(components=entries), "x.json")
+    assert [(w.location.pointer, w.code) for w in document.warnings] == [
+        ("/components/0/hashes/2", "schema"),  # not an object: dropped while listing the hashes
+        ("/components/0/hashes/0/alg", "schema"),  # a number: kept as text
+        ("/components/0/purl", "purl"),
+        ("/components/0/version", "limit"),
+        ("/components/0/type", "schema"),
+        ("/components/0/hashes/1", "schema"),  # no content
+        ("/components/1/supplier/url/0", "schema"),
+        ("/components/1/purl", "purl"),
+        ("/components/1/version", "limit"),
+        ("/components/1/type", "schema"),
+        ("/components/2/group", "schema"),
+        ("/components/2/licenses/0/license/id", "schema"),
+    ]
+    a, b, c = document.components
+    assert [(h.algorithm, h.value) for h in a.hashes] == [("1", "ab")]
+    assert a.version is None and b.supplier is None
+    assert (c.group, c.author, c.licenses) == ("7", None, ("5",))
+
+
+def test_components_are_the_model_s_own() -> None:
+    """`slot_constructor` makes the same frozen `Component` as the dataclass's `__init__`."""
+    fields = {f.name: f"v-{f.name}" for f in dataclasses.fields(Component)}
+    made = _cyclonedx_common.slot_constructor(Component)(**fields)
+    assert type(made) is Component
+    assert made == Component(**fields)  # type: ignore[arg-type]
+    assert repr(made) == repr(Component(**fields))  # type: ignore[arg-type]
+    assert hash(made) == hash(Component(**fields))  # type: ignore[arg-type]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.name = "other"  # type: ignore[misc]
+    with pytest.raises(TypeError):  # every field must be given
+        _cyclonedx_common.slot_constructor(Component)(ref="r", name="n")
+
+
+def test_slot_constructor_refuses_classes_it_cannot_fill() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Unslotted:
+        a: int
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Checked:
+        a: int
+
+        def __post_init__(self) -> None:
+            raise ValueError
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Derived:
+        a: int
+        b: int = dataclasses.field(init=False, default=0)
+
+    for cls in (Unslotted, Checked, Derived):
+        with pytest.raises(TypeError, match="needs its own __init__"):
+            _cyclonedx_common.slot_constructor(cls)
 
 
 def test_overlong_string_is_refused_for_that_field() -> None:

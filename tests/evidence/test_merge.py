@@ -375,3 +375,40 @@ def test_dangling_dependency_refs_are_warned_about_once(tmp_path: Path) -> None:
     dangling = [w for w in inventory.warnings if w.code == "dangling-ref"]
     assert len(dangling) == 1 and "'ghost'" in dangling[0].message
     assert dangling[0].location.file == "dangling.json"
+
+
+def test_twins_fold_in_reading_order(tmp_path: Path) -> None:
+    """Gaps are filled by the first twin that has the field; lists gain what they lack, in order.
+
+    A purl that a name-matched twin gives the survivor counts at once: a later entry with the
+    same name, version and supplier but another purl is then a different component.
+    """
+    sha = {"alg": "SHA-256", "content": "AA"}
+    zlib = {"expression": "Zlib"}
+    other_sha = {"alg": "SHA-1", "content": "bb"}
+    mit = {"license": {"id": "MIT"}}
+    a = _cdx(
+        tmp_path,
+        "a.json",
+        [
+            {"name": "zlib", "version": "1.3", "hashes": [sha], "licenses": [zlib]},
+            {"name": "zlib", "version": "1.3", "description": "first", "hashes": [sha, other_sha]},
+            {"name": "zlib", "version": "1.3", "description": "second", "cpe": "cpe:2.3:a:z:z"},
+            {"name": "zlib", "version": "1.3", "purl": "pkg:generic/zlib@1.3"},
+            {"name": "zlib", "version": "1.3", "purl": "pkg:github/madler/zlib@1.3"},
+            {"name": "ZLIB", "version": "1.3", "licenses": [zlib, mit]},
+            {"name": "zlib-copy", "version": "1.3", "purl": "pkg:generic/zlib@1.3"},
+        ],
+    )
+    inventory = merge_documents([a])
+    first, github = _by_name(inventory)["zlib"]
+    assert (first.description, first.cpe) == ("first", "cpe:2.3:a:z:z")
+    assert first.purl == "pkg:generic/zlib@1.3"
+    assert [(h.algorithm, h.value) for h in first.hashes] == [("SHA-256", "aa"), ("SHA-1", "bb")]
+    assert first.licenses == ("Zlib", "MIT")
+    assert [s.pointer for s in first.sources] == [f"/components/{i}" for i in (0, 1, 2, 3, 5, 6)]
+    assert github.purl == "pkg:github/madler/zlib@1.3"
+    assert "zlib-copy" not in _by_name(inventory)
+    (duplicate,) = inventory.duplicates
+    assert duplicate.ref == first.ref and duplicate.reason == SAME_NAME
+    assert len(duplicate.merged_refs) == 5

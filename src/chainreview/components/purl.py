@@ -1,7 +1,8 @@
 """Package URLs (purl): parse, build, normalise, and map a purl to its OSV ecosystem.
 
 A `Purl` holds decoded, normalised components; `str(purl)` is the canonical purl string
-(ECMA-427 / package-url/purl-spec).  `packageurl-python` splits the string; the per-type
+(ECMA-427 / package-url/purl-spec).  `packageurl-python` splits the string (a plain purl, the
+usual case, is split by `_split_plain` the same way without it); the per-type
 normalisation, validation and the canonical rendering are ours, because packageurl diverges
 from the current spec in places (it lower-cases npm names, strips whitespace, accepts `_` in
 types, accepts duplicate qualifier keys).  Where the spec suites disagree with each other we
@@ -11,13 +12,12 @@ follow the current `tests/` suite; see docs/purl-divergences.md.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 from urllib.parse import quote, unquote
-
-from packageurl import PackageURL
 
 from chainreview.limits import MAX_STRING_CHARS
 
@@ -98,7 +98,13 @@ _VERSION_PATTERNS: Final[Mapping[str, re.Pattern[str]]] = {
 _TYPE_RE: Final = re.compile(r"[a-z][a-z0-9.\-]*")
 _KEY_RE: Final = re.compile(r"[a-z][a-z0-9.\-_]*")
 _PUB_NAME_RE: Final = re.compile(r"[^a-z0-9]")
+_PLAIN_TYPE_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9.\-]*")
+_URL_SCHEME_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+"""What `urlsplit` takes for a scheme: a purl whose path starts so goes the general way."""
 _SAFE: Final = ":"  # never percent-encoded; quote() keeps ASCII letters, digits and "-._~"
+_UNENCODED: Final = string.ascii_letters + string.digits + "-._~" + _SAFE
+"""Every character `quote(…, safe=_SAFE)` leaves as it is."""
+_DROPPED_SEGMENTS: Final = frozenset({"", ".", ".."})
 
 
 def parse_purl(text: str) -> Purl:
@@ -133,8 +139,29 @@ def _parse_cached(text: str) -> Purl:
     scheme, colon, rest = text.partition(":")
     if not colon or scheme.lower() != "pkg":
         raise InvalidPurl(f"not a purl (no 'pkg:' scheme): {_clip(text)}")
-    if _has_empty_name(rest):
-        raise InvalidPurl(f"invalid purl {_clip(text)}: the name before '@' is empty")
+    split = _split_plain(rest)
+    if split is None:
+        if _has_empty_name(rest):
+            raise InvalidPurl(f"invalid purl {_clip(text)}: the name before '@' is empty")
+        return _parse_packageurl(text, rest)
+    ptype, namespace, name, version, pairs, subpath = split
+    try:
+        return _normalise(
+            ptype,
+            _decoded(namespace),
+            unquote(name) if "%" in name else name,
+            (unquote(version) if "%" in version else version) or None,
+            pairs,
+            _decoded(subpath),
+        )
+    except InvalidPurl as exc:
+        raise InvalidPurl(f"invalid purl {_clip(text)}: {exc}") from None
+
+
+def _parse_packageurl(text: str, rest: str) -> Purl:
+    """The general path: packageurl-python splits `pkg:<rest>`, our rules do the rest."""
+    from packageurl import PackageURL  # loaded by the first purl `_split_plain` leaves to it
+
     try:
         raw = PackageURL.from_string("pkg:" + rest, normalize_purl=False)
     except ValueError as exc:
@@ -167,10 +194,71 @@ def _query_pairs(rest: str) -> list[tuple[str, str]]:
 
 
 def _decoded_segments(encoded: str) -> list[str]:
-    segments = [unquote(s) for s in encoded.split("/")]
-    if any("/" in s for s in segments):
-        raise InvalidPurl("a namespace or subpath segment contains an encoded '/'")
+    return _decoded(encoded.split("/"))
+
+
+def _decoded(encoded: list[str]) -> list[str]:
+    segments = [unquote(s) if "%" in s else s for s in encoded]
+    for segment in segments:
+        if "/" in segment:
+            raise InvalidPurl("a namespace or subpath segment contains an encoded '/'")
     return segments
+
+
+_Split = tuple[str, list[str], str, str, list[tuple[str, str]], list[str]]
+
+
+def _split_plain(rest: str) -> _Split | None:
+    """Split a plain purl (after `pkg:`) exactly as `PackageURL.from_string` would, or give None.
+
+    packageurl-python stays the splitter of record (`_parse_packageurl`); this shortcut only
+    takes the shape nearly every SBOM writes: printable ASCII without spaces, a letter-first
+    type, no `scheme:` or `//` that `urlsplit` would read as URL parts, a name before any `@`
+    (`_has_empty_name` is false) and well-formed qualifiers.  On such a string every `strip`,
+    `lstrip` and `urlsplit` step of `from_string` changes nothing, so the split below is the
+    same one.  Anything else, including every string packageurl would refuse, gives None and
+    takes the general path, which also words the error.
+
+    Returns (type, encoded namespace segments, encoded name, encoded version, decoded qualifier
+    pairs, encoded subpath segments), what `_parse_packageurl` hands on to `_normalise`.
+    tests/components/test_purl.py checks both paths agree on every purl of the purl-spec suites
+    and of the real SBOMs in the shared data, and on generated ones.
+    """
+    if not rest.isascii() or not rest.isprintable() or " " in rest:
+        return None
+    ptype, slash, remainder = rest.partition("/")
+    if not slash or not _PLAIN_TYPE_RE.fullmatch(ptype):
+        return None
+    if remainder.startswith("/") or _URL_SCHEME_RE.match(remainder):
+        return None
+    head, _, subpath = remainder.partition("#")
+    path, _, query = head.partition("?")
+    before, at, version = path.rpartition("@")
+    if at and "/" not in version and (not before or before.endswith("/")):
+        return None  # `_has_empty_name(rest)`: rest's path is "<type>/<path>"
+    scope = ""
+    if path.startswith("@") and ptype.lower() == "npm":
+        scope, _, path = path.partition("/")
+        before, at, version = path.rpartition("@")
+    if not at:
+        before, version = version, ""
+    parts = [s for s in before.split("/") if s]
+    if scope:
+        if len(parts) != 1:
+            return None
+        namespace = [scope]
+    elif parts:
+        namespace = parts[:-1] or [""]
+    else:
+        return None
+    pairs: list[tuple[str, str]] = []
+    if query:
+        for item in query.split("&"):
+            key, equals, value = item.partition("=")
+            if not equals or not _KEY_RE.fullmatch(key.lower()):
+                return None
+            pairs.append((key, unquote(value)))
+    return ptype, namespace, parts[-1], version, pairs, subpath.split("/")
 
 
 def _normalise(
@@ -190,10 +278,10 @@ def _normalise(
     purl = Purl(
         type=ptype,
         namespace=_normalise_namespace(ptype, namespace),
-        name=_normalise_name(ptype, name, dict(quals)),
+        name=_normalise_name(ptype, name, quals),
         version=_normalise_version(ptype, version),
         qualifiers=quals,
-        subpath="/".join(s for s in subpath if s not in ("", ".", "..")) or None,
+        subpath="/".join([s for s in subpath if s not in _DROPPED_SEGMENTS]) or None,
     )
     _check_type_rules(purl)
     return purl
@@ -214,11 +302,11 @@ def _normalise_namespace(ptype: str, segments: Iterable[str]) -> str | None:
     return "/".join(kept) or None
 
 
-def _normalise_name(ptype: str, name: str, qualifiers: Mapping[str, str]) -> str:
+def _normalise_name(ptype: str, name: str, qualifiers: tuple[tuple[str, str], ...]) -> str:
     if not name:
         raise InvalidPurl("the name is required")
     if ptype in _LOWER_NAME or (
-        ptype == "mlflow" and "databricks" in qualifiers.get("repository_url", "").lower()
+        ptype == "mlflow" and "databricks" in dict(qualifiers).get("repository_url", "").lower()
     ):
         name = name.lower()
     if ptype == "pypi":
@@ -246,7 +334,7 @@ def _normalise_qualifiers(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, 
             raise InvalidPurl(f"qualifier key {low!r} appears twice")
         if value:
             kept[low] = value
-    return tuple(sorted(kept.items()))
+    return tuple(sorted(kept.items())) if kept else ()
 
 
 def _check_type_rules(purl: Purl) -> None:
@@ -260,25 +348,42 @@ def _check_type_rules(purl: Purl) -> None:
     pattern = _VERSION_PATTERNS.get(purl.type)
     if pattern and purl.version and not pattern.fullmatch(purl.version):
         raise InvalidPurl(f"{purl.type} version {purl.version!r} does not match {pattern.pattern}")
-    keys = {k for k, _ in purl.qualifiers}
-    for required in _REQUIRED_QUALIFIERS.get(purl.type, ()):
-        if required not in keys:
-            raise InvalidPurl(f"a {purl.type} purl requires the {required!r} qualifier")
+    required_keys = _REQUIRED_QUALIFIERS.get(purl.type, ())
+    if required_keys:
+        keys = {k for k, _ in purl.qualifiers}
+        for required in required_keys:
+            if required not in keys:
+                raise InvalidPurl(f"a {purl.type} purl requires the {required!r} qualifier")
 
 
 @lru_cache(maxsize=32768)
 def _render(purl: Purl) -> str:
     parts = ["pkg:", purl.type, "/"]
     if purl.namespace:
-        parts += ["/".join(quote(s, safe=_SAFE) for s in purl.namespace.split("/")), "/"]
-    parts.append(quote(purl.name, safe=_SAFE + "/" if purl.type == "git" else _SAFE))
+        parts += [_encode_segments(purl.namespace), "/"]
+    if purl.type == "git":
+        parts.append(quote(purl.name, safe=_SAFE + "/"))
+    else:
+        parts.append(_encode(purl.name))
     if purl.version:
-        parts += ["@", quote(purl.version, safe=_SAFE)]
+        parts += ["@", _encode(purl.version)]
     if purl.qualifiers:
-        parts += ["?", "&".join(f"{k}={quote(v, safe=_SAFE)}" for k, v in purl.qualifiers)]
+        parts += ["?", "&".join([f"{k}={_encode(v)}" for k, v in purl.qualifiers])]
     if purl.subpath:
-        parts += ["#", "/".join(quote(s, safe=_SAFE) for s in purl.subpath.split("/"))]
+        parts += ["#", _encode_segments(purl.subpath)]
     return "".join(parts)
+
+
+def _encode(text: str) -> str:
+    """`quote(text, safe=_SAFE)`, without the call when nothing needs encoding."""
+    return text if not text.rstrip(_UNENCODED) else quote(text, safe=_SAFE)
+
+
+def _encode_segments(path: str) -> str:
+    """Each `/`-separated segment of `path` encoded, the separators kept."""
+    if not path.rstrip(_UNENCODED + "/"):
+        return path
+    return "/".join([quote(s, safe=_SAFE) for s in path.split("/")])
 
 
 def _clip(text: str, limit: int = 120) -> str:

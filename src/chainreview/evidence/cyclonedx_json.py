@@ -101,11 +101,12 @@ class _JsonReader:
     ) -> list[tuple[str, dict[str, Any]]]:
         """The objects of array `parent[key]` with their pointers, warning about non-objects."""
         found: list[tuple[str, dict[str, Any]]] = []
+        base = f"{pointer}/{key}/"
         for index, item in enumerate(self.array(parent, key, pointer)):
-            where = f"{pointer}/{key}/{index}"
             if isinstance(item, dict):
-                found.append((where, item))
+                found.append((f"{base}{index}", item))
             else:
+                where = f"{base}{index}"
                 self.builder.warn(where, f"expected an object, got {_json_type(item)}; ignored")
         return found
 
@@ -145,11 +146,42 @@ class _JsonReader:
         ref = self.builder.add_component(self.raw_component(entry, pointer))
         if ref is not None and parent is not None:
             self.builder.add_edge(parent, ref, EdgeKind.CONTAINS)
-        for where, child in self.objects(entry, "components", pointer):
-            self.component(child, where, ref)
+        if entry.get("components") is not None:
+            for where, child in self.objects(entry, "components", pointer):
+                self.component(child, where, ref)
         return ref
 
     def raw_component(self, entry: dict[str, Any], pointer: str) -> RawComponent:
+        """The component's fields as written, with the warnings of `_raw_component_checked`.
+
+        The shortcut covers the usual entry, whose fields are all absent or of the right JSON
+        type, and so could not warn: it reads them without a call per field.
+        """
+        get = entry.get
+        ref, kind, version, group = get("bom-ref"), get("type"), get("version"), get("group")
+        purl, cpe, author, description = get("purl"), get("cpe"), get("author"), get("description")
+        for value in (ref, kind, version, group, purl, cpe, author, description):
+            if value is not None and not isinstance(value, str):
+                return self._raw_component_checked(entry, pointer)
+        for key in _ENTITY_COMPONENT_KEYS:
+            if get(key) is not None:
+                return self._raw_component_checked(entry, pointer)
+        return RawComponent(
+            pointer=pointer,
+            ref=ref,
+            name=get("name"),
+            type=kind,
+            version=version,
+            group=group,
+            purl=purl,
+            cpe=cpe,
+            author=author if author and author.strip() else None,  # as `author()` without authors
+            description=description,
+            hashes=self.hashes(entry, pointer) if get("hashes") is not None else [],
+            licenses=self.licenses(entry, pointer) if get("licenses") is not None else [],
+        )
+
+    def _raw_component_checked(self, entry: dict[str, Any], pointer: str) -> RawComponent:
         return RawComponent(
             pointer=pointer,
             ref=self.string(entry, "bom-ref", pointer),
@@ -186,9 +218,10 @@ class _JsonReader:
     def hashes(self, entry: dict[str, Any], pointer: str) -> list[tuple[str, str]]:
         found = []
         for where, item in self.objects(entry, "hashes", pointer):
-            found.append(
-                (self.string(item, "alg", where) or "", self.string(item, "content", where) or "")
-            )
+            alg, content = item.get("alg"), item.get("content")
+            if not isinstance(alg, str) or not isinstance(content, str):  # absent, or to warn
+                alg, content = self.string(item, "alg", where), self.string(item, "content", where)
+            found.append((alg or "", content or ""))
         return found
 
     def licenses(self, entry: dict[str, Any], pointer: str) -> list[str]:
@@ -283,6 +316,10 @@ class _JsonReader:
             self.builder.warn("/specVersion", "no specVersion given")
             return ""
         return version
+
+
+_ENTITY_COMPONENT_KEYS = ("supplier", "manufacturer", "manufacture", "authors")
+"""Keys only `_raw_component_checked` reads: an entry with one goes there (rare in real SBOMs)."""
 
 
 def _json_type(value: object) -> str:

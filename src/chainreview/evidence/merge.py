@@ -48,11 +48,18 @@ def merge_documents(documents: Sequence[SbomDocument]) -> Inventory:
         warnings.extend(document.warnings)
         warnings.extend(_dangling_refs(document))
         renames = _unique_refs(document, seen_refs)
+        if not renames:  # the usual case: values are frozen, so they are kept as they are
+            components.extend(document.components)
+            services.extend(document.services)
+            edges.extend(document.edges)
+            continue
         components.extend(
-            dataclasses.replace(c, ref=renames.get(c.ref, c.ref)) for c in document.components
+            dataclasses.replace(c, ref=renames[c.ref]) if c.ref in renames else c
+            for c in document.components
         )
         services.extend(
-            dataclasses.replace(s, ref=renames.get(s.ref, s.ref)) for s in document.services
+            dataclasses.replace(s, ref=renames[s.ref]) if s.ref in renames else s
+            for s in document.services
         )
         edges.extend(
             Edge(
@@ -98,8 +105,13 @@ def _identity_keys(component: Component) -> tuple[str | None, tuple[str, str | N
 def _fold_duplicates(
     components: Iterable[Component],
 ) -> tuple[list[Component], dict[str, str], list[MergedDuplicate]]:
-    """Fold duplicates into the first of each identity; return survivors, ref aliases, reports."""
+    """Fold duplicates into the first of each identity; return survivors, ref aliases, reports.
+
+    Twins are collected first and folded into their survivor once at the end (`_absorb`);
+    `purls` follows each survivor's purl as the folding will leave it, for `_find_twin`.
+    """
     survivors: list[Component] = []
+    purls: list[str | None] = []
     by_purl: dict[str, int] = {}
     by_name: dict[tuple[str, str | None, str | None], int] = {}
     folded: dict[int, list[Component]] = {}
@@ -107,18 +119,22 @@ def _fold_duplicates(
     aliases: dict[str, str] = {}
     for component in components:
         purl, name_key = _identity_keys(component)
-        index, reason = _find_twin(component, purl, name_key, by_purl, by_name, survivors)
+        index, reason = _find_twin(purl, name_key, by_purl, by_name, purls)
         if index is None:
             index = len(survivors)
             survivors.append(component)
+            purls.append(purl)
         else:
-            survivors[index] = _absorb(survivors[index], component)
             folded.setdefault(index, []).append(component)
             reasons.setdefault(index, reason)
             aliases[component.ref] = survivors[index].ref
+            if purls[index] is None:
+                purls[index] = purl
         if purl is not None:
             by_purl.setdefault(purl, index)
         by_name.setdefault(name_key, index)
+    for index, twins in folded.items():
+        survivors[index] = _absorb(survivors[index], twins)
     reports = [
         MergedDuplicate(
             ref=survivors[index].ref,
@@ -131,38 +147,54 @@ def _fold_duplicates(
 
 
 def _find_twin(
-    component: Component,
     purl: str | None,
     name_key: tuple[str, str | None, str | None],
     by_purl: dict[str, int],
     by_name: dict[tuple[str, str | None, str | None], int],
-    survivors: list[Component],
+    purls: list[str | None],
 ) -> tuple[int | None, str]:
     if purl is not None and purl in by_purl:
         return by_purl[purl], "same purl"
     index = by_name.get(name_key)
     if index is None:
         return None, ""
-    other = survivors[index].purl
+    other = purls[index]
     if purl is not None and other is not None and other != purl:
         return None, ""
     return index, "same name, version and supplier"
 
 
-def _absorb(kept: Component, other: Component) -> Component:
-    """Return `kept` with `other`'s sources, hashes and licences added and its gaps filled."""
-    fills = {name: getattr(other, name) for name in _FILLABLE if getattr(kept, name) is None}
+def _absorb(kept: Component, twins: Iterable[Component]) -> Component:
+    """Return `kept` with its twins' sources, hashes and licences added and its gaps filled.
+
+    Twins are taken in order: a gap is filled by the first twin that has the field, and each
+    list gains the items of a twin that it does not hold yet.
+    """
+    gaps = [name for name in _FILLABLE if getattr(kept, name) is None]
+    fills: dict[str, object] = {}
+    hashes, licenses, sources = list(kept.hashes), list(kept.licenses), list(kept.sources)
+    for other in twins:
+        for name in gaps:
+            if name not in fills:
+                value = getattr(other, name)
+                if value is not None:
+                    fills[name] = value
+        _extend_new(hashes, other.hashes)
+        _extend_new(licenses, other.licenses)
+        _extend_new(sources, other.sources)
     return dataclasses.replace(
         kept,
-        hashes=_union(kept.hashes, other.hashes),
-        licenses=_union(kept.licenses, other.licenses),
-        sources=_union(kept.sources, other.sources),
-        **{name: value for name, value in fills.items() if value is not None},
+        hashes=tuple(hashes),
+        licenses=tuple(licenses),
+        sources=tuple(sources),
+        **fills,  # type: ignore[arg-type]
     )
 
 
-def _union(first: tuple[_T, ...], second: tuple[_T, ...]) -> tuple[_T, ...]:
-    return first + tuple(item for item in second if item not in first)
+def _extend_new(items: list[_T], more: tuple[_T, ...]) -> None:
+    """Append the items of `more` that `items` does not hold yet (repeats within `more` kept)."""
+    if more:
+        items.extend([item for item in more if item not in items])
 
 
 def _rewrite_edges(edges: Iterable[Edge], aliases: dict[str, str]) -> tuple[Edge, ...]:

@@ -450,6 +450,8 @@ def _text(ctx: _Context, obj: Mapping[str, Any], key: str, pointer: str) -> str 
     value = obj.get(key)
     if value is None:
         return None
+    if isinstance(value, str) and len(value) <= limits.MAX_STRING_CHARS:  # the usual case
+        return value.strip() or None
     here = f"{pointer}/{key}"
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         ctx.warn(here, f"{key} is {_kind(value)}, not a string; ignored")
