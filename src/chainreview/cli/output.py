@@ -44,7 +44,7 @@ def print_json(value: Any) -> None:
     """Write `value` to standard output as canonical JSON."""
     from chainreview import canonical
 
-    sys.stdout.buffer.write(canonical.dumps(canonical.to_plain(value)))
+    sys.stdout.buffer.write(canonical.dumps(value))
     sys.stdout.flush()
 
 

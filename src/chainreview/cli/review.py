@@ -102,7 +102,7 @@ def review(
     )
     folder = out if out is not None else Path(f"review-{result.declaration.id}")
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / RESULT_FILE).write_bytes(canonical.dumps(canonical.to_plain(result)))
+    (folder / RESULT_FILE).write_bytes(canonical.dumps(result))
     (folder / REPORT_FILE).write_text(render_html(result), encoding="utf-8")
     if output_format is OutputFormat.JSON:
         print_json(result)
