@@ -135,9 +135,10 @@ class LocalMatcher:
         results: list[MatchResult] = []
         undecided: dict[str, set[str]] = {}
         entries = package.entries
+        affected, purl = Status.AFFECTED, Confidence.PURL  # read once, not once per match
         for index, verdict in package.index.evaluate(version):
             entry = entries[index]
-            if verdict.status is Status.AFFECTED:
+            if verdict.status is affected:
                 results.append(
                     Match(
                         component=ref,
@@ -146,7 +147,7 @@ class LocalMatcher:
                         ecosystem=ecosystem,
                         package=name,
                         decision=verdict.decision,
-                        confidence=Confidence.PURL,
+                        confidence=purl,
                         affected=entry.affected,
                         affected_index=entry.affected_index,
                     )

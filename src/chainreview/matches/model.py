@@ -1,12 +1,14 @@
 """What matching produces: a `Match` with its evidence, or an `Indeterminate` with a reason.
 
-Both are frozen, slotted, keyword-only dataclasses; they cross into `findings/` unchanged.
+`Indeterminate` and `Decision` are frozen, slotted, keyword-only dataclasses, `Match` an
+immutable `NamedTuple` (see why there); they cross into `findings/` unchanged.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from chainreview.intel.osv_model import Affected, Event, RangeType
 
@@ -47,9 +49,13 @@ class Decision:
         return f"ranges[{self.range_index}] {self.range_type} {events}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Match:
-    """A component version that an advisory covers, with the evidence that decides it."""
+class Match(NamedTuple):
+    """A component version that an advisory covers, with the evidence that decides it.
+
+    A `NamedTuple`, not a dataclass like the rest: a scan makes one per (component, advisory
+    entry), tens of thousands, and a tuple is built in C at half a frozen dataclass's cost. It
+    is as immutable; make it with keywords.
+    """
 
     component: str
     """`Component.ref` of the matched component."""
@@ -62,7 +68,7 @@ class Match:
     """Normalised package name looked up (or the CPE that matched)."""
     decision: Decision
     confidence: Confidence = Confidence.PURL
-    affected: Affected | None = field(default=None, compare=False, repr=False)
+    affected: Affected | None = None
     """The `affected` entry that matched."""
     affected_index: int | None = None
     """Where that entry sits in the record's `affected` list."""
