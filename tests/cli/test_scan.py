@@ -18,6 +18,7 @@ from chainreview.intel import importer
 
 AIRFLOW = "sbomqs-samples/samples/apache_airflow-sbom-2.8.0-python3.10.json"
 RUST = "spdx-examples/software/example11/spdx2.3/sbom.spdx.json"
+HYPER_VEX = Path(__file__).parents[1] / "fixtures" / "vex" / "hyper-not-affected.openvex.json"
 SARIF_SCHEMA = "oasis-sarif-spec/sarif-2.1/schema/sarif-schema-2.1.0.json"
 ALPINE = "guac-data-sboms/docs/cyclonedx/syft-cyclonedx-docker.io-library-alpine.latest.json"
 NVD = "nvd-cve-firmware-selection"
@@ -121,26 +122,7 @@ def test_fail_on_thresholds_exit_codes(shared_data: Path, scan_home: Path) -> No
 def test_vex_and_ignore_keep_findings_flagged(
     shared_data: Path, scan_home: Path, tmp_path: Path
 ) -> None:
-    vex = tmp_path / "hyper.openvex.json"
-    vex.write_text(
-        json.dumps(
-            {
-                "@context": "https://openvex.dev/ns/v0.2.0",
-                "@id": "https://example.org/vex/1",
-                "author": "Example",
-                "timestamp": "2024-01-01T00:00:00Z",
-                "version": 1,
-                "statements": [
-                    {
-                        "vulnerability": {"name": "CVE-2021-21299"},
-                        "products": [{"@id": "pkg:cargo/hyper@0.14"}],
-                        "status": "not_affected",
-                        "justification": "vulnerable_code_not_present",
-                    }
-                ],
-            }
-        )
-    )
+    vex = HYPER_VEX
     ignore = tmp_path / "ignore.yaml"
     ignore.write_text(
         "ignore:\n"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from dataclasses import fields, is_dataclass
 from datetime import date
 from pathlib import Path
@@ -22,6 +21,7 @@ from chainreview.intel.snapshot import open_current
 
 AIRFLOW = "sbomqs-samples/samples/apache_airflow-sbom-2.8.0-python3.10.json"
 RUST = "spdx-examples/software/example11/spdx2.3/sbom.spdx.json"
+HYPER_VEX = Path(__file__).parents[1] / "fixtures" / "vex" / "hyper-not-affected.openvex.json"
 
 
 @pytest.mark.parametrize(
@@ -39,26 +39,7 @@ def _report(home: Path, sbom: Path, tmp_path: Path, flagged: bool) -> ScanReport
     statements = []
     suppressions = None
     if flagged:
-        vex = tmp_path / "hyper.openvex.json"
-        vex.write_text(
-            json.dumps(
-                {
-                    "@context": "https://openvex.dev/ns/v0.2.0",
-                    "@id": "https://example.org/vex/1",
-                    "author": "Example",
-                    "timestamp": "2024-01-01T00:00:00Z",
-                    "version": 1,
-                    "statements": [
-                        {
-                            "vulnerability": {"name": "CVE-2021-21299"},
-                            "products": [{"@id": "pkg:cargo/hyper@0.14"}],
-                            "status": "not_affected",
-                            "justification": "vulnerable_code_not_present",
-                        }
-                    ],
-                }
-            )
-        )
+        vex = HYPER_VEX
         statements = list(read_vex(vex, str(vex)).statements)
         ignore = tmp_path / "ignore.yaml"
         ignore.write_text(

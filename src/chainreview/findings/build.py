@@ -435,22 +435,8 @@ def _one_osv_finding(
     """`_finding` of a single OSV match, the most common finding (one look-up for what the
     entry decides, one for the evidence)."""
     static, fixes = records.entry_facts(group, match)
-    version = match.version
-    return Finding(
-        id=static.display,
-        aliases=group,
-        component=component.ref,
-        name=component.name,
-        version=version or component.version or "",
-        purl=component.purl,
-        summary=static.summary,
-        severity=static.severity,
-        kev=static.kev,
-        epss=static.epss,
-        fixed_versions=fixes.above(version),
-        evidence=(records.evidence(match),),
-        confidence=static.confidence,
-    )
+    evidence = (records.evidence(match),)
+    return _osv_made(component, group, match.version, static, evidence, fixes.above(match.version))
 
 
 def _osv_finding(
@@ -458,10 +444,20 @@ def _osv_finding(
 ) -> Finding:
     """`_finding` of several OSV matches: what depends on the records alone is shared between
     the findings of one (group, entries)."""
-    version = matches[0].version
     static = records.static(group, matches)
     evidence = tuple([records.evidence(match) for match in matches])
     fixed = _fixed_versions(matches, matches, records)
+    return _osv_made(component, group, matches[0].version, static, evidence, fixed)
+
+
+def _osv_made(
+    component: Component,
+    group: tuple[str, ...],
+    version: str,
+    static: _Static,
+    evidence: tuple[EvidenceRef, ...],
+    fixed: tuple[str, ...],
+) -> Finding:
     return Finding(
         id=static.display,
         aliases=group,
