@@ -71,3 +71,7 @@ MAX_NVD_PAGES: Final = 2_000
 
 MAX_YAML_MERGED_KEYS: Final = 50_000
 """Most key/value pairs YAML merge keys (`<<`) may copy in one document ("merge-key bombs")."""
+
+MAX_CACHED_PACKAGES: Final = 20_000
+"""Packages whose advisories (and compiled index) an open snapshot keeps; past this the cache
+starts afresh, so a long-lived service scanning many products stays bounded in memory."""

@@ -130,3 +130,21 @@ def test_match_all_keeps_component_order(snapshot: Snapshot) -> None:
         ("a", "TEST-3"),
         ("b", "TEST-1"),
     ]
+
+
+def test_package_caches_stay_bounded(snapshot: Snapshot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past `limits.MAX_CACHED_PACKAGES` the compiled indexes kept on the open snapshot start
+    afresh, and matching still gives the same answers."""
+    from chainreview import limits
+
+    monkeypatch.setattr(limits, "MAX_CACHED_PACKAGES", 1)
+    snapshot = Snapshot(snapshot.path)  # a fresh open, nothing cached yet
+    items = [
+        component("pkg:pypi/demo-pkg@1.9", "1.9"),
+        component("pkg:deb/debian/libdemo@1.1-1?distro=debian-12", "1.1-1"),
+        component("pkg:pypi/demo-pkg@1.9", "1.9"),
+    ]
+    first = [results(snapshot, item) for item in items]
+    assert all(len(cache) <= 1 for cache in snapshot.derived.values())
+    assert first[0] == first[2]
+    assert [m.advisory_id for m in first[0] if isinstance(m, Match)] == ["TEST-1"]

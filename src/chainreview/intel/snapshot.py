@@ -30,6 +30,7 @@ from typing import Any, Final
 
 import orjson
 
+from chainreview import limits
 from chainreview.intel.interface import FeedData, FeedKind, IndexedRecord, IntelError, Record
 from chainreview.intel.names import normalise_name
 from chainreview.intel.osv_model import Advisory, Affected
@@ -355,11 +356,14 @@ class Snapshot:
         """Return the `affected` entries for (ecosystem, name); the name is normalised here.
 
         `ecosystem` is matched exactly, suffix included (`Debian:11`, `Alpine:v3.16`). A snapshot
-        never changes, so each package's entries are decoded once and kept for the next look-up.
+        never changes, so each package's entries are decoded once and kept for the next look-up
+        (up to `limits.MAX_CACHED_PACKAGES` packages).
         """
         key = (ecosystem, normalise_name(ecosystem, name))
         cached = self._packages.get(key)
         if cached is None:
+            if len(self._packages) >= limits.MAX_CACHED_PACKAGES:
+                self._packages.clear()
             cached = self._packages[key] = self._read_package(*key)
         return cached
 

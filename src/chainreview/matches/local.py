@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
+from chainreview import limits
 from chainreview.components.model import Component, Inventory
 from chainreview.components.purl import InvalidPurl, osv_ecosystem, osv_package_name, parse_purl
 from chainreview.intel.names import normalise_name
@@ -111,6 +112,8 @@ class LocalMatcher:
     def _load(self, key: tuple[str, str]) -> _Package | None:
         if key in self._packages:
             return self._packages[key]
+        if len(self._packages) >= limits.MAX_CACHED_PACKAGES:
+            self._packages.clear()  # bounded, like the snapshot's own cache
         ecosystem, name = key
         package: _Package | None = None
         if ecosystem in self._ecosystems:
