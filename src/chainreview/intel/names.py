@@ -19,6 +19,7 @@ The ecosystem is taken without its `:suffix` (`Debian:11` → `Debian`).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
 _PEP503_RUN: Final = re.compile(r"[-_.]+")
@@ -33,8 +34,10 @@ def base_ecosystem(ecosystem: str) -> str:
     return ecosystem.partition(":")[0]
 
 
+@lru_cache(maxsize=1 << 14)
 def normalise_name(ecosystem: str, name: str) -> str:
-    """Return `name` as the index keys it in `ecosystem` (with or without a `:suffix`)."""
+    """Return `name` as the index keys it in `ecosystem` (with or without a `:suffix`); cached,
+    as every version of a package in an SBOM asks again."""
     base = base_ecosystem(ecosystem)
     if base == "PyPI":
         return _PEP503_RUN.sub("-", name).lower()
