@@ -66,8 +66,14 @@ NEVER_IN_JSON_SCAN = (
     "chainreview.intel.sync",
     "chainreview.reviewer",
     "chainreview.report",
+    "chainreview.matches.cpe",  # every component has a purl ecosystem
+    "chainreview.matches.distro",  # no OS packages
+    "chainreview.intel.nvd",
+    "chainreview.intel.debian",
+    "chainreview.intel.alpine",
 )
-"""Nothing `scan --format json` of a CycloneDX JSON SBOM, with a snapshot present, may load."""
+"""Nothing `scan --format json` of a CycloneDX JSON SBOM of Python packages, with a snapshot
+present, may load."""
 
 
 def _python(code: str, *args: str, home: Path | None = None) -> subprocess.CompletedProcess[str]:

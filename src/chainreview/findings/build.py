@@ -1,8 +1,8 @@
 """Matches + intel snapshot → findings: alias groups, severity, KEV, EPSS, fixed versions, evidence.
 
 Three kinds of match come in: OSV matches by purl (`matches.model.Match`), NVD CPE matches for
-components without a purl ecosystem (`matches.cpe.CpeMatch`), and distro advisories for Alpine
-and Debian packages (`matches.distro.DistroMatch`).
+components without a purl ecosystem (`matches.model.CpeMatch`), and distro advisories for
+Alpine and Debian packages (`matches.model.DistroMatch`).
 
 One finding per (component, alias group): when several records of one vulnerability match a
 component (a PYSEC and a GHSA of the same CVE), they become one finding whose evidence lists
@@ -59,9 +59,7 @@ from chainreview.findings.severity import rate_nvd, rate_osv
 from chainreview.intel.interface import FeedKind
 from chainreview.intel.osv_model import Affected, EventKind, RangeType
 from chainreview.matches.aliases import AliasResolver, UnionFind, display_id
-from chainreview.matches.cpe import CpeMatch, PlatformStatus
-from chainreview.matches.distro import DistroMatch
-from chainreview.matches.model import Confidence, Match
+from chainreview.matches.model import Confidence, CpeMatch, DistroMatch, Match, PlatformStatus
 
 if TYPE_CHECKING:
     from chainreview.evidence.vex import VexStatement

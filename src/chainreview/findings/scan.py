@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from chainreview import collector
 from chainreview.components.model import Component, Inventory, SkippedComponent
@@ -30,11 +30,10 @@ from chainreview.findings.build import (
 )
 from chainreview.findings.model import Finding, Level, Status, SuppressionRef
 from chainreview.intel.snapshot import Snapshot
-from chainreview.matches.cpe import CpeMatcher
-from chainreview.matches.distro import DistroMatcher
 from chainreview.matches.interface import Matcher
 from chainreview.matches.local import LocalMatcher
 from chainreview.matches.model import Indeterminate
+from chainreview.matches.scope import needs_cpe, needs_distro
 
 if TYPE_CHECKING:
     from chainreview.evidence.vex import VexStatement
@@ -45,26 +44,62 @@ ScanResult = ScanMatch | Indeterminate
 """What the matchers of a scan yield."""
 
 
-class _InventoryCpeMatcher:
-    """`CpeMatcher` as a `Matcher`: it reads the inventory's components (as its platforms too)."""
+class _CpeMatcher:
+    """`CpeMatcher` as a `Matcher` (it reads the inventory's components, as its platforms too),
+    imported only for an inventory with components it takes (`scope.needs_cpe`)."""
 
-    name: Final = CpeMatcher.name
-    version: Final = CpeMatcher.version
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
 
-    def __init__(self, matcher: CpeMatcher) -> None:
-        self._matcher = matcher
+    @property
+    def name(self) -> str:
+        from chainreview.matches.cpe import CpeMatcher
+
+        return CpeMatcher.name
+
+    @property
+    def version(self) -> str:
+        from chainreview.matches.cpe import CpeMatcher
+
+        return CpeMatcher.version
 
     def match_inventory(self, inventory: Inventory) -> Iterator[ScanResult]:
-        return self._matcher.match_inventory(inventory.components)
+        if not needs_cpe(inventory):
+            return iter(())
+        from chainreview.matches.cpe import CpeMatcher
+
+        return CpeMatcher(self._snapshot).match_inventory(inventory.components)
+
+
+class _DistroMatcher:
+    """`DistroMatcher`, imported only for an inventory with OS packages (`scope.needs_distro`)."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+
+    @property
+    def name(self) -> str:
+        from chainreview.matches.distro import DistroMatcher
+
+        return DistroMatcher.name
+
+    @property
+    def version(self) -> str:
+        from chainreview.matches.distro import DistroMatcher
+
+        return DistroMatcher.version
+
+    def match_inventory(self, inventory: Inventory) -> Iterator[ScanResult]:
+        if not needs_distro(inventory):
+            return iter(())
+        from chainreview.matches.distro import DistroMatcher
+
+        return DistroMatcher(self._snapshot).match_inventory(inventory)
 
 
 def matchers_for(snapshot: Snapshot) -> tuple[Matcher[ScanResult], ...]:
     """The matchers a scan runs over `snapshot`, in order (see the module doc)."""
-    return (
-        LocalMatcher(snapshot),
-        _InventoryCpeMatcher(CpeMatcher(snapshot)),
-        DistroMatcher(snapshot),
-    )
+    return (LocalMatcher(snapshot), _CpeMatcher(snapshot), _DistroMatcher(snapshot))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Final
 
 from chainreview.components.cpe import ANY, NA, Cpe, InvalidCpe, parse_cpe
@@ -50,7 +49,12 @@ from chainreview.intel import nvd
 from chainreview.intel.interface import FeedKind, load_record
 from chainreview.intel.snapshot import Snapshot
 from chainreview.matches.interface import MatchError
-from chainreview.matches.model import Confidence, Indeterminate
+from chainreview.matches.model import (
+    CpeMatch,
+    Indeterminate,
+    PlatformStatus,
+    VersionBasis,
+)
 
 __all__ = [
     "CpeMatch",
@@ -74,57 +78,6 @@ _BOUNDS: Final = (
 _HOLDS: Final = {">=": (0, 1), ">": (1,), "<=": (-1, 0), "<": (-1,)}
 """Comparison results (component vs bound) each bound operator accepts."""
 _OTHER_ATTRIBUTES: Final = ("edition", "language", "sw_edition", "target_sw", "target_hw", "other")
-
-
-class VersionBasis(StrEnum):
-    """How a criterion's version decided a match (see the module doc)."""
-
-    RANGE = "range"
-    EXACT = "exact"
-    WILDCARD = "wildcard"
-    NOT_APPLICABLE = "not-applicable"
-
-
-class PlatformStatus(StrEnum):
-    """Whether the platform an AND configuration requires is in the inventory."""
-
-    NOT_REQUIRED = "not-required"
-    CONFIRMED = "confirmed"
-    UNCONFIRMED = "unconfirmed"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CpeMatch:
-    """A component that an NVD configuration of a CVE covers, with what decided it."""
-
-    component: str
-    """`Component.ref` of the matched component."""
-    advisory_id: str
-    """The CVE id."""
-    version: str | None
-    """The component version evaluated (None only for a `not-applicable` match)."""
-    cpe: str
-    """The component's CPE."""
-    configuration: int
-    """Index of the deciding configuration in the NVD record."""
-    criteria: str
-    """The `vulnerable` CPE match criterion that matched."""
-    basis: VersionBasis
-    bounds: tuple[str, ...] = ()
-    """The version bounds that decided, e.g. `(">= 1.27.0", "<= 1.33.1")` or `("= 2022.01",)`."""
-    platform: PlatformStatus = PlatformStatus.NOT_REQUIRED
-    platform_criteria: tuple[str, ...] = ()
-    """Criteria the configuration requires beside the vulnerable one (the platform)."""
-    platform_components: tuple[str, ...] = ()
-    """`ref`s of the inventory components that satisfied them (when confirmed)."""
-    evidence: Location
-    """The criterion in the snapshot's NVD record: `nvd:CVE-…` and its JSON pointer."""
-    confidence: Confidence = Confidence.CPE
-
-    @property
-    def wildcard(self) -> bool:
-        """True when NVD gave no version to decide by (`*` or `-` without bounds)."""
-        return self.basis in (VersionBasis.WILDCARD, VersionBasis.NOT_APPLICABLE)
 
 
 CpeMatchResult = CpeMatch | Indeterminate

@@ -41,42 +41,18 @@ from chainreview.intel.interface import FeedKind, load_record, package_key
 from chainreview.intel.names import base_ecosystem
 from chainreview.intel.snapshot import Snapshot
 from chainreview.matches.interface import MatchError
-from chainreview.matches.model import Indeterminate
+from chainreview.matches.model import DistroMatch, Indeterminate
+from chainreview.matches.scope import DISTRO_PURL_TYPES
 
 __all__ = ["DistroMatch", "DistroMatchResult", "DistroMatcher", "distro_of"]
 
-_PURL_TYPES: Final = {"apk": "Alpine", "alpine": "Alpine", "deb": "Debian"}
+_PURL_TYPES: Final = DISTRO_PURL_TYPES
 """purl types this matcher reads, and the distro feed family each needs."""
 _OS_PURLS: Final = {"alpine": ("apk", "alpine"), "debian": ("deb", "debian")}
 """Operating-system component names, and the purl type and namespace of their packages."""
 _DistroRecord = TypeVar("_DistroRecord", AlpineFix, DebianAdvisory)
 _NO_FIX_STATUSES: Final = frozenset({"unfixed", "end-of-life"})
 """Debian tracker statuses that leave every version affected, with no fixed version."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DistroMatch:
-    """An OS package that a distribution advisory says is vulnerable in its installed version."""
-
-    component: str
-    """`Component.ref` of the matched package."""
-    advisory_id: str
-    """`DSA-5380-1`, `DLA-3380-1`, or the secdb record `Alpine:v3.16/main/openssl@1.1.1t-r0`."""
-    cve_ids: tuple[str, ...]
-    version: str
-    """The installed version evaluated."""
-    ecosystem: str
-    """`Alpine:v3.16`, `Debian:11`."""
-    package: str
-    """The source package looked up."""
-    fixed_version: str | None
-    """The distro release that fixes it; None when the advisory gives none (`<unfixed>`)."""
-    status: str = "fixed"
-    """`fixed`, or the Debian tracker status that decided (`unfixed`, `end-of-life`)."""
-    ecosystem_from: str = "purl"
-    """Where the release came from: `purl` (its `distro` qualifier) or `operating-system`."""
-    evidence: Location
-    """The advisory record in the snapshot: `distro:<key>` and the fix it decided on."""
 
 
 DistroMatchResult = DistroMatch | Indeterminate

@@ -1,5 +1,8 @@
 """What matching produces: a `Match` with its evidence, or an `Indeterminate` with a reason.
 
+The CPE and distro matchers' own results (`CpeMatch`, `DistroMatch`) live here too, so that the
+findings stage reads them without importing those matchers and their feed readers.
+
 `Indeterminate` and `Decision` are frozen, slotted, keyword-only dataclasses, `Match` an
 immutable `NamedTuple` (see why there); they cross into `findings/` unchanged.
 """
@@ -10,9 +13,20 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
+from chainreview.components.model import Location
 from chainreview.intel.osv_model import Affected, Event, RangeType
 
-__all__ = ["Confidence", "Decision", "Indeterminate", "Match", "MatchResult"]
+__all__ = [
+    "Confidence",
+    "CpeMatch",
+    "Decision",
+    "DistroMatch",
+    "Indeterminate",
+    "Match",
+    "MatchResult",
+    "PlatformStatus",
+    "VersionBasis",
+]
 
 
 class Confidence(StrEnum):
@@ -84,6 +98,82 @@ class Indeterminate:
     """One line, e.g. `no version` or `version '(devel)' does not parse: …`."""
     advisory_ids: tuple[str, ...] = ()
     """The advisories that name the package but could not be evaluated (sorted)."""
+
+
+class VersionBasis(StrEnum):
+    """How a criterion's version decided a match (see the module doc)."""
+
+    RANGE = "range"
+    EXACT = "exact"
+    WILDCARD = "wildcard"
+    NOT_APPLICABLE = "not-applicable"
+
+
+class PlatformStatus(StrEnum):
+    """Whether the platform an AND configuration requires is in the inventory."""
+
+    NOT_REQUIRED = "not-required"
+    CONFIRMED = "confirmed"
+    UNCONFIRMED = "unconfirmed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CpeMatch:
+    """A component that an NVD configuration of a CVE covers, with what decided it."""
+
+    component: str
+    """`Component.ref` of the matched component."""
+    advisory_id: str
+    """The CVE id."""
+    version: str | None
+    """The component version evaluated (None only for a `not-applicable` match)."""
+    cpe: str
+    """The component's CPE."""
+    configuration: int
+    """Index of the deciding configuration in the NVD record."""
+    criteria: str
+    """The `vulnerable` CPE match criterion that matched."""
+    basis: VersionBasis
+    bounds: tuple[str, ...] = ()
+    """The version bounds that decided, e.g. `(">= 1.27.0", "<= 1.33.1")` or `("= 2022.01",)`."""
+    platform: PlatformStatus = PlatformStatus.NOT_REQUIRED
+    platform_criteria: tuple[str, ...] = ()
+    """Criteria the configuration requires beside the vulnerable one (the platform)."""
+    platform_components: tuple[str, ...] = ()
+    """`ref`s of the inventory components that satisfied them (when confirmed)."""
+    evidence: Location
+    """The criterion in the snapshot's NVD record: `nvd:CVE-…` and its JSON pointer."""
+    confidence: Confidence = Confidence.CPE
+
+    @property
+    def wildcard(self) -> bool:
+        """True when NVD gave no version to decide by (`*` or `-` without bounds)."""
+        return self.basis in (VersionBasis.WILDCARD, VersionBasis.NOT_APPLICABLE)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DistroMatch:
+    """An OS package that a distribution advisory says is vulnerable in its installed version."""
+
+    component: str
+    """`Component.ref` of the matched package."""
+    advisory_id: str
+    """`DSA-5380-1`, `DLA-3380-1`, or the secdb record `Alpine:v3.16/main/openssl@1.1.1t-r0`."""
+    cve_ids: tuple[str, ...]
+    version: str
+    """The installed version evaluated."""
+    ecosystem: str
+    """`Alpine:v3.16`, `Debian:11`."""
+    package: str
+    """The source package looked up."""
+    fixed_version: str | None
+    """The distro release that fixes it; None when the advisory gives none (`<unfixed>`)."""
+    status: str = "fixed"
+    """`fixed`, or the Debian tracker status that decided (`unfixed`, `end-of-life`)."""
+    ecosystem_from: str = "purl"
+    """Where the release came from: `purl` (its `distro` qualifier) or `operating-system`."""
+    evidence: Location
+    """The advisory record in the snapshot: `distro:<key>` and the fix it decided on."""
 
 
 MatchResult = Match | Indeterminate
