@@ -86,17 +86,17 @@ def check_depth(value: Any, display: str, max_depth: int | None = None) -> None:
     """Refuse a parsed JSON/YAML value nested deeper than `max_depth` (`limits.MAX_JSON_DEPTH`)."""
     if max_depth is None:
         max_depth = limits.MAX_JSON_DEPTH
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
+    level = [value] if isinstance(value, (dict, list)) else []
+    depth = 1  # a level at a time: one list per level, no (node, depth) pair per node
+    while level:
         if depth > max_depth:
             raise LimitExceeded(display, f"nesting deeper than {max_depth} levels")
-        if isinstance(node, dict):
-            stack.extend(
-                (child, depth + 1) for child in node.values() if isinstance(child, (dict, list))
-            )
-        elif isinstance(node, list):
-            stack.extend((child, depth + 1) for child in node if isinstance(child, (dict, list)))
+        below: list[Any] = []
+        for node in level:
+            children = node.values() if isinstance(node, dict) else node
+            below += [child for child in children if isinstance(child, (dict, list))]
+        level = below
+        depth += 1
 
 
 def load_json(data: bytes, display: str) -> Any:
