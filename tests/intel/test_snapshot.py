@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,16 @@ def test_open_is_cheap_and_refuses_garbage(tmp_path: Path) -> None:
     bad.write_bytes(b"not sqlite at all" * 100)
     with pytest.raises(snapshot.IntelError, match="not a readable intel snapshot"):
         snapshot.Snapshot(bad)
+
+
+def test_a_snapshot_of_another_format_says_to_import_again(tmp_path: Path) -> None:
+    old = tmp_path / "old.sqlite"
+    with sqlite3.connect(old) as db:
+        db.execute("CREATE TABLE meta(name TEXT PRIMARY KEY, value BLOB NOT NULL)")
+        db.execute("INSERT INTO meta VALUES ('manifest', ?)", (b'{"format": 1, "hash": "x"}',))
+    db.close()
+    with pytest.raises(snapshot.IntelError, match=r"format 1 is not .* import the feeds again"):
+        snapshot.Snapshot(old)
 
 
 def test_packages_lists_every_indexed_package_and_lookups_are_kept(

@@ -343,7 +343,8 @@ class Snapshot:
             raise IntelError(
                 str(path),
                 f"intel snapshot format {self.manifest.get('format')} is not this chainreview's "
-                f"({FORMAT}): import the feeds again (`chainreview intel import`)",
+                f"({FORMAT}): import the feeds again (`chainreview intel import PATH…`, or "
+                "`--bundled` for the advisories shipped with chainreview)",
             )
 
     @property
