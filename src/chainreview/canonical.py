@@ -25,6 +25,8 @@ _OPTIONS: Final = (
 )
 _NATIVE_OPTIONS: Final = orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
 _BLOCK: Final = 1 << 18
+_WRAPPED_START: Final = b"[\n  ["
+_WRAPPED_END: Final = b"\n  ]\n]"
 _BATCH: Final = 256
 """List items serialised per orjson call by `dump`."""
 _READERS: dict[type, Callable[[Any], dict[str, Any]]] = {}
@@ -59,12 +61,13 @@ def dump(value: Any, stream: BinaryIO, native: Collection[type] = ()) -> None:
             for start in range(0, len(member), _BATCH):
                 if start:
                     out.add(b",")
-                batch = member[start : start + _BATCH]
+                batch = [member[start : start + _BATCH]]
                 text = orjson.dumps(
                     batch, option=_NATIVE_OPTIONS if plain else _OPTIONS, default=_dataclass_fields
                 )
-                # "[\n  item,\n  item\n]" one level deeper, without its brackets
-                out.add(text[1:-2].replace(b"\n", b"\n  "))
+                # "[\n  [\n    item,\n    item\n  ]\n]": the items already two levels deep,
+                # as in the report, so only the wrapping brackets are cut off
+                out.add(text[len(_WRAPPED_START) : -len(_WRAPPED_END)])
             out.add(b"\n  ]")
         else:
             out.add(_indented(member, b"\n  "))
