@@ -331,12 +331,18 @@ def build_findings(
     """Turn matches into findings, enriched from `intel` (see the module doc)."""
     records = _Records(intel)
     by_component: dict[str, list[ScanMatch]] = defaultdict(list)
+    walked: set[str] = set()
+    with_distro: set[str] = set()
     for match in matches:
         by_component[match.component].append(match)
+        if type(match) is DistroMatch:
+            walked.update(match.cve_ids)  # the ids whose groups a distro advisory joins
+            with_distro.add(match.component)
+        else:
+            walked.add(match.advisory_id)
     resolver = AliasResolver(
         records.osv_aliases, records.aliased_by, prefetch=records.prefetch_aliases
     )
-    walked = {i for ms in by_component.values() for m in ms for i in _walked_ids(m)}
     groups = resolver.groups(sorted(walked))
     cves = {i for group in groups.values() for i in group if i.startswith("CVE-")}
     for kind in (FeedKind.KEV, FeedKind.EPSS, FeedKind.NVD):
@@ -344,7 +350,8 @@ def build_findings(
     findings: list[Finding] = []
     for ref, component_matches in by_component.items():
         component = components[ref]
-        for group, group_matches in _grouped(component_matches, groups).items():
+        grouped = _grouped(component_matches, groups, distro=ref in with_distro)
+        for group, group_matches in grouped.items():
             if len(group_matches) == 1 and type(group_matches[0]) is Match:
                 findings.append(_one_osv_finding(component, group, group_matches[0], records))
             else:
@@ -359,11 +366,12 @@ def _walked_ids(match: ScanMatch) -> tuple[str, ...]:
 
 
 def _grouped(
-    matches: list[ScanMatch], groups: Mapping[str, tuple[str, ...]]
+    matches: list[ScanMatch], groups: Mapping[str, tuple[str, ...]], *, distro: bool
 ) -> dict[tuple[str, ...], list[ScanMatch]]:
-    """One component's matches by alias group; a distro advisory merges its CVEs' groups."""
+    """One component's matches by alias group; with a distro advisory among them (`distro`),
+    it merges its CVEs' groups."""
     grouped: dict[tuple[str, ...], list[ScanMatch]] = defaultdict(list)
-    if not any(isinstance(m, DistroMatch) for m in matches):
+    if not distro:
         for match in matches:
             grouped[groups[match.advisory_id]].append(match)
         return grouped
@@ -511,6 +519,10 @@ class _Fixes:
 
     def above(self, version: str) -> tuple[str, ...]:
         """The fixed versions above `version`, in (scheme, version) order."""
+        if len(self.schemes) == 1:  # the usual case: a slice of the one sorted block
+            scheme, keys, versions = self.schemes[0]
+            current = _parsed(scheme, version)
+            return () if current is None else versions[bisect_right(keys, current) :]
         out: list[str] = []
         for scheme, keys, versions in self.schemes:
             current = _parsed(scheme, version)
