@@ -149,7 +149,7 @@ class _Records:
         self._fixes: dict[tuple[int, str], tuple[Affected, _Fixes]] = {}
         self._evidence: dict[tuple[str, int | None, int, Confidence], tuple[Any, EvidenceRef]] = {}
         self._entry_facts: dict[
-            tuple[tuple[str, ...], int, str], tuple[Affected | None, tuple[_Static, _Fixes]]
+            tuple[tuple[str, ...], str, int, str], tuple[Affected | None, tuple[_Static, _Fixes]]
         ] = {}
         self._static: dict[tuple[tuple[str, ...], tuple[tuple[str, int | None], ...]], _Static] = {}
         self._texts: dict[tuple[FeedKind, str], str] = {}
@@ -284,7 +284,7 @@ class _Records:
     def entry_facts(self, group: tuple[str, ...], match: Match) -> tuple[_Static, _Fixes]:
         """`static` and `fixes` of a finding of one OSV match, by one look-up per finding (the
         entry by identity, the object kept)."""
-        key = (group, id(match.affected), match.ecosystem)
+        key = (group, match.advisory_id, id(match.affected), match.ecosystem)
         found = self._entry_facts.get(key)
         if found is not None and found[0] is match.affected:
             return found[1]
