@@ -644,29 +644,24 @@ def _fixed_versions(
     matches: Sequence[ScanMatch], osv: Sequence[Match], records: _Records
 ) -> tuple[str, ...]:
     """Versions that fix it above the component's, in version order: the distro advisories'
-    when there are any (the preferred source), else the `fixed` events of the OSV entries.
-    CPE matches give none (NVD names affected versions, not fixes)."""
-    found: dict[str, tuple[str, Key] | None] = {}
+    when there are any (the preferred source), else the `fixed` events of the OSV entries
+    (`_Fixes`). CPE matches give none (NVD names affected versions, not fixes)."""
     distro = [m for m in matches if isinstance(m, DistroMatch)]
+    if not distro:
+        if not osv:
+            return ()
+        events = (
+            event
+            for match in osv
+            if match.affected is not None
+            for event in _fixed_events(match.affected, match.ecosystem)
+        )
+        return _Fixes.of(events).above(osv[0].version)
+    found: dict[str, tuple[str, Key] | None] = {}
     for fix in distro:
         if fix.fixed_version is not None and fix.fixed_version not in found:
             key = _key_above(fix.ecosystem, fix.fixed_version, fix.version)
             found[fix.fixed_version] = None if key is None else (fix.ecosystem, key)
-    for match in () if distro else osv:
-        version_keys: dict[str, Key | None] = {}
-        if match.affected is None:
-            continue
-        for fixed, scheme in _fixed_events(match.affected, match.ecosystem):
-            if fixed in found:
-                continue
-            fixed_key = _parsed(scheme, fixed)
-            if fixed_key is None:  # as `_key_above`: a fix that does not parse is left out
-                found[fixed] = None
-                continue
-            if scheme not in version_keys:
-                version_keys[scheme] = _parsed(scheme, match.version)
-            current = version_keys[scheme]
-            found[fixed] = (scheme, fixed_key) if _above(fixed_key, current) else None
     kept = [(key, v) for v, key in found.items() if key is not None]
     return tuple(v for _, v in sorted(kept, key=lambda item: item[0]))
 
@@ -688,16 +683,6 @@ def _parsed(scheme: str, version: str) -> Key | None:
         return sort_key(scheme, version)
     except (InvalidVersion, TypeError):
         return None
-
-
-def _above(fixed: Key, current: Key | None) -> bool:
-    """Whether `fixed` sorts above `current` (False when there is none or they do not compare)."""
-    if current is None:
-        return False
-    try:
-        return bool(fixed > current)
-    except TypeError:
-        return False
 
 
 def _key_above(scheme: str, fixed: str, version: str) -> Key | None:

@@ -73,15 +73,20 @@ def _best_vector(severities: Iterable[Mapping[str, Any]], source: str) -> Severi
         vector = by_type.get(cvss_type)
         if not isinstance(vector, str):
             continue
-        score = score_vector(cvss_type, vector)
-        if score is not None:
-            return Severity(
-                level=level_for_score(score, cvss_type),
-                score=score,
-                vector=vector,
-                source=f"{source} {cvss_type}",
-            )
+        found = _rated(cvss_type, vector, f"{source} {cvss_type}")
+        if found is not None:
+            return found
     return None
+
+
+def _rated(cvss_type: str, vector: str, source: str) -> Severity | None:
+    """The severity a CVSS vector gives, or None when it does not score."""
+    score = score_vector(cvss_type, vector)
+    if score is None:
+        return None
+    return Severity(
+        level=level_for_score(score, cvss_type), score=score, vector=vector, source=source
+    )
 
 
 def rate_osv(record: Mapping[str, Any], affected_index: int | None) -> Severity | None:
@@ -111,14 +116,9 @@ def rate_nvd(record: Mapping[str, Any]) -> Severity | None:
         vector = metric.get("vector")
         if not isinstance(vector, str):
             continue
-        score = score_vector(cvss_type, vector)
-        if score is not None:
-            return Severity(
-                level=level_for_score(score, cvss_type),
-                score=score,
-                vector=vector,
-                source=f"NVD {record.get('cve_id', '')} {cvss_type}",
-            )
+        found = _rated(cvss_type, vector, f"NVD {record.get('cve_id', '')} {cvss_type}")
+        if found is not None:
+            return found
     return None
 
 
