@@ -79,20 +79,7 @@ def scan(
     entries suppress it, but neither removes it from the output. With no intel snapshot yet,
     the bundled one is installed first (once, a few seconds).
     """
-    from chainreview import collector
-
-    with collector.paused():  # a short run of long-lived objects: see `chainreview.collector`
-        _scan(sboms, vex, ignore, output_format, fail_on)
-
-
-def _scan(
-    sboms: list[Path],
-    vex: list[Path] | None,
-    ignore: Path | None,
-    output_format: ScanFormat,
-    fail_on: FailOn,
-) -> None:
-    from chainreview import canonical, home
+    from chainreview import canonical, collector, home
     from chainreview.errors import PolicyFailure
     from chainreview.evidence.merge import merge_documents
     from chainreview.evidence.sbom import read_sbom
@@ -101,39 +88,41 @@ def _scan(
     from chainreview.findings.scan import matchers_for
     from chainreview.findings.scan import scan as run_scan
 
-    with _open_snapshot(home.data_home()) as snapshot:
-        inventory = merge_documents([read_sbom(p, str(p), validate=False) for p in sboms])
-        statements: list[VexStatement] = []
-        for path in vex or ():
-            from chainreview.evidence.vex import read_vex
+    # a run of long-lived objects, reading to output: see `chainreview.collector`
+    with collector.paused():
+        with _open_snapshot(home.data_home()) as snapshot:
+            inventory = merge_documents([read_sbom(p, str(p), validate=False) for p in sboms])
+            statements: list[VexStatement] = []
+            for path in vex or ():
+                from chainreview.evidence.vex import read_vex
 
-            statements.extend(read_vex(path, str(path)).statements)
-        report = run_scan(
-            inventory,
-            matchers_for(snapshot),
-            snapshot,
-            snapshot=snapshot.hash,
-            vex_files=[str(p) for p in vex or ()],
-            statements=statements,
-            suppressions=_suppressions(ignore),
-            today=date.today(),
-        )
-    if output_format is ScanFormat.JSON:
-        canonical.dump(report, sys.stdout.buffer, native=(Finding,))
-    elif output_format is ScanFormat.SARIF:
-        from chainreview.report.sarif import to_sarif
+                statements.extend(read_vex(path, str(path)).statements)
+            report = run_scan(
+                inventory,
+                matchers_for(snapshot),
+                snapshot,
+                snapshot=snapshot.hash,
+                vex_files=[str(p) for p in vex or ()],
+                statements=statements,
+                suppressions=_suppressions(ignore),
+                today=date.today(),
+            )
+        if output_format is ScanFormat.JSON:
+            canonical.dump(report, sys.stdout.buffer, native=(Finding,))
+        elif output_format is ScanFormat.SARIF:
+            from chainreview.report.sarif import to_sarif
 
-        components = {c.ref: c for c in inventory.components}
-        sys.stdout.buffer.write(canonical.dumps(to_sarif(report, components)))
-    else:
-        _print_table(report)
-    sys.stdout.flush()
-    failing = tripping(report.findings, fail_on)
-    if failing:
-        raise PolicyFailure(
-            f"{len(failing)} active finding(s) meet --fail-on {fail_on.value} "
-            f"(first: {failing[0].id} in {failing[0].name} {failing[0].version})"
-        )
+            components = {c.ref: c for c in inventory.components}
+            sys.stdout.buffer.write(canonical.dumps(to_sarif(report, components)))
+        else:
+            _print_table(report)
+        sys.stdout.flush()
+        failing = tripping(report.findings, fail_on)
+        if failing:
+            raise PolicyFailure(
+                f"{len(failing)} active finding(s) meet --fail-on {fail_on.value} "
+                f"(first: {failing[0].id} in {failing[0].name} {failing[0].version})"
+            )
 
 
 def _open_snapshot(data_home: Path) -> Snapshot:

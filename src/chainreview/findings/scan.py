@@ -159,41 +159,18 @@ def scan(
     today: date,
 ) -> ScanReport:
     """Match `inventory` with each matcher in turn and build the report (the cyclic garbage
-    collector paused meanwhile: see `chainreview.collector`)."""
-    with collector.paused():
-        return _scan(
-            inventory,
-            matchers,
-            intel,
-            snapshot=snapshot,
-            vex_files=vex_files,
-            statements=statements,
-            suppressions=suppressions,
-            today=today,
-        )
-
-
-def _scan(
-    inventory: Inventory,
-    matchers: Sequence[Matcher[ScanResult]],
-    intel: IntelLookup,
-    *,
-    snapshot: str,
-    vex_files: Sequence[str],
-    statements: Sequence[VexStatement],
-    suppressions: SuppressionSource | None,
-    today: date,
-) -> ScanReport:
+    collector paused while matches and findings are made: see `chainreview.collector`)."""
     components = {c.ref: c for c in inventory.components}
     matches: list[ScanMatch] = []
     undecided: list[Indeterminate] = []
-    for matcher in matchers:
-        for result in matcher.match_inventory(inventory):
-            if isinstance(result, Indeterminate):
-                undecided.append(result)
-            else:
-                matches.append(result)
-    findings = build_findings(matches, components, intel)
+    with collector.paused():
+        for matcher in matchers:
+            for result in matcher.match_inventory(inventory):
+                if isinstance(result, Indeterminate):
+                    undecided.append(result)
+                else:
+                    matches.append(result)
+        findings = build_findings(matches, components, intel)
     findings = apply_vex(findings, statements, components)
     unused: tuple[SuppressionRef, ...] = ()
     expired: tuple[SuppressionRef, ...] = ()
