@@ -6,7 +6,6 @@ copied from the reader's output.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 from collections.abc import Iterator
@@ -17,14 +16,13 @@ import pytest
 
 from chainreview import limits, raw
 from chainreview.components.model import (
-    Component,
     ComponentType,
     EdgeKind,
     Encoding,
     SbomDocument,
 )
 from chainreview.errors import InputError, LimitExceeded
-from chainreview.evidence import _cyclonedx_common, cyclonedx_json
+from chainreview.evidence import cyclonedx_json
 
 SPEC_TESTS = "cyclonedx-specification/tools/src/test/resources"
 AIRFLOW = "sbomqs-samples/samples/apache_airflow-sbom-2.8.0-python3.10.json"
@@ -354,42 +352,6 @@ def test_warnings_keep_field_order_on_the_quick_and_the_checked_path() -> None:
     assert [(h.algorithm, h.value) for h in a.hashes] == [("1", "ab")]
     assert a.version is None and b.supplier is None
     assert (c.group, c.author, c.licenses) == ("7", None, ("5",))
-
-
-def test_components_are_the_model_s_own() -> None:
-    """`slot_constructor` makes the same frozen `Component` as the dataclass's `__init__`."""
-    fields = {f.name: f"v-{f.name}" for f in dataclasses.fields(Component)}
-    made = _cyclonedx_common.slot_constructor(Component)(**fields)
-    assert type(made) is Component
-    assert made == Component(**fields)  # type: ignore[arg-type]
-    assert repr(made) == repr(Component(**fields))  # type: ignore[arg-type]
-    assert hash(made) == hash(Component(**fields))  # type: ignore[arg-type]
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        made.name = "other"  # type: ignore[misc]
-    with pytest.raises(TypeError):  # every field must be given
-        _cyclonedx_common.slot_constructor(Component)(ref="r", name="n")
-
-
-def test_slot_constructor_refuses_classes_it_cannot_fill() -> None:
-    @dataclasses.dataclass(frozen=True)
-    class Unslotted:
-        a: int
-
-    @dataclasses.dataclass(frozen=True, slots=True)
-    class Checked:
-        a: int
-
-        def __post_init__(self) -> None:
-            raise ValueError
-
-    @dataclasses.dataclass(frozen=True, slots=True)
-    class Derived:
-        a: int
-        b: int = dataclasses.field(init=False, default=0)
-
-    for cls in (Unslotted, Checked, Derived):
-        with pytest.raises(TypeError, match="needs its own __init__"):
-            _cyclonedx_common.slot_constructor(cls)
 
 
 def test_overlong_string_is_refused_for_that_field() -> None:

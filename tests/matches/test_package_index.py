@@ -33,6 +33,7 @@ def _around(version: str) -> list[str]:
         version + "a1",
         version + ".post1",
         "v" + version,
+        version + ".0",
     ]
 
 

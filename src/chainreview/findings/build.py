@@ -60,6 +60,7 @@ from chainreview.intel.interface import FeedKind
 from chainreview.intel.osv_model import Affected, EventKind, RangeType
 from chainreview.matches.aliases import AliasResolver, UnionFind, display_id
 from chainreview.matches.model import Confidence, CpeMatch, DistroMatch, Match, PlatformStatus
+from chainreview.slots import slot_constructor
 
 if TYPE_CHECKING:
     from chainreview.evidence.vex import VexStatement
@@ -205,12 +206,13 @@ class _Records:
         found = self._evidence.get(key)
         if found is not None and found[0] is match.decision:
             return found[1]
-        ref = EvidenceRef(
-            record=match.advisory_id,
+        ref = _new_evidence(
             affected_index=match.affected_index,
-            range_index=match.decision.range_index,
-            decision=match.decision.describe(),
             confidence=match.confidence,
+            decision=match.decision.describe(),
+            labels=(),
+            range_index=match.decision.range_index,
+            record=match.advisory_id,
         )
         self._evidence[key] = (match.decision, ref)
         return ref
@@ -464,21 +466,30 @@ def _osv_made(
     evidence: tuple[EvidenceRef, ...],
     fixed: tuple[str, ...],
 ) -> Finding:
-    return Finding(
-        id=static.display,
+    return _new_finding(
         aliases=group,
         component=component.ref,
-        name=component.name,
-        version=version or component.version or "",
-        purl=component.purl,
-        summary=static.summary,
-        severity=static.severity,
-        kev=static.kev,
-        epss=static.epss,
-        fixed_versions=fixed,
-        evidence=evidence,
         confidence=static.confidence,
+        epss=static.epss,
+        evidence=evidence,
+        fixed_versions=fixed,
+        id=static.display,
+        justification=None,
+        kev=static.kev,
+        name=component.name,
+        purl=component.purl,
+        severity=static.severity,
+        status=Status.AFFECTED,
+        status_source=None,
+        summary=static.summary,
+        suppressed=None,
+        version=version or component.version or "",
     )
+
+
+_new_finding: Final = slot_constructor(Finding)
+"""`Finding(…)` for the bulk of findings (`slots.slot_constructor`: every field given)."""
+_new_evidence: Final = slot_constructor(EvidenceRef)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ A vector the library refuses is skipped, never guessed. Go advisories carry neit
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any, Final
 
 from chainreview.findings.model import Level, Severity
@@ -53,8 +54,12 @@ def level_for_word(word: object) -> Level | None:
     return _WORDS.get(word.upper()) if isinstance(word, str) else None
 
 
+@lru_cache(maxsize=4096)
 def score_vector(cvss_type: str, vector: str) -> float | None:
-    """The base score of a CVSS vector of OSV type `cvss_type`, or None if it does not parse."""
+    """The base score of a CVSS vector of OSV type `cvss_type`, or None if it does not parse.
+
+    Kept per vector: advisories repeat a few hundred distinct vectors, and `cvss` takes tens of
+    microseconds to score one."""
     # lazy: off the scan path until a record is scored; cvss ships no type information
     from cvss import CVSS2, CVSS3, CVSS4, CVSSError  # type: ignore[import-untyped]
 
