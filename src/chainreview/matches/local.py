@@ -35,6 +35,9 @@ _DERIVED: Final = "osv-local/packages"
 """Where the compiled package indexes live on the open snapshot (`Snapshot.derived`): matchers
 of one open snapshot share them, so a long-lived service compiles each package once."""
 
+_new_match: Final = tuple.__new__
+"""Builds a `Match` from its fields in order, in C (a scan makes one per affected entry)."""
+
 NO_VERSION: Final = "no version"
 """The reason given for a component whose package has advisories but that has no version."""
 
@@ -92,22 +95,25 @@ class LocalMatcher:
 
     def match(self, component: Component) -> tuple[MatchResult, ...]:
         """The matches and indeterminate verdicts for one component."""
-        key = lookup_key(component)
-        if key is None:
-            return ()
-        package = self._load(key)
-        if package is None:
-            return ()
-        version = component_version(component)
-        if version is None:
-            ids = tuple(sorted({entry.advisory_id for entry in package.entries}))
-            return (Indeterminate(component=component.ref, reason=NO_VERSION, advisory_ids=ids),)
-        return tuple(self._evaluate(component.ref, key, version, package))
+        return tuple(self._results(component))
 
     def match_all(self, components: Iterable[Component]) -> Iterator[MatchResult]:
         """Match every component in order; package entries are cached across components."""
         for component in components:
-            yield from self.match(component)
+            yield from self._results(component)
+
+    def _results(self, component: Component) -> list[MatchResult]:
+        key = lookup_key(component)
+        if key is None:
+            return []
+        package = self._load(key)
+        if package is None:
+            return []
+        version = component_version(component)
+        if version is None:
+            ids = tuple(sorted({entry.advisory_id for entry in package.entries}))
+            return [Indeterminate(component=component.ref, reason=NO_VERSION, advisory_ids=ids)]
+        return self._evaluate(component.ref, key, version, package)
 
     def _load(self, key: tuple[str, str]) -> _Package | None:
         if key in self._packages:
@@ -143,16 +149,19 @@ class LocalMatcher:
             entry = entries[index]
             if verdict.status is affected:
                 results.append(
-                    Match(
-                        component=ref,
-                        advisory_id=entry.advisory_id,
-                        version=version,
-                        ecosystem=ecosystem,
-                        package=name,
-                        decision=verdict.decision,
-                        confidence=purl,
-                        affected=entry.affected,
-                        affected_index=entry.affected_index,
+                    _new_match(  # the fields in `Match` order, at a quarter of `Match(**…)`'s cost
+                        Match,
+                        (
+                            ref,
+                            entry.advisory_id,
+                            version,
+                            ecosystem,
+                            name,
+                            verdict.decision,
+                            purl,
+                            entry.affected,
+                            entry.affected_index,
+                        ),
                     )
                 )
             else:

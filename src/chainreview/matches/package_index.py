@@ -31,7 +31,6 @@ from chainreview.matches.ranges import (
     Regions,
     Status,
     Verdict,
-    position,
 )
 
 __all__ = ["Outcome", "PackageIndex"]
@@ -121,7 +120,7 @@ class PackageIndex:
             self._listed_outcomes(version, outcomes)
         for line in self._lines:
             try:
-                at = position(line.scheme, version)
+                at = (1, sort_key(line.scheme, version))  # `ranges.position`, inlined
             except InvalidVersion:
                 for index, _ in line.entries:
                     self._walk(index, version, outcomes)
@@ -136,12 +135,14 @@ class PackageIndex:
     def _listed_outcomes(self, version: str, outcomes: dict[int, Verdict]) -> None:
         """The entries whose `versions` list holds `version`: as a string, else as a version
         equal to it (`1.0` and `1.0.0` in PyPI), the first such string of the list."""
-        listing = self._listing_index()
+        listing = self._by_listed if self._by_listed is not None else self._listing_index()
         exact = listing.get(version, ())
-        for index in exact:
-            outcomes[index] = self._listed_verdict(version)
-        if len(exact) == len(self._listing):
-            return
+        if exact:
+            verdict = self._listed_verdict(version)
+            for index in exact:
+                outcomes[index] = verdict
+            if len(exact) == len(self._listing):
+                return
         found: dict[int, list[str]] = {}
         for listed in self._equal_listed(version, listing):
             if listed != version:
