@@ -25,6 +25,12 @@ def test_made_instances_equal_the_dataclass_s_own(cls: type[Any]) -> None:
         setattr(made, name, "other")
 
 
+@pytest.mark.parametrize("cls", [Component, Finding, EvidenceRef])
+def test_fields_by_position_follow_the_declaration(cls: type[Any]) -> None:
+    fields = {f.name: f"v-{f.name}" for f in dataclasses.fields(cls)}
+    assert slot_constructor(cls)(*fields.values()) == cls(**fields)
+
+
 def test_every_field_must_be_given() -> None:
     with pytest.raises(TypeError):  # defaults are not applied: a new field fails every call
         slot_constructor(Finding)(id="x", component="c")

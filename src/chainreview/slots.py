@@ -18,11 +18,12 @@ _D = TypeVar("_D")
 
 
 def slot_constructor(cls: type[_D]) -> Callable[..., _D]:
-    """A keyword-only constructor for the frozen, slotted dataclass `cls` that fills its slots.
+    """A constructor for the frozen, slotted dataclass `cls` that fills its slots.
 
-    Every field is a required keyword (defaults are not applied), so a field added to the model
-    fails each call until it is passed; a class without slots, with `__post_init__` or with an
-    `init=False` field is refused.
+    Every field is required (defaults are not applied), so a field added to the model fails
+    each call until it is passed. Fields may be passed by keyword, or by position in declaration
+    order where a call is hot (17 keywords cost a microsecond more than 17 positions); a class
+    without slots, with `__post_init__` or with an `init=False` field is refused.
     """
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
     names = [f.name for f in fields]
@@ -32,7 +33,7 @@ def slot_constructor(cls: type[_D]) -> Callable[..., _D]:
     scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
     scope.update({f"set_{name}": cls.__dict__[name].__set__ for name in names})
     body = "".join(f"    set_{name}(self, {name})\n" for name in names)
-    source = f"def make(*, {', '.join(names)}):\n    self = new(cls)\n{body}    return self\n"
+    source = f"def make({', '.join(names)}):\n    self = new(cls)\n{body}    return self\n"
     exec(source, scope)  # as `dataclasses` makes `__init__`: one line per field, no loop
     make: Callable[..., _D] = scope["make"]
     make.__qualname__ = make.__name__ = f"new_{cls.__name__}"

@@ -466,24 +466,24 @@ def _osv_made(
     evidence: tuple[EvidenceRef, ...],
     fixed: tuple[str, ...],
 ) -> Finding:
-    return _new_finding(
-        aliases=group,
-        component=component.ref,
-        confidence=static.confidence,
-        epss=static.epss,
-        evidence=evidence,
-        fixed_versions=fixed,
-        id=static.display,
-        justification=None,
-        kev=static.kev,
-        name=component.name,
-        purl=component.purl,
-        severity=static.severity,
-        status=Status.AFFECTED,
-        status_source=None,
-        summary=static.summary,
-        suppressed=None,
-        version=version or component.version or "",
+    return _new_finding(  # every field, in `Finding`'s (alphabetical) order
+        group,  # aliases
+        component.ref,  # component
+        static.confidence,  # confidence
+        static.epss,  # epss
+        evidence,  # evidence
+        fixed,  # fixed_versions
+        static.display,  # id
+        None,  # justification
+        static.kev,  # kev
+        component.name,  # name
+        component.purl,  # purl
+        static.severity,  # severity
+        Status.AFFECTED,  # status
+        None,  # status_source
+        static.summary,  # summary
+        None,  # suppressed
+        version or component.version or "",  # version
     )
 
 

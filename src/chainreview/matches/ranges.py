@@ -32,6 +32,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import pairwise
 from typing import Final
 
 from chainreview.components.versions import InvalidVersion, Key, sort_key, supported
@@ -147,6 +148,11 @@ class _Range:
         it has `limit` events or could not be compiled (those are walked per version)."""
         if self.error is not None or self.limits:
             return None
+        if len(self.points) == 2 and self.points[0][0] != self.points[1][0]:
+            return self._one_interval()
+        return self._walked_regions()
+
+    def _walked_regions(self) -> Regions:
         positions: list[Position] = []
         exact: list[Decision | None] = []
         between: list[Decision | None] = [None]
@@ -182,6 +188,19 @@ class _Range:
             between.append(affected(opener))
             i = group
         return Regions(tuple(positions), tuple(exact), tuple(between))
+
+    def _one_interval(self) -> Regions:
+        """`regions` of the commonest range, two events at two versions (`introduced` then
+        `fixed` or `last_affected`), without the general walk."""
+        (low, _, first), (high, _, second) = self.points
+        if first.kind is not EventKind.INTRODUCED:
+            return self._walked_regions()
+        decision = self._decision((first, second))
+        if second.kind is EventKind.FIXED:
+            return Regions((low, high), (decision, None), (None, decision, None))
+        if second.kind is EventKind.LAST_AFFECTED:
+            return Regions((low, high), (decision, decision), (None, decision, None))
+        return self._walked_regions()
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +339,8 @@ def _tie_order(
 ) -> tuple[tuple[Position, int, Event], ...]:
     """Events of equal version reordered as the module doc says: closing events first where an
     interval is open below them, `introduced` first elsewhere (`points` sorted by `_order`)."""
+    if all(a[0] != b[0] for a, b in pairwise(points)):
+        return tuple(points)  # no two events at one version: nothing to reorder
     ordered: list[tuple[Position, int, Event]] = []
     vulnerable = False
     i = 0
