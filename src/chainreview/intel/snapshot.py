@@ -338,7 +338,8 @@ class Snapshot:
         self._packages: dict[tuple[str, str], tuple[PackageAdvisory, ...]] = {}
         self.derived: dict[str, Any] = {}
         """Data the layers above derive from this snapshot and keep while it is open (the
-        matcher's compiled package indexes); a snapshot never changes, so none goes stale."""
+        matcher's compiled package indexes); a snapshot never changes, so none goes stale. A
+        value with a `close` method (a file of its own) is closed with the snapshot."""
         if self.manifest.get("format") != FORMAT:
             raise IntelError(
                 str(path),
@@ -433,7 +434,12 @@ class Snapshot:
         return tuple(key for (key,) in rows)
 
     def close(self) -> None:
-        """Close the file."""
+        """Close the file, and what `derived` holds open."""
+        for value in self.derived.values():
+            closing = getattr(value, "close", None)
+            if callable(closing):
+                closing()
+        self.derived.clear()
         self._db.close()
 
     def __enter__(self) -> Snapshot:
@@ -455,7 +461,8 @@ def open_current(home: Path) -> Snapshot | None:
 
 
 def collect_garbage(home: Path, keep: Iterable[str]) -> None:
-    """Delete snapshot files except those in `keep`, and unfinished builds (import lock held)."""
+    """Delete snapshot files except those in `keep`, unfinished builds, and every file derived
+    from a snapshot beside it (compiled package stores, rebuilt on demand); import lock held."""
     wanted = {f"{digest}.sqlite" for digest in keep}
     for path in snapshots_dir(home).iterdir():
         if path.name not in wanted:

@@ -17,20 +17,22 @@ silently affected or dropped.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Final
 
 from chainreview import limits
 from chainreview.components.model import Component, Inventory
 from chainreview.components.purl import InvalidPurl, osv_ecosystem, osv_package_name, parse_purl
 from chainreview.intel.names import normalise_name
-from chainreview.intel.snapshot import PackageAdvisory, Snapshot
+from chainreview.intel.snapshot import Snapshot
+from chainreview.matches.compiled_store import CompiledStore
 from chainreview.matches.model import Confidence, Indeterminate, Match, MatchResult
-from chainreview.matches.package_index import PackageIndex
+from chainreview.matches.package_index import CompiledPackage, PackageIndex
 from chainreview.matches.ranges import Status, compile_affected
 
 __all__ = ["LocalMatcher", "lookup_key"]
 
+_STORE: Final = "osv-local/store"
+"""The snapshot's `CompiledStore`, shared by its matchers like the indexes themselves."""
 _DERIVED: Final = "osv-local/packages"
 """Where the compiled package indexes live on the open snapshot (`Snapshot.derived`): matchers
 of one open snapshot share them, so a long-lived service compiles each package once."""
@@ -40,14 +42,6 @@ _new_match: Final = tuple.__new__
 
 NO_VERSION: Final = "no version"
 """The reason given for a component whose package has advisories but that has no version."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Package:
-    """One package's live (not withdrawn) entries and their index."""
-
-    entries: tuple[PackageAdvisory, ...]
-    index: PackageIndex
 
 
 def lookup_key(component: Component) -> tuple[str, str] | None:
@@ -85,9 +79,14 @@ class LocalMatcher:
     def __init__(self, snapshot: Snapshot) -> None:
         self._snapshot = snapshot
         self._ecosystems = frozenset(snapshot.manifest.get("ecosystems") or ())
-        self._packages: dict[tuple[str, str], _Package | None] = snapshot.derived.setdefault(
+        self._packages: dict[tuple[str, str], CompiledPackage | None] = snapshot.derived.setdefault(
             _DERIVED, {}
         )
+        self._store: CompiledStore = snapshot.derived.setdefault(
+            _STORE, CompiledStore(snapshot.path)
+        )
+        self._compiled: list[tuple[str, str]] = []
+        """Packages compiled here and not yet given to the store."""
 
     def match_inventory(self, inventory: Inventory) -> Iterator[MatchResult]:
         """See `Matcher.match_inventory`: every component, in inventory order."""
@@ -98,9 +97,17 @@ class LocalMatcher:
         return tuple(self._results(component))
 
     def match_all(self, components: Iterable[Component]) -> Iterator[MatchResult]:
-        """Match every component in order; package entries are cached across components."""
+        """Match every component in order; package entries are cached across components, and
+        the packages compiled here are kept in the snapshot's `CompiledStore` at the end."""
         for component in components:
             yield from self._results(component)
+        self.keep_compiled()
+
+    def keep_compiled(self) -> None:
+        """Give the packages compiled since the last call to the store (regions worked out so
+        far included), for the next process that opens this snapshot."""
+        compiled, self._compiled = self._compiled, []
+        self._store.put((key, p) for key in compiled if (p := self._packages.get(key)))
 
     def _results(self, component: Component) -> list[MatchResult]:
         key = lookup_key(component)
@@ -115,30 +122,35 @@ class LocalMatcher:
             return [Indeterminate(component=component.ref, reason=NO_VERSION, advisory_ids=ids)]
         return self._evaluate(component.ref, key, version, package)
 
-    def _load(self, key: tuple[str, str]) -> _Package | None:
+    def _load(self, key: tuple[str, str]) -> CompiledPackage | None:
         if key in self._packages:
             return self._packages[key]
         if len(self._packages) >= limits.MAX_CACHED_PACKAGES:
             self._packages.clear()  # bounded, like the snapshot's own cache
         ecosystem, name = key
-        package: _Package | None = None
+        package: CompiledPackage | None = None
         if ecosystem in self._ecosystems:
+            package = self._store.get(ecosystem, name)
+            if package is not None:
+                self._packages[key] = package
+                return package
             rows = [
                 row for row in self._snapshot.advisories_for(ecosystem, name) if not row.withdrawn
             ]
             if rows:
-                package = _Package(
+                package = CompiledPackage(
                     tuple(rows),
                     PackageIndex(
                         ecosystem, [compile_affected(row.affected, ecosystem) for row in rows]
                     ),
                 )
+                self._compiled.append(key)
         self._packages[key] = package
         return package
 
     @staticmethod
     def _evaluate(
-        ref: str, key: tuple[str, str], version: str, package: _Package
+        ref: str, key: tuple[str, str], version: str, package: CompiledPackage
     ) -> list[MatchResult]:
         ecosystem, name = key
         results: list[MatchResult] = []

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from chainreview.components.versions import InvalidVersion, Key, sort_key
+from chainreview.intel.snapshot import PackageAdvisory
 from chainreview.matches.model import Decision
 from chainreview.matches.ranges import (
     CompiledAffected,
@@ -33,7 +34,7 @@ from chainreview.matches.ranges import (
     Verdict,
 )
 
-__all__ = ["Outcome", "PackageIndex"]
+__all__ = ["CompiledPackage", "Outcome", "PackageIndex", "SchemeLine"]
 
 Outcome = tuple[int, Verdict]
 """An entry's index in the package's entry list and its verdict (affected or indeterminate)."""
@@ -41,8 +42,16 @@ Outcome = tuple[int, Verdict]
 _NOTHING: Final[tuple[Outcome, ...]] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class CompiledPackage:
+    """One package's live (not withdrawn) entries and their index: what the matcher keeps."""
+
+    entries: tuple[PackageAdvisory, ...]
+    index: PackageIndex
+
+
 @dataclass(slots=True)
-class _SchemeLine:
+class SchemeLine:
     """The table-ready entries of one scheme, and their merged event positions."""
 
     scheme: str
@@ -102,7 +111,7 @@ class PackageIndex:
         self._listing = tuple(listing)
         self._walked = tuple(walked)
         self._lines = tuple(
-            _SchemeLine(
+            SchemeLine(
                 scheme,
                 tuple(members),
                 tuple(sorted({p for _, tables in members for t in tables for p in t.positions})),
@@ -110,6 +119,56 @@ class PackageIndex:
             )
             for scheme, members in sorted(lines.items())
         )
+
+    @dataclass(frozen=True, slots=True, kw_only=True)
+    class State:
+        """What an index holds besides its entries and lines (for `compiled_store`)."""
+
+        listing: tuple[int, ...]
+        walked: tuple[int, ...]
+        by_listed: dict[str, tuple[int, ...]] | None
+        equivalents: dict[Key, tuple[str, ...]] | None
+        listed: dict[str, Verdict]
+
+    @property
+    def compiled(self) -> tuple[CompiledAffected, ...]:
+        """The compiled entries, in entry order."""
+        return self._entries
+
+    @property
+    def lines(self) -> tuple[SchemeLine, ...]:
+        """The merged line of each version scheme, regions worked out so far included."""
+        return self._lines
+
+    def state(self) -> PackageIndex.State:
+        """The rest of what this index holds, as `restored` takes it back."""
+        return PackageIndex.State(
+            listing=self._listing,
+            walked=self._walked,
+            by_listed=self._by_listed,
+            equivalents=self._equivalents,
+            listed=self._listed,
+        )
+
+    @classmethod
+    def restored(
+        cls,
+        ecosystem: str,
+        entries: Sequence[CompiledAffected],
+        lines: Sequence[SchemeLine],
+        state: PackageIndex.State,
+    ) -> PackageIndex:
+        """An index as `compiled`, `lines` and `state` describe it, without compiling."""
+        index = cls.__new__(cls)
+        index._ecosystem = ecosystem
+        index._entries = tuple(entries)
+        index._lines = tuple(lines)
+        index._listing = state.listing
+        index._walked = state.walked
+        index._by_listed = state.by_listed
+        index._equivalents = state.equivalents
+        index._listed = state.listed
+        return index
 
     def evaluate(self, version: str) -> list[Outcome]:
         """The entries that `version` is affected by or that cannot be decided for it, in entry

@@ -41,6 +41,7 @@ from chainreview.matches.model import Decision
 
 __all__ = [
     "CompiledAffected",
+    "CompiledRange",
     "Position",
     "Regions",
     "Status",
@@ -97,7 +98,7 @@ def _event_position(scheme: str, event: Event) -> Position:
 
 
 @dataclass(frozen=True, slots=True)
-class _Range:
+class CompiledRange:
     """One SEMVER or ECOSYSTEM range, events sorted once; `error` when it cannot be used."""
 
     index: int
@@ -210,7 +211,7 @@ class Regions:
     `positions` are the range's distinct event positions in order; `exact[j]` is the decision
     for a version at `positions[j]` and `between[j]` for one strictly between `positions[j-1]`
     and `positions[j]` (`between[0]` below the first, `between[-1]` above the last); None means
-    not affected. Equal to `_Range.walk` for every version (a test holds them equal).
+    not affected. Equal to `CompiledRange.walk` for every version (a test holds them equal).
     """
 
     positions: tuple[Position, ...]
@@ -242,7 +243,7 @@ class CompiledAffected:
     thousands of strings in a seventh of a set's memory)."""
     versions: tuple[str, ...]
     """The entry's `versions` list, in record order."""
-    ranges: tuple[_Range, ...]
+    ranges: tuple[CompiledRange, ...]
     _keys: list[dict[Key, str]] = field(default_factory=list, compare=False, repr=False)
     """`listed_keys()` once worked out (most look-ups find the version as a string first)."""
 
@@ -319,19 +320,19 @@ def compile_affected(affected: Affected, ecosystem: str) -> CompiledAffected:
 
 def _compile_range(
     index: int, kind: RangeType, events: tuple[Event, ...], ecosystem: str
-) -> _Range:
+) -> CompiledRange:
     scheme = "SEMVER" if kind is RangeType.SEMVER else ecosystem
     try:
         placed = [(_event_position(scheme, event), _TIE[event.kind], event) for event in events]
     except InvalidVersion as exc:
-        return _Range(
+        return CompiledRange(
             index, kind, scheme, (), (), error=f"advisory ranges[{index}] ({kind}) unusable: {exc}"
         )
     points = _tie_order(sorted((p for p in placed if p[2].kind is not EventKind.LIMIT), key=_order))
     limits = tuple(
         (position, event) for position, _, event in placed if event.kind is EventKind.LIMIT
     )
-    return _Range(index, kind, scheme, points, limits)
+    return CompiledRange(index, kind, scheme, points, limits)
 
 
 def _tie_order(

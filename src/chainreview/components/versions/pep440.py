@@ -92,6 +92,12 @@ def _local_part(part: str) -> Key:
 
 _PLAIN_RELEASE = re.compile(r"[0-9]{1,18}(?:\.[0-9]{1,18})*")
 """A final release and nothing else (`2.31.0`): the common case, keyed without `packaging`."""
+_NORMAL_FORM = re.compile(
+    r"([0-9]{1,18}(?:\.[0-9]{1,18})*)(?:(a|b|rc)([0-9]{1,18}))?"
+    r"(?:\.post([0-9]{1,18}))?(?:\.dev([0-9]{1,18}))?"
+)
+"""A release with pre, post or dev parts spelled as PEP 440 normalises them (`1.0rc1`,
+`2.0.post1`, `3.1.dev2`): most of the rest, also keyed without `packaging`."""
 _NO_PRE: Key = (2,)
 _NO_POST: Key = (0,)
 _NO_DEV: Key = (1,)
@@ -102,11 +108,25 @@ def parse_pypi(version: str) -> Key:
     """PEP 440 key `(1, epoch, release, …)` (`_pep440_key`), or legacy key `(0, parts)` for
     non-PEP 440 strings."""
     if _PLAIN_RELEASE.fullmatch(version):
-        release = tuple(map(int, version.split(".")))
-        end = len(release)
-        while end > 1 and release[end - 1] == 0:
-            end -= 1
-        return (1, 0, release[:end], _NO_PRE, _NO_POST, _NO_DEV, _NO_LOCAL)
+        return (1, 0, _release(version), _NO_PRE, _NO_POST, _NO_DEV, _NO_LOCAL)
+    normal = _NORMAL_FORM.fullmatch(version)
+    if normal is not None:
+        release, letter, pre, post, dev = normal.groups()
+        if letter is not None:
+            pre_key: Key = (1, letter, int(pre))
+        elif post is None and dev is not None:
+            pre_key = (-1,)
+        else:
+            pre_key = _NO_PRE
+        return (
+            1,
+            0,
+            _release(release),
+            pre_key,
+            _NO_POST if post is None else (1, int(post)),
+            _NO_DEV if dev is None else (0, int(dev)),
+            _NO_LOCAL,
+        )
     try:
         return _pep440_key(Version(version))
     except _PackagingInvalid:
@@ -114,3 +134,12 @@ def parse_pypi(version: str) -> Key:
     if _HAS_ALNUM.search(version) is None:
         raise InvalidVersion(f"not a valid PEP 440 or legacy version: {version!r}")
     return (0, _legacy_key(version))
+
+
+def _release(dotted: str) -> tuple[int, ...]:
+    """`1.2.0` → `(1, 2)`: the release numbers without trailing zeros (`1.0 == 1.0.0`)."""
+    release = tuple(map(int, dotted.split(".")))
+    end = len(release)
+    while end > 1 and release[end - 1] == 0:
+        end -= 1
+    return release[:end]
