@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from chainreview import home
-from chainreview.cli import intel, review, sbom, scan
+from chainreview.cli import intel, quick_exit, review, sbom, scan
 from chainreview.cli.exit_codes import ExitCode
 from chainreview.cli.output import error_line
 from chainreview.errors import InputError, PolicyFailure
@@ -69,10 +69,19 @@ def _log_internal_error(exc: BaseException) -> str:
 
 
 def main() -> None:
-    """Run the CLI and map errors to exit codes (see `ExitCode`).
+    """Run the CLI and map errors to exit codes (see `ExitCode`); leave quickly where the
+    command allowed it (`quick_exit`).
 
     Typer handles usage errors itself (exit 2); everything chainreview raises is mapped here.
     """
+    try:
+        _run()
+    except SystemExit as done:
+        quick_exit.leave(done.code)
+        raise
+
+
+def _run() -> None:
     try:
         app()
     except InputError as exc:

@@ -80,6 +80,7 @@ def scan(
     the bundled one is installed first (once, a few seconds).
     """
     from chainreview import canonical, collector, home
+    from chainreview.cli import quick_exit
     from chainreview.errors import PolicyFailure
     from chainreview.evidence.merge import merge_documents
     from chainreview.evidence.sbom import read_sbom
@@ -117,6 +118,7 @@ def scan(
         else:
             _print_table(report)
         sys.stdout.flush()
+        quick_exit.allow()  # all written, the snapshot closed: no teardown needed at exit
         failing = tripping(report.findings, fail_on)
         if failing:
             raise PolicyFailure(

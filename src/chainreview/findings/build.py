@@ -206,13 +206,13 @@ class _Records:
         found = self._evidence.get(key)
         if found is not None and found[0] is match.decision:
             return found[1]
-        ref = _new_evidence(
-            affected_index=match.affected_index,
-            confidence=match.confidence,
-            decision=match.decision.describe(),
-            labels=(),
-            range_index=match.decision.range_index,
-            record=match.advisory_id,
+        ref = _new_evidence(  # every field, in `EvidenceRef`'s (alphabetical) order
+            match.affected_index,  # affected_index
+            match.confidence,  # confidence
+            match.decision.describe(),  # decision
+            (),  # labels
+            match.decision.range_index,  # range_index
+            match.advisory_id,  # record
         )
         self._evidence[key] = (match.decision, ref)
         return ref
