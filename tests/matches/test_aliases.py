@@ -67,3 +67,25 @@ def test_prefetch_is_told_each_round_before_its_look_ups() -> None:
     resolver = AliasResolver(aliases_of, lambda i: [], prefetch=prefetch)
     assert resolver.groups(["A", "Z"])["A"] == ("A", "B", "C")
     assert rounds == [["A", "Z"], ["B"], ["C"]]
+
+
+def test_known_groups_are_joined_without_walking_them() -> None:
+    aliases = {"PYSEC-1": ["CVE-1"], "GHSA-1": ["CVE-1"], "PYSEC-2": ["CVE-2"]}
+    referrers: dict[str, list[str]] = {}
+    for record, names in aliases.items():
+        for name in names:
+            referrers.setdefault(name, []).append(record)
+    walked: list[str] = []
+
+    def aliases_of(identifier: str) -> list[str]:
+        walked.append(identifier)
+        return aliases.get(identifier, [])
+
+    walk = AliasResolver(aliases_of, lambda i: referrers.get(i, [])).groups(["PYSEC-1", "PYSEC-2"])
+    walked.clear()
+    known = {"PYSEC-1": walk["PYSEC-1"]}
+    resolver = AliasResolver(aliases_of, lambda i: referrers.get(i, []))
+    joined = resolver.groups(["PYSEC-1", "GHSA-1", "PYSEC-2"], known=known)
+    assert joined["PYSEC-1"] == joined["GHSA-1"] == ("CVE-1", "GHSA-1", "PYSEC-1")
+    assert joined["PYSEC-2"] == walk["PYSEC-2"] == ("CVE-2", "PYSEC-2")
+    assert set(walked) == {"PYSEC-2", "CVE-2"}  # the known group was not walked again

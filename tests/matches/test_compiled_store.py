@@ -25,6 +25,7 @@ from chainreview.findings.model import Finding
 from chainreview.findings.scan import matchers_for, scan
 from chainreview.intel.snapshot import Snapshot, collect_garbage, open_current
 from chainreview.matches import compiled_store
+from chainreview.matches.aliases import MAX_GROUP
 from chainreview.matches.compiled_store import CompiledStore, fingerprint
 from chainreview.matches.package_index import CompiledPackage, PackageIndex
 from chainreview.matches.ranges import compile_affected
@@ -227,3 +228,15 @@ def test_snapshot_garbage_collection_takes_the_stores_with_it(
     collect_garbage(own_home, keep=[digest])
     assert _store_files(own_home) == []
     assert (own_home / "intel" / "snapshots" / f"{digest}.sqlite").is_file()
+
+
+def test_alias_groups_are_kept_whole_and_read_back(tmp_path: Path) -> None:
+    store = CompiledStore(tmp_path / "abc.sqlite")
+    small = ("CVE-1", "GHSA-1", "PYSEC-1")
+    huge = tuple(f"X-{n}" for n in range(MAX_GROUP + 1))  # a walk cut short: not kept
+    store.keep_groups({"PYSEC-1": small, "X-0": huge})
+    assert store.groups(["PYSEC-1", "X-0", "NONE-1"]) == {"PYSEC-1": small}
+    with closing(sqlite3.connect(store.path)) as db, db:
+        db.execute("UPDATE groups SET members = ?", (marshal.dumps(("OTHER-1",)),))
+    assert store.groups(["PYSEC-1"]) == {}  # a group without its own id is not believed
+    store.close()

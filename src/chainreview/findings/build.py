@@ -58,7 +58,9 @@ from chainreview.findings.model import (
 from chainreview.findings.severity import rate_nvd, rate_osv
 from chainreview.intel.interface import FeedKind
 from chainreview.intel.osv_model import Affected, EventKind, RangeType
+from chainreview.intel.snapshot import Snapshot
 from chainreview.matches.aliases import AliasResolver, UnionFind, display_id
+from chainreview.matches.local import compiled_store
 from chainreview.matches.model import Confidence, CpeMatch, DistroMatch, Match, PlatformStatus
 from chainreview.slots import slot_constructor
 
@@ -342,10 +344,7 @@ def build_findings(
             with_distro.add(match.component)
         else:
             walked.add(match.advisory_id)
-    resolver = AliasResolver(
-        records.osv_aliases, records.aliased_by, prefetch=records.prefetch_aliases
-    )
-    groups = resolver.groups(sorted(walked))
+    groups = _alias_groups(sorted(walked), records, intel)
     cves = {i for group in groups.values() for i in group if i.startswith("CVE-")}
     for kind in (FeedKind.KEV, FeedKind.EPSS, FeedKind.NVD):
         records.prefetch(kind, cves)
@@ -360,6 +359,23 @@ def build_findings(
                 findings.append(_finding(component, group, group_matches, records))
     findings.sort(key=_order)
     return tuple(findings)
+
+
+def _alias_groups(
+    ids: Sequence[str], records: _Records, intel: IntelLookup
+) -> dict[str, tuple[str, ...]]:
+    """The alias group of each of `ids`: from the snapshot's compiled store where an earlier
+    scan kept it, else walked through the records (and kept for the next scan)."""
+    store = compiled_store(intel) if isinstance(intel, Snapshot) else None
+    known = store.groups(ids) if store is not None else {}
+    records.prefetch(FeedKind.OSV, ids)  # the matched records, read for the findings' facts
+    resolver = AliasResolver(
+        records.osv_aliases, records.aliased_by, prefetch=records.prefetch_aliases
+    )
+    groups = resolver.groups(ids, known=known)
+    if store is not None:
+        store.keep_groups({i: group for i, group in groups.items() if i not in known})
+    return groups
 
 
 def _walked_ids(match: ScanMatch) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ Display id priority (the id a finding is shown and keyed under):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Final
 
 __all__ = ["MAX_GROUP", "AliasResolver", "UnionFind", "display_id", "priority"]
@@ -112,9 +112,18 @@ class AliasResolver:
         self._sets = UnionFind()
         self._walked: set[str] = set()
 
-    def groups(self, advisory_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
-        """Map each id to all ids of its vulnerability, sorted (itself included)."""
+    def groups(
+        self, advisory_ids: Iterable[str], known: Mapping[str, Sequence[str]] | None = None
+    ) -> dict[str, tuple[str, ...]]:
+        """Map each id to all ids of its vulnerability, sorted (itself included).
+
+        `known` gives complete groups worked out before (a walk that reached every id of the
+        group, as `CompiledStore` keeps them): their ids are joined at once, not walked."""
         wanted = list(advisory_ids)
+        for identifier, members in (known or {}).items():
+            for other in members:
+                self._sets.union(identifier, other)
+                self._walked.add(other)
         queued = {i for i in wanted if i not in self._walked}
         frontier = sorted(queued)
         for advisory_id in wanted:

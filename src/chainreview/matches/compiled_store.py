@@ -24,7 +24,7 @@ import hashlib
 import marshal
 import sqlite3
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
@@ -32,6 +32,7 @@ from typing import Any, Final
 from chainreview.intel.osv_model import Affected, Event, EventKind, Package, Range, RangeType
 from chainreview.intel.osv_model import Severity as OsvSeverity
 from chainreview.intel.snapshot import PackageAdvisory
+from chainreview.matches.aliases import MAX_GROUP
 from chainreview.matches.model import Decision
 from chainreview.matches.package_index import CompiledPackage, PackageIndex, SchemeLine
 from chainreview.matches.ranges import CompiledAffected, CompiledRange, Regions, Status, Verdict
@@ -44,6 +45,7 @@ FORMAT: Final = 1
 
 _SOURCES: Final = (
     "chainreview.matches.compiled_store",
+    "chainreview.matches.aliases",
     "chainreview.matches.package_index",
     "chainreview.matches.ranges",
     "chainreview.matches.local",
@@ -56,9 +58,12 @@ _SOURCE_PACKAGES: Final = ("chainreview.components.versions",)
 
 _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS packages(ecosystem TEXT NOT NULL, name TEXT NOT NULL, "
-    "body BLOB NOT NULL, PRIMARY KEY(ecosystem, name))"
+    "body BLOB NOT NULL, PRIMARY KEY(ecosystem, name))",
+    "CREATE TABLE IF NOT EXISTS groups(id TEXT PRIMARY KEY, members BLOB NOT NULL)",
 )
-"""A rowid table: bodies of kilobytes sit badly in a WITHOUT ROWID b-tree."""
+"""Rowid tables: bodies of kilobytes sit badly in a WITHOUT ROWID b-tree."""
+_CHUNK: Final = 500
+"""Ids per `IN (…)` query, well under SQLite's oldest bound-parameter limit."""
 _UNUSABLE: Final = (sqlite3.Error, OSError, ValueError, EOFError, TypeError, IndexError, KeyError)
 """What a missing, locked, foreign or damaged file can raise; each means "compile instead"."""
 
@@ -123,6 +128,41 @@ class CompiledStore:
         except _UNUSABLE:
             self._usable = False  # not writable now (read-only, locked): run without it
 
+    def groups(self, ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """The stored alias groups (`matches.aliases`) of those of `ids` that have one."""
+        db = self._connection(create=False)
+        found: dict[str, tuple[str, ...]] = {}
+        if db is None:
+            return found
+        wanted = sorted(set(ids))
+        try:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                query = f"SELECT id, members FROM groups WHERE id IN ({marks})"
+                for identifier, members in db.execute(query, chunk):
+                    group = marshal.loads(members)
+                    if type(group) is tuple and identifier in group:
+                        found[identifier] = group
+        except _UNUSABLE:
+            return {}
+        return found
+
+    def keep_groups(self, groups: Mapping[str, tuple[str, ...]]) -> None:
+        """Keep alias groups worked out here: complete connected components only (a walk cut
+        short at `aliases.MAX_GROUP` depends on where it started, so it is not kept)."""
+        rows = [(i, marshal.dumps(g)) for i, g in groups.items() if len(g) <= MAX_GROUP]
+        if not rows:
+            return
+        db = self._connection(create=True)
+        if db is None:
+            return
+        try:
+            with db:
+                db.executemany("INSERT OR IGNORE INTO groups(id, members) VALUES (?, ?)", rows)
+        except _UNUSABLE:
+            self._usable = False
+
     def close(self) -> None:
         """Close the file (the store can be used again: it reopens on demand)."""
         if self._db is not None:
@@ -142,7 +182,8 @@ class CompiledStore:
                 db.execute("PRAGMA journal_mode = WAL")
                 db.execute("PRAGMA synchronous = NORMAL")
                 db.execute("PRAGMA cache_size = -256")  # rows are read once: 256 KiB will do
-                db.execute(_SCHEMA)
+                for statement in _SCHEMA:
+                    db.execute(statement)
             except _UNUSABLE:
                 self._usable = False
                 return None

@@ -29,7 +29,7 @@ from chainreview.matches.model import Confidence, Indeterminate, Match, MatchRes
 from chainreview.matches.package_index import CompiledPackage, PackageIndex
 from chainreview.matches.ranges import Status, compile_affected
 
-__all__ = ["LocalMatcher", "lookup_key"]
+__all__ = ["LocalMatcher", "compiled_store", "lookup_key"]
 
 _STORE: Final = "osv-local/store"
 """The snapshot's `CompiledStore`, shared by its matchers like the indexes themselves."""
@@ -42,6 +42,15 @@ _new_match: Final = tuple.__new__
 
 NO_VERSION: Final = "no version"
 """The reason given for a component whose package has advisories but that has no version."""
+
+
+def compiled_store(snapshot: Snapshot) -> CompiledStore:
+    """The `CompiledStore` beside `snapshot`, one per open snapshot (its matchers and the
+    findings' alias walk share it)."""
+    store: CompiledStore | None = snapshot.derived.get(_STORE)
+    if store is None:
+        store = snapshot.derived[_STORE] = CompiledStore(snapshot.path)
+    return store
 
 
 def lookup_key(component: Component) -> tuple[str, str] | None:
@@ -82,9 +91,7 @@ class LocalMatcher:
         self._packages: dict[tuple[str, str], CompiledPackage | None] = snapshot.derived.setdefault(
             _DERIVED, {}
         )
-        self._store: CompiledStore = snapshot.derived.setdefault(
-            _STORE, CompiledStore(snapshot.path)
-        )
+        self._store = compiled_store(snapshot)
         self._compiled: list[tuple[str, str]] = []
         """Packages compiled here and not yet given to the store."""
 
