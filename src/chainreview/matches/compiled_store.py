@@ -201,8 +201,9 @@ class CompiledStore:
 
 
 class _Tables:
-    """Events, decisions and verdicts of one package, each written once (by identity; verdicts
-    by value, as every region holding one decision has an equal verdict of its own)."""
+    """Events, decisions and verdicts of one package, each written once (by identity, which is
+    stable while the package being encoded holds them all; verdicts by value, as every region
+    holding one decision has an equal verdict of its own)."""
 
     def __init__(self) -> None:
         self.events: list[tuple[str, str]] = []
@@ -211,14 +212,12 @@ class _Tables:
         self._events: dict[int, int] = {}
         self._decisions: dict[int, int] = {}
         self._verdicts: dict[tuple[Any, ...], int] = {}
-        self._kept: list[object] = []  # ids stay unique while the objects are alive
 
     def event(self, event: Event) -> int:
         found = self._events.get(id(event))
         if found is None:
             found = self._events[id(event)] = len(self.events)
             self.events.append((event.kind.value, event.version))
-            self._kept.append(event)
         return found
 
     def decision(self, decision: Decision | None) -> int:
@@ -236,7 +235,6 @@ class _Tables:
                     tuple([self.event(e) for e in decision.events]),
                 )
             )
-            self._kept.append(decision)
         return found
 
     def verdict(self, verdict: Verdict) -> int:

@@ -5,8 +5,9 @@ e.g. `Debian:12`) and its OSV package name (`osv_package_name`, normalised by th
 `normalise_name`). Only ecosystems the snapshot holds are queried, so an npm-heavy SBOM costs no
 SQL when no npm advisories were imported. Each package's entries are loaded once and
 compiled once into a `PackageIndex` (one bisection per component version decides the plain
-ranges of every entry together), kept on the open snapshot for every matcher of it; withdrawn
-advisories are skipped.
+ranges of every entry together), kept on the open snapshot for every matcher of it, and kept
+beside the snapshot file for the next process (`compiled_store`); withdrawn advisories are
+skipped.
 
 Components without a purl ecosystem yield nothing here (the CPE and distro matchers take them).
 A component whose package has advisories but which has no version, or a version some advisory
