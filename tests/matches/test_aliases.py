@@ -7,6 +7,15 @@ from collections.abc import Sequence
 from chainreview.matches.aliases import MAX_GROUP, AliasResolver, UnionFind, display_id
 
 
+def _referrers(aliases: dict[str, list[str]]) -> dict[str, list[str]]:
+    """For each id, the records listing it among their aliases."""
+    referrers: dict[str, list[str]] = {}
+    for record, names in aliases.items():
+        for name in names:
+            referrers.setdefault(name, []).append(record)
+    return referrers
+
+
 def test_union_find_is_transitive() -> None:
     sets = UnionFind()
     sets.union("A", "B")
@@ -20,10 +29,7 @@ def test_union_find_is_transitive() -> None:
 def test_resolver_joins_records_that_never_name_each_other() -> None:
     # PYSEC-1 and RUSTSEC-1 both alias CVE-2021-1 but not each other; GHSA-x only points back
     aliases = {"PYSEC-1": ["CVE-2021-1"], "RUSTSEC-1": ["CVE-2021-1"], "GHSA-x": ["RUSTSEC-1"]}
-    referrers: dict[str, list[str]] = {}
-    for record, names in aliases.items():
-        for name in names:
-            referrers.setdefault(name, []).append(record)
+    referrers = _referrers(aliases)
     resolver = AliasResolver(lambda i: aliases.get(i, []), lambda i: referrers.get(i, []))
     groups = resolver.groups(["PYSEC-1", "OTHER-1"])
     assert groups["PYSEC-1"] == ("CVE-2021-1", "GHSA-x", "PYSEC-1", "RUSTSEC-1")
@@ -71,10 +77,7 @@ def test_prefetch_is_told_each_round_before_its_look_ups() -> None:
 
 def test_known_groups_are_joined_without_walking_them() -> None:
     aliases = {"PYSEC-1": ["CVE-1"], "GHSA-1": ["CVE-1"], "PYSEC-2": ["CVE-2"]}
-    referrers: dict[str, list[str]] = {}
-    for record, names in aliases.items():
-        for name in names:
-            referrers.setdefault(name, []).append(record)
+    referrers = _referrers(aliases)
     walked: list[str] = []
 
     def aliases_of(identifier: str) -> list[str]:

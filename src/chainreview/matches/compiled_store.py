@@ -112,21 +112,13 @@ class CompiledStore:
 
     def put(self, packages: Iterable[tuple[tuple[str, str], CompiledPackage]]) -> None:
         """Keep `packages` ((ecosystem, name), compiled package) for later processes."""
-        rows = [((e, n), p) for (e, n), p in packages]
-        if not rows:
-            return
-        db = self._connection(create=True)
-        if db is None:
-            return
-        try:
-            encoded = [(e, n, marshal.dumps(_encode(p))) for (e, n), p in rows]
-            with db:
-                db.executemany(
-                    "INSERT OR IGNORE INTO packages(ecosystem, name, body) VALUES (?, ?, ?)",
-                    encoded,
-                )
-        except _UNUSABLE:
-            self._usable = False  # not writable now (read-only, locked): run without it
+        rows: list[tuple[Any, ...]] = []
+        for (ecosystem, name), package in packages:
+            try:
+                rows.append((ecosystem, name, marshal.dumps(_encode(package))))
+            except ValueError:  # a version key marshal cannot write: compiled each time
+                continue
+        self._write("INSERT OR IGNORE INTO packages(ecosystem, name, body) VALUES (?, ?, ?)", rows)
 
     def groups(self, ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
         """The stored alias groups (`matches.aliases`) of those of `ids` that have one."""
@@ -152,16 +144,19 @@ class CompiledStore:
         """Keep alias groups worked out here: complete connected components only (a walk cut
         short at `aliases.MAX_GROUP` depends on where it started, so it is not kept)."""
         rows = [(i, marshal.dumps(g)) for i, g in groups.items() if len(g) <= MAX_GROUP]
+        self._write("INSERT OR IGNORE INTO groups(id, members) VALUES (?, ?)", rows)
+
+    def _write(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
-            return
+            return  # no file made for nothing
         db = self._connection(create=True)
         if db is None:
             return
         try:
             with db:
-                db.executemany("INSERT OR IGNORE INTO groups(id, members) VALUES (?, ?)", rows)
+                db.executemany(statement, rows)
         except _UNUSABLE:
-            self._usable = False
+            self._usable = False  # not writable now (read-only, locked): run without it
 
     def close(self) -> None:
         """Close the file (the store can be used again: it reopens on demand)."""
