@@ -170,11 +170,18 @@ def test_scans_with_and_without_the_store_write_the_same_bytes(
     stored = _store_files(own_home)
     assert [p.name.rsplit("-", 1)[1] for p in stored] == [fingerprint()[:16]]
     with closing(sqlite3.connect(stored[0])) as db:
-        kept = db.execute("SELECT COUNT(*) FROM packages").fetchone()[0]
-    assert kept > 200
-    second = _report_bytes(own_home, sbom)  # reads every package back
+        kept = [
+            db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            for table in ("packages", "groups", "facts")
+        ]
+    assert min(kept) > 200  # compiled packages, alias groups, findings' record facts
+    second = _report_bytes(own_home, sbom)  # reads every package, group and fact back
     assert second == first
     assert json.loads(first)["counts"]["findings"] > 500
+    with closing(sqlite3.connect(stored[0])) as db, db:
+        db.execute("UPDATE facts SET body = ?", (marshal.dumps(("not", "facts")),))
+        db.execute("UPDATE groups SET members = ?", (marshal.dumps(("NOT-1",)),))
+    assert _report_bytes(own_home, sbom) == first  # values of the wrong shape are worked out
 
 
 def test_a_damaged_row_is_compiled_again(own_home: Path, shared_data: Path) -> None:

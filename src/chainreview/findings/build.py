@@ -44,6 +44,8 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, cast
 
 from chainreview.components.model import Component
 from chainreview.components.versions import InvalidVersion, Key, sort_key
+from chainreview.findings import kept_facts
+from chainreview.findings.kept_facts import FactsKey, StaticFacts
 from chainreview.findings.model import (
     SEVERITY_RANK,
     Epss,
@@ -60,6 +62,7 @@ from chainreview.intel.interface import FeedKind
 from chainreview.intel.osv_model import Affected, EventKind, RangeType
 from chainreview.intel.snapshot import Snapshot
 from chainreview.matches.aliases import AliasResolver, UnionFind, display_id
+from chainreview.matches.compiled_store import CompiledStore
 from chainreview.matches.local import compiled_store
 from chainreview.matches.model import Confidence, CpeMatch, DistroMatch, Match, PlatformStatus
 from chainreview.slots import slot_constructor
@@ -152,9 +155,11 @@ class _Records:
         self._fixes: dict[tuple[int, str], tuple[Affected, _Fixes]] = {}
         self._evidence: dict[tuple[str, int | None, int, Confidence], tuple[Any, EvidenceRef]] = {}
         self._entry_facts: dict[
-            tuple[tuple[str, ...], str, int, str], tuple[Affected | None, tuple[_Static, _Fixes]]
+            tuple[tuple[str, ...], str, int, str],
+            tuple[Affected | None, tuple[StaticFacts, _Fixes]],
         ] = {}
-        self._static: dict[tuple[tuple[str, ...], tuple[tuple[str, int | None], ...]], _Static] = {}
+        self._static: dict[FactsKey, StaticFacts] = {}
+        self._kept: frozenset[FactsKey] = frozenset()
         self._texts: dict[tuple[FeedKind, str], str] = {}
         self._osv_rated: dict[tuple[str, int | None], Severity | None] = {}
         self._nvd_rated: dict[str, Severity | None] = {}
@@ -267,7 +272,7 @@ class _Records:
         self._fixes[cache_key] = (affected, fixes)
         return fixes
 
-    def static(self, group: tuple[str, ...], osv: Sequence[Match]) -> _Static:
+    def static(self, group: tuple[str, ...], osv: Sequence[Match]) -> StaticFacts:
         """What a finding of only OSV matches takes from the records alone (not from the
         component): worked out once per (group, matched entries)."""
         key = (group, tuple((m.advisory_id, m.affected_index) for m in osv))
@@ -275,7 +280,7 @@ class _Records:
         if found is None:
             cves, kev, epss = self.group_facts(group)
             evidence = [self.evidence(m) for m in osv]
-            found = self._static[key] = _Static(
+            found = self._static[key] = StaticFacts(
                 display=self.display_id(group),
                 summary=_summary(osv, osv, cves, self),
                 severity=self.severity(evidence, group, cves),
@@ -285,7 +290,16 @@ class _Records:
             )
         return found
 
-    def entry_facts(self, group: tuple[str, ...], match: Match) -> tuple[_Static, _Fixes]:
+    def adopt(self, kept: Mapping[FactsKey, StaticFacts]) -> None:
+        """Take `static` facts kept by an earlier scan (`kept_facts`)."""
+        self._static.update(kept)
+        self._kept = frozenset(kept)
+
+    def worked_out(self) -> dict[FactsKey, StaticFacts]:
+        """The `static` facts worked out here rather than adopted."""
+        return {k: v for k, v in self._static.items() if k not in self._kept}
+
+    def entry_facts(self, group: tuple[str, ...], match: Match) -> tuple[StaticFacts, _Fixes]:
         """`static` and `fixes` of a finding of one OSV match, by one look-up per finding (the
         entry by identity, the object kept)."""
         key = (group, match.advisory_id, id(match.affected), match.ecosystem)
@@ -344,10 +358,9 @@ def build_findings(
             with_distro.add(match.component)
         else:
             walked.add(match.advisory_id)
-    groups = _alias_groups(sorted(walked), records, intel)
-    cves = {i for group in groups.values() for i in group if i.startswith("CVE-")}
-    for kind in (FeedKind.KEV, FeedKind.EPSS, FeedKind.NVD):
-        records.prefetch(kind, cves)
+    store = compiled_store(intel) if isinstance(intel, Snapshot) else None
+    groups = _alias_groups(sorted(walked), records, store)
+    _prepare_facts(by_component, with_distro, groups, records, store)
     findings: list[Finding] = []
     for ref, component_matches in by_component.items():
         component = components[ref]
@@ -358,17 +371,48 @@ def build_findings(
             else:
                 findings.append(_finding(component, group, group_matches, records))
     findings.sort(key=_order)
+    if store is not None:
+        kept_facts.keep(store, records.worked_out())
     return tuple(findings)
 
 
+def _prepare_facts(
+    by_component: Mapping[str, Sequence[ScanMatch]],
+    with_distro: Collection[str],
+    groups: Mapping[str, tuple[str, ...]],
+    records: _Records,
+    store: CompiledStore | None,
+) -> None:
+    """Adopt the facts an earlier scan kept for the single-entry OSV findings to come, and
+    prefetch in a few queries the records the others need: the OSV records of matches whose
+    facts are not kept, the KEV, EPSS and NVD records of their groups' CVEs."""
+    single: dict[FactsKey, str] = {}
+    others: set[str] = set()
+    for ref, matches in by_component.items():
+        distro = ref in with_distro  # its groups are merged per component: read all
+        for match in matches:
+            if type(match) is Match and not distro:
+                key = (groups[match.advisory_id], ((match.advisory_id, match.affected_index),))
+                single[key] = match.advisory_id
+            else:
+                others.update(_walked_ids(match))
+                others.add(match.advisory_id)
+    kept = kept_facts.read(store, single) if store is not None else {}
+    records.adopt(kept)
+    missing = [key for key in single if key not in kept]
+    records.prefetch(FeedKind.OSV, sorted(others | {single[key] for key in missing}))
+    needed = {groups[i] for i in others if i in groups} | {group for group, _ in missing}
+    cves = {i for group in needed for i in group if i.startswith("CVE-")}
+    for kind in (FeedKind.KEV, FeedKind.EPSS, FeedKind.NVD):
+        records.prefetch(kind, cves)
+
+
 def _alias_groups(
-    ids: Sequence[str], records: _Records, intel: IntelLookup
+    ids: Sequence[str], records: _Records, store: CompiledStore | None
 ) -> dict[str, tuple[str, ...]]:
     """The alias group of each of `ids`: from the snapshot's compiled store where an earlier
     scan kept it, else walked through the records (and kept for the next scan)."""
-    store = compiled_store(intel) if isinstance(intel, Snapshot) else None
     known = store.groups(ids) if store is not None else {}
-    records.prefetch(FeedKind.OSV, ids)  # the matched records, read for the findings' facts
     resolver = AliasResolver(
         records.osv_aliases, records.aliased_by, prefetch=records.prefetch_aliases
     )
@@ -478,7 +522,7 @@ def _osv_made(
     component: Component,
     group: tuple[str, ...],
     version: str,
-    static: _Static,
+    static: StaticFacts,
     evidence: tuple[EvidenceRef, ...],
     fixed: tuple[str, ...],
 ) -> Finding:
@@ -506,19 +550,6 @@ def _osv_made(
 _new_finding: Final = slot_constructor(Finding)
 """`Finding(…)` for the bulk of findings (`slots.slot_constructor`: every field given)."""
 _new_evidence: Final = slot_constructor(EvidenceRef)
-
-
-@dataclass(frozen=True, slots=True)
-class _Static:
-    """The parts of a finding the records decide, whatever the component version."""
-
-    display: str
-    summary: str
-    severity: Severity
-    kev: Kev | None
-    epss: Epss | None
-    confidence: Confidence
-    """The strongest confidence among the evidence (all OSV evidence is by purl)."""
 
 
 @dataclass(frozen=True, slots=True)

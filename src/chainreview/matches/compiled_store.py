@@ -29,6 +29,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
+import orjson
+
 from chainreview.intel.osv_model import Affected, Event, EventKind, Package, Range, RangeType
 from chainreview.intel.osv_model import Severity as OsvSeverity
 from chainreview.intel.snapshot import PackageAdvisory
@@ -38,7 +40,7 @@ from chainreview.matches.package_index import CompiledPackage, PackageIndex, Sch
 from chainreview.matches.ranges import CompiledAffected, CompiledRange, Regions, Status, Verdict
 from chainreview.slots import slot_constructor
 
-__all__ = ["FORMAT", "CompiledStore", "fingerprint"]
+__all__ = ["FORMAT", "CompiledStore", "fingerprint", "source_fingerprint"]
 
 FORMAT: Final = 1
 """Version of the stored tuples' layout."""
@@ -60,6 +62,8 @@ _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS packages(ecosystem TEXT NOT NULL, name TEXT NOT NULL, "
     "body BLOB NOT NULL, PRIMARY KEY(ecosystem, name))",
     "CREATE TABLE IF NOT EXISTS groups(id TEXT PRIMARY KEY, members BLOB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS facts(kind TEXT NOT NULL, key TEXT NOT NULL, "
+    "body BLOB NOT NULL, PRIMARY KEY(kind, key))",
 )
 """Rowid tables: bodies of kilobytes sit badly in a WITHOUT ROWID b-tree."""
 _CHUNK: Final = 500
@@ -72,10 +76,16 @@ _UNUSABLE: Final = (sqlite3.Error, OSError, ValueError, EOFError, TypeError, Ind
 def fingerprint() -> str:
     """A digest of the store format, the Python version (`marshal` is version-specific) and the
     source of the modules that decide what a compiled package holds."""
-    digest = hashlib.sha256(f"chainreview-compiled\x00{FORMAT}\x00{sys.version}".encode())
     files = [Path(_module_file(name)) for name in _SOURCES]
     for name in _SOURCE_PACKAGES:
         files.extend(sorted(Path(_module_file(name)).parent.glob("*.py")))
+    return source_fingerprint(f"chainreview-compiled\x00{FORMAT}\x00{sys.version}", files)
+
+
+def source_fingerprint(label: str, files: Iterable[Path]) -> str:
+    """A digest of `label` and the names and bytes of `files` (for `values` kinds that depend
+    on code outside this module)."""
+    digest = hashlib.sha256(label.encode())
     for path in files:
         digest.update(b"\x00" + path.name.encode() + b"\x00" + path.read_bytes())
     return digest.hexdigest()
@@ -146,6 +156,37 @@ class CompiledStore:
         rows = [(i, marshal.dumps(g)) for i, g in groups.items() if len(g) <= MAX_GROUP]
         self._write("INSERT OR IGNORE INTO groups(id, members) VALUES (?, ?)", rows)
 
+    def values(self, kind: str, keys: Iterable[Any]) -> dict[Any, Any]:
+        """Plain values (`marshal` types) kept under `kind` for those of `keys` that have one.
+
+        For the layers above: `kind` must name the code that made the values (a fingerprint of
+        its source, see `source_fingerprint`), as the store's own name covers only this
+        module's; the caller checks the values' shape."""
+        db = self._connection(create=False)
+        found: dict[Any, Any] = {}
+        if db is None:
+            return found
+        by_text = {_key_text(key): key for key in keys}
+        wanted = sorted(by_text)
+        try:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                query = f"SELECT key, body FROM facts WHERE kind = ? AND key IN ({marks})"
+                for text, body in db.execute(query, (kind, *chunk)):
+                    found[by_text[text]] = marshal.loads(body)
+        except _UNUSABLE:
+            return {}
+        return found
+
+    def keep_values(self, kind: str, values: Mapping[Any, Any]) -> None:
+        """Keep plain `values` (key → value, both `marshal` types) under `kind`."""
+        try:
+            rows = [(kind, _key_text(k), marshal.dumps(v)) for k, v in values.items()]
+        except (ValueError, TypeError):
+            return
+        self._write("INSERT OR IGNORE INTO facts(kind, key, body) VALUES (?, ?, ?)", rows)
+
     def _write(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return  # no file made for nothing
@@ -184,6 +225,11 @@ class CompiledStore:
                 return None
             self._db = db
         return self._db
+
+
+def _key_text(key: Any) -> str:
+    """A `values` key as canonical JSON text (`marshal` bytes depend on object sharing)."""
+    return orjson.dumps(key).decode()
 
 
 # --- the plain form --------------------------------------------------------------------------
