@@ -7,6 +7,9 @@ scan's time goes"). A snapshot never changes, so the result of that work never c
 as long as the code that did it does not: `CompiledStore` keeps each compiled package (as the
 matcher left it, regions already worked out included) in a SQLite file beside the snapshot,
 written by the scan that compiled it and read by the next one, like Python's own `__pycache__`.
+The same file keeps the alias groups a scan walked (complete ones) and, for the layers above,
+plain values under a kind that names the code that made them (`values`: the findings' record
+facts).
 
 The file's name carries a fingerprint of this format, the Python version and the source of
 every module whose code decides what a compiled package holds; any change to one of them names
@@ -100,7 +103,8 @@ def _module_file(name: str) -> str:
 
 
 class CompiledStore:
-    """The compiled packages of one snapshot file, read and written on demand."""
+    """What scans of one snapshot file compiled and worked out (packages, alias groups, other
+    layers' values), read and written on demand."""
 
     def __init__(self, snapshot_path: Path) -> None:
         self.path = snapshot_path.with_name(f"{snapshot_path.name}.compiled-{fingerprint()[:16]}")
