@@ -34,6 +34,7 @@ from chainreview import limits
 from chainreview.intel.interface import FeedData, FeedKind, IndexedRecord, IntelError, Record
 from chainreview.intel.names import normalise_name
 from chainreview.intel.osv_model import Advisory, Affected
+from chainreview.sql_batches import batches, marks
 
 FORMAT: Final = 2
 """Version of the snapshot file layout; a snapshot of another format is refused on open."""
@@ -305,20 +306,6 @@ def _shared_versions(entry: dict[str, Any], shared: dict[str, str]) -> dict[str,
     return entry
 
 
-_CHUNK: Final = 500
-"""Keys per `IN (…)` query: well under SQLite's oldest limit of 999 bound parameters."""
-
-
-def _chunks(items: Iterable[str]) -> Iterator[list[str]]:
-    wanted = sorted(set(items))
-    for start in range(0, len(wanted), _CHUNK):
-        yield wanted[start : start + _CHUNK]
-
-
-def _marks(chunk: Sequence[str]) -> str:
-    return ", ".join("?" * len(chunk))
-
-
 # --- reading --------------------------------------------------------------------------------
 
 
@@ -402,9 +389,9 @@ class Snapshot:
     def records(self, kind: FeedKind, keys: Iterable[str]) -> Iterator[tuple[str, Any]]:
         """(key, record) for the records of `kind` among `keys` (keys without one left out),
         in a few queries instead of one per key; decoded one at a time as they are read."""
-        for chunk in _chunks(keys):
+        for chunk in batches(keys):
             rows = self._db.execute(
-                f"SELECT key, body FROM records WHERE kind = ? AND key IN ({_marks(chunk)})",
+                f"SELECT key, body FROM records WHERE kind = ? AND key IN ({marks(chunk)})",
                 (kind.value, *chunk),
             )
             for key, body in rows:
@@ -415,10 +402,10 @@ class Snapshot:
     ) -> dict[str, tuple[str, ...]]:
         """`keys(kind, index, value)` for each of `values` (values without keys left out)."""
         found: dict[str, list[str]] = {}
-        for chunk in _chunks(values):
+        for chunk in batches(values):
             rows = self._db.execute(
                 "SELECT value, key FROM lookup WHERE kind = ? AND idx = ? "
-                f"AND value IN ({_marks(chunk)}) ORDER BY value, key",
+                f"AND value IN ({marks(chunk)}) ORDER BY value, key",
                 (kind.value, index, *chunk),
             )
             for value, key in rows:

@@ -27,7 +27,7 @@ import hashlib
 import marshal
 import sqlite3
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Sized
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
@@ -42,6 +42,7 @@ from chainreview.matches.model import Decision
 from chainreview.matches.package_index import CompiledPackage, PackageIndex, SchemeLine
 from chainreview.matches.ranges import CompiledAffected, CompiledRange, Regions, Status, Verdict
 from chainreview.slots import slot_constructor
+from chainreview.sql_batches import batches, marks
 
 __all__ = ["FORMAT", "CompiledStore", "fingerprint", "source_fingerprint"]
 
@@ -69,8 +70,6 @@ _SCHEMA: Final = (
     "body BLOB NOT NULL, PRIMARY KEY(kind, key))",
 )
 """Rowid tables: bodies of kilobytes sit badly in a WITHOUT ROWID b-tree."""
-_CHUNK: Final = 500
-"""Ids per `IN (…)` query, well under SQLite's oldest bound-parameter limit."""
 _UNUSABLE: Final = (sqlite3.Error, OSError, ValueError, EOFError, TypeError, IndexError, KeyError)
 """What a missing, locked, foreign or damaged file can raise; each means "compile instead"."""
 
@@ -126,13 +125,18 @@ class CompiledStore:
 
     def put(self, packages: Iterable[tuple[tuple[str, str], CompiledPackage]]) -> None:
         """Keep `packages` ((ecosystem, name), compiled package) for later processes."""
+        items = list(packages)
+        db = self._writable(items)
+        if db is None:
+            return  # nothing to keep, or nowhere to keep it: nothing encoded
         rows: list[tuple[Any, ...]] = []
-        for (ecosystem, name), package in packages:
+        for (ecosystem, name), package in items:
             try:
                 rows.append((ecosystem, name, marshal.dumps(_encode(package))))
             except ValueError:  # a version key marshal cannot write: compiled each time
                 continue
-        self._write("INSERT OR IGNORE INTO packages(ecosystem, name, body) VALUES (?, ?, ?)", rows)
+        insert = "INSERT OR IGNORE INTO packages(ecosystem, name, body) VALUES (?, ?, ?)"
+        self._write(db, insert, rows)
 
     def groups(self, ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
         """The stored alias groups (`matches.aliases`) of those of `ids` that have one."""
@@ -140,13 +144,10 @@ class CompiledStore:
         found: dict[str, tuple[str, ...]] = {}
         if db is None:
             return found
-        wanted = sorted(set(ids))
         try:
-            for start in range(0, len(wanted), _CHUNK):
-                chunk = wanted[start : start + _CHUNK]
-                marks = ", ".join("?" * len(chunk))
-                query = f"SELECT id, members FROM groups WHERE id IN ({marks})"
-                for identifier, members in db.execute(query, chunk):
+            for batch in batches(ids):
+                query = f"SELECT id, members FROM groups WHERE id IN ({marks(batch)})"
+                for identifier, members in db.execute(query, batch):
                     group = marshal.loads(members)
                     if type(group) is tuple and identifier in group:
                         found[identifier] = group
@@ -157,8 +158,11 @@ class CompiledStore:
     def keep_groups(self, groups: Mapping[str, tuple[str, ...]]) -> None:
         """Keep alias groups worked out here: complete connected components only (a walk cut
         short at `aliases.MAX_GROUP` depends on where it started, so it is not kept)."""
-        rows = [(i, marshal.dumps(g)) for i, g in groups.items() if len(g) <= MAX_GROUP]
-        self._write("INSERT OR IGNORE INTO groups(id, members) VALUES (?, ?)", rows)
+        whole = {i: g for i, g in groups.items() if len(g) <= MAX_GROUP}
+        db = self._writable(whole)
+        if db is not None:
+            rows = [(i, marshal.dumps(g)) for i, g in whole.items()]
+            self._write(db, "INSERT OR IGNORE INTO groups(id, members) VALUES (?, ?)", rows)
 
     def values(self, kind: str, keys: Iterable[Any]) -> dict[Any, Any]:
         """Plain values (`marshal` types) kept under `kind` for those of `keys` that have one.
@@ -171,13 +175,10 @@ class CompiledStore:
         if db is None:
             return found
         by_text = {_key_text(key): key for key in keys}
-        wanted = sorted(by_text)
         try:
-            for start in range(0, len(wanted), _CHUNK):
-                chunk = wanted[start : start + _CHUNK]
-                marks = ", ".join("?" * len(chunk))
-                query = f"SELECT key, body FROM facts WHERE kind = ? AND key IN ({marks})"
-                for text, body in db.execute(query, (kind, *chunk)):
+            for batch in batches(by_text):
+                query = f"SELECT key, body FROM facts WHERE kind = ? AND key IN ({marks(batch)})"
+                for text, body in db.execute(query, (kind, *batch)):
                     found[by_text[text]] = marshal.loads(body)
         except _UNUSABLE:
             return {}
@@ -185,18 +186,21 @@ class CompiledStore:
 
     def keep_values(self, kind: str, values: Mapping[Any, Any]) -> None:
         """Keep plain `values` (key → value, both `marshal` types) under `kind`."""
+        db = self._writable(values)
+        if db is None:
+            return
         try:
             rows = [(kind, _key_text(k), marshal.dumps(v)) for k, v in values.items()]
         except (ValueError, TypeError):
             return
-        self._write("INSERT OR IGNORE INTO facts(kind, key, body) VALUES (?, ?, ?)", rows)
+        self._write(db, "INSERT OR IGNORE INTO facts(kind, key, body) VALUES (?, ?, ?)", rows)
 
-    def _write(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return  # no file made for nothing
-        db = self._connection(create=True)
-        if db is None:
-            return
+    def _writable(self, items: Sized) -> sqlite3.Connection | None:
+        """The connection to write `items` with, or None when there are none (no file made
+        for nothing) or the store cannot be written (then nothing is encoded)."""
+        return self._connection(create=True) if len(items) else None
+
+    def _write(self, db: sqlite3.Connection, statement: str, rows: list[tuple[Any, ...]]) -> None:
         try:
             with db:
                 db.executemany(statement, rows)

@@ -64,10 +64,6 @@ def _pep440_key(parsed: Version) -> Key:
     of its release, no pre-release sorts after them all; no post before any post; no dev after
     any dev; no local before any local, whose numeric parts sort after lexical ones.
     """
-    release = parsed.release
-    end = len(release)
-    while end > 1 and release[end - 1] == 0:
-        end -= 1
     pre, post, dev, local = parsed.pre, parsed.post, parsed.dev, parsed.local
     if pre is not None:
         pre_key: Key = (1, *pre)
@@ -78,7 +74,7 @@ def _pep440_key(parsed: Version) -> Key:
     return (
         1,
         parsed.epoch,
-        release[:end],
+        _trimmed(parsed.release),
         pre_key,
         (0,) if post is None else (1, post),
         (1,) if dev is None else (0, dev),
@@ -138,7 +134,10 @@ def parse_pypi(version: str) -> Key:
 
 def _release(dotted: str) -> tuple[int, ...]:
     """`1.2.0` → `(1, 2)`: the release numbers without trailing zeros (`1.0 == 1.0.0`)."""
-    release = tuple(map(int, dotted.split(".")))
+    return _trimmed(tuple(map(int, dotted.split("."))))
+
+
+def _trimmed(release: tuple[int, ...]) -> tuple[int, ...]:
     end = len(release)
     while end > 1 and release[end - 1] == 0:
         end -= 1
