@@ -1,6 +1,6 @@
 """Accuracy: chainreview's findings on real SBOMs against an independent range walk and trivy.
 
-    python benchmarks/bench_accuracy.py [--quick] [--data ../shared/data]
+    python benchmarks/bench_accuracy.py [--quick] [--data ../shared/data] [--sbom FILE …]
 
 For the Apache Airflow 2.8.0 SBOM (CycloneDX 1.5, PyPI + npm) and kube-apiserver v1.25.2 (SPDX,
 Go), compares the (component, vulnerability) sets of `chainreview scan` (whole process, a
@@ -147,6 +147,13 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=SHARED_DATA)
     parser.add_argument("--peers", type=Path, default=PEERS)
     parser.add_argument("--quick", action="store_true", help="list only 20 differences per list")
+    parser.add_argument(
+        "--sbom",
+        type=Path,
+        action="append",
+        help="compare this CycloneDX or SPDX JSON file instead of the two above (repeatable; "
+        "its PyPI and Go components are compared)",
+    )
     args = parser.parse_args()
     show = 20 if args.quick else None
     advisories = load_advisories(args.data)
@@ -154,8 +161,9 @@ def main() -> None:
     if trivy_available(args.peers):
         print(f"peer: {trivy_version(args.peers)} from {args.peers}")
     with chainreview_home(args.data):
-        for label, relative in SBOMS:
-            bench_sbom(label, args.data / relative, advisories, args.peers, show)
+        chosen = [(str(path), path) for path in args.sbom or ()]
+        for label, path in chosen or [(label, args.data / rel) for label, rel in SBOMS]:
+            bench_sbom(label, path, advisories, args.peers, show)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from chainreview.intel import alpine
+from chainreview.intel import alpine, importer
 from chainreview.intel.interface import FeedKind, IntelError
 
 
@@ -87,3 +87,18 @@ def test_bad_files_are_one_line_errors(tmp_path: Path, content: bytes) -> None:
         alpine.read(path, "main.json")
     assert caught.value.path == "main.json"
     assert "\n" not in str(caught.value)
+
+
+def test_a_branch_without_packages_is_skipped_in_a_folder(shared_data: Path) -> None:
+    """Alpine v3.3's community secdb lists no packages: a folder holding it still imports (the
+    file skipped with a warning); given alone, it is an error, as any input with no record."""
+    folder = shared_data / "alpine-secdb/alpine/v3.3"
+    assert json.loads((folder / "community.json").read_text(encoding="utf-8"))["packages"] == []
+    parts = importer.read_path(folder, "v3.3")
+    assert [shown for shown, _ in parts] == ["v3.3/main.json"]
+    skipped = [w for w in parts[0][1].warnings if w.code == "skipped"]
+    assert [(w.location.file, w.message) for w in skipped] == [
+        ("v3.3/community.json", "holds no distro records; skipped")
+    ]
+    with pytest.raises(IntelError, match="no usable distro records"):
+        importer.read_path(folder / "community.json", "community.json")

@@ -9,7 +9,8 @@ Only the OSV reader reads a folder as one input. Any other folder (NVD's one fil
 Alpine secdb tree, the Debian tracker's `data/`) is read file by file, in sorted order with hidden
 entries left out: each file's kind is detected (among the readers of `--source KIND`, if given)
 and a file no reader accepts is skipped with a `skipped` warning, so a README beside the data
-does not fail the import.
+does not fail the import; so is a recognised file that holds no record and rejects none (an
+Alpine secdb branch with no packages). Given alone, such a file is an error.
 
 An import replaces the sources it reads (by source name, e.g. `osv:PyPI`, `kev`) and copies every
 other source of the current snapshot unchanged, so importing KEV after OSV keeps OSV. It runs under
@@ -163,22 +164,29 @@ def read_path(
     candidates = _candidates(kind)
     feeds: list[tuple[str, FeedData]] = []
     skipped: list[Diagnostic] = []
+    recognised = False
     for file in _folder_files(path, display):
         shown = f"{display}/{file.relative_to(path)}"
         found = _detect_module(file, candidates)
         if found is None:
-            message = f"not recognised as {_what(kind)}; skipped"
-            skipped.append(
-                Diagnostic(location=Location(file=shown), message=message, code="skipped")
-            )
-        else:
-            feed = _read_found(found, file, shown, workers=workers, progress=progress)
+            skipped.append(_skipped(shown, f"not recognised as {_what(kind)}"))
+            continue
+        recognised = True
+        feed = _read_found(found, file, shown, workers=workers, progress=progress, empty_ok=True)
+        if feed.records:
             feeds.append((shown, feed))
+        else:  # a valid file with nothing in it, e.g. an Alpine secdb with no packages
+            skipped.append(_skipped(shown, f"holds no {feed.kind.value} records"))
     if not feeds:
-        raise IntelError(display, f"no file in this folder is recognised as {_what(kind)}")
+        what = "holds a record of" if recognised else "is recognised as"
+        raise IntelError(display, f"no file in this folder {what} {_what(kind)}")
     first, feed = feeds[0]
     feeds[0] = (first, replace(feed, warnings=(*skipped, *feed.warnings)))
     return tuple(feeds)
+
+
+def _skipped(shown: str, why: str) -> Diagnostic:
+    return Diagnostic(location=Location(file=shown), message=f"{why}; skipped", code="skipped")
 
 
 def _candidates(kind: FeedKind | None) -> list[tuple[FeedKind, str]]:
@@ -220,7 +228,10 @@ def _read_found(
     *,
     workers: int,
     progress: Progress | None,
+    empty_ok: bool = False,
 ) -> FeedData:
+    """Read `path` with the reader `found`; no records is an error unless `empty_ok` and none
+    was rejected either (a valid, empty file)."""
     if found[0] is FeedKind.OSV:
         feed: FeedData = found[1].read(
             path,
@@ -232,7 +243,7 @@ def _read_found(
         feed = found[1].read(path, display)
         if progress is not None:
             progress(display, 1, 1)
-    if not feed.records:
+    if not feed.records and (feed.rejected or not empty_ok):
         reason = f": first rejected {feed.rejected[0]}" if feed.rejected else ""
         raise IntelError(display, f"no usable {feed.kind.value} records{reason}")
     return feed
