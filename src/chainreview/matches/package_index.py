@@ -12,8 +12,13 @@ What the tables cannot express is evaluated entry by entry with `CompiledAffecte
 reference: entries with `limit` events, ranges that did not compile, ranges of two schemes in one
 entry, and every entry of a scheme the component version does not parse in (so the indeterminate
 verdict and its reason are the reference's own). `versions` lists are looked up by string and by
-parsed version. A test holds `PackageIndex.evaluate` equal to `CompiledAffected.evaluate` for
-every entry of the advisory corpora and every version they name.
+parsed version.
+
+Two common kinds of package take a shortcut: ranges of one scheme and nothing else (most Go
+packages) are decided by that one bisection; when every entry with ranges lists versions too
+(most PyPI packages), a version all the lists hold is decided by them, with no version key. A
+test holds `PackageIndex.evaluate` equal to `CompiledAffected.evaluate` for every entry of the
+advisory corpora and every version they name.
 """
 
 from __future__ import annotations
@@ -119,6 +124,7 @@ class PackageIndex:
             )
             for scheme, members in sorted(lines.items())
         )
+        self._take_shortcuts()
 
     @dataclass(frozen=True, slots=True, kw_only=True)
     class State:
@@ -168,12 +174,35 @@ class PackageIndex:
         index._by_listed = state.by_listed
         index._equivalents = state.equivalents
         index._listed = state.listed
+        index._take_shortcuts()
         return index
 
-    def evaluate(self, version: str) -> list[Outcome]:
+    def _take_shortcuts(self) -> None:
+        """Note which shortcuts of `evaluate` this package allows."""
+        ranged = {index for line in self._lines for index, _ in line.entries} | set(self._walked)
+        self._listed_covers = bool(self._listing) and ranged <= set(self._listing)
+        """Every entry with ranges lists versions too: a version every list holds is decided
+        by the lists alone (listed is affected whatever the ranges say), with no version key."""
+        alone = len(self._lines) == 1 and not self._listing and not self._walked
+        self._line_alone = self._lines[0] if alone else None
+        """The one line that decides every entry (ranges of one scheme only, no lists)."""
+
+    def evaluate(self, version: str) -> Sequence[Outcome]:
         """The entries that `version` is affected by or that cannot be decided for it, in entry
         order; each verdict as `CompiledAffected.evaluate` gives it (not-affected ones left out).
         """
+        if self._line_alone is not None:
+            line = self._line_alone
+            try:
+                return line.hits((1, sort_key(line.scheme, version)))
+            except InvalidVersion:
+                pass  # walked below, for each entry's own reason
+        elif self._listed_covers:
+            listing = self._by_listed if self._by_listed is not None else self._listing_index()
+            exact = listing.get(version, ())
+            if len(exact) == len(self._listing):  # listed by every list: no ranges to read
+                verdict = self._listed_verdict(version)
+                return [(index, verdict) for index in exact]
         outcomes: dict[int, Verdict] = {}
         if self._listing:
             self._listed_outcomes(version, outcomes)
