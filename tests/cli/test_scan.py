@@ -238,3 +238,9 @@ def test_alpine_image_distro_findings(shared_data: Path, device_home: Path) -> N
     ]
     # zlib "1.2.12-r2": ["CVE-2022-37434"] and "0": ["CVE-2023-45853"]: 1.2.12-r3 has neither
     assert not [key for key in found if key[0] == "zlib"]
+    # the operating system (alpine 3.16.2, no purl or CPE) cannot be matched: said, no ids
+    (os_entry,) = [i for i in data["indeterminate"] if i["name"] == "alpine"]
+    assert (os_entry["version"], os_entry["advisory_ids"]) == ("3.16.2", [])
+    table = run([str(shared_data / ALPINE)], device_home).stdout.decode()
+    line = next(t for t in table.splitlines() if t.startswith("indeterminate alpine "))
+    assert line == f"indeterminate alpine 3.16.2: {os_entry['reason']}"

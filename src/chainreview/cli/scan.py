@@ -197,12 +197,9 @@ def _print_table(report: ScanReport) -> None:
             table.add_section()
         stdout.print(table)
     for item in report.indeterminate:
-        stdout.print(
-            "[yellow]indeterminate[/] "
-            + escape(
-                f"{item.name} {item.version or ''}: {item.reason} ({', '.join(item.advisory_ids)})"
-            )
-        )
+        what = " ".join(part for part in (item.name, item.version) if part)
+        ids = f" ({', '.join(item.advisory_ids)})" if item.advisory_ids else ""
+        stdout.print("[yellow]indeterminate[/] " + escape(f"{what}: {item.reason}{ids}"))
     for ref in report.expired_suppressions:
         stdout.print(f"[yellow]expired ignore entry[/] {escape(ref.id)} (expired {ref.expires})")
     for ref in report.unused_suppressions:
