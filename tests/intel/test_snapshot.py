@@ -109,3 +109,60 @@ def test_packages_lists_every_indexed_package_and_lookups_are_kept(
         first = current.advisories_for("PyPI", "Django")
         assert first  # PyPA has many django records
         assert current.advisories_for("PyPI", "django") is first  # decoded once, then kept
+
+
+# --- one record brought by two sources ------------------------------------------------------
+
+GO_RECORD = "golang-vulndb/data/osv/GO-2020-0001.json"
+"""A real Go record (github.com/gin-gonic/gin): imported alone its source is `osv:Go`; beside a
+PyPA record, in one folder, the source is named `osv:Go+PyPI`."""
+PYPI_RECORD = "pypa-advisory-database/vulns/django/PYSEC-2017-9.yaml"
+
+
+def _go_and_pypi(shared_data: Path, folder: Path, summary: str) -> Path:
+    """A folder with the Go record (its summary replaced) and a PyPA record."""
+    record = json.loads((shared_data / GO_RECORD).read_text())
+    folder.mkdir(parents=True)
+    (folder / "GO-2020-0001.json").write_text(json.dumps({**record, "summary": summary}))
+    (folder / "PYSEC-2017-9.yaml").write_bytes((shared_data / PYPI_RECORD).read_bytes())
+    return folder
+
+
+def _gin_entries(home: Path) -> tuple[tuple[str, int], ...]:
+    with snapshot.open_current(home) as snap:  # type: ignore[union-attr]
+        return tuple(
+            (a.advisory_id, a.affected_index)
+            for a in snap.advisories_for("Go", "github.com/gin-gonic/gin")
+            if a.advisory_id == "GO-2020-0001"
+        )
+
+
+def test_a_record_brought_again_under_another_source_replaces_the_kept_one(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """Importing `osv:Go`, then a folder naming the same record `osv:Go+PyPI`: the new record
+    wins, it is indexed once, and the old source, left with nothing, leaves the manifest."""
+    home = tmp_path / "home"
+    alone = importer.import_paths([shared_data / GO_RECORD], home=home)
+    assert [s.name for s in alone.sources] == ["osv:Go"]
+    once = _gin_entries(home)
+    assert once
+    importer.import_paths([_go_and_pypi(shared_data, tmp_path / "both", "second")], home=home)
+    with snapshot.open_current(home) as snap:  # type: ignore[union-attr]
+        assert [(s["name"], s["records"]) for s in snap.manifest["sources"]] == [("osv:Go+PyPI", 2)]
+        assert snap.record(FeedKind.OSV, "GO-2020-0001")["summary"] == "second"  # type: ignore[index]
+        assert snap.manifest["feeds"]["osv"] == 2
+    assert _gin_entries(home) == once
+
+
+def test_within_one_import_the_later_input_wins(shared_data: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    both = _go_and_pypi(shared_data, tmp_path / "both", "later")
+    importer.import_paths([shared_data / GO_RECORD, both], home=home)
+    with snapshot.open_current(home) as snap:  # type: ignore[union-attr]
+        assert [(s["name"], s["records"]) for s in snap.manifest["sources"]] == [("osv:Go+PyPI", 2)]
+        assert snap.record(FeedKind.OSV, "GO-2020-0001")["summary"] == "later"  # type: ignore[index]
+        assert snap.keys(FeedKind.OSV, "alias", "CVE-2020-36567") == ("GO-2020-0001",)
+    alone = tmp_path / "alone"
+    importer.import_paths([shared_data / GO_RECORD], home=alone)
+    assert _gin_entries(home) == _gin_entries(alone)

@@ -155,8 +155,11 @@ class Builder:
         self._sources: list[dict[str, Any]] = []
 
     def add_feed(self, feed: FeedData, inputs: Sequence[str]) -> None:
-        """Store the records of `feed` and their index entries."""
+        """Store the records of `feed` and their index entries; a record an earlier feed of
+        this import stored under the same key is replaced, index entries included."""
         source = feed.source
+        if self._sources:
+            self._supersede(feed.kind.value, [r.key for r in feed.records])
         self._db.executemany(
             "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)",
             ((feed.kind.value, r.key, source, int(_withdrawn(r)), _body(r)) for r in feed.records),
@@ -185,24 +188,61 @@ class Builder:
         )
 
     def keep_sources(self, replaced: set[str]) -> None:
-        """Copy every source of the base not in `replaced` (records and index rows, unchanged)."""
+        """Copy every source of the base not in `replaced` (records and index rows, unchanged),
+        except the records this import brought again under another source name (an osv.dev
+        dump of all ecosystems after one of PyPI alone): the new record and its index win."""
         if self._base is None:
             return
-        kept = [s for s in self._base.manifest["sources"] if s["name"] not in replaced]
+        kept = [dict(s) for s in self._base.manifest["sources"] if s["name"] not in replaced]
         if not kept:
             return
         names = [s["name"] for s in kept]
-        marks = ",".join("?" * len(names))
-        for table in ("records", "packages", "lookup"):
-            self._db.execute(
-                f"INSERT INTO {table} SELECT * FROM base.{table} WHERE source IN ({marks})", names
-            )
+        where = f"kept.source IN ({marks(names)})"
+        fresh = "SELECT 1 FROM main.records AS r WHERE r.kind = {kind} AND r.key = kept.{key}"
+        self._db.execute(  # index rows first: `main.records` holds only this import's records
+            f"INSERT INTO packages SELECT * FROM base.packages AS kept WHERE {where} "
+            f"AND NOT EXISTS ({fresh.format(kind=repr(FeedKind.OSV.value), key='id')})",
+            names,
+        )
+        self._db.execute(
+            f"INSERT INTO lookup SELECT * FROM base.lookup AS kept WHERE {where} "
+            f"AND NOT EXISTS ({fresh.format(kind='kept.kind', key='key')})",
+            names,
+        )
+        self._db.execute(
+            f"INSERT OR IGNORE INTO records SELECT * FROM base.records AS kept WHERE {where}",
+            names,
+        )
         self._sources.extend(kept)
+
+    def _supersede(self, kind: str, keys: Sequence[str]) -> None:
+        """Drop the index rows of those of `keys` (records of `kind`) an earlier feed of this
+        import stored: the record is about to be replaced by the later feed's (later inputs
+        win, as within one source)."""
+        taken = [
+            key
+            for batch in batches(keys)
+            for (key,) in self._db.execute(
+                f"SELECT key FROM records WHERE kind = ? AND key IN ({marks(batch)})",
+                (kind, *batch),
+            )
+        ]
+        if not taken:
+            return
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS superseded(key TEXT PRIMARY KEY)")
+        self._db.execute("DELETE FROM superseded")
+        self._db.executemany("INSERT INTO superseded VALUES (?)", ((key,) for key in taken))
+        if kind == FeedKind.OSV.value:
+            self._db.execute("DELETE FROM packages WHERE id IN (SELECT key FROM superseded)")
+        self._db.execute(
+            "DELETE FROM lookup WHERE kind = ? AND key IN (SELECT key FROM superseded)", (kind,)
+        )
 
     def finish(self, imported_at: str) -> Built:
         """Index, hash, write the manifest, fsync and rename to `<hash>.sqlite`."""
         for statement in _INDEXES:
             self._db.execute(statement)
+        self._sources = self._counted_sources()
         digest = self._hash()
         manifest = self._manifest(digest, imported_at)
         self._db.execute("INSERT INTO meta VALUES ('manifest', ?)", (orjson.dumps(manifest),))
@@ -230,6 +270,22 @@ class Builder:
             digest.update(body)
             digest.update(b"\n")
         return digest.hexdigest()
+
+    def _counted_sources(self) -> list[dict[str, Any]]:
+        """The sources with their records as stored (a record another source brought again
+        counts there), those left with none dropped."""
+        counts = {
+            source: (records, int(withdrawn or 0))
+            for source, records, withdrawn in self._db.execute(
+                "SELECT source, COUNT(*), SUM(withdrawn) FROM records GROUP BY source"
+            )
+        }
+        sources = []
+        for source in self._sources:
+            records, withdrawn = counts.get(source["name"], (0, 0))
+            if records:
+                sources.append({**source, "records": records, "withdrawn": withdrawn})
+        return sources
 
     def _manifest(self, digest: str, imported_at: str) -> dict[str, Any]:
         feeds = dict(self._db.execute("SELECT kind, COUNT(*) FROM records GROUP BY kind"))
