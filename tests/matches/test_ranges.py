@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from chainreview.intel import osv_validate
 from chainreview.intel.osv_model import Affected, Event, EventKind, RangeType
 from chainreview.matches.ranges import Status, affected_by, compile_affected
 
@@ -321,3 +322,24 @@ def test_compiled_entry_is_reusable() -> None:
 def test_decision_describe() -> None:
     verdict = affected_by(entry(ecosystem({"introduced": "0"}, {"fixed": "2.0"})), "PyPI", "1")
     assert verdict.decision.describe() == "ranges[0] ECOSYSTEM introduced 0, fixed 2.0"
+
+
+@pytest.mark.parametrize("extra", [-1, {"type": "WEB"}, None, ["1.0"]])
+def test_an_ill_typed_second_key_of_an_event_is_ignored(extra: object) -> None:
+    """The OSV schema's `oneOf` holds `{"fixed": "1.0", "introduced": <not a string>}` valid
+    (only the `fixed` branch matches); the event is `fixed: 1.0`, nothing else."""
+    events: list[dict[str, Any]] = [{"introduced": "0"}, {"fixed": "1.0", "introduced": extra}]
+    record = {
+        "id": "PYSEC-0000-1",
+        "modified": "2024-01-01T00:00:00Z",
+        "affected": [
+            {"package": {"ecosystem": "PyPI", "name": "demo"}, "ranges": [ecosystem(*events)]}
+        ],
+    }
+    assert osv_validate.is_valid(record)
+    affected = Affected.from_osv(record["affected"][0])  # type: ignore[index]
+    assert [(e.kind, e.version) for e in affected.ranges[0].events] == [
+        (INTRODUCED, "0"),
+        (FIXED, "1.0"),
+    ]
+    assert [status(affected, v) for v in ("0.5", "1.0", "2.0")] == [A, N, N]

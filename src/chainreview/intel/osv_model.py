@@ -76,7 +76,11 @@ class Affected:
 
     @classmethod
     def from_osv(cls, entry: dict[str, Any]) -> Affected:
-        """Build from one OSV `affected` object (already checked against the schema)."""
+        """Build from one OSV `affected` object (already checked against the schema).
+
+        The schema's `oneOf` lets an event carry a second, ill-typed key beside the one that
+        makes it valid (`{"fixed": "1.0", "introduced": -1}`): only string values are events.
+        """
         pkg = entry.get("package")
         return cls(
             package=(
@@ -94,7 +98,7 @@ class Affected:
                                 Event(kind=_EVENT_KINDS[kind], version=version)
                                 for event in r["events"]
                                 for kind, version in event.items()
-                                if kind in _EVENT_KINDS
+                                if kind in _EVENT_KINDS and type(version) is str
                             ]
                         ),
                     )
