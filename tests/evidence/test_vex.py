@@ -356,6 +356,7 @@ def test_statement_without_vulnerability_is_skipped_with_a_warning(tmp_path: Pat
                     "status": "fixed",
                 },
                 {"vulnerability": {"name": "CVE-2024-2"}, "status": "maybe"},
+                {"vulnerability": {"name": "CVE-2024-3"}, "status": ["fixed"]},  # not hashable
             ],
         }
     )
@@ -364,6 +365,7 @@ def test_statement_without_vulnerability_is_skipped_with_a_warning(tmp_path: Pat
     warnings = {(w.location.pointer, w.message) for w in document.warnings if w.code == "vex"}
     assert ("/statements/0", "statement without a vulnerability name: skipped") in warnings
     assert ("/statements/2/status", "unknown status 'maybe': statement skipped") in warnings
+    assert ("/statements/3/status", "unknown status ['fixed']: statement skipped") in warnings
     assert any(w.code == "schema" for w in document.warnings)
 
 

@@ -78,7 +78,7 @@ def _read_statement(
         builder.warn(pointer, "statement without a vulnerability name: skipped")
         return
     status = statement.get("status")
-    if status not in _STATUSES:
+    if not isinstance(status, str) or status not in _STATUSES:
         builder.warn(f"{pointer}/status", f"unknown status {preview(status)}: statement skipped")
         return
     legacy = [  # v0.0.1: subcomponents of every product, listed on the statement
