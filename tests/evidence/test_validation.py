@@ -17,6 +17,7 @@ from chainreview import limits
 from chainreview.components.model import Diagnostic
 from chainreview.errors import UnsupportedFormat
 from chainreview.evidence import validation
+from chainreview.evidence.sbom import read_sbom
 from chainreview.raw import load_json, load_yaml, parse_xml
 
 CONFORMANCE = "cyclonedx-specification/tools/src/test/resources"
@@ -355,3 +356,19 @@ def test_json_schemas_are_valid_under_their_meta_schemas() -> None:
         if entry.name.endswith(".schema.json"):
             schema = json.loads(entry.read_bytes())
             validator_for(schema).check_schema(schema)
+
+
+def test_yaml_non_string_keys_are_reported_not_crashed(shared_data: Path, tmp_path: Path) -> None:
+    """An SPDX YAML package with `~:` and `1:` keys (YAML allows them, JSON and the compiled
+    validator do not) is validated by the reference validator: warnings, every package read."""
+    example = shared_data / "spdx-spec/v2.3.1/examples/SPDXYAMLExample-2.3.spdx.yaml"
+    text = example.read_text(encoding="utf-8")
+    plain = read_sbom(example, "plain.yaml", validate=True)
+    marker = "\npackages:\n- "
+    assert marker in text
+    odd = tmp_path / "odd.yaml"
+    odd.write_text(text.replace(marker, marker + "~: x\n  1: y\n  ", 1), encoding="utf-8")
+    document = read_sbom(odd, "odd.yaml", validate=True)
+    assert len(document.components) == len(plain.components)
+    new = {w.message for w in document.warnings} - {w.message for w in plain.warnings}
+    assert any("(1, None were unexpected)" in m or "(None, 1 were" in m for m in new), new

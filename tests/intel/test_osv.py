@@ -272,3 +272,17 @@ def test_record_json_cannot_hold_rejected(tmp_path: Path, extra: str) -> None:
     feed = osv.read(tmp_path, "feed")
     assert feed.records == ()
     assert feed.rejected[0].message.startswith("not representable as JSON")
+
+
+def test_yaml_record_with_non_string_keys_is_checked_not_crashed(tmp_path: Path) -> None:
+    """YAML allows `1:` and `~:` as keys; the compiled schema validator refuses such a value
+    outright, so the reference validator reports it and the keys are dropped like any other
+    unknown property."""
+    (tmp_path / "r.yaml").write_text(
+        "id: PYSEC-0000-1\nmodified: '2024-01-01T00:00:00Z'\n1: x\n~: y\n"
+    )
+    feed = osv.read(tmp_path, "feed")
+    (advisory,) = feed.records
+    assert [w.location.pointer for w in feed.warnings] == [""]
+    assert "dropped /1, /None" in feed.warnings[0].message
+    assert set(advisory.document) == {"id", "modified"}  # type: ignore[attr-defined]

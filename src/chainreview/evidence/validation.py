@@ -289,9 +289,15 @@ def _fast_validator(name: str) -> Any:
 
 
 def validate_json(doc: Any, schema_name: str, file: str) -> tuple[Diagnostic, ...]:
-    """Validate `doc` against the bundled schema file `schema_name`; each violation a warning."""
-    if _fast_validator(schema_name).is_valid(doc):
-        return ()
+    """Validate `doc` against the bundled schema file `schema_name`; each violation a warning.
+
+    The compiled validator answers first; what it cannot take (a YAML document's non-string
+    key) goes to the reference validator, as an invalid document does."""
+    try:
+        if _fast_validator(schema_name).is_valid(doc):
+            return ()
+    except (ValueError, TypeError):
+        pass
     errors = _json_validator(schema_name).iter_errors(doc)
     return _capped((_json_diagnostic(error, file) for error in errors), file)
 

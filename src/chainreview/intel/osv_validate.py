@@ -37,8 +37,12 @@ def _compiled() -> Any:
 
 
 def is_valid(record: Any) -> bool:
-    """Whether `record` satisfies the OSV schema (fast; no messages)."""
-    return bool(_compiled().is_valid(record))
+    """Whether `record` satisfies the OSV schema (fast; no messages). False, too, for what the
+    compiled validator cannot take (a YAML record's non-string key): `errors` then says why."""
+    try:
+        return bool(_compiled().is_valid(record))
+    except (ValueError, TypeError):
+        return False
 
 
 @functools.cache
