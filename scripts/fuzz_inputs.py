@@ -1,7 +1,7 @@
 """Mutation fuzzing of what a vendor or the internet hands us: SBOMs, OSV and NVD records, VEX.
 
-    python scripts/fuzz_inputs.py [sbom|osv|nvd|vex …] [--seconds 120] [--data ../shared/data]
-                                  [--seed N] [--out fuzz-crashes]
+    python scripts/fuzz_inputs.py [sbom|sbom-text|osv|nvd|vex …] [--seconds 120]
+                                  [--data ../shared/data] [--seed N] [--out fuzz-crashes]
 
 Each target takes real documents of the shared data as seeds, changes one to four of their JSON
 nodes at random (a value of another type, an over-long string, a copy of another node, a list
@@ -10,6 +10,8 @@ take:
 
 * `sbom` — `read_sbom` (schema validation on one run in five), merge, `scan` against a snapshot
   of the PyPA, Go, Alpine secdb and NVD firmware data;
+* `sbom-text` — bytes cut, repeated or spliced into CycloneDX XML, SPDX tag-value and YAML
+  documents, read and merged;
 * `osv` — the OSV reader (schema checks and drops), `Affected.from_osv`, range compilation, the
   package index and the reference evaluation at a few versions, CVSS rating;
 * `nvd` — `intel import` of one to three mutated NVD records, then a scan of a device SBOM whose
@@ -64,6 +66,34 @@ SBOM_SEEDS: Final = (
     "sbomqs-samples/samples/sbomqs-spdx-syft.json",
     "osv-scanner-fixtures/cmd/osv-scanner/scan/source/testdata/sbom-insecure/alpine-zlib-16.cdx.json",
 )
+TEXT_SEEDS: Final = (
+    "osv-scanner-fixtures/cmd/osv-scanner/scan/source/testdata/sbom-insecure/alpine.cdx.xml",
+    "osv-scanner-fixtures/cmd/osv-scanner/scan/source/testdata/sbom-insecure/bad-purls.cdx.xml",
+    "spdx-spec/v2.3.1/examples/SPDXTagExample-v2.3.spdx",
+    "spdx-spec/v2.3.1/examples/SPDXYAMLExample-2.3.spdx.yaml",
+)
+TOKENS: Final = (
+    b"<",
+    b">",
+    b"&",
+    b"&amp;",
+    b"<!ENTITY",
+    b"\x00",
+    b"\xff",
+    b"\n",
+    b":",
+    b"- ",
+    b"~: x\n",
+    b"{",
+    b"'",
+    b'"',
+    b"9" * 30,
+    b"pkg:",
+    b"PackageName: x\n",
+    b"SPDXID: SPDXRef-1\n",
+    b'<component type="library"><name>a</name></component>',
+)
+"""Bytes spliced into XML, tag-value and YAML documents."""
 VEX_SEEDS: Final = (
     "openvex-go-vex-testdata",
     "openvex-vexctl-examples",
@@ -178,6 +208,29 @@ def sbom_target(data: Path, snapshot: Snapshot) -> Run:
         document = read_sbom(path, "input.json", validate=mutate.rng.random() < 0.2)
         inventory = merge_documents([document])
         scan(inventory, matchers_for(snapshot), snapshot, snapshot=snapshot.hash, today=TODAY)
+        return path
+
+    return run
+
+
+def sbom_text_target(data: Path) -> Run:
+    seeds = [(data / name).read_bytes() for name in TEXT_SEEDS]
+
+    def run(mutate: Mutator, work: Path) -> Path:
+        rng = mutate.rng
+        content = bytearray(rng.choice(seeds))
+        for _ in range(rng.randint(1, 6)):
+            at, roll = rng.randrange(len(content)), rng.random()
+            if roll < 0.3:
+                del content[at : at + rng.randint(1, 20)]
+            elif roll < 0.7:
+                content[at:at] = rng.choice(TOKENS)
+            else:
+                start = rng.randrange(len(content))
+                content[at:at] = content[start : start + rng.randint(1, 200)]
+        path = work / "input.sbom"
+        path.write_bytes(bytes(content))
+        merge_documents([read_sbom(path, "input.sbom", validate=rng.random() < 0.2)])
         return path
 
     return run
@@ -330,7 +383,7 @@ def _report(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("targets", nargs="*", default=["sbom", "osv", "nvd", "vex"])
+    parser.add_argument("targets", nargs="*", default=["sbom", "sbom-text", "osv", "nvd", "vex"])
     parser.add_argument("--seconds", type=float, default=120, help="per target (default 120)")
     parser.add_argument("--data", type=Path, default=SHARED_DATA)
     parser.add_argument("--seed", type=int, help="random seed (default: from the clock)")
@@ -347,6 +400,7 @@ def main() -> None:
         with open_current(home) as snapshot:  # type: ignore[union-attr]
             targets: dict[str, Callable[[], Run]] = {
                 "sbom": lambda: sbom_target(args.data, snapshot),
+                "sbom-text": lambda: sbom_text_target(args.data),
                 "osv": lambda: osv_target(args.data),
                 "nvd": lambda: nvd_target(args.data, root / "nvd-home"),
                 "vex": lambda: vex_target(args.data, snapshot),
