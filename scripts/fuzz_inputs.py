@@ -395,6 +395,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="chainreview-fuzz-") as folder:
         root = Path(folder)
         home = root / "home"
+        (root / "nvd-home").mkdir()
         intel = ("pypa-advisory-database", "golang-vulndb", "alpine-secdb/alpine/v3.16", NVD_SEEDS)
         importer.import_paths([args.data / name for name in intel], home=home)
         with open_current(home) as snapshot:  # type: ignore[union-attr]
@@ -410,7 +411,6 @@ def main() -> None:
                     parser.error(f"unknown target {name!r}; choose from {', '.join(targets)}")
                 work = root / f"work-{name}"
                 work.mkdir()
-                (root / "nvd-home").mkdir(exist_ok=True)
                 crashes += fuzz(
                     name, targets[name](), args.seconds, random.Random(seed), args.out, work
                 )

@@ -193,7 +193,7 @@ class Builder:
         dump of all ecosystems after one of PyPI alone): the new record and its index win."""
         if self._base is None:
             return
-        kept = [dict(s) for s in self._base.manifest["sources"] if s["name"] not in replaced]
+        kept = [s for s in self._base.manifest["sources"] if s["name"] not in replaced]
         if not kept:
             return
         names = [s["name"] for s in kept]
