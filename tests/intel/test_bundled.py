@@ -92,6 +92,28 @@ def test_ensure_snapshot_installs_the_expected_feeds(
     assert not (snapshot.intel_dir(home) / "bundled-data").exists()
 
 
+def test_sources_are_marked_demo_and_the_nvd_selection_partial(
+    ensured: tuple[Path, str],
+) -> None:
+    home, digest = ensured
+    with snapshot.Snapshot(snapshot.snapshot_path(home, digest)) as opened:
+        manifest = opened.manifest
+    assert manifest["demo"] is True
+    marks = {s["name"]: (s["complete"], s["demo"]) for s in manifest["sources"]}
+    assert marks == {
+        "kev": (True, True),
+        "nvd": (False, True),
+        "ofac-sdn": (True, True),
+        "osv:Go": (True, True),
+        "osv:PyPI": (True, True),
+        "osv:crates.io": (True, True),
+    }
+    imported_on = manifest["imported_at"][:10]
+    # KEV's catalogue of 2025-08-25 (its dateReleased, shared data MANIFEST.md)
+    assert {s["name"]: s["as_of"] for s in manifest["sources"]}["kev"] == "2025-08-25"
+    assert all(s["as_of"] is None or s["as_of"] <= imported_on for s in manifest["sources"])
+
+
 def test_second_call_is_a_no_op(ensured: tuple[Path, str], monkeypatch: pytest.MonkeyPatch) -> None:
     home, digest = ensured
     path = snapshot.snapshot_path(home, digest)
@@ -116,8 +138,10 @@ def test_hash_equals_a_manual_import(
         shared_data / "ofac-sdn" / "sdn.csv",
     ]
     nvd = sorted((shared_data / "nvd-cve-firmware-selection").rglob("CVE-*.json"))
-    importer.import_paths(inputs, home=tmp_path, workers=2)
-    manual = importer.import_paths(nvd, home=tmp_path, kind=FeedKind.NVD).hash
+    plain = importer.import_paths(inputs, home=tmp_path / "plain", workers=2).hash
+    marked = importer.import_paths(inputs, home=tmp_path, workers=2, complete=True, demo=True)
+    assert plain != marked.hash  # the marks are part of what the hash identifies
+    manual = importer.import_paths(nvd, home=tmp_path, kind=FeedKind.NVD, demo=True).hash
     assert manual == ensured[1]
     monkeypatch.setenv("CHAINREVIEW_HOME", str(tmp_path))
     runner = CliRunner()

@@ -77,3 +77,26 @@ def test_csv_with_wrong_header_exit_3_previous_kept(shared_data: Path, tmp_path:
     assert done.returncode == 3
     assert "kev.csv" in done.stderr and "line 1" in done.stderr
     assert run(["status", "--format", "json"], tmp_path).stdout == before
+
+
+def test_complete_marks_the_sources_and_status_says_which_are_partial(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    kev = shared_data / "cisa-kev" / "known_exploited_vulnerabilities.json"
+    osv = shared_data / UBUNTU
+    first = run(["import", str(osv), "--format", "json"], tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert [s["complete"] for s in json.loads(first.stdout)["sources"]] == [False]
+    done = run(["import", "--complete", str(kev)], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "complete" in done.stdout and "Recorded as partial" not in done.stdout
+    status = json.loads(run(["status", "--format", "json"], tmp_path).stdout)
+    marks = {s["kind"]: (s["complete"], s["demo"]) for s in status["sources"]}
+    assert marks == {"kev": (True, False), "osv": (False, False)}  # the OSV source was kept
+    assert status["demo"] is False
+    assert "Demo intelligence" not in run(["status"], tmp_path).stdout
+
+
+def test_complete_is_refused_with_bundled(tmp_path: Path) -> None:
+    done = run(["import", "--bundled", "--complete"], tmp_path)
+    assert done.returncode == 2 and "--complete" in done.stderr

@@ -166,3 +166,18 @@ def test_within_one_import_the_later_input_wins(shared_data: Path, tmp_path: Pat
     alone = tmp_path / "alone"
     importer.import_paths([shared_data / GO_RECORD], home=alone)
     assert _gin_entries(home) == _gin_entries(alone)
+
+
+def test_a_record_dated_in_the_future_does_not_date_the_source_after_its_import(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    (name,) = sorted(p.name for p in (shared_data / RUST).glob("*.json"))[:1]
+    folder = copy_records(shared_data / RUST, [name], tmp_path / "one")
+    record = json.loads((folder / name).read_text())
+    record["modified"] = "2999-01-01T00:00:00Z"
+    (folder / name).write_text(json.dumps(record))
+    manifest = importer.import_paths([folder], home=tmp_path / "h").manifest
+    imported_on = manifest["imported_at"][:10]
+    (source,) = manifest["sources"]
+    assert source["newest"].startswith("2999")  # what the record says, kept as evidence
+    assert source["as_of"] == manifest["newest"] == imported_on

@@ -55,6 +55,16 @@ WorkersOpt = Annotated[
 FormatOpt = Annotated[
     OutputFormat, typer.Option("--format", help="table for people, json for machines.")
 ]
+CompleteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--complete",
+        help="The PATHs hold the whole feed of each source they give (an ecosystem's entire "
+        "advisory database, the whole KEV catalogue). Without it each source is recorded as a "
+        "partial selection, and a component checked only against a partial source is reported "
+        "as not fully checked, never as clean.",
+    ),
+]
 
 
 @app.command("import")
@@ -63,6 +73,7 @@ def import_(
     bundled_: BundledOpt = False,
     source: SourceOpt = None,
     workers: WorkersOpt = 1,
+    complete: CompleteOpt = False,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Import feeds into a new snapshot; it becomes current only when complete.
@@ -79,6 +90,8 @@ def import_(
 
     if bundled_ == bool(paths):
         raise typer.BadParameter("give PATHs or --bundled (not both)")
+    if bundled_ and complete:
+        raise typer.BadParameter("--complete applies to PATHs, not --bundled (a demo capture)")
     if bundled_:
         with _progress() as progress:
             digest = bundled.install(home.data_home(), workers=workers, progress=progress)
@@ -89,7 +102,12 @@ def import_(
         return
     with _progress() as progress:
         result = importer.import_paths(
-            paths or [], home=home.data_home(), kind=source, workers=workers, progress=progress
+            paths or [],
+            home=home.data_home(),
+            kind=source,
+            workers=workers,
+            progress=progress,
+            complete=complete,
         )
     if output_format is OutputFormat.JSON:
         print_json(
@@ -102,12 +120,15 @@ def import_(
         )
         return
     table = Table(title="Imported", title_justify="left")
-    for column in ("source", "kind", "records", "withdrawn", "warnings", "rejected"):
-        table.add_column(column, justify="left" if column in ("source", "kind") else "right")
+    for column in ("source", "kind", "feed", "records", "withdrawn", "warnings", "rejected"):
+        table.add_column(
+            column, justify="left" if column in ("source", "kind", "feed") else "right"
+        )
     for s in result.sources:
         table.add_row(
             s.name,
             s.kind.value,
+            "complete" if s.complete else "partial",
             str(s.records),
             str(s.withdrawn),
             str(len(s.warnings)),
@@ -126,6 +147,11 @@ def import_(
                 output.stdout.print(f"  … {len(items) - _SHOWN} more (--format json lists all)")
     change = "unchanged" if result.previous == result.hash else f"was {result.previous or 'none'}"
     output.stdout.print(f"\nSnapshot [bold]{result.hash}[/] is current ({change}).")
+    if not complete:
+        output.stdout.print(
+            "Recorded as partial selections: components checked only against them are not "
+            "reported as clean. If these files hold whole feeds, import them with --complete."
+        )
 
 
 @app.command()
@@ -164,20 +190,29 @@ def status(output_format: FormatOpt = OutputFormat.TABLE) -> None:
 def _print_status(manifest: Mapping[str, Any]) -> None:
     from rich.table import Table
 
+    from chainreview.intel import snapshot
+
     output.stdout.print(f"Current snapshot [bold]{manifest['hash']}[/]")
-    output.stdout.print(f"Imported {manifest['imported_at']}; newest record {manifest['newest']}")
+    output.stdout.print(f"Imported {manifest['imported_at']}; data as of {manifest['newest']}")
+    if manifest.get("demo"):
+        output.stdout.print(
+            "[bold yellow]Demo intelligence:[/] this snapshot holds the bundled capture, for "
+            "trying the tool; reviews on it are provisional (import or sync current feeds)."
+        )
     sources = Table(title="Sources", title_justify="left")
-    for column in ("source", "kind", "records", "withdrawn", "newest", "licence"):
+    for column in ("source", "kind", "feed", "records", "withdrawn", "as of", "licence"):
         sources.add_column(
             column, justify="right" if column in ("records", "withdrawn") else "left"
         )
     for s in manifest["sources"]:
+        feed = "complete" if snapshot.source_complete(s) else "partial"
         sources.add_row(
             s["name"],
             s["kind"],
+            feed + (", demo" if snapshot.source_demo(s) else ""),
             str(s["records"]),
             str(s["withdrawn"]),
-            s["newest"] or "",
+            s.get("as_of") or s["newest"] or "",
             s["licence"],
         )
     output.stdout.print(sources)

@@ -11,7 +11,10 @@ The files ship rather than a built snapshot: the archive is a third of the size 
 git, and importing it takes seconds. `ensure_snapshot` imports it once, into
 `$CHAINREVIEW_HOME`, when no snapshot is current; the result is the same content-hashed snapshot
 an `intel import` of the same files gives. `$CHAINREVIEW_HOME/intel/BUNDLED` records the hash it
-installed, so `intel status` can say when the current snapshot is the bundled one.
+installed, so `intel status` can say when the current snapshot is the bundled one. Every source
+it installs is marked `demo` in the snapshot manifest (a capture for trying the tool: reviews on
+it say so and give no final determination unless allowed), and the NVD selection is marked
+partial.
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ class Dataset:
     """Glob patterns of what is passed to the importer (folders or files)."""
     kind: FeedKind | None = None
     """The feed kind to import as, when content detection would not pick it."""
+    complete: bool = True
+    """The dataset is the whole of its upstream database at `commit` (not a selection)."""
 
 
 DATASETS: Final[tuple[Dataset, ...]] = (
@@ -116,6 +121,7 @@ DATASETS: Final[tuple[Dataset, ...]] = (
         notices=("NVD-NOTICE.txt", "PROVENANCE.md"),
         inputs=("CVE-*/*/CVE-*.json",),
         kind=FeedKind.NVD,  # NVD records with an `affected` field would be sniffed as OSV
+        complete=False,  # nine CVEs of the NVD
     ),
 )
 """What the bundle holds, in import order."""
@@ -187,16 +193,17 @@ def install(
         return _install(home, workers=workers or _workers(), progress=progress)
 
 
-def import_groups(root: Path) -> list[tuple[FeedKind | None, list[Path]]]:
-    """The importer calls that load the datasets found under `root`: (kind, inputs) each."""
-    groups: dict[FeedKind | None, list[Path]] = {}
+def import_groups(root: Path) -> list[tuple[FeedKind | None, bool, list[Path]]]:
+    """The importer calls that load the datasets found under `root`: (kind, complete, inputs)
+    each."""
+    groups: dict[tuple[FeedKind | None, bool], list[Path]] = {}
     for dataset in DATASETS:
         for pattern in dataset.inputs:
             found = sorted((root / dataset.folder).glob(pattern))
             if not found:
                 raise IntelError(str(root / dataset.folder), f"bundled input {pattern} missing")
-            groups.setdefault(dataset.kind, []).extend(found)
-    return list(groups.items())
+            groups.setdefault((dataset.kind, dataset.complete), []).extend(found)
+    return [(kind, complete, paths) for (kind, complete), paths in groups.items()]
 
 
 def _install(home: Path, *, workers: int, progress: importer.Progress | None) -> str:
@@ -215,9 +222,15 @@ def _install(home: Path, *, workers: int, progress: importer.Progress | None) ->
     try:
         with tarfile.open(archive, "r:xz") as tar:
             tar.extractall(folder, filter="data")
-        for kind, paths in import_groups(folder):
+        for kind, complete, paths in import_groups(folder):
             result = importer.import_paths(
-                paths, home=home, kind=kind, workers=workers, progress=progress
+                paths,
+                home=home,
+                kind=kind,
+                workers=workers,
+                progress=progress,
+                complete=complete,
+                demo=True,
             )
     finally:
         shutil.rmtree(folder, ignore_errors=True)

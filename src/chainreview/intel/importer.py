@@ -12,6 +12,12 @@ and a file no reader accepts is skipped with a `skipped` warning, so a README be
 does not fail the import; so is a recognised file that holds no record and rejects none (an
 Alpine secdb branch with no packages). Given alone, such a file is an error.
 
+Whether the files of a source hold its whole feed (an ecosystem's entire advisory database, the
+whole KEV catalogue) or a selection cannot be told from the files: the caller says so with
+`complete` (`intel import --complete`; `intel sync` downloads whole feeds), and a source is
+recorded as a partial selection otherwise. `demo` marks the bundled capture. Scans and reviews
+read both: a component checked only against a partial source is not reported as clean.
+
 An import replaces the sources it reads (by source name, e.g. `osv:PyPI`, `kev`) and copies every
 other source of the current snapshot unchanged, so importing KEV after OSV keeps OSV. It runs under
 an exclusive lock; any failure leaves the current snapshot as it was. The phases are `reading`,
@@ -73,6 +79,8 @@ class SourceReport:
 
     name: str
     kind: FeedKind
+    complete: bool
+    """The inputs were declared to hold the whole feed (else: a partial selection)."""
     inputs: tuple[str, ...]
     records: int
     withdrawn: int
@@ -256,8 +264,14 @@ def import_paths(
     kind: FeedKind | None = None,
     workers: int = 1,
     progress: Progress | None = None,
+    complete: bool = False,
+    demo: bool = False,
 ) -> ImportResult:
-    """Import `paths` into a new snapshot and make it current (see the module doc)."""
+    """Import `paths` into a new snapshot and make it current (see the module doc).
+
+    `complete`: the inputs hold the whole feed of every source they give; `demo`: they are
+    demo data, for trying the tool only.
+    """
     if not paths:
         raise IntelError("intel import", "no input given")
     folder = snapshot.intel_dir(home)
@@ -276,7 +290,7 @@ def import_paths(
             builder = snapshot.Builder(home, base)
             try:
                 for inputs, feed in feeds:
-                    builder.add_feed(feed, inputs)
+                    builder.add_feed(feed, inputs, complete=complete, demo=demo)
                 builder.keep_sources({feed.source for _, feed in feeds})
                 _pause_point(home, Phase.INDEXING)
                 built = builder.finish(datetime.now(UTC).isoformat(timespec="seconds"))
@@ -292,7 +306,7 @@ def import_paths(
     return ImportResult(
         hash=built.hash,
         previous=previous,
-        sources=tuple(_report(inputs, feed) for inputs, feed in feeds),
+        sources=tuple(_report(inputs, feed, complete) for inputs, feed in feeds),
         manifest=built.manifest,
     )
 
@@ -317,10 +331,11 @@ def _merge(parts: list[tuple[str, FeedData]]) -> tuple[tuple[str, ...], FeedData
     )
 
 
-def _report(inputs: tuple[str, ...], feed: FeedData) -> SourceReport:
+def _report(inputs: tuple[str, ...], feed: FeedData, complete: bool) -> SourceReport:
     return SourceReport(
         name=feed.source,
         kind=feed.kind,
+        complete=complete,
         inputs=inputs,
         records=len(feed.records),
         withdrawn=sum(1 for r in feed.records if getattr(r, "is_withdrawn", False)),

@@ -154,9 +154,15 @@ class Builder:
         self._db.execute("BEGIN")
         self._sources: list[dict[str, Any]] = []
 
-    def add_feed(self, feed: FeedData, inputs: Sequence[str]) -> None:
+    def add_feed(
+        self, feed: FeedData, inputs: Sequence[str], *, complete: bool, demo: bool = False
+    ) -> None:
         """Store the records of `feed` and their index entries; a record an earlier feed of
-        this import stored under the same key is replaced, index entries included."""
+        this import stored under the same key is replaced, index entries included.
+
+        `complete` says the inputs hold the whole feed of the source (an ecosystem's entire
+        advisory database, the whole KEV catalogue), not a selection of it; `demo` marks data
+        for trying the tool (the bundled capture), never for a final determination."""
         source = feed.source
         if self._sources:
             self._supersede(feed.kind.value, [r.key for r in feed.records])
@@ -184,6 +190,8 @@ class Builder:
                 "newest": feed.newest,
                 "licence": feed.licence,
                 "attribution": feed.attribution,
+                "complete": complete,
+                "demo": demo,
             }
         )
 
@@ -263,7 +271,10 @@ class Builder:
     def _hash(self) -> str:
         digest = hashlib.sha256(b"chainreview-intel-snapshot\x00%d\x00" % FORMAT)
         for source in sorted(self._sources, key=lambda s: (s["kind"], s["name"])):
-            digest.update(f"source\x00{source['kind']}\x00{source['name']}\n".encode())
+            coverage = f"{int(source_complete(source))}\x00{int(source_demo(source))}"
+            digest.update(
+                f"source\x00{source['kind']}\x00{source['name']}\x00{coverage}\n".encode()
+            )
         rows = self._db.execute("SELECT kind, key, body FROM records ORDER BY kind, key")
         for kind, key, body in rows:
             digest.update(f"{kind}\x00{key}\x00".encode())
@@ -295,18 +306,43 @@ class Builder:
                 "SELECT ecosystem, COUNT(DISTINCT id) FROM packages GROUP BY ecosystem"
             )
         )
-        newest = [s["newest"] for s in self._sources if s["newest"]]
+        imported_on = imported_at[:10]
+        sources = [
+            {**s, "as_of": _as_of(s.get("newest"), imported_on)}
+            for s in sorted(self._sources, key=lambda s: (s["kind"], s["name"]))
+        ]
+        newest = [s["as_of"] for s in sources if s["as_of"]]
         return {
             "format": FORMAT,
             "hash": digest,
             "imported_at": imported_at,
-            "sources": sorted(self._sources, key=lambda s: (s["kind"], s["name"])),
+            "sources": sources,
             "feeds": {kind.value: feeds.get(kind.value, 0) for kind in FeedKind},
             "withdrawn": {kind: int(n or 0) for kind, n in sorted(withdrawn.items())},
             "ecosystems": dict(sorted(ecosystems.items())),
             "newest": max(newest, default=None),
+            "demo": any(source_demo(s) for s in sources),
             "missing_feeds": [kind.value for kind in FeedKind if not feeds.get(kind.value)],
         }
+
+
+def source_complete(source: Mapping[str, Any]) -> bool:
+    """Whether a manifest source holds its whole feed (sources of older snapshots: not known,
+    so not complete)."""
+    return source.get("complete") is True
+
+
+def source_demo(source: Mapping[str, Any]) -> bool:
+    """Whether a manifest source is demo data (the bundled capture)."""
+    return source.get("demo") is True
+
+
+def _as_of(newest: str | None, imported_on: str) -> str | None:
+    """The date a source's data reaches: its newest record's date, never after the import (a
+    record dated in the future does not make a feed newer than the day it was imported)."""
+    if not newest:
+        return None
+    return min(str(newest)[:10], imported_on)
 
 
 def _withdrawn(record: Record) -> bool:

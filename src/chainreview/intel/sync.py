@@ -200,6 +200,7 @@ def sync(
                 home=home,
                 workers=plan.workers,
                 progress=None if observer is None else observer.reading,
+                complete=True,  # the publishers' whole feeds (NVD: all pages, then changes)
             )
         except BaseException:
             for item in fetched:  # fetch these again next time rather than reuse them on 304
