@@ -12,6 +12,12 @@ from typing import Final
 MAX_SBOM_BYTES: Final = 256 * 1024 * 1024
 """Largest SBOM file read, in bytes."""
 
+PIPE_IDLE_SECONDS: Final = 30.0
+"""Longest wait for the next byte of an input read from a pipe before it is refused."""
+
+MAX_DOCUMENT_BYTES: Final = 512 * 1024 * 1024
+"""Largest supporting document of a declaration package (a contract, a report) digested."""
+
 MAX_JSON_DEPTH: Final = 100
 """Deepest nesting of JSON/YAML arrays and objects accepted."""
 

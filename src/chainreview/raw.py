@@ -10,6 +10,12 @@ SBOM, an intel feed) does not import them.
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+import select
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -27,18 +33,56 @@ _READ_CHUNK = 1024 * 1024
 
 
 def read_bytes(path: Path, display: str, max_bytes: int | None = None) -> bytes:
-    """Read a whole file, refusing one larger than `max_bytes` (default `limits.MAX_SBOM_BYTES`).
+    """Read a whole file or pipe, refusing more than `max_bytes` (default
+    `limits.MAX_SBOM_BYTES`).
 
-    A regular file over the limit is refused before it is read. Memory is what the file holds,
-    never the limit: the file is read for its `stat` size, then on in chunks (a pipe says 0).
+    A regular file over the limit (a huge sparse file included) is refused before it is read;
+    memory is what the file holds, never the limit. A pipe (`<(syft …)`, `/dev/stdin`, a named
+    FIFO) is read as it comes, up to the limit, and refused when nothing arrives for
+    `limits.PIPE_IDLE_SECONDS` (a FIFO nobody writes to never hangs the reader). A device, a
+    socket or a directory is refused before anything is read from it.
     """
     limit = limits.MAX_SBOM_BYTES if max_bytes is None else max_bytes
+    with _opened(path, display) as (handle, mode):
+        if stat.S_ISFIFO(mode.st_mode):
+            data = _read_pipe(handle.fileno(), display, limit + 1)
+        else:
+            _check_regular(mode, display, limit)
+            os.set_blocking(handle.fileno(), True)
+            try:
+                data = _read_capped(handle, mode.st_size, limit + 1)
+            except OSError as exc:
+                raise InputError(display, f"cannot read: {exc.strerror or exc}") from exc
+    if len(data) > limit:
+        raise LimitExceeded(display, f"file is over the {limit:,}-byte limit")
+    return data
+
+
+def digest_file(path: Path, display: str, max_bytes: int) -> tuple[str, int]:
+    """The lower-case hex sha256 and the size of a regular file of at most `max_bytes`, read in
+    chunks; anything but a regular file is refused, and so is a file over the limit."""
+    digest = hashlib.sha256()
+    total = 0
+    with _opened(path, display) as (handle, mode):
+        _check_regular(mode, display, max_bytes)
+        os.set_blocking(handle.fileno(), True)
+        try:
+            while chunk := handle.read(_READ_CHUNK):
+                total += len(chunk)
+                if total > max_bytes:
+                    raise LimitExceeded(display, f"file is over the {max_bytes:,}-byte limit")
+                digest.update(chunk)
+        except OSError as exc:
+            raise InputError(display, f"cannot read: {exc.strerror or exc}") from exc
+    return digest.hexdigest(), total
+
+
+@contextmanager
+def _opened(path: Path, display: str) -> Iterator[tuple[BinaryIO, os.stat_result]]:
+    """`path` opened for reading without blocking (opening a FIFO does not wait for a writer),
+    with its `stat`."""
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise LimitExceeded(display, f"file is {size:,} bytes, over the {limit:,}-byte limit")
-        with path.open("rb") as handle:
-            data = _read_capped(handle, size, limit + 1)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except IsADirectoryError as exc:
         raise InputError(display, "is a directory, not a file") from exc
     except FileNotFoundError as exc:
@@ -46,10 +90,54 @@ def read_bytes(path: Path, display: str, max_bytes: int | None = None) -> bytes:
     except PermissionError as exc:
         raise InputError(display, "permission denied") from exc
     except OSError as exc:
-        raise InputError(display, f"cannot read: {exc.strerror or exc}") from exc
-    if len(data) > limit:
-        raise LimitExceeded(display, f"file is over the {limit:,}-byte limit")
-    return data
+        raise InputError(display, f"cannot open: {exc.strerror or exc}") from exc
+    with os.fdopen(descriptor, "rb") as handle:
+        yield handle, os.fstat(descriptor)
+
+
+def _check_regular(mode: os.stat_result, display: str, limit: int) -> None:
+    if stat.S_ISDIR(mode.st_mode):
+        raise InputError(display, "is a directory, not a file")
+    if not stat.S_ISREG(mode.st_mode):
+        raise InputError(display, f"is not a regular file (a {_file_kind(mode.st_mode)})")
+    if mode.st_size > limit:
+        message = f"file is {mode.st_size:,} bytes, over the {limit:,}-byte limit"
+        raise LimitExceeded(display, message)
+
+
+def _file_kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISFIFO, "FIFO"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+        (stat.S_ISSOCK, "socket"),
+    )
+    return next((name for test, name in kinds if test(mode)), "special file")
+
+
+def _read_pipe(descriptor: int, display: str, cap: int) -> bytes:
+    """At most `cap` bytes of a pipe, until its writer closes it; refused when no byte comes
+    for `limits.PIPE_IDLE_SECONDS` (Linux reports no hang-up on a FIFO no writer ever opened,
+    and a read there says end of file at once, so only `poll` tells data from nothing)."""
+    waiting = select.poll()
+    waiting.register(descriptor, select.POLLIN)
+    parts: list[bytes] = []
+    total = 0
+    while total < cap:
+        if not waiting.poll(limits.PIPE_IDLE_SECONDS * 1000):
+            what = "nothing was written to the pipe" if not total else "the pipe stalled"
+            raise InputError(display, f"{what} for {limits.PIPE_IDLE_SECONDS:g} s; refused")
+        try:
+            chunk = os.read(descriptor, min(_READ_CHUNK, cap - total))
+        except BlockingIOError:
+            continue
+        except OSError as exc:
+            raise InputError(display, f"cannot read: {exc.strerror or exc}") from exc
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    return b"".join(parts)
 
 
 def _read_capped(handle: BinaryIO, expected: int, cap: int) -> bytes:

@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import json
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -17,8 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
-from chainreview import canonical
-from chainreview.errors import InputError
+from chainreview import canonical, limits
+from chainreview.errors import InputError, LimitExceeded
 from chainreview.evidence.declaration import Declaration, InputRole, load_declaration
 from chainreview.evidence.overrides import Level, load_overrides
 
@@ -180,6 +181,20 @@ def test_a_file_used_twice_is_recorded_once_with_both_roles(tmp_path: Path) -> N
     _edit(package / "declaration.yaml", reuse)
     records = {f.path: f for f in load_declaration(package).inputs}
     assert records["sbom/management-agent.cdx.json"].roles == (InputRole.SBOM, InputRole.VEX)
+
+
+def test_a_huge_sparse_document_is_refused_without_reading_it(tmp_path: Path) -> None:
+    package = _copy(tmp_path)
+    with (package / "documents" / "impact-analysis.md").open("wb") as handle:
+        handle.truncate(64 * 1024**3)  # 64 GiB of holes: digesting them would take minutes
+    started = time.monotonic()
+    with pytest.raises(LimitExceeded) as caught:
+        load_declaration(package)
+    assert str(caught.value) == (
+        "documents/impact-analysis.md: file is 68,719,476,736 bytes, over the "
+        f"{limits.MAX_DOCUMENT_BYTES:,}-byte limit"
+    )
+    assert time.monotonic() - started < 5
 
 
 # --- broken packages ------------------------------------------------------------------------------

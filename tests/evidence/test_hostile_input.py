@@ -411,6 +411,38 @@ def test_pipe_whose_size_stat_cannot_tell_is_capped_while_reading(
         writer.join(timeout=5)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_fifo_nobody_writes_to_is_refused_after_the_idle_wait(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(limits, "PIPE_IDLE_SECONDS", 0.3)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    caught: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            read_sbom(fifo, "pipe")
+        except BaseException as exc:
+            caught.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)  # a hang must fail, not stall the run
+    reader.start()
+    reader.join(timeout=5)
+    if reader.is_alive():  # release the blocked reader: open the FIFO for writing, then close
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        pytest.fail("reading a FIFO nobody writes to did not end within 5 s")
+    (error,) = caught
+    assert isinstance(error, InputError)
+    assert_clear(error, "pipe")
+    assert "nothing was written to the pipe for 0.3 s" in str(error)
+
+
+def test_a_device_is_refused_before_reading() -> None:
+    error = refused(Path("/dev/zero"), "zero")
+    assert "not a regular file (a character device)" in str(error)
+
+
 def _over_components(kind: str, count: int) -> bytes:
     if kind == "cyclonedx-json":
         nested = [{"type": "library", "name": "inner"}]

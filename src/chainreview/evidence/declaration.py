@@ -38,7 +38,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 
-from chainreview import raw
+from chainreview import limits, raw
 from chainreview.errors import InputError
 from chainreview.evidence.merge import merge_documents
 from chainreview.evidence.product import Product, product_from
@@ -332,17 +332,10 @@ class _Package:
                 self.inputs[name] = dataclasses.replace(known, roles=(*known.roles, role))
             return
         if data is None:
-            try:
-                with real.open("rb") as handle:
-                    digest = hashlib.file_digest(handle, "sha256")
-                    size = handle.tell()
-            except OSError as exc:
-                raise InputError(name, f"cannot read: {exc.strerror or exc}") from exc
+            digest, size = raw.digest_file(real, name, limits.MAX_DOCUMENT_BYTES)
         else:
-            digest, size = hashlib.sha256(data), len(data)
-        self.inputs[name] = InputFile(
-            path=name, sha256=digest.hexdigest(), size=size, roles=(role,)
-        )
+            digest, size = hashlib.sha256(data).hexdigest(), len(data)
+        self.inputs[name] = InputFile(path=name, sha256=digest, size=size, roles=(role,))
 
     def path(self, value: str, file: str, pointer: str, role: InputRole) -> str:
         """Check, digest and return the package-relative path of a file the package names."""
