@@ -9,13 +9,17 @@ collide between documents are prefixed with the file name so every ref stays uni
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import groupby
+from operator import attrgetter
 from typing import TypeVar
 
 from chainreview.components.model import (
     Component,
     Diagnostic,
     Edge,
+    EdgeKind,
     Inventory,
     Location,
     MergedDuplicate,
@@ -24,6 +28,9 @@ from chainreview.components.model import (
 )
 
 _T = TypeVar("_T")
+_SOURCE = attrgetter("source")
+_SOURCE_AND_KIND = attrgetter("source", "kind")
+_TARGET = attrgetter("target")
 _FILLABLE = (
     "version",
     "group",
@@ -197,22 +204,55 @@ def _extend_new(items: list[_T], more: tuple[_T, ...]) -> None:
         items.extend([item for item in more if item not in items])
 
 
-def _rewrite_edges(edges: Iterable[Edge], aliases: dict[str, str]) -> tuple[Edge, ...]:
-    """Point edges at surviving refs, dropping self-loops and repeats."""
-    result: dict[Edge, None] = {}
-    for edge in edges:
-        source, target = (
-            aliases.get(edge.source, edge.source),
-            aliases.get(edge.target, edge.target),
-        )
-        if source != target:
-            result.setdefault(Edge(source=source, target=target, kind=edge.kind), None)
-    return tuple(result)
+def _rewrite_edges(edges: Sequence[Edge], aliases: dict[str, str]) -> tuple[Edge, ...]:
+    """Point edges at surviving refs, dropping self-loops and repeats (the first one is kept).
+
+    Linear in the edges with a small constant and little memory (a dense graph of 1,500
+    components has 2.25 million edges): an edge no alias touches stays the same object, and
+    `Edge` values are never hashed. Readers write the edges of one source together, so repeats
+    are looked for within each run of one (source, kind); only a (source, kind) met in several
+    runs keeps its targets from one run to the next.
+    """
+    if aliases:
+        edges = [
+            edge
+            if edge.source not in aliases and edge.target not in aliases
+            else _aliased(edge, aliases)
+            for edge in edges
+        ]
+    runs = Counter(key for key, _ in groupby(edges, _SOURCE_AND_KIND))
+    kept: list[Edge] = []
+    targets_of: dict[tuple[str, EdgeKind], dict[str, None]] = {}
+    for key, group in groupby(edges, _SOURCE_AND_KIND):
+        run = list(group)
+        if runs[key] == 1:
+            targets = dict.fromkeys(map(_TARGET, run))
+            if len(targets) == len(run) and key[0] not in targets:
+                kept.extend(run)
+                continue
+            seen = {key[0]: None}  # the source itself: a self-loop counts as seen
+        else:
+            seen = targets_of.setdefault(key, {key[0]: None})
+        for edge in run:
+            if edge.target not in seen:
+                seen[edge.target] = None
+                kept.append(edge)
+    return tuple(kept)
+
+
+def _aliased(edge: Edge, aliases: dict[str, str]) -> Edge:
+    """`edge` pointed at the surviving refs."""
+    source, target = aliases.get(edge.source, edge.source), aliases.get(edge.target, edge.target)
+    return Edge(source=source, target=target, kind=edge.kind)
 
 
 def _dangling_refs(document: SbomDocument) -> list[Diagnostic]:
     """Warn once per ref that the document's dependency graph names but never declares."""
     known = {c.ref for c in document.components} | {s.ref for s in document.services}
+    named = set(map(_SOURCE, document.edges))
+    named.update(map(_TARGET, document.edges))
+    if named <= known:  # the usual case, decided without a Python step per edge
+        return []
     unknown = dict.fromkeys(
         ref for e in document.edges for ref in (e.source, e.target) if ref not in known
     )

@@ -7,9 +7,11 @@ the SBOM data, timestamp. The first five are measured per component, the last tw
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict, deque
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from itertools import groupby
+from operator import attrgetter
 
 from chainreview.components.model import Component, Edge, Inventory, SbomDocument
 
@@ -86,6 +88,9 @@ class InventorySummary:
 
 
 NO_ECOSYSTEM = "(none)"
+_SOURCE = attrgetter("source")
+_TARGET = attrgetter("target")
+_KIND = attrgetter("kind")
 
 
 def summarise(inventory: Inventory) -> InventorySummary:
@@ -127,7 +132,8 @@ def ntia_coverage(inventory: Inventory) -> NtiaCoverage:
     """Measure each NTIA minimum element over the inventory's components and documents."""
     components = inventory.components
     total = len(components)
-    in_edges = {ref for e in inventory.edges for ref in (e.source, e.target)}
+    in_edges = set(map(_SOURCE, inventory.edges))
+    in_edges.update(map(_TARGET, inventory.edges))
     documents = inventory.documents
 
     def count(predicate: Iterable[bool]) -> int:
@@ -152,25 +158,28 @@ def ntia_coverage(inventory: Inventory) -> NtiaCoverage:
     )
 
 
-def graph_stats(components: Iterable[Component], edges: Iterable[Edge]) -> GraphStats:
-    """Count nodes, edges, roots and isolated components; measure depth by breadth-first search."""
+def graph_stats(components: Iterable[Component], edges: Collection[Edge]) -> GraphStats:
+    """Count nodes, edges, roots and isolated components; measure depth by breadth-first search.
+
+    Linear in the edges, with the per-edge work done by set and dict operations rather than
+    Python steps (a dense graph of 1,500 components has 2.25 million edges).
+    """
     refs = [c.ref for c in components]
-    known = set(refs)
-    children: defaultdict[str, list[str]] = defaultdict(list)
-    has_parent: set[str] = set()
-    kinds: Counter[str] = Counter()
-    edge_count = 0
-    for edge in edges:
-        edge_count += 1
-        kinds[edge.kind.value] += 1
-        children[edge.source].append(edge.target)
-        has_parent.add(edge.target)
-    linked = has_parent | set(children)
+    children: dict[str, list[str]] = {}
+    for source, run in groupby(edges, _SOURCE):  # readers write one source's edges together
+        found = children.get(source)
+        if found is None:
+            children[source] = list(map(_TARGET, run))
+        else:
+            found.extend(map(_TARGET, run))
+    has_parent = set(map(_TARGET, edges))
+    linked = has_parent.union(children)
     roots = [ref for ref in refs if ref in children and ref not in has_parent]
+    kinds = Counter(map(_KIND, edges))
     return GraphStats(
-        nodes=len(known),
-        edges=edge_count,
-        edges_by_kind=dict(sorted(kinds.items())),
+        nodes=len(set(refs)),
+        edges=len(edges),
+        edges_by_kind={kind.value: kinds[kind] for kind in sorted(kinds)},
         roots=len(roots),
         isolated=sum(1 for ref in refs if ref not in linked),
         max_depth=_max_depth(roots, children),
@@ -178,15 +187,16 @@ def graph_stats(components: Iterable[Component], edges: Iterable[Edge]) -> Graph
 
 
 def _max_depth(roots: Iterable[str], children: dict[str, list[str]]) -> int:
-    depth: dict[str, int] = {}
-    queue: deque[str] = deque()
-    for root in roots:
-        depth[root] = 0
-        queue.append(root)
-    while queue:
-        node = queue.popleft()
-        for child in children.get(node, ()):
-            if child not in depth:
-                depth[child] = depth[node] + 1
-                queue.append(child)
-    return max(depth.values(), default=0)
+    """How many breadth-first levels lie below the roots (every root at depth 0)."""
+    level = set(roots)
+    seen = set(level)
+    depth = 0
+    while True:
+        below: set[str] = set()
+        for node in level:
+            below.update(children.get(node, ()))
+        level = below - seen
+        if not level:
+            return depth
+        seen |= level
+        depth += 1
