@@ -244,3 +244,56 @@ def test_alpine_image_distro_findings(shared_data: Path, device_home: Path) -> N
     table = run([str(shared_data / ALPINE)], device_home).stdout.decode()
     line = next(t for t in table.splitlines() if t.startswith("indeterminate alpine "))
     assert line == f"indeterminate alpine 3.16.2: {os_entry['reason']}"
+
+
+# --- coverage ----------------------------------------------------------------------------------
+
+BONITA = "guac-data-sboms/top-dh-sboms/bonita.json"
+"""A Java image: 250 Maven and 33 Alpine 3.15 package entries (SPDX 2.2), no PyPI, Go or Rust."""
+
+
+def test_a_scan_with_no_advisories_for_its_ecosystems_says_so_and_can_fail(
+    shared_data: Path, scan_home: Path
+) -> None:
+    sbom = str(shared_data / BONITA)
+    data = report(run(["--format", "json", "--fail-on", "any", sbom], scan_home))
+    assert data["counts"]["findings"] == 0
+    covered = data["coverage"]
+    assert covered["checked"] == covered["partial"] == 0
+    assert covered["not_checked"] == covered["components"] > 0
+    assert {g["target"] for g in covered["groups"]} == {"Maven", "Alpine:v3.15"}
+    quiet = run(["--format", "json", "--fail-on", "any", sbom], scan_home)
+    assert b"not fully checked" in quiet.stderr  # a threshold was asked: the gap is named
+    failing = run(["--format", "json", "--fail-on", "uncovered", sbom], scan_home)
+    assert failing.returncode == 1
+    assert b"meet --fail-on uncovered (first: Alpine:v3.15: no advisories for" in failing.stderr
+    table = run([sbom], scan_home)
+    assert table.returncode == 0
+    text = table.stdout.decode()
+    assert "0 findings" in text and "Coverage" in text
+    assert "not checked Maven (" in text and "no advisories for Maven in the intel snapshot" in text
+
+
+def test_sarif_states_the_coverage_as_tool_notifications(
+    shared_data: Path, bundled_home: Path
+) -> None:
+    log = report(run(["--format", "sarif", str(shared_data / BONITA)], bundled_home))
+    (invocation,) = log["runs"][0]["invocations"]
+    notes = invocation["toolExecutionNotifications"]
+    by_id = {n["descriptor"]["id"]: n for n in notes}
+    assert set(by_id) == {"coverage/not_checked", "coverage/demo-intel"}
+    unchecked = [n for n in notes if n["descriptor"]["id"] == "coverage/not_checked"]
+    assert {n["properties"]["target"] for n in unchecked} == {"Maven", "Alpine:v3.15"}
+    assert all(n["level"] == "warning" for n in notes)
+    assert log["runs"][0]["results"] == []
+    schema = json.loads((shared_data / SARIF_SCHEMA).read_text())
+    assert sorted(Draft4Validator(schema).iter_errors(log), key=str) == []
+
+
+def test_fail_on_thresholds_combine(shared_data: Path, scan_home: Path) -> None:
+    sbom = str(shared_data / RUST)  # 7 findings, several critical
+    # every crate is looked up, but `scan_home`'s feeds were imported without --complete
+    partial = run(["--format", "json", "--fail-on", "uncovered", sbom], scan_home)
+    assert partial.returncode == 1 and b"only as a partial selection" in partial.stderr
+    both = run(["--format", "json", "--fail-on", "kev", "--fail-on", "critical", sbom], scan_home)
+    assert both.returncode == 1 and b"--fail-on kev, critical" in both.stderr

@@ -10,7 +10,7 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
 
@@ -52,14 +52,17 @@ FormatOpt = Annotated[
     typer.Option("--format", envvar="CHAINREVIEW_FORMAT", help="table, json or sarif."),
 ]
 FailOnOpt = Annotated[
-    FailOn,
+    list[FailOn] | None,
     typer.Option(
         "--fail-on",
         envvar="CHAINREVIEW_FAIL_ON",
         help=(
             "Exit 1 when an active finding meets this: kev (in CISA KEV), a severity or worse, "
-            "or any. Unknown severity meets every severity threshold: it is never read as low."
+            "or any; or, with uncovered, when some component was not checked or only against "
+            "partial selections of a feed. Repeatable (any one trips). Unknown severity meets "
+            "every severity threshold: it is never read as low."
         ),
+        show_default=False,
     ),
 ]
 
@@ -69,15 +72,17 @@ def scan(
     vex: VexOpt = None,
     ignore: IgnoreOpt = None,
     output_format: FormatOpt = ScanFormat.TABLE,
-    fail_on: FailOnOpt = FailOn.NEVER,
+    fail_on: FailOnOpt = None,
 ) -> None:
     """Find known vulnerabilities in the components of SBOMs, offline, from the intel snapshot.
 
     Matching is by purl against OSV (exact OSV range semantics), by CPE against NVD for
     firmware and devices without a purl ecosystem (confidence `cpe`), and against the Alpine
     and Debian advisories for OS packages. VEX statements set a finding's status and ignore
-    entries suppress it, but neither removes it from the output. With no intel snapshot yet,
-    the bundled one is installed first (once, a few seconds).
+    entries suppress it, but neither removes it from the output. Every output states the
+    coverage: which components were checked against which source, which only against partial
+    selections, which not at all and why. With no intel snapshot yet, the bundled one (demo data)
+    is installed first (once, a few seconds).
     """
     from chainreview import canonical, collector, home
     from chainreview.cli import quick_exit
@@ -85,7 +90,7 @@ def scan(
     from chainreview.evidence.merge import merge_documents
     from chainreview.evidence.sbom import read_sbom
     from chainreview.findings.model import Finding
-    from chainreview.findings.policy import tripping
+    from chainreview.findings.policy import tripping, uncovered
     from chainreview.findings.scan import matchers_for
     from chainreview.findings.scan import scan as run_scan
 
@@ -116,15 +121,41 @@ def scan(
             components = {c.ref: c for c in inventory.components}
             sys.stdout.buffer.write(canonical.dumps(to_sarif(report, components)))
         else:
-            _print_table(report)
+            names = {
+                c.ref: " ".join(filter(None, (c.name, c.version))) for c in inventory.components
+            }
+            _print_table(report, names)
         sys.stdout.flush()
         quick_exit.allow()  # all written, the snapshot closed: no teardown needed at exit
-        failing = tripping(report.findings, fail_on)
+        thresholds = [t for t in fail_on or () if t is not FailOn.NEVER]
+        gaps = uncovered(report.coverage)
+        unchecked = sum(len(g.components) for g in gaps)
+        failing = tuple(dict.fromkeys(f for t in thresholds for f in tripping(report.findings, t)))
+        reasons = []
         if failing:
-            raise PolicyFailure(
-                f"{len(failing)} active finding(s) meet --fail-on {fail_on.value} "
-                f"(first: {failing[0].id} in {failing[0].name} {failing[0].version})"
+            first = failing[0]
+            reasons.append(
+                f"{len(failing)} active finding(s) meet --fail-on "
+                f"{', '.join(t.value for t in thresholds if t is not FailOn.UNCOVERED)} "
+                f"(first: {first.id} in {first.name} {first.version})"
             )
+        if gaps and FailOn.UNCOVERED in thresholds:
+            reasons.append(
+                f"{unchecked} component(s) not fully checked meet --fail-on uncovered "
+                f"(first: {gaps[0].target}: {gaps[0].reason})"
+            )
+        if reasons:
+            raise PolicyFailure("; ".join(reasons))
+        if gaps and thresholds and output_format is not ScanFormat.TABLE:
+            typer.echo(
+                f"chainreview: warning: {unchecked} component(s) were not fully checked (see "
+                "the coverage); --fail-on uncovered makes that fail the scan",
+                err=True,
+            )
+
+
+def _label(name: str, version: str | None) -> str:
+    return f"{name} {version}" if version else name
 
 
 def _open_snapshot(data_home: Path) -> Snapshot:
@@ -158,7 +189,7 @@ def _suppressions(ignore: Path | None) -> SuppressionSource | None:
     return loaded
 
 
-def _print_table(report: ScanReport) -> None:
+def _print_table(report: ScanReport, names: dict[str, str]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -204,6 +235,40 @@ def _print_table(report: ScanReport) -> None:
         stdout.print(f"[yellow]expired ignore entry[/] {escape(ref.id)} (expired {ref.expires})")
     for ref in report.unused_suppressions:
         stdout.print(f"[yellow]unused ignore entry[/] {escape(ref.id)}")
+    _print_coverage(report, names)
+
+
+_STATE_STYLE: Final = {"not_checked": "bold red", "partial": "yellow", "checked": "green"}
+_EXAMPLES: Final = 3
+"""Components named per coverage group on the terminal (`--format json` lists all)."""
+
+
+def _print_coverage(report: ScanReport, names: dict[str, str]) -> None:
+    """The coverage block: totals, then one line per group, gaps first."""
+    from rich.markup import escape
+
+    from chainreview.cli.output import stdout
+
+    c = report.coverage
+    roots = f" ({len(c.roots)} root: the product itself, not counted)" if c.roots else ""
+    stdout.print(
+        f"\n[bold]Coverage[/]: {c.components} components{roots}; {c.checked} checked, "
+        f"{c.partial} checked only against partial selections, {c.not_checked} not checked"
+    )
+    for group in c.groups:
+        shown = [names.get(ref, ref) for ref in group.components[:_EXAMPLES]]
+        more = len(group.components) - len(shown)
+        examples = ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+        state = group.state.value.replace("_", " ")
+        stdout.print(
+            f"  [{_STATE_STYLE[group.state.value]}]{state}[/] "
+            + escape(f"{group.target} ({len(group.components)}: {examples}): {group.reason}")
+        )
+    if c.demo:
+        stdout.print(
+            "[bold yellow]Demo intelligence:[/] the findings rest on the bundled capture, not "
+            "current feeds (chainreview intel sync, or intel import --complete of feed files)."
+        )
 
 
 def _evidence_cell(ref: EvidenceRef) -> str:

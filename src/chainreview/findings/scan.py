@@ -3,9 +3,10 @@
 `scan` is the orchestrator the CLI calls; it never prints. `matchers_for` gives the matchers a
 scan runs over one snapshot, in this order: OSV by purl (`LocalMatcher`), NVD by CPE for the
 components no purl ecosystem covers (`CpeMatcher`), and the Alpine/Debian distro feeds for OS
-packages (`DistroMatcher`). The `ScanReport` it returns is what
-every output format renders, and its canonical JSON is byte-identical for the same inputs and
-intel snapshot (no clock inside: `today` is passed in and only decides suppression expiry).
+packages (`DistroMatcher`). The `ScanReport` it returns is what every output format renders; it
+states the coverage (`findings.coverage`: what was checked against which source, and what was
+not), and its canonical JSON is byte-identical for the same inputs and intel snapshot (no clock
+inside: `today` is passed in and only decides suppression expiry).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from chainreview import collector
 from chainreview.components.model import Component, Inventory, SkippedComponent
@@ -28,6 +29,7 @@ from chainreview.findings.build import (
     build_findings,
     suppression_ref,
 )
+from chainreview.findings.coverage import Coverage, SourceCatalogue, coverage
 from chainreview.findings.model import Finding, Level, Status, SuppressionRef
 from chainreview.intel.snapshot import Snapshot
 from chainreview.matches.interface import Matcher
@@ -38,7 +40,21 @@ from chainreview.matches.scope import needs_cpe, needs_distro
 if TYPE_CHECKING:
     from chainreview.evidence.vex import VexStatement
 
-__all__ = ["Counts", "ScanReport", "ScanResult", "Undecided", "matchers_for", "scan"]
+__all__ = [
+    "Counts",
+    "ScanIntel",
+    "ScanReport",
+    "ScanResult",
+    "Undecided",
+    "matchers_for",
+    "scan",
+]
+
+
+class ScanIntel(IntelLookup, SourceCatalogue, Protocol):
+    """What a scan reads of an intel snapshot besides the matchers: records for the findings,
+    the sources for the coverage (`intel.snapshot.Snapshot`)."""
+
 
 ScanResult = ScanMatch | Indeterminate
 """What the matchers of a scan yield."""
@@ -140,6 +156,8 @@ class ScanReport:
     inputs: tuple[str, ...]
     vex: tuple[str, ...]
     counts: Counts
+    coverage: Coverage
+    """What was checked against which source, and what was not."""
     findings: tuple[Finding, ...]
     indeterminate: tuple[Undecided, ...]
     skipped: tuple[SkippedComponent, ...]
@@ -150,7 +168,7 @@ class ScanReport:
 def scan(
     inventory: Inventory,
     matchers: Sequence[Matcher[ScanResult]],
-    intel: IntelLookup,
+    intel: ScanIntel,
     *,
     snapshot: str,
     vex_files: Sequence[str] = (),
@@ -186,6 +204,7 @@ def scan(
         inputs=tuple(d.file for d in inventory.documents),
         vex=tuple(vex_files),
         counts=_counts(len(components), findings, len(indeterminate)),
+        coverage=coverage(inventory, intel),
         findings=findings,
         indeterminate=indeterminate,
         skipped=inventory.skipped,

@@ -504,6 +504,25 @@ class Snapshot:
                 found.setdefault(value, []).append(key)
         return {value: tuple(keys) for value, keys in found.items()}
 
+    def distro_releases(self) -> Mapping[str, tuple[str, ...]]:
+        """The distribution releases the distro feeds hold advisories for (`Debian:11`,
+        `Alpine:v3.16`), each with the names of the sources that hold them (read once)."""
+        found = self.derived.get("distro-releases")
+        if found is None:
+            rows = self._db.execute(
+                "SELECT DISTINCT substr(value, 1, instr(value, '/') - 1), source FROM lookup "
+                "WHERE kind = ? AND idx = 'package' ORDER BY 1, 2",
+                (FeedKind.DISTRO.value,),
+            )
+            releases: dict[str, list[str]] = {}
+            for release, source in rows:
+                releases.setdefault(release, []).append(source)
+            found = self.derived["distro-releases"] = {
+                release: tuple(names) for release, names in releases.items()
+            }
+        value: Mapping[str, tuple[str, ...]] = found
+        return value
+
     def keys(self, kind: FeedKind, index: str, value: str) -> tuple[str, ...]:
         """Return the keys of `kind` records filed under `value` in secondary index `index`."""
         rows = self._db.execute(

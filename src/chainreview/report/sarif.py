@@ -7,6 +7,11 @@ Levels: `critical`, `high` and `unknown` severity are `error` (unknown is never 
 review. `security-severity` (the CVSS base score as a string) is set when a vector gave one.
 Each result is located in the SBOM file the component came from, with the component's purl as
 a logical location, and fingerprinted by (component identity, vulnerability id).
+
+The coverage goes into the run's invocation as tool execution notifications: one `warning` per
+group of components not checked or checked only against partial selections, one `note` per group
+checked (with the sources it rests on), and a `warning` when the intel is demo data. A run with
+no result therefore still says what it did not look at.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any, Final
 from urllib.parse import quote
 
 from chainreview.components.model import Component
+from chainreview.findings.coverage import Coverage, CoverageState
 from chainreview.findings.model import Finding, Level, Status
 from chainreview.findings.scan import ScanReport
 from chainreview.version import __version__
@@ -52,6 +58,12 @@ def to_sarif(report: ScanReport, components: dict[str, Component]) -> dict[str, 
                         "rules": list(rules.values()),
                     }
                 },
+                "invocations": [
+                    {
+                        "executionSuccessful": True,
+                        "toolExecutionNotifications": _coverage_notes(report.coverage),
+                    }
+                ],
                 "results": [
                     _result(f, index[f.id], components.get(f.component)) for f in report.findings
                 ],
@@ -59,6 +71,38 @@ def to_sarif(report: ScanReport, components: dict[str, Component]) -> dict[str, 
             }
         ],
     }
+
+
+def _coverage_notes(coverage: Coverage) -> list[dict[str, Any]]:
+    notes = [
+        {
+            "level": "note" if group.state is CoverageState.CHECKED else "warning",
+            "descriptor": {"id": f"coverage/{group.state.value}"},
+            "message": {
+                "text": f"{len(group.components)} component(s) by {group.route.value} "
+                f"{group.target}: {group.reason}."
+            },
+            "properties": {
+                "state": group.state.value,
+                "route": group.route.value,
+                "target": group.target,
+                "sources": list(group.sources),
+                "components": list(group.components),
+            },
+        }
+        for group in coverage.groups
+    ]
+    if coverage.demo:
+        notes.append(
+            {
+                "level": "warning",
+                "descriptor": {"id": "coverage/demo-intel"},
+                "message": {
+                    "text": "The intel is demo data (the bundled capture), not current feeds."
+                },
+            }
+        )
+    return notes
 
 
 def _rule(finding: Finding) -> dict[str, Any]:
