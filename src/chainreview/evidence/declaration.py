@@ -122,24 +122,40 @@ class InputFile:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OperatorListing:
+    """A listing the operator seeks (Art. 7: declared above one million users, when abroad)."""
+
+    venue: str
+    country: str
+    """ISO 3166-1 alpha-2 code of the exchange's country."""
+    personal_information_users: int
+    application_date: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Operator:
-    """The CII operator making the purchase."""
+    """The operator making the purchase."""
 
     name: str
     sector: Sector
     identifier: str | None = None
     """Official registration number (e.g. unified social credit code)."""
+    ciio: bool = True
+    """A critical information infrastructure operator (stricter data-export rules)."""
+    listing: OperatorListing | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CiiSystem:
-    """A CII system of the operator that the purchase serves."""
+    """A system of the operator that the purchase serves (a CII system unless `cii` is false)."""
 
     id: str
     name: str
     criticality: Criticality
     internet_facing: bool
     description: str | None = None
+    cii: bool = True
+    """The system is critical information infrastructure."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -165,6 +181,21 @@ class Money:
     """ISO 4217 code."""
 
 
+class Effect(StrEnum):
+    """The operator's Art. 5 anticipation of the effect on national security."""
+
+    NONE = "none"
+    POSSIBLE = "possible"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Anticipation:
+    """The operator's own anticipation of the national-security risks (Art. 5)."""
+
+    effect: Effect
+    reason: str
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Purchase:
     """The procurement being declared."""
@@ -176,6 +207,7 @@ class Purchase:
     date: str | None = None
     """ISO 8601 date the contract is to be signed."""
     value: Money | None = None
+    national_security_anticipation: Anticipation | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -399,11 +431,7 @@ def load_declaration(directory: Path) -> Declaration:
         date=declaration_info["date"],
         regime=declaration_info.get("regime", DEFAULT_REGIME),
         prepared_by=declaration_info.get("prepared_by"),
-        operator=Operator(
-            name=value["operator"]["name"],
-            sector=Sector(value["operator"]["sector"]),
-            identifier=value["operator"].get("identifier"),
-        ),
+        operator=_operator(value["operator"]),
         cii_systems=systems,
         purchase=_purchase(value["purchase"]),
         products=products,
@@ -459,6 +487,24 @@ def _product(package: _Package, item: Mapping[str, Any], manifest: str, pointer:
     )
 
 
+def _operator(item: Mapping[str, Any]) -> Operator:
+    listing = item.get("listing")
+    return Operator(
+        name=item["name"],
+        sector=Sector(item["sector"]),
+        identifier=item.get("identifier"),
+        ciio=item.get("ciio", True),
+        listing=None
+        if listing is None
+        else OperatorListing(
+            venue=listing["venue"],
+            country=listing["country"],
+            personal_information_users=listing["personal_information_users"],
+            application_date=listing.get("application_date"),
+        ),
+    )
+
+
 def _cii_system(item: Mapping[str, Any]) -> CiiSystem:
     return CiiSystem(
         id=item["id"],
@@ -466,12 +512,17 @@ def _cii_system(item: Mapping[str, Any]) -> CiiSystem:
         criticality=Criticality(item["criticality"]),
         internet_facing=item["internet_facing"],
         description=item.get("description"),
+        cii=item.get("cii", True),
     )
 
 
 def _purchase(item: Mapping[str, Any]) -> Purchase:
     value = item.get("value")
+    anticipation = item.get("national_security_anticipation")
     return Purchase(
+        national_security_anticipation=None
+        if anticipation is None
+        else Anticipation(effect=Effect(anticipation["effect"]), reason=anticipation["reason"]),
         reference=item["reference"],
         description=item["description"],
         date=item.get("date"),

@@ -158,15 +158,51 @@ class Telemetry:
     can_disable: bool | None = None
 
 
+class SensitiveCategory(StrEnum):
+    """Sensitive personal information (PIPL Art. 28)."""
+
+    BIOMETRIC = "biometric"
+    RELIGIOUS_BELIEF = "religious-belief"
+    SPECIFIC_IDENTITY = "specific-identity"
+    MEDICAL_HEALTH = "medical-health"
+    FINANCIAL_ACCOUNT = "financial-account"
+    LOCATION_TRACKING = "location-tracking"
+    MINOR_UNDER_14 = "minor-under-14"
+    OTHER = "other"
+
+
+class AssessmentStatus(StrEnum):
+    """State of an outbound-data-transfer security assessment."""
+
+    COMPLETED = "completed"
+    IN_PROGRESS = "in-progress"
+    NOT_FILED = "not-filed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportAssessment:
+    """The export security assessment (CSL Art. 37, PIPL Art. 40) of data held abroad."""
+
+    status: AssessmentStatus
+    reference: str | None = None
+    date: str | None = None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DataCategory:
-    """A category of data the product handles, with its volume."""
+    """A category of data the product handles: volume, sensitivity and where it is held."""
 
     category: DataClass
     description: str | None = None
     records: int | None = None
     individuals: int | None = None
     """People whose personal information is handled ("large amounts", Art. 10 item 5)."""
+    sensitive: tuple[SensitiveCategory, ...] = ()
+    stored_in: tuple[str, ...] | None = None
+    """Countries where it is stored; None when not declared."""
+    processed_in: tuple[str, ...] | None = None
+    """Countries where it is processed or accessed from, storage aside; None when not declared."""
+    export_assessment: ExportAssessment | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -318,15 +354,7 @@ def _capabilities(item: Mapping[str, Any]) -> Capabilities:
                 for d in telemetry["destinations"]
             ),
         ),
-        data=tuple(
-            DataCategory(
-                category=DataClass(d["category"]),
-                description=d.get("description"),
-                records=d.get("records"),
-                individuals=d.get("individuals"),
-            )
-            for d in item["data"]
-        ),
+        data=tuple(_data_category(d) for d in item["data"]),
         interfaces=tuple(
             Interface(
                 name=i["name"],
@@ -347,6 +375,27 @@ def _capabilities(item: Mapping[str, Any]) -> Capabilities:
             algorithms=tuple(encryption.get("algorithms", ())),
         ),
         integrity=None if integrity is None else Integrity(**integrity),
+    )
+
+
+def _data_category(item: Mapping[str, Any]) -> DataCategory:
+    stored, processed = item.get("stored_in"), item.get("processed_in")
+    assessment = item.get("export_assessment")
+    return DataCategory(
+        category=DataClass(item["category"]),
+        description=item.get("description"),
+        records=item.get("records"),
+        individuals=item.get("individuals"),
+        sensitive=tuple(SensitiveCategory(c) for c in item.get("sensitive", ())),
+        stored_in=None if stored is None else tuple(stored),
+        processed_in=None if processed is None else tuple(processed),
+        export_assessment=None
+        if assessment is None
+        else ExportAssessment(
+            status=AssessmentStatus(assessment["status"]),
+            reference=assessment.get("reference"),
+            date=assessment.get("date"),
+        ),
     )
 
 
