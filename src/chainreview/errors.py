@@ -2,6 +2,7 @@
 
     ChainreviewError
     ├── InputError            bad input: a file we cannot read as what it claims to be (exit 3)
+    │   ├── InvalidPackage    a declaration package with one or more problems, all listed
     │   ├── LimitExceeded     a size, depth or count limit was crossed
     │   └── UnsupportedFormat a recognised format we do not read (e.g. SPDX 3.0)
     ├── PolicyFailure         the run worked and a --fail-on policy says no (exit 1)
@@ -11,6 +12,9 @@ Only `cli/` turns these into exit codes; only `api/` into HTTP statuses.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 
 class ChainreviewError(Exception):
@@ -26,6 +30,34 @@ class InputError(ChainreviewError):
         self.message = message
         where = f"{path}: {location}: " if location else f"{path}: "
         super().__init__(where + message)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem of an input: the file, the JSON pointer in it ("" for the whole file), what."""
+
+    file: str
+    pointer: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.pointer}: " if self.pointer else f"{self.file}: "
+        return where + self.message
+
+
+class InvalidPackage(InputError):
+    """A declaration package with problems: all of them, each one line naming file and pointer.
+
+    Its own message is the first problem's line, followed by "(and N more problems)" if any.
+    """
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        if not self.problems:
+            raise ValueError("InvalidPackage needs at least one problem")
+        first, others = self.problems[0], len(self.problems) - 1
+        more = f" (and {others} more problem{'s' if others > 1 else ''})" if others else ""
+        super().__init__(first.file, first.message + more, first.pointer)
 
 
 class LimitExceeded(InputError):
