@@ -41,8 +41,11 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final, Protocol, cast
+from urllib.parse import unquote
 
+from chainreview.components.cpe import InvalidCpe, parse_cpe
 from chainreview.components.model import Component
+from chainreview.components.purl import InvalidPurl, parse_purl
 from chainreview.components.versions import InvalidVersion, Key, sort_key
 from chainreview.findings import kept_facts
 from chainreview.findings.kept_facts import FactsKey, StaticFacts
@@ -757,26 +760,140 @@ def apply_vex(
     statements: Sequence[VexStatement],
     components: Mapping[str, Component],
 ) -> tuple[Finding, ...]:
-    """Set each finding's status from the VEX statement that applies to it (kept, never removed)."""
+    """Set each finding's status from the VEX statement that applies to it (kept, never removed).
+
+    Linear in findings + statements: `_VexIndex` gives each finding the few statements that
+    name one of its ids and its component, and `vex.applicable` decides among those, in their
+    order, with the rules of `evidence.vex`.
+    """
     if not statements:
         return tuple(findings)
     from chainreview.evidence.vex import applicable  # lazy: only runs with --vex
 
+    index = _VexIndex(findings, components)
+    candidates: list[list[int]] = [[] for _ in findings]
+    for number, statement in enumerate(statements):
+        for position in index.named_by(statement):
+            candidates[position].append(number)
     out: list[Finding] = []
-    for finding in findings:
-        statement = applicable(statements, finding.aliases, components[finding.component])
-        if statement is None:
+    for finding, numbers in zip(findings, candidates, strict=True):
+        chosen = [statements[n] for n in numbers]
+        component = components[finding.component]
+        decided = applicable(chosen, finding.aliases, component) if chosen else None
+        if decided is None:
             out.append(finding)
             continue
         out.append(
             replace(
                 finding,
-                status=Status(statement.status.value),
-                justification=statement.justification or statement.impact,
-                status_source=str(statement.location),
+                status=Status(decided.status.value),
+                justification=decided.justification or decided.impact,
+                status_source=str(decided.location),
             )
         )
     return tuple(out)
+
+
+_ProductKey = tuple[str | None, ...]
+"""What a VEX identifier and a component can share: ("ref", text), ("purl", type, namespace,
+name) or ("cpe", vendor, product); `vex.applicable` looks further (versions, qualifiers)."""
+
+
+class _VexIndex:
+    """The findings by alias group and by component, so that a statement finds the findings it
+    may apply to without walking them all.
+
+    A statement may apply to a finding when one of its ids (`vex.vulnerability_key`) is in the
+    finding's alias group and one of its identifiers (its subcomponents when it has any, else its
+    products) shares a `_ProductKey` with the finding's component. Its findings are then listed
+    the cheapest way: by each (group, component) pair, or by walking the findings of its groups,
+    or those of its components, whichever is fewest; so a statement naming many products of a
+    many-alias vulnerability costs no more than the findings there are.
+    """
+
+    def __init__(self, findings: Sequence[Finding], components: Mapping[str, Component]) -> None:
+        from chainreview.evidence.vex import vulnerability_key
+
+        self._key = vulnerability_key
+        self._groups: dict[str, set[int]] = defaultdict(set)
+        self._components: dict[_ProductKey, set[str]] = defaultdict(set)
+        self._pairs: dict[tuple[int, str], list[int]] = defaultdict(list)
+        self._of_group: dict[int, list[tuple[str, int]]] = defaultdict(list)
+        self._of_component: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        numbers: dict[tuple[str, ...], int] = {}
+        for position, finding in enumerate(findings):
+            group = numbers.get(finding.aliases)
+            if group is None:
+                group = numbers[finding.aliases] = len(numbers)
+                for alias in finding.aliases:
+                    self._groups[vulnerability_key(alias)].add(group)
+            ref = finding.component
+            if ref not in self._of_component:
+                for key in _component_keys(components[ref]):
+                    self._components[key].add(ref)
+            self._pairs[group, ref].append(position)
+            self._of_group[group].append((ref, position))
+            self._of_component[ref].append((group, position))
+
+    def named_by(self, statement: VexStatement) -> list[int]:
+        """Positions of the findings `statement` may apply to."""
+        ids = (statement.vulnerability, *statement.aliases)
+        groups = {g for i in ids for g in self._groups.get(self._key(i), ())}
+        if not groups:
+            return []
+        identifiers = statement.subcomponents or statement.products
+        refs = {
+            r
+            for i in identifiers
+            for key in _product_keys(i)
+            for r in self._components.get(key, ())
+        }
+        if not refs:
+            return []
+        by_pair = len(groups) * len(refs)
+        by_group = sum(len(self._of_group[g]) for g in groups)
+        by_component = sum(len(self._of_component[r]) for r in refs)
+        if by_pair <= min(by_group, by_component):
+            return [p for g in groups for r in refs for p in self._pairs.get((g, r), ())]
+        if by_group <= by_component:
+            return [p for g in groups for r, p in self._of_group[g] if r in refs]
+        return [p for r in refs for g, p in self._of_component[r] if g in groups]
+
+
+def _product_keys(identifier: str) -> Iterator[_ProductKey]:
+    """The keys under which a VEX identifier may name a component (see `vex.applicable`)."""
+    yield ("ref", identifier)
+    yield from _identity_keys(identifier)
+    if "#" in identifier:  # a BOM-Link names a bom-ref (perhaps a purl) after the '#'
+        fragment = identifier.partition("#")[2]
+        yield ("ref", fragment)
+        yield ("ref", unquote(fragment))
+        yield from _identity_keys(fragment)
+
+
+def _component_keys(component: Component) -> Iterator[_ProductKey]:
+    """The keys under which a VEX identifier may name `component`."""
+    yield ("ref", component.ref)
+    for identifier in (component.purl, component.cpe):
+        if identifier:
+            yield from _identity_keys(identifier)
+
+
+def _identity_keys(identifier: str) -> Iterator[_ProductKey]:
+    """The purl (type, namespace, name) or CPE (vendor, product) key of a valid identifier."""
+    prefix = identifier[:4].lower()
+    if prefix == "pkg:":
+        try:
+            purl = parse_purl(identifier)
+        except InvalidPurl:
+            return
+        yield ("purl", purl.type, purl.namespace, purl.name)
+    elif prefix == "cpe:":
+        try:
+            cpe = parse_cpe(identifier)
+        except InvalidCpe:
+            return
+        yield ("cpe", cpe.vendor, cpe.product)
 
 
 def apply_suppressions(
