@@ -19,9 +19,10 @@ import pytest
 import yaml
 
 from chainreview import canonical, limits
-from chainreview.errors import InputError, LimitExceeded
+from chainreview.errors import InputError, InvalidPackage, Problem
 from chainreview.evidence.declaration import Declaration, InputRole, load_declaration
 from chainreview.evidence.overrides import Level, load_overrides
+from chainreview.evidence.questionnaire import QuestionnaireAnswer
 
 MINIMAL = Path(__file__).parents[1] / "fixtures" / "declarations" / "minimal"
 SCHEMAS = Path(__file__).parents[2] / "src" / "chainreview" / "schemas"
@@ -188,7 +189,7 @@ def test_a_huge_sparse_document_is_refused_without_reading_it(tmp_path: Path) ->
     with (package / "documents" / "impact-analysis.md").open("wb") as handle:
         handle.truncate(64 * 1024**3)  # 64 GiB of holes: digesting them would take minutes
     started = time.monotonic()
-    with pytest.raises(LimitExceeded) as caught:
+    with pytest.raises(InvalidPackage) as caught:
         load_declaration(package)
     assert str(caught.value) == (
         "documents/impact-analysis.md: file is 68,719,476,736 bytes, over the "
@@ -345,10 +346,10 @@ BROKEN = [
     (
         "duplicate product id",
         MANIFEST,
-        _set("products", 1, "id", value="P-ARRAY"),
+        lambda manifest: manifest["products"].append(manifest["products"][1]),
         MANIFEST,
-        "/products/1/id",
-        "product id 'P-ARRAY' appears more than once",
+        "/products/2/id",
+        "product id 'P-CTRL' appears more than once",
     ),
     (
         "certificate covering an unknown product",
@@ -419,12 +420,15 @@ def test_broken_package_names_file_and_pointer(
         (MINIMAL / "sbom/cloud-portal.cdx.json").read_bytes()
     )
     _edit(package / edited, change)
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(InvalidPackage) as caught:
         load_declaration(package)
     message = str(caught.value)
     assert message.startswith(f"{file}: {pointer}: "), message
     assert words in message
     assert "\n" not in message
+    # One problem: the message is its line alone, as before problems were collected.
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.pointer, str(problem)) == (file, pointer, message)
 
 
 def test_absolute_path_is_refused_even_inside_the_package(tmp_path: Path) -> None:
@@ -463,9 +467,231 @@ def test_several_problems_are_counted(tmp_path: Path) -> None:
         manifest["products"][0]["quantity"] = 0
 
     _edit(package / MANIFEST, two_faults)
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(InvalidPackage) as caught:
         load_declaration(package)
+    assert str(caught.value).startswith(f"{MANIFEST}: /products/0/category: 'toaster' is not one")
     assert str(caught.value).endswith("(and 1 more problem)")
+    assert [problem.pointer for problem in caught.value.problems] == [
+        "/products/0/category",
+        "/products/0/quantity",
+    ]
+
+
+# --- every problem at once ----------------------------------------------------------------------
+
+
+def _problems(package: Path, **options: Any) -> InvalidPackage:
+    """The error `load_declaration` raises on `package`."""
+    with pytest.raises(InvalidPackage) as caught:
+        load_declaration(package, **options)
+    return caught.value
+
+
+def _assert_problems(error: InvalidPackage, expected: list[tuple[str, str, str]]) -> None:
+    """`error` lists exactly `expected` (file, pointer, words of the message), in that order."""
+    found = [(p.file, p.pointer) for p in error.problems]
+    assert found == [(file, pointer) for file, pointer, _ in expected]
+    for problem, (file, pointer, words) in zip(error.problems, expected, strict=True):
+        assert words in problem.message, problem
+        assert str(problem) == f"{file}: {pointer}: {problem.message}"
+        assert "\n" not in str(problem)
+
+
+def test_every_schema_violation_of_every_file_is_reported(tmp_path: Path) -> None:
+    package = _copy(tmp_path)
+
+    def manifest_faults(manifest: dict[str, Any]) -> None:
+        del manifest["declaration"]["title"], manifest["declaration"]["date"]
+        del manifest["operator"]["sector"]
+        manifest["purchase"] |= {"colour": "red", "size": "large"}
+        manifest["products"][0]["category"] = "toaster"
+
+    def vendor_faults(vendor: dict[str, Any]) -> None:
+        vendor["sites"][1]["kind"] = "moon"
+        vendor["certifications"][0]["valid_until"] = "2028-13-01"
+
+    def answer_faults(answers: dict[str, Any]) -> None:
+        answers["answers"][0]["answer"] = [1, 2]
+        answers["answers"][2]["comment"] = "see annex"
+
+    _edit(package / MANIFEST, manifest_faults)
+    _edit(package / VENDOR, vendor_faults)
+    _edit(package / ANSWERS, answer_faults)
+    error = _problems(package)
+    _assert_problems(
+        error,
+        [
+            (MANIFEST, "/declaration/title", "required field is missing"),
+            (MANIFEST, "/declaration/date", "required field is missing"),
+            (MANIFEST, "/operator/sector", "required field is missing"),
+            (MANIFEST, "/purchase/colour", "unknown field (allowed: reference,"),
+            (MANIFEST, "/purchase/size", "unknown field (allowed: reference,"),
+            (MANIFEST, "/products/0/category", "'toaster' is not one of"),
+            (VENDOR, "/sites/1/kind", "'moon' is not one of"),
+            (VENDOR, "/certifications/0/valid_until", "'2028-13-01' is not a valid date"),
+            (ANSWERS, "/answers/0/answer", "[1, 2] is not of type 'boolean', 'string', 'number'"),
+            (ANSWERS, "/answers/2/comment", "unknown field (allowed: question, answer,"),
+        ],
+    )
+    assert str(error) == (
+        "declaration.yaml: /declaration/title: required field is missing (and 9 more problems)"
+    )
+
+
+def test_every_bad_or_missing_path_is_reported(tmp_path: Path) -> None:
+    package = _copy(tmp_path)
+    (package / "sbom" / "broken.cdx.json").write_text('{"bomFormat": "CycloneDX"', "utf-8")
+
+    def manifest_faults(manifest: dict[str, Any]) -> None:
+        manifest["products"][0]["sboms"] = ["sbom/missing.cdx.json", "sbom/broken.cdx.json"]
+        manifest["products"][0]["vex"] = ["/etc/passwd"]
+        manifest["documents"][0]["file"] = "documents/../../impact.md"
+
+    def vendor_faults(vendor: dict[str, Any]) -> None:
+        vendor["certifications"][0]["document"] = "certificates/missing.pdf"
+        vendor["commitments"][0]["document"] = "C:/letters/commitment.pdf"
+
+    _edit(package / MANIFEST, manifest_faults)
+    _edit(package / VENDOR, vendor_faults)
+    _edit(package / ANSWERS, _set("answers", 2, "evidence", 0, "file", value="documents\\a.md"))
+    _assert_problems(
+        _problems(package),
+        [
+            (MANIFEST, "/products/0/sboms/0", "no such file 'sbom/missing.cdx.json'"),
+            (MANIFEST, "/products/0/vex/0", "absolute path '/etc/passwd' refused"),
+            (MANIFEST, "/documents/0/file", "`..` leaves the package"),
+            (VENDOR, "/certifications/0/document", "no such file 'certificates/missing.pdf'"),
+            (VENDOR, "/commitments/0/document", "absolute path 'C:/letters/commitment.pdf'"),
+            (ANSWERS, "/answers/2/evidence/0/file", "may contain neither `\\` nor NUL"),
+            ("sbom/broken.cdx.json", "line 1, column 26", "not valid JSON"),
+        ],
+    )
+
+
+def test_every_duplicate_id_is_reported(tmp_path: Path) -> None:
+    package = _copy(tmp_path)
+    shutil.copy(package / VENDOR, package / "vendor" / "copy.yaml")
+
+    def manifest_faults(manifest: dict[str, Any]) -> None:
+        manifest["cii_systems"].append(manifest["cii_systems"][1])
+        manifest["products"].append(manifest["products"][1])
+        manifest["vendors"].append({"file": "vendor/copy.yaml"})
+
+    _edit(package / MANIFEST, manifest_faults)
+    _edit(package / ANSWERS, _set("answers", 2, "question", value="F05.Q1"))
+    _assert_problems(
+        _problems(package),
+        [
+            (MANIFEST, "/cii_systems/2/id", "system id 'SYS-BACKUP' appears more than once"),
+            (MANIFEST, "/products/2/id", "product id 'P-CTRL' appears more than once"),
+            ("vendor/copy.yaml", "/id", "vendor id 'northwind' is also used by vendor/northwind"),
+            (ANSWERS, "/answers/2/question", "answer to question 'F05.Q1' appears more than once"),
+        ],
+    )
+
+
+def test_every_dangling_reference_is_reported(tmp_path: Path) -> None:
+    package = _copy(tmp_path)
+
+    def manifest_faults(manifest: dict[str, Any]) -> None:
+        manifest["purchase"]["alternatives"][0]["replaces"] = "P-NONE"
+        manifest["products"][0]["vendor"] = "acme"
+        manifest["products"][1]["deployments"][0]["system"] = "SYS-NONE"
+
+    def vendor_faults(vendor: dict[str, Any]) -> None:
+        vendor["ownership"][1]["owns"] = "Nobody Ltd"
+        vendor["sites"][1]["products"] = ["P-LOST"]
+        vendor["certifications"][0]["covers"] = ["P-CTRL", "P-GONE"]
+
+    _edit(package / MANIFEST, manifest_faults)
+    _edit(package / VENDOR, vendor_faults)
+    error = _problems(package)
+    assert [str(problem) for problem in error.problems] == [
+        "declaration.yaml: /purchase/alternatives/0/replaces: unknown product 'P-NONE' "
+        "(declared: P-ARRAY, P-CTRL)",
+        "declaration.yaml: /products/0/vendor: unknown vendor 'acme' (declared: northwind)",
+        "declaration.yaml: /products/1/deployments/0/system: unknown system 'SYS-NONE' "
+        "(declared: SYS-BACKUP, SYS-DISPATCH)",
+        "vendor/northwind.yaml: /ownership/1/owns: owns 'Nobody Ltd': neither the vendor's legal "
+        "name nor an owner listed",
+        "vendor/northwind.yaml: /sites/1/products/0: unknown product 'P-LOST' "
+        "(declared: P-ARRAY, P-CTRL)",
+        "vendor/northwind.yaml: /certifications/0/covers/1: unknown product 'P-GONE' "
+        "(declared: P-ARRAY, P-CTRL)",
+    ]
+
+
+def test_an_unreadable_file_is_one_problem_and_the_others_are_still_checked(
+    tmp_path: Path,
+) -> None:
+    package = _copy(tmp_path)
+    (package / VENDOR).write_text("id: [northwind\n", encoding="utf-8")
+
+    def manifest_faults(manifest: dict[str, Any]) -> None:
+        manifest["products"][0]["category"] = "toaster"
+        manifest["questionnaire"] = "answers/missing.yaml"
+
+    _edit(package / MANIFEST, manifest_faults)
+    error = _problems(package)
+    # No "unknown vendor 'northwind'": the profile that may declare it could not be read.
+    _assert_problems(
+        error,
+        [
+            (MANIFEST, "/products/0/category", "'toaster' is not one of"),
+            (MANIFEST, "/questionnaire", "no such file 'answers/missing.yaml'"),
+            (VENDOR, "line 2, column 1", "not valid YAML"),
+        ],
+    )
+
+
+def test_an_unreadable_manifest_is_the_only_problem(tmp_path: Path) -> None:
+    package = _copy(tmp_path)
+    (package / MANIFEST).write_text("declaration: {id: [\n", encoding="utf-8")
+    _edit(package / VENDOR, _set("sites", 1, "kind", value="moon"))
+    (problem,) = _problems(package).problems
+    assert (problem.file, problem.message.startswith("not valid YAML")) == (MANIFEST, True)
+
+
+def test_answer_checks_see_the_answers_the_schema_accepts(tmp_path: Path) -> None:
+    package = _copy(tmp_path)
+    seen: list[QuestionnaireAnswer] = []
+
+    def check(answers: tuple[QuestionnaireAnswer, ...]) -> list[Problem]:
+        seen.extend(answers)
+        return [Problem(a.file, f"{a.pointer}/answer", f"checked {a.question}") for a in answers]
+
+    def answer_faults(answers: dict[str, Any]) -> None:
+        answers["answers"][1]["answer"] = {"days": 1}
+        answers["answers"][2]["comment"] = "an unknown field does not hide the answer"
+
+    _edit(package / ANSWERS, answer_faults)
+    _edit(package / MANIFEST, _set("products", 0, "category", value="toaster"))
+    _assert_problems(
+        _problems(package, answer_checks=[check]),
+        [
+            (MANIFEST, "/products/0/category", "'toaster' is not one of"),
+            (ANSWERS, "/answers/0/answer", "checked F05.Q1"),
+            (ANSWERS, "/answers/1/answer", "{'days': 1} is not of type"),
+            (ANSWERS, "/answers/2/answer", "checked F01.Q2"),
+            (ANSWERS, "/answers/2/comment", "unknown field"),
+        ],
+    )
+    assert [(a.question, a.pointer) for a in seen] == [
+        ("F05.Q1", "/answers/0"),
+        ("F01.Q2", "/answers/2"),
+    ]
+
+
+def test_answer_checks_that_find_nothing_let_the_package_load(tmp_path: Path) -> None:
+    seen: list[str] = []
+
+    def check(answers: tuple[QuestionnaireAnswer, ...]) -> tuple[Problem, ...]:
+        seen.extend(a.question for a in answers)
+        return ()
+
+    declaration = load_declaration(MINIMAL, answer_checks=[check, check])
+    assert seen == ["F05.Q1", "F06.Q2", "F01.Q2"] * 2
+    assert declaration.answers[2].evidence[0].file == "documents/impact-analysis.md"
 
 
 # --- the published schemas ------------------------------------------------------------------------

@@ -16,8 +16,14 @@ frozen `Declaration`:
   absolute one, for the determination's input digests;
 * ids must be unique and every cross-reference (product → vendor, deployment → system, …) resolve.
 
-Any violation raises `InputError` whose one line names the file and the JSON pointer, e.g.
-`declaration.yaml: /products/0/category: 'toaster' is not one of [...]`.
+Every problem is found in one pass and reported at once: `InvalidPackage` (an `InputError`) lists
+them all, one line each naming the package-relative file and the JSON pointer, e.g.
+`declaration.yaml: /products/0/category: 'toaster' is not one of [...]`; its own message is the
+first line and how many more there are. Each file is checked on its own, so one problem never
+hides another: a file that cannot be read or parsed is one problem and only the checks that need
+it are skipped (references to a vendor when a vendor profile is unreadable, for one). The caller
+may add checks of the answers (`answer_checks`: the review checks them against the factor
+catalogue), whose problems come in the same list.
 """
 
 from __future__ import annotations
@@ -26,12 +32,12 @@ import dataclasses
 import functools
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeAlias
 
 import orjson
 from jsonschema import Draft202012Validator, FormatChecker
@@ -39,10 +45,11 @@ from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 
 from chainreview import limits, raw
-from chainreview.errors import InputError
+from chainreview.components.model import SbomDocument
+from chainreview.errors import InputError, InvalidPackage, Problem
 from chainreview.evidence.merge import merge_documents
 from chainreview.evidence.product import Product, product_from
-from chainreview.evidence.questionnaire import QuestionnaireAnswer, answers_from
+from chainreview.evidence.questionnaire import ANSWER_FIELDS, QuestionnaireAnswer, answer_from
 from chainreview.evidence.sbom import read_sbom
 from chainreview.evidence.vendor_profile import VendorProfile, vendor_profile_from
 
@@ -282,32 +289,42 @@ def raise_for_errors(errors: Sequence[ValidationError], file: str) -> None:
     """
     if not errors:
         return
-    error = best_match(errors)
-    pointer, message = _explain(error)
+    pointer, message = _explain(best_match(errors))[0]
     if len(errors) > 1:
         others = len(errors) - 1
         message += f" (and {others} more problem{'s' if others > 1 else ''})"
     raise InputError(file, message, pointer or "(root)")
 
 
-def _explain(error: ValidationError) -> tuple[str, str]:
-    """The pointer and a one-line message for one violation."""
+def _schema_problems(value: Any, reference: str, file: str) -> list[Problem]:
+    """Every violation of the schema at `reference` by `value` read from `file`, one line each."""
+    return [
+        Problem(file, pointer or "(root)", message)
+        for error in _validator(reference).iter_errors(value)
+        for pointer, message in _explain(best_match([error]))
+    ]
+
+
+def _explain(error: ValidationError) -> list[tuple[str, str]]:
+    """The pointer and a one-line message of each problem of one violation (each missing or
+    unknown field apart)."""
     pointer = _pointer(error.absolute_path)
     instance, keyword, schema = error.instance, error.validator_value, error.schema
     if isinstance(instance, dict) and error.validator == "required" and isinstance(keyword, list):
-        missing = next(name for name in keyword if name not in instance)
-        return f"{pointer}/{_escape(missing)}", "required field is missing"
+        missing = (name for name in keyword if name not in instance)
+        return [(f"{pointer}/{_escape(name)}", "required field is missing") for name in missing]
     if isinstance(instance, dict) and error.validator == "additionalProperties":
         allowed = schema.get("properties", {}) if isinstance(schema, Mapping) else {}
-        extra = next(name for name in instance if name not in allowed)
-        return f"{pointer}/{_escape(extra)}", f"unknown field (allowed: {', '.join(allowed)})"
+        message = f"unknown field (allowed: {', '.join(allowed)})"
+        extra = (name for name in instance if name not in allowed)
+        return [(f"{pointer}/{_escape(name)}", message) for name in extra]
     if error.validator == "format":
-        return pointer, f"{instance!r} is not a valid {keyword} (YYYY-MM-DD)"
+        return [(pointer, f"{instance!r} is not a valid {keyword} (YYYY-MM-DD)")]
     message = error.message
     wants_text = keyword == "string" or (isinstance(keyword, list) and "string" in keyword)
     if error.validator == "type" and wants_text and isinstance(instance, (bool, int, float)):
         message += " (YAML reads unquoted yes/no/on/off as booleans and 1.10 as 1.1: quote it)"
-    return pointer, raw.one_line(message, _MESSAGE_CHARS)
+    return [(pointer, raw.one_line(message, _MESSAGE_CHARS))]
 
 
 def _escape(part: object) -> str:
@@ -318,20 +335,73 @@ def _pointer(path: Iterable[object]) -> str:
     return "".join("/" + _escape(part) for part in path)
 
 
+def _position(document: Any, pointer: str) -> tuple[int, ...]:
+    """Where `pointer` lies in `document` in reading order (a missing field after its siblings)."""
+    position: list[int] = []
+    node = document
+    for part in pointer.split("/")[1:]:
+        key = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict):
+            keys = [str(name) for name in node]
+            index = keys.index(key) if key in keys else len(keys)
+            node = list(node.values())[index] if index < len(keys) else None
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            index = int(key)
+            node = node[index]
+        else:
+            break
+        position.append(index)
+    return tuple(position)
+
+
 # --- package files ----------------------------------------------------------------------------
 
 
 class _Package:
-    """The package folder: resolves its paths safely and digests every file it hands out."""
+    """The package folder: resolves its paths safely, digests every file it hands out and collects
+    the problems met on the way."""
 
     def __init__(self, directory: Path) -> None:
         try:
             self.root = directory.resolve(strict=True)
         except OSError as exc:
-            raise InputError(str(directory), "declaration folder not found") from exc
+            problem = Problem(str(directory), "", "declaration folder not found")
+            raise InvalidPackage([problem]) from exc
         if not self.root.is_dir():
-            raise InputError(str(directory), "not a folder")
+            raise InvalidPackage([Problem(str(directory), "", "not a folder")])
         self.inputs: dict[str, InputFile] = {}
+        self.checked: dict[str, str] = {}
+        """The package-relative path of every path value that passed its checks."""
+        self.yaml_files: dict[str, Any] = {}
+        """Every YAML file parsed, by package-relative path."""
+        self.sboms: dict[str, SbomDocument] = {}
+        self.problems: list[Problem] = []
+
+    def add(self, file: str, pointer: str, message: str) -> None:
+        """Record a problem at `pointer` of `file`."""
+        self.problems.append(Problem(file, pointer, message))
+
+    def refuse(self, error: InputError) -> None:
+        """Record the problem `error` names."""
+        self.add(error.path, error.location, error.message)
+
+    def check_schema(self, value: Any, reference: str, file: str) -> list[Problem]:
+        """Record and return the violations of the schema at `reference` by `value` from `file`."""
+        problems = _schema_problems(value, reference, file)
+        self.problems += problems
+        return problems
+
+    def invalid(self) -> InvalidPackage:
+        """The error listing every problem once, by file in the order the package names them
+        (the manifest first), each file's in reading order."""
+        rank = {name: index for index, name in enumerate(self.inputs)}
+        for problem in self.problems:
+            rank.setdefault(problem.file, len(rank))
+
+        def key(problem: Problem) -> tuple[int, tuple[int, ...]]:
+            return rank[problem.file], _position(self.yaml_files.get(problem.file), problem.pointer)
+
+        return InvalidPackage(sorted(dict.fromkeys(self.problems), key=key))
 
     def locate(self, value: str, file: str, pointer: str) -> tuple[str, Path]:
         """The package-relative path and real location of `value`, named at `file` `pointer`."""
@@ -369,121 +439,194 @@ class _Package:
             digest, size = hashlib.sha256(data).hexdigest(), len(data)
         self.inputs[name] = InputFile(path=name, sha256=digest, size=size, roles=(role,))
 
-    def path(self, value: str, file: str, pointer: str, role: InputRole) -> str:
-        """Check, digest and return the package-relative path of a file the package names."""
-        name, real = self.locate(value, file, pointer)
-        self.record(name, real, role)
+    def path(self, value: Any, file: str, pointer: str, role: InputRole) -> str | None:
+        """Check and digest a file the package names; its package-relative path, or None (the
+        problem recorded) when it cannot be used or `value` is not a path (the schema says so)."""
+        if not isinstance(value, str):
+            return None
+        try:
+            name, real = self.locate(value, file, pointer)
+            self.record(name, real, role)
+        except InputError as error:
+            self.refuse(error)
+            return None
+        self.checked[value] = name
         return name
 
-    def yaml(self, value: str, file: str, pointer: str, role: InputRole) -> tuple[str, Any]:
-        """Read a YAML file the package names; return its relative path and parsed value."""
-        name, real = self.locate(value, file, pointer)
-        data = raw.read_bytes(real, name)
-        self.record(name, real, role, data)
-        return name, raw.load_yaml(data, name)
+    def name(self, value: str, pointer: str) -> str:
+        """The package-relative path of a path value already checked (`pointer` is not needed)."""
+        return self.checked[value]
+
+    def yaml(self, value: Any, file: str, pointer: str, role: InputRole) -> tuple[str, Any] | None:
+        """Read a YAML file the package names: its package-relative path and parsed value, or
+        None (the problem recorded) when it cannot be read or parsed."""
+        if not isinstance(value, str):
+            return None
+        try:
+            name, real = self.locate(value, file, pointer)
+            data = raw.read_bytes(real, name)
+            self.record(name, real, role, data)
+            parsed = raw.load_yaml(data, name)
+        except InputError as error:
+            self.refuse(error)
+            return None
+        self.checked[value] = name
+        self.yaml_files[name] = parsed
+        return name, parsed
+
+    def sbom(self, value: Any, file: str, pointer: str) -> None:
+        """Check, digest and read an SBOM the package names (once, however often it is named)."""
+        name = self.path(value, file, pointer, InputRole.SBOM)
+        if name is None or name in self.sboms:
+            return
+        try:
+            self.sboms[name] = read_sbom(self.root / PurePosixPath(name), name)
+        except InputError as error:
+            self.refuse(error)
 
 
 # --- loading ----------------------------------------------------------------------------------
 
+AnswerCheck: TypeAlias = Callable[[tuple[QuestionnaireAnswer, ...]], Iterable[Problem]]
+"""A check of the answers the schema accepts, returning their problems (e.g. against the factor
+catalogue: `chainreview.factors.answers.answer_problems`)."""
 
-def load_declaration(directory: Path) -> Declaration:
+_VENDOR_SCHEMA = f"{DECLARATION_SCHEMA_ID}#/$defs/vendor_profile"
+_QUESTIONNAIRE_SCHEMA = f"{DECLARATION_SCHEMA_ID}#/$defs/questionnaire"
+
+
+def load_declaration(directory: Path, *, answer_checks: Sequence[AnswerCheck] = ()) -> Declaration:
     """Read, validate and cross-check the declaration package in `directory`.
 
-    Raises `InputError` naming the package-relative file and JSON pointer of the first problem.
+    Every file is checked, and `answer_checks` are run on the answers the schema accepts; raises
+    `InvalidPackage` listing every problem found, each naming its package-relative file and JSON
+    pointer.
     """
     package = _Package(directory)
-    manifest, value = package.yaml(MANIFEST, str(directory), "", InputRole.MANIFEST)
-    check_schema(value, DECLARATION_SCHEMA_ID, manifest)
+    read = package.yaml(MANIFEST, str(directory), "", InputRole.MANIFEST)
+    if read is None:
+        raise package.invalid()
+    manifest, value = read
+    package.check_schema(value, DECLARATION_SCHEMA_ID, manifest)
+    profiles = [
+        _check_vendor(package, _field(item, "file"), f"/vendors/{index}/file")
+        for index, item in _entries(value, "vendors")
+    ]
+    questionnaire = package.yaml(
+        _field(value, "questionnaire"), manifest, "/questionnaire", InputRole.QUESTIONNAIRE
+    )
+    answers = () if questionnaire is None else _check_answers(package, *questionnaire)
+    for check in answer_checks:
+        package.problems += check(answers)
+    for index, item in _entries(value, "products"):
+        pointer = f"/products/{index}"
+        for number, path in _entries(item, "sboms"):
+            package.sbom(path, manifest, f"{pointer}/sboms/{number}")
+        for number, path in _entries(item, "vex"):
+            package.path(path, manifest, f"{pointer}/vex/{number}", InputRole.VEX)
+    for index, item in _entries(value, "documents"):
+        package.path(_field(item, "file"), manifest, f"/documents/{index}/file", InputRole.DOCUMENT)
+    _check_references(package, value, profiles)
+    if package.problems:
+        raise package.invalid()
+    return _declaration(package, value, profiles, questionnaire, answers)
 
-    vendors = tuple(
-        _vendor(package, item["file"], f"/vendors/{index}/file")
-        for index, item in enumerate(value["vendors"])
-    )
-    seen_vendors: dict[str, str] = {}
-    for vendor in vendors:
-        if seen_vendors.setdefault(vendor.id, vendor.file) != vendor.file:
-            message = f"vendor id {vendor.id!r} is also used by {seen_vendors[vendor.id]}"
-            raise InputError(vendor.file, message, "/id")
-    answers: tuple[QuestionnaireAnswer, ...] = ()
-    questionnaire_file = None
-    if "questionnaire" in value:
-        questionnaire_file, answers = _answers(package, value["questionnaire"])
 
-    systems = tuple(_cii_system(item) for item in value["cii_systems"])
-    check_unique((s.id for s in systems), "system id", manifest, "/cii_systems/{}/id")
-    products = tuple(
-        _product(package, item, manifest, f"/products/{index}")
-        for index, item in enumerate(value["products"])
-    )
-    check_unique((p.id for p in products), "product id", manifest, "/products/{}/id")
-    declaration_info = value["declaration"]
-    documents = tuple(
-        Document(
-            path=package.path(item["file"], manifest, f"/documents/{n}/file", InputRole.DOCUMENT),
-            kind=DocumentKind(item["kind"]),
-            title=item.get("title"),
-        )
-        for n, item in enumerate(value.get("documents", ()))
-    )
-    declaration = Declaration(
-        id=declaration_info["id"],
-        title=declaration_info["title"],
-        date=declaration_info["date"],
-        regime=declaration_info.get("regime", DEFAULT_REGIME),
-        prepared_by=declaration_info.get("prepared_by"),
+def _declaration(
+    package: _Package,
+    value: Mapping[str, Any],
+    profiles: Sequence[tuple[str, Any] | None],
+    questionnaire: tuple[str, Any] | None,
+    answers: tuple[QuestionnaireAnswer, ...],
+) -> Declaration:
+    """Build the declaration of a package in which no problem was found."""
+    info = value["declaration"]
+    return Declaration(
+        id=info["id"],
+        title=info["title"],
+        date=info["date"],
+        regime=info.get("regime", DEFAULT_REGIME),
+        prepared_by=info.get("prepared_by"),
         operator=_operator(value["operator"]),
-        cii_systems=systems,
+        cii_systems=tuple(_cii_system(item) for item in value["cii_systems"]),
         purchase=_purchase(value["purchase"]),
-        products=products,
-        vendors=vendors,
+        products=tuple(_product(package, item) for item in value["products"]),
+        vendors=tuple(
+            vendor_profile_from(data, name, package.name) for name, data in filter(None, profiles)
+        ),
         answers=answers,
-        questionnaire_file=questionnaire_file,
-        documents=documents,
+        questionnaire_file=None if questionnaire is None else questionnaire[0],
+        documents=tuple(
+            Document(
+                path=package.checked[item["file"]],
+                kind=DocumentKind(item["kind"]),
+                title=item.get("title"),
+            )
+            for item in value.get("documents", ())
+        ),
         inputs=tuple(package.inputs[name] for name in sorted(package.inputs)),
     )
-    _check_references(declaration, manifest)
-    return declaration
 
 
-def _vendor(package: _Package, value: str, pointer: str) -> VendorProfile:
-    name, data = package.yaml(value, MANIFEST, pointer, InputRole.VENDOR_PROFILE)
-    check_schema(data, f"{DECLARATION_SCHEMA_ID}#/$defs/vendor_profile", name)
-    profile = vendor_profile_from(
-        data, name, lambda path, at: package.path(path, name, at, InputRole.DOCUMENT)
+def _check_vendor(package: _Package, value: Any, pointer: str) -> tuple[str, Any] | None:
+    """Read and check one vendor profile: its path and parsed value, or None when unreadable."""
+    read = package.yaml(value, MANIFEST, pointer, InputRole.VENDOR_PROFILE)
+    if read is None:
+        return None
+    name, data = read
+    package.check_schema(data, _VENDOR_SCHEMA, name)
+    for key in ("certifications", "commitments"):
+        for index, item in _entries(data, key):
+            document = _field(item, "document")
+            package.path(document, name, f"/{key}/{index}/document", InputRole.DOCUMENT)
+    links = _entries(data, "ownership")
+    owned = _known([_text(data, "legal_name"), *(_text(link, "entity") for _, link in links)])
+    for index, link in links:
+        owns = _text(link, "owns")
+        if owned is not None and owns is not None and owns not in owned:
+            message = f"owns {owns!r}: neither the vendor's legal name nor an owner listed"
+            package.add(name, f"/ownership/{index}/owns", message)
+    return read
+
+
+def _check_answers(package: _Package, name: str, data: Any) -> tuple[QuestionnaireAnswer, ...]:
+    """Check the answers file `name`; return the answers whose fields the schema accepts (an
+    unknown field aside).
+
+    An evidence file that fails its check is kept as written: the package is refused then.
+    """
+    refused = package.check_schema(data, _QUESTIONNAIRE_SCHEMA, name)
+    entries = _entries(data, "answers")
+    for index, item in entries:
+        for number, ref in _entries(item, "evidence"):
+            pointer = f"/answers/{index}/evidence/{number}/file"
+            package.path(_field(ref, "file"), name, pointer, InputRole.DOCUMENT)
+    questions = (_text(item, "question") for _, item in entries)
+    _check_unique(package, questions, "answer to question", name, "/answers/{}/question")
+
+    def document(path: str, pointer: str) -> str:
+        return package.checked.get(path, path)
+
+    return tuple(
+        answer_from(item, name, f"/answers/{index}", document)
+        for index, item in entries
+        if isinstance(item, dict)
+        and not any(
+            _within(problem.pointer, f"/answers/{index}/{field}")
+            for problem in refused
+            for field in ANSWER_FIELDS
+        )
     )
-    owned = {profile.legal_name} | {link.entity for link in profile.ownership}
-    for index, link in enumerate(profile.ownership):
-        if link.owns not in owned:
-            message = f"owns {link.owns!r}: neither the vendor's legal name nor an owner listed"
-            raise InputError(name, message, f"/ownership/{index}/owns")
-    return profile
 
 
-def _answers(package: _Package, value: str) -> tuple[str, tuple[QuestionnaireAnswer, ...]]:
-    name, data = package.yaml(value, MANIFEST, "/questionnaire", InputRole.QUESTIONNAIRE)
-    check_schema(data, f"{DECLARATION_SCHEMA_ID}#/$defs/questionnaire", name)
-    answers = answers_from(
-        data, name, lambda path, at: package.path(path, name, at, InputRole.DOCUMENT)
-    )
-    questions = (a.question for a in answers)
-    check_unique(questions, "answer to question", name, "/answers/{}/question")
-    return name, answers
-
-
-def _product(package: _Package, item: Mapping[str, Any], manifest: str, pointer: str) -> Product:
-    sbom_files = tuple(
-        package.path(path, manifest, f"{pointer}/sboms/{n}", InputRole.SBOM)
-        for n, path in enumerate(item["sboms"])
-    )
-    documents = [read_sbom(package.root / PurePosixPath(name), name) for name in sbom_files]
+def _product(package: _Package, item: Mapping[str, Any]) -> Product:
+    sbom_files = tuple(package.checked[path] for path in item["sboms"])
+    documents = [package.sboms[name] for name in sbom_files]
     return product_from(
         item,
         sbom_files=sbom_files,
         inventory=merge_documents(documents) if documents else None,
-        vex_files=tuple(
-            package.path(path, manifest, f"{pointer}/vex/{n}", InputRole.VEX)
-            for n, path in enumerate(item.get("vex", ()))
-        ),
+        vex_files=tuple(package.checked[path] for path in item.get("vex", ())),
     )
 
 
@@ -546,57 +689,127 @@ def _purchase(item: Mapping[str, Any]) -> Purchase:
 # --- cross-references -------------------------------------------------------------------------
 
 
-def check_unique(ids: Iterable[str], what: str, file: str, pointer: str) -> None:
-    """Refuse an id met twice in `file`; `pointer` has a `{}` where the entry's index goes."""
+def _check_references(
+    package: _Package, value: Any, profiles: Sequence[tuple[str, Any] | None]
+) -> None:
+    """Ids unique, and every id the package refers to declared in it (checked only where every id
+    it could refer to is known)."""
+    systems = [_text(item, "id") for _, item in _entries(value, "cii_systems")]
+    _check_unique(package, systems, "system id", MANIFEST, "/cii_systems/{}/id")
+    products = [_text(item, "id") for _, item in _entries(value, "products")]
+    _check_unique(package, products, "product id", MANIFEST, "/products/{}/id")
+    known_systems, known_products = _known(systems), _known(products)
+    vendors = _vendor_ids(package, profiles)
+    for n, item in _entries(value, "products"):
+        vendor = (f"/products/{n}/vendor", _field(item, "vendor"))
+        _refer(package, MANIFEST, "vendor", vendors, [vendor])
+        deployments = [
+            (f"/products/{n}/deployments/{d}/system", _field(deployment, "system"))
+            for d, deployment in _entries(item, "deployments")
+        ]
+        _refer(package, MANIFEST, "system", known_systems, deployments)
+    alternatives = [
+        (f"/purchase/alternatives/{n}/replaces", _field(alternative, "replaces"))
+        for n, alternative in _entries(_field(value, "purchase"), "alternatives")
+    ]
+    _refer(package, MANIFEST, "product", known_products, alternatives)
+    for name, data in filter(None, profiles):
+        covered = [
+            (f"/certifications/{n}/covers/{c}", product)
+            for n, certification in _entries(data, "certifications")
+            for c, product in _entries(certification, "covers")
+        ]
+        served = [
+            (f"/sites/{n}/products/{p}", product)
+            for n, site in _entries(data, "sites")
+            for p, product in _entries(site, "products")
+        ]
+        _refer(package, name, "product", known_products, covered + served)
+
+
+def _vendor_ids(package: _Package, profiles: Sequence[tuple[str, Any] | None]) -> set[str] | None:
+    """Check that no two profiles share a vendor id; the ids, or None when some are unknown."""
+    seen: dict[str, str] = {}
+    ids = [None if read is None else _text(read[1], "id") for read in profiles]
+    for read, vendor_id in zip(profiles, ids, strict=True):
+        if read is None or vendor_id is None:
+            continue
+        first = seen.setdefault(vendor_id, read[0])
+        if first != read[0]:
+            package.add(read[0], "/id", f"vendor id {vendor_id!r} is also used by {first}")
+    return _known(ids)
+
+
+def _refer(
+    package: _Package,
+    file: str,
+    what: str,
+    known: set[str] | None,
+    references: Iterable[tuple[str, Any]],
+) -> None:
+    """Record each reference (a pointer and the value there) to a `what` not in `known`; nothing
+    when `known` is None (some ids are unknown) or for a value that is not an id."""
+    if known is None:
+        return
+    for pointer, reference in references:
+        if isinstance(reference, str) and reference not in known:
+            package.add(file, pointer, _unknown(what, reference, known))
+
+
+def duplicates(ids: Iterable[str | None]) -> Iterator[tuple[int, str]]:
+    """The index and id of every id met before in `ids` (None entries skipped)."""
     seen: set[str] = set()
     for index, item in enumerate(ids):
+        if item is None:
+            continue
         if item in seen:
-            raise InputError(file, f"{what} {item!r} appears more than once", pointer.format(index))
+            yield index, item
         seen.add(item)
 
 
-def _check_references(declaration: Declaration, manifest: str) -> None:
-    """Every id a declaration refers to must be declared in it."""
-    systems = {s.id for s in declaration.cii_systems}
-    products = {p.id for p in declaration.products}
-    vendors = {v.id for v in declaration.vendors}
-    for n, product in enumerate(declaration.products):
-        if product.vendor not in vendors:
-            raise InputError(
-                manifest, _unknown("vendor", product.vendor, vendors), f"/products/{n}/vendor"
-            )
-        for d, deployment in enumerate(product.deployments):
-            if deployment.system not in systems:
-                raise InputError(
-                    manifest,
-                    _unknown("system", deployment.system, systems),
-                    f"/products/{n}/deployments/{d}/system",
-                )
-    for n, alternative in enumerate(declaration.purchase.alternatives):
-        if alternative.replaces is not None and alternative.replaces not in products:
-            raise InputError(
-                manifest,
-                _unknown("product", alternative.replaces, products),
-                f"/purchase/alternatives/{n}/replaces",
-            )
-    for vendor in declaration.vendors:
-        for n, certification in enumerate(vendor.certifications):
-            for c, covered in enumerate(certification.covers):
-                if covered not in products:
-                    raise InputError(
-                        vendor.file,
-                        _unknown("product", covered, products),
-                        f"/certifications/{n}/covers/{c}",
-                    )
-        for n, site in enumerate(vendor.sites):
-            for p, product_id in enumerate(site.products):
-                if product_id not in products:
-                    raise InputError(
-                        vendor.file,
-                        _unknown("product", product_id, products),
-                        f"/sites/{n}/products/{p}",
-                    )
+def check_unique(ids: Iterable[str], what: str, file: str, pointer: str) -> None:
+    """Refuse an id met twice in `file`; `pointer` has a `{}` where the entry's index goes."""
+    for index, item in duplicates(ids):
+        raise InputError(file, f"{what} {item!r} appears more than once", pointer.format(index))
+
+
+def _check_unique(
+    package: _Package, ids: Iterable[str | None], what: str, file: str, pointer: str
+) -> None:
+    """Record every id met twice in `file`, as `check_unique` would refuse the first."""
+    for index, item in duplicates(ids):
+        package.add(file, pointer.format(index), f"{what} {item!r} appears more than once")
 
 
 def _unknown(what: str, value: str, known: set[str]) -> str:
     return f"unknown {what} {value!r} (declared: {', '.join(sorted(known))})"
+
+
+# --- reading what the schema may have refused ----------------------------------------------------
+
+
+def _field(value: Any, key: str) -> Any:
+    """`value[key]` when `value` is a mapping that has it, else None."""
+    return value.get(key) if isinstance(value, dict) else None
+
+
+def _text(value: Any, key: str) -> str | None:
+    """`value[key]` when it is a string, else None."""
+    item = _field(value, key)
+    return item if isinstance(item, str) else None
+
+
+def _entries(value: Any, key: str) -> list[tuple[int, Any]]:
+    """The items of the list `value[key]` with their indexes; none when it is not a list."""
+    items = _field(value, key)
+    return list(enumerate(items)) if isinstance(items, list) else []
+
+
+def _known(ids: Sequence[str | None]) -> set[str] | None:
+    """The ids declared, or None when some are not known (a file unreadable, an id missing)."""
+    return None if None in ids else {item for item in ids if item is not None}
+
+
+def _within(pointer: str, prefix: str) -> bool:
+    """Whether `pointer` is `prefix` or lies below it."""
+    return pointer == prefix or pointer.startswith(prefix + "/")

@@ -1,8 +1,10 @@
 """Questionnaire answers of a declaration package: what no file can show, keyed by question id.
 
 The answers file is validated against `$defs/questionnaire` of the declaration schema by
-`chainreview.evidence.declaration`. Question ids are checked here only for their form (`F07.Q1`);
-whether the catalogue has the question, and whether the answer fits its type, is for the factors.
+`chainreview.evidence.declaration`, which builds an answer of every entry the schema accepts.
+Question ids are checked there only for their form (`F07.Q1`); whether the catalogue has the
+question, and whether the answer fits its type, is checked by `chainreview.factors.answers`, which
+the review hands to the loader.
 """
 
 from __future__ import annotations
@@ -40,31 +42,29 @@ class QuestionnaireAnswer:
     """JSON pointer of the answer in that file."""
 
 
-def answers_from(
-    value: Mapping[str, Any], file: str, document: Callable[[str, str], str]
-) -> tuple[QuestionnaireAnswer, ...]:
-    """Build the answers of a schema-valid mapping read from `file`.
+ANSWER_FIELDS = ("question", "answer", "evidence", "answered_by", "date")
+"""The fields of an answers-file entry that `answer_from` reads."""
 
-    `document(path, pointer)` checks a referenced file and returns its package-relative path.
+
+def answer_from(
+    item: Mapping[str, Any], file: str, pointer: str, document: Callable[[str, str], str]
+) -> QuestionnaireAnswer:
+    """Build the answer of a schema-valid entry at `pointer` of the answers file `file`.
+
+    `document(path, pointer)` returns the package-relative path of a referenced file.
     """
-    answers = []
-    for index, item in enumerate(value["answers"]):
-        pointer = f"/answers/{index}"
-        answers.append(
-            QuestionnaireAnswer(
-                question=item["question"],
-                answer=item["answer"],
-                evidence=tuple(
-                    _evidence(ref, f"{pointer}/evidence/{number}", document)
-                    for number, ref in enumerate(item.get("evidence", ()))
-                ),
-                answered_by=item.get("answered_by"),
-                date=item.get("date"),
-                file=file,
-                pointer=pointer,
-            )
-        )
-    return tuple(answers)
+    return QuestionnaireAnswer(
+        question=item["question"],
+        answer=item["answer"],
+        evidence=tuple(
+            _evidence(ref, f"{pointer}/evidence/{number}", document)
+            for number, ref in enumerate(item.get("evidence", ()))
+        ),
+        answered_by=item.get("answered_by"),
+        date=item.get("date"),
+        file=file,
+        pointer=pointer,
+    )
 
 
 def _evidence(
