@@ -139,3 +139,57 @@ def test_internal_error_exits_4_and_logs_the_traceback(shared_data: Path, tmp_pa
     log = (tmp_path / "logs" / "chainreview.log").read_text()
     assert "Traceback" in log
     assert "RuntimeError: simulated bug" in log
+
+
+HOSTILE = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202eevil\r\x08[blink]markup\n"
+"""Terminal title, screen clear, C1 CSI, right-to-left override, carriage return, backspace,
+Rich markup and a line feed: what a vendor's SBOM may put in any string."""
+CONTROLS = {chr(c) for c in (*range(0x20), *range(0x7F, 0xA0), 0x202E)}
+
+
+def _printed_safely(text: str) -> None:
+    assert not (set(text) - {"\n"}) & CONTROLS
+    assert "\\x1b]0;owned\\x07\\x1b[2J\\x9b31m\\u202eevil\\x0d\\x08[blink]markup" in text
+
+
+def test_input_text_is_printed_escaped_never_interpreted(tmp_path: Path) -> None:
+    """Names, versions, refs, services, ecosystems, warnings quoting input and the file name
+    itself: every control character shows as its escape and markup as written."""
+    bom = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "version": 1,
+        "components": [
+            {"type": "library", "bom-ref": HOSTILE, "name": HOSTILE, "version": HOSTILE},
+            {"type": "library", "bom-ref": "b", "name": HOSTILE, "version": HOSTILE},
+            {"type": "library", "name": "p", "purl": f"pkg:{HOSTILE}/x@1"},
+            {"type": "library", "name": "q", "purl": "pkg:npm/q@1"},
+        ],
+        "services": [
+            {
+                "name": HOSTILE,
+                "provider": {"name": HOSTILE},
+                "endpoints": [HOSTILE],
+                "trustZone": HOSTILE,
+                "data": [{"flow": "inbound", "classification": HOSTILE}],
+            }
+        ],
+        "dependencies": [{"ref": "b", "dependsOn": [HOSTILE + "ghost"]}],
+    }
+    sbom = tmp_path / f"vendor{HOSTILE.strip()}.json"
+    sbom.write_text(json.dumps(bom))
+
+    result = run(["sbom", "inspect", str(sbom)], tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    _printed_safely(result.stdout)
+    assert result.stdout.count("owned") >= 6  # file, ref, services, warnings, duplicates
+    assert "Warnings" in result.stdout and "Merged duplicates" in result.stdout
+
+
+def test_an_error_quoting_input_stays_one_escaped_line(tmp_path: Path) -> None:
+    result = run(["sbom", "inspect", str(tmp_path / f"missing{HOSTILE}")], tmp_path)
+    assert result.returncode == 3
+    assert result.stderr.count("\n") == 1
+    _printed_safely(result.stderr)
+    assert "no such file" in result.stderr

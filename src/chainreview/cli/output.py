@@ -1,14 +1,19 @@
-"""Output helpers shared by the command groups: the format choice and the consoles.
+"""Output helpers shared by the command groups: the format choice, the consoles, and `safe_text`.
 
 The Rich consoles `stdout` and `stderr` are made on first use (PEP 562 module `__getattr__`), so
 a command that prints JSON never imports Rich; the canonical JSON writer loads when first used.
+They interpret Rich markup and nothing else (no emoji codes, no highlighting).
+
+Text that comes from input (names, versions, suppliers, file names, messages quoting input) goes
+through `safe_text` before it reaches a console: a component named `"\x1b]0;pwned\x07"` or
+`"[blink]x"` prints as those characters, never as a terminal or markup instruction.
 """
 
 from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -36,8 +41,39 @@ def _console(name: str) -> Console:
     if found is None:
         from rich.console import Console
 
-        found = globals()[name] = Console(stderr=name == "stderr", highlight=False, soft_wrap=True)
+        found = globals()[name] = Console(
+            stderr=name == "stderr", highlight=False, emoji=False, soft_wrap=True
+        )
     return found
+
+
+_CONTROLS: Final = (
+    *range(0x00, 0x20),  # C0: NUL … ESC …, BEL, backspace, tab, line feed, carriage return
+    0x7F,  # DEL
+    *range(0x80, 0xA0),  # C1: CSI (0x9B), OSC (0x9D) …
+    0x061C,  # Arabic letter mark
+    0x200E,  # left-to-right and right-to-left marks
+    0x200F,
+    *range(0x202A, 0x202F),  # bidi embeddings and overrides (LRE RLE PDF LRO RLO)
+    *range(0x2066, 0x206A),  # bidi isolates (LRI RLI FSI PDI)
+    0x2028,  # line and paragraph separators
+    0x2029,
+)
+_ESCAPED: Final = {c: f"\\x{c:02x}" if c <= 0xFF else f"\\u{c:04x}" for c in _CONTROLS}
+
+
+def safe_text(text: object) -> str:
+    """`text` from input, made safe to print on any console of this module (with markup).
+
+    Every C0 and C1 control character (ESC, CSI, BEL, backspace, carriage return, line feed,
+    tab, DEL …), the Unicode bidi marks, embeddings, overrides and isolates, and the line and
+    paragraph separators are written as the escape `\\x1b` or `\\u202e`, so nothing is interpreted
+    and the text stays on one line; Rich markup (`[bold]`) is escaped so it prints as written.
+    Anything else (other scripts, emoji) is kept. A non-string is formatted with `str` first.
+    """
+    from rich.markup import escape
+
+    return escape(str(text).translate(_ESCAPED))
 
 
 def print_json(value: Any) -> None:
@@ -49,5 +85,7 @@ def print_json(value: Any) -> None:
 
 
 def error_line(message: str) -> None:
-    """Print one red error line on standard error."""
-    _console("stderr").print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    """Print one red error line on standard error (`message` may quote input: `safe_text`)."""
+    _console("stderr").print(
+        f"[bold red]error:[/] {safe_text(message)}", markup=True, highlight=False
+    )

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chainreview.cli import output
-from chainreview.cli.output import OutputFormat, print_json
+from chainreview.cli.output import OutputFormat, print_json, safe_text
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -122,14 +122,14 @@ def _print_tables(inventory: Inventory, summary: InventorySummary) -> None:
         )
     for d in summary.documents:
         files.add_row(
-            d.file,
-            f"{d.format} {d.spec_version} ({d.encoding})",
+            safe_text(d.file),
+            safe_text(f"{d.format} {d.spec_version} ({d.encoding})"),
             str(d.components),
             str(d.services),
             str(d.files),
             str(d.skipped),
             str(d.warnings),
-            d.signature,
+            safe_text(d.signature),
         )
     output.stdout.print(files)
     output.stdout.print(
@@ -149,24 +149,22 @@ def _print_tables(inventory: Inventory, summary: InventorySummary) -> None:
     if inventory.skipped:
         output.stdout.print(f"\n[bold]Skipped entries ({len(inventory.skipped)})[/]")
         for skipped in inventory.skipped:
-            output.stdout.print(f"  {skipped.location}: {skipped.reason}", markup=False)
+            output.stdout.print(f"  {safe_text(skipped.location)}: {safe_text(skipped.reason)}")
     if inventory.duplicates:
         output.stdout.print(f"\n[bold]Merged duplicates ({len(inventory.duplicates)})[/]")
         for dup in inventory.duplicates:
-            output.stdout.print(
-                f"  {dup.ref} ← {', '.join(str(r) for r in dup.merged_refs)} ({dup.reason})",
-                markup=False,
-            )
+            merged = ", ".join(safe_text(r) for r in dup.merged_refs)
+            output.stdout.print(f"  {safe_text(dup.ref)} ← {merged} ({safe_text(dup.reason)})")
     if inventory.warnings:
         output.stdout.print(f"\n[bold yellow]Warnings ({len(inventory.warnings)})[/]")
         for warning in inventory.warnings:
-            output.stdout.print(f"  [{warning.code}] {warning}", markup=False)
+            output.stdout.print(f"  {safe_text(f'[{warning.code}] {warning}')}")
 
 
 def _kinds(edges_by_kind: dict[str, int]) -> str:
     if not edges_by_kind:
         return ""
-    return " (" + ", ".join(f"{kind} {n}" for kind, n in edges_by_kind.items()) + ")"
+    return " (" + ", ".join(f"{safe_text(kind)} {n}" for kind, n in edges_by_kind.items()) + ")"
 
 
 def _counts_table(title: str, counts: dict[str, int]) -> Table:
@@ -176,7 +174,7 @@ def _counts_table(title: str, counts: dict[str, int]) -> Table:
     table.add_column("name")
     table.add_column("count", justify="right")
     for name, count in counts.items():
-        table.add_row(name, str(count))
+        table.add_row(safe_text(name), str(count))
     return table
 
 
@@ -199,13 +197,18 @@ def _print_services(inventory: Inventory) -> None:
     for column in ("name", "provider", "endpoints", "trust zone", "crosses boundary", "data flows"):
         table.add_column(column)
     for s in inventory.services:
-        flows = "; ".join(f"{f.flow} {f.classification}".strip() for f in s.data)
+        flows = "; ".join(safe_text(f"{f.flow} {f.classification}".strip()) for f in s.data)
         boundary = (
             ""
             if s.crosses_trust_boundary is None
             else ("yes" if s.crosses_trust_boundary else "no")
         )
         table.add_row(
-            s.name, s.provider or "", "\n".join(s.endpoints), s.trust_zone or "", boundary, flows
+            safe_text(s.name),
+            safe_text(s.provider or ""),
+            "\n".join(safe_text(endpoint) for endpoint in s.endpoints),
+            safe_text(s.trust_zone or ""),
+            boundary,
+            flows,
         )
     output.stdout.print(table)
