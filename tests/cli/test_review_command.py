@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +56,36 @@ def test_bad_as_of_is_a_usage_error(bundled_home: Path, tmp_path: Path) -> None:
 
 def test_missing_package_is_bad_input(bundled_home: Path, tmp_path: Path) -> None:
     assert run([str(tmp_path / "nowhere")], bundled_home, tmp_path).returncode == 3
+
+
+def test_every_problem_of_a_package_is_printed_on_its_own_line(tmp_path: Path) -> None:
+    package = tmp_path / "package"
+    shutil.copytree(MINIMAL, package)
+    edits = {
+        "declaration.yaml": [
+            ("category: mass-storage-device", "category: toaster"),
+            ("- sbom/management-agent.cdx.json", "- sbom/missing.cdx.json"),
+        ],
+        "vendor/northwind.yaml": [("covers: [P-CTRL]", "covers: [P-NONE]")],
+        "questionnaire.yaml": [("question: F06.Q2", "question: F05.Q1")],
+    }
+    for name, replacements in edits.items():
+        text = (package / name).read_text(encoding="utf-8")
+        for old, new in replacements:
+            assert old in text
+            text = text.replace(old, new)
+        (package / name).write_text(text, encoding="utf-8")
+    # The package is refused before any intelligence is needed: an empty home will do.
+    done = run([str(package)], tmp_path / "home", tmp_path)
+    assert done.returncode == 3
+    assert done.stdout == b""
+    lines = done.stderr.decode().splitlines()
+    assert lines[0].startswith("error: declaration.yaml: /products/0/category: 'toaster' is not")
+    assert lines[1:] == [
+        "error: declaration.yaml: /products/0/sboms/0: no such file 'sbom/missing.cdx.json' in "
+        "the package",
+        "error: vendor/northwind.yaml: /certifications/0/covers/0: unknown product 'P-NONE' "
+        "(declared: P-ARRAY, P-CTRL)",
+        "error: questionnaire.yaml: /answers/1/question: answer to question 'F05.Q1' appears "
+        "more than once",
+    ]

@@ -11,7 +11,7 @@ from chainreview import home
 from chainreview.cli import intel, quick_exit, review, sbom, scan
 from chainreview.cli.exit_codes import ExitCode
 from chainreview.cli.output import error_line
-from chainreview.errors import InputError, PolicyFailure
+from chainreview.errors import InputError, InvalidPackage, PolicyFailure
 from chainreview.version import __version__
 
 app = typer.Typer(
@@ -72,7 +72,8 @@ def main() -> None:
     """Run the CLI and map errors to exit codes (see `ExitCode`); leave quickly where the
     command allowed it (`quick_exit`).
 
-    Typer handles usage errors itself (exit 2); everything chainreview raises is mapped here.
+    Typer handles usage errors itself (exit 2); everything chainreview raises is mapped here, a
+    declaration package's problems one line each.
     """
     try:
         _run()
@@ -84,6 +85,10 @@ def main() -> None:
 def _run() -> None:
     try:
         app()
+    except InvalidPackage as exc:
+        for problem in exc.problems:
+            error_line(str(problem))
+        sys.exit(ExitCode.BAD_INPUT)
     except InputError as exc:
         error_line(str(exc))
         sys.exit(ExitCode.BAD_INPUT)
