@@ -19,7 +19,22 @@ MAX_DOCUMENT_BYTES: Final = 512 * 1024 * 1024
 """Largest supporting document of a declaration package (a contract, a report) digested."""
 
 MAX_JSON_DEPTH: Final = 100
-"""Deepest nesting of JSON/YAML arrays and objects accepted."""
+"""Deepest nesting of JSON/YAML/TOML arrays and objects accepted (a TOML dotted key or table
+name nests one level per part)."""
+
+MAX_YAML_BYTES: Final = 64 * 1024 * 1024
+"""Largest YAML document parsed: building one takes about 35 bytes of memory per byte of YAML
+(PyYAML's node graph and the values at once), so this cap costs about the memory the largest JSON
+SBOM (`MAX_SBOM_BYTES`, about 8 bytes per byte) does."""
+
+MAX_YAML_INT_CHARS: Final = 1_000
+"""Longest YAML integer read, in characters: even in hexadecimal it then prints within Python's
+4,300-digit cap, and YAML 1.1's base-60 integers (`1:20:30`, computed digit by digit, quadratic in
+their length) stay cheap."""
+
+MAX_SETTINGS_BYTES: Final = 8 * 1024 * 1024
+"""Largest ignore file (`--ignore`) or overrides file (`--overrides`) read; osv-scanner's TOML is
+read by the standard library's pure-Python parser, about a second per MB."""
 
 MAX_XML_DEPTH: Final = 100
 """Deepest nesting of XML elements accepted."""

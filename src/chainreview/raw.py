@@ -10,6 +10,7 @@ SBOM, an intel feed) does not import them.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import os
 import select
@@ -203,7 +204,73 @@ def load_json(data: bytes, display: str) -> Any:
             display, f"not valid JSON: {reason}", f"line {line}, column {column}"
         ) from exc
     check_depth(value, display)
+    _refuse_duplicate_members(data, value, display)
     return value
+
+
+_ESCAPED_COLONS = (b"\\u003a", b"\\u003A")
+"""A colon as JSON may escape it inside a string."""
+
+
+def _refuse_duplicate_members(data: bytes, value: Any, display: str) -> None:
+    """Refuse JSON with an object that names one member twice (orjson keeps the last value, so a
+    second `"components": []` would hide the first list).
+
+    Counted, not searched, on the common path: in valid JSON every colon outside a string ends a
+    member's name, so the text holds exactly as many colons (escaped ones counted as written) as
+    the value orjson built serialises to, unless a member was dropped as a repeat. Only when the
+    counts differ is the text parsed again, keeping each object's pairs, to name the member.
+    """
+    written = data.count(b":")
+    if b"\\u003" in data:  # a colon may be written escaped
+        written += sum(data.count(escaped) for escaped in _ESCAPED_COLONS)
+    if written == orjson.dumps(value).count(b":"):
+        return
+    import json
+
+    found = _first_repeat(json.loads(data, object_pairs_hook=_RepeatedMember.of))
+    if found is not None:  # else the counts differed only by text like `\\u003a`
+        pointer, key = found
+        message = f"duplicate key {preview(key)} (readers keep only one of its values)"
+        raise InputError(display, message, pointer)
+
+
+class _RepeatedMember(dict[str, Any]):
+    """A JSON object read from pairs that name `key` twice (the last value kept)."""
+
+    key = ""
+
+    @classmethod
+    def of(cls, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        """The object of `pairs`; a `_RepeatedMember` when a name repeats."""
+        mapping = dict(pairs)
+        if len(mapping) == len(pairs):
+            return mapping
+        found = cls(mapping)
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                found.key = key
+                break
+            seen.add(key)
+        return found
+
+
+def _first_repeat(value: Any) -> tuple[str, str] | None:
+    """The JSON pointer and name of the first repeated member, in document order."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        pointer, node = stack.pop()
+        if isinstance(node, _RepeatedMember):
+            return f"{pointer}/{_pointer_part(node.key)}", node.key
+        steps = node.items() if isinstance(node, dict) else enumerate(node)
+        below = [(f"{pointer}/{_pointer_part(str(step))}", child) for step, child in steps]
+        stack += reversed([(where, c) for where, c in below if isinstance(c, (dict, list))])
+    return None
+
+
+def _pointer_part(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
 
 
 class _MergeLimit(Exception):
@@ -211,36 +278,70 @@ class _MergeLimit(Exception):
 
 
 @functools.cache
-def _string_timestamp_loader() -> type[yaml.SafeLoader]:
+def _string_timestamp_loader() -> type[yaml.CSafeLoader]:
     """The loader class `load_yaml` uses, made on first use so that PyYAML loads only then."""
     import yaml
 
-    class _StringTimestampLoader(yaml.SafeLoader):
-        """SafeLoader that keeps timestamps and dates as the strings the document wrote.
+    class _StringTimestampLoader(yaml.CSafeLoader):
+        """libyaml's parser and composer (C) with PyYAML's safe constructor, timestamps and dates
+        kept as the strings the document wrote.
 
-        It also bounds merge keys (`<<: [*a, *a]`) before constructing anything: merging copies
-        the merged pairs into each mapping, so a chain of mappings that each merge the previous
-        one twice doubles at every level. The count is made on the node graph (linear, memoised
-        per node), so it does not depend on how a PyYAML release implements merging.
+        libyaml refuses nesting past its own depth cap. Before constructing anything, the node
+        graph is checked once (linear, each node once however often aliases repeat it): a key
+        given twice in one mapping is refused, and merge keys (`<<: [*a, *a]`) may copy at most
+        `MAX_YAML_MERGED_KEYS` pairs, counted on the graph so that the bound does not depend on
+        how a PyYAML release implements merging.
         """
 
         def get_single_data(self) -> Any:
-            """Compose the document, check its merges, then construct it."""
+            """Compose the document, check its node graph, then construct it."""
             node = self.get_single_node()
             if node is None:
                 return None
-            _check_merges(node)
+            _check_nodes(node, self)
             return self.construct_document(node)
 
     _StringTimestampLoader.add_constructor(
         "tag:yaml.org,2002:timestamp",
         lambda loader, node: loader.construct_scalar(node),  # type: ignore[arg-type]
     )
+    _StringTimestampLoader.add_constructor("tag:yaml.org,2002:int", _bounded_int)
     return _StringTimestampLoader
 
 
-def _check_merges(root: yaml.Node) -> None:
-    """Refuse a document whose merge keys would copy more than `MAX_YAML_MERGED_KEYS` pairs."""
+def _bounded_int(loader: yaml.CSafeLoader, node: yaml.ScalarNode) -> int:
+    """An integer scalar of at most `MAX_YAML_INT_CHARS` characters, as PyYAML reads it."""
+    if len(node.value) > limits.MAX_YAML_INT_CHARS:
+        raise _LongInteger(len(node.value), node.start_mark.line + 1, node.start_mark.column + 1)
+    value: int = loader.construct_yaml_int(node)
+    return value
+
+
+class _LongInteger(Exception):
+    """A YAML integer over `MAX_YAML_INT_CHARS` characters: its length and where it starts."""
+
+    def __init__(self, length: int, line: int, column: int) -> None:
+        super().__init__(length)
+        self.length, self.line, self.column = length, line, column
+
+
+class _DuplicateKey(Exception):
+    """A YAML mapping gives one key twice (YAML requires keys to be unique): the key as written,
+    where it is given again, and the line it was first given on."""
+
+    def __init__(self, key: str, line: int, column: int, first_line: int) -> None:
+        super().__init__(key)
+        self.key, self.line, self.column, self.first_line = key, line, column, first_line
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_TEXT_KEY_TAGS = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:value"})
+"""Key tags whose key is the scalar's text (PyYAML reads the `=` value key as a string)."""
+
+
+def _check_nodes(root: yaml.Node, loader: yaml.CSafeLoader) -> None:
+    """Refuse duplicate keys, and merge keys that would copy more than `MAX_YAML_MERGED_KEYS`
+    pairs, in one walk of the node graph."""
     import yaml
 
     expanded: dict[int, int] = {}
@@ -257,12 +358,13 @@ def _check_merges(root: yaml.Node) -> None:
             continue
         if not isinstance(node, yaml.MappingNode):
             continue
-        sources = _merge_sources(node)
         if not children_done:
+            _check_unique_keys(node, loader)
             expanded[id(node)] = 0  # marks it visited; a cycle through merges counts as empty
             stack.append((node, True))
             stack.extend((child, False) for pair in node.value for child in pair)
             continue
+        sources = _merge_sources(node)
         merged = sum(expanded.get(id(source), 0) for source in sources)
         copied += merged
         if copied > limits.MAX_YAML_MERGED_KEYS:
@@ -270,12 +372,36 @@ def _check_merges(root: yaml.Node) -> None:
         expanded[id(node)] = len(node.value) - (1 if sources else 0) + merged
 
 
+def _check_unique_keys(node: yaml.MappingNode, loader: yaml.CSafeLoader) -> None:
+    """Refuse a mapping that writes one key twice. Keys are compared as the constructed values
+    the dict would hold (`1`, `0x1` and `true` are one key); pairs copied in by merge keys may
+    repeat a key, as the merge type allows, but two merge keys in one mapping may not."""
+    import yaml
+
+    seen: dict[object, yaml.Node] = {}
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            continue  # a collection as a key is refused when constructed (unhashable)
+        tag = key_node.tag
+        if tag in _TEXT_KEY_TAGS:
+            key: object = key_node.value
+        elif tag == _MERGE_TAG:
+            key = _MERGE_TAG
+        else:
+            key = loader.construct_object(key_node)  # kept: the document's construction reuses it
+        first = seen.get(key)
+        if first is not None:
+            mark, first_mark = key_node.start_mark, first.start_mark
+            raise _DuplicateKey(key_node.value, mark.line + 1, mark.column + 1, first_mark.line + 1)
+        seen[key] = key_node
+
+
 def _merge_sources(node: yaml.MappingNode) -> list[yaml.MappingNode]:
     import yaml
 
     sources: list[yaml.MappingNode] = []
     for key_node, value_node in node.value:
-        if key_node.tag == "tag:yaml.org,2002:merge":
+        if key_node.tag == _MERGE_TAG:
             values = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
             sources.extend(v for v in values if isinstance(v, yaml.MappingNode))
     return sources
@@ -297,25 +423,54 @@ def yaml_error(exc: yaml.YAMLError, display: str) -> InputError:
 
 
 def load_yaml(data: bytes, display: str) -> Any:
-    """Parse YAML safely: no Python tags, timestamps kept as strings, alias expansion bounded."""
+    """Parse YAML safely with libyaml: no Python tags, timestamps kept as strings, no key given
+    twice in a mapping, alias and merge expansion bounded.
+
+    The cyclic garbage collector is paused while the document is built: it would otherwise walk
+    the growing node graph again and again (four times the parse on an 8 MB SBOM).
+    """
     import yaml
 
+    if len(data) > limits.MAX_YAML_BYTES:
+        message = f"YAML of {len(data):,} bytes, over the {limits.MAX_YAML_BYTES:,}-byte YAML limit"
+        raise LimitExceeded(display, message)
     text = decode_utf8(data, display)
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         loader = _string_timestamp_loader()(text)
         try:
             value = loader.get_single_data()
         finally:
             loader.dispose()
+    except _DuplicateKey as exc:
+        message = f"duplicate key {preview(exc.key)} (first at line {exc.first_line})"
+        raise InputError(display, message, f"line {exc.line}, column {exc.column}") from exc
     except _MergeLimit as exc:
         message = f"YAML merge keys copy more than {limits.MAX_YAML_MERGED_KEYS:,} entries"
         raise LimitExceeded(display, message) from exc
+    except _LongInteger as exc:
+        limit = limits.MAX_YAML_INT_CHARS
+        message = f"integer of {exc.length:,} characters, over the {limit:,}-character limit"
+        raise LimitExceeded(display, message, f"line {exc.line}, column {exc.column}") from exc
     except yaml.YAMLError as exc:
         raise yaml_error(exc, display) from exc
     except RecursionError as exc:
         raise LimitExceeded(display, "YAML nested too deeply to parse") from exc
+    finally:
+        if collecting:
+            gc.enable()
     _check_shared_structure(value, display)
     return value
+
+
+def preview(value: object, width: int = 80) -> str:
+    """`repr` of an untrusted value on one line, cut to about `width` characters."""
+    try:
+        shown = repr(value)
+    except ValueError:  # holds an integer longer than Python prints (`sys.int_info`)
+        shown = f"<a {type(value).__name__} too large to show>"
+    return shown if len(shown) <= width else shown[: width - 1] + "…"
 
 
 def _check_shared_structure(value: Any, display: str) -> None:
