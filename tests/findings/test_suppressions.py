@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import tracemalloc
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from chainreview.errors import InputError
+from chainreview import limits
+from chainreview.errors import InputError, LimitExceeded
 from chainreview.findings.suppressions import IgnoreEntry, Suppressions, load_ignore_file
 
 DATA = Path(os.environ["CHAINREVIEW_SHARED_DATA"])
@@ -178,3 +180,107 @@ def test_bad_toml(tmp_path: Path, content: str, location: str, message: str) -> 
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         load_ignore_file(tmp_path / "absent.yaml", "absent.yaml")
+
+
+# --- hostile ignore files -------------------------------------------------------------------------
+
+TOML_ENTRY = '[[IgnoredVulns]]\nid = "GO-2022-0968"\nreason = "not reachable"\n'
+
+
+@pytest.mark.parametrize(
+    "nested",
+    [
+        "x = " + "[" * 5000 + "]" * 5000,  # arrays: tomllib recursed until RecursionError
+        "x = " + "{a = " * 5000 + "1" + "}" * 5000,  # inline tables, likewise
+        "x = [" + "{a = [" * 2000 + "]}" * 2000 + "]",
+    ],
+    ids=["arrays", "inline-tables", "mixed"],
+)
+def test_deeply_nested_toml_is_refused_in_one_line(tmp_path: Path, nested: str) -> None:
+    error = _error(tmp_path, TOML_ENTRY + nested + "\n", "osv-scanner.toml")
+    assert isinstance(error, LimitExceeded)
+    assert error.message == f"nesting deeper than {limits.MAX_JSON_DEPTH} levels"
+    assert error.location == "line 4"
+
+
+@pytest.mark.parametrize(
+    "nested",
+    ["a." * 5000 + "b = 1", "[" + "a." * 5000 + "b]", "x = {" + "a." * 5000 + "b = 1}"],
+    ids=["dotted-key", "table-header", "inline-dotted-key"],
+)
+def test_long_dotted_keys_are_refused_before_tomllib_spends_memory(
+    tmp_path: Path, nested: str
+) -> None:
+    """tomllib keeps every prefix of a dotted key: 5,000 parts took it hundreds of MB."""
+    path = tmp_path / "osv-scanner.toml"
+    path.write_text(TOML_ENTRY + nested + "\n", encoding="utf-8")
+    tracemalloc.start()
+    try:
+        with pytest.raises(LimitExceeded, match="nesting deeper than"):
+            load_ignore_file(path, "osv-scanner.toml")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * 1024 * 1024
+
+
+def test_brackets_and_dots_inside_strings_and_comments_do_not_nest(tmp_path: Path) -> None:
+    noise = "[{." * 200
+    content = (
+        f"# {noise}\n[[IgnoredVulns]]  # {noise}\nid = 'GO-2022-0968'\n"
+        f'reason = "{noise} \\" {noise}"\n'
+        f"[[IgnoredVulns]]\nid = \"GO-2022-0969\"\nreason = '''\n{noise}\n'''\n"
+        f'[[IgnoredVulns]]\nid = "GO-2022-0970"\nreason = """{noise}\\""" {noise}"""\n'
+    )
+    suppressions = _load(tmp_path, content, "osv-scanner.toml")
+    assert [e.id for e in suppressions.entries] == ["GO-2022-0968", "GO-2022-0969", "GO-2022-0970"]
+    assert suppressions.entries[0].reason == f'{noise} " {noise}'
+    assert suppressions.entries[2].reason == f'{noise}""" {noise}'
+
+
+def test_nesting_within_the_limit_reaches_the_entry_checks(tmp_path: Path) -> None:
+    depth = limits.MAX_JSON_DEPTH - 3
+    content = TOML_ENTRY + "x = " + "[" * depth + "]" * depth + "\n"
+    error = _error(tmp_path, content, "osv-scanner.toml")
+    assert error.location == "/IgnoredVulns/0/x"
+
+
+LONG_ID = "x" * 100_000
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [
+        (TOML_ENTRY + f'ignoreUntil = "{"9" * 100_000}"\n', "osv-scanner.toml"),
+        (TOML_ENTRY + f"ignoreUntil = 0x{'f' * 100_000}\n", "osv-scanner.toml"),
+        (TOML_ENTRY + f"ignoreUntil = {'9' * 100_000}\n", "osv-scanner.toml"),
+        (TOML_ENTRY + f"{'k' * 100_000} = 1\n", "osv-scanner.toml"),
+        (f"ignore:\n  - id: CVE-1\n    reason: r\n    expires: {'9' * 100_000}\n", "ignore.yaml"),
+        (
+            f"ignore:\n  - {{id: {LONG_ID}, reason: r}}\n  - {{id: {LONG_ID}, reason: r}}\n",
+            "ignore.yaml",
+        ),
+    ],
+    ids=[
+        "toml-date",
+        "toml-hex-date",
+        "toml-long-int",
+        "toml-key",
+        "yaml-date",
+        "yaml-repeated-id",
+    ],
+)
+def test_errors_about_huge_values_stay_short(tmp_path: Path, content: str, name: str) -> None:
+    assert len(str(_error(tmp_path, content, name))) < 400
+
+
+def test_ignore_file_over_its_size_limit_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "osv-scanner.toml"
+    path.write_text(TOML_ENTRY, encoding="utf-8")
+    monkeypatch.setattr(limits, "MAX_SETTINGS_BYTES", len(TOML_ENTRY) - 1)
+    with pytest.raises(LimitExceeded, match="over the"):
+        load_ignore_file(path, "osv-scanner.toml")
+    monkeypatch.setattr(limits, "MAX_SETTINGS_BYTES", len(TOML_ENTRY))
+    assert len(load_ignore_file(path, "osv-scanner.toml").entries) == 1

@@ -24,9 +24,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
-from chainreview import raw
+from chainreview import limits, raw
 from chainreview.components.model import Diagnostic, Location
-from chainreview.errors import InputError
+from chainreview.errors import InputError, LimitExceeded
 from chainreview.evidence.vex import vulnerability_key
 
 __all__ = ["IgnoreEntry", "Suppressions", "load_ignore_file"]
@@ -90,7 +90,7 @@ class Suppressions:
 
 def load_ignore_file(path: Path, display: str) -> Suppressions:
     """Read a chainreview YAML or osv-scanner TOML ignore file; raise `InputError` when invalid."""
-    data = raw.read_bytes(path, display)
+    data = raw.read_bytes(path, display, limits.MAX_SETTINGS_BYTES)
     content = raw.decode_utf8(data, display)
     if _TOML_TABLE.search(content):
         return _from_toml(content, display)
@@ -102,7 +102,9 @@ def _from_yaml(document: Any, file: str) -> Suppressions:
         raise InputError(file, "an ignore file is a mapping with an 'ignore' list")
     for key in document:
         if key != "ignore":
-            raise InputError(file, f"unknown key {key!r} (allowed: ignore)", f"/{key}")
+            raise InputError(
+                file, f"unknown key {raw.preview(key)} (allowed: ignore)", _at("", key)
+            )
     items = document["ignore"]
     if not isinstance(items, list):
         raise InputError(file, "'ignore' must be a list", "/ignore")
@@ -117,10 +119,13 @@ def _from_yaml(document: Any, file: str) -> Suppressions:
 
 
 def _from_toml(content: str, file: str) -> Suppressions:
+    _check_toml_nesting(content, file)
     try:
         document = tomllib.loads(content)
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError, or an integer too long for Python to read
         raise InputError(file, f"not valid TOML: {raw.one_line(str(exc))}") from exc
+    except RecursionError as exc:  # not expected past the check above; never a traceback
+        raise LimitExceeded(file, "TOML nested too deeply to parse") from exc
     warnings = []
     for key in document:
         if key in _OSV_SCANNER_UNAPPLIED:
@@ -131,7 +136,8 @@ def _from_toml(content: str, file: str) -> Suppressions:
                 )
             )
         elif key != "IgnoredVulns":
-            raise InputError(file, f"unknown key {key!r} (allowed: IgnoredVulns)", f"/{key}")
+            message = f"unknown key {raw.preview(key)} (allowed: IgnoredVulns)"
+            raise InputError(file, message, _at("", key))
     items = document.get("IgnoredVulns", [])
     if not isinstance(items, list):
         raise InputError(file, "IgnoredVulns must be an array of tables", "/IgnoredVulns")
@@ -147,13 +153,51 @@ def _from_toml(content: str, file: str) -> Suppressions:
     return Suppressions(_unique(entries, file), warnings)
 
 
+_TOML_TOKEN: Final = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\''  # multi-line strings
+    r'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\''  # one-line strings
+    r"|#[^\n]*"  # a comment
+    r"|[][{}.=,\n]",
+    re.DOTALL,
+)
+"""What the nesting check looks at: strings and comments (skipped whole, brackets and dots in
+them included), brackets, the dots of dotted keys, and what ends a key."""
+
+
+def _check_toml_nesting(content: str, file: str) -> None:
+    """Refuse TOML nested deeper than `MAX_JSON_DEPTH` before `tomllib` parses it: its parser
+    recurses once per array or inline table, and a dotted key of n parts costs it n² memory.
+
+    Each array, inline table or table header bracket and each dot of a key nests one level below
+    the document; the count is a bound (a float's dot counts too), and linear in the text.
+    """
+    depth = dots = 0
+    for token in _TOML_TOKEN.finditer(content):
+        mark = token.group()
+        if mark == ".":
+            dots += 1
+        elif mark == "[" or mark == "{":
+            depth, dots = depth + 1, 0
+        elif mark == "]" or mark == "}":
+            depth, dots = max(depth - 1, 0), 0
+        elif mark == "=" or mark == "," or mark == "\n":
+            dots = 0
+        else:
+            continue  # a string or a comment
+        if 1 + depth + dots > limits.MAX_JSON_DEPTH:
+            line = content.count("\n", 0, token.start()) + 1
+            message = f"nesting deeper than {limits.MAX_JSON_DEPTH} levels"
+            raise LimitExceeded(file, message, f"line {line}")
+
+
 def _fields(item: object, allowed: frozenset[str], file: str, pointer: str) -> Mapping[str, Any]:
     if not isinstance(item, dict):
         raise InputError(file, "an entry must be a mapping", pointer)
     for key in item:
         if key not in allowed:
             names = ", ".join(sorted(allowed))
-            raise InputError(file, f"unknown key {key!r} (allowed: {names})", f"{pointer}/{key}")
+            message = f"unknown key {raw.preview(key)} (allowed: {names})"
+            raise InputError(file, message, _at(pointer, key))
     return item
 
 
@@ -184,7 +228,7 @@ def _date(value: object, file: str, pointer: str) -> date | None:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise InputError(file, f"{value!r} is not an ISO date (YYYY-MM-DD)", pointer)
+    raise InputError(file, f"{raw.preview(value)} is not an ISO date (YYYY-MM-DD)", pointer)
 
 
 def _unique(entries: list[IgnoreEntry], file: str) -> list[IgnoreEntry]:
@@ -193,6 +237,11 @@ def _unique(entries: list[IgnoreEntry], file: str) -> list[IgnoreEntry]:
     for entry in entries:
         first = seen.setdefault(vulnerability_key(entry.id), entry)
         if first is not entry:
-            message = f"{entry.id} is already ignored at {first.location.pointer}"
+            message = f"{raw.preview(entry.id)} is already ignored at {first.location.pointer}"
             raise InputError(file, message, entry.location.pointer)
     return entries
+
+
+def _at(pointer: str, key: object) -> str:
+    """The pointer of `key` under `pointer`, cut to one short line for a message."""
+    return raw.one_line(f"{pointer}/{key}", 120)
