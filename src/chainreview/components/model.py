@@ -213,6 +213,10 @@ class SbomDocument:
     signature: Signature = field(default_factory=Signature)
     file_count: int = 0
     """SPDX `files` entries: counted, not made into components."""
+    sha256: str = ""
+    """Lower-case hex sha256 of the bytes read and parsed (`read_sbom` sets it)."""
+    size: int = 0
+    """Number of those bytes."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

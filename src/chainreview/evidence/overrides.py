@@ -7,11 +7,12 @@ recorded in the determination with its reviewer, date and reason: nothing is app
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from chainreview import raw
+from chainreview import limits, raw
 from chainreview.errors import InputError
 from chainreview.evidence.declaration import OVERRIDES_SCHEMA_ID, check_schema
 
@@ -47,13 +48,27 @@ class Override:
     """JSON pointer of the entry in that file."""
 
 
-def load_overrides(path: Path, display: str | None = None) -> tuple[Override, ...]:
-    """Read and validate the overrides file at `path`; `display` names it in messages.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OverridesFile:
+    """An overrides file, read: its overrides in file order and the digest of its bytes."""
+
+    file: str
+    """The file, as named by the caller."""
+    overrides: tuple[Override, ...]
+    sha256: str
+    """Lower-case hex sha256 of the bytes read and parsed."""
+    size: int
+    """Number of those bytes."""
+
+
+def read_overrides(path: Path, display: str | None = None) -> OverridesFile:
+    """Read and validate the overrides file at `path` once; `display` names it in messages.
 
     Raises `InputError` naming the file and the JSON pointer of the first problem.
     """
     file = display if display is not None else str(path)
-    value = raw.load_yaml(raw.read_bytes(path, file), file)
+    data = raw.read_bytes(path, file, limits.MAX_SETTINGS_BYTES)
+    value = raw.load_yaml(data, file)
     check_schema(value, OVERRIDES_SCHEMA_ID, file)
     overrides: list[Override] = []
     seen: set[str] = set()
@@ -76,4 +91,15 @@ def load_overrides(path: Path, display: str | None = None) -> tuple[Override, ..
                 pointer=pointer,
             )
         )
-    return tuple(overrides)
+    return OverridesFile(
+        file=file,
+        overrides=tuple(overrides),
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+    )
+
+
+def load_overrides(path: Path, display: str | None = None) -> tuple[Override, ...]:
+    """The overrides of `read_overrides` alone (what `reviewer.py` calls until it records the
+    digest `read_overrides` gives)."""
+    return read_overrides(path, display).overrides

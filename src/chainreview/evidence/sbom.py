@@ -7,6 +7,7 @@ for (`validate=True`): `chainreview scan` reads without them and must start fast
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from pathlib import Path
 
 from chainreview import limits, raw
@@ -18,19 +19,23 @@ def read_sbom(path: Path, display: str | None = None, *, validate: bool = True) 
     """Read, recognise, (optionally) schema-validate and normalise the SBOM at `path`.
 
     `display` is the name used in messages and evidence citations (default: the path as given).
+    The file is read once; the document's `sha256` and `size` are those of the bytes parsed.
     Raises `InputError` only for input that cannot be read as a supported SBOM at all.
     """
     file = display if display is not None else str(path)
-    sniffed = sniff(raw.read_bytes(path, file), file)
+    sniffed, sha256, size = _read(path, file)
     document = _normalise(sniffed, file)
-    if not validate:
-        return document
-    schema_warnings = _validate(sniffed, file)
-    if not schema_warnings:
-        return document
-    return dataclasses.replace(
-        document, warnings=_capped(schema_warnings + document.warnings, file)
-    )
+    warnings = document.warnings
+    if validate and (schema_warnings := _validate(sniffed, file)):
+        warnings = _capped(schema_warnings + warnings, file)
+    return dataclasses.replace(document, warnings=warnings, sha256=sha256, size=size)
+
+
+def _read(path: Path, file: str) -> tuple[Sniffed, str, int]:
+    """The recognised document at `path`, with the sha256 and size of the bytes it was parsed
+    from (they are let go before the document is normalised)."""
+    data = raw.read_bytes(path, file)
+    return sniff(data, file), hashlib.sha256(data).hexdigest(), len(data)
 
 
 def _normalise(sniffed: Sniffed, file: str) -> SbomDocument:

@@ -41,6 +41,8 @@ When several statements apply, the one that wins is
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -124,6 +126,10 @@ class VexDocument:
     timestamp: str | None = None
     statements: tuple[VexStatement, ...] = ()
     warnings: tuple[Diagnostic, ...] = ()
+    sha256: str = ""
+    """Lower-case hex sha256 of the bytes read and parsed (`read_vex` sets it)."""
+    size: int = 0
+    """Number of those bytes."""
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -136,14 +142,20 @@ def read_vex(path: Path, display: str) -> VexDocument:
 
     CycloneDX (JSON or XML, a BOM with `vulnerabilities`), OpenVEX (JSON or YAML) and CSAF 2.0
     (`csaf_vex`) are read.  Anything unreadable raises `InputError` with one line naming the file
-    and the location; problems inside a readable document become `warnings`.
+    and the location; problems inside a readable document become `warnings`.  The file is read
+    once; `sha256` and `size` are those of the bytes parsed.
     """
+    data = raw.read_bytes(path, display)
+    document = _parse(data, display)
+    return dataclasses.replace(document, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+
+
+def _parse(data: bytes, display: str) -> VexDocument:
     # Imported here: the format readers import this module's model.
     from chainreview.evidence.vex_csaf import read as read_csaf
     from chainreview.evidence.vex_cyclonedx import read_json, read_xml
     from chainreview.evidence.vex_openvex import read as read_openvex
 
-    data = raw.read_bytes(path, display)
     found = _FIRST_BYTE.search(data, 3 if data.startswith(b"\xef\xbb\xbf") else 0)
     if found is None:
         raise InputError(display, "empty file")
