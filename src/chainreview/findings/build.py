@@ -45,7 +45,7 @@ from urllib.parse import unquote
 
 from chainreview.components.cpe import InvalidCpe, parse_cpe
 from chainreview.components.model import Component
-from chainreview.components.purl import InvalidPurl, parse_purl
+from chainreview.components.purl import InvalidPurl, Purl, parse_purl
 from chainreview.components.versions import InvalidVersion, Key, sort_key
 from chainreview.findings import kept_facts
 from chainreview.findings.kept_facts import FactsKey, StaticFacts
@@ -796,7 +796,8 @@ def apply_vex(
 
 _ProductKey = tuple[str | None, ...]
 """What a VEX identifier and a component can share: ("ref", text), ("purl", type, namespace,
-name) or ("cpe", vendor, product); `vex.applicable` looks further (versions, qualifiers)."""
+name, version or None) or ("cpe", vendor, product); `vex.applicable` looks further (qualifiers,
+subpath, CPE version)."""
 
 
 class _VexIndex:
@@ -805,10 +806,12 @@ class _VexIndex:
 
     A statement may apply to a finding when one of its ids (`vex.vulnerability_key`) is in the
     finding's alias group and one of its identifiers (its subcomponents when it has any, else its
-    products) shares a `_ProductKey` with the finding's component. Its findings are then listed
-    the cheapest way: by each (group, component) pair, or by walking the findings of its groups,
-    or those of its components, whichever is fewest; so a statement naming many products of a
-    many-alias vulnerability costs no more than the findings there are.
+    products) shares a `_ProductKey` with the finding's component: a purl without a version
+    names every version, one with a version the components of that version (their purl's, else
+    their own). Its findings are then listed the cheapest way: by each (group, component) pair,
+    or by walking the findings of its groups, or those of its components, whichever is fewest;
+    so a statement naming many products of a many-alias vulnerability costs no more than the
+    findings there are.
     """
 
     def __init__(self, findings: Sequence[Finding], components: Mapping[str, Component]) -> None:
@@ -818,8 +821,10 @@ class _VexIndex:
         self._groups: dict[str, set[int]] = defaultdict(set)
         self._components: dict[_ProductKey, set[str]] = defaultdict(set)
         self._pairs: dict[tuple[int, str], list[int]] = defaultdict(list)
-        self._of_group: dict[int, list[tuple[str, int]]] = defaultdict(list)
-        self._of_component: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self._of_group: dict[int, list[int]] = defaultdict(list)
+        self._of_component: dict[str, list[int]] = defaultdict(list)
+        self._group_at: list[int] = []
+        self._component_at = [finding.component for finding in findings]
         numbers: dict[tuple[str, ...], int] = {}
         for position, finding in enumerate(findings):
             group = numbers.get(finding.aliases)
@@ -831,9 +836,10 @@ class _VexIndex:
             if ref not in self._of_component:
                 for key in _component_keys(components[ref]):
                     self._components[key].add(ref)
+            self._group_at.append(group)
             self._pairs[group, ref].append(position)
-            self._of_group[group].append((ref, position))
-            self._of_component[ref].append((group, position))
+            self._of_group[group].append(position)
+            self._of_component[ref].append(position)
 
     def named_by(self, statement: VexStatement) -> list[int]:
         """Positions of the findings `statement` may apply to."""
@@ -856,8 +862,8 @@ class _VexIndex:
         if by_pair <= min(by_group, by_component):
             return [p for g in groups for r in refs for p in self._pairs.get((g, r), ())]
         if by_group <= by_component:
-            return [p for g in groups for r, p in self._of_group[g] if r in refs]
-        return [p for r in refs for g, p in self._of_component[r] if g in groups]
+            return [p for g in groups for p in self._of_group[g] if self._component_at[p] in refs]
+        return [p for r in refs for p in self._of_component[r] if self._group_at[p] in groups]
 
 
 def _product_keys(identifier: str) -> Iterator[_ProductKey]:
@@ -871,29 +877,43 @@ def _product_keys(identifier: str) -> Iterator[_ProductKey]:
         yield from _identity_keys(fragment)
 
 
-def _component_keys(component: Component) -> Iterator[_ProductKey]:
-    """The keys under which a VEX identifier may name `component`."""
-    yield ("ref", component.ref)
-    for identifier in (component.purl, component.cpe):
-        if identifier:
-            yield from _identity_keys(identifier)
-
-
 def _identity_keys(identifier: str) -> Iterator[_ProductKey]:
-    """The purl (type, namespace, name) or CPE (vendor, product) key of a valid identifier."""
+    """The purl or CPE key of a valid identifier."""
     prefix = identifier[:4].lower()
     if prefix == "pkg:":
-        try:
-            purl = parse_purl(identifier)
-        except InvalidPurl:
-            return
-        yield ("purl", purl.type, purl.namespace, purl.name)
+        purl = _purl(identifier)
+        if purl is not None:
+            yield _purl_key(purl, purl.version)
     elif prefix == "cpe:":
         try:
             cpe = parse_cpe(identifier)
         except InvalidCpe:
             return
         yield ("cpe", cpe.vendor, cpe.product)
+
+
+def _component_keys(component: Component) -> Iterator[_ProductKey]:
+    """The keys under which a VEX identifier may name `component`."""
+    yield ("ref", component.ref)
+    purl = _purl(component.purl) if component.purl else None
+    if purl is not None:
+        yield _purl_key(purl, None)
+        version = purl.version or component.version
+        if version is not None:
+            yield _purl_key(purl, version)
+    if component.cpe:
+        yield from _identity_keys(component.cpe)
+
+
+def _purl(text: str) -> Purl | None:
+    try:
+        return parse_purl(text)
+    except InvalidPurl:
+        return None
+
+
+def _purl_key(purl: Purl, version: str | None) -> _ProductKey:
+    return ("purl", purl.type, purl.namespace, purl.name, version)
 
 
 def apply_suppressions(
