@@ -67,6 +67,8 @@ DEFAULT_REGIME = "cn-crm-2022"
 
 _SCHEMA_FILES = ("declaration.schema.json", "overrides.schema.json")
 _MESSAGE_CHARS = 300
+_IDS_SHOWN = 20
+"""Most declared ids an "unknown id" problem lists."""
 _WINDOWS_ABSOLUTE = re.compile(r"[A-Za-z]:")
 
 
@@ -335,16 +337,24 @@ def _pointer(path: Iterable[object]) -> str:
     return "".join("/" + _escape(part) for part in path)
 
 
-def _position(document: Any, pointer: str) -> tuple[int, ...]:
-    """Where `pointer` lies in `document` in reading order (a missing field after its siblings)."""
+def _position(
+    document: Any, pointer: str, tables: dict[int, dict[str, tuple[int, Any]]]
+) -> tuple[int, ...]:
+    """Where `pointer` lies in `document` in reading order (a missing field after its siblings).
+
+    `tables` keeps each mapping's fields by name, made once per mapping (id) for all pointers.
+    """
     position: list[int] = []
     node = document
     for part in pointer.split("/")[1:]:
         key = part.replace("~1", "/").replace("~0", "~")
         if isinstance(node, dict):
-            keys = [str(name) for name in node]
-            index = keys.index(key) if key in keys else len(keys)
-            node = list(node.values())[index] if index < len(keys) else None
+            table = tables.get(id(node))
+            if table is None:
+                table = tables[id(node)] = {}
+                for index, (name, item) in enumerate(node.items()):
+                    table.setdefault(str(name), (index, item))
+            index, node = table.get(key, (len(node), None))
         elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
             index = int(key)
             node = node[index]
@@ -398,8 +408,11 @@ class _Package:
         for problem in self.problems:
             rank.setdefault(problem.file, len(rank))
 
+        tables: dict[int, dict[str, tuple[int, Any]]] = {}
+
         def key(problem: Problem) -> tuple[int, tuple[int, ...]]:
-            return rank[problem.file], _position(self.yaml_files.get(problem.file), problem.pointer)
+            document = self.yaml_files.get(problem.file)
+            return rank[problem.file], _position(document, problem.pointer, tables)
 
         return InvalidPackage(sorted(dict.fromkeys(self.problems), key=key))
 
@@ -607,15 +620,13 @@ def _check_answers(package: _Package, name: str, data: Any) -> tuple[Questionnai
     def document(path: str, pointer: str) -> str:
         return package.checked.get(path, path)
 
+    # The field each schema problem lies in: /answers/3/evidence/0/file → /answers/3/evidence.
+    spoilt = {"/".join(problem.pointer.split("/", 4)[:4]) for problem in refused}
     return tuple(
         answer_from(item, name, f"/answers/{index}", document)
         for index, item in entries
         if isinstance(item, dict)
-        and not any(
-            _within(problem.pointer, f"/answers/{index}/{field}")
-            for problem in refused
-            for field in ANSWER_FIELDS
-        )
+        and not any(f"/answers/{index}/{field}" in spoilt for field in ANSWER_FIELDS)
     )
 
 
@@ -751,9 +762,14 @@ def _refer(
     when `known` is None (some ids are unknown) or for a value that is not an id."""
     if known is None:
         return
+    listed = sorted(known)
+    declared = ", ".join(listed[:_IDS_SHOWN])
+    if len(listed) > _IDS_SHOWN:
+        declared += f" and {len(listed) - _IDS_SHOWN:,} more"
     for pointer, reference in references:
         if isinstance(reference, str) and reference not in known:
-            package.add(file, pointer, _unknown(what, reference, known))
+            message = f"unknown {what} {raw.preview(reference)} (declared: {declared})"
+            package.add(file, pointer, message)
 
 
 def duplicates(ids: Iterable[str | None]) -> Iterator[tuple[int, str]]:
@@ -781,10 +797,6 @@ def _check_unique(
         package.add(file, pointer.format(index), f"{what} {item!r} appears more than once")
 
 
-def _unknown(what: str, value: str, known: set[str]) -> str:
-    return f"unknown {what} {value!r} (declared: {', '.join(sorted(known))})"
-
-
 # --- reading what the schema may have refused ----------------------------------------------------
 
 
@@ -808,8 +820,3 @@ def _entries(value: Any, key: str) -> list[tuple[int, Any]]:
 def _known(ids: Sequence[str | None]) -> set[str] | None:
     """The ids declared, or None when some are not known (a file unreadable, an id missing)."""
     return None if None in ids else {item for item in ids if item is not None}
-
-
-def _within(pointer: str, prefix: str) -> bool:
-    """Whether `pointer` is `prefix` or lies below it."""
-    return pointer == prefix or pointer.startswith(prefix + "/")
