@@ -646,6 +646,17 @@ def test_every_dangling_reference_is_reported(tmp_path: Path) -> None:
     ]
 
 
+def test_a_value_the_schema_refuses_is_one_problem(tmp_path: Path) -> None:
+    package = _copy(tmp_path)
+    _edit(package / MANIFEST, _set("products", 0, "vendor", value="acme corp"))
+    # Not also "unknown vendor 'acme corp'": one problem per place, the schema's.
+    (problem,) = _problems(package).problems
+    assert (problem.pointer, problem.message) == (
+        "/products/0/vendor",
+        "'acme corp' does not match '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$'",
+    )
+
+
 def test_an_unreadable_file_is_one_problem_and_the_others_are_still_checked(
     tmp_path: Path,
 ) -> None:

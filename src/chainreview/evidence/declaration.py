@@ -402,8 +402,9 @@ class _Package:
         return problems
 
     def invalid(self) -> InvalidPackage:
-        """The error listing every problem once, by file in the order the package names them
-        (the manifest first), each file's in reading order."""
+        """The error listing the problems by file in the order the package names them (the
+        manifest first), each file's in reading order; one per place, the first found (a value
+        the schema refuses is not also reported as an unknown id or a missing file)."""
         rank = {name: index for index, name in enumerate(self.inputs)}
         for problem in self.problems:
             rank.setdefault(problem.file, len(rank))
@@ -414,7 +415,10 @@ class _Package:
             document = self.yaml_files.get(problem.file)
             return rank[problem.file], _position(document, problem.pointer, tables)
 
-        return InvalidPackage(sorted(dict.fromkeys(self.problems), key=key))
+        first: dict[tuple[str, str], Problem] = {}
+        for problem in self.problems:
+            first.setdefault((problem.file, problem.pointer), problem)
+        return InvalidPackage(sorted(first.values(), key=key))
 
     def locate(self, value: str, file: str, pointer: str) -> tuple[str, Path]:
         """The package-relative path and real location of `value`, named at `file` `pointer`."""
