@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from chainreview import canonical, limits
+from chainreview import canonical, limits, raw
 from chainreview.errors import InputError, InvalidPackage, Problem
 from chainreview.evidence.declaration import Declaration, InputRole, load_declaration
 from chainreview.evidence.overrides import Level, load_overrides
@@ -160,6 +160,35 @@ def test_digests_match_hashlib(declaration: Declaration) -> None:
     roles = {f.path: f.roles for f in declaration.inputs}
     assert roles["sbom/management-agent.vex.cdx.json"] == (InputRole.VEX,)
     assert roles["documents/impact-analysis.md"] == (InputRole.DOCUMENT,)
+
+
+def test_each_sbom_is_read_once_and_digested_as_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = _copy(tmp_path)
+    _edit(package / MANIFEST, _set("products", 1, "sboms", value=["sbom/cloud-portal.cdx.json"]))
+    reads: list[str] = []
+    read_bytes, digest_file = raw.read_bytes, raw.digest_file
+
+    def counted_read(path: Path, display: str, max_bytes: int | None = None) -> bytes:
+        reads.append(display)
+        return read_bytes(path, display, max_bytes)
+
+    def counted_digest(path: Path, display: str, max_bytes: int) -> tuple[str, int]:
+        reads.append(display)
+        return digest_file(path, display, max_bytes)
+
+    monkeypatch.setattr(raw, "read_bytes", counted_read)
+    monkeypatch.setattr(raw, "digest_file", counted_digest)
+    declaration = load_declaration(package)
+    sboms = ["sbom/cloud-portal.cdx.json", "sbom/management-agent.cdx.json"]
+    assert [f.path for f in declaration.inputs if InputRole.SBOM in f.roles] == sboms
+    assert [reads.count(name) for name in sboms] == [1, 1]
+    recorded = {f.path: (f.sha256, f.size) for f in declaration.inputs}
+    for product in declaration.products:
+        assert product.inventory is not None
+        for document in product.inventory.documents:
+            assert recorded[document.file] == (document.sha256, document.size)
 
 
 def test_no_absolute_path_is_recorded(tmp_path: Path) -> None:

@@ -13,7 +13,8 @@ frozen `Declaration`:
 * the SBOMs of each product are read with `read_sbom` and merged into one inventory; VEX files are
   recorded with their digests (VEX is parsed by a later stage);
 * every input file is recorded with its sha256 digest and its package-relative path, never an
-  absolute one, for the determination's input digests;
+  absolute one, for the determination's input digests; a YAML file or SBOM is read once, and its
+  digest is of the very bytes parsed;
 * ids must be unique and every cross-reference (product → vendor, deployment → system, …) resolve.
 
 Every problem is found in one pass and reported at once: `InvalidPackage` (an `InputError`) lists
@@ -443,18 +444,18 @@ class _Package:
             raise InputError(file, f"{name!r} is not a regular file", pointer)
         return name, real
 
-    def record(self, name: str, real: Path, role: InputRole, data: bytes | None = None) -> None:
-        """Digest `real` (or the bytes already read from it) under `name` for `role`."""
+    def record(
+        self, name: str, real: Path, role: InputRole, digest: tuple[str, int] | None = None
+    ) -> None:
+        """Record `real` under `name` for `role` with the sha256 and size of the bytes already
+        read from it, or else digest it."""
         known = self.inputs.get(name)
         if known is not None:
             if role not in known.roles:
                 self.inputs[name] = dataclasses.replace(known, roles=(*known.roles, role))
             return
-        if data is None:
-            digest, size = raw.digest_file(real, name, limits.MAX_DOCUMENT_BYTES)
-        else:
-            digest, size = hashlib.sha256(data).hexdigest(), len(data)
-        self.inputs[name] = InputFile(path=name, sha256=digest, size=size, roles=(role,))
+        sha256, size = digest or raw.digest_file(real, name, limits.MAX_DOCUMENT_BYTES)
+        self.inputs[name] = InputFile(path=name, sha256=sha256, size=size, roles=(role,))
 
     def path(self, value: Any, file: str, pointer: str, role: InputRole) -> str | None:
         """Check and digest a file the package names; its package-relative path, or None (the
@@ -482,7 +483,7 @@ class _Package:
         try:
             name, real = self.locate(value, file, pointer)
             data = raw.read_bytes(real, name)
-            self.record(name, real, role, data)
+            self.record(name, real, role, (hashlib.sha256(data).hexdigest(), len(data)))
             parsed = raw.load_yaml(data, name)
         except InputError as error:
             self.refuse(error)
@@ -492,14 +493,19 @@ class _Package:
         return name, parsed
 
     def sbom(self, value: Any, file: str, pointer: str) -> None:
-        """Check, digest and read an SBOM the package names (once, however often it is named)."""
-        name = self.path(value, file, pointer, InputRole.SBOM)
-        if name is None or name in self.sboms:
+        """Check and read an SBOM the package names, once however often it is named; its digest
+        is of the bytes parsed."""
+        if not isinstance(value, str):
             return
         try:
-            self.sboms[name] = read_sbom(self.root / PurePosixPath(name), name)
+            name, real = self.locate(value, file, pointer)
+            document = self.sboms.get(name) or read_sbom(real, name)
+            self.record(name, real, InputRole.SBOM, (document.sha256, document.size))
         except InputError as error:
             self.refuse(error)
+            return
+        self.sboms[name] = document
+        self.checked[value] = name
 
 
 # --- loading ----------------------------------------------------------------------------------
