@@ -148,6 +148,10 @@ def main() -> None:
             (scratch / "corpus").mkdir()
             sys.argv.append(str(scratch / "corpus"))
         sys.argv.append(str(seeds))
+    if target.tokens and not any(a.startswith("-dict=") for a in sys.argv):
+        words = scratch / "tokens.dict"
+        words.write_text("".join(f'"{_escaped(token)}"\n' for token in target.tokens))
+        sys.argv.append(f"-dict={words}")
 
     def one_input(data: bytes) -> None:
         if target.folder:
@@ -169,6 +173,12 @@ def main() -> None:
         atheris.Fuzz()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _escaped(token: bytes) -> str:
+    """A libFuzzer dictionary entry: printable ASCII as it is, other bytes, quotes and
+    backslashes as \\xNN."""
+    return "".join(chr(b) if 32 <= b < 127 and b not in b'"\\' else f"\\x{b:02x}" for b in token)
 
 
 def _fast_tmp() -> str | None:

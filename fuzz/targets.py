@@ -87,6 +87,8 @@ class Target:
     """The input is unpacked into a folder (`unpack`) rather than written to one file."""
     structured: bool = False
     """JSON documents: the harness also mutates them node by node, not only byte by byte."""
+    tokens: tuple[bytes, ...] = ()
+    """Words of the format that byte mutations splice in (a libFuzzer dictionary)."""
     measured: Callable[[Path], Path] | None = None
     """For `bench_hardening.py`, where the largest single file is not the input to measure: the
     input to measure, found (or written) given a scratch folder."""
@@ -323,6 +325,78 @@ def _largest_package(scratch: Path) -> Path:
 # --- the targets --------------------------------------------------------------------------
 
 
+_XML: Final = (
+    b'<component type="library">',
+    b"<name>",
+    b"<purl>pkg:npm/a@1</purl>",
+    b'bom-ref="',
+    b'<dependency ref="',
+    b"<!DOCTYPE",
+    b"<!ENTITY",
+    b"&amp;",
+    b"&#x1b;",
+    b"<![CDATA[",
+    b'xmlns="http://cyclonedx.org/schema/bom/1.6"',
+    b"</",
+    b"/>",
+)
+_YAML: Final = (
+    b"&a ",
+    b"*a",
+    b"<<: ",
+    b"!!binary ",
+    b"!!python/object ",
+    b"- ",
+    b": ",
+    b"? ",
+    b"|\n",
+    b"---\n",
+    b"...\n",
+    b"{",
+    b"[",
+    b"~",
+    b"2026-01-01",
+)
+_TAG_VALUE: Final = (
+    b"SPDXVersion: SPDX-2.3\n",
+    b"PackageName: ",
+    b"SPDXID: SPDXRef-",
+    b"PackageVersion: ",
+    b"ExternalRef: PACKAGE-MANAGER purl pkg:pypi/a@1\n",
+    b"Relationship: ",
+    b" DEPENDS_ON ",
+    b"<text>",
+    b"</text>",
+    b"PackageSupplier: Organization: ",
+    b"FileName: ",
+    b"NOASSERTION",
+)
+_CSV: Final = (b",", b'"', b"\r\n", b"CVE-2024-12345", b"#model_version:", b"cve,epss,percentile")
+_DEBIAN: Final = (
+    b"[01 Jan 2024] DSA-1-1 pkg - security update\n",
+    b"\t{CVE-2024-1 CVE-2024-2}\n",
+    b"\t[bookworm] - pkg 1.0-1\n",
+    b"<not-affected>",
+    b"<unfixed>",
+    b"NOTE: ",
+)
+_TOML: Final = (
+    b"[[IgnoredVulns]]\n",
+    b'id = "CVE-2024-1"\n',
+    b'reason = "r"\n',
+    b"ignoreUntil = ",
+    b"1979-05-27T07:32:00Z",
+    b"[[PackageOverrides]]\n",
+    b"[GoVersionOverride]\n",
+    b"[",
+    b"{",
+    b'"""',
+    b" = ",
+    b"inf",
+    b"0x",
+)
+
+
 def _has(*markers: bytes) -> Callable[[bytes], bool]:
     return lambda data: all(m in data for m in markers)
 
@@ -358,6 +432,7 @@ TARGETS: Final[dict[str, Target]] = {
             ),
             accept=_has(b"http://cyclonedx.org/schema/bom/"),
             suffix=".xml",
+            tokens=_XML,
         ),
         Target(
             name="spdx-json",
@@ -381,6 +456,7 @@ TARGETS: Final[dict[str, Target]] = {
             globs=("spdx-spec/**/*.yaml", "spdx-spec/**/*.yml", "spdx-examples/**/*.yaml"),
             accept=_has(b"spdxVersion"),
             suffix=".yaml",
+            tokens=_YAML,
         ),
         Target(
             name="spdx-tagvalue",
@@ -389,6 +465,7 @@ TARGETS: Final[dict[str, Target]] = {
             globs=("spdx-spec/**/*.spdx", "spdx-examples/**/*.spdx", "spdx-examples/**/*.txt"),
             accept=_has(b"SPDXVersion:"),
             suffix=".spdx",
+            tokens=_TAG_VALUE,
         ),
         Target(
             name="osv",
@@ -438,6 +515,7 @@ TARGETS: Final[dict[str, Target]] = {
             globs=("cisa-kev/known_exploited_vulnerabilities.csv",),
             derive=_epss_files,
             suffix=".csv",
+            tokens=_CSV,
             measured=_epss_full_size,
         ),
         Target(
@@ -446,6 +524,7 @@ TARGETS: Final[dict[str, Target]] = {
             run=_feed(debian.read),
             globs=("debian-security-tracker/data/*/list",),
             derive=_debian_slices,
+            tokens=_DEBIAN,
         ),
         Target(
             name="alpine",
@@ -504,6 +583,7 @@ TARGETS: Final[dict[str, Target]] = {
             root=REPOSITORY,
             derive=_packages,
             folder=True,
+            tokens=(*_YAML, b"### FILE sbom/a.cdx.json\n", b"### FILE vendor/v.yaml\n"),
             measured=_largest_package,
         ),
         Target(
@@ -512,6 +592,7 @@ TARGETS: Final[dict[str, Target]] = {
             run=_ignore,
             globs=("**/*.toml",),
             suffix=".toml",
+            tokens=_TOML,
         ),
     )
 }
