@@ -32,9 +32,13 @@ MAX_YAML_INT_CHARS: Final = 1_000
 4,300-digit cap, and YAML 1.1's base-60 integers (`1:20:30`, computed digit by digit, quadratic in
 their length) stay cheap."""
 
-MAX_SETTINGS_BYTES: Final = 8 * 1024 * 1024
-"""Largest ignore file (`--ignore`) or overrides file (`--overrides`) read; osv-scanner's TOML is
-read by the standard library's pure-Python parser, about a second per MB."""
+MAX_IGNORE_BYTES: Final = 4 * 1024 * 1024
+"""Largest ignore file (`--ignore`) read, some 40,000 entries: osv-scanner's TOML is read by the
+standard library's pure-Python parser, about a second per MB."""
+
+MAX_OVERRIDES_BYTES: Final = 256 * 1024
+"""Largest overrides file (`--overrides`) read: a factor is overridden at most once, so a real file
+is a few kB, and the schema check costs about half a millisecond per entry."""
 
 MAX_XML_DEPTH: Final = 100
 """Deepest nesting of XML elements accepted."""

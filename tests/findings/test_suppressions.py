@@ -279,8 +279,8 @@ def test_ignore_file_over_its_size_limit_is_refused(
 ) -> None:
     path = tmp_path / "osv-scanner.toml"
     path.write_text(TOML_ENTRY, encoding="utf-8")
-    monkeypatch.setattr(limits, "MAX_SETTINGS_BYTES", len(TOML_ENTRY) - 1)
+    monkeypatch.setattr(limits, "MAX_IGNORE_BYTES", len(TOML_ENTRY) - 1)
     with pytest.raises(LimitExceeded, match="over the"):
         load_ignore_file(path, "osv-scanner.toml")
-    monkeypatch.setattr(limits, "MAX_SETTINGS_BYTES", len(TOML_ENTRY))
+    monkeypatch.setattr(limits, "MAX_IGNORE_BYTES", len(TOML_ENTRY))
     assert len(load_ignore_file(path, "osv-scanner.toml").entries) == 1

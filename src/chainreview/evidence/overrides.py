@@ -67,7 +67,7 @@ def read_overrides(path: Path, display: str | None = None) -> OverridesFile:
     Raises `InputError` naming the file and the JSON pointer of the first problem.
     """
     file = display if display is not None else str(path)
-    data = raw.read_bytes(path, file, limits.MAX_SETTINGS_BYTES)
+    data = raw.read_bytes(path, file, limits.MAX_OVERRIDES_BYTES)
     value = raw.load_yaml(data, file)
     check_schema(value, OVERRIDES_SCHEMA_ID, file)
     overrides: list[Override] = []

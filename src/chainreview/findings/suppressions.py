@@ -90,7 +90,7 @@ class Suppressions:
 
 def load_ignore_file(path: Path, display: str) -> Suppressions:
     """Read a chainreview YAML or osv-scanner TOML ignore file; raise `InputError` when invalid."""
-    data = raw.read_bytes(path, display, limits.MAX_SETTINGS_BYTES)
+    data = raw.read_bytes(path, display, limits.MAX_IGNORE_BYTES)
     content = raw.decode_utf8(data, display)
     if _TOML_TABLE.search(content):
         return _from_toml(content, display)
