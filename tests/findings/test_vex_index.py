@@ -219,3 +219,35 @@ def test_each_finding_weighs_only_the_statements_naming_it(monkeypatch: pytest.M
     assert sum(weighed) == 2000
     assert all(f.status is Status.FIXED for f in out)
     assert out[7].status_source == "v.json: /statements/7"
+
+
+def test_a_statement_naming_every_product_is_not_weighed_whole_per_finding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One statement with 2,000 products and 2,000 aliases, applying to 2,000 findings: each
+    finding weighs it with its own product and id (8 million identifiers weighed before)."""
+    inventory = {
+        f"c{i}": Component(ref=f"c{i}", name=f"p{i}", version="1.0", purl=f"pkg:npm/p{i}@1.0")
+        for i in range(2000)
+    }
+    findings = [_finding(c, ("CVE-2024-1", f"GHSA-{n}")) for n, c in enumerate(inventory.values())]
+    statement = VexStatement(
+        vulnerability="CVE-2099-1",
+        aliases=tuple(f"ghsa-{n}" for n in range(2000)),
+        products=tuple(f"pkg:npm/p{n}" for n in range(2000)),
+        status=VexStatus.NOT_AFFECTED,
+        justification="component_not_present",
+        location=Location(file="v.json", pointer="/statements/0"),
+    )
+    weighed: list[int] = []
+
+    def counting(
+        given: list[VexStatement], ids: tuple[str, ...], component: Component
+    ) -> VexStatement | None:
+        weighed.extend(len(s.products) + len(s.aliases) for s in given)
+        return applicable(given, ids, component)
+
+    monkeypatch.setattr(vex, "applicable", counting)
+    out = apply_vex(findings, [statement], inventory)
+    assert sum(weighed) == 2 * 2000
+    assert [f.justification for f in out] == ["component_not_present"] * 2000

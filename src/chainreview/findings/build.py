@@ -762,22 +762,22 @@ def apply_vex(
 ) -> tuple[Finding, ...]:
     """Set each finding's status from the VEX statement that applies to it (kept, never removed).
 
-    Linear in findings + statements: `_VexIndex` gives each finding the few statements that
-    name one of its ids and its component, and `vex.applicable` decides among those, in their
-    order, with the rules of `evidence.vex`.
+    Linear in findings + statements (and their ids and identifiers): `_VexIndex` gives each
+    finding the few statements that name one of its ids and its component, each narrowed to
+    those ids and identifiers, and `vex.applicable` decides among them, in statement order, with
+    the rules of `evidence.vex`.
     """
     if not statements:
         return tuple(findings)
     from chainreview.evidence.vex import applicable  # lazy: only runs with --vex
 
     index = _VexIndex(findings, components)
-    candidates: list[list[int]] = [[] for _ in findings]
-    for number, statement in enumerate(statements):
-        for position in index.named_by(statement):
-            candidates[position].append(number)
+    candidates: list[list[VexStatement]] = [[] for _ in findings]
+    for statement in statements:
+        for position, narrowed in index.named_by(statement):
+            candidates[position].append(narrowed)
     out: list[Finding] = []
-    for finding, numbers in zip(findings, candidates, strict=True):
-        chosen = [statements[n] for n in numbers]
+    for finding, chosen in zip(findings, candidates, strict=True):
         component = components[finding.component]
         decided = applicable(chosen, finding.aliases, component) if chosen else None
         if decided is None:
@@ -841,21 +841,36 @@ class _VexIndex:
             self._of_group[group].append(position)
             self._of_component[ref].append(position)
 
-    def named_by(self, statement: VexStatement) -> list[int]:
-        """Positions of the findings `statement` may apply to."""
+    def named_by(self, statement: VexStatement) -> list[tuple[int, VexStatement]]:
+        """The findings `statement` may apply to, by position, each with the statement narrowed
+        to the ids and identifiers that concern it (`_narrowed`)."""
         ids = (statement.vulnerability, *statement.aliases)
-        groups = {g for i in ids for g in self._groups.get(self._key(i), ())}
-        if not groups:
+        ids_of: dict[int, list[int]] = defaultdict(list)
+        for n, identifier in enumerate(ids):
+            for group in self._groups.get(self._key(identifier), ()):
+                ids_of[group].append(n)
+        if not ids_of:
             return []
         identifiers = statement.subcomponents or statement.products
-        refs = {
-            r
-            for i in identifiers
-            for key in _product_keys(i)
-            for r in self._components.get(key, ())
-        }
-        if not refs:
+        named_of: dict[str, list[int]] = defaultdict(list)
+        for n, identifier in enumerate(identifiers):
+            for key in _product_keys(identifier):
+                for ref in self._components.get(key, ()):
+                    named_of[ref].append(n)
+        if not named_of:
             return []
+        narrowed: dict[tuple[int, str], VexStatement] = {}
+        out = []
+        for position in self._findings(ids_of.keys(), named_of.keys()):
+            pair = (self._group_at[position], self._component_at[position])
+            found = narrowed.get(pair)
+            if found is None:
+                found = narrowed[pair] = _narrowed(statement, ids_of[pair[0]], named_of[pair[1]])
+            out.append((position, found))
+        return out
+
+    def _findings(self, groups: Collection[int], refs: Collection[str]) -> list[int]:
+        """Positions of the findings of any of `groups` on any of `refs`."""
         by_pair = len(groups) * len(refs)
         by_group = sum(len(self._of_group[g]) for g in groups)
         by_component = sum(len(self._of_component[r]) for r in refs)
@@ -864,6 +879,19 @@ class _VexIndex:
         if by_group <= by_component:
             return [p for g in groups for p in self._of_group[g] if self._component_at[p] in refs]
         return [p for r in refs for p in self._of_component[r] if self._group_at[p] in groups]
+
+
+def _narrowed(statement: VexStatement, ids: list[int], identifiers: list[int]) -> VexStatement:
+    """`statement` with only the aliases at positions `ids` of (vulnerability, *aliases) and the
+    identifiers (subcomponents, else products) at positions `identifiers`: all `vex.applicable`
+    weighs of it for one finding, so a statement naming thousands of products or aliases is
+    not weighed whole for each of their findings."""
+    aliases = tuple(statement.aliases[n - 1] for n in sorted(set(ids)) if n)
+    if statement.subcomponents:
+        kept = tuple(statement.subcomponents[n] for n in sorted(set(identifiers)))
+        return replace(statement, aliases=aliases, subcomponents=kept)
+    kept = tuple(statement.products[n] for n in sorted(set(identifiers)))
+    return replace(statement, aliases=aliases, products=kept)
 
 
 def _product_keys(identifier: str) -> Iterator[_ProductKey]:
