@@ -1,5 +1,6 @@
 """`chainreview.review` end to end on the minimal package: the result, its schema, overrides,
-staleness, policies, and byte-identical `result.json` across processes and environments."""
+the review date and staleness, provenance, policies, and byte-identical `result.json` across
+processes and environments."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,12 @@ MINIMAL = ROOT / "tests" / "fixtures" / "declarations" / "minimal"
 SCHEMA = ROOT / "src" / "chainreview" / "schemas" / "result.schema.json"
 
 
+AS_OF = date(2026, 12, 1)
+
+
 @pytest.fixture(scope="module")
 def minimal(bundled_home: Path) -> ReviewResult:
-    return review(MINIMAL, home=bundled_home)
+    return review(MINIMAL, home=bundled_home, as_of=AS_OF)
 
 
 def plain(result: ReviewResult) -> Any:
@@ -54,14 +58,41 @@ def test_module_is_callable_as_the_library_entry(bundled_home: Path) -> None:
 def test_minimal_package_is_referred_for_its_unchecked_components(minimal: ReviewResult) -> None:
     d = minimal.determination
     assert d.outcome is Outcome.REFER_TO_SPECIAL_REVIEW
-    assert d.rationale[0].endswith("(rule CN.5)")
-    assert any("Maven" in sentence for sentence in d.rationale)
+    assert d.rationale[0].endswith("(rule CN.6)")
+    # its second product comes with no SBOM; the first's Maven parts are not in the bundled intel
+    assert "F02 is undetermined: missing an SBOM of P-CTRL." in d.rationale
+    assert any("no advisories for Maven" in lim.text for lim in d.limitations)
     assert [a.factor_id for a in d.assessments] == [f"F{n:02d}" for n in range(1, 21)]
+
+
+def test_the_review_date_is_today_in_the_regime_time_zone(bundled_home: Path) -> None:
+    # 2026-12-01 20:30 UTC is already 2 December in Asia/Shanghai (UTC+8)
+    evening = datetime(2026, 12, 1, 20, 30, tzinfo=UTC)
+    result = review(MINIMAL, home=bundled_home, clock=lambda: evening)
+    d = result.determination
+    assert (d.as_of, d.as_of_basis) == ("2026-12-02", "today in Asia/Shanghai")
+    given = review(MINIMAL, home=bundled_home, as_of=AS_OF, clock=lambda: evening)
+    assert (given.determination.as_of, given.determination.as_of_basis) == ("2026-12-01", "given")
+
+
+@pytest.mark.parametrize("day", [date(1, 1, 1), date(9999, 12, 31), date(1969, 12, 31)])
+def test_a_review_date_outside_the_accepted_range_is_refused(bundled_home: Path, day: date) -> None:
+    with pytest.raises(InputError, match="lies outside 1970-01-01 to 2999-12-31"):
+        review(MINIMAL, home=bundled_home, as_of=day)
 
 
 def test_determination_records_what_it_rests_on(minimal: ReviewResult) -> None:
     d = minimal.determination
-    assert d.snapshot is not None and d.as_of == d.snapshot.newest  # the default review date
+    assert d.intel is not None and d.intel.demo  # the bundled capture
+    sources = {s.name: s for s in d.intel.sources}
+    # KEV's bundled catalogue is of 2025-08-25 (shared data MANIFEST.md): 463 days before
+    assert (sources["kev"].as_of, sources["kev"].age_days, sources["kev"].stale) == (
+        "2025-08-25",
+        (AS_OF - date(2025, 8, 25)).days,
+        True,
+    )
+    assert sources["nvd"].complete is False and sources["osv:PyPI"].complete is True
+    assert not d.final and d.provisional  # demo intelligence: no final determination
     assert d.policy.id == "cn-crm-2022" and len(d.policy.sha256) == 64
     assert d.plugins["evaluator:vulnerabilities"] == "1.0"
     assert "chainreview" in d.plugins
@@ -75,11 +106,31 @@ def test_result_holds_no_absolute_path_or_host(minimal: ReviewResult) -> None:
     assert os.uname().nodename not in text
 
 
-def test_old_snapshot_is_flagged_stale(bundled_home: Path) -> None:
+def test_stale_sources_are_named_in_the_rationale(bundled_home: Path) -> None:
     later = review(MINIMAL, home=bundled_home, as_of=date(2027, 6, 1))
-    snapshot = later.determination.snapshot
-    assert snapshot is not None and snapshot.stale
-    assert snapshot.warning in later.determination.rationale
+    intel = later.determination.intel
+    assert intel is not None and all(s.stale for s in intel.sources if s.as_of)
+    (stale,) = [w for w in intel.warnings if w.startswith("Sources older than 30 days")]
+    assert "kev (2025-08-25, 645 days)" in stale
+    assert stale in later.determination.rationale
+
+
+def test_screening_is_recorded_with_every_name_even_without_a_hit(minimal: ReviewResult) -> None:
+    screening = minimal.determination.screening
+    vendor = yaml.safe_load((MINIMAL / "vendor" / "northwind.yaml").read_text())
+    expected = {vendor["legal_name"], *vendor.get("other_names", ())}
+    expected |= {o["entity"] for o in vendor.get("ownership", ())}
+    expected |= {s["entity"] for s in vendor.get("sites", ())}
+    assert {n.name for n in screening.names} == expected
+    assert screening.lists == ("ofac-sdn",)
+    assert [s.name for s in screening.sources] == ["ofac-sdn"]
+    assert screening.outcome == "no hit" and all(n.hits == () for n in screening.names)
+
+
+def test_allow_demo_intel_makes_the_determination_final(bundled_home: Path) -> None:
+    allowed = review(MINIMAL, home=bundled_home, as_of=AS_OF, allow_demo_intel=True)
+    assert allowed.determination.final and allowed.determination.provisional == ()
+    assert allowed.determination.intel is not None and allowed.determination.intel.demo
 
 
 def test_overrides_are_applied_recorded_and_shown(bundled_home: Path, tmp_path: Path) -> None:
@@ -91,7 +142,7 @@ def test_overrides_are_applied_recorded_and_shown(bundled_home: Path, tmp_path: 
          "date": "2026-03-10", "basis_withheld": True},
     ]  # fmt: skip
     path.write_text(yaml.safe_dump({"schema_version": "1.0", "overrides": entries}))
-    result = review(MINIMAL, home=bundled_home, overrides=path)
+    result = review(MINIMAL, home=bundled_home, overrides=path, as_of=AS_OF)
     d = result.determination
     f02 = next(a for a in d.assessments if a.factor_id == "F02")
     assert f02.level is Level.LOW
@@ -105,7 +156,7 @@ def test_overrides_are_applied_recorded_and_shown(bundled_home: Path, tmp_path: 
 
 
 def test_regime_option_switches_profile_and_policy(bundled_home: Path) -> None:
-    result = review(MINIMAL, home=bundled_home, regime="nist-800-161")
+    result = review(MINIMAL, home=bundled_home, regime="nist-800-161", as_of=AS_OF)
     assert result.determination.regime == result.determination.policy.id == "nist-800-161"
 
 
@@ -140,25 +191,37 @@ def test_result_json_is_byte_identical_across_processes(bundled_home: Path, tmp_
             "LC_ALL": locale,
         }
         command = [sys.executable, "-m", "chainreview", "review", str(package), "--out", str(out)]
+        command += ["--as-of", AS_OF.isoformat()]
         done = subprocess.run(command, capture_output=True, env=env, cwd=cwd, timeout=180)
         assert done.returncode == 0, done.stderr.decode()
         outputs.append(((out / "result.json").read_bytes(), (out / "report.html").read_bytes()))
     assert outputs[0] == outputs[1]
 
 
-def test_components_matched_by_cpe_are_not_reported_unchecked(bundled_home: Path) -> None:
-    # grid-storage's P-ARRAY firmware SBOM: the Samsung SSD firmware has no purl but a CPE, which
-    # the CPE fallback checks against the bundled NVD records; the vendor's own firmware image
-    # has neither, so it alone stays "not checked".
+def test_unidentified_vendor_firmware_is_a_transparency_gap_not_an_unknown(
+    bundled_home: Path,
+) -> None:
+    # grid-storage's P-ARRAY firmware SBOM: components with a CPE are looked up in the bundled
+    # NVD selection (a partial selection: a limitation of the review's data); the vendor's own
+    # firmware images have neither purl nor CPE and the vendor as supplier: F12 asks for their
+    # identifiers, F02 does not read them as third-party parts of unknown status.
     sbom = json.loads((ROOT / "examples/grid-storage/sbom/vs8400-firmware.cdx.json").read_text())
-    listed = [sbom["metadata"]["component"], *sbom["components"]]  # the primary counts too
-    unidentified = sorted(c["name"] for c in listed if "purl" not in c and "cpe" not in c)
-    with_cpe_only = [c["name"] for c in sbom["components"] if "purl" not in c and "cpe" in c]
-    assert unidentified and with_cpe_only
-    result = review(ROOT / "examples/grid-storage", home=bundled_home)
-    f02 = next(a for a in result.determination.assessments if a.factor_id == "F02")
-    gaps = [g for g in f02.missing_evidence if "of P-ARRAY not checked" in g]
-    assert gaps == [
-        f"missing evidence: advisories with no purl ecosystem (and no CPE checked against NVD): "
-        f"{len(unidentified)} component(s) of P-ARRAY not checked (e.g. {unidentified[0]})"
-    ]
+    root = sbom["metadata"]["component"]["name"]
+    unidentified = sorted(
+        c["name"] for c in sbom["components"] if "purl" not in c and "cpe" not in c
+    )
+    with_cpe = [c["name"] for c in sbom["components"] if "purl" not in c and "cpe" in c]
+    assert unidentified and with_cpe and root not in unidentified
+    result = review(ROOT / "examples/grid-storage", home=bundled_home, as_of=AS_OF)
+    by_id = {a.factor_id: a for a in result.determination.assessments}
+    f12 = by_id["F12"]
+    assert any(
+        r.startswith(f"P-ARRAY: {len(unidentified)} of the vendor's own components carry no purl")
+        for r in f12.reasons
+    )
+    assert all(name not in g.what for g in by_id["F02"].missing_evidence for name in unidentified)
+    (partial,) = [lim for lim in by_id["F02"].limitations if "of P-ARRAY" in lim.what]
+    assert partial.what.startswith(
+        f"{len(with_cpe)} component(s) of P-ARRAY not fully checked: NVD present only as a "
+        "partial selection"
+    )

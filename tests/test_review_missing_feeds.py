@@ -3,8 +3,9 @@
 `scan_home` (conftest) holds the bundled OSV corpora and CISA KEV but no sanctions list. The
 factors that read sanctions screening (F05 supplier on a list, F07 entity screening, F11
 designations, F20 restricted-equipment lists; REGIMES §4 "signals") must then be `undetermined`
-with a "missing evidence: …" line naming the OFAC lists, never `none` (factors/interface.py:
-below `high`, missing evidence leaves the factor undetermined). The same package on
+with a limitation ("not assessed: …") naming the OFAC lists, never `none` (factors/interface.py:
+below `high`, a limitation of the review's data leaves the factor undetermined) and never a
+condition on the purchase. The same package on
 `bundled_home` (with OFAC SDN) is screened against OFAC, so no OFAC line appears there.
 """
 
@@ -30,7 +31,7 @@ def _by_factor(determination: Determination) -> dict[str, FactorAssessment]:
 
 
 def _ofac_lines(assessment: FactorAssessment) -> list[str]:
-    return [m for m in assessment.missing_evidence if "OFAC" in m]
+    return [str(m) for m in assessment.limitations if "OFAC" in m.what]
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,8 @@ def test_screening_factor_is_undetermined_without_ofac(
     assessment = without_ofac[factor]
     assert assessment.level is Level.UNDETERMINED
     lines = _ofac_lines(assessment)
-    assert lines and all(line.startswith("missing evidence: ") for line in lines)
+    assert lines and all(line.startswith("not assessed: ") for line in lines)
+    assert not any("OFAC" in gap.what for gap in assessment.missing_evidence)
     assert any("SDN" in line for line in lines)
 
 
@@ -64,7 +66,7 @@ def test_ofac_is_not_missing_when_the_snapshot_has_it(
     # the other lists (CSL, EU, UK, UEL) are still missing from the bundled snapshot: the level
     # stays undetermined, with fewer gaps than without OFAC
     assert with_ofac[factor].level is Level.UNDETERMINED
-    assert len(with_ofac[factor].missing_evidence) < len(without_ofac[factor].missing_evidence)
+    assert len(with_ofac[factor].limitations) < len(without_ofac[factor].limitations)
 
 
 def test_missing_sanctions_data_moves_nothing_else(

@@ -192,14 +192,17 @@ TABLE: dict[str, Row] = {
     # u-boot, … keep F02 high without the KEV. F17 signals: "EPSS; KEV": with no KEV left its only
     # high rule goes; the EPSS feed is absent, so it is undetermined, not lower (interface.py).
     # F18 signals "fixed-version availability": salt's findings all have fixes, so F18 stays.
-    # Outcome: CN.1 no longer holds; every high factor is mitigable -> CN.7.
+    # Outcome: CN.1 no longer holds; F02 stays high on the unfixed firmware findings, but it is
+    # not settled: the firmware's CPE components were looked up only in the bundled NVD
+    # selection (a partial feed, a limitation of the review's data) -> CN.6 (key factor not
+    # settled), which comes before any pass.
     "remove the KEV finding": Row(
-        "grid-one-kev", remove_salt, {"F17": (H, U)}, (FAIL, PWC), ("CN.1", "CN.7")
+        "grid-one-kev", remove_salt, {"F17": (H, U)}, (FAIL, REFER), ("CN.1", "CN.6")
     ),
     # F02 (R5): findings resolved by VEX are kept and raise nothing, so the same moves as removing
     # the component for F02/F17; salt's other (fixed) findings stay active, so F18 stays too.
     "add a VEX not_affected": Row(
-        "grid-one-kev", vex_salt_not_affected, {"F17": (H, U)}, (FAIL, PWC), ("CN.1", "CN.7")
+        "grid-one-kev", vex_salt_not_affected, {"F17": (H, U)}, (FAIL, REFER), ("CN.1", "CN.6")
     ),
     # F10 signals: egress destinations by country, telemetry, default on/off. The US channels and
     # the "data leaves the country" answer go; core/important data handled keeps F10 at medium.
@@ -216,13 +219,14 @@ TABLE: dict[str, Row] = {
     # F05 signals: supplier on OFAC/CSL/…; F07 signals: entity screening against OFAC SDN. With
     # the hit gone, nothing is raised and the unscreened lists (CSL, EU, UK, UEL) leave both
     # undetermined. F11 reads government-list designations (§791.4, FCC, CMIC) and F20 the FCC
-    # Covered List / UEL, not SDN: they stay. Outcome: CN.3 (F07 critical) -> CN.7.
+    # Covered List / UEL, not SDN: they stay. Outcome: CN.3 (F07 critical) -> CN.8 (factors at
+    # medium or above, all mitigable).
     "clear the sanctions hit": Row(
         "database-sdn",
         clear_sanctions_hit,
         {"F05": (H, U), "F07": (C, U)},
         (REFER, PWC),
-        ("CN.3", "CN.7"),
+        ("CN.3", "CN.8"),
     ),
 }
 

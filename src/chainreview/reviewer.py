@@ -2,12 +2,18 @@
 
 `review(declaration_dir)` reads the package (`evidence.declaration`), scans every product's
 merged SBOM inventory against the current intel snapshot with its VEX applied (`findings.scan`
-with every matcher: OSV by purl, CPE fallback, distro feeds), assesses the catalogue factors
+with every matcher: OSV by purl, CPE fallback, distro feeds) and states what each scan could and
+could not check (`findings.coverage`), screens the vendors once, assesses the catalogue factors
 (`factors.registry`), applies the reviewer's overrides and the regime's policy
-(`determination`), and returns a `ReviewResult`. No database,
-server or network: the intel snapshot lives under `home` (the bundled one is installed on first
-use). The review date defaults to the snapshot's newest record, so the same package and snapshot
-give the same result on any day; the result holds no absolute path, host name or clock reading.
+(`determination`), and returns a `ReviewResult`. No database, server or network: the intel
+snapshot lives under `home` (the bundled one is installed on first use).
+
+The review date is `as_of`, else today's date in the regime's time zone (`RegimeProfile.timezone`)
+read from `clock`; the result records which. It holds no absolute path, host name or clock
+reading beyond that date, so the same package, snapshot and date give byte-identical JSON. Each
+source the result rests on is listed with its completeness, demo mark, the date its data reaches
+and its staleness at the review date. On demo intelligence (the bundled capture) the
+determination is provisional unless `allow_demo_intel` (or the policy) accepts it.
 
 The package re-exports `review` lazily, so `chainreview.review(path)` works without importing
 the pipeline at `import chainreview`.
@@ -17,33 +23,48 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
-from typing import Final
+from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 from chainreview import home as chainreview_home
 from chainreview.components.model import Diagnostic, SkippedComponent
-from chainreview.determination.model import Determination, PolicyRef, SnapshotRef
+from chainreview.determination.model import (
+    Determination,
+    IntelRef,
+    PolicyRef,
+    ScreenedName,
+    ScreeningRecord,
+    SourceRef,
+)
 from chainreview.determination.policy import load_policy
-from chainreview.determination.rules import apply_overrides, decide, facts_of
+from chainreview.determination.rules import apply_overrides, decide, facts_of, limitations_of
 from chainreview.errors import InputError
 from chainreview.evidence.declaration import Declaration, load_declaration
 from chainreview.evidence.overrides import Override, load_overrides
 from chainreview.evidence.product import Product
 from chainreview.evidence.vex import VexStatement, read_vex
+from chainreview.factors.answers import answer_problems
+from chainreview.factors.catalogue import load_profile
+from chainreview.factors.parties import Screening
 from chainreview.factors.registry import assess_all, build_context, evaluators
+from chainreview.findings.coverage import Coverage
 from chainreview.findings.model import Finding
 from chainreview.findings.scan import Counts, ScanResult, Undecided, matchers_for, scan
 from chainreview.intel.bundled import ensure_snapshot
-from chainreview.intel.snapshot import Snapshot, open_current
+from chainreview.intel.snapshot import Snapshot, open_current, source_complete, source_demo
 from chainreview.matches.interface import Matcher
 from chainreview.version import __version__
 
 __all__ = [
+    "EARLIEST_REVIEW_DATE",
+    "LATEST_REVIEW_DATE",
     "RESULT_SCHEMA_VERSION",
     "STALE_DAYS",
+    "Clock",
     "DeclarationRef",
     "ProductScan",
     "ReviewResult",
@@ -51,8 +72,18 @@ __all__ = [
 ]
 
 STALE_DAYS: Final = 30
-"""A snapshot whose newest record is more than this many days older than the review is stale."""
-RESULT_SCHEMA_VERSION: Final = "1.0"
+"""A source whose data is more than this many days older than the review date is stale."""
+RESULT_SCHEMA_VERSION: Final = "2.0"
+EARLIEST_REVIEW_DATE: Final = date(1970, 1, 1)
+LATEST_REVIEW_DATE: Final = date(2999, 12, 31)
+"""The review dates accepted: the rules reach years before and after the review date."""
+
+Clock = Callable[[], datetime]
+"""Returns the current time (aware); injected so a test or a server controls "today"."""
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,6 +107,8 @@ class ProductScan:
     vex: tuple[str, ...]
     counts: Counts | None
     """None when the product has no SBOM."""
+    coverage: Coverage | None
+    """What the scan checked against which source; None when the product has no SBOM."""
     findings: tuple[Finding, ...]
     indeterminate: tuple[Undecided, ...]
     skipped: tuple[SkippedComponent, ...]
@@ -100,25 +133,38 @@ def review(
     overrides: Path | None = None,
     as_of: date | None = None,
     home: Path | None = None,
+    allow_demo_intel: bool = False,
+    clock: Clock = _utc_now,
 ) -> ReviewResult:
     """Review the declaration package in `declaration_dir` (see the module doc).
 
     `regime` replaces the manifest's regime profile; `policy` replaces the regime's shipped
-    policy; `overrides` is a reviewer's overrides file; `as_of` is the review date (default: the
-    snapshot's newest record). Raises `InputError` for unreadable or invalid input.
+    policy; `overrides` is a reviewer's overrides file; `as_of` is the review date (default:
+    today in the regime's time zone, from `clock`); `allow_demo_intel` lets a review on the
+    bundled demo intelligence be final. Raises `InputError` for unreadable or invalid input.
     """
     root = Path(declaration_dir)
-    declaration = load_declaration(root)
+    declaration = load_declaration(root, answer_checks=(answer_problems,))
     if regime is not None:
         declaration = dataclasses.replace(declaration, regime=regime)
+    profile = load_profile(declaration.regime)
+    if as_of is None:
+        review_date = clock().astimezone(ZoneInfo(profile.timezone)).date()
+        basis = f"today in {profile.timezone}"
+    else:
+        review_date, basis = as_of, "given"
+    if not EARLIEST_REVIEW_DATE <= review_date <= LATEST_REVIEW_DATE:
+        message = (
+            f"review date {review_date.isoformat()} lies outside "
+            f"{EARLIEST_REVIEW_DATE.isoformat()} to {LATEST_REVIEW_DATE.isoformat()}"
+        )
+        raise InputError("--as-of", message)
     data_home = chainreview_home.data_home() if home is None else home
     ensure_snapshot(data_home)
     snapshot = open_current(data_home)
     if snapshot is None:  # ensure_snapshot made one current
         raise InputError(str(data_home), "no intel snapshot")
     with snapshot:
-        newest = _newest(snapshot)
-        review_date = as_of or newest or date.fromisoformat(declaration.date)
         scans = scan_products(root, declaration, snapshot, review_date)
         findings = tuple(dict.fromkeys(f for s in scans for f in s.findings))
         ctx = build_context(
@@ -127,9 +173,11 @@ def review(
             as_of=review_date,
             findings=findings,
             indeterminate=tuple(dict.fromkeys(u for s in scans for u in s.indeterminate)),
+            coverage={s.product: s.coverage for s in scans if s.coverage is not None},
         )
         assessments = assess_all(ctx)
-        snapshot_ref = _snapshot_ref(snapshot.hash, newest, review_date)
+        intel = _intel_ref(snapshot.hash, snapshot.manifest, review_date)
+        screening = _screening_record(ctx.screening, snapshot.manifest, review_date)
     chosen = load_policy(policy, declaration.regime)
     if chosen.regime != declaration.regime:
         message = (
@@ -141,24 +189,38 @@ def review(
     )
     _check_overrides(given, ctx.catalogue.ids)
     assessed, applied = apply_overrides(assessments, given)
-    scope = [f for f in ctx.catalogue.ids if ctx.profile.mapping(f) is not None]
-    decision = decide(chosen, assessed, facts_of(declaration, findings), scope, applied)
-    rationale = decision.rationale
-    if snapshot_ref.warning:
-        rationale = (*rationale, snapshot_ref.warning)
+    scope = [f for f in ctx.catalogue.ids if profile.mapping(f) is not None]
+    facts = facts_of(declaration, findings, profile)
+    decision = decide(chosen, assessed, facts, scope, applied)
+    provisional = (
+        ()
+        if not intel.demo or allow_demo_intel or chosen.demo_final
+        else (
+            "The review rests on demo intelligence (the bundled capture, not current feeds): "
+            "this is no final determination. Import or sync current feeds, or review with "
+            "allow-demo-intel to accept it.",
+        )
+    )
+    in_scope = [a for a in assessed if a.factor_id in scope]
     return ReviewResult(
         schema_version=RESULT_SCHEMA_VERSION,
         declaration=_declaration_ref(declaration),
         determination=Determination(
             outcome=decision.outcome,
-            rationale=rationale,
+            rule=decision.rule,
+            final=not provisional,
+            provisional=provisional,
+            rationale=(*decision.rationale, *intel.warnings),
             conditions=decision.conditions,
+            limitations=limitations_of(in_scope),
             assessments=assessed,
             overrides=applied,
             regime=declaration.regime,
             policy=PolicyRef(id=chosen.id, version=chosen.version, sha256=chosen.sha256),
-            snapshot=snapshot_ref,
+            intel=intel,
+            screening=screening,
             as_of=review_date.isoformat(),
+            as_of_basis=basis,
             plugins=_plugins(snapshot),
             inputs={f.path: f.sha256 for f in declaration.inputs},
             overrides_sha256=None
@@ -169,30 +231,78 @@ def review(
     )
 
 
-def _newest(snapshot: Snapshot) -> date | None:
-    newest = snapshot.manifest.get("newest")
-    try:
-        return date.fromisoformat(str(newest)[:10]) if newest else None
-    except ValueError:
-        return None
+def _source_ref(source: Mapping[str, Any], review_date: date) -> SourceRef:
+    as_of = source.get("as_of") or (str(source["newest"])[:10] if source.get("newest") else None)
+    age = None if as_of is None else (review_date - date.fromisoformat(as_of)).days
+    return SourceRef(
+        name=source["name"],
+        kind=source["kind"],
+        records=source["records"],
+        complete=source_complete(source),
+        demo=source_demo(source),
+        as_of=as_of,
+        age_days=age,
+        stale=age is not None and age > STALE_DAYS,
+    )
 
 
-def _snapshot_ref(digest: str, newest: date | None, as_of: date) -> SnapshotRef:
-    age = None if newest is None else (as_of - newest).days
-    stale = age is not None and age > STALE_DAYS
-    warning = None
-    if newest is None:
-        warning = "The intel snapshot does not say how recent its records are."
-    elif stale:
-        warning = (
-            f"The intel snapshot's newest record ({newest.isoformat()}) is {age} days older than "
-            "the review date: advisories published since are not considered (import newer feeds)."
+def _intel_ref(digest: str, manifest: Mapping[str, Any], review_date: date) -> IntelRef:
+    sources = tuple(_source_ref(s, review_date) for s in manifest["sources"])
+    dated = [s.as_of for s in sources if s.as_of]
+    warnings = []
+    demo = any(s.demo for s in sources)
+    if demo:
+        warnings.append(
+            "The intel snapshot holds demo data (the bundled capture): its advisories and lists "
+            "are old and incomplete."
         )
-    return SnapshotRef(
+    stale = [s for s in sources if s.stale]
+    if stale:
+        named = ", ".join(f"{s.name} ({s.as_of}, {s.age_days} days)" for s in stale)
+        warnings.append(
+            f"Sources older than {STALE_DAYS} days at the review date: {named}; advisories and "
+            "designations published since are not considered."
+        )
+    undated = [s.name for s in sources if s.as_of is None and s.kind != "sanctions"]
+    if undated:
+        warnings.append(f"Sources that do not say how recent their data is: {', '.join(undated)}.")
+    return IntelRef(
         hash=digest,
-        newest=None if newest is None else newest.isoformat(),
-        stale=stale,
-        warning=warning,
+        newest=max(dated, default=None),
+        demo=demo,
+        stale_after_days=STALE_DAYS,
+        sources=sources,
+        warnings=tuple(warnings),
+    )
+
+
+def _screening_record(
+    screening: Screening, manifest: Mapping[str, Any], review_date: date
+) -> ScreeningRecord:
+    """The record that screening happened: lists, their sources, every name and its result."""
+    sanctions = [s for s in manifest["sources"] if s["kind"] == "sanctions"]
+    used = [
+        s
+        for s in sanctions
+        if any(i == s["name"] or i.startswith(s["name"] + ":") for i in screening.lists)
+    ]
+    names = tuple(
+        ScreenedName(
+            name=screened.party.name,
+            role=str(screened.party.role),
+            country=screened.party.country,
+            ref=screened.party.ref.ref,
+            hits=tuple(f"{h.hit.list}:{h.hit.uid}" for h in screened.hits),
+        )
+        for screened in screening.parties
+    )
+    hits = sum(len(n.hits) for n in names)
+    outcome = "not screened" if not screening.lists else f"{hits} hit(s)" if hits else "no hit"
+    return ScreeningRecord(
+        lists=screening.lists,
+        sources=tuple(_source_ref(s, review_date) for s in used),
+        names=names,
+        outcome=outcome,
     )
 
 
@@ -239,6 +349,7 @@ def _scan(
         sboms=product.sbom_files,
         vex=product.vex_files,
         counts=None if report is None else report.counts,
+        coverage=None if report is None else report.coverage,
         findings=() if report is None else report.findings,
         indeterminate=() if report is None else report.indeterminate,
         skipped=() if report is None else report.skipped,

@@ -88,4 +88,7 @@ def test_every_problem_of_a_package_is_printed_on_its_own_line(tmp_path: Path) -
         "(declared: P-ARRAY, P-CTRL)",
         "error: questionnaire.yaml: /answers/1/question: answer to question 'F05.Q1' appears "
         "more than once",
+        # the review checks every answer against its question's type (F05.Q1 is a yes-no one)
+        "error: questionnaire.yaml: /answers/1/answer: F05.Q1 expects yes or no (true or false), "
+        "got the number 1",
     ]

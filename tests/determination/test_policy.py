@@ -30,7 +30,7 @@ def test_shipped_policy_loads_with_its_digest(regime: str) -> None:
 
 def test_user_policy_file_is_read_and_digested(tmp_path: Path) -> None:
     path = tmp_path / "mine.yaml"
-    path.write_bytes((SHIPPED / "cn-crm-2022.yaml").read_bytes().replace(b'"1.0.0"', b'"2.1.0"'))
+    path.write_bytes((SHIPPED / "cn-crm-2022.yaml").read_bytes().replace(b'"2.0.0"', b'"2.1.0"'))
     policy = load_policy(path, "cn-crm-2022")
     assert policy.version == "2.1.0"
     assert policy.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
@@ -42,7 +42,7 @@ def test_unknown_condition_is_refused_with_its_pointer(tmp_path: Path) -> None:
     path.write_text(text.replace("kev_affected: true", "kev_listed: true"), encoding="utf-8")
     with pytest.raises(InputError) as caught:
         load_policy(path, "cn-crm-2022")
-    assert caught.value.location == "/rules/0/when/kev_listed"
+    assert caught.value.location == "/rules/1/when/kev_listed"
 
 
 def test_factor_outside_the_catalogue_is_refused(tmp_path: Path) -> None:
@@ -56,3 +56,29 @@ def test_factor_outside_the_catalogue_is_refused(tmp_path: Path) -> None:
 def test_regime_without_policy_is_refused() -> None:
     with pytest.raises(InputError, match="no policy ships"):
         load_policy(None, "xx-none")
+
+
+def test_commitments_are_art6_kinds_or_free_text(tmp_path: Path) -> None:
+    shipped = load_policy(None, "cn-crm-2022")
+    assert [c.kind.value for c in shipped.commitments if c.kind] == [
+        "no-illegal-data-acquisition",
+        "no-illegal-device-control",
+        "no-unjustified-supply-interruption",
+        "no-unjustified-support-interruption",
+    ]
+    assert not shipped.demo_final  # a review on demo intelligence is provisional
+    path = tmp_path / "mine.yaml"
+    text = (SHIPPED / "cn-crm-2022.yaml").read_text(encoding="utf-8")
+    text = text.replace("on_demo_intel: provisional", "on_demo_intel: final")
+    text = text.replace(
+        "  - {commitment: no-illegal-data-acquisition}\n",
+        "  - The supplier keeps a local office.\n",
+    )
+    path.write_text(text, encoding="utf-8")
+    mine = load_policy(path, "cn-crm-2022")
+    assert mine.demo_final
+    (free,) = [c for c in mine.commitments if c.kind is None]
+    assert (free.mitigation.text, free.mitigation.party.value) == (
+        "The supplier keeps a local office.",
+        "vendor",
+    )

@@ -17,6 +17,7 @@ import yaml
 from chainreview.evidence.declaration import load_declaration
 from chainreview.factors import load_catalogue, load_profile
 from chainreview.factors.interface import FactorAssessment, NameScreener, ReviewContext
+from chainreview.factors.parties import screen
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "declarations" / "minimal"
 AS_OF = date(2026, 3, 2)
@@ -37,13 +38,14 @@ def make_context(
     regime: str = "cn-crm-2022",
     as_of: date = AS_OF,
 ) -> ReviewContext:
-    """The review context of the package at `package`."""
+    """The review context of the package at `package` (its vendors screened by `screener`)."""
+    declaration = load_declaration(package)
     return ReviewContext(
-        declaration=load_declaration(package),
+        declaration=declaration,
         profile=load_profile(regime),
         catalogue=load_catalogue(),
         snapshot=None,
-        screener=screener,
+        screening=screen(screener, declaration.vendors),
         as_of=as_of,
     )
 
@@ -51,3 +53,18 @@ def make_context(
 def by_id(assessments: Iterable[FactorAssessment]) -> dict[str, FactorAssessment]:
     """Assessments keyed by factor id."""
     return {a.factor_id: a for a in assessments}
+
+
+def gaps(assessment: FactorAssessment) -> tuple[str, ...]:
+    """The assessment's missing evidence as the "missing evidence: …" lines a reviewer reads."""
+    return tuple(str(gap) for gap in assessment.missing_evidence)
+
+
+def limits(assessment: FactorAssessment) -> tuple[str, ...]:
+    """The assessment's limitations as the "not assessed: …" lines a reviewer reads."""
+    return tuple(str(item) for item in assessment.limitations)
+
+
+def measures(assessment: FactorAssessment) -> tuple[str, ...]:
+    """The texts of what would lower the assessment's level."""
+    return tuple(m.text for m in assessment.mitigations)

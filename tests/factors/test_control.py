@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from factor_kit import by_id, edit_yaml, make_context
+from factor_kit import by_id, edit_yaml, gaps, make_context, measures
 
 from chainreview.evidence.overrides import Level
 from chainreview.factors.control import ControlEvaluator
@@ -31,8 +31,11 @@ def test_vendor_endpoint_abroad_with_remote_update_is_high(package: Path) -> Non
     assert (
         f01.evidence[0].ref == "declaration.yaml#/products/0/capabilities/telemetry/destinations/0"
     )
-    assert "block outbound connections to vendor endpoints abroad" in f01.mitigations
-    assert f01.missing_evidence == ("missing evidence: result of an independent lab test (F01.Q3)",)
+    assert (
+        "Outbound connections to the vendor's endpoints abroad blocked at the operator's boundary"
+        in measures(f01)
+    )
+    assert gaps(f01) == ("missing evidence: result of an independent lab test (F01.Q3)",)
     assert "cn-crm-2022 Art. 10 item 1" in f01.citations
 
 
@@ -51,7 +54,7 @@ def test_without_remote_paths_and_a_clean_lab_test_f01_is_low(package: Path) -> 
     )
     f01 = _assess(package)["F01"]
     assert (f01.level, f01.rule.split()[0]) == (Level.LOW, "F01.R4")
-    assert f01.missing_evidence == ()
+    assert gaps(f01) == ()
 
 
 def test_lab_test_finding_undeclared_functions_is_critical(package: Path) -> None:
@@ -73,9 +76,8 @@ def test_unsigned_automatic_updates_are_high_and_unknown_signing_is_missing(pack
     assert any(r.startswith("P-ARRAY: remote updates are not signed") for r in f01.reasons)
 
     _array(package, lambda p: p["capabilities"]["remote_update"].pop("signed"))
-    assert (
-        "missing evidence: whether P-ARRAY's remote updates are signed"
-        in _assess(package)["F01"].missing_evidence
+    assert "missing evidence: whether P-ARRAY's remote updates are signed" in gaps(
+        _assess(package)["F01"]
     )
 
 
@@ -97,9 +99,9 @@ def test_verified_signed_sbom_leaves_only_the_missing_hashes(
         Level.MEDIUM,
         "F14.R2",
     )  # its one component has no hash
-    assert f14.missing_evidence == ()
+    assert gaps(f14) == ()
     assert any("verified with the certificate's key" in r for r in f14.reasons)
-    assert "a verifiable signed SBOM" not in f14.mitigations
+    assert "A signed SBOM the operator can verify" not in measures(f14)
 
 
 def test_tampered_signed_sbom_is_high(package: Path, shared_data: Path) -> None:
@@ -116,8 +118,8 @@ def test_tampered_signed_sbom_is_high(package: Path, shared_data: Path) -> None:
 def test_missing_integrity_declaration_and_sbom_leave_f14_undetermined(package: Path) -> None:
     f14 = _assess(package)["F14"]
     assert f14.level is Level.UNDETERMINED
-    assert f14.missing_evidence == (
+    assert gaps(f14) == (
         "missing evidence: integrity protections of P-CTRL (GB 40050-2021 5.4, 6.2)",
-        "missing evidence: an SBOM of P-CTRL (signature and component hashes)",
+        "missing evidence: an SBOM of P-CTRL",
     )
     assert "P-ARRAY: 3 of 5 components carry a hash" in f14.reasons

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from factor_kit import by_id, edit_yaml, make_context
+from factor_kit import by_id, edit_yaml, gaps, make_context, measures
 
 from chainreview.evidence.overrides import Level
 from chainreview.factors.deployment import DeploymentEvaluator
@@ -42,7 +42,7 @@ def test_internet_facing_raises_one_step(package: Path) -> None:
 
 
 def test_certified_rack_server_is_compliant_once_enforcement_is_answered(package: Path) -> None:
-    assert _assess(package)["F15"].missing_evidence == (
+    assert gaps(_assess(package)["F15"]) == (
         "missing evidence: the provider's enforcement history (F15.Q1)",
     )
     _answer(package, "F15.Q1", False)
@@ -59,7 +59,10 @@ def test_uncertified_rack_server_is_high(package: Path) -> None:
     f15 = _assess(package)["F15"]
     assert (f15.level, f15.rule.split()[0]) == (Level.HIGH, "F15.R1")
     assert any("only expired or unlisted certificates" in r for r in f15.reasons)
-    assert "certification or testing by a listed institution" in f15.mitigations
+    assert (
+        "Certification or testing by a listed institution (catalogue equipment and security "
+        "products)" in measures(f15)
+    )
 
 
 def test_firewall_needs_certification_and_missing_figures_are_missing(package: Path) -> None:
@@ -75,7 +78,7 @@ def test_firewall_needs_certification_and_missing_figures_are_missing(package: P
         "P-ARRAY: listed security product (firewall), no certificate or test report"
         in f15.reasons[1]
     )
-    assert f15.missing_evidence == (
+    assert gaps(f15) == (
         "missing evidence: P-CTRL's catalogue figures (服务器(机架式) Rack server: figures missing "
         "for the catalogue thresholds)",
     )
@@ -92,7 +95,10 @@ def test_unsigned_continuity_commitments_are_medium(package: Path) -> None:
     f19 = _assess(package)["F19"]
     assert (f19.level, f19.rule.split()[0]) == (Level.MEDIUM, "F19.R1")
     assert f19.evidence[0].ref == "vendor/northwind.yaml#/commitments/2"
-    assert "sign no-unjustified-supply-interruption" in f19.mitigations
+    assert (
+        "Art. 6: the supplier will not interrupt product supply without justified reason"
+        in measures(f19)
+    )
 
 
 def test_missing_or_broken_commitments(package: Path) -> None:
@@ -101,7 +107,7 @@ def test_missing_or_broken_commitments(package: Path) -> None:
     )
     f19 = _assess(package)["F19"]
     assert f19.level is Level.UNDETERMINED
-    assert f19.missing_evidence == (
+    assert gaps(f19) == (
         "missing evidence: northwind's Art. 6 commitment no-illegal-data-acquisition "
         "(neither signed nor refused)",
     )

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factor_kit import AS_OF, by_id, edit_yaml, make_context
+from factor_kit import AS_OF, by_id, edit_yaml, gaps, limits, make_context
 
 from chainreview.evidence.declaration import load_declaration
 from chainreview.evidence.overrides import Level
 from chainreview.factors.interface import FactorAssessment
 from chainreview.factors.jurisdiction import JurisdictionEvaluator, effective_shares
+from chainreview.factors.parties import parties
 from chainreview.factors.registry import build_context
 from chainreview.factors.screening import Screener
 from chainreview.factors.supply import SupplyEvaluator
@@ -63,10 +64,14 @@ def test_context_screens_with_the_snapshot_lists(
 ) -> None:
     declaration = load_declaration(package)
     with_lists = build_context(declaration, snapshot=sdn_snapshot, as_of=AS_OF)
-    assert with_lists.screener is not None
-    assert with_lists.screener.lists == ("ofac-sdn",)
-    assert build_context(declaration, snapshot=kev_snapshot, as_of=AS_OF).screener is None
-    assert build_context(declaration, snapshot=None, as_of=AS_OF).screener is None
+    assert with_lists.screening.lists == ("ofac-sdn",)
+    # every name of the vendor profile is screened once, hits or not
+    assert [p.party.name for p in with_lists.screening.parties] == [
+        p.name for p in parties(declaration.vendors[0])
+    ]
+    for snapshot in (kev_snapshot, None):
+        screening = build_context(declaration, snapshot=snapshot, as_of=AS_OF).screening
+        assert (screening.lists, screening.parties) == ((), ())
 
 
 def _assess(package: Path, source: Screener | Snapshot) -> dict[str, FactorAssessment]:
@@ -92,16 +97,16 @@ def test_listed_vendor_is_critical_even_with_lists_missing(
     hit = next(e for e in f07.evidence if e.kind == "sanctions")
     assert hit.ref == "ofac-sdn:47593"
     assert "RUSSIA-EO14024" in hit.detail
-    assert any("China Unreliable Entity List" in m for m in f07.missing_evidence)
-    assert not any("OFAC SDN" in m for m in f07.missing_evidence)
+    assert any("China Unreliable Entity List" in m for m in limits(f07))
+    assert not any("OFAC SDN" in m for m in limits(f07))
     f05 = result["F05"]
     assert (f05.level, f05.rule.split()[0]) == (Level.HIGH, "F05.R1")
     assert f05.reasons[0].startswith("at least high")
     f20 = result["F20"]  # an SDN designation under RUSSIA-EO14024 is no restricted-equipment list
     assert f20.level is Level.UNDETERMINED
     assert (
-        "missing evidence: FCC Covered List match (no feed: list not in the intel data)"
-        in f20.missing_evidence
+        "not assessed: FCC Covered List match (no feed: the list is not in the intel data)"
+        in limits(f20)
     )
 
 
@@ -129,10 +134,12 @@ def test_no_sanctions_feed_names_every_list_missing(package: Path, kev_snapshot:
     for factor_id in ("F05", "F07", "F11", "F20"):
         assessment = result[factor_id]
         assert assessment.level is Level.UNDETERMINED, factor_id
+        # a list the snapshot lacks limits the review; it is nothing the applicant can supply
         assert (
-            "missing evidence: screening against the OFAC SDN list "
-            "(no sanctions feed in the intel snapshot)" in assessment.missing_evidence
+            "not assessed: screening against the OFAC SDN list "
+            "(no sanctions feed in the intel snapshot)" in limits(assessment)
         )
+        assert not any("screening" in gap for gap in gaps(assessment))
 
 
 def test_effective_shares_multiply_down_the_chain(package: Path) -> None:
@@ -159,7 +166,4 @@ def test_foreign_listing_needs_its_evidence(package: Path, kev_snapshot: Snapsho
     assert any("listed on NASDAQ (US)" in r for r in _assess(package, kev_snapshot)["F11"].reasons)
     _vendor(package, lambda v: v.pop("listings"))
     f11 = _assess(package, kev_snapshot)["F11"]
-    assert (
-        "missing evidence: the listing venues of northwind and its parents (F11.Q1)"
-        in f11.missing_evidence
-    )
+    assert "missing evidence: the listing venues of northwind and its parents (F11.Q1)" in gaps(f11)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factor_kit import by_id, edit_yaml, make_context
+from factor_kit import by_id, edit_yaml, gaps, make_context
 
 from chainreview.evidence.overrides import Level
 from chainreview.factors import load_catalogue
@@ -47,7 +47,7 @@ def test_manual_factor_summarises_its_answers(package: Path) -> None:
         "questionnaire.yaml#/answers/3",
         "questionnaire.yaml#/answers/4",
     ]
-    assert f13.missing_evidence == (
+    assert gaps(f13) == (
         "missing evidence: answer to F13.Q2 (When was the product last penetration-tested by "
         "an independent party?)",
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factor_kit import by_id, edit_yaml, make_context
+from factor_kit import by_id, edit_yaml, gaps, limits, make_context
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -68,8 +68,8 @@ def _assess(package: Path) -> dict[str, FactorAssessment]:
 def test_fixture_continuity_is_undetermined_without_sanctions_lists(package: Path) -> None:
     f05 = _assess(package)["F05"]
     assert f05.level is Level.UNDETERMINED
-    assert "missing evidence: support end date of P-CTRL" in f05.missing_evidence
-    assert any("OFAC SDN" in m for m in f05.missing_evidence)
+    assert "missing evidence: the support end date of P-CTRL" in gaps(f05)
+    assert any("OFAC SDN" in m for m in limits(f05))
     assert "northwind: commitment no-unjustified-supply-interruption not signed" in f05.reasons
 
 
@@ -100,9 +100,7 @@ def test_fixture_concentration_reports_the_herfindahl_index(package: Path) -> No
     assert any(
         "holds 70% of primary storage of SYS-DISPATCH (Herfindahl ≤ 0.58)" in r for r in f06.reasons
     )
-    assert f06.missing_evidence == (
-        "missing evidence: northwind's share of replica storage of SYS-BACKUP",
-    )
+    assert gaps(f06) == ("missing evidence: northwind's share of replica storage of SYS-BACKUP",)
 
 
 def test_made_and_serviced_only_abroad_is_medium(package: Path) -> None:

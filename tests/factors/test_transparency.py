@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from factor_kit import by_id, edit_yaml, make_context
+from factor_kit import by_id, edit_yaml, gaps, make_context, measures
 
 from chainreview.evidence.overrides import Level
 from chainreview.factors.interface import FactorAssessment
@@ -46,9 +46,10 @@ def test_incomplete_sbom_alone_is_medium(package: Path) -> None:
 def test_f03_needs_the_free_updates_answer_and_every_support_date(package: Path) -> None:
     f03 = _assess(package)["F03"]
     assert f03.level is Level.UNDETERMINED
-    assert f03.missing_evidence == (
-        "missing evidence: support end date of P-CTRL",
-        "missing evidence: whether security updates are free for the support period (F03.Q3)",
+    assert gaps(f03) == (
+        "missing evidence: the support end date of P-CTRL",
+        "missing evidence: answer to F03.Q3 (whether security updates are free for the support "
+        "period)",
     )
 
 
@@ -70,7 +71,7 @@ def test_f03_complete_evidence_gives_a_level(package: Path) -> None:
     )
     f03 = _assess(package)["F03"]
     assert (f03.level, f03.rule.split()[0]) == (Level.MEDIUM, "F03.R3")
-    assert "free security updates" in f03.mitigations
+    assert "Security updates free of charge for the support period" in measures(f03)
     assert not any(
         "CSAF" in r for r in f03.reasons
     )  # F03.Q2 answers for machine-readable advisories

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factor_kit import AS_OF, MINIMAL, by_id, edit_yaml, make_context
+from factor_kit import AS_OF, MINIMAL, by_id, edit_yaml, gaps, limits, make_context, measures
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -88,6 +88,7 @@ def context(package: Path, snapshot: Snapshot, as_of: date = AS_OF) -> ReviewCon
         as_of=as_of,
         findings=tuple(f for s in scans for f in s.findings),
         indeterminate=tuple(u for s in scans for u in s.indeterminate),
+        coverage={s.product: s.coverage for s in scans if s.coverage is not None},
     )
 
 
@@ -104,15 +105,18 @@ def test_minimal_package_maven_components_are_missing_evidence_not_no_risk(
 ) -> None:
     f02 = assess(context(package, snapshot))["F02"]
     assert f02.level is Level.UNDETERMINED
-    assert any("advisories in the snapshot for Maven" in m for m in f02.missing_evidence)
-    assert any("SBOM listing the components of P-CTRL" in m for m in f02.missing_evidence)
+    # the bundle holds no Maven advisories: a limitation of the review's data, not the vendor's
+    assert any("no advisories for Maven in the intel snapshot" in m for m in limits(f02))
+    assert not any("Maven" in m for m in gaps(f02))
+    assert any("SBOM of P-CTRL" in m for m in gaps(f02))
 
 
 def test_no_snapshot_leaves_f02_and_f17_undetermined(package: Path) -> None:
     result = assess(make_context(package))
     assert result["F02"].level is Level.UNDETERMINED
-    assert "missing evidence: an intel snapshot (OSV advisories, CISA KEV)" in (
-        result["F02"].missing_evidence
+    assert (
+        "not assessed: components against advisories (no intel snapshot: OSV, CISA KEV)"
+        in limits(result["F02"])
     )
     assert result["F17"].level is Level.UNDETERMINED
 
@@ -174,15 +178,13 @@ def test_fixed_versions_make_f18_low_and_list_the_upgrade(
     use_pypi_sbom(package)
     f18 = assess(context(package, snapshot))["F18"]
     assert f18.level is Level.UNDETERMINED  # the mitigation records are not declared yet
-    assert "missing evidence: answer to F18.Q1 (whether the product can be isolated)" in (
-        f18.missing_evidence
-    )
+    assert "missing evidence: answer to F18.Q1 (whether the product can be isolated)" in (gaps(f18))
     answers = [{"question": "F18.Q1", "answer": True}, {"question": "F18.Q2", "answer": True}]
     edit_yaml(package / "questionnaire.yaml", lambda v: v["answers"].extend(answers))
     f18 = assess(context(package, snapshot))["F18"]
     assert f18.level is Level.LOW
     assert f18.rule.startswith("F18.R1")
-    assert any(m.startswith("upgrade apache-airflow 1.10.10 → ") for m in f18.mitigations)
+    assert any(m.startswith("Upgrade apache-airflow 1.10.10 → ") for m in measures(f18))
 
 
 def test_support_end_passed_is_high(package: Path) -> None:
@@ -191,10 +193,11 @@ def test_support_end_passed_is_high(package: Path) -> None:
     assert "P-ARRAY 4.10: security support ended (2030-12-31)" in f04.reasons
 
 
-def test_missing_eol_feed_is_missing_evidence(package: Path, snapshot: Snapshot) -> None:
+def test_missing_eol_feed_is_a_limitation(package: Path, snapshot: Snapshot) -> None:
     f04 = assess(context(package, snapshot))["F04"]
-    assert "missing evidence: endoflife.date lifecycle data in the intel snapshot" in (
-        f04.missing_evidence
+    assert (
+        "not assessed: component lifecycles (no endoflife.date data in the intel snapshot)"
+        in limits(f04)
     )
 
 

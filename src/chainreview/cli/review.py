@@ -55,7 +55,17 @@ OverridesOpt = Annotated[
 AsOfOpt = Annotated[
     str | None,
     typer.Option(
-        "--as-of", help="Review date YYYY-MM-DD; default: the intel snapshot's newest record."
+        "--as-of",
+        help="Review date YYYY-MM-DD; default: today in the regime's time zone (Asia/Shanghai "
+        "for cn-crm-2022). The same package, intel and date give the same result.",
+    ),
+]
+AllowDemoOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-demo-intel",
+        help="Accept a final determination on the bundled demo intelligence (otherwise the "
+        "outcome is given as provisional).",
     ),
 ]
 OutOpt = Annotated[
@@ -85,9 +95,16 @@ def review(
     out: OutOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
     fail_on: FailOnOpt = ReviewFailOn.NEVER,
+    allow_demo_intel: AllowDemoOpt = False,
 ) -> None:
-    """Review a declaration package: factors, outcome, conditions; offline, reproducible."""
+    """Review a declaration package: factors, outcome, conditions; offline, reproducible.
+
+    The result states what it rests on: what each product's scan checked against which source,
+    every source's date and completeness, the sanctions screening, and the limitations of the
+    review's own data. On the bundled demo intelligence the outcome is provisional.
+    """
     from chainreview import canonical
+    from chainreview.cli.files import write_atomically
     from chainreview.cli.output import print_json
     from chainreview.errors import PolicyFailure
     from chainreview.report.html import render_html
@@ -99,11 +116,12 @@ def review(
         policy=policy,
         overrides=overrides,
         as_of=_date(as_of),
+        allow_demo_intel=allow_demo_intel,
     )
     folder = out if out is not None else Path(f"review-{result.declaration.id}")
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / RESULT_FILE).write_bytes(canonical.dumps(result))
-    (folder / REPORT_FILE).write_text(render_html(result), encoding="utf-8")
+    write_atomically(folder / RESULT_FILE, canonical.dumps(result))
+    write_atomically(folder / REPORT_FILE, render_html(result).encode("utf-8"))
     if output_format is OutputFormat.JSON:
         print_json(result)
     else:
@@ -135,21 +153,53 @@ def _summary(result: ReviewResult, folder: Path) -> None:
     d = result.determination
     stdout.print(
         f"[bold]{escape(result.declaration.id)}[/] {escape(result.declaration.title)} — "
-        f"regime {d.regime}, policy {d.policy.id} {d.policy.version}, as of {d.as_of}"
+        f"regime {d.regime}, policy {d.policy.id} {d.policy.version}, review date {d.as_of} "
+        f"({d.as_of_basis})"
     )
-    stdout.print(f"Outcome: [bold reverse] {OUTCOME_TITLES[d.outcome]} [/]")
-    if d.snapshot is not None and d.snapshot.warning:
-        stdout.print(f"[yellow]warning:[/] {escape(d.snapshot.warning)}")
+    for reason in d.provisional:
+        stdout.print(f"[bold yellow]PROVISIONAL:[/] {escape(reason)}")
+    rule = f" (rule {d.rule})" if d.rule != "default" else ""
+    final = "" if d.final else " [yellow](provisional)[/]"
+    stdout.print(f"Outcome: [bold reverse] {OUTCOME_TITLES[d.outcome]} [/]{rule}{final}")
+    for warning in d.intel.warnings if d.intel else ():
+        stdout.print(f"[yellow]warning:[/] {escape(warning)}")
+    for scan in result.products:
+        if scan.coverage is None:
+            stdout.print(f"Coverage: {escape(scan.product)}: no SBOM, nothing checked")
+            continue
+        c = scan.coverage
+        stdout.print(
+            f"Coverage: {escape(scan.product)}: {c.components - len(c.roots)} components; "
+            f"{c.checked} checked, {c.partial} only against partial selections, "
+            f"{c.not_checked} not checked"
+        )
+    screening = d.screening
+    lists = ", ".join(f"{s.name} ({s.as_of or 'undated'})" for s in screening.sources)
+    stdout.print(
+        f"Screening: {len(screening.names)} name(s) against {lists or 'no list'}: "
+        f"{screening.outcome}"
+    )
     table = Table(show_header=True, box=None, pad_edge=False)
     for column in ("factor", "level", "why"):
         table.add_column(column, overflow="ellipsis", no_wrap=column != "why")
     for a in d.assessments:
         style = {"critical": "bold red", "high": "red", "undetermined": "yellow"}.get(a.level, "")
-        why = lead_reason(a)
-        table.add_row(a.factor_id, f"[{style}]{a.level}[/]" if style else a.level, escape(why))
+        level = a.level.value + (
+            f" (≥ {a.floor.value})" if a.level == "undetermined" and a.floor != "none" else ""
+        )
+        table.add_row(
+            a.factor_id, f"[{style}]{level}[/]" if style else level, escape(lead_reason(a))
+        )
     stdout.print(table)
     for sentence in d.rationale[:5]:
         stdout.print(f"• {escape(sentence)}")
     if d.conditions:
-        stdout.print(f"{len(d.conditions)} condition(s); see the report.")
+        parties = sorted({c.party.value for c in d.conditions})
+        stdout.print(
+            f"{len(d.conditions)} condition(s) for the {' and '.join(parties)}; see the report."
+        )
+    if d.limitations:
+        stdout.print(
+            f"{len(d.limitations)} limitation(s) of the review's own data; see the report."
+        )
     stdout.print(f"Wrote {folder / RESULT_FILE} and {folder / REPORT_FILE}")

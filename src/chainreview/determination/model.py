@@ -2,9 +2,13 @@
 
 A `Determination` records everything needed to check and reproduce it: the assessments after
 the reviewer's overrides (each override with the level it replaced), the policy id, version and
-digest, the intel snapshot's hash and newest record, the evaluator and chainreview versions, and
-the sha256 of every input file by package-relative path. It holds no absolute path, host name or
-clock reading: the same inputs give the same determination.
+digest, the intel it rests on (the snapshot's hash, and per source its completeness, demo mark,
+the date its data reaches and its staleness against the review date), the sanctions screening
+(the lists, every name screened and its outcome, "no hit" included), the limitations of the
+review's own data, the evaluator and chainreview versions, and the sha256 of every input file by
+package-relative path. It holds no absolute path, host name or clock reading: the same inputs,
+snapshot and review date give the same determination. A determination resting on demo
+intelligence is provisional (`final` false) unless the review was allowed to accept it.
 """
 
 from __future__ import annotations
@@ -13,16 +17,20 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from chainreview.evidence.overrides import Level
-from chainreview.factors.interface import FactorAssessment
+from chainreview.factors.interface import Due, FactorAssessment, Party
 
 __all__ = [
     "AppliedOverride",
     "Condition",
     "ConditionKind",
     "Determination",
+    "IntelRef",
     "Outcome",
     "PolicyRef",
-    "SnapshotRef",
+    "ReviewLimitation",
+    "ScreenedName",
+    "ScreeningRecord",
+    "SourceRef",
 ]
 
 
@@ -49,12 +57,26 @@ class ConditionKind(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Condition:
-    """One condition of a conditional outcome."""
+    """One condition of a conditional outcome: what, who acts, by when, how it is checked."""
 
     kind: ConditionKind
     text: str
-    factor: str | None = None
-    """The factor it addresses; None for the policy's commitments."""
+    factors: tuple[str, ...]
+    """The factors it addresses (none for a commitment the policy asks of every purchase)."""
+    party: Party
+    due: Due
+    verification: str
+    days: int | None = None
+    """With `due` `within-days`: days after the contract."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReviewLimitation:
+    """A gap in the review's own data (a feed or list the intel lacks): not a condition on the
+    purchase, but what the determination could not look at."""
+
+    text: str
+    factors: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,15 +105,63 @@ class PolicyRef:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SnapshotRef:
-    """The intel snapshot the findings came from."""
+class SourceRef:
+    """One source of the intel snapshot, as the determination rests on it."""
+
+    name: str
+    kind: str
+    records: int
+    complete: bool
+    """The whole feed, not a partial selection."""
+    demo: bool
+    as_of: str | None
+    """The date its data reaches (YYYY-MM-DD); None when unknown."""
+    age_days: int | None
+    """Days from `as_of` to the review date."""
+    stale: bool
+    """Older than the staleness limit at the review date."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IntelRef:
+    """The intel snapshot the findings and the screening came from."""
 
     hash: str
     newest: str | None
-    """Date (YYYY-MM-DD) of the newest record of the snapshot; None when unknown."""
-    stale: bool
-    """The newest record is more than `STALE_DAYS` older than the review date."""
-    warning: str | None = None
+    """The date (YYYY-MM-DD) the newest source's data reaches; None when unknown."""
+    demo: bool
+    """Some source is demo data (the bundled capture)."""
+    stale_after_days: int
+    sources: tuple[SourceRef, ...]
+    warnings: tuple[str, ...]
+    """Staleness and demo warnings, as the summary and the report show them."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScreenedName:
+    """One name screened, whose it is, and what it matched ("no hit" when nothing)."""
+
+    name: str
+    role: str
+    """`vendor`, `owner` or `site`."""
+    country: str
+    ref: str
+    """Where the name is declared (vendor profile and pointer)."""
+    hits: tuple[str, ...]
+    """`list:uid` of each entry matched; empty: no hit."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScreeningRecord:
+    """That screening happened: the lists (with their source and date) and every name."""
+
+    lists: tuple[str, ...]
+    """Ids of the lists screened; empty when the snapshot holds none."""
+    sources: tuple[SourceRef, ...]
+    """The sanctions sources the lists come from."""
+    names: tuple[ScreenedName, ...]
+    outcome: str
+    """`no hit`, `N hit(s)`, or `not screened`."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -99,17 +169,28 @@ class Determination:
     """The outcome of one review and everything it rests on."""
 
     outcome: Outcome
+    rule: str
+    """Id of the policy rule that decided, or `default`."""
+    final: bool
+    """False when the determination is provisional (see `provisional`)."""
+    provisional: tuple[str, ...]
+    """Why the determination is not final (demo intelligence, unless allowed)."""
     rationale: tuple[str, ...]
     """Sentences, the deciding one first."""
     conditions: tuple[Condition, ...]
+    limitations: tuple[ReviewLimitation, ...]
+    """What the review's own data could not cover (never conditions on the purchase)."""
     assessments: tuple[FactorAssessment, ...]
     """After overrides, in catalogue order."""
     overrides: tuple[AppliedOverride, ...]
     regime: str
     policy: PolicyRef
-    snapshot: SnapshotRef | None
+    intel: IntelRef | None
+    screening: ScreeningRecord
     as_of: str
     """The review date (YYYY-MM-DD)."""
+    as_of_basis: str
+    """`given` (`--as-of`), or `today in <time zone>` (the clock, in the regime's time zone)."""
     plugins: dict[str, str]
     """Evaluator and matcher name → version, and `chainreview` → its version."""
     inputs: dict[str, str]

@@ -3,8 +3,10 @@
 A policy is data (`policies/<regime>.yaml` in the package, or a file the user gives): an ordered
 list of rules, each an outcome, the sentence the rationale gives for it, and a `when` whose
 conditions must all hold (`schemas/policy.schema.json` lists them). The first rule that holds
-decides; `default` decides when none does. The policy's digest is the sha256 of its file's bytes,
-recorded in every determination with its id and version.
+decides; `default` decides when none does. It also lists the supplier commitments a conditional
+outcome requires, and whether a review on demo intelligence may be final (`on_demo_intel`). The
+policy's digest is the sha256 of its file's bytes, recorded in every determination with its id
+and version.
 """
 
 from __future__ import annotations
@@ -21,11 +23,22 @@ from jsonschema import Draft202012Validator
 from chainreview import raw
 from chainreview.determination.model import Outcome
 from chainreview.errors import InputError
-from chainreview.evidence.declaration import Criticality, raise_for_errors
+from chainreview.evidence.declaration import Criticality, Effect, raise_for_errors
 from chainreview.evidence.overrides import Level
+from chainreview.evidence.vendor_profile import Art6Commitment
 from chainreview.factors.catalogue import load_catalogue
+from chainreview.factors.interface import Due, Mitigation, Party
+from chainreview.factors.mitigations import commitment
 
-__all__ = ["FactorTest", "Policy", "PolicyRule", "When", "load_policy", "policy_ids"]
+__all__ = [
+    "FactorTest",
+    "Policy",
+    "PolicyCommitment",
+    "PolicyRule",
+    "When",
+    "load_policy",
+    "policy_ids",
+]
 
 _PACKAGE = resources.files("chainreview.determination")
 
@@ -48,10 +61,18 @@ class When:
     kev_affected: bool | None = None
     factors_at_least: FactorTest | None = None
     factors_undetermined: FactorTest | None = None
-    factors_at_most: Level | None = None
+    factors_at_most: FactorTest | None = None
+    """`level`: the ceiling; `factors`: the factors it applies to (empty: all)."""
     all_determined: bool | None = None
     systems_at_most: Criticality | None = None
     internet_facing: bool | None = None
+    serves_cii: bool | None = None
+    anticipated_effect: Effect | None = None
+    """With `undeclared_effect`: the Art. 5 anticipation the declaration must give."""
+    undeclared_effect: bool = False
+    """The rule holds only when the declaration gives no Art. 5 anticipation."""
+    sensitive_data: bool | None = None
+    listing_declared: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,6 +86,15 @@ class PolicyRule:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PolicyCommitment:
+    """A supplier commitment a conditional outcome requires."""
+
+    kind: Art6Commitment | None
+    """The Art. 6 commitment a vendor profile records; None for a free-text commitment."""
+    mitigation: Mitigation
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Policy:
     """A parsed, validated policy."""
 
@@ -74,9 +104,11 @@ class Policy:
     title: str
     rules: tuple[PolicyRule, ...]
     default: Outcome
-    commitments: tuple[str, ...]
+    commitments: tuple[PolicyCommitment, ...]
     sha256: str
     description: str = ""
+    demo_final: bool = False
+    """A review on demo intelligence may be final (`on_demo_intel: final`)."""
 
 
 @functools.cache
@@ -114,8 +146,9 @@ def load_policy(path: Path | None, regime: str, display: str | None = None) -> P
     rules = []
     for n, item in enumerate(value["rules"]):
         when = item["when"]
-        for key in ("factors_at_least", "factors_undetermined"):
-            for f, factor in enumerate(when.get(key, {}).get("factors", ())):
+        for key in ("factors_at_least", "factors_undetermined", "factors_at_most"):
+            test = when.get(key)
+            for f, factor in enumerate(test.get("factors", ()) if isinstance(test, dict) else ()):
                 if factor not in known_factors:
                     pointer = f"/rules/{n}/when/{key}/factors/{f}"
                     raise InputError(file, f"{factor} is not in the factor catalogue", pointer)
@@ -132,18 +165,41 @@ def load_policy(path: Path | None, regime: str, display: str | None = None) -> P
         description=value.get("description", ""),
         rules=tuple(rules),
         default=Outcome(value["default"]),
-        commitments=tuple(value.get("commitments", ())),
+        commitments=tuple(_commitment(c) for c in value.get("commitments", ())),
         sha256=hashlib.sha256(data).hexdigest(),
+        demo_final=value.get("on_demo_intel", "provisional") == "final",
     )
+
+
+def _commitment(item: str | dict[str, str]) -> PolicyCommitment:
+    if isinstance(item, str):
+        text = Mitigation(
+            text=item,
+            party=Party.VENDOR,
+            due=Due.BEFORE_CONTRACT,
+            verification="signed by the supplier and annexed to the contract",
+        )
+        return PolicyCommitment(kind=None, mitigation=text)
+    kind = Art6Commitment(item["commitment"])
+    return PolicyCommitment(kind=kind, mitigation=commitment(kind))
 
 
 def _when(item: dict[str, object]) -> When:
     at_least = item.get("factors_at_least")
     undetermined = item.get("factors_undetermined")
     at_most, systems = item.get("factors_at_most"), item.get("systems_at_most")
-    kev, determined, facing = (
-        item.get(k) for k in ("kev_affected", "all_determined", "internet_facing")
+    kev, determined, facing, cii, sensitive, listing = (
+        item.get(k)
+        for k in (
+            "kev_affected",
+            "all_determined",
+            "internet_facing",
+            "serves_cii",
+            "sensitive_data",
+            "listing_declared",
+        )
     )
+    effect = item.get("anticipated_effect")
     return When(
         kev_affected=kev if isinstance(kev, bool) else None,
         factors_at_least=None
@@ -156,8 +212,17 @@ def _when(item: dict[str, object]) -> When:
         factors_undetermined=None
         if not isinstance(undetermined, dict)
         else FactorTest(factors=tuple(undetermined.get("factors", ()))),
-        factors_at_most=None if at_most is None else Level(str(at_most)),
+        factors_at_most=None
+        if at_most is None
+        else FactorTest(level=Level(str(at_most)))
+        if not isinstance(at_most, dict)
+        else FactorTest(factors=tuple(at_most.get("factors", ())), level=Level(at_most["level"])),
         all_determined=determined if isinstance(determined, bool) else None,
         systems_at_most=None if systems is None else Criticality(str(systems)),
         internet_facing=facing if isinstance(facing, bool) else None,
+        serves_cii=cii if isinstance(cii, bool) else None,
+        anticipated_effect=None if effect in (None, "undeclared") else Effect(str(effect)),
+        undeclared_effect=effect == "undeclared",
+        sensitive_data=sensitive if isinstance(sensitive, bool) else None,
+        listing_declared=listing if isinstance(listing, bool) else None,
     )

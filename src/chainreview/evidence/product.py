@@ -184,6 +184,8 @@ class ExportAssessment:
     """The export security assessment (CSL Art. 37, PIPL Art. 40) of data held abroad."""
 
     status: AssessmentStatus
+    countries: tuple[str, ...]
+    """The destination countries it covers."""
     reference: str | None = None
     date: str | None = None
 
@@ -393,6 +395,7 @@ def _data_category(item: Mapping[str, Any]) -> DataCategory:
         if assessment is None
         else ExportAssessment(
             status=AssessmentStatus(assessment["status"]),
+            countries=tuple(assessment["countries"]),
             reference=assessment.get("reference"),
             date=assessment.get("date"),
         ),

@@ -36,12 +36,14 @@ __all__ = [
     "CertificationRule",
     "ClockStop",
     "Concern",
+    "DataExportRules",
     "DayUnit",
     "Deadline",
     "EquipmentScope",
     "Factor",
     "FactorMapping",
     "LegalSource",
+    "ListingRule",
     "OutOfScope",
     "Procedure",
     "ProcedureStep",
@@ -303,18 +305,56 @@ class LegalSource:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DataExportRules:
+    """When data held abroad needs a completed export security assessment (profile data)."""
+
+    citation: str
+    cite: str
+    """The short citation a reason names, e.g. `CSL Art. 37; PIPL Art. 40`."""
+    operator_any_amount: bool
+    """A CII operator needs it for any personal information or important data abroad."""
+    important_data: bool
+    """Important data abroad always needs it."""
+    personal_individuals: int
+    """Other operators: personal information of more people than this needs it."""
+    sensitive_individuals: int
+    """Other operators: sensitive personal information of more people than this needs it."""
+    large_personal: int
+    """People from which personal information is "a large amount" (Art. 10 item 5)."""
+    large_sensitive: int
+    unverified: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListingRule:
+    """The declaration duty of a platform operator listing abroad (profile data)."""
+
+    article: str
+    users: int
+    """Users whose personal information the operator holds above which it must declare."""
+    citation: str
+    not_abroad: tuple[str, ...]
+    """Exchange countries the duty does not count as abroad."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RegimeProfile:
-    """A regime: its articles, the factors mapped to them, its procedure and certification rule."""
+    """A regime: its articles, the factors mapped to them, its procedure, certification and data
+    rules."""
 
     id: str
     title: str
     jurisdiction: str
+    timezone: str
+    """IANA time zone: a review's default date is today's date there."""
     legal_source: LegalSource
     articles: tuple[ArticleRef, ...]
     factors: tuple[FactorMapping, ...]
     out_of_scope: tuple[OutOfScope, ...]
     procedure: Procedure
     certification: CertificationRule | None = None
+    data_export: DataExportRules | None = None
+    listing: ListingRule | None = None
 
     def mapping(self, factor_id: str) -> FactorMapping | None:
         """How this regime weighs `factor_id`; None when the factor is out of its scope."""
@@ -470,10 +510,16 @@ def parse_profile(value: Any, file: str, catalogue: Catalogue) -> RegimeProfile:
         message = f"factors {', '.join(missing)} are neither mapped nor out of scope with a reason"
         raise InputError(file, message, "/factors")
     certification = value.get("certification")
+    exports, listing = value.get("data_export"), value.get("listing")
     return RegimeProfile(
         id=value["id"],
         title=value["title"],
         jurisdiction=value["jurisdiction"],
+        timezone=value["timezone"],
+        data_export=None if exports is None else DataExportRules(**exports),
+        listing=None
+        if listing is None
+        else ListingRule(**{**listing, "not_abroad": tuple(listing["not_abroad"])}),
         legal_source=LegalSource(**value["legal_source"]),
         articles=tuple(articles.values()),
         factors=tuple(mappings),

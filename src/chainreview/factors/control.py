@@ -14,10 +14,14 @@ from collections.abc import Iterator
 from chainreview.components.model import SignatureStatus
 from chainreview.evidence.overrides import Level
 from chainreview.evidence.product import OperatedBy, Product
+from chainreview.factors import mitigations as m
 from chainreview.factors.interface import (
     Evaluator,
     EvidenceRef,
     FactorAssessment,
+    Gap,
+    Limitation,
+    Party,
     Raise,
     ReviewContext,
     Rule,
@@ -57,28 +61,31 @@ class ControlEvaluator(Evaluator):
     def assess(self, ctx: ReviewContext) -> Iterator[FactorAssessment]:
         """F01, then F14."""
         raised: list[Raise] = []
-        gaps: list[str] = []
+        gaps: list[Gap | Limitation] = []
         for n, product in enumerate(ctx.declaration.products):
             raised += _remote_paths(ctx, n, product, gaps)
         raised += [
             r
             for r in (
-                on_concern(ctx, F01_ANSWER, "F01.Q1", Level.HIGH, "operator approval per change"),
-                on_concern(ctx, F01_ANSWER, "F01.Q3", Level.CRITICAL, "remove or declare them"),
+                on_concern(ctx, F01_ANSWER, "F01.Q1", Level.HIGH, m.OPERATOR_APPROVED_UPDATES),
+                on_concern(ctx, F01_ANSWER, "F01.Q3", Level.CRITICAL, m.REMOVE_UNDECLARED),
             )
             if r is not None
         ]
         if answer_for(ctx.declaration, "F01.Q3") is None:
-            gaps.append(missing("result of an independent lab test (F01.Q3)"))
+            gaps.append(missing("result of an independent lab test (F01.Q3)", Party.OPERATOR))
         yield self.conclude(ctx, "F01", raised, gaps)
 
-        raised, gaps = [], []
+        raised = []
+        gaps = []
         for n, product in enumerate(ctx.declaration.products):
             raised += _integrity(n, product, gaps)
         yield self.conclude(ctx, "F14", raised, gaps)
 
 
-def _remote_paths(ctx: ReviewContext, n: int, product: Product, gaps: list[str]) -> list[Raise]:
+def _remote_paths(
+    ctx: ReviewContext, n: int, product: Product, gaps: list[Gap | Limitation]
+) -> list[Raise]:
     at = f"/products/{n}/capabilities"
     caps = product.capabilities
     raised: list[Raise] = []
@@ -91,13 +98,12 @@ def _remote_paths(ctx: ReviewContext, n: int, product: Product, gaps: list[str])
             level = Level.HIGH if update.automatic else Level.MEDIUM
             how = "automatically" if update.automatic else "with the operator applying it"
             reason = f"{product.id}: {update.operated_by} can push updates remotely ({how})"
-            mitigation = "updates through an operator-run mirror, each approved by the operator"
-            raised.append(F01_UPDATE.fire(level, reason, [ref], mitigation))
+            raised.append(F01_UPDATE.fire(level, reason, [ref], m.OPERATOR_APPROVED_UPDATES))
         if update.signed is None:
             gaps.append(missing(f"whether {product.id}'s remote updates are signed"))
         elif not update.signed:
             reason = f"{product.id}: remote updates are not signed"
-            raised.append(F01_UNSIGNED.fire(Level.HIGH, reason, [ref], "signed update packages"))
+            raised.append(F01_UNSIGNED.fire(Level.HIGH, reason, [ref], m.SIGNED_UPDATES))
     if maintenance.supported:
         ref = declared(f"{at}/remote_maintenance", f"{product.id}: remote maintenance supported")
         if None in (
@@ -114,8 +120,7 @@ def _remote_paths(ctx: ReviewContext, n: int, product: Product, gaps: list[str])
             reason = f"{product.id}: {maintenance.operated_by} has remote maintenance access" + (
                 " on by default or without operator approval" if loose else ""
             )
-            mitigation = "remote maintenance off by default, opened per session by the operator"
-            raised.append(F01_MAINTENANCE.fire(level, reason, [ref], mitigation))
+            raised.append(F01_MAINTENANCE.fire(level, reason, [ref], m.OPERATOR_OPENED_MAINTENANCE))
     for i, interface in enumerate(caps.interfaces):
         if not interface.remote_debug:
             continue
@@ -125,7 +130,7 @@ def _remote_paths(ctx: ReviewContext, n: int, product: Product, gaps: list[str])
         )
         ref = declared(f"{at}/interfaces/{i}", f"remote debug {interface.name}")
         level = Level.HIGH if open_ else Level.LOW
-        raised.append(F01_DEBUG.fire(level, reason, [ref], "close the remote-debug interface"))
+        raised.append(F01_DEBUG.fire(level, reason, [ref], m.CLOSE_REMOTE_DEBUG))
     pushes = update.operated_by in _REMOTE or maintenance.operated_by in _REMOTE
     for d, destination in enumerate(caps.telemetry.destinations):
         if destination.operated_by in _REMOTE and destination.country != ctx.profile.jurisdiction:
@@ -136,8 +141,7 @@ def _remote_paths(ctx: ReviewContext, n: int, product: Product, gaps: list[str])
             )
             ref = declared(f"{at}/telemetry/destinations/{d}", destination.endpoint)
             level = Level.HIGH if pushes else Level.MEDIUM
-            mitigation = "block outbound connections to vendor endpoints abroad"
-            raised.append(F01_ENDPOINT.fire(level, reason, [ref], mitigation))
+            raised.append(F01_ENDPOINT.fire(level, reason, [ref], m.OUTBOUND_BLOCKED))
     if product.inventory is not None:
         for service in product.inventory.services:
             if not service.crosses_trust_boundary:
@@ -150,11 +154,11 @@ def _remote_paths(ctx: ReviewContext, n: int, product: Product, gaps: list[str])
                 EvidenceRef(kind="sbom", ref=str(s), detail=service.ref) for s in service.sources
             ]
             level = Level.MEDIUM if exposed else Level.LOW
-            raised.append(F01_SERVICE.fire(level, reason, refs, "authenticate and restrict it"))
+            raised.append(F01_SERVICE.fire(level, reason, refs, m.RESTRICT_SERVICE))
     return raised
 
 
-def _integrity(n: int, product: Product, gaps: list[str]) -> list[Raise]:
+def _integrity(n: int, product: Product, gaps: list[Gap | Limitation]) -> list[Raise]:
     raised: list[Raise] = []
     integrity = product.capabilities.integrity
     at = f"/products/{n}/capabilities/integrity"
@@ -162,28 +166,29 @@ def _integrity(n: int, product: Product, gaps: list[str]) -> list[Raise]:
         gaps.append(missing(f"integrity protections of {product.id} (GB 40050-2021 5.4, 6.2)"))
     else:
         checks = (
-            (integrity.signed_firmware, "signed firmware", Level.HIGH),
-            (integrity.secure_boot, "integrity check at boot", Level.MEDIUM),
+            (integrity.signed_firmware, "signed firmware", Level.HIGH, m.SIGNED_FIRMWARE),
+            (integrity.secure_boot, "integrity check at boot", Level.MEDIUM, m.SECURE_BOOT),
         )
-        for value, what, level in checks:
+        for value, what, level, measure in checks:
             if value is None:
                 gaps.append(missing(f"whether {product.id} has {what}"))
             else:
                 reason = f"{product.id}: {what} {'declared' if value else 'absent'}"
                 raised.append(
                     F14_FIRMWARE.fire(
-                        Level.NONE if value else level, reason, [declared(at, what)], what
+                        Level.NONE if value else level, reason, [declared(at, what)], measure
                     )
                 )
         if integrity.user_verification is None:
             reason = f"{product.id}: no way for the operator to verify integrity (6.2(e))"
-            mitigation = "a published digest or verification tool"
             raised.append(
-                F14_FIRMWARE.fire(Level.MEDIUM, reason, [declared(at, "integrity")], mitigation)
+                F14_FIRMWARE.fire(
+                    Level.MEDIUM, reason, [declared(at, "integrity")], m.VERIFY_INTEGRITY
+                )
             )
     inventory = product.inventory
     if inventory is None:
-        gaps.append(missing(f"an SBOM of {product.id} (signature and component hashes)"))
+        gaps.append(missing(f"an SBOM of {product.id}"))
         return raised
     for document in inventory.documents:
         signature = document.signature
@@ -197,7 +202,7 @@ def _integrity(n: int, product: Product, gaps: list[str]) -> list[Raise]:
         else:
             level, text = Level.LOW, f"signature present, {signature.detail}"
         reason = f"{product.id}: SBOM {document.file} {text}"
-        raised.append(F14_SIGNATURE.fire(level, reason, [ref], "a verifiable signed SBOM"))
+        raised.append(F14_SIGNATURE.fire(level, reason, [ref], m.SIGNED_SBOM))
     components = inventory.components
     hashed = sum(1 for c in components if c.hashes)
     if components:
@@ -210,5 +215,5 @@ def _integrity(n: int, product: Product, gaps: list[str]) -> list[Raise]:
             EvidenceRef(kind="sbom", ref=d.file, detail="component hashes")
             for d in inventory.documents
         ]
-        raised.append(F14_HASHES.fire(level, reason, refs, "a hash for every component"))
+        raised.append(F14_HASHES.fire(level, reason, refs, m.COMPONENT_HASHES))
     return raised

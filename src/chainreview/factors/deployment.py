@@ -17,12 +17,16 @@ from chainreview.evidence.declaration import Criticality
 from chainreview.evidence.overrides import Level
 from chainreview.evidence.product import Product
 from chainreview.evidence.vendor_profile import Art6Commitment, VendorProfile
+from chainreview.factors import mitigations as m
 from chainreview.factors.catalogue import CertificationRule, EquipmentScope
 from chainreview.factors.interface import (
     RANK,
     Evaluator,
     EvidenceRef,
     FactorAssessment,
+    Gap,
+    Limitation,
+    Party,
     Raise,
     ReviewContext,
     Rule,
@@ -107,10 +111,10 @@ class DeploymentEvaluator(Evaluator):
         yield self.conclude(ctx, "F16", _criticality(ctx))
         yield self.conclude(ctx, "F15", *_compliance(ctx))
         raised: list[Raise] = []
-        gaps: list[str] = []
+        gaps: list[Gap | Limitation] = []
         for vendor in ctx.declaration.vendors:
             raised += _commitments(vendor, gaps)
-        broken = on_concern(ctx, F19_ANSWER, "F19.Q4", Level.CRITICAL, "a new supplier")
+        broken = on_concern(ctx, F19_ANSWER, "F19.Q4", Level.CRITICAL, m.NEW_SUPPLIER)
         raised += [broken] if broken is not None else []
         yield self.conclude(ctx, "F19", raised, gaps)
 
@@ -132,32 +136,34 @@ def _criticality(ctx: ReviewContext) -> list[Raise]:
                 declared(f"/products/{n}/deployments/{d}", deployment.function),
                 declared(f"/cii_systems/{i}", f"{system.criticality}{exposure}"),
             ]
-            raised.append(
-                F16_SYSTEM.fire(level, reason, refs, "segment it from the critical functions")
-            )
+            raised.append(F16_SYSTEM.fire(level, reason, refs, m.SEGMENT))
     answers = (
-        on_concern(ctx, F16_ANSWER, "F16.Q1", Level.HIGH),
-        on_concern(ctx, F16_ANSWER, "F16.Q2", Level.HIGH, "no internet exposure"),
+        on_concern(ctx, F16_ANSWER, "F16.Q1", Level.HIGH, m.SEGMENT),
+        on_concern(ctx, F16_ANSWER, "F16.Q2", Level.HIGH, m.NO_INTERNET_EXPOSURE),
     )
     return raised + [r for r in answers if r is not None]
 
 
-def _compliance(ctx: ReviewContext) -> tuple[list[Raise], list[str]]:
+def _compliance(ctx: ReviewContext) -> tuple[list[Raise], list[Gap | Limitation]]:
     raised: list[Raise] = []
-    gaps: list[str] = []
+    gaps: list[Gap | Limitation] = []
     rule = ctx.profile.certification
     if rule is not None:
         for n, product in enumerate(ctx.declaration.products):
             raised += _certified(ctx, rule, n, product, gaps)
     if answer_for(ctx.declaration, "F15.Q1") is None:
-        gaps.append(missing("the provider's enforcement history (F15.Q1)"))
-    enforcement = on_concern(ctx, F15_ANSWER, "F15.Q1", Level.HIGH, "remedy the breach")
+        gaps.append(missing("the provider's enforcement history (F15.Q1)", Party.OPERATOR))
+    enforcement = on_concern(ctx, F15_ANSWER, "F15.Q1", Level.HIGH, m.REMEDY_BREACH)
     raised += [enforcement] if enforcement is not None else []
     return raised, gaps
 
 
 def _certified(
-    ctx: ReviewContext, rule: CertificationRule, n: int, product: Product, gaps: list[str]
+    ctx: ReviewContext,
+    rule: CertificationRule,
+    n: int,
+    product: Product,
+    gaps: list[Gap | Limitation],
 ) -> list[Raise]:
     covered, why = in_scope(rule, product)
     ref = declared(f"/products/{n}", f"{product.id}: {why}")
@@ -190,14 +196,10 @@ def _certified(
     state = "only expired or unlisted certificates" if held else "no certificate or test report"
     basis = rule.legal_basis.split(";")[0]
     reason = f"{product.id}: {why}, {state}: may not be sold or provided ({basis})"
-    return [
-        F15_UNCERTIFIED.fire(
-            Level.HIGH, reason, refs, "certification or testing by a listed institution"
-        )
-    ]
+    return [F15_UNCERTIFIED.fire(Level.HIGH, reason, refs, m.LISTED_CERTIFICATION)]
 
 
-def _commitments(vendor: VendorProfile, gaps: list[str]) -> list[Raise]:
+def _commitments(vendor: VendorProfile, gaps: list[Gap | Limitation]) -> list[Raise]:
     raised = []
     for kind, level in REQUIRED_COMMITMENTS.items():
         found = next(
@@ -217,7 +219,7 @@ def _commitments(vendor: VendorProfile, gaps: list[str]) -> list[Raise]:
         reason = f"{vendor.id}: {kind} " + ("signed" if commitment.signed else "not signed")
         raised.append(
             F19_COMMITMENT.fire(
-                Level.NONE if commitment.signed else level, reason, [ref], f"sign {kind}"
+                Level.NONE if commitment.signed else level, reason, [ref], m.commitment(kind)
             )
         )
     return raised

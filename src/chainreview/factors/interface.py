@@ -1,20 +1,26 @@
 """The contract between the review and the factor evaluators: context in, assessments out.
 
 An `Evaluator` hosts one or more catalogue factors and turns a `ReviewContext` (the declaration,
-the regime profile, the catalogue, the intel snapshot and the sanctions screener built on it) into
-one `FactorAssessment` per factor it hosts. Evaluators are pure over the context.
+the regime profile, the catalogue, the intel snapshot and the screening of the vendors' parties)
+into one `FactorAssessment` per factor it hosts. Evaluators are pure over the context.
 
 Every evaluator writes its level rules as small named `Rule`s; a rule that fires gives a `Raise`
-(its level, a reason, the evidence it rests on, the mitigation that would lower it), and evidence
-that a rule needs but cannot find is reported with `missing`. `conclude` folds them into the
-assessment with one documented policy for absent data:
+(its level, a reason, the evidence it rests on, the `Mitigation` that would lower it: what, who
+acts, by when, how it is checked). What a rule needs but cannot find is either a `Gap`
+(`missing`: evidence the operator or the vendor can supply) or a `Limitation` (`limitation`: a
+gap in the tool's own data, e.g. a list the intel snapshot does not hold, never a condition on
+the purchase). `conclude` folds them into the assessment with one documented policy for absent
+data:
 
-* the level is the highest level raised (the rule that raised it first is *the* rule);
-* absent data is never "no risk": when evidence is missing and the raised level is below
-  `ESTABLISHED_FLOOR` (`high`), the factor is `undetermined`, with every "missing evidence: …"
-  listed. At `high` or above the level stands as a floor the missing evidence could only raise
-  (a sanctions hit on one list is at least `high` whatever the lists not screened would say);
-  the missing evidence is still listed.
+* the level is the highest level raised (the rule that raised it first is *the* rule); `floor`
+  keeps that level in every case, so what is known is never hidden;
+* absent data is never "no risk": when a gap or a limitation remains and the raised level is
+  below `ESTABLISHED_FLOOR` (`high`), the factor is `undetermined` (at least its floor), with
+  every gap and limitation listed. At `high` or above the level stands as a floor the missing
+  evidence could only raise (a sanctions hit on one list is at least `high` whatever the lists
+  not screened would say); the gaps are still listed;
+* `unmitigated` says some raise at `high` or above names no mitigation: nothing known would
+  lower it.
 
 `ReviewContext.findings` and `.indeterminate` (the scan of every product's inventory, with its
 VEX applied) default to empty: only the vulnerability family (F02, F04, F17, F18) reads them.
@@ -23,26 +29,35 @@ VEX applied) default to empty: only the vulnerability family (F02, F04, F17, F18
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import ClassVar, Final, Protocol
+from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar, Final, Protocol
 
 from chainreview.evidence.declaration import MANIFEST, Declaration
 from chainreview.evidence.overrides import Level
 from chainreview.factors.catalogue import Catalogue, RegimeProfile
+from chainreview.findings.coverage import Coverage
 from chainreview.findings.model import Finding
 from chainreview.findings.scan import Undecided
 from chainreview.intel.snapshot import Snapshot
 
+if TYPE_CHECKING:
+    from chainreview.factors.parties import Screening
+
 __all__ = [
     "ESTABLISHED_FLOOR",
-    "MISSING_PREFIX",
     "RANK",
+    "Due",
     "Evaluator",
     "EvidenceRef",
     "FactorAssessment",
+    "Gap",
+    "Limitation",
+    "Mitigation",
     "NameScreener",
+    "Party",
     "Raise",
     "ReviewContext",
     "Rule",
@@ -50,6 +65,7 @@ __all__ = [
     "citations",
     "conclude",
     "declared",
+    "limitation",
     "missing",
     "worst",
 ]
@@ -59,8 +75,6 @@ RANK: Final = {Level.NONE: 0, Level.LOW: 1, Level.MEDIUM: 2, Level.HIGH: 3, Leve
 
 ESTABLISHED_FLOOR: Final = Level.HIGH
 """The lowest level that stands although evidence is missing (see the module doc)."""
-
-MISSING_PREFIX: Final = "missing evidence: "
 
 
 def worst(levels: Iterable[Level]) -> Level:
@@ -73,9 +87,73 @@ def declared(pointer: str, detail: str) -> EvidenceRef:
     return EvidenceRef(kind="declaration", ref=f"{MANIFEST}#{pointer}", detail=detail)
 
 
-def missing(what: str) -> str:
-    """The "missing evidence: …" line for `what`."""
-    return MISSING_PREFIX + what
+class Party(StrEnum):
+    """Who must act on a condition."""
+
+    OPERATOR = "operator"
+    VENDOR = "vendor"
+
+
+class Due(StrEnum):
+    """When a condition must be met."""
+
+    DURING_REVIEW = "during-review"
+    """Supplementary materials (Art. 15: the review clock stops meanwhile)."""
+    BEFORE_CONTRACT = "before-contract"
+    BEFORE_GO_LIVE = "before-go-live"
+    WITHIN_DAYS = "within-days"
+    """Within `days` of the contract."""
+    BEFORE_LISTING = "before-listing-application"
+    ONGOING = "ongoing"
+    """For as long as the product is in use (Art. 19)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mitigation:
+    """What would lower a factor's level: the measure, who acts, by when, how it is checked."""
+
+    text: str
+    party: Party
+    due: Due
+    verification: str
+    days: int | None = None
+    """With `Due.WITHIN_DAYS`: how many days after the contract."""
+    condition: bool = True
+    """Whether a review can make it a condition of this purchase; False for what only changes
+    the supplier itself (its ownership, where it manufactures), named as what would lower the
+    level but never listed as a condition."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Gap:
+    """Evidence the operator or the vendor can supply (Art. 15 supplementary materials)."""
+
+    what: str
+    party: Party
+
+    def __str__(self) -> str:
+        return f"missing evidence: {self.what}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Limitation:
+    """A gap in the tool's own data (a feed or list the intel snapshot lacks): a limitation of
+    the review, never a condition on the purchase."""
+
+    what: str
+
+    def __str__(self) -> str:
+        return f"not assessed: {self.what}"
+
+
+def missing(what: str, party: Party = Party.VENDOR) -> Gap:
+    """The gap "missing evidence: `what`", which `party` can supply."""
+    return Gap(what=what, party=party)
+
+
+def limitation(what: str) -> Limitation:
+    """The limitation "not assessed: `what`"."""
+    return Limitation(what=what)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -105,11 +183,18 @@ class Rule:
         level: Level,
         reason: str,
         evidence: Iterable[EvidenceRef] = (),
-        mitigation: str | None = None,
+        mitigation: Mitigation | Sequence[Mitigation] | None = None,
     ) -> Raise:
-        """The `Raise` of this rule at `level`."""
+        """The `Raise` of this rule at `level`, with what would lower it (one or several)."""
+        measures = (
+            ()
+            if mitigation is None
+            else (mitigation,)
+            if isinstance(mitigation, Mitigation)
+            else tuple(mitigation)
+        )
         return Raise(
-            rule=self, level=level, reason=reason, evidence=tuple(evidence), mitigation=mitigation
+            rule=self, level=level, reason=reason, evidence=tuple(evidence), mitigations=measures
         )
 
 
@@ -122,7 +207,7 @@ class Raise:
     """A determined level (`none` records evidence that something is in order)."""
     reason: str
     evidence: tuple[EvidenceRef, ...] = ()
-    mitigation: str | None = None
+    mitigations: tuple[Mitigation, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -131,15 +216,22 @@ class FactorAssessment:
 
     factor_id: str
     level: Level
+    floor: Level
+    """The level the evidence establishes: `level` when determined, the least it can be when
+    `undetermined` (never itself undetermined)."""
     rule: str
     """The rule that set the level (`<id> <text>`)."""
     reasons: tuple[str, ...]
     """Short sentences, the deciding one first."""
     evidence: tuple[EvidenceRef, ...]
-    mitigations: tuple[str, ...]
-    """What would lower the level."""
-    missing_evidence: tuple[str, ...]
-    """"missing evidence: …" lines."""
+    mitigations: tuple[Mitigation, ...]
+    """What would lower the level (of the raises above `none`)."""
+    unmitigated: bool
+    """Some raise at `high` or above names no mitigation."""
+    missing_evidence: tuple[Gap, ...]
+    """Evidence the operator or the vendor can supply."""
+    limitations: tuple[Limitation, ...]
+    """Gaps in the tool's own data."""
     citations: tuple[str, ...]
     """Articles and standard clauses of the regime profile that bear on the factor."""
     evaluator: str
@@ -189,14 +281,17 @@ class ReviewContext:
     catalogue: Catalogue
     snapshot: Snapshot | None
     """None when no intel snapshot is available."""
-    screener: NameScreener | None
-    """None when the snapshot has no sanctions feed (or there is no snapshot)."""
+    screening: Screening
+    """The vendors' parties screened against the sanctions and export-control lists, once
+    (no list screened when the snapshot has no sanctions feed)."""
     as_of: date
     """The review date: support periods and validity are judged against it."""
     findings: tuple[Finding, ...] = ()
     """Findings of every product's inventory (VEX applied: resolved ones are kept, not dropped)."""
     indeterminate: tuple[Undecided, ...] = ()
     """Components whose advisories could not be evaluated, and why."""
+    coverage: Mapping[str, Coverage] | None = None
+    """Product id → what its scan checked against which source; None when no scan ran."""
 
 
 class Evaluator(ABC):
@@ -215,7 +310,7 @@ class Evaluator(ABC):
         ctx: ReviewContext,
         factor_id: str,
         raised: Iterable[Raise],
-        missing_evidence: Iterable[str] = (),
+        missing_evidence: Iterable[Gap | Limitation] = (),
     ) -> FactorAssessment:
         """Fold the raises and the missing evidence of one factor (see `conclude`)."""
         return conclude(
@@ -230,8 +325,7 @@ class Evaluator(ABC):
 
 _UNDETERMINED = Rule(
     id="R0",
-    text="missing evidence leaves the factor undetermined below `high` (absent data is not "
-    "no risk)",
+    text="missing evidence leaves the factor undetermined below high (absent data is not no risk)",
 )
 _NOTHING_RAISED = Rule(id="R-", text="no rule raised a level")
 
@@ -239,34 +333,44 @@ _NOTHING_RAISED = Rule(id="R-", text="no rule raised a level")
 def conclude(
     factor_id: str,
     raised: Iterable[Raise],
-    missing_evidence: Iterable[str],
+    missing_evidence: Iterable[Gap | Limitation],
     *,
     citations: tuple[str, ...],
     evaluator: str,
     version: str,
 ) -> FactorAssessment:
-    """Fold raises and missing evidence into an assessment (policy in the module doc)."""
+    """Fold raises, gaps and limitations into an assessment (policy in the module doc)."""
     raises = sorted(raised, key=lambda r: -RANK[r.level])  # stable: first rule of a level wins
-    gaps = tuple(dict.fromkeys(missing_evidence))
+    absent = tuple(dict.fromkeys(missing_evidence))
+    gaps = tuple(g for g in absent if isinstance(g, Gap))
+    limits = tuple(g for g in absent if isinstance(g, Limitation))
     top = raises[0].level if raises else Level.NONE
-    if gaps and RANK[top] < RANK[ESTABLISHED_FLOOR]:
+    if absent and RANK[top] < RANK[ESTABLISHED_FLOOR]:
         level, rule = Level.UNDETERMINED, _UNDETERMINED
-        reasons: list[str] = [f"evidence is missing; the evidence available shows at least {top}"]
+        known = (
+            f"what is known already makes it at least {top}"
+            if RANK[top]
+            else "nothing known so far raises it"
+        )
+        reasons: list[str] = [f"undetermined: evidence is missing; {known}"]
     else:
         level = top
         rule = raises[0].rule if raises else _NOTHING_RAISED
-        reasons = [f"at least {top}: missing evidence could raise it"] if gaps else []
+        reasons = [f"at least {top}: missing evidence could raise it"] if absent else []
     reasons += [r.reason for r in raises]
     return FactorAssessment(
         factor_id=factor_id,
         level=level,
+        floor=top,
         rule=str(rule),
         reasons=tuple(dict.fromkeys(reasons)),
         evidence=tuple(dict.fromkeys(e for r in raises for e in r.evidence)),
-        mitigations=tuple(
-            dict.fromkeys(r.mitigation for r in raises if r.mitigation and RANK[r.level])
+        mitigations=tuple(dict.fromkeys(m for r in raises if RANK[r.level] for m in r.mitigations)),
+        unmitigated=any(
+            not r.mitigations and RANK[r.level] >= RANK[ESTABLISHED_FLOOR] for r in raises
         ),
         missing_evidence=gaps,
+        limitations=limits,
         citations=citations,
         evaluator=evaluator,
         evaluator_version=version,

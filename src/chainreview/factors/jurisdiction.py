@@ -2,8 +2,15 @@
 influence, F20 restricted-equipment lists.
 
 The screening-based rules read the hits of the vendor's names, owners and site entities
-(`chainreview.factors.parties`); a list family the snapshot does not hold is missing evidence.
-"Foreign" means outside the regime profile's jurisdiction.
+(`ReviewContext.screening`); a list family the snapshot does not hold is a limitation of the
+review. "Foreign" means outside the regime profile's jurisdiction.
+
+F11 also weighs the operator's own listing (Art. 7, `RegimeProfile.listing`): a listing abroad
+by an operator holding the personal information of more users than the profile's threshold must
+be declared, and the review weighs the Art. 10 item 6 risk that after listing the CII, its
+important data or that personal information is affected, controlled or maliciously used by a
+foreign government: high, critical when such data is already held abroad; a listing abroad below
+the threshold is medium (the office may still review it, Art. 16).
 """
 
 from __future__ import annotations
@@ -12,24 +19,23 @@ from collections.abc import Iterator
 from typing import Final
 
 from chainreview.evidence.overrides import Level
+from chainreview.evidence.product import DataClass
 from chainreview.evidence.vendor_profile import VendorProfile
+from chainreview.factors import mitigations as m
 from chainreview.factors.interface import (
     Evaluator,
     EvidenceRef,
     FactorAssessment,
+    Gap,
+    Limitation,
     Raise,
     ReviewContext,
     Rule,
+    declared,
+    limitation,
     missing,
 )
-from chainreview.factors.parties import (
-    PartyHit,
-    Role,
-    hit_ref,
-    parties,
-    screen_parties,
-    unscreened,
-)
+from chainreview.factors.parties import PartyHit, Role, hit_ref, unscreened
 from chainreview.factors.questions import answer_for, on_concern
 
 __all__ = [
@@ -53,6 +59,11 @@ F11_LISTING = Rule(id="F11.R1", text="listed on a foreign exchange (Art. 10 item
 F11_DESIGNATED = Rule(id="F11.R2", text="party designated on a government list")
 F11_STATE = Rule(id="F11.R3", text="foreign state link in the ownership chain")
 F11_ANSWER = Rule(id="F11.R4", text="questionnaire: listing abroad or government access")
+F11_OPERATOR_LISTING = Rule(
+    id="F11.R5",
+    text="the operator's listing abroad (Art. 7; Art. 10 item 6): high above the user threshold, "
+    "critical with its personal information or important data held abroad",
+)
 
 F20_LISTED = Rule(id="F20.R1", text="party on a restricted-equipment or entity list")
 F20_ANSWER = Rule(id="F20.R2", text="questionnaire: restricted-list designation or failed review")
@@ -66,9 +77,13 @@ RESTRICTED_LISTS: Final = ("csl:el", "csl:meu", "csl:uvl", "csl:cmic", "cn-uel")
 RESTRICTED_PROGRAMS: Final = ("CMIC", "NS-CMIC")
 """Program prefixes of OFAC entries naming Chinese military-industrial companies (F20, F11)."""
 _MISSING_RESTRICTED: Final = (
-    missing("FCC Covered List match (no feed: list not in the intel data)"),
-    missing("US §791.4 / ICTS prohibitions (no feed)"),
+    limitation("FCC Covered List match (no feed: the list is not in the intel data)"),
+    limitation("US §791.4 / ICTS prohibitions (no feed)"),
 )
+_HELD: Final = frozenset(
+    {DataClass.CORE, DataClass.IMPORTANT, DataClass.PERSONAL, DataClass.SENSITIVE_PERSONAL}
+)
+"""Data a foreign government could reach after a listing (Art. 10 item 6)."""
 
 
 def effective_shares(vendor: VendorProfile) -> dict[str, float]:
@@ -96,12 +111,8 @@ class JurisdictionEvaluator(Evaluator):
 
     def assess(self, ctx: ReviewContext) -> Iterator[FactorAssessment]:
         """F07, F08, F11, F20."""
-        vendors = ctx.declaration.vendors
-        hits: list[PartyHit] = []
-        if ctx.screener is not None:
-            for vendor in vendors:
-                hits += screen_parties(ctx.screener, parties(vendor))
-        gaps = list(unscreened(ctx.screener))
+        hits = list(ctx.screening.hits)
+        gaps: list[Gap | Limitation] = list(unscreened(ctx.screening.lists))
         yield self.conclude(ctx, "F07", _trade(ctx, hits), gaps)
         yield self.conclude(ctx, "F08", *_foci(ctx))
         yield self.conclude(ctx, "F11", *_influence(ctx, hits, gaps))
@@ -110,7 +121,7 @@ class JurisdictionEvaluator(Evaluator):
                 Level.CRITICAL,
                 f"{h.party.role} {h.party.name!r} designated on {h.hit.list}",
                 [h.party.ref, hit_ref(h)],
-                "a supplier not designated",
+                m.UNLISTED_SUPPLIER,
             )
             for h in hits
             if _restricted(h)
@@ -138,7 +149,7 @@ def _trade(ctx: ReviewContext, hits: list[PartyHit]) -> list[Raise]:
         party, hit = found.party, found.hit
         reason = f"{party.role} {party.name!r} matches {hit.entry_name!r} on {hit.list}"
         raised.append(
-            rule.fire(level, reason, [found.party.ref, hit_ref(found)], "an unlisted supplier")
+            rule.fire(level, reason, [found.party.ref, hit_ref(found)], m.UNLISTED_SUPPLIER)
         )
     home = ctx.profile.jurisdiction
     for vendor in ctx.declaration.vendors:
@@ -158,11 +169,7 @@ def _trade(ctx: ReviewContext, hits: list[PartyHit]) -> list[Raise]:
                 f"{vendor.id}: under {', '.join(countries)} law, "
                 "exposed to its export controls and sanctions"
             )
-            raised.append(
-                F07_FOREIGN.fire(
-                    Level.MEDIUM, reason, refs, "an in-country supply and support entity"
-                )
-            )
+            raised.append(F07_FOREIGN.fire(Level.MEDIUM, reason, refs, m.IN_COUNTRY_ENTITY))
         else:
             raised.append(
                 F07_FOREIGN.fire(
@@ -171,15 +178,15 @@ def _trade(ctx: ReviewContext, hits: list[PartyHit]) -> list[Raise]:
             )
     answers = (
         on_concern(ctx, F07_ANSWER, "F07.Q1", Level.HIGH),
-        on_concern(ctx, F07_ANSWER, "F07.Q2", Level.HIGH),
+        on_concern(ctx, F07_ANSWER, "F07.Q2", Level.HIGH, m.SPARES_AND_STOCK),
     )
     raised += [r for r in answers if r is not None]
     return raised
 
 
-def _foci(ctx: ReviewContext) -> tuple[list[Raise], list[str]]:
+def _foci(ctx: ReviewContext) -> tuple[list[Raise], list[Gap | Limitation]]:
     raised: list[Raise] = []
-    gaps: list[str] = []
+    gaps: list[Gap | Limitation] = []
     home = ctx.profile.jurisdiction
     for vendor in ctx.declaration.vendors:
         if not vendor.ownership:
@@ -196,7 +203,7 @@ def _foci(ctx: ReviewContext) -> tuple[list[Raise], list[str]]:
         )
         raised.append(
             F08_FOREIGN.fire(
-                Level.LOW if foreign else Level.NONE, reason, refs, "an in-country entity"
+                Level.LOW if foreign else Level.NONE, reason, refs, m.IN_COUNTRY_ENTITY
             )
         )
     answers = (
@@ -223,16 +230,14 @@ def _state_links(vendor: VendorProfile, home: str, rule: Rule) -> list[Raise]:
         )
         ref = _profile_ref(vendor, f"/ownership/{n}", f"state link {state}")
         level = Level.HIGH if controls else Level.MEDIUM
-        raised.append(
-            rule.fire(level, reason, [ref], "reduce or ring-fence the state-linked stake")
-        )
+        raised.append(rule.fire(level, reason, [ref], m.REDUCE_STATE_STAKE))
     return raised
 
 
 def _influence(
-    ctx: ReviewContext, hits: list[PartyHit], gaps: list[str]
-) -> tuple[list[Raise], list[str]]:
-    raised: list[Raise] = []
+    ctx: ReviewContext, hits: list[PartyHit], gaps: list[Gap | Limitation]
+) -> tuple[list[Raise], list[Gap | Limitation]]:
+    raised: list[Raise] = _operator_listing(ctx)
     gaps = list(gaps)
     home = ctx.profile.jurisdiction
     for vendor in ctx.declaration.vendors:
@@ -244,7 +249,7 @@ def _influence(
             ref = _profile_ref(vendor, f"/listings/{n}", listing.venue)
             raised.append(
                 F11_LISTING.fire(
-                    Level.MEDIUM if foreign else Level.NONE, reason, [ref], "no foreign listing"
+                    Level.MEDIUM if foreign else Level.NONE, reason, [ref], m.NO_FOREIGN_LISTING
                 )
             )
         raised += _state_links(vendor, home, F11_STATE)
@@ -260,6 +265,51 @@ def _influence(
     )
     raised += [r for r in answers if r is not None]
     return raised, gaps
+
+
+def _operator_listing(ctx: ReviewContext) -> list[Raise]:
+    """Art. 7 and Art. 10 item 6: the operator's own listing."""
+    listing, rule = ctx.declaration.operator.listing, ctx.profile.listing
+    if listing is None or rule is None:
+        return []
+    ref = declared("/operator/listing", f"{listing.venue} ({listing.country})")
+    where = f"{listing.venue} ({listing.country})"
+    if listing.country == ctx.profile.jurisdiction or listing.country in rule.not_abroad:
+        reason = f"the operator's listing on {where} is not a listing abroad under {rule.article}"
+        return [F11_OPERATOR_LISTING.fire(Level.NONE, reason, [ref])]
+    users = listing.personal_information_users
+    if users <= rule.users:
+        reason = (
+            f"the operator lists abroad on {where} holding the personal information of "
+            f"{users:,} users, not above the {rule.article} threshold of {rule.users:,}"
+        )
+        return [F11_OPERATOR_LISTING.fire(Level.MEDIUM, reason, [ref], m.LISTING_DATA)]
+    abroad = [
+        (p, d, data)
+        for p, product in enumerate(ctx.declaration.products)
+        for d, data in enumerate(product.capabilities.data)
+        if data.category in _HELD and _held_abroad(ctx, data.stored_in, data.processed_in)
+    ]
+    reason = (
+        f"the operator lists abroad on {where} holding the personal information of {users:,} "
+        f"users (above {rule.users:,}: a declaration is mandatory, {rule.article}); after the "
+        "listing a foreign government may reach that data (Art. 10 item 6)"
+    )
+    refs = [ref] + [
+        declared(f"/products/{p}/capabilities/data/{d}", f"{data.category} held abroad")
+        for p, d, data in abroad
+    ]
+    if abroad:
+        reason += "; some of it is already held abroad"
+    level = Level.CRITICAL if abroad else Level.HIGH
+    return [F11_OPERATOR_LISTING.fire(level, reason, refs, m.LISTING_DATA)]
+
+
+def _held_abroad(
+    ctx: ReviewContext, stored: tuple[str, ...] | None, processed: tuple[str, ...] | None
+) -> bool:
+    home = ctx.profile.jurisdiction
+    return any(country != home for country in (*(stored or ()), *(processed or ())))
 
 
 def _profile_ref(vendor: VendorProfile, pointer: str, detail: str) -> EvidenceRef:

@@ -1,11 +1,12 @@
 """The parties of a declaration screened against the sanctions and export-control lists.
 
 The parties are a vendor's legal and other names, the owners of its ownership chain and the
-entities running its sites, each with the vendor-profile pointer it comes from. `screen_parties`
-runs them through the context's screener; `unscreened` says which list families the review
-should have screened against (REGIMES §4, F05.S1 and F07.S1) but the snapshot does not hold, as
-"missing evidence" lines: the screener being None (no sanctions feed) leaves every family
-unscreened.
+entities running its sites, each with the vendor-profile pointer it comes from. `screen` runs
+every party of every vendor through the screener once and keeps the record a reviewer shows:
+which lists were screened, every name screened, and its hits (none is an outcome too: "no hit"
+is recorded, not left out). `unscreened` says which list families the review should have
+screened against (REGIMES §4, F05.S1 and F07.S1) but the snapshot does not hold, as limitations
+of the review: the screener being None (no sanctions feed) leaves every family unscreened.
 """
 
 from __future__ import annotations
@@ -16,16 +17,25 @@ from enum import StrEnum
 from typing import Final
 
 from chainreview.evidence.vendor_profile import VendorProfile
-from chainreview.factors.interface import EvidenceRef, NameScreener, ScreeningHitView, missing
+from chainreview.factors.interface import (
+    EvidenceRef,
+    Limitation,
+    NameScreener,
+    ScreeningHitView,
+    limitation,
+)
 
 __all__ = [
     "LIST_FAMILIES",
     "ListFamily",
-    "Party",
     "PartyHit",
+    "PartyScreening",
     "Role",
+    "ScreenedParty",
+    "Screening",
     "hit_ref",
     "parties",
+    "screen",
     "screen_parties",
     "unscreened",
 ]
@@ -60,7 +70,7 @@ prefixes are the ids their importers are to use."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Party:
+class ScreenedParty:
     """A name to screen, where it comes from and what it is to the vendor."""
 
     name: str
@@ -73,17 +83,53 @@ class Party:
 class PartyHit:
     """A party and one list entry its name matched."""
 
-    party: Party
+    party: ScreenedParty
     hit: ScreeningHitView
 
 
-def parties(vendor: VendorProfile) -> tuple[Party, ...]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartyScreening:
+    """One name screened and what it matched (no hit is a result too)."""
+
+    party: ScreenedParty
+    hits: tuple[PartyHit, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Screening:
+    """What a review screened: the lists, and every party of every vendor with its hits."""
+
+    lists: tuple[str, ...]
+    """Ids of the lists screened (`ofac-sdn`, `csl:el`, …); empty without a sanctions feed."""
+    parties: tuple[PartyScreening, ...]
+
+    @property
+    def hits(self) -> tuple[PartyHit, ...]:
+        """Every hit, in party order."""
+        return tuple(hit for screened in self.parties for hit in screened.hits)
+
+
+def screen(screener: NameScreener | None, vendors: Iterable[VendorProfile]) -> Screening:
+    """Screen every party of `vendors` once (none screened without a screener)."""
+    if screener is None:
+        return Screening(lists=(), parties=())
+    screened = [
+        PartyScreening(party=party, hits=screen_parties(screener, (party,)))
+        for vendor in vendors
+        for party in parties(vendor)
+    ]
+    return Screening(lists=tuple(screener.lists), parties=tuple(screened))
+
+
+def parties(vendor: VendorProfile) -> tuple[ScreenedParty, ...]:
     """The vendor's names, its owners and its site entities, each name once per role."""
-    found: dict[tuple[str, Role], Party] = {}
+    found: dict[tuple[str, Role], ScreenedParty] = {}
 
     def add(name: str, role: Role, country: str, pointer: str, detail: str) -> None:
         ref = EvidenceRef(kind="vendor-profile", ref=f"{vendor.file}#{pointer}", detail=detail)
-        found.setdefault((name, role), Party(name=name, role=role, country=country, ref=ref))
+        found.setdefault(
+            (name, role), ScreenedParty(name=name, role=role, country=country, ref=ref)
+        )
 
     add(vendor.legal_name, Role.VENDOR, vendor.jurisdiction, "/legal_name", "vendor legal name")
     for n, other in enumerate(vendor.other_names):
@@ -96,7 +142,9 @@ def parties(vendor: VendorProfile) -> tuple[Party, ...]:
     return tuple(found.values())
 
 
-def screen_parties(screener: NameScreener, screened: Iterable[Party]) -> tuple[PartyHit, ...]:
+def screen_parties(
+    screener: NameScreener, screened: Iterable[ScreenedParty]
+) -> tuple[PartyHit, ...]:
     """Every hit of every party, in party order then best first."""
     return tuple(
         PartyHit(party=party, hit=hit)
@@ -105,12 +153,11 @@ def screen_parties(screener: NameScreener, screened: Iterable[Party]) -> tuple[P
     )
 
 
-def unscreened(screener: NameScreener | None) -> tuple[str, ...]:
-    """ "missing evidence" lines for the list families the screener does not cover."""
-    lists: Sequence[str] = () if screener is None else screener.lists
-    why = "no sanctions feed in the intel snapshot" if screener is None else "not in the snapshot"
+def unscreened(lists: Sequence[str]) -> tuple[Limitation, ...]:
+    """The limitations for the list families none of `lists` (the ids screened) belongs to."""
+    why = "not in the intel snapshot" if lists else "no sanctions feed in the intel snapshot"
     return tuple(
-        missing(f"screening against the {family.name} ({why})")
+        limitation(f"screening against the {family.name} ({why})")
         for family in LIST_FAMILIES
         if not any(name.startswith(family.prefixes) for name in lists)
     )

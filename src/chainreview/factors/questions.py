@@ -7,15 +7,25 @@ question (a text where a yes-no is expected) is not judged at all (None), never 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from chainreview.evidence.declaration import Declaration
 from chainreview.evidence.overrides import Level
 from chainreview.evidence.questionnaire import QuestionnaireAnswer
 from chainreview.factors.catalogue import AnswerType, Factor, Question
-from chainreview.factors.interface import EvidenceRef, Raise, ReviewContext, Rule, missing
+from chainreview.factors.interface import (
+    EvidenceRef,
+    Gap,
+    Mitigation,
+    Party,
+    Raise,
+    ReviewContext,
+    Rule,
+    missing,
+)
 
-__all__ = ["answer_for", "answer_ref", "concern", "on_concern", "summarise"]
+__all__ = ["answer_for", "answer_ref", "concern", "on_concern", "summarise", "unanswered"]
 
 
 def answer_for(declaration: Declaration, question_id: str) -> QuestionnaireAnswer | None:
@@ -63,15 +73,15 @@ def _date_concern(
 
 def summarise(
     declaration: Declaration, factor: Factor, as_of: date
-) -> tuple[tuple[str, ...], tuple[EvidenceRef, ...], tuple[str, ...]]:
+) -> tuple[tuple[str, ...], tuple[EvidenceRef, ...], tuple[Gap, ...]]:
     """Reasons, evidence and missing evidence summarising the answers to `factor`'s questions."""
     reasons: list[str] = []
     evidence: list[EvidenceRef] = []
-    gaps: list[str] = []
+    gaps: list[Gap] = []
     for question in factor.questions:
         answer = answer_for(declaration, question.id)
         if answer is None:
-            gaps.append(missing(f"answer to {question.id} ({question.text})"))
+            gaps.append(unanswered(question.id, question.text))
             continue
         evidence.append(answer_ref(answer))
         judged = concern(question, answer, as_of)
@@ -80,12 +90,17 @@ def summarise(
     return tuple(reasons), tuple(evidence), tuple(gaps)
 
 
+def unanswered(question_id: str, text: str) -> Gap:
+    """The gap of a question without an answer (the applicant submits the questionnaire)."""
+    return missing(f"answer to {question_id} ({text})", Party.OPERATOR)
+
+
 def on_concern(
     ctx: ReviewContext,
     rule: Rule,
     question_id: str,
     level: Level,
-    mitigation: str | None = None,
+    mitigation: Mitigation | Sequence[Mitigation] | None = None,
 ) -> Raise | None:
     """`rule` fired at `level` when the answer to `question_id` raises its concern, else None."""
     answer = answer_for(ctx.declaration, question_id)

@@ -7,7 +7,7 @@ evaluator hosts yet is `undetermined` with "no evaluator registered": never sile
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Final
 
@@ -25,11 +25,13 @@ from chainreview.factors.interface import (
     citations,
 )
 from chainreview.factors.jurisdiction import JurisdictionEvaluator
+from chainreview.factors.parties import screen
 from chainreview.factors.questions import summarise
 from chainreview.factors.screening import Screener
 from chainreview.factors.supply import SupplyEvaluator
 from chainreview.factors.transparency import TransparencyEvaluator
 from chainreview.factors.vulnerabilities import VulnerabilityEvaluator
+from chainreview.findings.coverage import Coverage
 from chainreview.findings.model import Finding
 from chainreview.findings.scan import Undecided
 from chainreview.intel.snapshot import Snapshot
@@ -90,8 +92,10 @@ def build_context(
     as_of: date,
     findings: tuple[Finding, ...] = (),
     indeterminate: tuple[Undecided, ...] = (),
+    coverage: Mapping[str, Coverage] | None = None,
 ) -> ReviewContext:
-    """The context of `declaration` under its regime, with the snapshot's screener (if any)."""
+    """The context of `declaration` under its regime, its vendors screened against the
+    snapshot's lists (if any)."""
     return ReviewContext(
         findings=findings,
         indeterminate=indeterminate,
@@ -99,8 +103,11 @@ def build_context(
         profile=load_profile(declaration.regime),
         catalogue=load_catalogue(),
         snapshot=snapshot,
-        screener=None if snapshot is None else Screener.from_snapshot(snapshot),
+        screening=screen(
+            None if snapshot is None else Screener.from_snapshot(snapshot), declaration.vendors
+        ),
         as_of=as_of,
+        coverage=coverage,
     )
 
 
@@ -129,11 +136,14 @@ def _unassessed(ctx: ReviewContext, factor_id: str) -> FactorAssessment:
     return FactorAssessment(
         factor_id=factor_id,
         level=Level.UNDETERMINED,
+        floor=Level.NONE,
         rule=str(rule),
         reasons=(lead, *reasons),
         evidence=evidence,
         mitigations=(),
+        unmitigated=False,
         missing_evidence=gaps,
+        limitations=(),
         citations=citations(ctx.profile, factor_id),
         evaluator="registry",
         evaluator_version="1.0",

@@ -47,6 +47,7 @@ import heapq
 import math
 import re
 import sqlite3
+import threading
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -58,6 +59,10 @@ import orjson
 from chainreview.intel.interface import FeedKind, load_record
 from chainreview.intel.sanctions import ListedParty, PartyType
 from chainreview.intel.snapshot import Snapshot
+
+_KEPT_SCREENERS: Final = 2
+_KEPT: dict[str, Screener] = {}
+_KEPT_LOCK: Final = threading.Lock()
 
 THRESHOLD: Final = 0.82
 """The default score from which a list entry is reported as a hit (see docs/screening.md)."""
@@ -456,11 +461,20 @@ class Screener:
         """A screener over every sanctions record of `snapshot`, or None when it holds none.
 
         None means the screening evidence is missing: the caller reports the factor as
-        undetermined, never as "no hit".
+        undetermined, never as "no hit". A snapshot never changes, so the index built for one
+        is kept for the next review of the same snapshot in this process (the last
+        `_KEPT_SCREENERS`, by snapshot hash); building it takes seconds for the OFAC list.
         """
         if not snapshot.manifest.get("feeds", {}).get(FeedKind.SANCTIONS.value):
             return None
-        return cls(_snapshot_parties(snapshot))
+        with _KEPT_LOCK:
+            kept = _KEPT.pop(snapshot.hash, None)
+            if kept is None:
+                kept = cls(_snapshot_parties(snapshot))
+            _KEPT[snapshot.hash] = kept  # most recently used last
+            while len(_KEPT) > _KEPT_SCREENERS:
+                del _KEPT[next(iter(_KEPT))]
+        return kept
 
     def _weight(self, token: str) -> float:
         return math.log((self._total + 1) / (self._df.get(token, 0) + 1)) + 1.0

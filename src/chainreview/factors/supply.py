@@ -1,5 +1,11 @@
 """Supply interruption (F05), source diversity and concentration (F06), sites and provenance (F09).
 
+F05 raises on its own evidence, whatever the sanctions lists the snapshot lacks (those are
+limitations of the review): a vendor that is the only qualified supplier of a large share of a
+function of a high- or critical-criticality CII system, and a vendor a foreign government's export
+controls could stop (F07.Q2), are each `high`, with the measures that keep the function running
+(spares and stock, a second qualified source, a tested exit plan) as what would lower it.
+
 The concentration measures (`herfindahl`, `concentration`, `single_source`) are pure functions
 over plain numbers and names, free of any review object, so that the supply-chain graph can reuse
 them over a whole portfolio (DESIGN §1, §6).
@@ -11,21 +17,26 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import date, timedelta
 from typing import Final
 
+from chainreview.evidence.declaration import Criticality
 from chainreview.evidence.overrides import Level
 from chainreview.evidence.summary import ntia_coverage
 from chainreview.evidence.vendor_profile import Art6Commitment, Site, SiteKind, VendorProfile
+from chainreview.factors import mitigations as m
 from chainreview.factors.interface import (
     Evaluator,
     EvidenceRef,
     FactorAssessment,
+    Gap,
+    Limitation,
+    Party,
     Raise,
     ReviewContext,
     Rule,
     declared,
     missing,
 )
-from chainreview.factors.parties import Role, hit_ref, parties, screen_parties, unscreened
-from chainreview.factors.questions import on_concern
+from chainreview.factors.parties import Role, hit_ref, unscreened
+from chainreview.factors.questions import answer_for, answer_ref, concern, on_concern
 
 __all__ = [
     "HIGHLY_CONCENTRATED",
@@ -80,6 +91,14 @@ F05_INPUTS = Rule(id="F05.R2", text="owner or site entity on a sanctions or expo
 F05_SUPPORT = Rule(id="F05.R3", text="support end date against the review date")
 F05_COMMITMENT = Rule(id="F05.R4", text="Art. 6 commitment not to interrupt supply or support")
 F05_ANSWER = Rule(id="F05.R5", text="questionnaire: spares, stock and exit plan")
+F05_SOLE_SOURCE = Rule(
+    id="F05.R6",
+    text="sole qualified supplier of a large share of a function of a high- or "
+    "critical-criticality CII system",
+)
+F05_EXPORT_CONTROLS = Rule(
+    id="F05.R7", text="foreign export controls could stop supply or support (F07.Q2)"
+)
 
 F06_SINGLE = Rule(id="F06.R1", text="fewer than two qualified suppliers for a function")
 F06_CONCENTRATED = Rule(id="F06.R2", text="function highly concentrated (Herfindahl > 0.18)")
@@ -92,6 +111,11 @@ F09_ANSWER = Rule(id="F09.R4", text="questionnaire: final assembly and chain of 
 
 SUPPORT_WARNING: Final = timedelta(days=730)
 """Support ending within this period of the review date raises F05 to medium."""
+SOLE_SOURCE_SHARE: Final = 50.0
+"""Share of a function (percent) from which a sole qualified supplier's interruption would stop
+most of it (GB/T 36637-2018 供应中断; GB/T 39204-2022 diverse, stable sources)."""
+_CRITICAL_SYSTEMS: Final = frozenset({Criticality.HIGH, Criticality.CRITICAL})
+_CONTINUITY_MEASURES: Final = (m.SPARES_AND_STOCK, m.QUALIFY_SECOND_SOURCE, m.EXIT_PLAN)
 SUPPLIER_COVERAGE_LOW: Final = 0.5
 """Below this share of components naming a supplier, component provenance is mostly unknown."""
 
@@ -117,27 +141,27 @@ class SupplyEvaluator(Evaluator):
         yield self.conclude(ctx, "F09", *_sites(ctx))
 
 
-def _interruption(ctx: ReviewContext) -> tuple[list[Raise], list[str]]:
+def _interruption(ctx: ReviewContext) -> tuple[list[Raise], list[Gap | Limitation]]:
     raised: list[Raise] = []
-    gaps = list(unscreened(ctx.screener))
+    gaps: list[Gap | Limitation] = list(unscreened(ctx.screening.lists))
     vendors = ctx.declaration.vendors
-    if ctx.screener is not None:
-        for vendor in vendors:
-            for found in screen_parties(ctx.screener, parties(vendor)):
-                if found.party.role is Role.VENDOR:
-                    rule, level = F05_LISTED, Level.HIGH
-                else:
-                    rule, level = F05_INPUTS, Level.MEDIUM
-                reason = (
-                    f"{found.party.role} {found.party.name!r} matches {found.hit.entry_name!r} "
-                    f"on {found.hit.list}: supply may stop"
-                )
-                evidence = [found.party.ref, hit_ref(found)]
-                raised.append(rule.fire(level, reason, evidence, "a second, unlisted supplier"))
+    for found in ctx.screening.hits:
+        if found.party.role is Role.VENDOR:
+            rule, level = F05_LISTED, Level.HIGH
+        else:
+            rule, level = F05_INPUTS, Level.MEDIUM
+        reason = (
+            f"{found.party.role} {found.party.name!r} matches {found.hit.entry_name!r} "
+            f"on {found.hit.list}: supply may stop"
+        )
+        evidence = [found.party.ref, hit_ref(found)]
+        raised.append(rule.fire(level, reason, evidence, m.QUALIFY_SECOND_SOURCE))
+    raised += _sole_source(ctx)
+    raised += _export_controls(ctx)
     for n, product in enumerate(ctx.declaration.products):
         ref = declared(f"/products/{n}/support_end", f"{product.id} support end")
         if product.support_end is None:
-            gaps.append(missing(f"support end date of {product.id}"))
+            gaps.append(missing(f"the support end date of {product.id}"))
             continue
         end = date.fromisoformat(product.support_end)
         if end < ctx.as_of:
@@ -147,19 +171,69 @@ def _interruption(ctx: ReviewContext) -> tuple[list[Raise], list[str]]:
         else:
             level, text = Level.NONE, "runs beyond two years"
         reason = f"{product.id}: support {text} ({product.support_end})"
-        raised.append(F05_SUPPORT.fire(level, reason, [ref], "a support extension in the contract"))
+        raised.append(F05_SUPPORT.fire(level, reason, [ref], m.SUPPORT_EXTENSION))
     for vendor in vendors:
         raised += _continuity_commitments(vendor, gaps)
     answers = (
-        on_concern(ctx, F05_ANSWER, "F05.Q1", Level.MEDIUM, "contractual spares and stock"),
-        on_concern(ctx, F05_ANSWER, "F05.Q2", Level.MEDIUM, "stock for twelve months or more"),
-        on_concern(ctx, F05_ANSWER, "F05.Q3", Level.LOW, "a tested exit plan"),
+        on_concern(ctx, F05_ANSWER, "F05.Q1", Level.MEDIUM, m.SPARES_AND_STOCK),
+        on_concern(ctx, F05_ANSWER, "F05.Q2", Level.MEDIUM, m.SPARES_AND_STOCK),
+        on_concern(ctx, F05_ANSWER, "F05.Q3", Level.LOW, m.EXIT_PLAN),
     )
     raised += [r for r in answers if r is not None]
     return raised, gaps
 
 
-def _continuity_commitments(vendor: VendorProfile, gaps: list[str]) -> list[Raise]:
+def _sole_source(ctx: ReviewContext) -> list[Raise]:
+    """The vendor is the only qualified supplier of a large share of a critical function."""
+    declaration = ctx.declaration
+    systems = {s.id: (i, s) for i, s in enumerate(declaration.cii_systems)}
+    raised = []
+    for n, product in enumerate(declaration.products):
+        if any(
+            a.qualified and a.replaces in (None, product.id)
+            for a in declaration.purchase.alternatives
+        ):
+            continue
+        for d, deployment in enumerate(product.deployments):
+            i, system = systems[deployment.system]
+            share = deployment.share_percent
+            if (
+                not system.cii
+                or system.criticality not in _CRITICAL_SYSTEMS
+                or share is None
+                or share < SOLE_SOURCE_SHARE
+            ):
+                continue
+            reason = (
+                f"{product.id}: {product.vendor} is the only qualified supplier of {share:g}% of "
+                f"{deployment.function} of {system.name} ({system.criticality}): an interruption "
+                "stops most of the function"
+            )
+            refs = [
+                declared(f"/products/{n}/deployments/{d}", f"{share:g}% of {deployment.function}"),
+                declared(f"/cii_systems/{i}", str(system.criticality)),
+                declared("/purchase/alternatives", "no qualified alternative"),
+            ]
+            raised.append(F05_SOLE_SOURCE.fire(Level.HIGH, reason, refs, _CONTINUITY_MEASURES))
+    return raised
+
+
+def _export_controls(ctx: ReviewContext) -> list[Raise]:
+    """A foreign government's export controls could stop supply or support (F07.Q2)."""
+    answer = answer_for(ctx.declaration, "F07.Q2")
+    question = next(q for q in ctx.catalogue.factor("F07").questions if q.id == "F07.Q2")
+    if answer is None or not concern(question, answer, ctx.as_of):
+        return []
+    reason = (
+        "foreign export controls could lawfully stop the vendor delivering updates, spares or "
+        "support (F07.Q2)"
+    )
+    return [
+        F05_EXPORT_CONTROLS.fire(Level.HIGH, reason, [answer_ref(answer)], _CONTINUITY_MEASURES[:2])
+    ]
+
+
+def _continuity_commitments(vendor: VendorProfile, gaps: list[Gap | Limitation]) -> list[Raise]:
     raised = []
     for kind in _CONTINUITY:
         found = [(n, c) for n, c in enumerate(vendor.commitments) if c.commitment is kind]
@@ -175,14 +249,14 @@ def _continuity_commitments(vendor: VendorProfile, gaps: list[str]) -> list[Rais
         signed = "signed" if commitment.signed else "not signed"
         reason = f"{vendor.id}: commitment {kind} {signed}"
         level = Level.NONE if commitment.signed else Level.MEDIUM
-        raised.append(F05_COMMITMENT.fire(level, reason, [ref], f"the signed commitment {kind}"))
+        raised.append(F05_COMMITMENT.fire(level, reason, [ref], m.commitment(kind)))
     return raised
 
 
-def _diversity(ctx: ReviewContext) -> tuple[list[Raise], list[str]]:
+def _diversity(ctx: ReviewContext) -> tuple[list[Raise], list[Gap | Limitation]]:
     declaration = ctx.declaration
     raised: list[Raise] = []
-    gaps: list[str] = []
+    gaps: list[Gap | Limitation] = []
     vendor_names = {v.id: v.legal_name for v in declaration.vendors}
     for n, product in enumerate(declaration.products):
         alternatives = [
@@ -197,10 +271,9 @@ def _diversity(ctx: ReviewContext) -> tuple[list[Raise], list[str]]:
             ref = declared(f"/products/{n}/deployments/{d}", f"{product.id}: {function}")
             if single_source({function: qualified}):
                 reason = f"{product.id}: no qualified alternative supplier for {function}"
-                mitigation = "qualify a second supplier for the function"
-                raised.append(F06_SINGLE.fire(Level.HIGH, reason, [ref], mitigation))
+                raised.append(F06_SINGLE.fire(Level.HIGH, reason, [ref], m.QUALIFY_SECOND_SOURCE))
             if deployment.share_percent is None:
-                gaps.append(missing(f"{product.vendor}'s share of {function}"))
+                gaps.append(missing(f"{product.vendor}'s share of {function}", Party.OPERATOR))
                 continue
             index = concentration({product.vendor: deployment.share_percent})
             level = Level.MEDIUM if index > HIGHLY_CONCENTRATED else Level.LOW
@@ -208,19 +281,18 @@ def _diversity(ctx: ReviewContext) -> tuple[list[Raise], list[str]]:
                 f"{product.id}: {product.vendor} holds {deployment.share_percent:g}% of {function} "
                 f"(Herfindahl ≤ {index:.2f}); qualified suppliers: {', '.join(sorted(qualified))}"
             )
-            mitigation = "split the function between qualified suppliers"
-            raised.append(F06_CONCENTRATED.fire(level, reason, [ref, *refs], mitigation))
+            raised.append(F06_CONCENTRATED.fire(level, reason, [ref, *refs], m.SPREAD_FUNCTION))
     answers = (
-        on_concern(ctx, F06_ANSWER, "F06.Q1", Level.MEDIUM, "open interfaces and formats"),
-        on_concern(ctx, F06_ANSWER, "F06.Q2", Level.HIGH, "qualify a second supplier"),
+        on_concern(ctx, F06_ANSWER, "F06.Q1", Level.MEDIUM, m.OPEN_INTERFACES),
+        on_concern(ctx, F06_ANSWER, "F06.Q2", Level.HIGH, m.QUALIFY_SECOND_SOURCE),
     )
     raised += [r for r in answers if r is not None]
     return raised, gaps
 
 
-def _sites(ctx: ReviewContext) -> tuple[list[Raise], list[str]]:
+def _sites(ctx: ReviewContext) -> tuple[list[Raise], list[Gap | Limitation]]:
     raised: list[Raise] = []
-    gaps: list[str] = []
+    gaps: list[Gap | Limitation] = []
     vendors = {v.id: v for v in ctx.declaration.vendors}
     for product in ctx.declaration.products:
         vendor = vendors[product.vendor]
@@ -239,7 +311,7 @@ def _sites(ctx: ReviewContext) -> tuple[list[Raise], list[str]]:
                     Level.MEDIUM,
                     reason,
                     _site_refs(vendor, sites, _PRODUCTION),
-                    "in-country packaging, test and firmware loading",
+                    m.IN_COUNTRY_PRODUCTION,
                 )
             )
         else:
@@ -250,7 +322,7 @@ def _sites(ctx: ReviewContext) -> tuple[list[Raise], list[str]]:
             )
             raised.append(
                 F09_MADE.fire(
-                    level, reason, _site_refs(vendor, sites, _PRODUCTION), "in-country production"
+                    level, reason, _site_refs(vendor, sites, _PRODUCTION), m.IN_COUNTRY_PRODUCTION
                 )
             )
         service = [s for _, s in sites if s.kind is SiteKind.SERVICE]
@@ -267,11 +339,11 @@ def _sites(ctx: ReviewContext) -> tuple[list[Raise], list[str]]:
                     level,
                     reason,
                     _site_refs(vendor, sites, (SiteKind.SERVICE,)),
-                    "an in-country service entity",
+                    m.IN_COUNTRY_SERVICE,
                 )
             )
         if product.inventory is None:
-            gaps.append(missing(f"an SBOM of {product.id} (component suppliers)"))
+            gaps.append(missing(f"an SBOM of {product.id}"))
             continue
         supplier = ntia_coverage(product.inventory).supplier
         level = Level.LOW if supplier.ratio < SUPPLIER_COVERAGE_LOW else Level.NONE
@@ -280,12 +352,10 @@ def _sites(ctx: ReviewContext) -> tuple[list[Raise], list[str]]:
             EvidenceRef(kind="sbom", ref=d.file, detail="supplier fields")
             for d in product.inventory.documents
         ]
-        raised.append(
-            F09_SUPPLIER.fire(level, reason, sbom_refs, "supplier and origin per component")
-        )
+        raised.append(F09_SUPPLIER.fire(level, reason, sbom_refs, m.SUPPLIER_FIELDS))
     answers = (
-        on_concern(ctx, F09_ANSWER, "F09.Q1", Level.MEDIUM, "in-country final assembly"),
-        on_concern(ctx, F09_ANSWER, "F09.Q2", Level.MEDIUM, "chain-of-custody records"),
+        on_concern(ctx, F09_ANSWER, "F09.Q1", Level.MEDIUM, m.IN_COUNTRY_PRODUCTION),
+        on_concern(ctx, F09_ANSWER, "F09.Q2", Level.MEDIUM, m.CHAIN_OF_CUSTODY),
     )
     raised += [r for r in answers if r is not None]
     return raised, gaps

@@ -1,9 +1,12 @@
 """Openness and transparency (F12) and vulnerability-handling maturity (F03).
 
-F12 measures what the SBOMs show: delivered or not, schema-valid or not, NTIA minimum-element
-coverage (`evidence.summary.ntia_coverage`) and the components no advisory can be matched to for
-want of a version or an identifier (GB/T 43698-2024 SBOM completeness). F03 reads the vendor's
-declared vulnerability-handling channels, the questionnaire and the support period.
+F12 measures what the SBOMs show: delivered or not (an SBOM listing nothing but the product itself
+is no SBOM), schema-valid or not, NTIA minimum-element coverage (`evidence.summary.ntia_coverage`),
+the components that lack a version or an identifier (GB/T 43698-2024 SBOM completeness), and the
+vendor's own components no advisory can be looked up for: a transparency gap the vendor closes by
+naming them or attesting their status (`factors.unchecked`), not an unknown vulnerability status.
+F03 reads the vendor's declared vulnerability-handling channels, the questionnaire and the support
+period.
 """
 
 from __future__ import annotations
@@ -16,17 +19,21 @@ from typing import Final
 from chainreview.evidence.overrides import Level
 from chainreview.evidence.product import Product
 from chainreview.evidence.summary import Coverage, ntia_coverage
+from chainreview.factors import mitigations as m
 from chainreview.factors.interface import (
     Evaluator,
     EvidenceRef,
     FactorAssessment,
+    Gap,
+    Limitation,
     Raise,
     ReviewContext,
     Rule,
     declared,
     missing,
 )
-from chainreview.factors.questions import answer_for, on_concern
+from chainreview.factors.questions import answer_for, on_concern, unanswered
+from chainreview.factors.unchecked import unchecked
 
 __all__ = ["COMPLETE", "PARTIAL", "SUPPORT_MINIMUM", "TransparencyEvaluator"]
 
@@ -34,6 +41,11 @@ F12_NO_SBOM = Rule(id="F12.R1", text="no SBOM delivered (GB/T 43698-2024: the SB
 F12_COVERAGE = Rule(id="F12.R2", text="NTIA minimum-element coverage of the SBOM")
 F12_INVALID = Rule(id="F12.R3", text="SBOM not valid against its schema")
 F12_ANSWER = Rule(id="F12.R4", text="questionnaire: SBOM per release and source access")
+F12_FIRST_PARTY = Rule(
+    id="F12.R5",
+    text="the vendor's own components carry no purl or CPE: their vulnerability status cannot "
+    "be checked",
+)
 
 F03_CHANNEL = Rule(id="F03.R1", text="declared vulnerability-handling channels")
 F03_SUPPORT = Rule(id="F03.R2", text="security support period")
@@ -59,9 +71,10 @@ class TransparencyEvaluator(Evaluator):
         raised: list[Raise] = []
         for n, product in enumerate(ctx.declaration.products):
             raised += _sbom(n, product)
+            raised += _first_party(ctx, product)
         answers = (
-            on_concern(ctx, F12_ANSWER, "F12.Q1", Level.MEDIUM, "an SBOM with every release"),
-            on_concern(ctx, F12_ANSWER, "F12.Q2", Level.LOW, "source review or escrow"),
+            on_concern(ctx, F12_ANSWER, "F12.Q1", Level.MEDIUM, m.SBOM_EACH_RELEASE),
+            on_concern(ctx, F12_ANSWER, "F12.Q2", Level.LOW, m.SOURCE_REVIEW),
         )
         raised += [r for r in answers if r is not None]
         yield self.conclude(ctx, "F12", raised)
@@ -73,11 +86,18 @@ def _sbom(n: int, product: Product) -> list[Raise]:
     if inventory is None:
         reason = f"{product.id}: no SBOM delivered; its components cannot be assessed"
         ref = declared(f"/products/{n}/sboms", "no SBOM")
-        return [F12_NO_SBOM.fire(Level.HIGH, reason, [ref], "a machine-readable SBOM")]
+        return [F12_NO_SBOM.fire(Level.HIGH, reason, [ref], m.SBOM)]
     refs = [
         EvidenceRef(kind="sbom", ref=d.file, detail=f"{d.format} {d.spec_version}")
         for d in inventory.documents
     ]
+    roots = {d.metadata.primary for d in inventory.documents if d.metadata.primary}
+    if not [c for c in inventory.components if c.ref not in roots]:
+        reason = (
+            f"{product.id}: its SBOMs list no component besides the product itself: no SBOM "
+            "evidence; its components cannot be assessed"
+        )
+        return [F12_NO_SBOM.fire(Level.HIGH, reason, refs, m.SBOM)]
     coverage = ntia_coverage(inventory)
     elements: dict[str, Coverage] = {f.name: getattr(coverage, f.name) for f in fields(coverage)}
     weak = {name: c for name, c in elements.items() if c.ratio < COMPLETE}
@@ -93,23 +113,42 @@ def _sbom(n: int, product: Product) -> list[Raise]:
             "lack a version or identifier"
         )
     )
-    raised = [
-        F12_COVERAGE.fire(level, reason, refs, "supplier, version and purl for every component")
-    ]
+    raised = [F12_COVERAGE.fire(level, reason, refs, m.SBOM_FIELDS)]
     invalid = [d for d in inventory.documents if any(w.code == "schema" for w in d.warnings)]
     if invalid:
         names = ", ".join(d.file for d in invalid)
         raised.append(
             F12_INVALID.fire(
-                Level.LOW, f"{product.id}: {names} not schema-valid", refs, "a schema-valid SBOM"
+                Level.LOW, f"{product.id}: {names} not schema-valid", refs, m.SBOM_VALID
             )
         )
     return raised
 
 
-def _handling(ctx: ReviewContext) -> tuple[list[Raise], list[str]]:
+def _first_party(ctx: ReviewContext, product: Product) -> list[Raise]:
+    coverage = None if ctx.coverage is None else ctx.coverage.get(product.id)
+    if coverage is None:
+        return []
+    vendor = next(v for v in ctx.declaration.vendors if v.id == product.vendor)
+    own = unchecked(product, vendor, coverage).first_party
+    if not own:
+        return []
+    names = sorted(c.name for c in own)
+    reason = (
+        f"{product.id}: {len(own)} of the vendor's own components carry no purl or CPE "
+        f"({', '.join(names[:3])}{' and more' if len(names) > 3 else ''}): their vulnerability "
+        "status cannot be checked"
+    )
+    refs = [
+        EvidenceRef(kind="sbom", ref=str(c.sources[0]) if c.sources else c.ref, detail=c.name)
+        for c in own
+    ]
+    return [F12_FIRST_PARTY.fire(Level.MEDIUM, reason, refs, m.FIRST_PARTY_IDENTIFIERS)]
+
+
+def _handling(ctx: ReviewContext) -> tuple[list[Raise], list[Gap | Limitation]]:
     raised: list[Raise] = []
-    gaps: list[str] = []
+    gaps: list[Gap | Limitation] = []
     machine_readable = answer_for(ctx.declaration, "F03.Q2")
     for vendor in ctx.declaration.vendors:
         handling = vendor.vulnerability_handling
@@ -120,22 +159,30 @@ def _handling(ctx: ReviewContext) -> tuple[list[Raise], list[str]]:
             gaps.append(missing(f"{vendor.id}'s vulnerability-handling channels"))
             continue
         channels = (
-            (handling.security_contact, "a security contact", Level.MEDIUM),
-            (handling.cvd_policy_url, "a coordinated-disclosure policy", Level.MEDIUM),
-            (handling.csaf_provider_metadata_url, "CSAF provider metadata", Level.LOW),
+            (handling.security_contact, "a security contact", Level.MEDIUM, m.SECURITY_CONTACT),
+            (
+                handling.cvd_policy_url,
+                "a coordinated-disclosure policy",
+                Level.MEDIUM,
+                m.CVD_POLICY,
+            ),
+            (
+                handling.csaf_provider_metadata_url,
+                "CSAF provider metadata",
+                Level.LOW,
+                m.MACHINE_READABLE_ADVISORIES,
+            ),
         )
-        for value, what, level in channels:
+        for value, what, level, measure in channels:
             if value is None and what.startswith("CSAF") and machine_readable is not None:
                 continue  # F03.Q2 answers for machine-readable advisories
             reason = f"{vendor.id}: " + (
                 f"{what} declared ({value}; not checked online)" if value else f"no {what}"
             )
-            raised.append(
-                F03_CHANNEL.fire(Level.NONE if value else level, reason, [ref], f"publish {what}")
-            )
+            raised.append(F03_CHANNEL.fire(Level.NONE if value else level, reason, [ref], measure))
     for n, product in enumerate(ctx.declaration.products):
         if product.support_end is None:
-            gaps.append(missing(f"support end date of {product.id}"))
+            gaps.append(missing(f"the support end date of {product.id}"))
             continue
         end = date.fromisoformat(product.support_end)
         level = (
@@ -147,15 +194,15 @@ def _handling(ctx: ReviewContext) -> tuple[list[Raise], list[str]]:
         )
         reason = f"{product.id}: security support until {product.support_end}"
         ref = declared(f"/products/{n}/support_end", product.support_end)
-        raised.append(
-            F03_SUPPORT.fire(level, reason, [ref], "at least five years of security support")
-        )
+        raised.append(F03_SUPPORT.fire(level, reason, [ref], m.SUPPORT_PERIOD))
     if answer_for(ctx.declaration, "F03.Q3") is None:
-        gaps.append(missing("whether security updates are free for the support period (F03.Q3)"))
+        gaps.append(
+            unanswered("F03.Q3", "whether security updates are free for the support period")
+        )
     answers = (
-        on_concern(ctx, F03_ANSWER, "F03.Q1", Level.MEDIUM, "a published CVD policy and contact"),
-        on_concern(ctx, F03_ANSWER, "F03.Q2", Level.LOW, "CSAF or VEX advisories"),
-        on_concern(ctx, F03_ANSWER, "F03.Q3", Level.MEDIUM, "free security updates"),
+        on_concern(ctx, F03_ANSWER, "F03.Q1", Level.MEDIUM, (m.CVD_POLICY, m.SECURITY_CONTACT)),
+        on_concern(ctx, F03_ANSWER, "F03.Q2", Level.LOW, m.MACHINE_READABLE_ADVISORIES),
+        on_concern(ctx, F03_ANSWER, "F03.Q3", Level.MEDIUM, m.FREE_UPDATES),
     )
     raised += [r for r in answers if r is not None]
     return raised, gaps

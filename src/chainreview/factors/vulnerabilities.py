@@ -15,9 +15,14 @@ F02 (per active finding, the highest wins):
   policy treats an active KEV finding as a hard-fail candidate);
 * EPSS, when the snapshot has it: ≥ 0.5 → high, ≥ 0.1 → medium.
 
-Absent data is never no risk: no snapshot, no OSV or KEV feed, a product without an SBOM, a
-component in an ecosystem the snapshot holds no advisories for, or a component whose version
-could not be placed, is missing evidence for F02 and F17 (see `interface.conclude`).
+Absent data is never no risk (see `interface.conclude`). Evidence the vendor can supply is a gap:
+a product without an SBOM, or whose SBOM lists nothing but the product itself; third-party
+components with no purl or CPE; OS packages whose release nothing names; a component whose version
+could not be placed. A gap in the tool's own data is a limitation: no snapshot, no OSV or KEV
+feed, components of an ecosystem or release the snapshot holds no advisories for, or only a
+partial selection of (`ReviewContext.coverage`). Either leaves F02 and F17 undetermined below
+`high`. The vendor's own components without an identifier are not F02's to judge: they are a
+transparency gap (F12, `factors.unchecked`).
 
 F04 judges the product's declared support end date (or the F04.Q1 answer) against the review
 date, and each component against endoflife.date cycles when the snapshot has the `eol` feed
@@ -37,27 +42,34 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
 from typing import Final
 
+from chainreview.components.model import Component
 from chainreview.components.purl import InvalidPurl, osv_ecosystem, parse_purl
 from chainreview.components.versions import InvalidVersion, sort_key
 from chainreview.evidence.overrides import Level
 from chainreview.evidence.product import Product
+from chainreview.factors import mitigations as m
 from chainreview.factors.interface import (
     RANK,
     Evaluator,
     EvidenceRef,
     FactorAssessment,
+    Gap,
+    Limitation,
+    Mitigation,
     Raise,
     ReviewContext,
     Rule,
     declared,
+    limitation,
     missing,
 )
-from chainreview.factors.questions import answer_for, answer_ref, on_concern
+from chainreview.factors.questions import answer_for, answer_ref, on_concern, unanswered
+from chainreview.factors.unchecked import unchecked
+from chainreview.findings.coverage import CoverageState
 from chainreview.findings.model import Finding
 from chainreview.findings.model import Level as Severity
 from chainreview.intel.eol import EolCycle
 from chainreview.intel.interface import FeedKind, load_record
-from chainreview.matches.local import lookup_key
 
 __all__ = ["SEVERITY_LEVEL", "VulnerabilityEvaluator", "finding_level"]
 
@@ -172,15 +184,15 @@ def _ids(findings: Iterable[Finding]) -> str:
     return ", ".join(named[:_LISTED]) + (f" and {more} more" if more > 0 else "")
 
 
-def _upgrades(findings: Iterable[Finding]) -> str:
-    """ "upgrade <name> <version> → <target>, …" per component (see `_target`)."""
+def _upgrades(findings: Iterable[Finding]) -> Mitigation:
+    """ "Upgrade <name> <version> → <target>, …" for every component (see `_target`): a condition
+    names all it asks for."""
     by_component: dict[tuple[str, str, str], list[Finding]] = {}
     for finding in findings:
         key = (finding.name, finding.version, finding.component)
         by_component.setdefault(key, []).append(finding)
     targets = sorted({f"{n} {v} → {_target(fs)}" for (n, v, _), fs in by_component.items()})
-    more = len(targets) - _LISTED
-    return "upgrade " + ", ".join(targets[:_LISTED]) + (f" and {more} more" if more > 0 else "")
+    return m.upgrade(", ".join(targets))
 
 
 def _target(findings: list[Finding]) -> str:
@@ -200,7 +212,7 @@ def _worst_raise(
     findings: list[Finding],
     level_of: Mapping[Finding, Level],
     what: str,
-    mitigation: str,
+    mitigation: Mitigation | tuple[Mitigation, ...],
 ) -> Raise | None:
     """One raise for the findings `rule` covers: the top level, and the findings at it."""
     if not findings:
@@ -239,53 +251,76 @@ def _feeds(ctx: ReviewContext) -> frozenset[str]:
     return frozenset(kind for kind, n in counts.items() if n)
 
 
-def _feed_gaps(ctx: ReviewContext) -> list[str]:
+def _feed_gaps(ctx: ReviewContext) -> list[Gap | Limitation]:
     if ctx.snapshot is None:
-        return [missing("an intel snapshot (OSV advisories, CISA KEV)")]
+        return [limitation("components against advisories (no intel snapshot: OSV, CISA KEV)")]
     feeds = _feeds(ctx)
     return [
-        missing(f"{title} in the intel snapshot")
+        limitation(f"{title} (not in the intel snapshot)")
         for kind, title in ((FeedKind.OSV, "OSV advisories"), (FeedKind.KEV, "CISA KEV"))
         if kind.value not in feeds
     ]
 
 
-_NO_ECOSYSTEM: Final = "no purl ecosystem (and no CPE checked against NVD)"
-
-
-def _coverage(ctx: ReviewContext) -> list[str]:
-    """Missing evidence about the inventories: no SBOM, unchecked ecosystems, undecided versions."""
-    gaps: list[str] = []
-    held = frozenset((ctx.snapshot.manifest.get("ecosystems") or {}) if ctx.snapshot else ())
-    nvd_held = FeedKind.NVD.value in _feeds(ctx)
+def _coverage(ctx: ReviewContext) -> list[Gap | Limitation]:
+    """What the scans could not check, as gaps (the vendor can supply it) and limitations (the
+    intel lacks it)."""
+    gaps: list[Gap | Limitation] = []
+    vendors = {v.id: v for v in ctx.declaration.vendors}
     for product in ctx.declaration.products:
-        if product.inventory is None or not product.inventory.components:
-            gaps.append(missing(f"an SBOM listing the components of {product.id}"))
+        if product.inventory is None:
+            gaps.append(missing(f"an SBOM of {product.id}"))
             continue
-        unchecked: dict[str, list[str]] = {}
-        for component in product.inventory.components:
-            key = lookup_key(component)
-            if key is None and component.cpe and nvd_held:
-                continue  # the CPE fallback matched it against the NVD configurations
-            ecosystem = _NO_ECOSYSTEM if key is None else key[0]
-            if key is None or ecosystem not in held:
-                unchecked.setdefault(ecosystem, []).append(component.name)
-        for ecosystem, names in sorted(unchecked.items()):
-            where = "with" if ecosystem == _NO_ECOSYSTEM else "in the snapshot for"
+        coverage = None if ctx.coverage is None else ctx.coverage.get(product.id)
+        if coverage is None:
+            continue  # no scan: `_feed_gaps` names the missing snapshot
+        found = unchecked(product, vendors[product.vendor], coverage)
+        if not found.listed:
+            what = (
+                f"an SBOM listing the components of {product.id} (its SBOMs list only the product)"
+            )
+            gaps.append(missing(what))
+            continue
+        if found.third_party:
             gaps.append(
                 missing(
-                    f"advisories {where} {ecosystem}: {len(names)} component(s) of {product.id} "
-                    f"not checked (e.g. {sorted(names)[0]})"
+                    f"identifiers (purl or CPE) for {len(found.third_party)} third-party "
+                    f"component(s) of {product.id} ({_names(found.third_party)})"
+                )
+            )
+        if found.no_release:
+            gaps.append(
+                missing(
+                    f"the distribution release of {len(found.no_release)} OS package(s) of "
+                    f"{product.id} ({_names(found.no_release)}): no distro qualifier in the purl "
+                    "and no operating-system component"
+                )
+            )
+        for group, components in found.uncovered:
+            state = (
+                "not checked" if group.state is CoverageState.NOT_CHECKED else "not fully checked"
+            )
+            gaps.append(
+                limitation(
+                    f"{len(components)} component(s) of {product.id} {state}: {group.reason} "
+                    f"({_names(components)})"
                 )
             )
     gaps += [
         missing(
-            f"a decidable version of {item.name} {item.version or '(none)'}: {item.reason} "
-            f"({', '.join(item.advisory_ids)})"
+            f"a decidable version of {item.name} {item.version or '(no version)'}: {item.reason}"
+            + (f" ({', '.join(item.advisory_ids)})" if item.advisory_ids else "")
         )
         for item in ctx.indeterminate
+        if item.advisory_ids  # the others have nothing to decide (no identifier: above)
     ]
     return gaps
+
+
+def _names(components: Iterable[Component]) -> str:
+    named = sorted({" ".join(filter(None, (c.name, c.version))) for c in components})
+    more = len(named) - _LISTED
+    return ", ".join(named[:_LISTED]) + (f" and {more} more" if more > 0 else "")
 
 
 # --- F02 ------------------------------------------------------------------------------------------
@@ -297,7 +332,7 @@ def _known(ctx: ReviewContext, active: list[Finding]) -> list[Raise]:
     unfixed = [f for f in active if not f.fixed_versions]
     kev = [f for f in active if f.kev is not None]
     epss = {f: level for f in active if (level := _epss_level(f)) in (Level.MEDIUM, Level.HIGH)}
-    remedy = "a fixed version, a patch or a documented mitigation (GB 40050-2021 5.3(a))"
+    remedy = m.REMEDY
     raised = [
         _worst_raise(F02_KEV, kev, level_of, "active finding(s) in CISA KEV", remedy),
         _worst_raise(F02_NO_REMEDY, unfixed, level_of, "active finding(s) without a fix", remedy),
@@ -320,7 +355,7 @@ def _known(ctx: ReviewContext, active: list[Finding]) -> list[Raise]:
         raised.append(F02_SEVERITY.fire(Level.NONE, "no active finding in the checked components"))
     answers = (
         on_concern(ctx, F02_ANSWER, "F02.Q1", Level.MEDIUM, remedy),
-        on_concern(ctx, F02_ANSWER, "F02.Q2", Level.LOW, "a contractual time to fix"),
+        on_concern(ctx, F02_ANSWER, "F02.Q2", Level.LOW, m.FIX_TIME),
     )
     return [r for r in (*raised, *answers) if r is not None]
 
@@ -328,27 +363,31 @@ def _known(ctx: ReviewContext, active: list[Finding]) -> list[Raise]:
 # --- F04 ------------------------------------------------------------------------------------------
 
 
-def _lifecycle(ctx: ReviewContext) -> tuple[list[Raise], list[str]]:
+def _lifecycle(ctx: ReviewContext) -> tuple[list[Raise], list[Gap | Limitation]]:
     raised: list[Raise] = []
-    gaps: list[str] = []
+    gaps: list[Gap | Limitation] = []
     for n, product in enumerate(ctx.declaration.products):
         raised += _support(ctx, n, product, gaps)
     if FeedKind.EOL.value not in _feeds(ctx):
-        gaps.append(missing("endoflife.date lifecycle data in the intel snapshot"))
+        gaps.append(
+            limitation("component lifecycles (no endoflife.date data in the intel snapshot)")
+        )
     else:
         raised += _eol_components(ctx)
-    notice = on_concern(ctx, F04_ANSWER, "F04.Q2", Level.MEDIUM, "twelve months' notice")
+    notice = on_concern(ctx, F04_ANSWER, "F04.Q2", Level.MEDIUM, m.SUPPORT_NOTICE)
     return raised + ([notice] if notice is not None else []), gaps
 
 
-def _support(ctx: ReviewContext, n: int, product: Product, gaps: list[str]) -> list[Raise]:
+def _support(
+    ctx: ReviewContext, n: int, product: Product, gaps: list[Gap | Limitation]
+) -> list[Raise]:
     answer = answer_for(ctx.declaration, "F04.Q1")
     if product.support_end is not None:
         ends, ref = product.support_end, declared(f"/products/{n}/support_end", product.support_end)
     elif answer is not None and isinstance(answer.answer, str):
         ends, ref = answer.answer, answer_ref(answer)
     else:
-        gaps.append(missing(f"{product.id}'s support end date (support_end or F04.Q1)"))
+        gaps.append(missing(f"the support end date of {product.id}"))
         return []
     try:
         end = date.fromisoformat(ends)
@@ -364,7 +403,7 @@ def _support(ctx: ReviewContext, n: int, product: Product, gaps: list[str]) -> l
     else:
         level, state = Level.NONE, "lasts five years or more"
     reason = f"{product.id} {product.version}: security support {state} ({end.isoformat()})"
-    return [F04_SUPPORT.fire(level, reason, [ref], "a support commitment of five years or more")]
+    return [F04_SUPPORT.fire(level, reason, [ref], m.SUPPORT_PERIOD)]
 
 
 def _eol_components(ctx: ReviewContext) -> list[Raise]:
@@ -378,7 +417,7 @@ def _eol_components(ctx: ReviewContext) -> list[Raise]:
             level, state = _eol_state(cycle, ctx.as_of)
             reason = f"{product.id}: {component.name} {component.version} ({cycle.key}) {state}"
             ref = EvidenceRef(kind="eol", ref=cycle.key, detail=state)
-            mitigation = f"move {component.name} to a supported cycle (latest {cycle.latest})"
+            mitigation = m.supported_cycle(component.name, cycle.latest)
             raised.append(F04_EOL.fire(level, reason, [ref], mitigation))
     return raised
 
@@ -420,8 +459,8 @@ def _exposed(ctx: ReviewContext) -> frozenset[str]:
 
 
 def _likelihood(
-    ctx: ReviewContext, active: list[Finding], coverage: list[str]
-) -> tuple[list[Raise], list[str]]:
+    ctx: ReviewContext, active: list[Finding], coverage: list[Gap | Limitation]
+) -> tuple[list[Raise], list[Gap | Limitation]]:
     exposed = _exposed(ctx)
     gaps = coverage + _feed_gaps(ctx)
     kev_level = {
@@ -434,14 +473,14 @@ def _likelihood(
         for f in active
         if (level := _epss_level(f)) is not None
     }
-    remedy = "remove the exposure (segmentation) or apply the fix"
+    remedy = (m.REMEDY, m.ISOLATE)
     raised = [
         _worst_raise(F17_KEV, list(kev_level), kev_level, "active finding(s) in KEV", remedy),
         _worst_raise(F17_EPSS, list(epss_level), epss_level, "finding(s) scored by EPSS", remedy),
     ]
     unscored = [f for f in active if f.kev is None and f.epss is None]
     if unscored and FeedKind.EPSS.value not in _feeds(ctx):
-        gaps.append(missing(f"EPSS scores for {len(unscored)} active finding(s) (no EPSS feed)"))
+        gaps.append(limitation(f"EPSS scores of {len(unscored)} active finding(s) (no EPSS feed)"))
     facing = [f for f in active if f.component in exposed]
     if facing:
         reason = f"{len(facing)} active finding(s) in internet-facing products: {_ids(facing)}"
@@ -452,8 +491,8 @@ def _likelihood(
         reason = f"{len(active)} active finding(s), none in an internet-facing product"
         raised.append(F17_EXPOSURE.fire(Level.LOW, reason, (), remedy))
     answers = (
-        on_concern(ctx, F17_ANSWER, "F17.Q1", Level.HIGH, "threat-informed monitoring"),
-        on_concern(ctx, F17_ANSWER, "F17.Q2", Level.MEDIUM, "apply the fix before deployment"),
+        on_concern(ctx, F17_ANSWER, "F17.Q1", Level.HIGH, m.MONITORING),
+        on_concern(ctx, F17_ANSWER, "F17.Q2", Level.MEDIUM, m.REMEDY),
     )
     return [r for r in (*raised, *answers) if r is not None], gaps
 
@@ -461,10 +500,12 @@ def _likelihood(
 # --- F18 ------------------------------------------------------------------------------------------
 
 
-def _mitigability(ctx: ReviewContext, active: list[Finding]) -> tuple[list[Raise], list[str]]:
+def _mitigability(
+    ctx: ReviewContext, active: list[Finding]
+) -> tuple[list[Raise], list[Gap | Limitation]]:
     raised: list[Raise] = []
-    gaps = [
-        missing(f"answer to {q} ({text})")
+    gaps: list[Gap | Limitation] = [
+        unanswered(q, text)
         for q, text in (
             ("F18.Q1", "whether the product can be isolated"),
             ("F18.Q2", "whether the vendor accepts contractual mitigation conditions"),
@@ -486,12 +527,11 @@ def _mitigability(ctx: ReviewContext, active: list[Finding]) -> tuple[list[Raise
         how = "compensating controls declared" if controls else "no compensating control declared"
         reason = f"{len(unfixed)} active finding(s) without a fix, {how}: {_ids(unfixed)}"
         refs = [_ref(f) for f in unfixed] + [answer_ref(a) for a in controls]
-        mitigation = "isolate the product and declare compensating controls (Art. 16(2))"
-        raised.append(F18_UNFIXED.fire(level, reason, refs, mitigation))
+        raised.append(F18_UNFIXED.fire(level, reason, refs, m.ISOLATE))
     if not active and ctx.snapshot is not None:
         raised.append(F18_FIXED.fire(Level.NONE, "no active finding needs a remedy"))
     answers = (
-        on_concern(ctx, F18_ANSWER, "F18.Q1", Level.MEDIUM, "network segmentation"),
-        on_concern(ctx, F18_ANSWER, "F18.Q2", Level.MEDIUM, "contractual mitigation conditions"),
+        on_concern(ctx, F18_ANSWER, "F18.Q1", Level.MEDIUM, m.ISOLATE),
+        on_concern(ctx, F18_ANSWER, "F18.Q2", Level.MEDIUM, m.CONTRACTUAL_MITIGATION),
     )
     return raised + [r for r in answers if r is not None], gaps

@@ -1,0 +1,85 @@
+"""The components of a product its scan could not check, sorted by what that means for a review.
+
+A component with no purl and no CPE cannot be looked up. When it is the vendor's own (its
+supplier, manufacturer or author is the vendor, by the screening tokens of the vendor's names:
+legal forms and punctuation aside), that is a transparency gap (F12: the vendor can name it or
+attest its status), not an unknown vulnerability status of a third-party part (F02). A component
+whose ecosystem or release the intel snapshot holds no advisories for, or only a partial
+selection of, is a limitation of the review's own data. The SBOMs' roots (the product itself) are
+neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from chainreview.components.model import Component
+from chainreview.evidence.product import Product
+from chainreview.evidence.vendor_profile import VendorProfile
+from chainreview.factors.screening import screening_tokens
+from chainreview.findings.coverage import Coverage, CoverageGroup, CoverageState, Route
+
+__all__ = ["Unchecked", "unchecked"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unchecked:
+    """What a product's scan did not check."""
+
+    first_party: tuple[Component, ...]
+    """The vendor's own components without an identifier."""
+    third_party: tuple[Component, ...]
+    """Other components without an identifier."""
+    no_release: tuple[Component, ...]
+    """OS packages whose distribution release neither the purl nor the SBOM names."""
+    uncovered: tuple[tuple[CoverageGroup, tuple[Component, ...]], ...]
+    """Groups the snapshot does not cover, or only in part, with their components."""
+    listed: int
+    """Components the SBOMs list besides their roots."""
+
+
+def unchecked(product: Product, vendor: VendorProfile, coverage: Coverage) -> Unchecked:
+    """Sort what `coverage` (the scan of `product`'s inventory) left unchecked (module doc)."""
+    inventory = product.inventory
+    by_ref = {c.ref: c for c in inventory.components} if inventory else {}
+    names = _names(vendor)
+    first: list[Component] = []
+    third: list[Component] = []
+    no_release: list[Component] = []
+    uncovered: list[tuple[CoverageGroup, tuple[Component, ...]]] = []
+    for group in coverage.groups:
+        if group.state is CoverageState.CHECKED:
+            continue
+        components = tuple(by_ref[ref] for ref in group.components if ref in by_ref)
+        if group.route is Route.NONE:
+            for component in components:
+                (first if _is_first_party(component, names) else third).append(component)
+        elif group.route is Route.DISTRO and not group.sources and "no release" in group.target:
+            no_release += components
+        else:
+            uncovered.append((group, components))
+    return Unchecked(
+        first_party=tuple(first),
+        third_party=tuple(third),
+        no_release=tuple(no_release),
+        uncovered=tuple(uncovered),
+        listed=coverage.components - len(coverage.roots),
+    )
+
+
+def _names(vendor: VendorProfile) -> frozenset[tuple[str, ...]]:
+    return frozenset(
+        tokens
+        for name in (vendor.legal_name, *vendor.other_names)
+        if (tokens := screening_tokens(name))
+    )
+
+
+def _is_first_party(component: Component, names: Iterable[tuple[str, ...]]) -> bool:
+    known = set(names)
+    return any(
+        screening_tokens(party) in known
+        for party in (component.supplier, component.manufacturer, component.author)
+        if party
+    )

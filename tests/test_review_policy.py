@@ -1,0 +1,537 @@
+"""The review's policy on purchases written here (not the examples), rule by rule.
+
+`_Package` writes a small, clean declaration package: one CII system, one domestic product whose
+SBOM lists three PyPI packages with no advisory in the bundled PyPA database, a vendor that signed
+every Art. 6 commitment, every questionnaire answer benign (read off the catalogue's own concern
+criteria). Its review passes with conditions under CN.8: the system is of high criticality (F16
+high) and the vendor's 30% share leaves the function's concentration unknown (F06 medium); the
+only factors undetermined are those the tool cannot settle (F13 is the reviewer's alone; the
+bundled intel has no lifecycle feed and lacks lists). Each test changes one thing and states the
+article or threshold the expected outcome follows. Reviews run on the bundled snapshot with
+`allow_demo_intel` (the demo mark is tested apart) at a fixed date.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from chainreview.determination.model import ConditionKind, Determination, Outcome
+from chainreview.evidence.overrides import Level
+from chainreview.factors import load_catalogue
+from chainreview.factors.catalogue import AnswerType, Question
+from chainreview.factors.interface import FactorAssessment, Party
+from chainreview.reviewer import ReviewResult, review
+
+AS_OF = date(2026, 12, 1)
+VENDOR = "Qinghe Data Systems Co., Ltd."
+CLEAN = (("six", "1.16.0"), ("attrs", "23.1.0"), ("tomli", "2.0.1"))
+"""PyPI packages with no advisory in the bundled PyPA database (no vulns/<name>/ folder)."""
+KEV = ("salt", "3000.1")
+"""PYSEC-2020-102/103/104 = CVE-2020-11651/11652/16846, all in CISA KEV, fixed in 3000.2+."""
+UNSCORED = ("jinja2", "2.10")
+"""PYSEC-2019-217 and PYSEC-2021-66: no severity (read as critical), fixed versions known."""
+ORDER = (
+    Outcome.NO_REVIEW_NEEDED,
+    Outcome.PASS,
+    Outcome.PASS_WITH_CONDITIONS,
+    Outcome.REFER_TO_SPECIAL_REVIEW,
+    Outcome.FAIL,
+)
+
+
+def _benign(question: Question) -> object:
+    """An answer that raises no concern, by the catalogue's criterion for the question."""
+    concern = question.concern
+    if question.answer is AnswerType.YES_NO:
+        return not concern.when if concern.when is not None else False
+    if question.answer is AnswerType.NUMBER:
+        low = concern.below if concern.below is not None else 0
+        high = concern.above if concern.above is not None else low + 100
+        return (low + high) / 2 if concern.above is not None else low + 1
+    if question.answer is AnswerType.CHOICE:
+        return next(o for o in question.options if o not in concern.when_any)
+    if question.answer is AnswerType.DATE:
+        return "2020-01-01" if concern.within_days is not None else "2026-11-01"
+    return "Declared in the technical file."
+
+
+def _component(name: str, version: str) -> dict[str, Any]:
+    return {
+        "type": "library",
+        "bom-ref": f"pkg:pypi/{name}@{version}",
+        "name": name,
+        "version": version,
+        "purl": f"pkg:pypi/{name}@{version}",
+        "supplier": {"name": f"{name} maintainers"},
+        "hashes": [{"alg": "SHA-256", "content": "a" * 64}],
+    }
+
+
+class _Package:
+    """A clean declaration package written under `root`, edited by the tests before review."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.manifest: dict[str, Any] = {
+            "schema_version": "1.0",
+            "declaration": {"id": "T-1", "title": "Ledger database", "date": "2026-11-20"},
+            "operator": {"name": "Test Bank Co., Ltd.", "sector": "finance"},
+            "cii_systems": [
+                {"id": "SYS-A", "name": "Core ledger", "criticality": "high",
+                 "internet_facing": False}
+            ],
+            "purchase": {
+                "reference": "T-PO-1",
+                "description": "A database for the core ledger.",
+                "alternatives": [
+                    {"vendor": "Other Data Co., Ltd.", "country": "CN", "qualified": True,
+                     "replaces": "P-1"}
+                ],
+            },
+            "products": [
+                {
+                    "id": "P-1",
+                    "name": "Qinghe DB",
+                    "version": "3.1",
+                    "vendor": "qinghe",
+                    "category": "large-database-or-application-software",
+                    "quantity": 4,
+                    "support_end": "2033-12-31",
+                    "deployments": [
+                        {"system": "SYS-A", "function": "ledger database", "share_percent": 30}
+                    ],
+                    "capabilities": {
+                        "remote_update": {"supported": False},
+                        "remote_maintenance": {"supported": False},
+                        "telemetry": {"supported": False, "destinations": []},
+                        "data": [
+                            {"category": "business", "description": "Ledger entries."}
+                        ],
+                        "interfaces": [],
+                        "encryption": {"in_transit": True, "at_rest": True},
+                        "integrity": {"secure_boot": True, "signed_firmware": True,
+                                      "user_verification": "published SHA-256 digests"},
+                    },
+                    "sboms": ["sbom/p1.cdx.json"],
+                }
+            ],
+            "vendors": [{"file": "vendor/qinghe.yaml"}],
+            "questionnaire": "questionnaire.yaml",
+        }  # fmt: skip
+        self.vendor: dict[str, Any] = {
+            "id": "qinghe",
+            "legal_name": VENDOR,
+            "jurisdiction": "CN",
+            "listings": [],
+            "ownership": [
+                {"entity": "Qinghe founders' partnership", "country": "CN", "owns": VENDOR,
+                 "share_percent": 70, "control": True, "state_link": False}
+            ],
+            "sites": [
+                {"kind": kind, "country": "CN", "in_country": True, "entity": VENDOR}
+                for kind in ("r-and-d", "packaging-test", "service")
+            ],
+            "certifications": [],
+            "commitments": [
+                {"commitment": kind, "signed": True, "date": "2026-11-01", "signatory": "CEO"}
+                for kind in ("no-illegal-data-acquisition", "no-illegal-device-control",
+                             "no-unjustified-supply-interruption",
+                             "no-unjustified-support-interruption")
+            ],
+            "vulnerability_handling": {
+                "security_contact": "security@qinghe.example",
+                "cvd_policy_url": "https://qinghe.example/cvd",
+                "csaf_provider_metadata_url": "https://qinghe.example/.well-known/csaf/provider-metadata.json",
+            },
+        }  # fmt: skip
+        self.answers: dict[str, object] = {
+            q.id: _benign(q) for f in load_catalogue().factors for q in f.questions
+        }
+        self.components = [_component(n, v) for n, v in CLEAN]
+        self.root_component: dict[str, Any] = {
+            "type": "application",
+            "bom-ref": "qinghe-db",
+            "name": "Qinghe DB",
+            "version": "3.1",
+            "supplier": {"name": VENDOR},
+            "hashes": [{"alg": "SHA-256", "content": "b" * 64}],
+        }
+
+    def write(self) -> Path:
+        (self.root / "sbom").mkdir(parents=True, exist_ok=True)
+        (self.root / "vendor").mkdir(exist_ok=True)
+        refs = [c["bom-ref"] for c in self.components]
+        sbom = {
+            "bomFormat": "CycloneDX",
+            "specVersion": "1.5",
+            "version": 1,
+            "metadata": {
+                "timestamp": "2026-11-01T00:00:00Z",
+                "authors": [{"name": VENDOR}],
+                "component": self.root_component,
+            },
+            "components": self.components,
+            "dependencies": [
+                {"ref": self.root_component["bom-ref"], "dependsOn": refs},
+                *({"ref": ref, "dependsOn": []} for ref in refs),
+            ],
+        }
+        (self.root / "sbom" / "p1.cdx.json").write_text(json.dumps(sbom), encoding="utf-8")
+        answers = [{"question": q, "answer": a} for q, a in sorted(self.answers.items())]
+        for name, value in (
+            ("declaration.yaml", self.manifest),
+            ("vendor/qinghe.yaml", self.vendor),
+            ("questionnaire.yaml", {"answers": answers}),
+        ):
+            (self.root / name).write_text(yaml.safe_dump(value, sort_keys=False), "utf-8")
+        return self.root
+
+    @property
+    def product(self) -> dict[str, Any]:
+        value: dict[str, Any] = self.manifest["products"][0]
+        return value
+
+
+@pytest.fixture
+def package(tmp_path: Path) -> _Package:
+    return _Package(tmp_path / "package")
+
+
+def _review(package: _Package, home: Path, **options: Any) -> ReviewResult:
+    return review(package.write(), home=home, as_of=AS_OF, allow_demo_intel=True, **options)
+
+
+def _by_id(determination: Determination) -> dict[str, FactorAssessment]:
+    return {a.factor_id: a for a in determination.assessments}
+
+
+def test_the_clean_package_passes_on_what_the_tool_cannot_settle(
+    package: _Package, bundled_home: Path
+) -> None:
+    d = _review(package, bundled_home).determination
+    by_id = _by_id(d)
+    open_ = {f for f, a in by_id.items() if a.level is Level.UNDETERMINED}
+    assert open_ == {"F04", "F05", "F07", "F11", "F13", "F20"}, [
+        (a.factor_id, a.level, a.reasons[:2]) for a in d.assessments if a.level != "none"
+    ]
+    assert all(not by_id[f].missing_evidence for f in open_ - {"F13"})  # limitations only
+    assert (d.outcome, d.rule) == (Outcome.PASS_WITH_CONDITIONS, "CN.8")
+    assert [(c.kind, c.factors) for c in d.conditions] == [(ConditionKind.MITIGATION, ("F06",))]
+
+
+# --- scope: Art. 2, Art. 5, Art. 7 --------------------------------------------------------------
+
+
+def test_a_purchase_for_systems_that_are_not_cii_needs_no_review_nor_sbom(
+    package: _Package, bundled_home: Path
+) -> None:
+    # Art. 2: the Measures reach CII operators' purchases for CII; no SBOM is needed then
+    package.manifest["cii_systems"][0]["cii"] = False
+    package.product["sboms"] = []
+    d = _review(package, bundled_home).determination
+    assert (d.outcome, d.rule) == (Outcome.NO_REVIEW_NEEDED, "CN.0")
+    assert d.rationale[0].startswith("The purchase serves no critical information infrastructure")
+    assert "(Art. 2)" in d.rationale[0] and d.conditions == ()
+
+
+def test_anticipated_no_effect_needs_no_review_without_an_sbom(
+    package: _Package, bundled_home: Path
+) -> None:
+    # Art. 5: the operator anticipates no effect on national security; Art. 9: the office may
+    # then decide no review is needed, if nothing the evidence shows contradicts it
+    package.manifest["cii_systems"][0]["criticality"] = "medium"
+    package.manifest["purchase"]["national_security_anticipation"] = {
+        "effect": "none",
+        "reason": "Ledger archive, read-only, no control path.",
+    }
+    package.product["sboms"] = []
+    d = _review(package, bundled_home).determination
+    assert (d.outcome, d.rule) == (Outcome.NO_REVIEW_NEEDED, "CN.4")
+    # the same anticipation on a purchase handling important data is contradicted (Art. 10 item 5)
+    package.product["capabilities"]["data"].append(
+        {"category": "important", "stored_in": ["CN"], "processed_in": ["CN"]}
+    )
+    assert _review(package, bundled_home).determination.outcome is not Outcome.NO_REVIEW_NEEDED
+
+
+def test_a_listing_abroad_above_one_million_users_is_weighed_under_item_6(
+    package: _Package, bundled_home: Path
+) -> None:
+    # Art. 7: a platform operator with personal information of more than 1,000,000 users that
+    # lists abroad must declare; Art. 10 item 6 is weighed (F11)
+    listing = {"venue": "NASDAQ", "country": "US", "personal_information_users": 1_200_000}
+    package.manifest["operator"]["listing"] = listing
+    f11 = _by_id(_review(package, bundled_home).determination)["F11"]
+    assert f11.floor is Level.HIGH
+    assert any("above 1,000,000: a declaration is mandatory, Art. 7" in r for r in f11.reasons)
+    assert [m.party for m in f11.mitigations] == [Party.OPERATOR]
+    # not above the threshold: the office may still review it (Art. 16), medium
+    listing["personal_information_users"] = 1_000_000
+    assert _by_id(_review(package, bundled_home).determination)["F11"].floor is Level.MEDIUM
+    # Hong Kong is not 国外 for Art. 7 (REGIMES §1.2)
+    listing.update(country="HK", personal_information_users=5_000_000)
+    assert _by_id(_review(package, bundled_home).determination)["F11"].floor is Level.NONE
+
+
+def test_a_mandatory_listing_declaration_is_reviewed_even_without_cii(
+    package: _Package, bundled_home: Path
+) -> None:
+    # Art. 7 reaches the listing whatever systems the purchase serves
+    package.manifest["cii_systems"][0]["cii"] = False
+    package.manifest["operator"]["listing"] = {
+        "venue": "NYSE",
+        "country": "US",
+        "personal_information_users": 3_000_000,
+    }
+    d = _review(package, bundled_home).determination
+    assert d.rule != "CN.0" and d.outcome is not Outcome.NO_REVIEW_NEEDED
+
+
+# --- evidence: unidentified components, empty SBOMs ------------------------------------------
+
+
+def test_the_vendors_own_unidentified_component_is_a_transparency_gap(
+    package: _Package, bundled_home: Path
+) -> None:
+    # GB/T 43698-2024: the supplier ships an SBOM the acquirer can verify; a first-party part
+    # without an identifier is for the vendor to name (F12), not an unknown third-party status
+    firmware = {"type": "firmware", "bom-ref": "qh-fw", "name": "Qinghe storage firmware",
+                "version": "3.1.0", "supplier": {"name": "QINGHE DATA SYSTEMS CO LTD"}}  # fmt: skip
+    package.components.append(firmware)
+    d = _review(package, bundled_home).determination
+    by_id = _by_id(d)
+    assert by_id["F12"].level is Level.MEDIUM
+    assert by_id["F02"].level is Level.NONE and by_id["F02"].missing_evidence == ()
+    assert d.outcome is Outcome.PASS_WITH_CONDITIONS
+    (condition,) = [c for c in d.conditions if "Identifiers (purl or CPE)" in c.text]
+    assert (condition.party, condition.factors) == (Party.VENDOR, ("F12",))
+
+
+def test_a_third_party_unidentified_component_leaves_f02_unsettled(
+    package: _Package, bundled_home: Path
+) -> None:
+    package.components.append(
+        {"type": "library", "bom-ref": "libfoo", "name": "libfoo", "version": "1.2",
+         "supplier": {"name": "Foo Project"}}
+    )  # fmt: skip
+    d = _review(package, bundled_home).determination
+    f02 = _by_id(d)["F02"]
+    assert f02.level is Level.UNDETERMINED
+    assert [g.what for g in f02.missing_evidence] == [
+        "identifiers (purl or CPE) for 1 third-party component(s) of P-1 (libfoo 1.2)"
+    ]
+    assert (d.outcome, d.rule) == (Outcome.REFER_TO_SPECIAL_REVIEW, "CN.6")
+
+
+@pytest.mark.parametrize("roots_only", [True, False])
+def test_an_sbom_with_no_components_is_no_sbom_evidence(
+    package: _Package, bundled_home: Path, roots_only: bool
+) -> None:
+    # only the product itself (or nothing at all): no component was checked
+    package.components = []
+    if not roots_only:
+        package.root_component = {"type": "application", "bom-ref": "x", "name": "x"}
+    d = _review(package, bundled_home).determination
+    by_id = _by_id(d)
+    assert by_id["F12"].level is Level.HIGH
+    assert by_id["F02"].level is Level.UNDETERMINED
+    assert d.outcome is not Outcome.PASS and d.rule == "CN.6"
+    (scan,) = _review(package, bundled_home).products
+    assert scan.coverage is not None and scan.coverage.checked == 0
+
+
+# --- data: CSL Art. 37, PIPL Arts. 38-40, Provisions 2024 Art. 7 ------------------------------
+
+
+def _personal(package: _Package, **fields: Any) -> None:
+    entry = {"category": "personal", "individuals": 800_000, "stored_in": ["CN"]}
+    package.product["capabilities"]["data"].append({**entry, **fields})
+
+
+def test_a_ciios_personal_information_abroad_without_assessment_is_critical(
+    package: _Package, bundled_home: Path
+) -> None:
+    # a CIIO needs the assessment for any amount (Provisions 2024 Art. 7(1))
+    _personal(package, processed_in=["CN", "SG"])
+    d = _review(package, bundled_home).determination
+    f10 = _by_id(d)["F10"]
+    assert f10.level is Level.CRITICAL and (d.outcome, d.rule) == (Outcome.FAIL, "CN.2")
+    assert (
+        "personal data in SG needs an export security assessment, not declared" in (f10.reasons[0])
+    )
+    # with a completed assessment that covers Singapore: medium, the purchase can pass
+    package.product["capabilities"]["data"][-1]["export_assessment"] = {
+        "status": "completed",
+        "countries": ["SG"],
+    }
+    d = _review(package, bundled_home).determination
+    assert _by_id(d)["F10"].level is Level.MEDIUM
+    assert d.outcome is Outcome.PASS_WITH_CONDITIONS
+
+
+def test_below_the_thresholds_an_operator_that_is_no_ciio_is_medium(
+    package: _Package, bundled_home: Path
+) -> None:
+    # not a CIIO, 800,000 people (not above 1,000,000; Provisions 2024 Art. 7(2), Art. 8)
+    package.manifest["operator"]["ciio"] = False
+    _personal(package, processed_in=["SG"])
+    assert _by_id(_review(package, bundled_home).determination)["F10"].level is Level.MEDIUM
+    # sensitive personal information of more than 10,000 people needs the assessment
+    package.product["capabilities"]["data"][-1]["sensitive"] = ["financial-account"]
+    assert _by_id(_review(package, bundled_home).determination)["F10"].level is Level.CRITICAL
+
+
+def test_core_data_abroad_is_critical_whatever_the_assessment(
+    package: _Package, bundled_home: Path
+) -> None:
+    package.product["capabilities"]["data"].append(
+        {"category": "core", "stored_in": ["CN", "DE"],
+         "export_assessment": {"status": "completed", "countries": ["DE"]}}
+    )  # fmt: skip
+    assert _by_id(_review(package, bundled_home).determination)["F10"].level is Level.CRITICAL
+
+
+def test_undeclared_data_locations_are_missing_evidence(
+    package: _Package, bundled_home: Path
+) -> None:
+    package.product["capabilities"]["data"].append({"category": "personal", "individuals": 500})
+    f10 = _by_id(_review(package, bundled_home).determination)["F10"]
+    assert f10.level is Level.UNDETERMINED
+    assert [g.what for g in f10.missing_evidence] == [
+        "where P-1's personal data is stored and processed"
+    ]
+
+
+# --- supply interruption (A10.2, A10.3) ------------------------------------------------------
+
+
+def test_a_sole_source_for_most_of_a_critical_function_raises_f05_on_its_own(
+    package: _Package, bundled_home: Path
+) -> None:
+    # GB/T 36637-2018 供应中断; the bundled snapshot lacks the CSL: a limitation, not a mask
+    package.manifest["purchase"]["alternatives"] = []
+    package.product["deployments"][0]["share_percent"] = 80
+    d = _review(package, bundled_home).determination
+    f05 = _by_id(d)["F05"]
+    assert f05.level is Level.HIGH and f05.limitations
+    assert any("is the only qualified supplier of 80%" in r for r in f05.reasons)
+    texts = {c.text for c in d.conditions}
+    assert {
+        "Spares and stock for at least twelve months of operation held in the country",
+        "A second qualified supplier for the function",
+        "A tested exit plan for moving the function to another supplier",
+    } <= texts
+    assert not any("screening" in t for t in texts)  # a missing list is no condition
+
+
+def test_foreign_export_controls_raise_f05(package: _Package, bundled_home: Path) -> None:
+    package.answers["F07.Q2"] = True  # export controls could stop updates, spares or support
+    f05 = _by_id(_review(package, bundled_home).determination)["F05"]
+    assert f05.level is Level.HIGH and f05.rule.startswith("F05.R7")
+
+
+# --- provenance --------------------------------------------------------------------------------
+
+
+def test_a_review_on_demo_intelligence_is_provisional(
+    package: _Package, bundled_home: Path
+) -> None:
+    d = review(package.write(), home=bundled_home, as_of=AS_OF).determination
+    assert not d.final and d.provisional[0].startswith("The review rests on demo intelligence")
+    assert d.outcome is Outcome.PASS_WITH_CONDITIONS  # the outcome is still given
+
+
+def test_coverage_in_the_result_matches_the_sbom(package: _Package, bundled_home: Path) -> None:
+    (scan,) = _review(package, bundled_home).products
+    assert scan.coverage is not None
+    assert scan.coverage.roots == (package.root_component["bom-ref"],)
+    assert scan.coverage.checked == len(package.components) == len(CLEAN)
+    assert [g.target for g in scan.coverage.groups] == ["PyPI"]
+
+
+# --- properties on whole reviews ------------------------------------------------------------------
+
+
+def _rank(result: ReviewResult) -> int:
+    return ORDER.index(result.determination.outcome)
+
+
+@pytest.mark.parametrize("added", [KEV, UNSCORED])
+@pytest.mark.parametrize(
+    "variant",
+    ["clean", "third-party unidentified", "first-party unidentified", "sole source"],
+)
+def test_adding_a_critical_or_kev_finding_never_gives_a_better_outcome(
+    package: _Package, bundled_home: Path, added: tuple[str, str], variant: str
+) -> None:
+    _VARIANTS[variant](package)
+    before = _rank(_review(package, bundled_home))
+    package.components.append(_component(*added))
+    assert _rank(_review(package, bundled_home)) >= before
+
+
+@pytest.mark.parametrize(
+    "variant", ["clean", "third-party unidentified", "sole source", "no alternative"]
+)
+def test_identifying_a_first_party_component_never_gives_a_worse_outcome(
+    package: _Package, bundled_home: Path, variant: str
+) -> None:
+    _VARIANTS[variant](package)
+    firmware = {"type": "firmware", "bom-ref": "qh-agent", "name": "qinghe-agent",
+                "version": "3.1.0", "supplier": {"name": VENDOR}}  # fmt: skip
+    package.components.append(firmware)
+    before = _rank(_review(package, bundled_home))
+    identified = copy.deepcopy(firmware)
+    identified["purl"] = "pkg:pypi/qinghe-agent@3.1.0"  # no advisory in the bundled PyPA
+    package.components[-1] = identified
+    assert _rank(_review(package, bundled_home)) <= before
+
+
+def _third_party(package: _Package) -> None:
+    package.components.append({"type": "library", "bom-ref": "lib", "name": "lib"})
+
+
+def _first_party(package: _Package) -> None:
+    package.components.append(
+        {"type": "firmware", "bom-ref": "fw", "name": "fw", "supplier": {"name": VENDOR}}
+    )
+
+
+def _sole_source(package: _Package) -> None:
+    package.manifest["purchase"]["alternatives"] = []
+    package.product["deployments"][0]["share_percent"] = 90
+
+
+def _no_alternative(package: _Package) -> None:
+    package.manifest["purchase"]["alternatives"] = []
+
+
+_VARIANTS: dict[str, Callable[[_Package], None]] = {
+    "clean": lambda package: None,
+    "third-party unidentified": _third_party,
+    "first-party unidentified": _first_party,
+    "sole source": _sole_source,
+    "no alternative": _no_alternative,
+}
+
+
+def test_wording_has_no_empty_brackets_or_code_marks(package: _Package, bundled_home: Path) -> None:
+    _third_party(package)
+    _first_party(package)
+    _sole_source(package)
+    package.components.append(_component(*UNSCORED))
+    d = _review(package, bundled_home).determination
+    texts = [*d.rationale, *(c.text for c in d.conditions), *(lim.text for lim in d.limitations)]
+    texts += [r for a in d.assessments for r in (*a.reasons, a.rule)]
+    for text in texts:
+        for bad in ("()", "no a ", "at least none", "`", "None"):
+            assert bad not in text, (bad, text)
+    assert {c.kind for c in d.conditions} >= {ConditionKind.MITIGATION, ConditionKind.EVIDENCE}
