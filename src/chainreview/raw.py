@@ -92,13 +92,15 @@ def _opened(path: Path, display: str) -> Iterator[tuple[BinaryIO, os.stat_result
         raise InputError(display, "permission denied") from exc
     except OSError as exc:
         raise InputError(display, f"cannot open: {exc.strerror or exc}") from exc
+    mode = os.fstat(descriptor)
+    if stat.S_ISDIR(mode.st_mode):  # Linux opens a folder read-only; Python's file object refuses
+        os.close(descriptor)
+        raise InputError(display, "is a directory, not a file")
     with os.fdopen(descriptor, "rb") as handle:
-        yield handle, os.fstat(descriptor)
+        yield handle, mode
 
 
 def _check_regular(mode: os.stat_result, display: str, limit: int) -> None:
-    if stat.S_ISDIR(mode.st_mode):
-        raise InputError(display, "is a directory, not a file")
     if not stat.S_ISREG(mode.st_mode):
         raise InputError(display, f"is not a regular file (a {_file_kind(mode.st_mode)})")
     if mode.st_size > limit:

@@ -24,7 +24,10 @@ import yaml
 
 from chainreview import limits
 from chainreview.errors import InputError, LimitExceeded, UnsupportedFormat
+from chainreview.evidence.overrides import read_overrides
 from chainreview.evidence.sbom import read_sbom
+from chainreview.evidence.vex import read_vex
+from chainreview.findings.suppressions import load_ignore_file
 
 PEAK_LIMIT = 50 * 1024 * 1024
 """Most memory (bytes, as `tracemalloc` counts it) one hostile parse may allocate."""
@@ -694,3 +697,11 @@ def test_spaces_inside_an_spdx_supplier_are_linear(tmp_path: Path) -> None:
 def test_many_blank_lines_before_garbage_are_linear(tmp_path: Path) -> None:
     """Blank lines fed the old tag-value version pattern a quadratic search."""
     refused(write(tmp_path, "blank-then-junk", b"\n" * 65_536 + b"junk: [unclosed\n"))
+
+
+def test_a_directory_is_refused_by_every_reader(tmp_path: Path) -> None:
+    """Linux opens a folder read-only; Python's file object then raised IsADirectoryError."""
+    for read in (read_sbom, read_vex, load_ignore_file, read_overrides):
+        with pytest.raises(InputError) as caught:
+            read(tmp_path, "folder")
+        assert str(caught.value) == "folder: is a directory, not a file"
