@@ -193,3 +193,26 @@ def test_an_error_quoting_input_stays_one_escaped_line(tmp_path: Path) -> None:
     assert result.stderr.count("\n") == 1
     _printed_safely(result.stderr)
     assert "no such file" in result.stderr
+
+
+def test_long_lists_are_cut_in_the_table_and_whole_in_json(tmp_path: Path) -> None:
+    """130 nameless entries: the table lists the first 100 and counts the rest (printing each
+    line through Rich made 100,000 of them take most of a minute); JSON lists all 130."""
+    bom = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "version": 1,
+        "components": [{"type": "library", "version": str(n)} for n in range(130)],
+    }
+    sbom = tmp_path / "nameless.json"
+    sbom.write_text(json.dumps(bom))
+
+    table = run(["sbom", "inspect", "--no-validate", str(sbom)], tmp_path)
+    report = run(["sbom", "inspect", "--no-validate", "--format", "json", str(sbom)], tmp_path)
+
+    assert table.returncode == 0, table.stderr
+    assert "Skipped entries (130)" in table.stdout
+    listed = [line for line in table.stdout.splitlines() if "nameless.json: /components/" in line]
+    assert len(listed) == 100
+    assert "… and 30 more: --format json lists them all" in table.stdout
+    assert len(json.loads(report.stdout)["skipped"]) == 130

@@ -6,8 +6,9 @@ starts (Typer builds every command), so it must stay cheap for `chainreview scan
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Final, TypeVar
 
 import typer
 
@@ -17,8 +18,10 @@ from chainreview.cli.output import OutputFormat, print_json, safe_text
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from chainreview.components.model import Inventory
+    from chainreview.components.model import Inventory, MergedDuplicate
     from chainreview.evidence.summary import Coverage, InventorySummary
+
+_T = TypeVar("_T")
 
 app = typer.Typer(
     help="Read and check SBOM evidence (CycloneDX 1.2–1.7, SPDX 2.2/2.3).", no_args_is_help=True
@@ -146,19 +149,57 @@ def _print_tables(inventory: Inventory, summary: InventorySummary) -> None:
     output.stdout.print(_ntia_table(summary))
     if inventory.services:
         _print_services(inventory)
-    if inventory.skipped:
-        output.stdout.print(f"\n[bold]Skipped entries ({len(inventory.skipped)})[/]")
-        for skipped in inventory.skipped:
-            output.stdout.print(f"  {safe_text(skipped.location)}: {safe_text(skipped.reason)}")
-    if inventory.duplicates:
-        output.stdout.print(f"\n[bold]Merged duplicates ({len(inventory.duplicates)})[/]")
-        for dup in inventory.duplicates:
-            merged = ", ".join(safe_text(r) for r in dup.merged_refs)
-            output.stdout.print(f"  {safe_text(dup.ref)} ← {merged} ({safe_text(dup.reason)})")
-    if inventory.warnings:
-        output.stdout.print(f"\n[bold yellow]Warnings ({len(inventory.warnings)})[/]")
-        for warning in inventory.warnings:
-            output.stdout.print(f"  {safe_text(f'[{warning.code}] {warning}')}")
+    _print_list(
+        "[bold]Skipped entries",
+        inventory.skipped,
+        lambda skipped: f"{safe_text(skipped.location)}: {safe_text(skipped.reason)}",
+    )
+    _print_list("[bold]Merged duplicates", inventory.duplicates, _duplicate_line)
+    _print_list(
+        "[bold yellow]Warnings",
+        inventory.warnings,
+        lambda warning: safe_text(f"[{warning.code}] {warning}"),
+    )
+
+
+def _print_list(title: str, items: Sequence[_T], line: Callable[[_T], str]) -> None:
+    """A titled list, its first `_LISTED` entries one per line."""
+    if not items:
+        return
+    output.stdout.print(f"\n{title} ({len(items)})[/]")
+    shown, more = _first(items)
+    for item in shown:
+        output.stdout.print(f"  {line(item)}")
+    _print_more(more)
+
+
+def _duplicate_line(duplicate: MergedDuplicate) -> str:
+    merged = _joined(duplicate.merged_refs, ", ")
+    return f"{safe_text(duplicate.ref)} ← {merged} ({safe_text(duplicate.reason)})"
+
+
+_LISTED: Final = 100
+"""Entries of a list (skipped, merged duplicates, warnings, services, counts) that the tables
+show; the rest are counted, and `--format json` lists them all (printing 100,000 lines
+through Rich took most of a minute)."""
+_LISTED_IN_CELL: Final = 10
+"""Items shown in one cell or line (merged refs, endpoints, data flows)."""
+
+
+def _first(items: Sequence[_T], limit: int = _LISTED) -> tuple[Sequence[_T], int]:
+    """The first `limit` items and how many more there are."""
+    return items[:limit], max(0, len(items) - limit)
+
+
+def _print_more(more: int) -> None:
+    if more:
+        output.stdout.print(f"  … and {more:,} more: --format json lists them all")
+
+
+def _joined(values: Sequence[str], separator: str) -> str:
+    """The first `_LISTED_IN_CELL` values, safe to print, joined; the rest counted."""
+    shown, more = _first(values, _LISTED_IN_CELL)
+    return separator.join([*map(safe_text, shown), *([f"… {more:,} more"] if more else [])])
 
 
 def _kinds(edges_by_kind: dict[str, int]) -> str:
@@ -173,8 +214,12 @@ def _counts_table(title: str, counts: dict[str, int]) -> Table:
     table = Table(title=title, title_justify="left")
     table.add_column("name")
     table.add_column("count", justify="right")
-    for name, count in counts.items():
+    items = list(counts.items())
+    shown, more = _first(items)
+    for name, count in shown:
         table.add_row(safe_text(name), str(count))
+    if more:
+        table.add_row(f"… and {more:,} more", str(sum(n for _, n in items[_LISTED:])))
     return table
 
 
@@ -196,8 +241,9 @@ def _print_services(inventory: Inventory) -> None:
     table = Table(title="Services", title_justify="left")
     for column in ("name", "provider", "endpoints", "trust zone", "crosses boundary", "data flows"):
         table.add_column(column)
-    for s in inventory.services:
-        flows = "; ".join(safe_text(f"{f.flow} {f.classification}".strip()) for f in s.data)
+    shown, more = _first(inventory.services)
+    for s in shown:
+        flows = [f"{f.flow} {f.classification}".strip() for f in s.data]
         boundary = (
             ""
             if s.crosses_trust_boundary is None
@@ -206,9 +252,10 @@ def _print_services(inventory: Inventory) -> None:
         table.add_row(
             safe_text(s.name),
             safe_text(s.provider or ""),
-            "\n".join(safe_text(endpoint) for endpoint in s.endpoints),
+            _joined(s.endpoints, "\n"),
             safe_text(s.trust_zone or ""),
             boundary,
-            flows,
+            _joined(flows, "; "),
         )
     output.stdout.print(table)
+    _print_more(more)
