@@ -4,13 +4,14 @@ processes and environments."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 from datetime import UTC, date, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
@@ -225,3 +226,34 @@ def test_unidentified_vendor_firmware_is_a_transparency_gap_not_an_unknown(
         f"{len(with_cpe)} component(s) of P-ARRAY not fully checked: NVD present only as a "
         "partial selection"
     )
+
+
+def test_every_input_file_is_read_once_and_its_digest_is_of_those_bytes(
+    bundled_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chainreview import raw
+
+    reads: dict[str, list[bytes]] = {}
+    read_bytes, digest_file = raw.read_bytes, raw.digest_file
+
+    def counting_read(path: Path, display: str, max_bytes: int | None = None) -> bytes:
+        data = read_bytes(path, display, max_bytes)
+        reads.setdefault(Path(path).name, []).append(data)
+        return data
+
+    def counting_digest(path: Path, display: str, max_bytes: int) -> tuple[str, int]:
+        reads.setdefault(Path(path).name, []).append(Path(path).read_bytes())
+        return digest_file(path, display, max_bytes)
+
+    monkeypatch.setattr(raw, "read_bytes", counting_read)
+    monkeypatch.setattr(raw, "digest_file", counting_digest)
+    overrides = tmp_path / "overrides.yaml"
+    entry = {"factor": "F08", "reason": "r", "reviewer": "R. Li", "date": "2026-03-10",
+             "basis_withheld": True}  # fmt: skip
+    overrides.write_text(yaml.safe_dump({"schema_version": "1.0", "overrides": [entry]}))
+    d = review(MINIMAL, home=bundled_home, as_of=AS_OF, overrides=overrides).determination
+    for path, sha256 in d.inputs.items():
+        (data,) = reads[PurePosixPath(path).name]  # read once, SBOM and VEX files included
+        assert hashlib.sha256(data).hexdigest() == sha256, path
+    (data,) = reads["overrides.yaml"]
+    assert d.overrides_sha256 == hashlib.sha256(data).hexdigest()

@@ -22,11 +22,10 @@ the pipeline at `import chainreview`.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -44,9 +43,9 @@ from chainreview.determination.policy import load_policy
 from chainreview.determination.rules import apply_overrides, decide, facts_of, limitations_of
 from chainreview.errors import InputError
 from chainreview.evidence.declaration import Declaration, load_declaration
-from chainreview.evidence.overrides import Override, load_overrides
+from chainreview.evidence.overrides import Override, read_overrides
 from chainreview.evidence.product import Product
-from chainreview.evidence.vex import VexStatement, read_vex
+from chainreview.evidence.vex import VexStatement
 from chainreview.factors.answers import answer_problems
 from chainreview.factors.catalogue import load_profile
 from chainreview.factors.parties import Screening
@@ -165,7 +164,7 @@ def review(
     if snapshot is None:  # ensure_snapshot made one current
         raise InputError(str(data_home), "no intel snapshot")
     with snapshot:
-        scans = scan_products(root, declaration, snapshot, review_date)
+        scans = scan_products(declaration, snapshot, review_date)
         findings = tuple(dict.fromkeys(f for s in scans for f in s.findings))
         ctx = build_context(
             declaration,
@@ -184,9 +183,8 @@ def review(
             f"policy {chosen.id} is for {chosen.regime}, the review applies {declaration.regime}"
         )
         raise InputError(policy.name if policy else chosen.id, message, "/regime")
-    given: tuple[Override, ...] = (
-        () if overrides is None else load_overrides(overrides, overrides.name)
-    )
+    read = None if overrides is None else read_overrides(overrides, overrides.name)
+    given: tuple[Override, ...] = () if read is None else read.overrides
     _check_overrides(given, ctx.catalogue.ids)
     assessed, applied = apply_overrides(assessments, given)
     scope = [f for f in ctx.catalogue.ids if profile.mapping(f) is not None]
@@ -223,9 +221,7 @@ def review(
             as_of_basis=basis,
             plugins=_plugins(snapshot),
             inputs={f.path: f.sha256 for f in declaration.inputs},
-            overrides_sha256=None
-            if overrides is None
-            else hashlib.sha256(overrides.read_bytes()).hexdigest(),
+            overrides_sha256=None if read is None else read.sha256,
         ),
         products=scans,
     )
@@ -307,28 +303,21 @@ def _screening_record(
 
 
 def scan_products(
-    root: Path, declaration: Declaration, snapshot: Snapshot, today: date
+    declaration: Declaration, snapshot: Snapshot, today: date
 ) -> tuple[ProductScan, ...]:
-    """Scan each product's inventory of the package at `root`, its VEX files applied."""
+    """Scan each product's inventory, its VEX documents applied."""
     matchers = matchers_for(snapshot)
-    return tuple(
-        _scan(root, product, snapshot, matchers, today) for product in declaration.products
-    )
+    return tuple(_scan(product, snapshot, matchers, today) for product in declaration.products)
 
 
 def _scan(
-    root: Path,
     product: Product,
     snapshot: Snapshot,
     matchers: Sequence[Matcher[ScanResult]],
     today: date,
 ) -> ProductScan:
-    statements: list[VexStatement] = []
-    warnings: list[Diagnostic] = []
-    for name in product.vex_files:
-        document = read_vex(root / PurePosixPath(name), name)
-        statements += document.statements
-        warnings += document.warnings
+    statements: list[VexStatement] = [s for d in product.vex for s in d.statements]
+    warnings: list[Diagnostic] = [w for d in product.vex for w in d.warnings]
     report = (
         None
         if product.inventory is None

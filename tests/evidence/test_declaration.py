@@ -203,14 +203,35 @@ def test_no_absolute_path_is_recorded(tmp_path: Path) -> None:
 
 
 def test_a_file_used_twice_is_recorded_once_with_both_roles(tmp_path: Path) -> None:
+    # a CycloneDX BOM with components and vulnerabilities is both an SBOM and a VEX document
     package = _copy(tmp_path)
+    sbom = json.loads((package / "sbom" / "management-agent.cdx.json").read_text())
+    vex = json.loads((package / "sbom" / "management-agent.vex.cdx.json").read_text())
+    both = {**sbom, "vulnerabilities": vex["vulnerabilities"]}
+    (package / "sbom" / "management-agent.cdx.json").write_text(json.dumps(both))
 
     def reuse(manifest: dict[str, Any]) -> None:
         manifest["products"][0]["vex"].append("sbom/management-agent.cdx.json")
 
     _edit(package / "declaration.yaml", reuse)
-    records = {f.path: f for f in load_declaration(package).inputs}
+    declaration = load_declaration(package)
+    records = {f.path: f for f in declaration.inputs}
     assert records["sbom/management-agent.cdx.json"].roles == (InputRole.SBOM, InputRole.VEX)
+    vex_files = declaration.products[0].vex_files
+    assert [d.file for d in declaration.products[0].vex] == list(vex_files)
+
+
+def test_a_sbom_given_as_vex_is_a_problem_of_the_package(tmp_path: Path) -> None:
+    package = _copy(tmp_path)
+    _edit(
+        package / "declaration.yaml",
+        lambda m: m["products"][0]["vex"].append("sbom/management-agent.cdx.json"),
+    )
+    with pytest.raises(InputError) as caught:
+        load_declaration(package)
+    assert str(caught.value) == (
+        "sbom/management-agent.cdx.json: CycloneDX BOM without vulnerabilities: not a VEX document"
+    )
 
 
 def test_a_huge_sparse_document_is_refused_without_reading_it(tmp_path: Path) -> None:

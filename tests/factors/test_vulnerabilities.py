@@ -81,7 +81,7 @@ def not_affected(*cves: str) -> dict[str, Any]:
 def context(package: Path, snapshot: Snapshot, as_of: date = AS_OF) -> ReviewContext:
     """The review context of `package` with the findings of the real scan pipeline."""
     declaration = load_declaration(package)
-    scans = scan_products(package, declaration, snapshot, as_of)
+    scans = scan_products(declaration, snapshot, as_of)
     return build_context(
         declaration,
         snapshot=snapshot,

@@ -10,8 +10,8 @@ frozen `Declaration`:
   included;
 * every referenced path is relative to the package folder; absolute paths, `..` components,
   backslashes and links that lead outside the folder are refused (the package is hostile input);
-* the SBOMs of each product are read with `read_sbom` and merged into one inventory; VEX files are
-  recorded with their digests (VEX is parsed by a later stage);
+* the SBOMs of each product are read with `read_sbom` and merged into one inventory, its VEX
+  documents with `read_vex`, each file once: the digest recorded is of the very bytes parsed;
 * every input file is recorded with its sha256 digest and its package-relative path, never an
   absolute one, for the determination's input digests; a YAML file or SBOM is read once, and its
   digest is of the very bytes parsed;
@@ -53,6 +53,7 @@ from chainreview.evidence.product import Product, product_from
 from chainreview.evidence.questionnaire import ANSWER_FIELDS, QuestionnaireAnswer, answer_from
 from chainreview.evidence.sbom import read_sbom
 from chainreview.evidence.vendor_profile import VendorProfile, vendor_profile_from
+from chainreview.evidence.vex import VexDocument, read_vex
 
 MANIFEST = "declaration.yaml"
 """File name of the manifest at the root of a declaration package."""
@@ -386,6 +387,7 @@ class _Package:
         self.yaml_files: dict[str, Any] = {}
         """Every YAML file parsed, by package-relative path."""
         self.sboms: dict[str, SbomDocument] = {}
+        self.vex_documents: dict[str, VexDocument] = {}
         self.problems: list[Problem] = []
 
     def add(self, file: str, pointer: str, message: str) -> None:
@@ -507,6 +509,21 @@ class _Package:
         self.sboms[name] = document
         self.checked[value] = name
 
+    def vex(self, value: Any, file: str, pointer: str) -> None:
+        """Check and read a VEX document the package names, once however often it is named; its
+        digest is of the bytes parsed."""
+        if not isinstance(value, str):
+            return
+        try:
+            name, real = self.locate(value, file, pointer)
+            document = self.vex_documents.get(name) or read_vex(real, name)
+            self.record(name, real, InputRole.VEX, (document.sha256, document.size))
+        except InputError as error:
+            self.refuse(error)
+            return
+        self.vex_documents[name] = document
+        self.checked[value] = name
+
 
 # --- loading ----------------------------------------------------------------------------------
 
@@ -546,7 +563,7 @@ def load_declaration(directory: Path, *, answer_checks: Sequence[AnswerCheck] = 
         for number, path in _entries(item, "sboms"):
             package.sbom(path, manifest, f"{pointer}/sboms/{number}")
         for number, path in _entries(item, "vex"):
-            package.path(path, manifest, f"{pointer}/vex/{number}", InputRole.VEX)
+            package.vex(path, manifest, f"{pointer}/vex/{number}")
     for index, item in _entries(value, "documents"):
         package.path(_field(item, "file"), manifest, f"/documents/{index}/file", InputRole.DOCUMENT)
     _check_references(package, value, profiles)
@@ -642,12 +659,14 @@ def _check_answers(package: _Package, name: str, data: Any) -> tuple[Questionnai
 
 def _product(package: _Package, item: Mapping[str, Any]) -> Product:
     sbom_files = tuple(package.checked[path] for path in item["sboms"])
+    vex_files = tuple(package.checked[path] for path in item.get("vex", ()))
     documents = [package.sboms[name] for name in sbom_files]
     return product_from(
         item,
         sbom_files=sbom_files,
         inventory=merge_documents(documents) if documents else None,
-        vex_files=tuple(package.checked[path] for path in item.get("vex", ())),
+        vex_files=vex_files,
+        vex=tuple(package.vex_documents[name] for name in vex_files),
     )
 
 

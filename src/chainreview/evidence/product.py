@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from chainreview.components.model import Inventory
+from chainreview.evidence.vex import VexDocument
 
 
 class ProductCategory(StrEnum):
@@ -270,6 +271,8 @@ class Product:
     """The SBOMs merged; None when the declaration says no SBOM was delivered."""
     vex_files: tuple[str, ...] = ()
     """Package-relative paths of the VEX documents (digests in `Declaration.inputs`)."""
+    vex: tuple[VexDocument, ...] = ()
+    """The VEX documents, read, in `vex_files` order."""
     model: str | None = None
     critical_equipment: CriticalEquipment | None = None
     security_product: SecurityProduct | None = None
@@ -283,6 +286,7 @@ def product_from(
     sbom_files: tuple[str, ...],
     inventory: Inventory | None,
     vex_files: tuple[str, ...],
+    vex: tuple[VexDocument, ...] = (),
 ) -> Product:
     """Build a product from a schema-valid manifest entry and its already-read evidence."""
     equipment = item.get("critical_equipment")
@@ -312,6 +316,7 @@ def product_from(
         sbom_files=sbom_files,
         inventory=inventory,
         vex_files=vex_files,
+        vex=vex,
     )
 
 
