@@ -297,3 +297,22 @@ def test_fail_on_thresholds_combine(shared_data: Path, scan_home: Path) -> None:
     assert partial.returncode == 1 and b"only as a partial selection" in partial.stderr
     both = run(["--format", "json", "--fail-on", "kev", "--fail-on", "critical", sbom], scan_home)
     assert both.returncode == 1 and b"--fail-on kev, critical" in both.stderr
+
+
+def test_control_sequences_from_the_sbom_never_reach_the_terminal(
+    scan_home: Path, tmp_path: Path
+) -> None:
+    evil = "jinja2\x1b[2J\x1b]0;owned\x07\u202e"
+    sbom = tmp_path / "evil.cdx.json"
+    components = [
+        {"type": "library", "name": evil, "version": "2.10", "purl": "pkg:pypi/jinja2@2.10"},
+        {"type": "library", "name": "x\x1b[31m", "version": "1"},
+    ]
+    sbom.write_text(
+        json.dumps({"bomFormat": "CycloneDX", "specVersion": "1.5", "components": components})
+    )
+    result = run([str(sbom)], scan_home)
+    assert result.returncode == 0, result.stderr.decode()
+    out = result.stdout.decode()
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "jinja2\\x1b[2J\\x1b]0;owned\\x07\\u202e" in out  # shown, escaped

@@ -143,33 +143,32 @@ def _date(value: str | None) -> date | None:
 
 
 def _summary(result: ReviewResult, folder: Path) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
-    from chainreview.cli.output import stdout
+    from chainreview.cli.output import safe_text, stdout
     from chainreview.determination.rules import lead_reason
     from chainreview.report.html import OUTCOME_TITLES
 
     d = result.determination
     stdout.print(
-        f"[bold]{escape(result.declaration.id)}[/] {escape(result.declaration.title)} — "
+        f"[bold]{safe_text(result.declaration.id)}[/] {safe_text(result.declaration.title)} — "
         f"regime {d.regime}, policy {d.policy.id} {d.policy.version}, review date {d.as_of} "
         f"({d.as_of_basis})"
     )
     for reason in d.provisional:
-        stdout.print(f"[bold yellow]PROVISIONAL:[/] {escape(reason)}")
+        stdout.print(f"[bold yellow]PROVISIONAL:[/] {safe_text(reason)}")
     rule = f" (rule {d.rule})" if d.rule != "default" else ""
     final = "" if d.final else " [yellow](provisional)[/]"
     stdout.print(f"Outcome: [bold reverse] {OUTCOME_TITLES[d.outcome]} [/]{rule}{final}")
     for warning in d.intel.warnings if d.intel else ():
-        stdout.print(f"[yellow]warning:[/] {escape(warning)}")
+        stdout.print(f"[yellow]warning:[/] {safe_text(warning)}")
     for scan in result.products:
         if scan.coverage is None:
-            stdout.print(f"Coverage: {escape(scan.product)}: no SBOM, nothing checked")
+            stdout.print(f"Coverage: {safe_text(scan.product)}: no SBOM, nothing checked")
             continue
         c = scan.coverage
         stdout.print(
-            f"Coverage: {escape(scan.product)}: {c.components - len(c.roots)} components; "
+            f"Coverage: {safe_text(scan.product)}: {c.components - len(c.roots)} components; "
             f"{c.checked} checked, {c.partial} only against partial selections, "
             f"{c.not_checked} not checked"
         )
@@ -188,11 +187,11 @@ def _summary(result: ReviewResult, folder: Path) -> None:
             f" (≥ {a.floor.value})" if a.level == "undetermined" and a.floor != "none" else ""
         )
         table.add_row(
-            a.factor_id, f"[{style}]{level}[/]" if style else level, escape(lead_reason(a))
+            a.factor_id, f"[{style}]{level}[/]" if style else level, safe_text(lead_reason(a))
         )
     stdout.print(table)
     for sentence in d.rationale[:5]:
-        stdout.print(f"• {escape(sentence)}")
+        stdout.print(f"• {safe_text(sentence)}")
     if d.conditions:
         parties = sorted({c.party.value for c in d.conditions})
         stdout.print(

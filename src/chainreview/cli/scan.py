@@ -190,10 +190,9 @@ def _suppressions(ignore: Path | None) -> SuppressionSource | None:
 
 
 def _print_table(report: ScanReport, names: dict[str, str]) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
-    from chainreview.cli.output import stdout
+    from chainreview.cli.output import safe_text, stdout
     from chainreview.findings.model import SEVERITY_RANK
 
     counts = report.counts
@@ -224,17 +223,17 @@ def _print_table(report: ScanReport, names: dict[str, str]) -> None:
                     f.status.value + (" (suppressed)" if f.suppressed else ""),
                     "; ".join(_evidence_cell(e) for e in f.evidence),
                 )
-                table.add_row(*(escape(cell) for cell in cells))
+                table.add_row(*(safe_text(cell) for cell in cells))
             table.add_section()
         stdout.print(table)
     for item in report.indeterminate:
         what = " ".join(part for part in (item.name, item.version) if part)
         ids = f" ({', '.join(item.advisory_ids)})" if item.advisory_ids else ""
-        stdout.print("[yellow]indeterminate[/] " + escape(f"{what}: {item.reason}{ids}"))
+        stdout.print("[yellow]indeterminate[/] " + safe_text(f"{what}: {item.reason}{ids}"))
     for ref in report.expired_suppressions:
-        stdout.print(f"[yellow]expired ignore entry[/] {escape(ref.id)} (expired {ref.expires})")
+        stdout.print(f"[yellow]expired ignore entry[/] {safe_text(ref.id)} (expired {ref.expires})")
     for ref in report.unused_suppressions:
-        stdout.print(f"[yellow]unused ignore entry[/] {escape(ref.id)}")
+        stdout.print(f"[yellow]unused ignore entry[/] {safe_text(ref.id)}")
     _print_coverage(report, names)
 
 
@@ -245,9 +244,8 @@ _EXAMPLES: Final = 3
 
 def _print_coverage(report: ScanReport, names: dict[str, str]) -> None:
     """The coverage block: totals, then one line per group, gaps first."""
-    from rich.markup import escape
 
-    from chainreview.cli.output import stdout
+    from chainreview.cli.output import safe_text, stdout
 
     c = report.coverage
     roots = f" ({len(c.roots)} root: the product itself, not counted)" if c.roots else ""
@@ -262,7 +260,7 @@ def _print_coverage(report: ScanReport, names: dict[str, str]) -> None:
         state = group.state.value.replace("_", " ")
         stdout.print(
             f"  [{_STATE_STYLE[group.state.value]}]{state}[/] "
-            + escape(f"{group.target} ({len(group.components)}: {examples}): {group.reason}")
+            + safe_text(f"{group.target} ({len(group.components)}: {examples}): {group.reason}")
         )
     if c.demo:
         stdout.print(
