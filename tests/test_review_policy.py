@@ -528,6 +528,9 @@ def test_wording_has_no_empty_brackets_or_code_marks(package: _Package, bundled_
     _first_party(package)
     _sole_source(package)
     package.components.append(_component(*UNSCORED))
+    del package.vendor["vulnerability_handling"]["cvd_policy_url"]  # "no … policy", not "no a"
+    package.answers.pop("F03.Q2")
+    package.product["capabilities"]["data"].append({"category": "personal"})  # count unknown
     d = _review(package, bundled_home).determination
     texts = [*d.rationale, *(c.text for c in d.conditions), *(lim.text for lim in d.limitations)]
     texts += [r for a in d.assessments for r in (*a.reasons, a.rule)]

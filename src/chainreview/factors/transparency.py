@@ -159,10 +159,10 @@ def _handling(ctx: ReviewContext) -> tuple[list[Raise], list[Gap | Limitation]]:
             gaps.append(missing(f"{vendor.id}'s vulnerability-handling channels"))
             continue
         channels = (
-            (handling.security_contact, "a security contact", Level.MEDIUM, m.SECURITY_CONTACT),
+            (handling.security_contact, "security contact", Level.MEDIUM, m.SECURITY_CONTACT),
             (
                 handling.cvd_policy_url,
-                "a coordinated-disclosure policy",
+                "coordinated-disclosure policy",
                 Level.MEDIUM,
                 m.CVD_POLICY,
             ),
