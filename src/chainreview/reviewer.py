@@ -208,7 +208,7 @@ def review(
             rule=decision.rule,
             final=not provisional,
             provisional=provisional,
-            rationale=(*decision.rationale, *intel.warnings),
+            rationale=decision.rationale,
             conditions=decision.conditions,
             limitations=limitations_of(in_scope),
             assessments=assessed,

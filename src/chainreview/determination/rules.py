@@ -296,10 +296,11 @@ def lead_reason(assessment: FactorAssessment) -> str:
 
 
 def _sentence(assessment: FactorAssessment) -> str:
+    reason = lead_reason(assessment).rstrip(".")
     if assessment.level is Level.UNDETERMINED:
         known = f", at least {assessment.floor}" if RANK[assessment.floor] else ""
-        return f"{assessment.factor_id} is undetermined{known}: {lead_reason(assessment)}."
-    return f"{assessment.factor_id} is {assessment.level}: {lead_reason(assessment)}."
+        return f"{assessment.factor_id} is undetermined{known}: {reason}."
+    return f"{assessment.factor_id} is {assessment.level}: {reason}."
 
 
 def _by_level(assessments: Iterable[FactorAssessment]) -> list[FactorAssessment]:
