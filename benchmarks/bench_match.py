@@ -294,12 +294,13 @@ def warm_matching(home: Path, sbom: Path, repeat: int) -> Warm:
             return time.perf_counter() - start, done
 
     def matching(snapshot: Any) -> int:
-        with collector.paused():  # as `findings.scan.scan` runs its matchers
+        with collector.paused():  # as `chainreview scan` runs
             return sum(1 for _ in LocalMatcher(snapshot).match_inventory(inventory))
 
     def scanning(snapshot: Any) -> int:
         matchers = [LocalMatcher(snapshot)]
-        report = scan(inventory, matchers, snapshot, snapshot=snapshot.hash, today=today)
+        with collector.paused():  # as `chainreview scan` runs
+            report = scan(inventory, matchers, snapshot, snapshot=snapshot.hash, today=today)
         return len(report.findings)
 
     timed(scanning, stored=False)  # imports and page cache warmed once

@@ -1,26 +1,60 @@
 """chainreview: the cybersecurity review of network products and services bought for critical
 information infrastructure, from evidence to a reasoned, reproducible determination.
 
-`chainreview.review(declaration_dir)` runs the whole review as a library call (see
-`chainreview.reviewer`); it is imported on first use so that `import chainreview` stays cheap.
+The library the CLI, the service and the workers share (`docs/api.md`):
+
+* `open_snapshot(home, install_bundled=False)`: the current intel snapshot, read-only;
+* `Scanner(snapshot).scan(sboms, vex=…, ignore=…)`: one product's SBOMs scanned, a `Scan`;
+* `Reviewer(snapshot).review(declaration_dir, …)`: one declaration package reviewed, a
+  `ReviewResult`; one reviewer reviews many packages;
+* `review(declaration_dir, …)`: the one-call form (opens the snapshot, installing the bundled
+  one when there is none);
+* `SCAN_FORMATS`, `REVIEW_FORMATS`: the writers of each output format, by name.
+
+Names load on first use, so that `import chainreview` stays cheap.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import importlib
+from typing import TYPE_CHECKING, Any, Final
 
 from chainreview.version import __version__
 
-__all__ = ["__version__", "review"]
+__all__ = [
+    "REVIEW_FORMATS",
+    "SCAN_FORMATS",
+    "ReviewResult",
+    "Reviewer",
+    "Scan",
+    "Scanner",
+    "__version__",
+    "open_snapshot",
+    "review",
+]
+
+_HOMES: Final = {
+    "REVIEW_FORMATS": "chainreview.formats",
+    "SCAN_FORMATS": "chainreview.formats",
+    "ReviewResult": "chainreview.reviewer",
+    "Reviewer": "chainreview.reviewer",
+    "Scan": "chainreview.scanner",
+    "Scanner": "chainreview.scanner",
+    "open_snapshot": "chainreview.snapshots",
+    "review": "chainreview.reviewer",
+}
+"""Where each public name lives."""
 
 if TYPE_CHECKING:
-    from chainreview.reviewer import review
+    from chainreview.formats import REVIEW_FORMATS, SCAN_FORMATS
+    from chainreview.reviewer import Reviewer, ReviewResult, review
+    from chainreview.scanner import Scan, Scanner
+    from chainreview.snapshots import open_snapshot
 else:
 
     def __getattr__(name: str) -> Any:
-        """Import `review` on first use."""
-        if name == "review":
-            from chainreview.reviewer import review
-
-            return review
-        raise AttributeError(f"module 'chainreview' has no attribute {name!r}")
+        """Import a public name on first use."""
+        home = _HOMES.get(name)
+        if home is None:
+            raise AttributeError(f"module 'chainreview' has no attribute {name!r}")
+        return getattr(importlib.import_module(home), name)

@@ -15,8 +15,9 @@ source the result rests on is listed with its completeness, demo mark, the date 
 and its staleness at the review date. On demo intelligence (the bundled capture) the
 determination is provisional unless `allow_demo_intel` (or the policy) accepts it.
 
-The package re-exports `review` lazily, so `chainreview.review(path)` works without importing
-the pipeline at `import chainreview`.
+`Reviewer(snapshot)` holds what one snapshot gives (matchers, the screening index) and reviews
+many packages; `review(path)` is the one-call form. The package re-exports both lazily
+(`docs/api.md`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from chainreview import home as chainreview_home
 from chainreview.components.model import Diagnostic, SkippedComponent
 from chainreview.determination.model import (
     Determination,
@@ -45,17 +45,18 @@ from chainreview.errors import InputError
 from chainreview.evidence.declaration import Declaration, load_declaration
 from chainreview.evidence.overrides import Override, read_overrides
 from chainreview.evidence.product import Product
-from chainreview.evidence.vex import VexStatement
 from chainreview.factors.answers import answer_problems
 from chainreview.factors.catalogue import load_profile
-from chainreview.factors.parties import Screening
-from chainreview.factors.registry import assess_all, build_context, evaluators
+from chainreview.factors.interface import Evaluator
+from chainreview.factors.parties import Screening, screen
+from chainreview.factors.registry import assess_all, build_context
+from chainreview.factors.registry import evaluators as registered
+from chainreview.factors.screening import Screener
 from chainreview.findings.coverage import Coverage
 from chainreview.findings.model import Finding
-from chainreview.findings.scan import Counts, ScanResult, Undecided, matchers_for, scan
-from chainreview.intel.bundled import ensure_snapshot
-from chainreview.intel.snapshot import Snapshot, open_current, source_complete, source_demo
-from chainreview.matches.interface import Matcher
+from chainreview.findings.scan import Counts, Undecided, matchers_for, scan
+from chainreview.intel.snapshot import Snapshot, source_complete, source_demo
+from chainreview.snapshots import open_snapshot
 from chainreview.version import __version__
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "DeclarationRef",
     "ProductScan",
     "ReviewResult",
+    "Reviewer",
     "review",
 ]
 
@@ -124,6 +126,173 @@ class ReviewResult:
     products: tuple[ProductScan, ...]
 
 
+class Reviewer:
+    """Reviews declaration packages against one open intel snapshot.
+
+    Everything derived from the snapshot (the matchers, the sanctions screening index, the
+    plugin versions) is made once, here, so one reviewer reviews many packages without reloading
+    anything; `review` is a function of its arguments and the snapshot. A reviewer belongs to
+    the thread that opened its snapshot (a server keeps one per worker thread).
+    """
+
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        *,
+        evaluators: Sequence[Evaluator] | None = None,
+        clock: Clock = _utc_now,
+    ) -> None:
+        """`evaluators` replace the registered ones; `clock` tells "today" (the default
+        review date)."""
+        self._snapshot = snapshot
+        self._matchers = matchers_for(snapshot)
+        self._screener = Screener.from_snapshot(snapshot)
+        self._evaluators = tuple(evaluators) if evaluators is not None else registered()
+        self._clock = clock
+        plugins = {f"evaluator:{e.name}": e.version for e in self._evaluators}
+        plugins.update({f"matcher:{m.name}": m.version for m in self._matchers})
+        plugins["chainreview"] = __version__
+        self._plugins = dict(sorted(plugins.items()))
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The snapshot reviews rest on."""
+        return self._snapshot
+
+    def review(
+        self,
+        declaration_dir: Path | str,
+        *,
+        regime: str | None = None,
+        policy: Path | None = None,
+        overrides: Path | None = None,
+        as_of: date | None = None,
+        allow_demo_intel: bool = False,
+    ) -> ReviewResult:
+        """Review the declaration package in `declaration_dir` (see the module doc).
+
+        `regime` replaces the manifest's regime profile; `policy` replaces the regime's shipped
+        policy; `overrides` is a reviewer's overrides file; `as_of` is the review date (default:
+        today in the regime's time zone); `allow_demo_intel` lets a review on the bundled demo
+        intelligence be final. Raises `InputError` for unreadable or invalid input.
+        """
+        declaration = load_declaration(Path(declaration_dir), answer_checks=(answer_problems,))
+        if regime is not None:
+            declaration = dataclasses.replace(declaration, regime=regime)
+        profile = load_profile(declaration.regime)
+        review_date, basis = self._review_date(as_of, profile.timezone)
+        chosen = load_policy(policy, declaration.regime)
+        if chosen.regime != declaration.regime:
+            message = (
+                f"policy {chosen.id} is for {chosen.regime}, the review applies "
+                f"{declaration.regime}"
+            )
+            raise InputError(policy.name if policy else chosen.id, message, "/regime")
+        read = None if overrides is None else read_overrides(overrides, overrides.name)
+        given: tuple[Override, ...] = () if read is None else read.overrides
+        scans = self.scan(declaration, review_date)
+        findings = tuple(dict.fromkeys(f for s in scans for f in s.findings))
+        ctx = build_context(
+            declaration,
+            snapshot=self._snapshot,
+            as_of=review_date,
+            findings=findings,
+            indeterminate=tuple(dict.fromkeys(u for s in scans for u in s.indeterminate)),
+            coverage={s.product: s.coverage for s in scans if s.coverage is not None},
+            screening=screen(self._screener, declaration.vendors),
+        )
+        _check_overrides(given, ctx.catalogue.ids)
+        assessed, applied = apply_overrides(assess_all(ctx, self._evaluators), given)
+        scope = [f for f in ctx.catalogue.ids if profile.mapping(f) is not None]
+        decision = decide(
+            chosen, assessed, facts_of(declaration, findings, profile), scope, applied
+        )
+        manifest = self._snapshot.manifest
+        intel = _intel_ref(self._snapshot.hash, manifest, review_date)
+        provisional = (
+            ()
+            if not intel.demo or allow_demo_intel or chosen.demo_final
+            else (
+                "The review rests on demo intelligence (the bundled capture, not current feeds): "
+                "this is no final determination. Import or sync current feeds, or review with "
+                "allow-demo-intel to accept it.",
+            )
+        )
+        return ReviewResult(
+            schema_version=RESULT_SCHEMA_VERSION,
+            declaration=_declaration_ref(declaration),
+            determination=Determination(
+                outcome=decision.outcome,
+                rule=decision.rule,
+                final=not provisional,
+                provisional=provisional,
+                rationale=decision.rationale,
+                conditions=decision.conditions,
+                limitations=limitations_of(a for a in assessed if a.factor_id in scope),
+                assessments=assessed,
+                overrides=applied,
+                regime=declaration.regime,
+                policy=PolicyRef(id=chosen.id, version=chosen.version, sha256=chosen.sha256),
+                intel=intel,
+                screening=_screening_record(ctx.screening, manifest, review_date),
+                as_of=review_date.isoformat(),
+                as_of_basis=basis,
+                plugins=self._plugins,
+                inputs={f.path: f.sha256 for f in declaration.inputs},
+                overrides_sha256=None if read is None else read.sha256,
+            ),
+            products=scans,
+        )
+
+    def _review_date(self, as_of: date | None, timezone: str) -> tuple[date, str]:
+        """The review date and what it rests on: as given, else today in `timezone`."""
+        if as_of is None:
+            day, basis = self._clock().astimezone(ZoneInfo(timezone)).date(), f"today in {timezone}"
+        else:
+            day, basis = as_of, "given"
+        if not EARLIEST_REVIEW_DATE <= day <= LATEST_REVIEW_DATE:
+            message = (
+                f"review date {day.isoformat()} lies outside "
+                f"{EARLIEST_REVIEW_DATE.isoformat()} to {LATEST_REVIEW_DATE.isoformat()}"
+            )
+            raise InputError("--as-of", message)
+        return day, basis
+
+    def scan(self, declaration: Declaration, today: date) -> tuple[ProductScan, ...]:
+        """Scan each product's inventory, its VEX documents applied (`today` decides nothing but
+        the expiry of ignore entries, which a review has none of)."""
+        return tuple(self._scan(product, today) for product in declaration.products)
+
+    def _scan(self, product: Product, today: date) -> ProductScan:
+        """The scan of one product's inventory with its VEX documents applied."""
+        report = (
+            None
+            if product.inventory is None
+            else scan(
+                product.inventory,
+                self._matchers,
+                self._snapshot,
+                snapshot=self._snapshot.hash,
+                vex_files=product.vex_files,
+                statements=[s for d in product.vex for s in d.statements],
+                today=today,
+            )
+        )
+        return ProductScan(
+            product=product.id,
+            name=product.name,
+            version=product.version,
+            sboms=product.sbom_files,
+            vex=product.vex_files,
+            counts=None if report is None else report.counts,
+            coverage=None if report is None else report.coverage,
+            findings=() if report is None else report.findings,
+            indeterminate=() if report is None else report.indeterminate,
+            skipped=() if report is None else report.skipped,
+            vex_warnings=tuple(w for d in product.vex for w in d.warnings),
+        )
+
+
 def review(
     declaration_dir: Path | str,
     *,
@@ -135,96 +304,17 @@ def review(
     allow_demo_intel: bool = False,
     clock: Clock = _utc_now,
 ) -> ReviewResult:
-    """Review the declaration package in `declaration_dir` (see the module doc).
-
-    `regime` replaces the manifest's regime profile; `policy` replaces the regime's shipped
-    policy; `overrides` is a reviewer's overrides file; `as_of` is the review date (default:
-    today in the regime's time zone, from `clock`); `allow_demo_intel` lets a review on the
-    bundled demo intelligence be final. Raises `InputError` for unreadable or invalid input.
-    """
-    root = Path(declaration_dir)
-    declaration = load_declaration(root, answer_checks=(answer_problems,))
-    if regime is not None:
-        declaration = dataclasses.replace(declaration, regime=regime)
-    profile = load_profile(declaration.regime)
-    if as_of is None:
-        review_date = clock().astimezone(ZoneInfo(profile.timezone)).date()
-        basis = f"today in {profile.timezone}"
-    else:
-        review_date, basis = as_of, "given"
-    if not EARLIEST_REVIEW_DATE <= review_date <= LATEST_REVIEW_DATE:
-        message = (
-            f"review date {review_date.isoformat()} lies outside "
-            f"{EARLIEST_REVIEW_DATE.isoformat()} to {LATEST_REVIEW_DATE.isoformat()}"
+    """Review one package: open the current snapshot under `home` (installing the bundled one
+    when there is none), review with a `Reviewer`, close. See `Reviewer.review`."""
+    with open_snapshot(home, install_bundled=True) as snapshot:
+        return Reviewer(snapshot, clock=clock).review(
+            declaration_dir,
+            regime=regime,
+            policy=policy,
+            overrides=overrides,
+            as_of=as_of,
+            allow_demo_intel=allow_demo_intel,
         )
-        raise InputError("--as-of", message)
-    data_home = chainreview_home.data_home() if home is None else home
-    ensure_snapshot(data_home)
-    snapshot = open_current(data_home)
-    if snapshot is None:  # ensure_snapshot made one current
-        raise InputError(str(data_home), "no intel snapshot")
-    with snapshot:
-        scans = scan_products(declaration, snapshot, review_date)
-        findings = tuple(dict.fromkeys(f for s in scans for f in s.findings))
-        ctx = build_context(
-            declaration,
-            snapshot=snapshot,
-            as_of=review_date,
-            findings=findings,
-            indeterminate=tuple(dict.fromkeys(u for s in scans for u in s.indeterminate)),
-            coverage={s.product: s.coverage for s in scans if s.coverage is not None},
-        )
-        assessments = assess_all(ctx)
-        intel = _intel_ref(snapshot.hash, snapshot.manifest, review_date)
-        screening = _screening_record(ctx.screening, snapshot.manifest, review_date)
-    chosen = load_policy(policy, declaration.regime)
-    if chosen.regime != declaration.regime:
-        message = (
-            f"policy {chosen.id} is for {chosen.regime}, the review applies {declaration.regime}"
-        )
-        raise InputError(policy.name if policy else chosen.id, message, "/regime")
-    read = None if overrides is None else read_overrides(overrides, overrides.name)
-    given: tuple[Override, ...] = () if read is None else read.overrides
-    _check_overrides(given, ctx.catalogue.ids)
-    assessed, applied = apply_overrides(assessments, given)
-    scope = [f for f in ctx.catalogue.ids if profile.mapping(f) is not None]
-    facts = facts_of(declaration, findings, profile)
-    decision = decide(chosen, assessed, facts, scope, applied)
-    provisional = (
-        ()
-        if not intel.demo or allow_demo_intel or chosen.demo_final
-        else (
-            "The review rests on demo intelligence (the bundled capture, not current feeds): "
-            "this is no final determination. Import or sync current feeds, or review with "
-            "allow-demo-intel to accept it.",
-        )
-    )
-    in_scope = [a for a in assessed if a.factor_id in scope]
-    return ReviewResult(
-        schema_version=RESULT_SCHEMA_VERSION,
-        declaration=_declaration_ref(declaration),
-        determination=Determination(
-            outcome=decision.outcome,
-            rule=decision.rule,
-            final=not provisional,
-            provisional=provisional,
-            rationale=decision.rationale,
-            conditions=decision.conditions,
-            limitations=limitations_of(in_scope),
-            assessments=assessed,
-            overrides=applied,
-            regime=declaration.regime,
-            policy=PolicyRef(id=chosen.id, version=chosen.version, sha256=chosen.sha256),
-            intel=intel,
-            screening=screening,
-            as_of=review_date.isoformat(),
-            as_of_basis=basis,
-            plugins=_plugins(snapshot),
-            inputs={f.path: f.sha256 for f in declaration.inputs},
-            overrides_sha256=None if read is None else read.sha256,
-        ),
-        products=scans,
-    )
 
 
 def _source_ref(source: Mapping[str, Any], review_date: date) -> SourceRef:
@@ -302,50 +392,6 @@ def _screening_record(
     )
 
 
-def scan_products(
-    declaration: Declaration, snapshot: Snapshot, today: date
-) -> tuple[ProductScan, ...]:
-    """Scan each product's inventory, its VEX documents applied."""
-    matchers = matchers_for(snapshot)
-    return tuple(_scan(product, snapshot, matchers, today) for product in declaration.products)
-
-
-def _scan(
-    product: Product,
-    snapshot: Snapshot,
-    matchers: Sequence[Matcher[ScanResult]],
-    today: date,
-) -> ProductScan:
-    statements: list[VexStatement] = [s for d in product.vex for s in d.statements]
-    warnings: list[Diagnostic] = [w for d in product.vex for w in d.warnings]
-    report = (
-        None
-        if product.inventory is None
-        else scan(
-            product.inventory,
-            matchers,
-            snapshot,
-            snapshot=snapshot.hash,
-            vex_files=product.vex_files,
-            statements=statements,
-            today=today,
-        )
-    )
-    return ProductScan(
-        product=product.id,
-        name=product.name,
-        version=product.version,
-        sboms=product.sbom_files,
-        vex=product.vex_files,
-        counts=None if report is None else report.counts,
-        coverage=None if report is None else report.coverage,
-        findings=() if report is None else report.findings,
-        indeterminate=() if report is None else report.indeterminate,
-        skipped=() if report is None else report.skipped,
-        vex_warnings=tuple(warnings),
-    )
-
-
 def _check_overrides(overrides: Sequence[Override], known: Sequence[str]) -> None:
     for override in overrides:
         if override.factor not in known:
@@ -360,10 +406,3 @@ def _declaration_ref(declaration: Declaration) -> DeclarationRef:
         date=declaration.date,
         operator=declaration.operator.name,
     )
-
-
-def _plugins(snapshot: Snapshot) -> dict[str, str]:
-    plugins = {f"evaluator:{e.name}": e.version for e in evaluators()}
-    plugins.update({f"matcher:{m.name}": m.version for m in matchers_for(snapshot)})
-    plugins["chainreview"] = __version__
-    return dict(sorted(plugins.items()))

@@ -28,7 +28,7 @@ from chainreview.factors.vulnerabilities import VulnerabilityEvaluator, finding_
 from chainreview.findings.model import Finding, Kev, Status
 from chainreview.findings.model import Level as Severity
 from chainreview.intel.snapshot import Snapshot, open_current
-from chainreview.reviewer import scan_products
+from chainreview.reviewer import Reviewer
 
 KEV_CVES = ("CVE-2020-11978", "CVE-2020-13927")
 AIRFLOW = "pkg:pypi/apache-airflow@1.10.10"
@@ -81,7 +81,7 @@ def not_affected(*cves: str) -> dict[str, Any]:
 def context(package: Path, snapshot: Snapshot, as_of: date = AS_OF) -> ReviewContext:
     """The review context of `package` with the findings of the real scan pipeline."""
     declaration = load_declaration(package)
-    scans = scan_products(declaration, snapshot, as_of)
+    scans = Reviewer(snapshot).scan(declaration, as_of)
     return build_context(
         declaration,
         snapshot=snapshot,

@@ -103,11 +103,12 @@ def review(
     every source's date and completeness, the sanctions screening, and the limitations of the
     review's own data. On the bundled demo intelligence the outcome is provisional.
     """
-    from chainreview import canonical
+    import io
+    import sys
+
     from chainreview.cli.files import write_atomically
-    from chainreview.cli.output import print_json
     from chainreview.errors import PolicyFailure
-    from chainreview.report.html import render_html
+    from chainreview.formats import REVIEW_FORMATS
     from chainreview.reviewer import review as run_review
 
     result = run_review(
@@ -120,10 +121,16 @@ def review(
     )
     folder = out if out is not None else Path(f"review-{result.declaration.id}")
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(folder / RESULT_FILE, canonical.dumps(result))
-    write_atomically(folder / REPORT_FILE, render_html(result).encode("utf-8"))
+    for name, writer in (
+        (RESULT_FILE, REVIEW_FORMATS["json"]),
+        (REPORT_FILE, REVIEW_FORMATS["html"]),
+    ):
+        buffer = io.BytesIO()
+        writer.write(result, buffer)
+        write_atomically(folder / name, buffer.getvalue())
     if output_format is OutputFormat.JSON:
-        print_json(result)
+        REVIEW_FORMATS["json"].write(result, sys.stdout.buffer)
+        sys.stdout.flush()
     else:
         _summary(result, folder)
     outcome = result.determination.outcome

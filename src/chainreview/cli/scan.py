@@ -7,7 +7,6 @@ only what it uses (no schema validators; Rich tables only for `--format table`).
 from __future__ import annotations
 
 import sys
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Final
@@ -17,11 +16,10 @@ import typer
 from chainreview.findings.policy import FailOn
 
 if TYPE_CHECKING:
-    from chainreview.evidence.vex import VexStatement
-    from chainreview.findings.build import SuppressionSource
     from chainreview.findings.model import EvidenceRef
     from chainreview.findings.scan import ScanReport
     from chainreview.intel.snapshot import Snapshot
+    from chainreview.scanner import Scan
 
 
 class ScanFormat(StrEnum):
@@ -84,49 +82,25 @@ def scan(
     selections, which not at all and why. With no intel snapshot yet, the bundled one (demo data)
     is installed first (once, a few seconds).
     """
-    from chainreview import canonical, collector, home
+    from chainreview import collector, home
     from chainreview.cli import quick_exit
     from chainreview.errors import PolicyFailure
-    from chainreview.evidence.merge import merge_documents
-    from chainreview.evidence.sbom import read_sbom
-    from chainreview.findings.model import Finding
     from chainreview.findings.policy import tripping, uncovered
-    from chainreview.findings.scan import matchers_for
-    from chainreview.findings.scan import scan as run_scan
+    from chainreview.formats import SCAN_FORMATS
+    from chainreview.scanner import Scanner
 
     # a run of long-lived objects, reading to output: see `chainreview.collector`
     with collector.paused():
         with _open_snapshot(home.data_home()) as snapshot:
-            inventory = merge_documents([read_sbom(p, str(p), validate=False) for p in sboms])
-            statements: list[VexStatement] = []
-            for path in vex or ():
-                from chainreview.evidence.vex import read_vex
-
-                statements.extend(read_vex(path, str(path)).statements)
-            report = run_scan(
-                inventory,
-                matchers_for(snapshot),
-                snapshot,
-                snapshot=snapshot.hash,
-                vex_files=[str(p) for p in vex or ()],
-                statements=statements,
-                suppressions=_suppressions(ignore),
-                today=date.today(),
-            )
-        if output_format is ScanFormat.JSON:
-            canonical.dump(report, sys.stdout.buffer, native=(Finding,))
-        elif output_format is ScanFormat.SARIF:
-            from chainreview.report.sarif import to_sarif
-
-            components = {c.ref: c for c in inventory.components}
-            sys.stdout.buffer.write(canonical.dumps(to_sarif(report, components)))
+            result = Scanner(snapshot).scan(sboms, vex=vex or (), ignore=ignore)
+        writer = SCAN_FORMATS.get(output_format.value)
+        if writer is None:
+            _print_table(result)
         else:
-            names = {
-                c.ref: " ".join(filter(None, (c.name, c.version))) for c in inventory.components
-            }
-            _print_table(report, names)
+            writer.write(result, sys.stdout.buffer)
         sys.stdout.flush()
         quick_exit.allow()  # all written, the snapshot closed: no teardown needed at exit
+        report = result.report
         thresholds = [t for t in fail_on or () if t is not FailOn.NEVER]
         gaps = uncovered(report.coverage)
         unchecked = sum(len(g.components) for g in gaps)
@@ -180,21 +154,15 @@ def _open_snapshot(data_home: Path) -> Snapshot:
     return Snapshot(snapshot_path(data_home, bundled.ensure_snapshot(data_home)))
 
 
-def _suppressions(ignore: Path | None) -> SuppressionSource | None:
-    if ignore is None:
-        return None
-    from chainreview.findings.suppressions import load_ignore_file
-
-    loaded: SuppressionSource = load_ignore_file(ignore, str(ignore))
-    return loaded
-
-
-def _print_table(report: ScanReport, names: dict[str, str]) -> None:
+def _print_table(scan: Scan) -> None:
+    """The terminal table: the findings by component, the coverage after them."""
     from rich.table import Table
 
     from chainreview.cli.output import safe_text, stdout
     from chainreview.findings.model import SEVERITY_RANK
 
+    report = scan.report
+    names = {c.ref: _label(c.name, c.version) for c in scan.inventory.components}
     counts = report.counts
     stdout.print(
         f"[bold]{counts.components}[/] components, [bold]{counts.findings}[/] findings "

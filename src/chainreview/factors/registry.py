@@ -25,7 +25,7 @@ from chainreview.factors.interface import (
     citations,
 )
 from chainreview.factors.jurisdiction import JurisdictionEvaluator
-from chainreview.factors.parties import screen
+from chainreview.factors.parties import Screening, screen
 from chainreview.factors.questions import summarise
 from chainreview.factors.screening import Screener
 from chainreview.factors.supply import SupplyEvaluator
@@ -93,9 +93,10 @@ def build_context(
     findings: tuple[Finding, ...] = (),
     indeterminate: tuple[Undecided, ...] = (),
     coverage: Mapping[str, Coverage] | None = None,
+    screening: Screening | None = None,
 ) -> ReviewContext:
     """The context of `declaration` under its regime, its vendors screened against the
-    snapshot's lists (if any)."""
+    snapshot's lists (if any) unless `screening` gives the screening done already."""
     return ReviewContext(
         findings=findings,
         indeterminate=indeterminate,
@@ -103,7 +104,9 @@ def build_context(
         profile=load_profile(declaration.regime),
         catalogue=load_catalogue(),
         snapshot=snapshot,
-        screening=screen(
+        screening=screening
+        if screening is not None
+        else screen(
             None if snapshot is None else Screener.from_snapshot(snapshot), declaration.vendors
         ),
         as_of=as_of,

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
-from chainreview import collector
 from chainreview.components.model import Component, Inventory, SkippedComponent
 from chainreview.findings.build import (
     IgnoreEntryLike,
@@ -176,19 +175,19 @@ def scan(
     suppressions: SuppressionSource | None = None,
     today: date,
 ) -> ScanReport:
-    """Match `inventory` with each matcher in turn and build the report (the cyclic garbage
-    collector paused while matches and findings are made: see `chainreview.collector`)."""
+    """Match `inventory` with each matcher in turn and build the report. A short-lived caller
+    may pause the cyclic garbage collector around it (`chainreview.collector`): the matches and
+    findings are long-lived objects without cycles."""
     components = {c.ref: c for c in inventory.components}
     matches: list[ScanMatch] = []
     undecided: list[Indeterminate] = []
-    with collector.paused():
-        for matcher in matchers:
-            for result in matcher.match_inventory(inventory):
-                if isinstance(result, Indeterminate):
-                    undecided.append(result)
-                else:
-                    matches.append(result)
-        findings = build_findings(matches, components, intel)
+    for matcher in matchers:
+        for result in matcher.match_inventory(inventory):
+            if isinstance(result, Indeterminate):
+                undecided.append(result)
+            else:
+                matches.append(result)
+    findings = build_findings(matches, components, intel)
     findings = apply_vex(findings, statements, components)
     unused: tuple[SuppressionRef, ...] = ()
     expired: tuple[SuppressionRef, ...] = ()

@@ -1,0 +1,70 @@
+"""The output formats of a scan and of a review, behind one interface.
+
+A `Writer` writes one result to a binary stream. `SCAN_FORMATS` holds the machine formats of a
+scan (canonical JSON, SARIF 2.1.0), `REVIEW_FORMATS` those of a review (`result.json`, the HTML
+report), each by its name; the CLI adds its terminal table and looks a format up by name, with
+no branch per format. Every writer is a function of its result alone: the same result gives the
+same bytes. A writer imports what it needs when it first writes (the JSON of a scan loads
+neither the templates nor the review).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, BinaryIO, Final, Generic, TypeVar
+
+from chainreview import canonical
+
+if TYPE_CHECKING:
+    from chainreview.reviewer import ReviewResult
+    from chainreview.scanner import Scan
+
+__all__ = ["REVIEW_FORMATS", "SCAN_FORMATS", "Writer"]
+
+Result = TypeVar("Result")
+
+
+@dataclass(frozen=True, slots=True)
+class Writer(Generic[Result]):
+    """One output format: its name, what a file of it is called, and how it is written."""
+
+    name: str
+    suffix: str
+    """File name suffix, e.g. `.json`."""
+    media_type: str
+    write: Callable[[Result, BinaryIO], None]
+    """Write one result to a binary stream."""
+
+
+def _scan_json(scan: Scan, stream: BinaryIO) -> None:
+    from chainreview.findings.model import Finding
+
+    canonical.dump(scan.report, stream, native=(Finding,))
+
+
+def _scan_sarif(scan: Scan, stream: BinaryIO) -> None:
+    from chainreview.report.sarif import to_sarif
+
+    components = {c.ref: c for c in scan.inventory.components}
+    stream.write(canonical.dumps(to_sarif(scan.report, components)))
+
+
+def _review_json(result: ReviewResult, stream: BinaryIO) -> None:
+    stream.write(canonical.dumps(result))
+
+
+def _review_html(result: ReviewResult, stream: BinaryIO) -> None:
+    from chainreview.report.html import render_html
+
+    stream.write(render_html(result).encode("utf-8"))
+
+
+SCAN_FORMATS: Final[Mapping[str, Writer[Scan]]] = {
+    "json": Writer("json", ".json", "application/json", _scan_json),
+    "sarif": Writer("sarif", ".sarif", "application/sarif+json", _scan_sarif),
+}
+REVIEW_FORMATS: Final[Mapping[str, Writer[ReviewResult]]] = {
+    "json": Writer("json", ".json", "application/json", _review_json),
+    "html": Writer("html", ".html", "text/html; charset=utf-8", _review_html),
+}

@@ -1,0 +1,90 @@
+"""Scanning one product's SBOMs as a library call, against an open intel snapshot.
+
+`Scanner(snapshot)` holds the matchers of one snapshot and scans as many products as asked:
+`scan(sboms, vex=…, ignore=…)` reads and merges the SBOMs, reads the VEX documents and the ignore
+file, matches, applies VEX and ignore entries (`findings.scan`) and returns a `Scan`: the
+report every output format renders (coverage included) and the inventory it came from. It never
+prints, exits or changes process-wide state; the CLI adds what a short-lived process may (a
+paused garbage collector, no interpreter teardown). A scanner belongs to the thread that opened
+its snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from chainreview.components.model import Inventory
+from chainreview.evidence.merge import merge_documents
+from chainreview.evidence.sbom import read_sbom
+from chainreview.evidence.vex import read_vex
+from chainreview.findings.scan import ScanReport, ScanResult, matchers_for, scan
+from chainreview.intel.snapshot import Snapshot
+from chainreview.matches.interface import Matcher
+
+__all__ = ["Scan", "Scanner"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scan:
+    """One product scanned: the report, and the merged inventory it describes."""
+
+    report: ScanReport
+    inventory: Inventory
+
+
+class Scanner:
+    """Scans SBOMs against one open snapshot (see the module doc)."""
+
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        *,
+        matchers: Sequence[Matcher[ScanResult]] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        """`matchers` replace the default ones (OSV by purl, CPE, distro); `clock` gives the
+        day ignore entries expire against."""
+        self._snapshot = snapshot
+        self._matchers = tuple(matchers) if matchers is not None else matchers_for(snapshot)
+        self._clock = clock
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The snapshot scanned against."""
+        return self._snapshot
+
+    @property
+    def matchers(self) -> tuple[Matcher[ScanResult], ...]:
+        """The matchers every scan runs, in order."""
+        return self._matchers
+
+    def scan(
+        self,
+        sboms: Sequence[Path],
+        *,
+        vex: Sequence[Path] = (),
+        ignore: Path | None = None,
+        today: date | None = None,
+    ) -> Scan:
+        """Scan the SBOMs of one product (files are named by their path as given)."""
+        inventory = merge_documents([read_sbom(p, str(p), validate=False) for p in sboms])
+        documents = [read_vex(path, str(path)) for path in vex]
+        suppressions = None
+        if ignore is not None:  # the ignore-file reader (and tomllib) loads only for one
+            from chainreview.findings.suppressions import load_ignore_file
+
+            suppressions = load_ignore_file(ignore, str(ignore))
+        report = scan(
+            inventory,
+            self._matchers,
+            self._snapshot,
+            snapshot=self._snapshot.hash,
+            vex_files=[str(p) for p in vex],
+            statements=[s for d in documents for s in d.statements],
+            suppressions=suppressions,
+            today=today or self._clock().date(),
+        )
+        return Scan(report=report, inventory=inventory)
