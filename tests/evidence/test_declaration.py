@@ -21,7 +21,7 @@ import yaml
 from chainreview import canonical, limits, raw
 from chainreview.errors import InputError, InvalidPackage, Problem
 from chainreview.evidence.declaration import Declaration, InputRole, load_declaration
-from chainreview.evidence.overrides import Level, load_overrides
+from chainreview.evidence.overrides import Level, read_overrides
 from chainreview.evidence.questionnaire import QuestionnaireAnswer
 
 MINIMAL = Path(__file__).parents[1] / "fixtures" / "declarations" / "minimal"
@@ -840,7 +840,7 @@ def test_overrides_are_read(tmp_path: Path) -> None:
     withheld = {"factor": "F08", "reason": "Classified basis.", "reviewer": "R1"}
     withheld |= {"date": "2026-04-03", "basis_withheld": True}
     path = _overrides(tmp_path, [GOOD_OVERRIDE, withheld])
-    first, second = load_overrides(path, "overrides.yaml")
+    first, second = read_overrides(path, "overrides.yaml").overrides
     assert (first.factor, first.level, first.reason) == ("F07", Level.HIGH, GOOD_OVERRIDE["reason"])
     assert (first.reviewer, first.date, first.basis_withheld) == ("Reviewer 3", "2026-04-02", False)
     assert (second.factor, second.level, second.basis_withheld) == ("F08", None, True)
@@ -863,7 +863,7 @@ def test_broken_override_names_file_and_pointer(
 ) -> None:
     path = _overrides(tmp_path, [GOOD_OVERRIDE | change])
     with pytest.raises(InputError) as caught:
-        load_overrides(path, "overrides.yaml")
+        read_overrides(path, "overrides.yaml")
     assert str(caught.value).startswith(f"overrides.yaml: {pointer}: ")
     assert words in str(caught.value)
 
@@ -872,14 +872,28 @@ def test_override_needs_a_level_unless_basis_withheld(tmp_path: Path) -> None:
     entry = {key: value for key, value in GOOD_OVERRIDE.items() if key != "level"}
     path = _overrides(tmp_path, [entry])
     with pytest.raises(InputError) as caught:
-        load_overrides(path, "overrides.yaml")
+        read_overrides(path, "overrides.yaml")
     assert str(caught.value) == "overrides.yaml: /overrides/0/level: required field is missing"
 
 
 def test_a_factor_is_overridden_once(tmp_path: Path) -> None:
     path = _overrides(tmp_path, [GOOD_OVERRIDE, GOOD_OVERRIDE | {"level": "low"}])
     with pytest.raises(InputError) as caught:
-        load_overrides(path, "overrides.yaml")
+        read_overrides(path, "overrides.yaml")
     assert str(caught.value) == (
         "overrides.yaml: /overrides/1/factor: factor F07 is overridden more than once"
     )
+
+
+def test_a_huge_value_or_key_gives_a_short_line(tmp_path: Path) -> None:
+    path = tmp_path / "overrides.yaml"
+    entry = {"factor": "F02", "level": "low", "reason": "r", "reviewer": "R", "date": "9" * 3000}
+    path.write_text(yaml.safe_dump({"schema_version": "1.0", "overrides": [entry]}))
+    with pytest.raises(InputError) as caught:
+        read_overrides(path, "overrides.yaml")
+    assert len(str(caught.value)) < 400 and "\n" not in str(caught.value)
+    package = _copy(tmp_path)
+    _edit(package / "declaration.yaml", lambda m: m["declaration"].update({"k" * 5000: 1}))
+    with pytest.raises(InputError) as refused:
+        load_declaration(package)
+    assert len(str(refused.value)) < 700, str(refused.value)[:200]

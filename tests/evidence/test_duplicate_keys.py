@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from chainreview import raw
 from chainreview.errors import InputError
 from chainreview.evidence.declaration import load_declaration
-from chainreview.evidence.overrides import load_overrides
+from chainreview.evidence.overrides import read_overrides
 from chainreview.evidence.sbom import read_sbom
 from chainreview.evidence.vex import read_vex
 from chainreview.findings.suppressions import load_ignore_file
@@ -300,7 +300,7 @@ def test_a_second_documents_list_in_the_declaration_is_refused(tmp_path: Path) -
 
 def test_overrides_given_twice(tmp_path: Path) -> None:
     text = b'schema_version: "1.0"\noverrides: []\noverrides: []\n'
-    error = refusal(load_overrides, write(tmp_path, "overrides.yaml", text))
+    error = refusal(read_overrides, write(tmp_path, "overrides.yaml", text))
     assert error.location == "line 3, column 1"
 
 

@@ -311,7 +311,14 @@ def _schema_problems(value: Any, reference: str, file: str) -> list[Problem]:
 
 def _explain(error: ValidationError) -> list[tuple[str, str]]:
     """The pointer and a one-line message of each problem of one violation (each missing or
-    unknown field apart)."""
+    unknown field apart), both cut short (a hostile value or key may be megabytes long)."""
+    return [
+        (raw.one_line(pointer, _MESSAGE_CHARS), raw.one_line(message, _MESSAGE_CHARS))
+        for pointer, message in _problems(error)
+    ]
+
+
+def _problems(error: ValidationError) -> list[tuple[str, str]]:
     pointer = _pointer(error.absolute_path)
     instance, keyword, schema = error.instance, error.validator_value, error.schema
     if isinstance(instance, dict) and error.validator == "required" and isinstance(keyword, list):
@@ -323,12 +330,13 @@ def _explain(error: ValidationError) -> list[tuple[str, str]]:
         extra = (name for name in instance if name not in allowed)
         return [(f"{pointer}/{_escape(name)}", message) for name in extra]
     if error.validator == "format":
-        return [(pointer, f"{instance!r} is not a valid {keyword} (YYYY-MM-DD)")]
+        shown = raw.one_line(repr(instance), 80)
+        return [(pointer, f"{shown} is not a valid {keyword} (YYYY-MM-DD)")]
     message = error.message
     wants_text = keyword == "string" or (isinstance(keyword, list) and "string" in keyword)
     if error.validator == "type" and wants_text and isinstance(instance, (bool, int, float)):
         message += " (YAML reads unquoted yes/no/on/off as booleans and 1.10 as 1.1: quote it)"
-    return [(pointer, raw.one_line(message, _MESSAGE_CHARS))]
+    return [(pointer, message)]
 
 
 def _escape(part: object) -> str:

@@ -97,9 +97,3 @@ def read_overrides(path: Path, display: str | None = None) -> OverridesFile:
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
     )
-
-
-def load_overrides(path: Path, display: str | None = None) -> tuple[Override, ...]:
-    """The overrides of `read_overrides` alone (what `reviewer.py` calls until it records the
-    digest `read_overrides` gives)."""
-    return read_overrides(path, display).overrides
