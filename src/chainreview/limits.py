@@ -100,3 +100,6 @@ MAX_YAML_MERGED_KEYS: Final = 50_000
 MAX_CACHED_PACKAGES: Final = 20_000
 """Packages whose advisories (and compiled index) an open snapshot keeps; past this the cache
 starts afresh, so a long-lived service scanning many products stays bounded in memory."""
+
+MAX_FEED_JSON_BYTES: Final = 256 * 1024 * 1024
+"""Largest JSON feed parsed whole (KEV, NVD, CSL, endoflife.date, Alpine): ~7x it in memory."""

@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Final
 
-from chainreview.intel._common import Sink, first_of_each_key, head, newest, read_text
+from chainreview.intel._common import Sink, first_of_each_key, head, newest, text_lines
 from chainreview.intel.interface import FeedData, FeedKind, IntelError, package_key
 
 LICENCE: Final = "MIT"
@@ -122,14 +122,15 @@ def sniff(path: Path) -> bool:
 
 def read(path: Path, display: str) -> FeedData:
     """Read a DSA or DLA list."""
-    text = read_text(path, display)
     sink = Sink(display)
     blocks: list[tuple[str, _Block]] = []
     current: _Block | None = None
-    for number, raw in enumerate(text.splitlines(), 1):
+    written = False
+    for number, raw in enumerate(text_lines(path, display), 1):
         line = raw.rstrip()
         if not line.strip():
             continue
+        written = True
         if not raw[0].isspace():
             current = _header(line, number, sink)
             if current is not None:
@@ -138,7 +139,7 @@ def read(path: Path, display: str) -> FeedData:
             sink.warn(f"line {number}", "advisory detail without a valid advisory header", "syntax")
         else:
             current.add(line.strip(), number, sink)
-    if not blocks and text.strip():
+    if not blocks and written:
         raise IntelError(display, "not a Debian DSA/DLA list: no advisory header found", "line 1")
     advisories = first_of_each_key(((where, block.build()) for where, block in blocks), sink)
     kind = advisories[0].advisory_id[:3].lower() if advisories else "dsa"

@@ -4,32 +4,33 @@ The file opens with a comment line naming the model and the score date,
 `#model_version:v2023.03.01,score_date:2023-03-09T00:00:00+0000`, then the header
 `cve,epss,percentile` and one row per CVE. Model version and score date are the same for every
 row, so they go into the feed's attribution (and the score date into `newest`), not into each
-record. A gzipped file is decompressed with a cap (`MAX_FEED_DECOMPRESSED_BYTES`). FIRST
-publishes EPSS for free use without a formal open-data licence.
+record. The file is read a line at a time, a gzipped one decompressed as it comes with the bytes
+counted against `MAX_FEED_DECOMPRESSED_BYTES`, and each score goes to a `Spool` on disk: memory
+stays flat whatever the number of rows. FIRST publishes EPSS for free use without a formal
+open-data licence.
 """
 
 from __future__ import annotations
 
 import re
+import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from chainreview import limits
-from chainreview.errors import LimitExceeded
 from chainreview.intel._common import (
     Sink,
-    as_text,
+    batched,
     check_header,
     csv_rows,
-    first_of_each_key,
     head,
     iso_date,
-    read_raw,
+    text_lines,
 )
 from chainreview.intel.interface import FeedData, FeedKind, IntelError
+from chainreview.intel.spool import Spool
 
 LICENCE: Final = "LicenseRef-FIRST-EPSS-Usage"
 ATTRIBUTION: Final = (
@@ -40,6 +41,10 @@ HEADER: Final = ("cve", "epss", "percentile")
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 _COMMENT: Final = re.compile(r"#model_version:([^,]*),score_date:(\S*)")
 _CVE: Final = re.compile(r"CVE-\d{4}-\d{4,}")
+_BATCH: Final = 1024
+"""Scores stored in the spool at a time."""
+_STORED: Final = struct.Struct("<dd")
+"""How a score and its percentile are kept in the spool."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,10 +79,7 @@ def sniff(path: Path) -> bool:
 
 def read(path: Path, display: str) -> FeedData:
     """Read an EPSS scores CSV (`.csv` or `.csv.gz`)."""
-    data = read_raw(path, display)
-    if data.startswith(_GZIP_MAGIC):
-        data = _gunzip(data, display)
-    lines = csv_rows(as_text(data, display), display)
+    lines = csv_rows(text_lines(path, display), display)
     first = next(lines, None)
     if first is None:
         raise IntelError(display, "empty file: expected the EPSS header", "line 1")
@@ -93,10 +95,14 @@ def read(path: Path, display: str) -> FeedData:
     else:
         sink.warn("line 1", "no #model_version/score_date line: model and date unknown")
     check_header(first[1], HEADER, display, first[0])
-    scores = first_of_each_key(
-        ((f"line {line}", score) for line, row in lines if (score := _score(row, line, sink))),
-        sink,
-    )
+    scores: Spool[EpssScore] = Spool(_decode)
+    for batch in batched(_scores(lines, sink), _BATCH):
+        stored = [(score.cve, _STORED.pack(score.epss, score.percentile)) for _, score in batch]
+        for position in scores.add_first(stored):
+            line, score = batch[position]
+            sink.reject(
+                f"line {line}", f"{score.cve} is listed twice; the first is kept", "duplicate"
+            )
     about = f", model {model}, scores of {score_date}" if model else ""
     return FeedData(
         kind=FeedKind.EPSS,
@@ -110,18 +116,16 @@ def read(path: Path, display: str) -> FeedData:
     )
 
 
-def _gunzip(data: bytes, display: str) -> bytes:
-    cap = limits.MAX_FEED_DECOMPRESSED_BYTES
-    inflater = zlib.decompressobj(wbits=31)
-    try:
-        out = inflater.decompress(data, cap + 1)
-    except zlib.error as exc:
-        raise IntelError(display, f"not valid gzip: {exc}") from exc
-    if len(out) > cap:
-        raise LimitExceeded(display, f"decompresses to over the {cap:,}-byte limit")
-    if not inflater.eof:
-        raise IntelError(display, "truncated gzip stream")
-    return out
+def _scores(lines: Iterator[tuple[int, list[str]]], sink: Sink) -> Iterator[tuple[int, EpssScore]]:
+    for line, row in lines:
+        score = _score(row, line, sink)
+        if score is not None:
+            yield line, score
+
+
+def _decode(cve: str, body: bytes) -> EpssScore:
+    epss, percentile = _STORED.unpack(body)
+    return EpssScore(cve=cve, epss=epss, percentile=percentile)
 
 
 def _score(row: list[str], line: int, sink: Sink) -> EpssScore | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from enum import Enum, StrEnum
 from typing import (
@@ -127,7 +127,8 @@ class FeedData:
     kind: FeedKind
     source: str
     """Source name recorded in the manifest, e.g. `osv:PyPI`, `kev`, `ofac-sdn`."""
-    records: tuple[Record, ...]
+    records: Sequence[Record]
+    """Each key once; a tuple, or a `spool.Spool` on disk for feeds that can be huge."""
     warnings: tuple[Diagnostic, ...] = ()
     rejected: tuple[Diagnostic, ...] = ()
     """Whole records that were not imported, each with its reason."""

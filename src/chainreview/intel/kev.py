@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -24,8 +24,6 @@ from jsonschema.validators import validator_for
 
 from chainreview.intel._common import (
     Sink,
-    as_json,
-    as_text,
     check_header,
     csv_rows,
     first_of_each_key,
@@ -34,7 +32,8 @@ from chainreview.intel._common import (
     json_object,
     newest,
     pointer,
-    read_raw,
+    read_json,
+    text_lines,
 )
 from chainreview.intel.interface import FeedData, FeedKind, IntelError
 
@@ -101,10 +100,9 @@ def sniff(path: Path) -> bool:
 
 def read(path: Path, display: str) -> FeedData:
     """Read the KEV catalogue from its JSON or CSV form (told apart by the first character)."""
-    data = read_raw(path, display)
-    if data.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
-        return _read_json(as_json(data, display), display)
-    return _read_csv(as_text(data, display), display)
+    if head(path).lstrip().startswith(b"{"):
+        return _read_json(read_json(path, display), display)
+    return _read_csv(text_lines(path, display), display)
 
 
 # --- JSON ----------------------------------------------------------------------------------
@@ -179,8 +177,8 @@ def _entry(item: dict[str, Any]) -> KevEntry:
 # --- CSV -----------------------------------------------------------------------------------
 
 
-def _read_csv(text: str, display: str) -> FeedData:
-    rows = csv_rows(text, display)
+def _read_csv(lines: Iterable[str], display: str) -> FeedData:
+    rows = csv_rows(lines, display)
     first = next(rows, None)
     if first is None:
         raise IntelError(display, "empty file: expected the KEV CSV header", "line 1")

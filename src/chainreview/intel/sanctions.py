@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -27,14 +27,13 @@ from typing import Final
 from chainreview.intel._common import (
     Fields,
     Sink,
-    as_json,
-    as_text,
     check_header,
     csv_rows,
     first_of_each_key,
     head,
     json_object,
-    read_raw,
+    read_json,
+    text_lines,
 )
 from chainreview.intel.interface import FeedData, FeedKind, IntelError
 
@@ -49,6 +48,7 @@ CSL_ATTRIBUTION: Final = (
 
 SDN_COLUMNS: Final = 12
 _EMPTY: Final = "-0-"
+_END_OF_FILE: Final = "\x1a"
 _ALIAS: Final = re.compile(r"([afn])\.k\.a\. '(.*)'\.?", re.DOTALL)
 _ALIAS_START: Final = re.compile(r"[afn]\.k\.a\. ")
 _NATIONALITY: Final = re.compile(r"(?:nationality|citizen) (.+?)\.?", re.IGNORECASE)
@@ -209,15 +209,14 @@ def sniff(path: Path) -> bool:
 
 def read(path: Path, display: str) -> FeedData:
     """Read an OFAC SDN.CSV, a CSL JSON or a CSL CSV (told apart by their first bytes)."""
-    data = read_raw(path, display)
-    start = data.removeprefix(b"\xef\xbb\xbf").lstrip()
+    start = head(path).lstrip()
     sink = Sink(display)
     if start.startswith(b"{"):
-        parties, source, attribution = _csl_json(as_json(data, display), display, sink)
+        parties, source, attribution = _csl_json(read_json(path, display), display, sink)
     elif start.startswith(CSL_CSV_COLUMNS[0].encode()):
-        parties, source, attribution = _csl_csv(as_text(data, display), display, sink)
+        parties, source, attribution = _csl_csv(text_lines(path, display), display, sink)
     else:
-        parties, source, attribution = _sdn_csv(as_text(data, display), display, sink)
+        parties, source, attribution = _sdn_csv(text_lines(path, display), display, sink)
     return FeedData(
         kind=FeedKind.SANCTIONS,
         source=source,
@@ -236,11 +235,14 @@ def _unique_strings(values: list[str]) -> tuple[str, ...]:
 # --- OFAC SDN.CSV --------------------------------------------------------------------------
 
 
-def _sdn_csv(text: str, display: str, sink: Sink) -> tuple[list[tuple[str, ListedParty]], str, str]:
-    text = text.rstrip("\x1a\r\n")
+def _sdn_csv(
+    lines: Iterable[str], display: str, sink: Sink
+) -> tuple[list[tuple[str, ListedParty]], str, str]:
     parties: list[tuple[str, ListedParty]] = []
-    for line, row in csv_rows(text, display):
+    for line, row in csv_rows(lines, display):
         where = f"line {line}"
+        if row == [_END_OF_FILE]:  # OFAC ends the file with a DOS end-of-file mark
+            continue
         if len(row) != SDN_COLUMNS or not row[0].strip().isdigit():
             if line == 1:
                 raise IntelError(
@@ -349,8 +351,10 @@ def _csl_json(
     return parties, "csl", CSL_ATTRIBUTION
 
 
-def _csl_csv(text: str, display: str, sink: Sink) -> tuple[list[tuple[str, ListedParty]], str, str]:
-    rows = csv_rows(text, display)
+def _csl_csv(
+    lines: Iterable[str], display: str, sink: Sink
+) -> tuple[list[tuple[str, ListedParty]], str, str]:
+    rows = csv_rows(lines, display)
     first = next(rows, None)
     check_header(first[1] if first else [], CSL_CSV_COLUMNS, display)
     parties: list[tuple[str, ListedParty]] = []
