@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -225,22 +226,33 @@ YAML_DOCUMENTS = [
     "a: &x [1]\nb: *x",
     "base: &b {x: 1}\nc:\n  <<: *b\n  y: 2",
     "c:\n  <<: {x: 1}\n  y: 2",
-    "1: a\n2.5: b\nnull: c\ntrue: d\n=: e\n? f",
+    "1: a\n2.5: b\nnull: c\nfalse: d\n=: e\n? f",
+    "1: a\ntrue: b",
     "x: !!str 123\ny: !!int '12'\nz: ! 12\nw: !!timestamp 2020-01-01\nv: !!binary aGk=",
     "x: !!set {a, b}\ny: !!map {a: 1}\nz: !!seq [1]",
     "- - - a\n- {b: [c, {d: e}]}\n- |\n  block\n- >\n  folded\n  text",
     "a: 1\na: 2",
+    "a: [{b: 1, c: 2, b: 3}]",
+    "a: " + "9" * 1_001,
     "%YAML 1.1\n---\na: 1\n...",
     "",
     "# a comment only",
 ]
 
 
+def _loaded(load: Callable[[bytes, str], object], data: bytes) -> object:
+    try:
+        return load(data, "r.yaml")
+    except InputError as exc:
+        return str(exc)
+
+
 @pytest.mark.parametrize("text", YAML_DOCUMENTS)
 def test_yaml_read_as_the_careful_loader_reads_it(text: str) -> None:
-    """The fast YAML path builds what the careful (pure Python, safe) loader builds."""
+    """The fast YAML path builds what the careful (safe) loader builds, and refuses what it
+    refuses (a key given twice, an integer too long) with its message."""
     data = text.encode()
-    assert osv._parse(data, "r.yaml") == raw.load_yaml(data, "r.yaml")
+    assert _loaded(osv._parse, data) == _loaded(raw.load_yaml, data)
 
 
 @pytest.mark.parametrize(

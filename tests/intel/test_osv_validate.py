@@ -101,3 +101,92 @@ def test_agrees_on_mutations(seeds: list[Any], data: st.DataObject) -> None:
     else:
         del parent[where[-1]]
     assert osv_validate.is_valid(record) == REFERENCE.is_valid(record)
+
+
+# --- cleaning part by part drops what the whole-record errors did ---------------------------
+
+
+def _reference_targets(path: tuple[Any, ...], error: Any) -> list[tuple[Any, ...]]:
+    """The parts the reader dropped when it mapped each `jsonschema` error of the whole record
+    to the smallest part whose removal clears it (its former way, the reference here)."""
+    if not path:
+        if error.validator != "additionalProperties":
+            return []
+        return [(key,) for key in error.instance if key not in error.schema["properties"]]
+    if path[0] == "id":
+        return []
+    if path[0] == "affected":
+        if len(path) >= 4 and path[2] in ("ranges", "versions"):
+            return [path[:4]]
+        return [path[:3]] if len(path) >= 3 and path[2] != "package" else [path[:2]]
+    lists = {"aliases", "related", "upstream", "severity", "references", "credits"}
+    return [path[:2]] if path[0] in lists and len(path) >= 2 else [path[:1]]
+
+
+def reference_clean(record: dict[str, Any]) -> None:
+    targets = [
+        target
+        for error in REFERENCE.iter_errors(record)
+        for target in _reference_targets(tuple(error.absolute_path), error)
+    ]
+    osv_validate.drop(record, targets)
+
+
+def mutated(seeds: list[Any], data: st.DataObject, changes: int) -> dict[str, Any]:
+    record: dict[str, Any] = copy.deepcopy(data.draw(st.sampled_from(seeds)))
+    for _ in range(changes):
+        where = data.draw(st.sampled_from(paths(record)[1:]))
+        parent: Any = record
+        for step in where[:-1]:
+            parent = parent[step]
+        if data.draw(st.booleans()):
+            parent[where[-1]] = data.draw(JSON)
+        else:
+            del parent[where[-1]]
+    return record
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_cleaning_drops_what_the_whole_record_errors_dropped(
+    seeds: list[Any], data: st.DataObject
+) -> None:
+    record = mutated(seeds, data, data.draw(st.integers(1, 4)))
+    if REFERENCE.is_valid(record):
+        return
+    mine, theirs = copy.deepcopy(record), copy.deepcopy(record)
+    violations = osv_validate.clean(mine)
+    reference_clean(theirs)
+    assert mine == theirs
+    assert violations  # an invalid record is never cleaned without a word
+
+
+def test_a_huge_broken_record_is_cleaned_part_by_part() -> None:
+    """300,000 events, every 300th broken: one range dropped, one short message for it."""
+    events: list[Any] = [{"introduced": "0"}] + [{"fixed": f"1.{i}"} for i in range(300_000)]
+    events[1::300] = [{"fixed": 1}] * len(events[1::300])
+    record = {
+        "id": "PYSEC-2099-1",
+        "modified": "2024-01-01T00:00:00Z",
+        "affected": [
+            {
+                "package": {"ecosystem": "PyPI", "name": "x"},
+                "ranges": [{"type": "ECOSYSTEM", "events": events}],
+                "versions": ["1.0", 2, "3.0"],
+            }
+        ],
+    }
+    violations = osv_validate.clean(record)
+    assert [(v.path, v.dropped) for v in violations] == [
+        (("affected", 0, "ranges", 0), (("affected", 0, "ranges", 0),)),
+        (("affected", 0, "versions", 1), (("affected", 0, "versions", 1),)),
+    ]
+    assert violations[0].message == "does not match the OSV schema"  # too big to itemise
+    assert "is not of type 'string'" in violations[1].message  # small: jsonschema's words
+    assert record["affected"][0] == {  # type: ignore[index]
+        "package": {"ecosystem": "PyPI", "name": "x"},
+        "ranges": [],
+        "versions": ["1.0", "3.0"],
+    }

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import stat
+import struct
+import warnings
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from chainreview import limits
-from chainreview.errors import LimitExceeded
+from chainreview.errors import InputError, LimitExceeded
 from chainreview.intel import importer, osv, snapshot, zipsafe
 from chainreview.intel.interface import FeedKind, IntelError
 
@@ -106,3 +108,75 @@ def test_corrupt_deflate_stream_is_a_clear_error(tmp_path: Path) -> None:
     archive.write_bytes(bytes(data))
     with pytest.raises(IntelError, match=r"corrupt\.zip.*corrupt zip archive"):
         list(zipsafe.read_members(archive, "corrupt.zip"))
+
+
+def _encrypted(path: Path) -> Path:
+    """A zip whose member says it is encrypted (`zipfile` writes no encryption: the flag is
+    set by hand in the local header and the central directory)."""
+    make_zip(path, {"GO-2099-0001.json": b"{}"})
+    data = bytearray(path.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.index(signature) + offset
+        (flags,) = struct.unpack_from("<H", data, at)
+        struct.pack_into("<H", data, at, flags | 0x1)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _duplicated(path: Path) -> Path:
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w") as out:
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate it writes
+        out.writestr("GO-2099-0001.json", b"{}")
+        out.writestr("GO-2099-0001.json", b"{}")
+    return path
+
+
+def _symlinked(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as out:
+        info = zipfile.ZipInfo("GO-2099-0001.json")
+        info.external_attr = (stat.S_IFLNK | 0o777) << 16
+        out.writestr(info, "/etc/passwd")
+    return path
+
+
+def _truncated(path: Path) -> Path:
+    make_zip(path, {"GO-2099-0001.json": b'{"id": "GO-2099-0001"}' * 100})
+    path.write_bytes(path.read_bytes()[:-30])  # the end of the central directory is gone
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda p: make_zip(p, {"../GO-2099-0001.json": b"{}"}), "climbs out of the archive"),
+        (lambda p: make_zip(p, {"/tmp/GO-2099-0001.json": b"{}"}), "absolute path"),
+        (lambda p: make_zip(p, {"a\\GO-2099-0001.json": b"{}"}), "backslash"),
+        (_symlinked, "symbolic link"),
+        (_duplicated, "listed twice"),
+        (_encrypted, "encrypted"),
+        (_truncated, "truncated or corrupt zip archive"),
+        (lambda p: make_zip(p, {"GO-2099-0001.json": b"0" * 20 * 2**20}), "zip bomb"),
+    ],
+    ids=[
+        "dotdot",
+        "absolute",
+        "backslash",
+        "symlink",
+        "duplicate",
+        "encrypted",
+        "truncated",
+        "bomb",
+    ],
+)
+def test_an_unsafe_archive_is_refused_saying_what_is_wrong(
+    tmp_path: Path, make: object, reason: str
+) -> None:
+    """Given without `--source`, an unsafe archive was refused as "not recognised as any known
+    feed"; the refusal names the archive and what is wrong with it."""
+    archive = make(tmp_path / "all.zip")  # type: ignore[operator]
+    with pytest.raises(InputError) as caught:
+        importer.import_paths([archive], home=tmp_path / "home")
+    message = str(caught.value)
+    assert reason in message and str(archive) in message
+    assert "not recognised" not in message
+    assert snapshot.current_hash(tmp_path / "home") is None

@@ -59,6 +59,7 @@ def inspect(
 
     The format is recognised from the content, not the file name. Schema violations and bad purls
     are warnings (kept and shown); only input that cannot be read at all is refused (exit 3).
+    The tables show the first 100 entries of each list; --format json has them all.
     """
     from chainreview.cli.progress import progress_over
     from chainreview.errors import InputError

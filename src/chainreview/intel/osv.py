@@ -1,8 +1,8 @@
 """The OSV reader: a directory of OSV JSON/YAML records, or an osv.dev `all.zip`, into `FeedData`.
 
 Each file is parsed (YAML timestamps stay strings), checked against the bundled OSV schema, and
-cleaned: a schema violation confined to one part drops that part with a warning naming the file
-and the JSON pointer, and the record is kept —
+cleaned (`osv_validate.clean`): a schema violation confined to one part drops that part with a
+warning naming the file and the JSON pointer, and the record is kept —
 
 * a range (`/affected/i/ranges/j`) or a listed version (`/affected/i/versions/j`) is dropped
   alone, so a broken GIT range beside a valid ECOSYSTEM range costs only the GIT range;
@@ -11,31 +11,35 @@ and the JSON pointer, and the record is kept —
 * one bad item of a top-level list (`severity`, `references`, `credits`, `aliases`, …) is dropped,
   and any other bad top-level field, or one the schema does not define, is dropped;
 * an `id` that does not follow the schema's database prefixes, or a missing `modified`, is kept
-  with a warning.
+  with a warning; so is a `modified` date after today (the snapshot dates the source no later
+  than its import, but a record from the future is worth a look).
 
 A record is rejected (with its reason) only when it is not an OSV object, its `id` is not a
 non-empty string, its `affected` is not a list, or it holds what JSON cannot (YAML allows integer
 keys, integers past 64 bits, binary). Withdrawn advisories are kept (the matcher skips them).
 
 Reading, parsing, checking and cleaning run in a process pool when `workers > 1`; the workers send
-each cleaned record back as JSON bytes, and the parent builds the `Advisory` values. Files are
-taken and results kept in file order, so warnings, duplicates and the snapshot do not depend on
-the number of workers.
+each cleaned record back as JSON bytes with the few facts the source needs (id, dates,
+ecosystems), and the parent stores the bytes in a `Spool`, decoding an `Advisory` only when the
+snapshot is built. Files are taken and results kept in file order, so warnings, duplicates and the
+snapshot do not depend on the number of workers. The members of a zip are read by the parent a
+window at a time (`_WINDOW_BYTES`), so an archive is never in memory at once; memory follows the
+largest record and the window, never the feed.
 """
 
 from __future__ import annotations
 
 import itertools
 import multiprocessing
-import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
 import orjson
 import yaml
-from jsonschema.exceptions import ValidationError
 from yaml.events import (
     AliasEvent,
     DocumentStartEvent,
@@ -52,9 +56,11 @@ from chainreview import limits, raw
 from chainreview.components.model import Diagnostic, Location
 from chainreview.errors import InputError, LimitExceeded
 from chainreview.intel import osv_validate, zipsafe
-from chainreview.intel.interface import FeedData, FeedKind, IntelError
+from chainreview.intel._common import Capped, iso_date, walk_files
+from chainreview.intel.interface import FeedData, FeedKind
 from chainreview.intel.names import base_ecosystem
 from chainreview.intel.osv_model import Advisory
+from chainreview.intel.spool import Spool
 
 __all__ = ["looks_like_osv", "read", "sniff"]
 
@@ -62,11 +68,11 @@ Progress = Callable[[int, int], None]
 """Called with (files done, files in all) while a source is read."""
 
 _SUFFIXES: Final = (".json", ".yaml", ".yml")
-_LIST_FIELDS: Final = frozenset(
-    {"aliases", "related", "upstream", "severity", "references", "credits"}
-)
-_MESSAGE_CHARS: Final = 200
 _CHUNK: Final = 32
+_WINDOW_ITEMS: Final = 4096
+"""Files handed to the worker pool at a time."""
+_WINDOW_BYTES: Final = 64 * 1024 * 1024
+"""Zip member bytes read ahead for the worker pool at most (one member more, at worst)."""
 _SNIFF_FILES: Final = 8
 """A folder is OSV when one of its first few record files is (a stray YAML may come first)."""
 
@@ -89,29 +95,17 @@ _LICENCES: Final[dict[str, tuple[str, str]]] = {
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Outcome:
-    """What reading one file gave: a cleaned OSV object (maybe with warnings) or a rejection.
+    """What reading one file gave: a cleaned OSV record (maybe with warnings) or a rejection."""
 
-    From a worker only `body`, the object's JSON, crosses the process pool (see `__reduce__`).
-    """
-
-    document: dict[str, Any] | None
-    body: bytes = b""
-    """`document` as JSON (set with it)."""
+    body: bytes | None = None
+    """The cleaned record as JSON; None when it was rejected."""
+    id: str = ""
+    modified: str | None = None
+    published: str | None = None
+    ecosystems: tuple[str, ...] = ()
+    """The base ecosystems of its `affected` packages (`PyPI`, `Debian`, …)."""
     warnings: tuple[Diagnostic, ...] = ()
     rejected: Diagnostic | None = None
-
-    def __reduce__(self) -> tuple[Callable[..., _Outcome], tuple[Any, ...]]:
-        """Pickle as the JSON bytes: pickling a tree of dicts and lists costs many times more
-        than `orjson` does both ways, and it is what the parent would spend its time on."""
-        body = None if self.document is None else self.body
-        return _received, (body, self.warnings, self.rejected)
-
-
-def _received(
-    body: bytes | None, warnings: tuple[Diagnostic, ...], rejected: Diagnostic | None
-) -> _Outcome:
-    document = None if body is None else orjson.loads(body)
-    return _Outcome(document=document, body=body or b"", warnings=warnings, rejected=rejected)
 
 
 _FOREIGN_FIELDS: Final = frozenset(
@@ -138,38 +132,45 @@ def looks_like_osv(value: Any) -> bool:
 
 
 def sniff(path: Path) -> bool:
-    """Whether `path` (a file, a directory or a zip) holds OSV records, judged by the first one."""
+    """Whether `path` (a file, a directory or a zip) holds OSV records, judged by the first few.
+
+    An archive that is unsafe or unreadable is refused here, with what is wrong with it
+    (`IntelError`), rather than passed over as some other kind of file.
+    """
+    if path.is_dir():
+        files = itertools.islice(walk_files(path, str(path), _SUFFIXES), _SNIFF_FILES)
+        return any(_holds_osv(Path(file), name) for name, file in files)
+    if zipsafe.is_zip(path):
+        with zipsafe.Archive(path, str(path)) as archive:
+            name = next((n for n in archive.names if n.endswith(".json")), None)
+            return name is not None and _looks(lambda: archive.read(name), name)
+    return path.suffix in _SUFFIXES and _holds_osv(path, path.name)
+
+
+def _holds_osv(path: Path, name: str) -> bool:
+    return _looks(lambda: raw.read_bytes(path, name, limits.MAX_FEED_FILE_BYTES), name)
+
+
+def _looks(data: Callable[[], bytes], name: str) -> bool:
     try:
-        if path.is_dir():
-            files = itertools.islice(_directory_files(path, str(path)), _SNIFF_FILES)
-            return any(looks_like_osv(_parse(Path(f).read_bytes(), name)) for name, f in files)
-        if zipsafe.is_zip(path):
-            names = [n for n in zipsafe.member_names(path, str(path)) if n.endswith(".json")]
-            if not names:
-                return False
-            member = next(m for m in zipsafe.read_members(path, str(path)) if m.name == names[0])
-            return looks_like_osv(_parse(member.data, member.name))
-        if path.suffix in _SUFFIXES:
-            return looks_like_osv(_parse(path.read_bytes(), path.name))
+        return looks_like_osv(_parse(data(), name))
     except (InputError, OSError):
         return False
-    return False
 
 
 def read(
     path: Path, display: str, *, workers: int = 1, progress: Progress | None = None
 ) -> FeedData:
     """Read OSV records from a file, a directory (recursively) or an osv.dev zip."""
-    items = _items(path, display)
-    total = len(items)
-    if workers > 1 and total > _CHUNK:
-        context = multiprocessing.get_context(
-            "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        )
-        with context.Pool(workers) as pool:
-            outcomes = pool.imap(_read_item, items, _CHUNK)
-            return _feed(path, display, _with_progress(outcomes, total, progress))
-    return _feed(path, display, _with_progress(map(_read_item, items), total, progress))
+    with _items(path, display) as (items, total):
+        if workers > 1 and total > _CHUNK:
+            context = multiprocessing.get_context(
+                "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            )
+            with context.Pool(workers) as pool:
+                outcomes = _pooled(pool, items)
+                return _feed(path, display, _with_progress(outcomes, total, progress))
+        return _feed(path, display, _with_progress(map(_read_item, items), total, progress))
 
 
 # --- enumerating and parsing files ----------------------------------------------------------
@@ -178,46 +179,34 @@ _Item = tuple[str, str | None, bytes | None]
 """(display name, path to read, or the bytes already read from a zip)."""
 
 
-def _items(path: Path, display: str) -> list[_Item]:
+@contextmanager
+def _items(path: Path, display: str) -> Iterator[tuple[Iterable[_Item], int]]:
+    """The files to read and their number; a zip's members are read as they are taken."""
     if path.is_dir():
-        return [(f"{display}/{name}", file, None) for name, file in _directory_files(path, display)]
-    if not path.is_file():
-        raise IntelError(display, "no such file or directory")
-    if zipsafe.is_zip(path):
-        return [
-            (f"{display}!{m.name}", None, m.data)
-            for m in zipsafe.read_members(path, display)
-            if m.name.endswith(_SUFFIXES)
+        files = [
+            (f"{display}/{name}", file, None) for name, file in walk_files(path, display, _SUFFIXES)
         ]
-    return [(display, str(path), None)]
+        yield files, len(files)
+    elif zipsafe.is_zip(path):
+        with zipsafe.Archive(path, display) as archive:
+            names = [name for name in archive.names if name.endswith(_SUFFIXES)]
+            yield ((f"{display}!{name}", None, archive.read(name)) for name in names), len(names)
+    else:
+        yield [(display, str(path), None)], 1
 
 
-def _directory_files(root: Path, display: str) -> Iterator[tuple[str, str]]:
-    """(name relative to `root`, path) of the record files under `root`, in sorted order."""
-    for count, found in enumerate(_walk(str(root), ""), 1):
-        if count > limits.MAX_FEED_FILES:
-            raise LimitExceeded(display, f"more than {limits.MAX_FEED_FILES:,} record files")
-        yield found
-
-
-def _walk(folder: str, prefix: str) -> Iterator[tuple[str, str]]:
-    """Record files under `folder`, depth first with each folder's entries in name order: the
-    order of `sorted(Path.rglob("*"))`, which compares paths part by part. Hidden files and
-    folders are left out, symlinked folders not entered, unreadable folders skipped, as `rglob`
-    does; it is done with `os.scandir` because `rglob` and sorting `Path`s cost more than
-    reading a small corpus, and the folder is listed lazily for `sniff`."""
-    try:
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
-    except PermissionError:
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            yield from _walk(entry.path, f"{prefix}{entry.name}/")
-        elif entry.name.endswith(_SUFFIXES) and entry.is_file():
-            yield prefix + entry.name, entry.path
+def _pooled(pool: Any, items: Iterable[_Item]) -> Iterator[_Outcome]:
+    """The outcomes of `items` in order, handed to the pool a window at a time, so that no more
+    than `_WINDOW_BYTES` of zip members are read ahead."""
+    window: list[_Item] = []
+    size = 0
+    for item in items:
+        window.append(item)
+        size += len(item[2] or b"")
+        if len(window) == _WINDOW_ITEMS or size >= _WINDOW_BYTES:
+            yield from pool.imap(_read_item, window, _CHUNK)
+            window, size = [], 0
+    yield from pool.imap(_read_item, window, _CHUNK)
 
 
 def _with_progress(
@@ -262,6 +251,7 @@ _BEYOND_JSON: Final = object()
 _NO_KEY: Final = object()
 """The key of a mapping that is waiting for its next key (None is a key YAML allows)."""
 _STR: Final = "tag:yaml.org,2002:str"
+_INT: Final = "tag:yaml.org,2002:int"
 _AS_WRITTEN: Final = frozenset({_STR, "tag:yaml.org,2002:timestamp"})
 """Tags whose scalars are kept as the text the record wrote (OSV timestamps are strings)."""
 _CONSTRUCTOR: Final = yaml.constructor.SafeConstructor()
@@ -283,8 +273,10 @@ def _yaml_value(parser: yaml.CSafeLoader, display: str) -> Any:
     per node), and safe where it is not: its composer recurses in C, so a deeply nested document
     crashes the process, while here nesting is counted and refused past `limits.MAX_JSON_DEPTH`
     as `raw.check_depth` would. Only the JSON-shaped part of YAML is built here; anchors and
-    aliases (whose expansion must be bounded), merge keys, other tags, a collection as a key and
-    a second document give `_BEYOND_JSON`, for the careful loader (`raw.load_yaml`).
+    aliases (whose expansion must be bounded), merge keys, other tags, a collection as a key, a
+    second document, and what the careful loader refuses with its own message (a key given twice
+    in a mapping, an integer over `MAX_YAML_INT_CHARS` characters) give `_BEYOND_JSON`, for the
+    careful loader (`raw.load_yaml`).
     """
     stack: list[tuple[Any, Any]] = []  # (enclosing collection, its pending key)
     collection: Any = None
@@ -307,7 +299,7 @@ def _yaml_value(parser: yaml.CSafeLoader, display: str) -> Any:
                             break
             if tag not in _AS_WRITTEN:
                 construct = _SCALARS.get(tag)
-                if construct is None:
+                if construct is None or (tag == _INT and len(value) > limits.MAX_YAML_INT_CHARS):
                     return _BEYOND_JSON
                 value = construct(ScalarNode(tag, value))
         elif isinstance(event, (MappingStartEvent, SequenceStartEvent)):
@@ -339,7 +331,7 @@ def _yaml_value(parser: yaml.CSafeLoader, display: str) -> Any:
         elif key is not _NO_KEY:
             collection[key] = value
             key = _NO_KEY
-        elif isinstance(value, (dict, list)):
+        elif isinstance(value, (dict, list)) or value in collection:
             return _BEYOND_JSON
         else:
             key = value
@@ -350,7 +342,6 @@ def _yaml_value(parser: yaml.CSafeLoader, display: str) -> Any:
 
 def _reject(display: str, reason: str) -> _Outcome:
     return _Outcome(
-        document=None,
         rejected=Diagnostic(location=Location(file=display), message=reason, code="rejected"),
     )
 
@@ -364,125 +355,94 @@ def _clean(value: Any, display: str) -> _Outcome:
         return _reject(display, "`id` is not a non-empty string")
     if not isinstance(value.get("affected") or [], list):
         return _reject(display, "`affected` is not a list")
-    if osv_validate.is_valid(value):
-        return _checked(value, display, ())
-    drops: dict[tuple[str | int, ...], None] = {}
-    warnings: list[Diagnostic] = []
-    for error in osv_validate.errors(value):
-        path = tuple(error.absolute_path)
-        targets = _drop_targets(path, error)
-        drops.update(dict.fromkeys(targets))
-        what = ", ".join(_pointer(t) for t in targets)
-        message = _clip(error.message) + (f"; dropped {what}" if what else "; kept")
-        warnings.append(
+    warnings = Capped(display)
+    if not osv_validate.is_valid(value):
+        for violation in osv_validate.clean(value):
+            what = ", ".join(_pointer(part) for part in violation.dropped)
+            message = violation.message + (f"; dropped {what}" if what else "; kept")
+            location = Location(file=display, pointer=_pointer(violation.path))
+            warnings.add(Diagnostic(location=location, message=message, code="schema"))
+    modified = iso_date(value.get("modified"))
+    today = datetime.now(UTC).date().isoformat()
+    if modified is not None and modified > today:
+        warnings.add(
             Diagnostic(
-                location=Location(file=display, pointer=_pointer(path)),
-                message=message,
-                code="schema",
+                location=Location(file=display, pointer="/modified"),
+                message=f"modified {modified} lies in the future (today is {today}); the "
+                "snapshot dates this source no later than its import",
+                code="future",
             )
         )
-    _apply_drops(value, drops)
-    return _checked(value, display, tuple(warnings))
-
-
-def _checked(document: dict[str, Any], display: str, warnings: tuple[Diagnostic, ...]) -> _Outcome:
-    """The outcome for a cleaned record, refused if it holds what JSON cannot."""
     try:
-        body = orjson.dumps(document)
+        body = orjson.dumps(value)
     except orjson.JSONEncodeError as exc:
         return _reject(display, f"not representable as JSON: {exc}")
-    return _Outcome(document=document, body=body, warnings=warnings)
-
-
-def _drop_targets(
-    path: tuple[str | int, ...], error: ValidationError
-) -> list[tuple[str | int, ...]]:
-    """The smallest parts of the record whose removal clears `error` (none: keep, warn)."""
-    if not path:
-        if error.validator == "additionalProperties":
-            known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-            instance = error.instance if isinstance(error.instance, dict) else {}
-            return [(key,) for key in instance if key not in known]
-        return []
-    head = path[0]
-    if head == "id":
-        return []
-    if head == "affected":
-        if len(path) >= 4 and path[2] in ("ranges", "versions"):
-            return [path[:4]]
-        if len(path) >= 3 and path[2] != "package":
-            return [path[:3]]
-        return [path[:2]]
-    if head in _LIST_FIELDS and len(path) >= 2:
-        return [path[:2]]
-    return [path[:1]]
-
-
-def _apply_drops(record: dict[str, Any], drops: Iterable[tuple[str | int, ...]]) -> None:
-    targets = set(drops)
-    kept = [t for t in targets if not any(t[:n] in targets for n in range(1, len(t)))]
-    for target in sorted(kept, key=_sort_key, reverse=True):
-        parent: Any = record
-        for step in target[:-1]:
-            parent = parent[step]
-        del parent[target[-1]]
-
-
-def _sort_key(target: tuple[str | int, ...]) -> tuple[tuple[int, int, str], ...]:
-    return tuple((0, s, "") if isinstance(s, int) else (1, 0, s) for s in target)
+    return _Outcome(
+        body=body,
+        id=value["id"],
+        modified=value.get("modified"),
+        published=value.get("published"),
+        ecosystems=tuple(
+            sorted(
+                {
+                    base_ecosystem(entry["package"]["ecosystem"])
+                    for entry in value.get("affected") or ()
+                    if entry.get("package")
+                }
+            )
+        ),
+        warnings=warnings.finish(),
+    )
 
 
 def _pointer(path: Iterable[str | int]) -> str:
     return "".join("/" + str(step).replace("~", "~0").replace("/", "~1") for step in path)
 
 
-def _clip(message: str) -> str:
-    flat = " ".join(message.split())
-    return flat if len(flat) <= _MESSAGE_CHARS else flat[:_MESSAGE_CHARS] + "…"
-
-
 # --- one source -----------------------------------------------------------------------------
 
 
+def _advisory(_key: str, body: bytes) -> Advisory:
+    return Advisory.from_osv(orjson.loads(body))
+
+
 def _feed(path: Path, display: str, outcomes: Iterable[_Outcome]) -> FeedData:
-    by_id: dict[str, Advisory] = {}
-    warnings: list[Diagnostic] = []
-    rejected: list[Diagnostic] = []
+    records: Spool[Advisory] = Spool(_advisory, by_key=True)
+    warnings = Capped(display)
+    rejected = Capped(display)
+    ecosystems: set[str] = set()
+    databases: set[str] = set()
+    newest = ""
     for outcome in outcomes:
         warnings.extend(outcome.warnings)
         if outcome.rejected is not None:
-            rejected.append(outcome.rejected)
-        if outcome.document is None:
+            rejected.add(outcome.rejected)
+        if outcome.body is None:
             continue
-        advisory = Advisory.from_osv(outcome.document)
-        earlier = by_id.get(advisory.id)
-        if earlier is not None:
-            keep = max(earlier, advisory, key=lambda a: a.modified or "")
-            warnings.append(
+        kept = records.add(outcome.id, outcome.body, outcome.modified or "")
+        if kept is not None:
+            warnings.add(
                 Diagnostic(
                     location=Location(file=display),
-                    message=f"{advisory.id} appears more than once; kept the one modified "
-                    f"{keep.modified}",
+                    message=f"{outcome.id} appears more than once; kept the one modified "
+                    f"{kept or 'at an unknown date'}",
                     code="duplicate",
                 )
             )
-            advisory = keep
-        by_id[advisory.id] = advisory
-    records = tuple(by_id[key] for key in sorted(by_id))
-    ecosystems = sorted(
-        {base_ecosystem(a.package.ecosystem) for r in records for a in r.affected if a.package}
-    )
-    databases = sorted({r.id.partition("-")[0] for r in records})
+        ecosystems.update(outcome.ecosystems)
+        databases.add(outcome.id.partition("-")[0])
+        newest = max(newest, outcome.modified or "", outcome.published or "")
     terms = [
-        _LICENCES.get(db, ("see the publisher's terms", f"OSV database {db}")) for db in databases
+        _LICENCES.get(db, ("see the publisher's terms", f"OSV database {db}"))
+        for db in sorted(databases)
     ]
     return FeedData(
         kind=FeedKind.OSV,
-        source="osv:" + ("+".join(ecosystems) if ecosystems else path.name),
+        source="osv:" + ("+".join(sorted(ecosystems)) if ecosystems else path.name),
         records=records,
-        warnings=tuple(warnings),
-        rejected=tuple(rejected),
-        newest=max((d for r in records for d in (r.modified, r.published) if d), default=None),
+        warnings=warnings.finish(),
+        rejected=rejected.finish(),
+        newest=newest or None,
         licence="; ".join(sorted({licence for licence, _ in terms})),
         attribution="; ".join(sorted({attribution for _, attribution in terms})),
     )
