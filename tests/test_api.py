@@ -74,7 +74,7 @@ def test_a_scan_writes_what_the_cli_prints(bundled_home: Path, shared_data: Path
     buffer = io.BytesIO()
     chainreview.SCAN_FORMATS["json"].write(scan, buffer)
     env = {**os.environ, "CHAINREVIEW_HOME": str(bundled_home)}
-    env.pop("CHAINREVIEW_FAIL_ON", None)
+    env.pop("CHAINREVIEW_SCAN_FAIL_ON", None)
     done = subprocess.run(
         [sys.executable, "-m", "chainreview", "scan", "--format", "json", str(sbom)],
         capture_output=True,

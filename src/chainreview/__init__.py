@@ -5,10 +5,12 @@ The library the CLI, the service and the workers share (`docs/api.md`):
 
 * `open_snapshot(home, install_bundled=False)`: the current intel snapshot, read-only;
 * `Scanner(snapshot).scan(sboms, vex=…, ignore=…)`: one product's SBOMs scanned, a `Scan`;
-* `Reviewer(snapshot).review(declaration_dir, …)`: one declaration package reviewed, a
-  `ReviewResult`; one reviewer reviews many packages;
-* `review(declaration_dir, …)`: the one-call form (opens the snapshot, installing the bundled
-  one when there is none);
+* `load_package(declaration_dir)`: a declaration package read and checked (every problem listed
+  at once), no snapshot needed;
+* `Reviewer(snapshot).review(package, …)`: one declaration package (its folder or as read)
+  reviewed, a `ReviewResult`; one reviewer reviews many packages;
+* `review(package, …)`: the one-call form (reads the package, then opens the snapshot,
+  installing the bundled one when there is none);
 * `SCAN_FORMATS`, `REVIEW_FORMATS`: the writers of each output format, by name.
 
 Names load on first use, so that `import chainreview` stays cheap.
@@ -29,6 +31,7 @@ __all__ = [
     "Scan",
     "Scanner",
     "__version__",
+    "load_package",
     "open_snapshot",
     "review",
 ]
@@ -40,6 +43,7 @@ _HOMES: Final = {
     "Reviewer": "chainreview.reviewer",
     "Scan": "chainreview.scanner",
     "Scanner": "chainreview.scanner",
+    "load_package": "chainreview.reviewer",
     "open_snapshot": "chainreview.snapshots",
     "review": "chainreview.reviewer",
 }
@@ -47,7 +51,7 @@ _HOMES: Final = {
 
 if TYPE_CHECKING:
     from chainreview.formats import REVIEW_FORMATS, SCAN_FORMATS
-    from chainreview.reviewer import Reviewer, ReviewResult, review
+    from chainreview.reviewer import Reviewer, ReviewResult, load_package, review
     from chainreview.scanner import Scan, Scanner
     from chainreview.snapshots import open_snapshot
 else:

@@ -69,6 +69,7 @@ __all__ = [
     "ProductScan",
     "ReviewResult",
     "Reviewer",
+    "load_package",
     "review",
 ]
 
@@ -161,7 +162,7 @@ class Reviewer:
 
     def review(
         self,
-        declaration_dir: Path | str,
+        package: Declaration | Path | str,
         *,
         regime: str | None = None,
         policy: Path | None = None,
@@ -169,14 +170,14 @@ class Reviewer:
         as_of: date | None = None,
         allow_demo_intel: bool = False,
     ) -> ReviewResult:
-        """Review the declaration package in `declaration_dir` (see the module doc).
+        """Review a declaration package: its folder, or as `load_package` read it.
 
         `regime` replaces the manifest's regime profile; `policy` replaces the regime's shipped
         policy; `overrides` is a reviewer's overrides file; `as_of` is the review date (default:
         today in the regime's time zone); `allow_demo_intel` lets a review on the bundled demo
         intelligence be final. Raises `InputError` for unreadable or invalid input.
         """
-        declaration = load_declaration(Path(declaration_dir), answer_checks=(answer_problems,))
+        declaration = package if isinstance(package, Declaration) else load_package(package)
         if regime is not None:
             declaration = dataclasses.replace(declaration, regime=regime)
         profile = load_profile(declaration.regime)
@@ -293,8 +294,14 @@ class Reviewer:
         )
 
 
+def load_package(declaration_dir: Path | str) -> Declaration:
+    """Read and check a declaration package, every answer against its question; raises
+    `InvalidPackage` listing every problem. Needs no intel snapshot."""
+    return load_declaration(Path(declaration_dir), answer_checks=(answer_problems,))
+
+
 def review(
-    declaration_dir: Path | str,
+    package: Declaration | Path | str,
     *,
     regime: str | None = None,
     policy: Path | None = None,
@@ -304,11 +311,13 @@ def review(
     allow_demo_intel: bool = False,
     clock: Clock = _utc_now,
 ) -> ReviewResult:
-    """Review one package: open the current snapshot under `home` (installing the bundled one
-    when there is none), review with a `Reviewer`, close. See `Reviewer.review`."""
+    """Review one package: read it (a package with problems is refused before any snapshot is
+    opened), open the current snapshot under `home` (installing the bundled one when there is
+    none), review with a `Reviewer`, close. See `Reviewer.review`."""
+    declaration = package if isinstance(package, Declaration) else load_package(package)
     with open_snapshot(home, install_bundled=True) as snapshot:
         return Reviewer(snapshot, clock=clock).review(
-            declaration_dir,
+            declaration,
             regime=regime,
             policy=policy,
             overrides=overrides,

@@ -30,7 +30,7 @@ SCRIPT = (
 def _main(home: Path, flag: Path, *args: str) -> subprocess.CompletedProcess[str]:
     path = [str(Path(chainreview.__file__).parents[1]), *(p for p in sys.path if p)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(path), "CHAINREVIEW_HOME": str(home)}
-    env.pop("CHAINREVIEW_FAIL_ON", None)
+    env.pop("CHAINREVIEW_SCAN_FAIL_ON", None)
     return subprocess.run(
         [sys.executable, "-c", SCRIPT, str(flag), *args],
         capture_output=True,

@@ -16,8 +16,8 @@ MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "declarations" / "m
 
 def run(args: list[str], home: Path, cwd: Path) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "CHAINREVIEW_HOME": str(home), "COLUMNS": "160"}
-    env.pop("CHAINREVIEW_FAIL_ON", None)
-    env.pop("CHAINREVIEW_FORMAT", None)
+    env.pop("CHAINREVIEW_REVIEW_FAIL_ON", None)
+    env.pop("CHAINREVIEW_REVIEW_FORMAT", None)
     return subprocess.run(
         [sys.executable, "-m", "chainreview", "review", *args],
         capture_output=True,
@@ -92,3 +92,24 @@ def test_every_problem_of_a_package_is_printed_on_its_own_line(tmp_path: Path) -
         "error: questionnaire.yaml: /answers/1/answer: F05.Q1 expects yes or no (true or false), "
         "got the number 1",
     ]
+
+
+def test_an_earlier_result_is_replaced_only_with_force(bundled_home: Path, tmp_path: Path) -> None:
+    first = run([str(MINIMAL), "-o", "o"], bundled_home, tmp_path)
+    assert first.returncode == 0, first.stderr.decode()
+    kept = (tmp_path / "o" / "result.json").read_bytes()
+    (tmp_path / "o" / "result.json").write_bytes(kept + b" ")  # marks the earlier file
+    again = run([str(MINIMAL), "-o", "o"], bundled_home, tmp_path)
+    assert again.returncode == 2
+    assert "holds a result already" in again.stderr.decode() and "--force" in again.stderr.decode()
+    assert (tmp_path / "o" / "result.json").read_bytes() == kept + b" "
+    forced = run([str(MINIMAL), "-o", "o", "--force"], bundled_home, tmp_path)
+    assert forced.returncode == 0, forced.stderr.decode()
+    assert (tmp_path / "o" / "result.json").read_bytes() == kept
+
+
+def test_the_regime_help_lists_the_shipped_profiles(bundled_home: Path, tmp_path: Path) -> None:
+    done = run(["--help"], bundled_home, tmp_path)
+    text = " ".join(done.stdout.decode().split())
+    for profile in ("cn-crm-2022", "us-icts-791", "eu-5g-toolbox", "nist-800-161"):
+        assert profile in text

@@ -32,8 +32,8 @@ DEVICE_FEEDS = (
 
 def run(args: list[str], home: Path) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "CHAINREVIEW_HOME": str(home), "COLUMNS": "200"}
-    env.pop("CHAINREVIEW_FAIL_ON", None)
-    env.pop("CHAINREVIEW_FORMAT", None)
+    env.pop("CHAINREVIEW_SCAN_FAIL_ON", None)
+    env.pop("CHAINREVIEW_SCAN_FORMAT", None)
     return subprocess.run(
         [sys.executable, "-m", "chainreview", "scan", *args],
         capture_output=True,
@@ -316,3 +316,96 @@ def test_control_sequences_from_the_sbom_never_reach_the_terminal(
     out = result.stdout.decode()
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
     assert "jinja2\\x1b[2J\\x1b]0;owned\\x07\\u202e" in out  # shown, escaped
+
+
+def test_a_table_in_a_pipe_is_never_cut_at_the_terminal_width(
+    shared_data: Path, scan_home: Path
+) -> None:
+    env_narrow = {**os.environ, "CHAINREVIEW_HOME": str(scan_home), "COLUMNS": "40"}
+    env_narrow.pop("CHAINREVIEW_SCAN_FORMAT", None)
+    env_narrow.pop("CHAINREVIEW_SCAN_FAIL_ON", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "chainreview", "scan", str(shared_data / RUST)],
+        capture_output=True,
+        env=env_narrow,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    rows = [line for line in result.stdout.decode().splitlines() if "CVE-2021-32714" in line]
+    assert rows and all("hyper 0.14" in row for row in rows)  # one row, one line
+    assert "\x1b[" not in result.stdout.decode()  # no colour in a pipe
+
+
+def test_output_file_holds_what_stdout_would(
+    shared_data: Path, scan_home: Path, tmp_path: Path
+) -> None:
+    printed = run(["--format", "json", str(shared_data / RUST)], scan_home)
+    target = tmp_path / "report.json"
+    written = run(["--format", "json", "-o", str(target), str(shared_data / RUST)], scan_home)
+    assert written.returncode == 0 and written.stdout == b""
+    assert target.read_bytes() == printed.stdout
+    table = tmp_path / "report.txt"
+    assert run(["-o", str(table), str(shared_data / RUST)], scan_home).returncode == 0
+    assert "CVE-2021-32714" in table.read_text(encoding="utf-8")
+
+
+def test_a_failing_scan_leaves_the_earlier_output_file(scan_home: Path, tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    target.write_text("earlier")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    assert run(["--format", "json", "-o", str(target), str(bad)], scan_home).returncode == 3
+    assert target.read_text() == "earlier"
+
+
+def test_quiet_first_scan_prints_no_notice(shared_data: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "CHAINREVIEW_HOME": str(tmp_path)}
+    env.pop("CHAINREVIEW_SCAN_FORMAT", None)
+    env.pop("CHAINREVIEW_SCAN_FAIL_ON", None)
+    args = ["scan", "--format", "json", str(shared_data / RUST)]
+    quiet = subprocess.run(
+        [sys.executable, "-m", "chainreview", "-q", *args],
+        capture_output=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert quiet.returncode == 0 and quiet.stderr == b""
+    assert json.loads(quiet.stdout)["counts"]["findings"] == 7
+
+
+def test_the_table_shows_the_most_severe_first_and_all_on_request(
+    shared_data: Path, scan_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from chainreview.cli import scan as scan_command
+    from chainreview.findings.model import SEVERITY_RANK, Finding
+    from chainreview.intel.snapshot import open_current
+    from chainreview.scanner import Scanner
+
+    snapshot = open_current(scan_home)
+    assert snapshot is not None
+    with snapshot:
+        scan = Scanner(snapshot).scan([shared_data / RUST])
+    findings = scan.report.findings
+    assert len(findings) == 7
+    monkeypatch.setattr(scan_command, "TOP_ROWS", 3)
+    top = io.BytesIO()
+    scan_command._print_table(scan, top, list_all=False)
+    text = top.getvalue().decode()
+    assert "the 3 most severe of 7; --all lists every one" in text
+    shown = [f for f in findings if f.id in text]
+    hidden = [f for f in findings if f.id not in text]
+    assert len(shown) == 3
+
+    def weight(f: Finding) -> tuple[bool, bool, int]:
+        return (not f.active, f.kev is None, SEVERITY_RANK[f.severity.level])
+
+    assert max(weight(f) for f in shown) <= min(weight(f) for f in hidden)
+    every = io.BytesIO()
+    scan_command._print_table(scan, every, list_all=True)
+    lines = every.getvalue().decode().splitlines()
+    for f in findings:
+        assert sum(f.id in line for line in lines) == 1

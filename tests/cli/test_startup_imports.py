@@ -80,8 +80,9 @@ def _python(code: str, *args: str, home: Path | None = None) -> subprocess.Compl
     # The package's own folder first: an editable install may find it through a `.pth` hook.
     path = [str(Path(chainreview.__file__).parents[1]), *(p for p in sys.path if p)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
-    for name in ("CHAINREVIEW_FORMAT", "CHAINREVIEW_FAIL_ON", "CHAINREVIEW_HOME"):
-        env.pop(name, None)
+    for name in os.environ:
+        if name.startswith("CHAINREVIEW_"):
+            env.pop(name, None)
     if home is not None:
         env["CHAINREVIEW_HOME"] = str(home)
     return subprocess.run(

@@ -10,7 +10,7 @@ import typer
 from chainreview import home
 from chainreview.cli import intel, quick_exit, review, sbom, scan
 from chainreview.cli.exit_codes import ExitCode
-from chainreview.cli.output import error_line
+from chainreview.cli.output import error_line, set_verbosity
 from chainreview.errors import InputError, InvalidPackage, PolicyFailure
 from chainreview.version import __version__
 
@@ -43,8 +43,18 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", help="Print the version and exit.", callback=_version)
     ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No notices or progress on standard error.")
+    ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Also say what a run rests on, on standard error."),
+    ] = False,
 ) -> None:
     """Cybersecurity review of network products and services for critical infrastructure."""
+    if quiet and verbose:
+        raise typer.BadParameter("give --quiet or --verbose, not both")
+    set_verbosity(-1 if quiet else 1 if verbose else 0)
 
 
 def _log_internal_error(exc: BaseException) -> str:

@@ -2,7 +2,12 @@
 
 The Rich consoles `stdout` and `stderr` are made on first use (PEP 562 module `__getattr__`), so
 a command that prints JSON never imports Rich; the canonical JSON writer loads when first used.
-They interpret Rich markup and nothing else (no emoji codes, no highlighting).
+They interpret Rich markup and nothing else (no emoji codes, no highlighting). Printed to a pipe
+or a file, they use no colour and are never cut at a terminal's width; `NO_COLOR` turns colour
+off on a terminal too (Rich reads it).
+
+`-q` and `-v` set how much goes to standard error besides results and errors: `notice` lines
+(first-use installs, warnings about the result) unless quiet, `detail` lines only when verbose.
 
 Text that comes from input (names, versions, suppliers, file names, messages quoting input) goes
 through `safe_text` before it reaches a console: a component named `"\x1b]0;pwned\x07"` or
@@ -36,13 +41,40 @@ def __getattr__(name: str) -> Console:
     return _console(name)
 
 
+_PIPE_WIDTH: Final = 100_000
+"""Console width when writing to a pipe or file: wide enough that no line is ever cut."""
+_verbosity = [0]
+
+
+def set_verbosity(level: int) -> None:
+    """-1 quiet, 0 normal, 1 verbose (the root options `-q` and `-v`)."""
+    _verbosity[0] = level
+
+
+def notice(message: str) -> None:
+    """A line for the user on standard error (a first-use install, a warning), unless quiet."""
+    if _verbosity[0] >= 0:
+        _console("stderr").print(f"chainreview: {message}", markup=False, highlight=False)
+
+
+def detail(message: str) -> None:
+    """A line on standard error only when verbose (what a run rests on, how long it took)."""
+    if _verbosity[0] > 0:
+        _console("stderr").print(f"chainreview: {message}", markup=False, highlight=False)
+
+
 def _console(name: str) -> Console:
     found: Console | None = globals().get(name)
     if found is None:
         from rich.console import Console
 
+        stream = sys.stderr if name == "stderr" else sys.stdout
         found = globals()[name] = Console(
-            stderr=name == "stderr", highlight=False, emoji=False, soft_wrap=True
+            stderr=name == "stderr",
+            highlight=False,
+            emoji=False,
+            soft_wrap=True,
+            width=None if stream.isatty() else _PIPE_WIDTH,
         )
     return found
 

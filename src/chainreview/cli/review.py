@@ -43,8 +43,25 @@ class ReviewFailOn(StrEnum):
 DeclarationArg = Annotated[
     Path, typer.Argument(help="The declaration package folder (with declaration.yaml).")
 ]
+
+
+def _regimes() -> str:
+    """The regime profiles shipped (file names of the package's profiles; nothing imported)."""
+    from importlib import resources
+
+    folder = resources.files("chainreview") / "factors" / "profiles"  # imports no factor code
+    names = sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
+    return ", ".join(names)
+
+
 RegimeOpt = Annotated[
-    str | None, typer.Option("--regime", help="Regime profile; default: the manifest's.")
+    str | None,
+    typer.Option(
+        "--regime",
+        help=f"Regime profile (one of {_regimes()}); default: the manifest's.",
+    ),
 ]
 PolicyOpt = Annotated[
     Path | None, typer.Option("--policy", help="Policy YAML replacing the regime's shipped one.")
@@ -70,17 +87,26 @@ AllowDemoOpt = Annotated[
 ]
 OutOpt = Annotated[
     Path | None,
-    typer.Option("--out", help="Folder for result.json and report.html; default: review-<id>."),
+    typer.Option(
+        "--out",
+        "--output",
+        "-o",
+        help="Folder for result.json and report.html; default: review-<id>.",
+    ),
+]
+ForceOpt = Annotated[
+    bool,
+    typer.Option("--force", help="Replace a result already in the folder (refused otherwise)."),
 ]
 FormatOpt = Annotated[
     OutputFormat,
-    typer.Option("--format", envvar="CHAINREVIEW_FORMAT", help="table (summary) or json."),
+    typer.Option("--format", envvar="CHAINREVIEW_REVIEW_FORMAT", help="table (summary) or json."),
 ]
 FailOnOpt = Annotated[
     ReviewFailOn,
     typer.Option(
         "--fail-on",
-        envvar="CHAINREVIEW_FAIL_ON",
+        envvar="CHAINREVIEW_REVIEW_FAIL_ON",
         help="Exit 1 on this outcome or worse: fail, refer (or fail), conditions (or worse).",
     ),
 ]
@@ -93,6 +119,7 @@ def review(
     overrides: OverridesOpt = None,
     as_of: AsOfOpt = None,
     out: OutOpt = None,
+    force: ForceOpt = False,
     output_format: FormatOpt = OutputFormat.TABLE,
     fail_on: FailOnOpt = ReviewFailOn.NEVER,
     allow_demo_intel: AllowDemoOpt = False,
@@ -106,20 +133,30 @@ def review(
     import io
     import sys
 
+    from chainreview import home
     from chainreview.cli.files import write_atomically
+    from chainreview.cli.output import notice
     from chainreview.errors import PolicyFailure
     from chainreview.formats import REVIEW_FORMATS
+    from chainreview.intel.snapshot import current_hash
+    from chainreview.reviewer import load_package
     from chainreview.reviewer import review as run_review
 
+    review_date = _date(as_of)
+    package = load_package(declaration_dir)  # a package with problems needs no snapshot
+    folder = out if out is not None else Path(f"review-{package.id}")
+    if (folder / RESULT_FILE).exists() and not force:
+        raise typer.BadParameter(f"{folder} holds a result already: give --force to replace it")
+    if current_hash(home.data_home()) is None:
+        notice("no intel snapshot yet; installing the bundled one (once, a few seconds)")
     result = run_review(
-        declaration_dir,
+        package,
         regime=regime,
         policy=policy,
         overrides=overrides,
-        as_of=_date(as_of),
+        as_of=review_date,
         allow_demo_intel=allow_demo_intel,
     )
-    folder = out if out is not None else Path(f"review-{result.declaration.id}")
     folder.mkdir(parents=True, exist_ok=True)
     for name, writer in (
         (RESULT_FILE, REVIEW_FORMATS["json"]),

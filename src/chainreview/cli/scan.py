@@ -1,25 +1,38 @@
 """`chainreview scan`: match SBOMs against the current intel snapshot and report findings.
 
-Imports of readers, matchers and renderers happen inside the command, so the scan path loads
-only what it uses (no schema validators; Rich tables only for `--format table`).
+The scan itself is `chainreview.scanner.Scanner`; this command parses options, writes the
+chosen format (`chainreview.formats`, or the terminal table here) and maps `--fail-on` to the
+exit code. Imports of readers, matchers and renderers happen inside the command, so the scan
+path loads only what it uses (no schema validators; Rich only for the table).
+
+The table leads with what decides: counts by severity (KEV and unknown first), then the most
+severe findings (`TOP_ROWS`), then the coverage; `--all` lists every finding, one plain line
+each, which stays fast for tens of thousands.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Final
+from typing import TYPE_CHECKING, Annotated, BinaryIO, Final
 
 import typer
 
 from chainreview.findings.policy import FailOn
 
 if TYPE_CHECKING:
-    from chainreview.findings.model import EvidenceRef
+    from rich.console import Console
+
+    from chainreview.findings.model import EvidenceRef, Finding
     from chainreview.findings.scan import ScanReport
     from chainreview.intel.snapshot import Snapshot
     from chainreview.scanner import Scan
+
+TOP_ROWS: Final = 50
+"""Findings the table shows unless `--all`: the most severe first."""
 
 
 class ScanFormat(StrEnum):
@@ -47,13 +60,26 @@ IgnoreOpt = Annotated[
 ]
 FormatOpt = Annotated[
     ScanFormat,
-    typer.Option("--format", envvar="CHAINREVIEW_FORMAT", help="table, json or sarif."),
+    typer.Option("--format", envvar="CHAINREVIEW_SCAN_FORMAT", help="table, json or sarif."),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the report to this file (replaced whole, never half-written) instead of "
+        "standard output.",
+    ),
+]
+AllOpt = Annotated[
+    bool,
+    typer.Option("--all", help=f"Table: list every finding, not only the {TOP_ROWS} most severe."),
 ]
 FailOnOpt = Annotated[
     list[FailOn] | None,
     typer.Option(
         "--fail-on",
-        envvar="CHAINREVIEW_FAIL_ON",
+        envvar="CHAINREVIEW_SCAN_FAIL_ON",
         help=(
             "Exit 1 when an active finding meets this: kev (in CISA KEV), a severity or worse, "
             "or any; or, with uncovered, when some component was not checked or only against "
@@ -70,6 +96,8 @@ def scan(
     vex: VexOpt = None,
     ignore: IgnoreOpt = None,
     output_format: FormatOpt = ScanFormat.TABLE,
+    output: OutputOpt = None,
+    list_all: AllOpt = False,
     fail_on: FailOnOpt = None,
 ) -> None:
     """Find known vulnerabilities in the components of SBOMs, offline, from the intel snapshot.
@@ -84,6 +112,7 @@ def scan(
     """
     from chainreview import collector, home
     from chainreview.cli import quick_exit
+    from chainreview.cli.output import detail, notice
     from chainreview.errors import PolicyFailure
     from chainreview.findings.policy import tripping, uncovered
     from chainreview.formats import SCAN_FORMATS
@@ -92,13 +121,14 @@ def scan(
     # a run of long-lived objects, reading to output: see `chainreview.collector`
     with collector.paused():
         with _open_snapshot(home.data_home()) as snapshot:
+            detail(f"intel snapshot {snapshot.hash}")
             result = Scanner(snapshot).scan(sboms, vex=vex or (), ignore=ignore)
         writer = SCAN_FORMATS.get(output_format.value)
-        if writer is None:
-            _print_table(result)
-        else:
-            writer.write(result, sys.stdout.buffer)
-        sys.stdout.flush()
+        with _destination(output) as stream:
+            if writer is None:
+                _print_table(result, stream, list_all=list_all)
+            else:
+                writer.write(result, stream)
         quick_exit.allow()  # all written, the snapshot closed: no teardown needed at exit
         report = result.report
         thresholds = [t for t in fail_on or () if t is not FailOn.NEVER]
@@ -121,11 +151,26 @@ def scan(
         if reasons:
             raise PolicyFailure("; ".join(reasons))
         if gaps and thresholds and output_format is not ScanFormat.TABLE:
-            typer.echo(
-                f"chainreview: warning: {unchecked} component(s) were not fully checked (see "
-                "the coverage); --fail-on uncovered makes that fail the scan",
-                err=True,
+            notice(
+                f"warning: {unchecked} component(s) were not fully checked (see the coverage); "
+                "--fail-on uncovered makes that fail the scan"
             )
+
+
+@contextmanager
+def _destination(output: Path | None) -> Iterator[BinaryIO]:
+    """Standard output, or `output` written whole on success (never half a file)."""
+    if output is None:
+        yield sys.stdout.buffer
+        sys.stdout.flush()
+        return
+    import io
+
+    from chainreview.cli.files import write_atomically
+
+    buffer = io.BytesIO()
+    yield buffer
+    write_atomically(output, buffer.getvalue())
 
 
 def _label(name: str, version: str | None) -> str:
@@ -135,74 +180,95 @@ def _label(name: str, version: str | None) -> str:
 def _open_snapshot(data_home: Path) -> Snapshot:
     """The current snapshot; when there is none, the bundled one installed first (a notice on
     standard error). Only without a bundle is the missing snapshot an error (exit 3)."""
-    from chainreview.errors import InputError
-    from chainreview.intel import bundled
-    from chainreview.intel.snapshot import Snapshot, intel_dir, open_current, snapshot_path
+    from chainreview.cli.output import notice
+    from chainreview.intel.snapshot import current_hash
+    from chainreview.snapshots import open_snapshot
 
-    snapshot = open_current(data_home)
-    if snapshot is not None:
-        return snapshot
-    if not bundled.resource(bundled.ARCHIVE).is_file():
-        raise InputError(
-            str(intel_dir(data_home)),
-            "no intel snapshot and no bundled one: run `chainreview intel import PATH…` first",
-        )
-    typer.echo(
-        "chainreview: no intel snapshot yet; installing the bundled one (once, a few seconds)",
-        err=True,
+    if current_hash(data_home) is None:
+        notice("no intel snapshot yet; installing the bundled one (once, a few seconds)")
+    return open_snapshot(data_home, install_bundled=True)
+
+
+def _ordered(findings: tuple[Finding, ...]) -> list[Finding]:
+    """Active findings first, in KEV first, then by severity (unknown with critical), by id."""
+    from chainreview.findings.model import SEVERITY_RANK
+
+    return sorted(
+        findings,
+        key=lambda f: (not f.active, f.kev is None, SEVERITY_RANK[f.severity.level], f.id),
     )
-    return Snapshot(snapshot_path(data_home, bundled.ensure_snapshot(data_home)))
 
 
-def _print_table(scan: Scan) -> None:
-    """The terminal table: the findings by component, the coverage after them."""
+def _print_table(scan: Scan, stream: BinaryIO, *, list_all: bool) -> None:
+    """The summary, the most severe findings (or all, one plain line each), the coverage."""
+    import io
+
+    from rich.console import Console
     from rich.table import Table
 
     from chainreview.cli.output import safe_text, stdout
-    from chainreview.findings.model import SEVERITY_RANK
 
+    text = io.TextIOWrapper(stream, encoding="utf-8", write_through=True)
+    out = (
+        stdout
+        if stream is sys.stdout.buffer
+        else Console(file=text, width=100_000, highlight=False, emoji=False, soft_wrap=True)
+    )  # a file gets what a pipe gets: no colour, no cut lines
     report = scan.report
     names = {c.ref: _label(c.name, c.version) for c in scan.inventory.components}
     counts = report.counts
-    stdout.print(
+    out.print(
         f"[bold]{counts.components}[/] components, [bold]{counts.findings}[/] findings "
         f"({counts.active} active, {counts.suppressed} suppressed, {counts.kev} in KEV), "
         f"{counts.indeterminate} indeterminate — intel snapshot {report.snapshot[:12]}"
     )
-    by_component: dict[str, list[int]] = {}
-    for index, finding in enumerate(report.findings):
-        by_component.setdefault(finding.component, []).append(index)
-    if by_component:
-        table = Table(title="Findings", title_justify="left")
+    if counts.active:
+        by_severity = ", ".join(
+            f"{counts.by_severity[level]} {level}"
+            for level in ("critical", "unknown", "high", "medium", "low", "none")
+            if counts.by_severity.get(level)
+        )
+        out.print(f"Active findings: {counts.kev} in KEV; {by_severity}")
+    ordered = _ordered(report.findings)
+    if list_all:
+        for f in ordered:
+            out.print("  ".join(safe_text(cell) for cell in _cells(f) if cell))
+    elif ordered:
+        shown = ordered[:TOP_ROWS]
+        more = len(ordered) - len(shown)
+        title = "Findings" + (
+            f" (the {len(shown)} most severe of {len(ordered)}; --all lists every one)"
+            if more
+            else ""
+        )
+        table = Table(title=title, title_justify="left")
         for column in ("component", "id", "severity", "KEV", "fixed in", "status", "evidence"):
             table.add_column(column)
-        for indexes in by_component.values():
-            group = sorted(
-                (report.findings[i] for i in indexes),
-                key=lambda f: (SEVERITY_RANK[f.severity.level], f.id),
-            )
-            for position, f in enumerate(group):
-                cells = (
-                    f"{f.name} {f.version}" if position == 0 else "",
-                    f.id,
-                    f.severity.level.value,
-                    f.kev.due_date if f.kev else "",
-                    ", ".join(f.fixed_versions),
-                    f.status.value + (" (suppressed)" if f.suppressed else ""),
-                    "; ".join(_evidence_cell(e) for e in f.evidence),
-                )
-                table.add_row(*(safe_text(cell) for cell in cells))
-            table.add_section()
-        stdout.print(table)
+        for f in shown:
+            table.add_row(*(safe_text(cell) for cell in _cells(f)))
+        out.print(table)
     for item in report.indeterminate:
         what = " ".join(part for part in (item.name, item.version) if part)
         ids = f" ({', '.join(item.advisory_ids)})" if item.advisory_ids else ""
-        stdout.print("[yellow]indeterminate[/] " + safe_text(f"{what}: {item.reason}{ids}"))
+        out.print("[yellow]indeterminate[/] " + safe_text(f"{what}: {item.reason}{ids}"))
     for ref in report.expired_suppressions:
-        stdout.print(f"[yellow]expired ignore entry[/] {safe_text(ref.id)} (expired {ref.expires})")
+        out.print(f"[yellow]expired ignore entry[/] {safe_text(ref.id)} (expired {ref.expires})")
     for ref in report.unused_suppressions:
-        stdout.print(f"[yellow]unused ignore entry[/] {safe_text(ref.id)}")
-    _print_coverage(report, names)
+        out.print(f"[yellow]unused ignore entry[/] {safe_text(ref.id)}")
+    _print_coverage(report, names, out)
+    text.detach()
+
+
+def _cells(f: Finding) -> tuple[str, ...]:
+    return (
+        f"{f.name} {f.version}",
+        f.id,
+        f.severity.level.value,
+        f.kev.due_date if f.kev else "",
+        ", ".join(f.fixed_versions),
+        f.status.value + (" (suppressed)" if f.suppressed else ""),
+        "; ".join(_evidence_cell(e) for e in f.evidence),
+    )
 
 
 _STATE_STYLE: Final = {"not_checked": "bold red", "partial": "yellow", "checked": "green"}
@@ -210,14 +276,13 @@ _EXAMPLES: Final = 3
 """Components named per coverage group on the terminal (`--format json` lists all)."""
 
 
-def _print_coverage(report: ScanReport, names: dict[str, str]) -> None:
+def _print_coverage(report: ScanReport, names: dict[str, str], out: Console) -> None:
     """The coverage block: totals, then one line per group, gaps first."""
-
-    from chainreview.cli.output import safe_text, stdout
+    from chainreview.cli.output import safe_text
 
     c = report.coverage
     roots = f" ({len(c.roots)} root: the product itself, not counted)" if c.roots else ""
-    stdout.print(
+    out.print(
         f"\n[bold]Coverage[/]: {c.components} components{roots}; {c.checked} checked, "
         f"{c.partial} checked only against partial selections, {c.not_checked} not checked"
     )
@@ -226,12 +291,12 @@ def _print_coverage(report: ScanReport, names: dict[str, str]) -> None:
         more = len(group.components) - len(shown)
         examples = ", ".join(shown) + (f" and {more} more" if more > 0 else "")
         state = group.state.value.replace("_", " ")
-        stdout.print(
+        out.print(
             f"  [{_STATE_STYLE[group.state.value]}]{state}[/] "
             + safe_text(f"{group.target} ({len(group.components)}: {examples}): {group.reason}")
         )
     if c.demo:
-        stdout.print(
+        out.print(
             "[bold yellow]Demo intelligence:[/] the findings rest on the bundled capture, not "
             "current feeds (chainreview intel sync, or intel import --complete of feed files)."
         )
