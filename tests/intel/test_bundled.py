@@ -89,7 +89,8 @@ def test_ensure_snapshot_installs_the_expected_feeds(
     assert manifest["feeds"]["nvd"] == len(nvd)
     assert set(manifest["ecosystems"]) >= {"PyPI", "Go", "crates.io"}
     assert manifest["missing_feeds"] == ["epss", "eol", "distro"]
-    assert not (snapshot.intel_dir(home) / "bundled-data").exists()
+    assert not list(snapshot.intel_dir(home).glob("bundled-data*"))
+    assert [len(i["sources"]) for i in manifest["imports"]] == [6]  # one import, switched once
 
 
 def test_sources_are_marked_demo_and_the_nvd_selection_partial(
@@ -122,7 +123,7 @@ def test_second_call_is_a_no_op(ensured: tuple[Path, str], monkeypatch: pytest.M
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("imported again")
 
-    monkeypatch.setattr(importer, "import_paths", refuse)
+    monkeypatch.setattr(importer, "import_groups", refuse)
     assert bundled.ensure_snapshot(home) == digest
     assert path.stat().st_mtime_ns == stamp
 

@@ -100,3 +100,26 @@ def test_complete_marks_the_sources_and_status_says_which_are_partial(
 def test_complete_is_refused_with_bundled(tmp_path: Path) -> None:
     done = run(["import", "--bundled", "--complete"], tmp_path)
     assert done.returncode == 2 and "--complete" in done.stderr
+
+
+def test_a_shrinking_import_is_merged_and_status_shows_each_import(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    go = shared_data / "golang-vulndb" / "data" / "osv"
+    folder = tmp_path / "go"
+    folder.mkdir()
+    names = sorted(p.name for p in go.glob("GO-*.json"))[:30]
+    for name in names:
+        (folder / name).write_bytes((go / name).read_bytes())
+    assert run(["import", str(folder)], tmp_path).returncode == 0
+    done = run(["import", str(go / names[0])], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "osv:Go merged, not replaced" in done.stdout and "--replace" in done.stdout
+    table = run(["status"], tmp_path).stdout
+    assert "Latest imports" in table and "merged" in table and "(kept 29)" in table
+    replaced = run(["import", "--replace", "--format", "json", str(go / names[0])], tmp_path)
+    (source,) = json.loads(replaced.stdout)["sources"]
+    assert source["change"]["mode"] == "replaced" and source["change"]["removed"] == 29
+    status = json.loads(run(["status", "--format", "json"], tmp_path).stdout)
+    assert [s["records"] for s in status["sources"]] == [1]
+    assert [i["sources"][0]["mode"] for i in status["imports"]] == ["new", "merged", "replaced"]

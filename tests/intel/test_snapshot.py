@@ -176,8 +176,102 @@ def test_a_record_dated_in_the_future_does_not_date_the_source_after_its_import(
     record = json.loads((folder / name).read_text())
     record["modified"] = "2999-01-01T00:00:00Z"
     (folder / name).write_text(json.dumps(record))
-    manifest = importer.import_paths([folder], home=tmp_path / "h").manifest
+    result = importer.import_paths([folder], home=tmp_path / "h")
+    manifest = result.manifest
     imported_on = manifest["imported_at"][:10]
     (source,) = manifest["sources"]
     assert source["newest"].startswith("2999")  # what the record says, kept as evidence
     assert source["as_of"] == manifest["newest"] == imported_on
+    (future,) = [w for w in result.sources[0].warnings if w.code == "future"]
+    assert future.location.pointer == "/modified" and "2999-01-01" in future.message
+
+
+def test_a_feed_dated_in_the_future_is_warned_about(shared_data: Path, tmp_path: Path) -> None:
+    catalogue = json.loads(
+        (shared_data / "cisa-kev/known_exploited_vulnerabilities.json").read_text()
+    )
+    catalogue["dateReleased"] = "2999-01-01T00:00:00.000Z"
+    path = tmp_path / "kev.json"
+    path.write_text(json.dumps(catalogue))
+    (report,) = importer.import_paths([path], home=tmp_path / "h").sources
+    (future,) = [w for w in report.warnings if w.code == "future"]
+    assert "2999-01-01" in future.message
+
+
+# --- an import that would shrink a source ---------------------------------------------------
+
+GO = "golang-vulndb/data/osv"
+
+
+@pytest.fixture()
+def go_home(shared_data: Path, tmp_path: Path) -> tuple[Path, list[str]]:
+    """A home whose snapshot holds 40 Go records as `osv:Go`, and their file names."""
+    names = sorted(p.name for p in (shared_data / GO).glob("GO-*.json"))[:40]
+    home = tmp_path / "home"
+    importer.import_paths([copy_records(shared_data / GO, names, tmp_path / "forty")], home=home)
+    return home, names
+
+
+def _go_records(home: Path) -> int:
+    with snapshot.open_current(home) as snap:  # type: ignore[union-attr]
+        return next(s["records"] for s in snap.manifest["sources"] if s["name"] == "osv:Go")
+
+
+def test_one_record_imported_as_a_whole_source_is_merged_not_replacing_it(
+    shared_data: Path, go_home: tuple[Path, list[str]]
+) -> None:
+    """One Go record imported as `osv:Go` once replaced the whole Go source without a word."""
+    home, names = go_home
+    (report,) = importer.import_paths([shared_data / GO / names[0]], home=home).sources
+    assert report.name == "osv:Go" and report.records == 1
+    assert report.change.mode is snapshot.ImportMode.MERGED
+    assert (report.change.kept, report.change.removed, report.change.added) == (39, 0, 0)
+    assert _go_records(home) == 40
+    (replaced,) = importer.import_paths(
+        [shared_data / GO / names[0]], home=home, replace=True
+    ).sources
+    assert replaced.change.mode is snapshot.ImportMode.REPLACED
+    assert (replaced.change.removed, replaced.change.kept) == (39, 0)
+    assert _go_records(home) == 1
+
+
+def test_a_small_shrink_replaces_and_says_what_it_removed(
+    shared_data: Path, tmp_path: Path, go_home: tuple[Path, list[str]]
+) -> None:
+    """39 of 40 records (2.5% left out, within `MAX_SHRINK`): a feed may drop a few."""
+    home, names = go_home
+    fewer = copy_records(shared_data / GO, names[1:], tmp_path / "thirty-nine")
+    record = json.loads((fewer / names[1]).read_text())
+    (fewer / names[1]).write_text(json.dumps({**record, "summary": "changed"}))
+    (report,) = importer.import_paths([fewer], home=home).sources
+    assert report.change.mode is snapshot.ImportMode.REPLACED
+    assert (report.change.removed, report.change.changed, report.change.added) == (1, 1, 0)
+    assert _go_records(home) == 39
+
+
+def test_a_merged_source_keeps_the_marks_of_both(
+    shared_data: Path, go_home: tuple[Path, list[str]]
+) -> None:
+    home, names = go_home
+    importer.import_paths([shared_data / GO / names[0]], home=home, complete=True, demo=True)
+    with snapshot.open_current(home) as snap:  # type: ignore[union-attr]
+        (go,) = [s for s in snap.manifest["sources"] if s["name"] == "osv:Go"]
+    assert snapshot.source_complete(go) and snapshot.source_demo(go)
+    assert len(go["inputs"]) == 2
+
+
+def test_the_manifest_keeps_what_each_import_changed(
+    shared_data: Path, go_home: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home, names = go_home
+    monkeypatch.setattr(snapshot, "HISTORY", 2)
+    importer.import_paths(
+        [shared_data / "cisa-kev/known_exploited_vulnerabilities.json"], home=home
+    )
+    importer.import_paths([shared_data / GO / names[0]], home=home)
+    with snapshot.open_current(home) as snap:  # type: ignore[union-attr]
+        imports = snap.manifest["imports"]
+    assert len(imports) == 2  # the first of three left out
+    kev, go = imports
+    assert [(s["name"], s["mode"], s["added"]) for s in kev["sources"]] == [("kev", "new", 1404)]
+    assert [(s["name"], s["mode"], s["kept"]) for s in go["sources"]] == [("osv:Go", "merged", 39)]

@@ -16,7 +16,7 @@ import typer
 
 from chainreview import home
 from chainreview.cli import output
-from chainreview.cli.output import OutputFormat, print_json
+from chainreview.cli.output import OutputFormat, print_json, safe_text
 from chainreview.intel import sources
 from chainreview.intel.interface import FeedKind
 
@@ -32,6 +32,17 @@ app = typer.Typer(
 
 _SHOWN: int = 20
 """Warnings and rejections listed on the terminal; `--format json` lists all."""
+_IMPORTS_SHOWN: int = 5
+"""Latest imports whose changes `intel status` lists; `--format json` lists all kept."""
+
+
+@app.callback()
+def _intel() -> None:
+    """Vulnerability and screening intelligence: import feeds offline, inspect the snapshot."""
+    from chainreview.intel import snapshot
+
+    snapshot.clean_stale(home.data_home())  # what a killed import or install left behind
+
 
 PathsArg = Annotated[
     list[Path] | None,
@@ -55,6 +66,14 @@ WorkersOpt = Annotated[
 FormatOpt = Annotated[
     OutputFormat, typer.Option("--format", help="table for people, json for machines.")
 ]
+ReplaceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--replace",
+        help="Replace each source the import gives even when that removes more than 5% of its "
+        "records (without it, such a source is merged: the records the import lacks are kept).",
+    ),
+]
 CompleteOpt = Annotated[
     bool,
     typer.Option(
@@ -74,18 +93,18 @@ def import_(
     source: SourceOpt = None,
     workers: WorkersOpt = 1,
     complete: CompleteOpt = False,
+    replace: ReplaceOpt = False,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Import feeds into a new snapshot; it becomes current only when complete.
 
-    Sources not named here are carried over from the current snapshot. A record that breaks the
-    schema in one part keeps the rest (warning); an input with no usable record, or an unsafe
-    archive, fails the import (exit 3) and leaves the current snapshot as it was. `--bundled`
-    imports the advisories shipped with chainreview (PyPI, Go, crates.io, KEV, OFAC SDN, a few
-    NVD records; see `docs/intel.md`).
+    Sources not named here are carried over from the current snapshot. A source the import
+    would shrink by more than 5% is merged unless --replace. A record that breaks the schema in
+    one part keeps the rest (warning); an input with no usable record, or an unsafe archive,
+    fails the import (exit 3) and leaves the current snapshot as it was. `--bundled` imports the
+    advisories shipped with chainreview (PyPI, Go, crates.io, KEV, OFAC SDN, a few NVD records;
+    see `docs/intel.md`).
     """
-    from rich.table import Table
-
     from chainreview.intel import bundled, importer
 
     if bundled_ == bool(paths):
@@ -94,7 +113,9 @@ def import_(
         raise typer.BadParameter("--complete applies to PATHs, not --bundled (a demo capture)")
     if bundled_:
         with _progress() as progress:
-            digest = bundled.install(home.data_home(), workers=workers, progress=progress)
+            digest = bundled.install(
+                home.data_home(), workers=workers, progress=progress, replace=replace
+            )
         if output_format is OutputFormat.JSON:
             print_json({"hash": digest, "bundled": bundled.manifest()})
         else:
@@ -108,6 +129,7 @@ def import_(
             workers=workers,
             progress=progress,
             complete=complete,
+            replace=replace,
         )
     if output_format is OutputFormat.JSON:
         print_json(
@@ -119,22 +141,43 @@ def import_(
             }
         )
         return
+    _print_import(result, complete)
+
+
+def _print_import(result: importer.ImportResult, complete: bool) -> None:
+    from rich.table import Table
+
+    from chainreview.intel import snapshot
+
     table = Table(title="Imported", title_justify="left")
-    for column in ("source", "kind", "feed", "records", "withdrawn", "warnings", "rejected"):
-        table.add_column(
-            column, justify="left" if column in ("source", "kind", "feed") else "right"
-        )
+    words = ("source", "kind", "feed", "import")
+    numbers = ("records", "withdrawn", "added", "changed", "removed", "warnings", "rejected")
+    for column in (*words[:3], *numbers[:2], words[3], *numbers[2:]):
+        table.add_column(column, justify="left" if column in words else "right")
     for s in result.sources:
+        counts = s.change
         table.add_row(
-            s.name,
+            safe_text(s.name),
             s.kind.value,
             "complete" if s.complete else "partial",
-            str(s.records),
-            str(s.withdrawn),
+            f"{s.records:,}",
+            f"{s.withdrawn:,}",
+            counts.mode.value,
+            f"{counts.added:,}",
+            f"{counts.changed:,}",
+            f"{counts.removed:,}",
             str(len(s.warnings)),
             str(len(s.rejected)),
         )
     output.stdout.print(table)
+    for s in result.sources:
+        if s.change.mode is snapshot.ImportMode.MERGED:
+            output.stdout.print(
+                f"[bold yellow]{safe_text(s.name)} merged, not replaced:[/] replacing it would "
+                f"have removed {s.change.kept:,} of its records (more than "
+                f"{snapshot.MAX_SHRINK:.0%}); they were kept beside the {s.records:,} imported. "
+                "Import with --replace to replace the source."
+            )
     for title, items in (
         ("Warnings", [w for s in result.sources for w in s.warnings]),
         ("Rejected", [r for s in result.sources for r in s.rejected]),
@@ -142,7 +185,7 @@ def import_(
         if items:
             output.stdout.print(f"\n[bold yellow]{title} ({len(items)})[/]")
             for item in items[:_SHOWN]:
-                output.stdout.print(f"  {item}", markup=False)
+                output.stdout.print(f"  {safe_text(item)}")
             if len(items) > _SHOWN:
                 output.stdout.print(f"  … {len(items) - _SHOWN} more (--format json lists all)")
     change = "unchanged" if result.previous == result.hash else f"was {result.previous or 'none'}"
@@ -207,13 +250,13 @@ def _print_status(manifest: Mapping[str, Any]) -> None:
     for s in manifest["sources"]:
         feed = "complete" if snapshot.source_complete(s) else "partial"
         sources.add_row(
-            s["name"],
+            safe_text(s["name"]),
             s["kind"],
             feed + (", demo" if snapshot.source_demo(s) else ""),
             str(s["records"]),
             str(s["withdrawn"]),
             s.get("as_of") or s["newest"] or "",
-            s["licence"],
+            safe_text(s["licence"]),
         )
     output.stdout.print(sources)
     for title, counts in (
@@ -224,14 +267,40 @@ def _print_status(manifest: Mapping[str, Any]) -> None:
         table.add_column("name")
         table.add_column("count", justify="right")
         for name, count in counts.items():
-            table.add_row(name, str(count))
+            table.add_row(safe_text(name), str(count))
         output.stdout.print(table)
     missing = manifest["missing_feeds"]
     output.stdout.print(f"Feeds the snapshot lacks: {', '.join(missing) if missing else 'none'}")
+    _print_imports(manifest.get("imports") or [])
     output.stdout.print("\n[bold]Attribution[/]")
     for s in manifest["sources"]:
         if s["attribution"]:
-            output.stdout.print(f"  {s['name']}: {s['attribution']}", markup=False)
+            output.stdout.print(f"  {safe_text(s['name'])}: {safe_text(s['attribution'])}")
+
+
+def _print_imports(imports: list[dict[str, Any]]) -> None:
+    """The latest imports and what each changed, per source."""
+    from rich.table import Table
+
+    if not imports:
+        return
+    table = Table(title="Latest imports", title_justify="left")
+    for column in ("imported at", "source", "import", "records", "added", "changed", "removed"):
+        numeric = column in ("records", "added", "changed", "removed")
+        table.add_column(column, justify="right" if numeric else "left")
+    for entry in reversed(imports[-_IMPORTS_SHOWN:]):
+        for s in entry["sources"]:
+            removed = f"{s['removed']:,}" + (f" (kept {s['kept']:,})" if s["kept"] else "")
+            table.add_row(
+                entry["imported_at"],
+                safe_text(s["name"]),
+                s["mode"],
+                f"{s['records']:,}",
+                f"{s['added']:,}",
+                f"{s['changed']:,}",
+                removed,
+            )
+    output.stdout.print(table)
 
 
 NamesOpt = Annotated[
@@ -347,7 +416,7 @@ def sync(
     for column in ("source", "file", "outcome", "bytes"):
         table.add_column(column, justify="right" if column == "bytes" else "left")
     for item in result.fetched:
-        table.add_row(item.source, item.url, item.outcome.value, f"{item.size:,}")
+        table.add_row(item.source, safe_text(item.url), item.outcome.value, f"{item.size:,}")
     output.stdout.print(table)
     if result.imported is None:
         output.stdout.print("Nothing changed; the current snapshot already holds these files.")

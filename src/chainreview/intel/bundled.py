@@ -10,7 +10,11 @@ gives the attribution. `scripts/build_bundled_snapshot.py` rebuilds all of it re
 The files ship rather than a built snapshot: the archive is a third of the size and stable in
 git, and importing it takes seconds. `ensure_snapshot` imports it once, into
 `$CHAINREVIEW_HOME`, when no snapshot is current; the result is the same content-hashed snapshot
-an `intel import` of the same files gives. `$CHAINREVIEW_HOME/intel/BUNDLED` records the hash it
+an `intel import` of the same files gives. The datasets go in as one import of several groups
+(`importer.import_groups`), so the snapshot becomes current once, whole: a process killed while
+installing leaves no snapshot current, or the previous one, never a part of the bundle. The
+archive is unpacked into `intel/bundled-data-<pid>`, which `snapshot.clean_stale` removes when
+that process is gone. `$CHAINREVIEW_HOME/intel/BUNDLED` records the hash it
 installed, so `intel status` can say when the current snapshot is the bundled one. Every source
 it installs is marked `demo` in the snapshot manifest (a capture for trying the tool: reviews on
 it say so and give no final determination unless allowed), and the NVD selection is marked
@@ -44,6 +48,8 @@ ARCHIVE: Final = "feeds.tar.xz"
 MANIFEST: Final = "manifest.json"
 MARKER: Final = "BUNDLED"
 """File in `$CHAINREVIEW_HOME/intel` holding the hash of the snapshot the bundle installed."""
+UNPACKED: Final = snapshot.UNPACKED_PREFIX
+"""Folder name (then the process id) in `$CHAINREVIEW_HOME/intel` the archive is unpacked to."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -182,20 +188,27 @@ def ensure_snapshot(home: Path) -> str:
 
 
 def install(
-    home: Path, *, workers: int | None = None, progress: importer.Progress | None = None
+    home: Path,
+    *,
+    workers: int | None = None,
+    progress: importer.Progress | None = None,
+    replace: bool = False,
 ) -> str:
     """Import the bundled feeds into `home` and return the new current hash.
 
     Like any import, this replaces the same-named sources of the current snapshot (e.g. a
-    synced `osv:PyPI` or `kev`) and keeps the others.
+    synced `osv:PyPI` or `kev`) and keeps the others; a source the bundle would shrink by more
+    than `snapshot.MAX_SHRINK` is merged instead, unless `replace`.
     """
     with _install_lock(home):
-        return _install(home, workers=workers or _workers(), progress=progress)
+        return _install(home, workers=workers or _workers(), progress=progress, replace=replace)
 
 
-def import_groups(root: Path) -> list[tuple[FeedKind | None, bool, list[Path]]]:
-    """The importer calls that load the datasets found under `root`: (kind, complete, inputs)
-    each."""
+def import_groups(root: Path) -> list[importer.ImportGroup]:
+    """The groups of inputs (each with its kind and marks) that load the datasets found under
+    `root`, in one import."""
+    from chainreview.intel import importer
+
     groups: dict[tuple[FeedKind | None, bool], list[Path]] = {}
     for dataset in DATASETS:
         for pattern in dataset.inputs:
@@ -203,10 +216,15 @@ def import_groups(root: Path) -> list[tuple[FeedKind | None, bool, list[Path]]]:
             if not found:
                 raise IntelError(str(root / dataset.folder), f"bundled input {pattern} missing")
             groups.setdefault((dataset.kind, dataset.complete), []).extend(found)
-    return [(kind, complete, paths) for (kind, complete), paths in groups.items()]
+    return [
+        importer.ImportGroup(paths=tuple(paths), kind=kind, complete=complete, demo=True)
+        for (kind, complete), paths in groups.items()
+    ]
 
 
-def _install(home: Path, *, workers: int, progress: importer.Progress | None) -> str:
+def _install(
+    home: Path, *, workers: int, progress: importer.Progress | None, replace: bool = False
+) -> str:
     import tarfile
 
     from chainreview.intel import importer
@@ -216,22 +234,15 @@ def _install(home: Path, *, workers: int, progress: importer.Progress | None) ->
     digest = _sha256(archive)
     if digest != about["archive"]["sha256"]:
         raise IntelError(str(archive), "the bundled archive does not match its manifest")
-    folder = snapshot.intel_dir(home) / "bundled-data"
+    folder = snapshot.intel_dir(home) / f"{UNPACKED}{os.getpid()}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     try:
         with tarfile.open(archive, "r:xz") as tar:
             tar.extractall(folder, filter="data")
-        for kind, complete, paths in import_groups(folder):
-            result = importer.import_paths(
-                paths,
-                home=home,
-                kind=kind,
-                workers=workers,
-                progress=progress,
-                complete=complete,
-                demo=True,
-            )
+        result = importer.import_groups(
+            import_groups(folder), home=home, workers=workers, progress=progress, replace=replace
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     (snapshot.intel_dir(home) / MARKER).write_text(result.hash + "\n", encoding="ascii")

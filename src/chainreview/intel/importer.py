@@ -5,6 +5,11 @@ Feed readers are found through a small registry (`READERS`): each feed module
 and is imported only when needed, so a missing module only makes its feed unavailable. The kind of
 each input is taken from `--source KIND` or detected from its content.
 
+An input is looked at before anything reads it: a folder or a regular file is read; a pipe
+(`<(zcat …)`, a named FIFO) is read through `raw.read_bytes` — at most `MAX_FEED_FILE_BYTES`, and
+refused when nothing arrives for `PIPE_IDLE_SECONDS` — into a temporary file, so that sniffing
+and reading see a regular file; a device, a socket or anything else is refused at once.
+
 Only the OSV reader reads a folder as one input. Any other folder (NVD's one file per CVE, the
 Alpine secdb tree, the Debian tracker's `data/`) is read file by file, in sorted order with hidden
 entries left out: each file's kind is detected (among the readers of `--source KIND`, if given)
@@ -16,21 +21,25 @@ Whether the files of a source hold its whole feed (an ecosystem's entire advisor
 whole KEV catalogue) or a selection cannot be told from the files: the caller says so with
 `complete` (`intel import --complete`; `intel sync` downloads whole feeds), and a source is
 recorded as a partial selection otherwise. `demo` marks the bundled capture. Scans and reviews
-read both: a component checked only against a partial source is not reported as clean.
+read both: a component checked only against a partial source is not reported as clean. One
+import may take several groups of inputs, each with its own kind and marks (`import_groups`):
+the bundled capture installs that way, in one snapshot switched once.
 
 An import replaces the sources it reads (by source name, e.g. `osv:PyPI`, `kev`) and copies every
-other source of the current snapshot unchanged, so importing KEV after OSV keeps OSV. It runs under
-an exclusive lock; any failure leaves the current snapshot as it was. The phases are `reading`,
-`indexing` and `switching`; setting `CHAINREVIEW_TEST_PAUSE_AT=<phase>` (tests only) makes the
-import write `intel/paused-<phase>` and sleep there, so a test can kill it at that point.
+other source of the current snapshot unchanged, so importing KEV after OSV keeps OSV. A source
+whose records the import would leave out beyond `snapshot.MAX_SHRINK` is merged instead, unless
+`replace` is given; each source's report says what the import added, changed, removed or kept. A
+record dated after the day of the import is warned about. The import runs under an exclusive
+lock; any failure leaves the current snapshot as it was. It passes the phases `reading`,
+`indexing` and `switching`, calling `pause` (if given) at each: tests stop it there to kill it.
 """
 
 from __future__ import annotations
 
 import fcntl
 import importlib
-import os
-import time
+import stat
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -40,14 +49,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Final
 
-from chainreview import collector, limits
+from chainreview import collector, limits, raw
 from chainreview.components.model import Diagnostic, Location
-from chainreview.errors import LimitExceeded
 from chainreview.intel import snapshot
+from chainreview.intel._common import as_intel_error, file_kind, walk_files
 from chainreview.intel.interface import FeedData, FeedKind, IntelError
-
-PAUSE_ENV: Final = "CHAINREVIEW_TEST_PAUSE_AT"
-"""Tests only: the phase at which an import pauses (see the module doc)."""
 
 Progress = Callable[[str, int, int], None]
 """Called with (input display name, files done, files in that input)."""
@@ -73,6 +79,22 @@ class Phase(StrEnum):
     SWITCHING = "switching"
 
 
+Pause = Callable[["Phase"], None]
+"""Called as an import reaches each phase (tests stop it there)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImportGroup:
+    """Inputs read alike: as one feed kind (None: detected per input), with the same marks."""
+
+    paths: tuple[Path, ...]
+    kind: FeedKind | None = None
+    complete: bool = False
+    """The inputs hold the whole feed of every source they give (else: partial selections)."""
+    demo: bool = False
+    """The inputs are demo data, for trying the tool only."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SourceReport:
     """What one source contributed to an import."""
@@ -86,6 +108,8 @@ class SourceReport:
     withdrawn: int
     warnings: tuple[Diagnostic, ...]
     rejected: tuple[Diagnostic, ...]
+    change: snapshot.SourceChange
+    """What the import added, changed, removed or kept, and whether it merged the source."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,7 +139,8 @@ def detect(path: Path) -> FeedKind | None:
     they differ or none is recognised).
     """
     if path.is_dir() and not _reads_folder(path, None):
-        kinds = {found[0] for file in _folder_files(path, str(path)) if (found := _detect(file))}
+        files = walk_files(path, str(path))
+        kinds = {found[0] for _, file in files if (found := _detect(Path(file)))}
         return kinds.pop() if len(kinds) == 1 else None
     found = _detect(path)
     return None if found is None else found[0]
@@ -131,18 +156,6 @@ def _reads_folder(path: Path, kind: FeedKind | None) -> bool:
         return kind is FeedKind.OSV
     module = _module("osv")
     return module is not None and bool(module.sniff(path))
-
-
-def _folder_files(root: Path, display: str) -> list[Path]:
-    """The files under `root` in sorted order, hidden files and folders left out (capped)."""
-    files = [
-        path
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and not any(p.startswith(".") for p in path.relative_to(root).parts)
-    ]
-    if len(files) > limits.MAX_FEED_FILES:
-        raise LimitExceeded(display, f"more than {limits.MAX_FEED_FILES:,} files")
-    return files
 
 
 def _detect_module(
@@ -173,14 +186,16 @@ def read_path(
     feeds: list[tuple[str, FeedData]] = []
     skipped: list[Diagnostic] = []
     recognised = False
-    for file in _folder_files(path, display):
-        shown = f"{display}/{file.relative_to(path)}"
-        found = _detect_module(file, candidates)
+    for name, file in walk_files(path, display):
+        shown = f"{display}/{name}"
+        found = _detect_module(Path(file), candidates)
         if found is None:
             skipped.append(_skipped(shown, f"not recognised as {_what(kind)}"))
             continue
         recognised = True
-        feed = _read_found(found, file, shown, workers=workers, progress=progress, empty_ok=True)
+        feed = _read_found(
+            found, Path(file), shown, workers=workers, progress=progress, empty_ok=True
+        )
         if feed.records:
             feeds.append((shown, feed))
         else:  # a valid file with nothing in it, e.g. an Alpine secdb with no packages
@@ -266,81 +281,133 @@ def import_paths(
     progress: Progress | None = None,
     complete: bool = False,
     demo: bool = False,
+    replace: bool = False,
+    pause: Pause | None = None,
 ) -> ImportResult:
     """Import `paths` into a new snapshot and make it current (see the module doc).
 
     `complete`: the inputs hold the whole feed of every source they give; `demo`: they are
-    demo data, for trying the tool only.
+    demo data, for trying the tool only; `replace`: replace the sources they give even when
+    that leaves out many of their records.
     """
-    if not paths:
+    group = ImportGroup(paths=tuple(paths), kind=kind, complete=complete, demo=demo)
+    return import_groups(
+        [group], home=home, workers=workers, progress=progress, replace=replace, pause=pause
+    )
+
+
+def import_groups(
+    groups: Sequence[ImportGroup],
+    *,
+    home: Path,
+    workers: int = 1,
+    progress: Progress | None = None,
+    replace: bool = False,
+    pause: Pause | None = None,
+) -> ImportResult:
+    """Import several groups of inputs into one new snapshot and make it current, once."""
+    if not any(group.paths for group in groups):
         raise IntelError("intel import", "no input given")
     folder = snapshot.intel_dir(home)
     folder.mkdir(parents=True, exist_ok=True)
-    with _exclusive(folder / "lock"), collector.paused():
-        groups: dict[str, list[tuple[str, FeedData]]] = {}
-        for path in paths:
-            parts = read_path(path, str(path), kind=kind, workers=workers, progress=progress)
-            for shown, feed in parts:
-                groups.setdefault(feed.source, []).append((shown, feed))
-        feeds = [_merge(parts) for parts in groups.values()]
-        _pause_point(home, Phase.READING)
+    today = datetime.now(UTC)
+    inputs = [(group, path) for group in groups for path in group.paths]
+    with (
+        _exclusive(folder / "lock"),
+        collector.paused(),
+        tempfile.TemporaryDirectory(prefix="chainreview-pipe-") as scratch,
+    ):
+        parts = [
+            (shown, _dated(feed, shown, today), group)
+            for number, (group, path) in enumerate(inputs)
+            for shown, feed in read_path(
+                _readable(path, str(path), Path(scratch) / str(number)),
+                str(path),
+                kind=group.kind,
+                workers=workers,
+                progress=progress,
+            )
+        ]
+        _reached(pause, Phase.READING)
         previous = snapshot.current_hash(home)
         base = snapshot.open_current(home)
         try:
             builder = snapshot.Builder(home, base)
             try:
-                for inputs, feed in feeds:
-                    builder.add_feed(feed, inputs, complete=complete, demo=demo)
-                builder.keep_sources({feed.source for _, feed in feeds})
-                _pause_point(home, Phase.INDEXING)
-                built = builder.finish(datetime.now(UTC).isoformat(timespec="seconds"))
+                for shown, feed, group in parts:
+                    builder.add_feed(feed, [shown], complete=group.complete, demo=group.demo)
+                changes = builder.carry_over(replace=replace)
+                _reached(pause, Phase.INDEXING)
+                built = builder.finish(today.isoformat(timespec="seconds"))
             except BaseException:
                 builder.abandon()
                 raise
         finally:
             if base is not None:
                 base.close()
-        _pause_point(home, Phase.SWITCHING)
+        _reached(pause, Phase.SWITCHING)
         snapshot.switch(home, built.hash)
         snapshot.collect_garbage(home, {built.hash} | ({previous} if previous else set()))
     return ImportResult(
         hash=built.hash,
         previous=previous,
-        sources=tuple(_report(inputs, feed, complete) for inputs, feed in feeds),
+        sources=tuple(_report(name, change, parts) for name, change in changes.items()),
         manifest=built.manifest,
     )
 
 
-def _merge(parts: list[tuple[str, FeedData]]) -> tuple[tuple[str, ...], FeedData]:
-    """Fold several inputs that give the same source into one (later inputs win per key)."""
-    inputs = tuple(display for display, _ in parts)
-    if len(parts) == 1:
-        return inputs, parts[0][1]
-    feeds = [feed for _, feed in parts]
-    records = {record.key: record for feed in feeds for record in feed.records}
-    newest = [feed.newest for feed in feeds if feed.newest]
-    return inputs, FeedData(
-        kind=feeds[0].kind,
-        source=feeds[0].source,
-        records=tuple(records[key] for key in sorted(records)),
-        warnings=tuple(w for feed in feeds for w in feed.warnings),
-        rejected=tuple(r for feed in feeds for r in feed.rejected),
-        newest=max(newest, default=None),
-        licence="; ".join(sorted({feed.licence for feed in feeds if feed.licence})),
-        attribution="; ".join(sorted({feed.attribution for feed in feeds if feed.attribution})),
+def _readable(path: Path, display: str, scratch: Path) -> Path:
+    """`path` when it is a folder or a regular file; a pipe's content copied into `scratch`
+    (see the module doc); anything else refused, before a byte is read from it."""
+    try:
+        mode = path.stat().st_mode  # follows a symlink; never blocks, not even on a FIFO
+    except FileNotFoundError as exc:
+        raise IntelError(display, "no such file or directory") from exc
+    except OSError as exc:
+        raise IntelError(display, f"cannot read: {exc.strerror or exc}") from exc
+    if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+        return path
+    if not stat.S_ISFIFO(mode):
+        raise IntelError(display, f"is not a regular file or a folder ({file_kind(mode)})")
+    with as_intel_error():
+        data = raw.read_bytes(path, display, limits.MAX_FEED_FILE_BYTES)
+    scratch.mkdir(parents=True)
+    copy = scratch / (path.name or "pipe")
+    copy.write_bytes(data)
+    return copy
+
+
+def _dated(feed: FeedData, shown: str, now: datetime) -> FeedData:
+    """`feed`, warned when its newest record is dated after the import (OSV records warn one
+    by one, as they are read)."""
+    today = now.date().isoformat()
+    if feed.kind is FeedKind.OSV or not feed.newest or feed.newest[:10] <= today:
+        return feed
+    future = Diagnostic(
+        location=Location(file=shown),
+        message=f"newest record dated {feed.newest[:10]}, after today ({today}); the snapshot "
+        "dates this source no later than its import",
+        code="future",
     )
+    return replace(feed, warnings=(*feed.warnings, future))
 
 
-def _report(inputs: tuple[str, ...], feed: FeedData, complete: bool) -> SourceReport:
+def _report(
+    name: str,
+    change: snapshot.SourceChange,
+    parts: list[tuple[str, FeedData, ImportGroup]],
+) -> SourceReport:
+    mine = [(shown, feed, group) for shown, feed, group in parts if feed.source == name]
     return SourceReport(
-        name=feed.source,
-        kind=feed.kind,
-        complete=complete,
-        inputs=inputs,
-        records=len(feed.records),
-        withdrawn=sum(1 for r in feed.records if getattr(r, "is_withdrawn", False)),
-        warnings=feed.warnings,
-        rejected=feed.rejected,
+        name=name,
+        kind=mine[0][1].kind,
+        complete=any(group.complete for _, _, group in mine),
+        inputs=tuple(shown for shown, _, _ in mine),
+        records=change.records,
+        withdrawn=change.withdrawn,
+        warnings=tuple(w for _, feed, _ in mine for w in feed.warnings),
+        rejected=tuple(r for _, feed, _ in mine for r in feed.rejected),
+        change=change,
     )
 
 
@@ -357,9 +424,6 @@ def _exclusive(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _pause_point(home: Path, phase: Phase) -> None:
-    """Tests only: stop here when `CHAINREVIEW_TEST_PAUSE_AT` names this phase."""
-    if os.environ.get(PAUSE_ENV) != phase.value:
-        return
-    (snapshot.intel_dir(home) / f"paused-{phase.value}").write_text(str(os.getpid()))
-    time.sleep(600)
+def _reached(pause: Pause | None, phase: Phase) -> None:
+    if pause is not None:
+        pause(phase)

@@ -16,17 +16,27 @@ The hash is SHA-256 over the sources (kind and name) and every record's (kind, k
 JSON), in sorted order; the import time lives in the manifest but outside the hash, so importing the
 same files twice gives the same hash. Records may expose `index_keys()` (see
 `interface.IndexedRecord`) to add secondary lookups.
+
+An import never loses a source's records silently: when the records it brings for a source would
+leave out more than `MAX_SHRINK` of those the base snapshot holds under that name (one Go record
+imported as `osv:Go` over the whole Go database), the source is merged — the base's records the
+import lacks are kept — unless the caller asks to replace it. The manifest's `imports` keeps what
+each of the last `HISTORY` imports added, changed, removed or kept, per source (outside the hash).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+import re
+import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import orjson
 
@@ -34,10 +44,24 @@ from chainreview import limits
 from chainreview.intel.interface import FeedData, FeedKind, IndexedRecord, IntelError, Record
 from chainreview.intel.names import normalise_name
 from chainreview.intel.osv_model import Advisory, Affected
-from chainreview.sql_batches import batches, marks
+from chainreview.sql_batches import BATCH, batches, marks
 
 FORMAT: Final = 2
 """Version of the snapshot file layout; a snapshot of another format is refused on open."""
+
+MAX_SHRINK: Final = 0.05
+"""Share of a source's records an import may leave out before the source is merged instead of
+replaced (unless the import is told to replace it)."""
+HISTORY: Final = 20
+"""Imports whose changes the manifest keeps (`imports`), latest last."""
+_BATCH_BYTES: Final = 8 * 1024 * 1024
+"""Record JSON written to the snapshot at a time, at most (one record more, at worst)."""
+_BUILD_PREFIX: Final = ".build-"
+UNPACKED_PREFIX: Final = "bundled-data-"
+"""Folders of `$CHAINREVIEW_HOME/intel` the bundle is unpacked into, then a process id."""
+_LEFTOVER: Final = re.compile(
+    rf"(?:{re.escape(_BUILD_PREFIX)}(\d+)\.sqlite|{UNPACKED_PREFIX}(\d+))"
+)
 
 _SCHEMA: Final = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
@@ -74,6 +98,36 @@ class PackageAdvisory:
     affected_index: int
     """Where the entry sits in the record's `affected` list."""
     affected: Affected
+
+
+class ImportMode(StrEnum):
+    """What an import did with a source."""
+
+    NEW = "new"
+    """The base snapshot had no source of that name."""
+    REPLACED = "replaced"
+    """The import's records replaced the source's."""
+    MERGED = "merged"
+    """The import would have left out too many of the source's records (`MAX_SHRINK`): those it
+    lacks were kept beside its own."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceChange:
+    """What one import changed in one source, counted against the base snapshot."""
+
+    mode: ImportMode
+    records: int
+    """Records the import brought for the source."""
+    withdrawn: int
+    added: int
+    """Records the base snapshot did not hold (under any source)."""
+    changed: int
+    """Records the base held with other content."""
+    removed: int
+    """Records of the source in the base that the new snapshot no longer holds."""
+    kept: int
+    """Records of the source in the base the import lacked, kept because it was merged."""
 
 
 # --- paths and the CURRENT pointer ----------------------------------------------------------
@@ -136,75 +190,212 @@ class Built:
 
 
 class Builder:
-    """Writes one new snapshot file: records of the new feeds plus the kept sources of a base."""
+    """Writes one new snapshot file: records of the new feeds plus the kept sources of a base.
+
+    `add_feed` for each input (later inputs win per record), `carry_over` once, then `finish`
+    (or `abandon`); records are written a batch at a time, so a feed on disk (`Spool`) is never
+    loaded whole.
+    """
 
     def __init__(self, home: Path, base: Snapshot | None = None) -> None:
         folder = snapshots_dir(home)
         folder.mkdir(parents=True, exist_ok=True)
         self._home = home
         self._base = base
-        self._path = folder / f".build-{os.getpid()}.sqlite"
+        self._path = folder / f"{_BUILD_PREFIX}{os.getpid()}.sqlite"
         self._path.unlink(missing_ok=True)
         self._db = sqlite3.connect(self._path, isolation_level=None, uri=True)
         self._db.executescript(
-            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;" + _SCHEMA
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;"
+            "PRAGMA temp_store=FILE;" + _SCHEMA
         )
         if base is not None:  # SQLite refuses ATTACH inside a transaction
             self._db.execute("ATTACH DATABASE ? AS base", (f"file:{base.path}?mode=ro",))
+        self._db.execute("CREATE TEMP TABLE superseded(key TEXT PRIMARY KEY)")
         self._db.execute("BEGIN")
-        self._sources: list[dict[str, Any]] = []
+        self._sources: dict[str, dict[str, Any]] = {}
+        self._changes: dict[str, SourceChange] = {}
+        self._replace = False
 
     def add_feed(
         self, feed: FeedData, inputs: Sequence[str], *, complete: bool, demo: bool = False
     ) -> None:
         """Store the records of `feed` and their index entries; a record an earlier feed of
-        this import stored under the same key is replaced, index entries included.
+        this import stored under the same key is replaced, index entries included. Feeds of
+        one source add up to one manifest entry.
 
         `complete` says the inputs hold the whole feed of the source (an ecosystem's entire
         advisory database, the whole KEV catalogue), not a selection of it; `demo` marks data
         for trying the tool (the bundled capture), never for a final determination."""
-        source = feed.source
-        if self._sources:
-            self._supersede(feed.kind.value, [r.key for r in feed.records])
-        self._db.executemany(
-            "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)",
-            ((feed.kind.value, r.key, source, int(_withdrawn(r)), _body(r)) for r in feed.records),
-        )
-        if feed.kind is FeedKind.OSV:
+        kind = feed.kind.value
+        marks_before = self._rowids()
+        self._db.execute("DELETE FROM superseded")
+        for batch in _with_bodies(feed.records):
+            self._note_superseded(kind, [record.key for record, _ in batch])
             self._db.executemany(
-                "INSERT INTO packages VALUES (?, ?, ?, ?, ?, ?, ?)",
-                _package_rows(feed.records, source),
+                "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)",
+                [(kind, r.key, feed.source, int(_withdrawn(r)), body) for r, body in batch],
             )
-        self._db.executemany(
-            "INSERT INTO lookup VALUES (?, ?, ?, ?, ?)", _lookup_rows(feed, source)
-        )
-        self._sources.append(
-            {
-                "name": source,
-                "kind": feed.kind.value,
-                "inputs": list(inputs),
-                "records": len(feed.records),
-                "withdrawn": sum(1 for r in feed.records if _withdrawn(r)),
-                "warnings": len(feed.warnings),
-                "rejected": len(feed.rejected),
-                "newest": feed.newest,
-                "licence": feed.licence,
-                "attribution": feed.attribution,
-                "complete": complete,
-                "demo": demo,
-            }
+            records = [record for record, _ in batch]
+            if feed.kind is FeedKind.OSV:
+                self._db.executemany(
+                    "INSERT INTO packages VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    _package_rows(records, feed.source),
+                )
+            self._db.executemany(
+                "INSERT INTO lookup VALUES (?, ?, ?, ?, ?)",
+                _lookup_rows(records, kind, feed.source),
+            )
+        self._drop_superseded(kind, marks_before)
+        entry = {
+            "name": feed.source,
+            "kind": kind,
+            "inputs": list(inputs),
+            "records": 0,  # counted in `finish`, as stored
+            "withdrawn": 0,
+            "warnings": len(feed.warnings),
+            "rejected": len(feed.rejected),
+            "newest": feed.newest,
+            "licence": feed.licence,
+            "attribution": feed.attribution,
+            "complete": complete,
+            "demo": demo,
+        }
+        earlier = self._sources.get(feed.source)
+        self._sources[feed.source] = entry if earlier is None else _joined(earlier, entry)
+
+    def _rowids(self) -> tuple[int, int]:
+        """The last rowid of `packages` and of `lookup` (their rows so far)."""
+        (packages,) = self._db.execute("SELECT IFNULL(MAX(rowid), 0) FROM packages").fetchone()
+        (lookup,) = self._db.execute("SELECT IFNULL(MAX(rowid), 0) FROM lookup").fetchone()
+        return packages, lookup
+
+    def _note_superseded(self, kind: str, keys: list[str]) -> None:
+        """Remember those of `keys` an earlier feed of this import stored already."""
+        for chunk in batches(keys):
+            self._db.execute(
+                "INSERT OR IGNORE INTO superseded SELECT key FROM records "
+                f"WHERE kind = ? AND key IN ({marks(chunk)})",
+                (kind, *chunk),
+            )
+
+    def _drop_superseded(self, kind: str, before: tuple[int, int]) -> None:
+        """Drop the index rows that earlier feeds wrote for records this feed replaced (rows
+        up to `before`; the later feed wins, as within one source)."""
+        if self._db.execute("SELECT 1 FROM superseded LIMIT 1").fetchone() is None:
+            return
+        if kind == FeedKind.OSV.value:
+            self._db.execute(
+                "DELETE FROM packages WHERE rowid <= ? AND id IN (SELECT key FROM superseded)",
+                (before[0],),
+            )
+        self._db.execute(
+            "DELETE FROM lookup WHERE rowid <= ? AND kind = ? "
+            "AND key IN (SELECT key FROM superseded)",
+            (before[1], kind),
         )
 
-    def keep_sources(self, replaced: set[str]) -> None:
-        """Copy every source of the base not in `replaced` (records and index rows, unchanged),
-        except the records this import brought again under another source name (an osv.dev
-        dump of all ecosystems after one of PyPI alone): the new record and its index win."""
+    def carry_over(self, *, replace: bool = False) -> dict[str, SourceChange]:
+        """Copy every source of the base this import did not bring (records and index rows,
+        unchanged), except the records it brought again under another source name (an osv.dev
+        dump of all ecosystems after one of PyPI alone: the new record and its index win).
+
+        A source it did bring is replaced, unless its records would leave out more than
+        `MAX_SHRINK` of the base's records of that source: then, unless `replace`, the source
+        is merged (the base records it lacks are copied too). Returns what the import changed,
+        per source it brought.
+        """
+        self._replace = replace
+        brought = self._compared()
         if self._base is None:
+            self._changes = {
+                name: SourceChange(
+                    mode=ImportMode.NEW,
+                    records=records,
+                    withdrawn=withdrawn,
+                    added=records,
+                    changed=0,
+                    removed=0,
+                    kept=0,
+                )
+                for name, (records, withdrawn, _, _) in brought.items()
+            }
+            return self._changes
+        base_sources = {s["name"]: s for s in self._base.manifest["sources"]}
+        left_out = self._left_out([name for name in brought if name in base_sources])
+        merged = {
+            name
+            for name, count in left_out.items()
+            if not replace and count > MAX_SHRINK * base_sources[name]["records"]
+        }
+        carried = [name for name in base_sources if name not in brought or name in merged]
+        self._copy(carried)
+        for name in merged:  # its warnings are this import's
+            new = self._sources[name]
+            self._sources[name] = {
+                **_joined(base_sources[name], new),
+                "warnings": new["warnings"],
+                "rejected": new["rejected"],
+            }
+        for name in carried:
+            self._sources.setdefault(name, base_sources[name])
+        self._changes = {
+            name: SourceChange(
+                mode=ImportMode.NEW
+                if name not in base_sources
+                else ImportMode.MERGED
+                if name in merged
+                else ImportMode.REPLACED,
+                records=records,
+                withdrawn=withdrawn,
+                added=added,
+                changed=changed,
+                removed=0 if name in merged else left_out.get(name, 0),
+                kept=left_out.get(name, 0) if name in merged else 0,
+            )
+            for name, (records, withdrawn, added, changed) in brought.items()
+        }
+        return self._changes
+
+    def _compared(self) -> dict[str, tuple[int, int, int, int]]:
+        """Per source of this import: (records, withdrawn, added, changed) against the base."""
+        if self._base is None:
+            rows = self._db.execute(
+                "SELECT source, COUNT(*), IFNULL(SUM(withdrawn), 0), COUNT(*), 0 "
+                "FROM records GROUP BY source"
+            )
+        else:
+            rows = self._db.execute(
+                "SELECT r.source, COUNT(*), IFNULL(SUM(r.withdrawn), 0), "
+                "SUM(b.key IS NULL), SUM(b.key IS NOT NULL AND b.body <> r.body) "
+                "FROM main.records AS r LEFT JOIN base.records AS b "
+                "ON b.kind = r.kind AND b.key = r.key GROUP BY r.source"
+            )
+        found = {
+            source: (count, withdrawn, added, changed)
+            for source, count, withdrawn, added, changed in rows
+        }
+        return {name: found.get(name, (0, 0, 0, 0)) for name in self._sources}
+
+    def _left_out(self, names: list[str]) -> dict[str, int]:
+        """Per base source among `names`: its records this import does not hold (under any
+        source name)."""
+        if not names:
+            return {}
+        rows = self._db.execute(
+            "SELECT b.source, COUNT(*) FROM base.records AS b "
+            f"WHERE b.source IN ({marks(names)}) AND NOT EXISTS "
+            "(SELECT 1 FROM main.records AS r WHERE r.kind = b.kind AND r.key = b.key) "
+            "GROUP BY b.source",
+            names,
+        )
+        return dict(rows.fetchall())
+
+    def _copy(self, names: list[str]) -> None:
+        """Copy the base's rows of the sources `names`, but not those of the records this
+        import holds (under any source name)."""
+        if not names:
             return
-        kept = [s for s in self._base.manifest["sources"] if s["name"] not in replaced]
-        if not kept:
-            return
-        names = [s["name"] for s in kept]
         where = f"kept.source IN ({marks(names)})"
         fresh = "SELECT 1 FROM main.records AS r WHERE r.kind = {kind} AND r.key = kept.{key}"
         self._db.execute(  # index rows first: `main.records` holds only this import's records
@@ -221,38 +412,14 @@ class Builder:
             f"INSERT OR IGNORE INTO records SELECT * FROM base.records AS kept WHERE {where}",
             names,
         )
-        self._sources.extend(kept)
-
-    def _supersede(self, kind: str, keys: Sequence[str]) -> None:
-        """Drop the index rows of those of `keys` (records of `kind`) an earlier feed of this
-        import stored: the record is about to be replaced by the later feed's (later inputs
-        win, as within one source)."""
-        taken = [
-            key
-            for batch in batches(keys)
-            for (key,) in self._db.execute(
-                f"SELECT key FROM records WHERE kind = ? AND key IN ({marks(batch)})",
-                (kind, *batch),
-            )
-        ]
-        if not taken:
-            return
-        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS superseded(key TEXT PRIMARY KEY)")
-        self._db.execute("DELETE FROM superseded")
-        self._db.executemany("INSERT INTO superseded VALUES (?)", ((key,) for key in taken))
-        if kind == FeedKind.OSV.value:
-            self._db.execute("DELETE FROM packages WHERE id IN (SELECT key FROM superseded)")
-        self._db.execute(
-            "DELETE FROM lookup WHERE kind = ? AND key IN (SELECT key FROM superseded)", (kind,)
-        )
 
     def finish(self, imported_at: str) -> Built:
         """Index, hash, write the manifest, fsync and rename to `<hash>.sqlite`."""
         for statement in _INDEXES:
             self._db.execute(statement)
-        self._sources = self._counted_sources()
-        digest = self._hash()
-        manifest = self._manifest(digest, imported_at)
+        sources = self._counted_sources()
+        digest = self._hash(sources)
+        manifest = self._manifest(digest, imported_at, sources)
         self._db.execute("INSERT INTO meta VALUES ('manifest', ?)", (orjson.dumps(manifest),))
         self._db.execute("COMMIT")
         self._db.close()
@@ -268,9 +435,9 @@ class Builder:
         self._db.close()
         self._path.unlink(missing_ok=True)
 
-    def _hash(self) -> str:
+    def _hash(self, sources: list[dict[str, Any]]) -> str:
         digest = hashlib.sha256(b"chainreview-intel-snapshot\x00%d\x00" % FORMAT)
-        for source in sorted(self._sources, key=lambda s: (s["kind"], s["name"])):
+        for source in sorted(sources, key=lambda s: (s["kind"], s["name"])):
             coverage = f"{int(source_complete(source))}\x00{int(source_demo(source))}"
             digest.update(
                 f"source\x00{source['kind']}\x00{source['name']}\x00{coverage}\n".encode()
@@ -292,13 +459,15 @@ class Builder:
             )
         }
         sources = []
-        for source in self._sources:
+        for source in self._sources.values():
             records, withdrawn = counts.get(source["name"], (0, 0))
             if records:
                 sources.append({**source, "records": records, "withdrawn": withdrawn})
         return sources
 
-    def _manifest(self, digest: str, imported_at: str) -> dict[str, Any]:
+    def _manifest(
+        self, digest: str, imported_at: str, counted: list[dict[str, Any]]
+    ) -> dict[str, Any]:
         feeds = dict(self._db.execute("SELECT kind, COUNT(*) FROM records GROUP BY kind"))
         withdrawn = dict(self._db.execute("SELECT kind, SUM(withdrawn) FROM records GROUP BY kind"))
         ecosystems = dict(
@@ -309,9 +478,18 @@ class Builder:
         imported_on = imported_at[:10]
         sources = [
             {**s, "as_of": _as_of(s.get("newest"), imported_on)}
-            for s in sorted(self._sources, key=lambda s: (s["kind"], s["name"]))
+            for s in sorted(counted, key=lambda s: (s["kind"], s["name"]))
         ]
         newest = [s["as_of"] for s in sources if s["as_of"]]
+        earlier = list(self._base.manifest.get("imports", ())) if self._base is not None else []
+        this = {
+            "imported_at": imported_at,
+            "replace": self._replace,
+            "sources": [
+                {"name": name, "kind": self._sources[name]["kind"], **_plain(change)}
+                for name, change in sorted(self._changes.items())
+            ],
+        }
         return {
             "format": FORMAT,
             "hash": digest,
@@ -323,7 +501,34 @@ class Builder:
             "newest": max(newest, default=None),
             "demo": any(source_demo(s) for s in sources),
             "missing_feeds": [kind.value for kind in FeedKind if not feeds.get(kind.value)],
+            "imports": [*earlier, this][-HISTORY:],
         }
+
+
+def _joined(earlier: Mapping[str, Any], later: Mapping[str, Any]) -> dict[str, Any]:
+    """One manifest entry for a source two entries describe (two inputs of one import, or a
+    merged source and its base): inputs of both, whole when either is, demo when either is."""
+    newest = [n for n in (earlier.get("newest"), later.get("newest")) if n]
+    return {
+        **later,
+        "inputs": list(dict.fromkeys([*earlier["inputs"], *later["inputs"]])),
+        "warnings": earlier["warnings"] + later["warnings"],
+        "rejected": earlier["rejected"] + later["rejected"],
+        "newest": max(newest, default=None),
+        "licence": _union(earlier["licence"], later["licence"]),
+        "attribution": _union(earlier["attribution"], later["attribution"]),
+        "complete": source_complete(earlier) or source_complete(later),
+        "demo": source_demo(earlier) or source_demo(later),
+    }
+
+
+def _union(*texts: str) -> str:
+    """`; `-joined terms, each once, sorted."""
+    return "; ".join(sorted({term for text in texts for term in text.split("; ") if term}))
+
+
+def _plain(change: SourceChange) -> dict[str, Any]:
+    return {**asdict(change), "mode": change.mode.value}
 
 
 def source_complete(source: Mapping[str, Any]) -> bool:
@@ -343,6 +548,22 @@ def _as_of(newest: str | None, imported_on: str) -> str | None:
     if not newest:
         return None
     return min(str(newest)[:10], imported_on)
+
+
+def _with_bodies(records: Iterable[Record]) -> Iterator[list[tuple[Record, bytes]]]:
+    """The records with their stored JSON, a batch at a time: `BATCH` records, or fewer when
+    their JSON reaches `_BATCH_BYTES` (a feed of huge records is never held whole)."""
+    batch: list[tuple[Record, bytes]] = []
+    size = 0
+    for record in records:
+        body = _body(record)
+        batch.append((record, body))
+        size += len(body)
+        if len(batch) == BATCH or size >= _BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def _withdrawn(record: Record) -> bool:
@@ -378,15 +599,23 @@ def _package_rows(
             )
 
 
-def _lookup_rows(feed: FeedData, source: str) -> Iterator[tuple[str, str, str, str, str]]:
-    kind = feed.kind.value
-    for record in feed.records:
+def _lookup_rows(
+    records: Iterable[Record], kind: str, source: str
+) -> Iterator[tuple[str, str, str, str, str]]:
+    for record in records:
         if isinstance(record, Advisory):
             for alias in record.aliases:
                 yield (kind, "alias", alias, record.id, source)
-        elif isinstance(record, IndexedRecord):
-            for index, value in record.index_keys():
+        elif _indexed(type(record)):
+            for index, value in cast(IndexedRecord, record).index_keys():
                 yield (kind, index, value, record.key, source)
+
+
+@functools.cache
+def _indexed(kind: type) -> bool:
+    """Whether records of `kind` are `IndexedRecord`s (checked once per type: the protocol's
+    own `isinstance` costs tens of microseconds a record)."""
+    return callable(getattr(kind, "index_keys", None))
 
 
 def _shared_versions(entry: dict[str, Any], shared: dict[str, str]) -> dict[str, Any]:
@@ -489,6 +718,14 @@ class Snapshot:
             for key, body in rows:
                 yield key, orjson.loads(body)
 
+    def every_record(self, kind: FeedKind) -> Iterator[tuple[str, Any]]:
+        """(key, record) for every record of `kind`, by key; decoded one at a time."""
+        rows = self._db.execute(
+            "SELECT key, body FROM records WHERE kind = ? ORDER BY key", (kind.value,)
+        )
+        for key, body in rows:
+            yield key, orjson.loads(body)
+
     def keys_by_value(
         self, kind: FeedKind, index: str, values: Iterable[str]
     ) -> dict[str, tuple[str, ...]]:
@@ -556,6 +793,40 @@ def open_current(home: Path) -> Snapshot | None:
     if not path.is_file():
         raise IntelError(str(path), "the current intel snapshot file is missing")
     return Snapshot(path)
+
+
+def clean_stale(home: Path) -> None:
+    """Remove what killed processes left behind: unfinished snapshot files
+    (`snapshots/.build-<pid>.sqlite`) and unpacked bundles (`bundled-data-<pid>`) whose process
+    is no longer running. Every intel command calls this first."""
+    for folder in (snapshots_dir(home), intel_dir(home)):
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            found = _LEFTOVER.fullmatch(name)
+            if found and not _running(int(found[1] or found[2])):
+                path = folder / name
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` exists and has not ended (a zombie has)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state != "Z"
 
 
 def collect_garbage(home: Path, keep: Iterable[str]) -> None:
