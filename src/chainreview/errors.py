@@ -5,6 +5,7 @@
     │   ├── InvalidPackage    a declaration package with one or more problems, all listed
     │   ├── LimitExceeded     a size, depth or count limit was crossed
     │   └── UnsupportedFormat a recognised format we do not read (e.g. SPDX 3.0)
+    ├── NetworkError          a download failed: no connection, DNS, a server error (exit 5)
     ├── PolicyFailure         the run worked and a --fail-on policy says no (exit 1)
     └── (anything else)       an internal error (exit 4, traceback logged)
 
@@ -66,6 +67,16 @@ class LimitExceeded(InputError):
 
 class UnsupportedFormat(InputError):
     """A recognised format, or version of one, that chainreview does not read."""
+
+
+class NetworkError(ChainreviewError):
+    """A download failed on the way, not because of what it brought: no connection, a name that
+    does not resolve, a server that keeps failing. Names the URL."""
+
+    def __init__(self, url: str, message: str) -> None:
+        self.url = url
+        self.message = message
+        super().__init__(f"{url}: {message}")
 
 
 class PolicyFailure(ChainreviewError):

@@ -26,7 +26,7 @@ import pytest
 from typer.testing import CliRunner
 
 from chainreview.cli.app import app
-from chainreview.errors import InputError
+from chainreview.errors import InputError, NetworkError
 from chainreview.intel import snapshot, sources
 from chainreview.intel import sync as syncing
 from chainreview.intel.interface import FeedKind, IntelError
@@ -308,9 +308,78 @@ def test_html_answer_and_missing_file_are_refused(server: Server, tmp_path: Path
     server.site.html.add(KEV)
     with pytest.raises(IntelError, match="HTML"):
         syncing.sync(tmp_path, plan(server, "kev"), transport=FAST)
-    with pytest.raises(IntelError, match="HTTP 404"):
+    with pytest.raises(NetworkError, match="HTTP 404"):
         syncing.sync(tmp_path, plan(server, "csl"), transport=FAST)
     assert snapshot.current_hash(tmp_path) is None
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (connections to it are refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_an_unreachable_host_fails_at_once_not_after_retries(tmp_path: Path) -> None:
+    """Connection refused is not retried like a 5xx: one attempt, no waits (the default
+    transport would wait 2 + 4 + 8 + 16 + 32 s between six attempts)."""
+    waits: list[float] = []
+    patient = syncing.Transport(sleep=waits.append)
+    root = f"http://127.0.0.1:{closed_port()}"
+    started = time.monotonic()
+    with pytest.raises(NetworkError, match="cannot connect") as caught:
+        syncing.sync(
+            tmp_path, syncing.Plan(only=("kev",), base_urls={"kev": root}), transport=patient
+        )
+    assert time.monotonic() - started < 5 and waits == []
+    assert not isinstance(caught.value, InputError)  # a network failure is not bad input
+
+
+def test_a_name_that_does_not_resolve_fails_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_dns(*_args: object, **_kwargs: object) -> object:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    waits: list[float] = []
+    base = {"kev": "http://feeds.example.invalid/kev"}
+    with pytest.raises(NetworkError, match="cannot connect"):
+        syncing.sync(
+            tmp_path,
+            syncing.Plan(only=("kev",), base_urls=base),
+            transport=syncing.Transport(sleep=waits.append),
+        )
+    assert waits == []
+
+
+def test_a_failing_server_is_a_network_error_after_its_retries(tmp_path: Path) -> None:
+    site = Site()  # every file 404s but the NVD API, which answers 429 for ever
+    site.nvd_min_gap = 3600
+    site.last_nvd = time.monotonic()
+    httpd = Server(site)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        with pytest.raises(NetworkError, match="gave up after 4 attempts: HTTP 429"):
+            syncing.sync(tmp_path, plan(httpd, "nvd"), transport=FAST)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+def test_cli_sync_without_a_network_exits_5_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHAINREVIEW_HOME", str(tmp_path))
+    root = f"http://127.0.0.1:{closed_port()}"
+    started = time.monotonic()
+    done = CliRunner().invoke(app, ["intel", "sync", "--only", "kev", "--base-url", f"kev={root}"])
+    assert time.monotonic() - started < 10
+    assert done.exit_code == 5, done.output
+    (line,) = [text for text in done.output.splitlines() if text.strip()]
+    assert line.startswith("error:") and "cannot connect" in line and root in line
 
 
 def test_sha256_sidecar_is_checked(server: Server, tmp_path: Path) -> None:

@@ -18,3 +18,5 @@ class ExitCode(IntEnum):
     """An input file cannot be used (or has warnings under `--strict`)."""
     INTERNAL = 4
     """A bug: one line on screen, the traceback in the log under `$CHAINREVIEW_HOME`."""
+    NETWORK = 5
+    """A download failed: no connection, a name that does not resolve, a failing server."""

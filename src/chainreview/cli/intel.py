@@ -16,7 +16,9 @@ import typer
 
 from chainreview import home
 from chainreview.cli import output
-from chainreview.cli.output import OutputFormat, print_json, safe_text
+from chainreview.cli.exit_codes import ExitCode
+from chainreview.cli.output import OutputFormat, error_line, print_json, safe_text
+from chainreview.errors import NetworkError
 from chainreview.intel import sources
 from chainreview.intel.interface import FeedKind
 
@@ -363,13 +365,15 @@ def sync(
     base_url: BaseUrlOpt = None,
     nvd_api_key: ApiKeyOpt = None,
     workers: WorkersOpt = 1,
+    replace: ReplaceOpt = False,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Download the official feeds, verify them, and import them as one new snapshot.
 
     Downloads resume where they stopped and are reused when unchanged; the NVD is fetched in
-    full once, then only what changed. Any failure (network, a corrupt or unexpected file, an
-    import error) exits non-zero and leaves the current snapshot as it was.
+    full once, then only what changed. Any failure leaves the current snapshot as it was: a
+    download that fails exits 5 (an unreachable host at once, without retries), a corrupt or
+    unexpected file or an import error exits 3.
     """
     from rich.table import Table
 
@@ -384,9 +388,14 @@ def sync(
         base_urls=overrides,
         nvd_api_key=nvd_api_key or None,
         workers=workers,
+        replace=replace,
     )
-    with _SyncBars() as observer:
-        result = syncing.sync(home.data_home(), plan, observer=observer)
+    try:
+        with _SyncBars() as observer:
+            result = syncing.sync(home.data_home(), plan, observer=observer)
+    except NetworkError as exc:
+        error_line(str(exc))
+        raise typer.Exit(ExitCode.NETWORK) from exc
     if output_format is OutputFormat.JSON:
         imported = result.imported
         print_json(

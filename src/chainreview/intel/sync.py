@@ -5,8 +5,12 @@ Files go to `$CHAINREVIEW_HOME/intel/downloads/<source>/<path>`. A download is w
 (guarded by `If-Range` with the server's validator), and starts over cleanly when the server
 ignores the range or the validator changed. A finished file keeps its ETag/Last-Modified in
 `<file>.meta.json`, so the next sync asks `If-None-Match`/`If-Modified-Since` and reuses it on
-`304 Not Modified`. Each request has a timeout; connection failures, short reads, `429` and `5xx`
-are retried a bounded number of times with doubling waits (honouring `Retry-After`).
+`304 Not Modified`. Each request has a timeout; stalls, dropped connections, short reads, `429`
+and `5xx` are retried a bounded number of times with doubling waits (honouring `Retry-After`).
+A host that cannot be reached at all — its name does not resolve, the connection is refused, no
+route leads to it — is not retried: the sync stops at once with a `NetworkError`, as it does
+when retries run out or the server answers another error status. A network failure is never
+reported as bad input; a file that arrives but is wrong is (`IntelError`).
 
 Every file is verified before anything is imported: the size caps of `chainreview.limits`, no
 HTML answer where a feed was expected, a `<file>.sha256` sidecar when the server publishes one,
@@ -24,12 +28,14 @@ through a `SyncObserver`; the core prints nothing.
 from __future__ import annotations
 
 import collections
+import errno
 import fcntl
 import hashlib
 import http.client
 import os
 import re
 import shutil
+import socket
 import time
 import urllib.error
 import urllib.parse
@@ -45,8 +51,8 @@ from typing import Any, Final, Protocol, TypeVar
 
 import orjson
 
-from chainreview import limits
-from chainreview.errors import LimitExceeded
+from chainreview import limits, raw
+from chainreview.errors import LimitExceeded, NetworkError
 from chainreview.intel import importer, snapshot, sources, zipsafe
 from chainreview.intel.interface import FeedKind, IntelError
 from chainreview.version import __version__
@@ -61,6 +67,10 @@ NVD_REQUESTS_WITH_KEY: Final = 50
 NVD_MAX_WINDOW: Final = timedelta(days=120)
 """Longest `lastModStartDate`..`lastModEndDate` range NVD accepts; older syncs start over."""
 
+_UNREACHABLE: Final = frozenset(
+    {errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL}
+)
+"""Connection failures that waiting does not cure: not retried."""
 _RETRY_STATUSES: Final = frozenset({408, 425, 429, 500, 502, 503, 504})
 _NVD_RETRY_STATUSES: Final = _RETRY_STATUSES | {403}
 """NVD answers 403 when a client goes over its rate limit."""
@@ -116,6 +126,8 @@ class Plan:
     nvd_api_key: str | None = None
     workers: int = 1
     """Processes that parse OSV records during the import."""
+    replace: bool = False
+    """Replace each source even when that removes many of its records (see `importer`)."""
 
 
 class Outcome(StrEnum):
@@ -201,6 +213,7 @@ def sync(
                 workers=plan.workers,
                 progress=None if observer is None else observer.reading,
                 complete=True,  # the publishers' whole feeds (NVD: all pages, then changes)
+                replace=plan.replace,
             )
         except BaseException:
             for item in fetched:  # fetch these again next time rather than reuse them on 304
@@ -269,12 +282,13 @@ class _Client:
                 return attempt()
             except _Transient as exc:
                 failure = exc
-        raise IntelError(what, f"gave up after {t.attempts} attempts: {failure}") from failure
+        raise NetworkError(what, f"gave up after {t.attempts} attempts: {failure}") from failure
 
     def open(
         self, url: str, headers: Mapping[str, str], retry_on: frozenset[int]
     ) -> http.client.HTTPResponse:
-        """Send one GET; transient failures raise `_Transient`, other HTTP errors `HTTPError`."""
+        """Send one GET; transient failures raise `_Transient`, an unreachable host
+        `NetworkError`, other HTTP errors `HTTPError`."""
         request = urllib.request.Request(
             url, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity", **headers}
         )
@@ -288,7 +302,12 @@ class _Client:
                 raise _Transient(f"HTTP {exc.code}", _retry_after(exc.headers)) from exc
             raise
         except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-            raise _Transient(str(getattr(exc, "reason", None) or exc)) from exc
+            reason = getattr(exc, "reason", None) or exc
+            if isinstance(reason, socket.gaierror) or (
+                isinstance(reason, OSError) and reason.errno in _UNREACHABLE
+            ):
+                raise NetworkError(url, f"cannot connect: {reason}") from exc
+            raise _Transient(str(reason)) from exc
         if response.headers.get_content_type() == "text/html":
             response.close()
             raise IntelError(url, "the server answered with an HTML page, not a feed")
@@ -323,7 +342,7 @@ class _Client:
                 response = self.open(url, headers or {}, retry_on)
             except urllib.error.HTTPError as exc:
                 exc.close()
-                raise IntelError(url, f"HTTP {exc.code} {exc.reason}") from exc
+                raise NetworkError(url, f"HTTP {exc.code} {exc.reason}") from exc
             with response:
                 expected = _content_length(response.headers)
                 if expected is not None and expected > limit:
@@ -385,7 +404,7 @@ class _Client:
             if exc.code == 416 and have:
                 part.unlink()
                 raise _Transient("the server refused the resume range; starting over") from exc
-            raise IntelError(url, f"HTTP {exc.code} {exc.reason}") from exc
+            raise NetworkError(url, f"HTTP {exc.code} {exc.reason}") from exc
         with response:
             resumed = response.status == 206
             if resumed and _range_start(response.headers) != have:
@@ -445,7 +464,7 @@ class _Client:
                 exc.close()
                 if 400 <= exc.code < 500:
                     return None
-                raise IntelError(url, f"HTTP {exc.code} {exc.reason}") from exc
+                raise NetworkError(url, f"HTTP {exc.code} {exc.reason}") from exc
             except IntelError:  # an HTML "not found" page
                 return None
             with response:
@@ -535,7 +554,8 @@ class _NvdRun:
             params = {"startIndex": str(start), "resultsPerPage": str(NVD_PAGE_SIZE), **window}
             url = f"{self._base}?{urllib.parse.urlencode(params)}"
             if page.is_file():  # kept from an interrupted full download
-                doc = _nvd_page(page.read_bytes(), str(page), start)
+                body = raw.read_bytes(page, str(page), limits.MAX_FEED_FILE_BYTES)
+                doc = _nvd_page(body, str(page), start)
                 outcome = Outcome.RESUMED
             else:
                 body = self._client.get_bytes(
