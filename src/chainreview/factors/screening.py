@@ -46,7 +46,6 @@ import functools
 import heapq
 import math
 import re
-import sqlite3
 import threading
 import unicodedata
 from collections import defaultdict
@@ -56,6 +55,7 @@ from typing import Final
 
 import orjson
 
+from chainreview.intel.derived import DerivedFile, module_files, source_fingerprint
 from chainreview.intel.interface import FeedKind, load_record
 from chainreview.intel.sanctions import ListedParty, PartyType
 from chainreview.intel.snapshot import Snapshot
@@ -407,21 +407,18 @@ class Screener:
     __slots__ = ("_df", "_keys", "_names", "_parties", "_total", "lists")
 
     def __init__(self, parties: Iterable[ListedParty]) -> None:
-        self._parties: tuple[ListedParty, ...] = tuple(parties)
-        self.lists: tuple[str, ...] = tuple(sorted({party.list for party in self._parties}))
+        listed = tuple(parties)
+        self._index(listed, _tokenised(listed))
+
+    def _index(self, parties: tuple[ListedParty, ...], names: Iterable[_Tokenised]) -> None:
+        self._parties = parties
+        self.lists: tuple[str, ...] = tuple(sorted({party.list for party in parties}))
         """The list ids covered (`ofac-sdn`, `csl:el`, …)."""
         self._names: list[_Name] = []
         self._df: defaultdict[str, int] = defaultdict(int)
         self._keys: defaultdict[str, list[int]] = defaultdict(list)
-        for number, party in enumerate(self._parties):
-            forms = [(party.name, None), *((a.name, a.kind.value) for a in party.aliases)]
-            seen: set[tuple[str, ...]] = set()
-            for text, kind in forms:
-                tokens = screening_tokens(text)
-                if not tokens or tokens in seen:
-                    continue
-                seen.add(tokens)
-                self._add(number, party, text, kind, tokens)
+        for number, text, kind, tokens in names:
+            self._add(number, parties[number], text, kind, tokens)
         self._total = max(len(self._names), 1)
 
     def _add(
@@ -462,19 +459,60 @@ class Screener:
 
         None means the screening evidence is missing: the caller reports the factor as
         undetermined, never as "no hit". A snapshot never changes, so the index built for one
-        is kept for the next review of the same snapshot in this process (the last
-        `_KEPT_SCREENERS`, by snapshot hash); building it takes seconds for the OFAC list.
+        (seconds: tokenising some 18,000 names) is kept: in a file beside the snapshot
+        (`chainreview.intel.derived`), read by the next process in a fraction of that, and in
+        this process for the next review of the same snapshot (the last `_KEPT_SCREENERS`).
         """
         if not snapshot.manifest.get("feeds", {}).get(FeedKind.SANCTIONS.value):
             return None
         with _KEPT_LOCK:
             kept = _KEPT.pop(snapshot.hash, None)
             if kept is None:
-                kept = cls(_snapshot_parties(snapshot))
+                kept = _kept_on_disk(snapshot)
             _KEPT[snapshot.hash] = kept  # most recently used last
             while len(_KEPT) > _KEPT_SCREENERS:
                 del _KEPT[next(iter(_KEPT))]
         return kept
+
+    def _dump(self) -> bytes:
+        """The index as data: each party as hits show it, each name with its tokens."""
+        parties = [
+            [p.list, p.uid, p.name, p.type.value, p.programs, p.countries] for p in self._parties
+        ]
+        names = [[n.party, n.text, n.alias_kind, n.tokens] for n in self._names]
+        return orjson.dumps({"parties": parties, "names": names})
+
+    @classmethod
+    def _load(cls, data: bytes) -> Screener | None:
+        """The index `_dump` wrote, or None when `data` is not one."""
+        try:
+            kept = orjson.loads(data)
+            parties = tuple(
+                ListedParty(
+                    list=listed,
+                    uid=uid,
+                    name=name,
+                    type=PartyType(kind),
+                    programs=tuple(programs),
+                    countries=tuple(countries),
+                )
+                for listed, uid, name, kind, programs, countries in kept["parties"]
+            )
+            names = (
+                (int(p), str(text), kind, tuple(tokens)) for p, text, kind, tokens in kept["names"]
+            )
+            screener = cls.__new__(cls)
+            screener._index(parties, names)
+        except (
+            orjson.JSONDecodeError,
+            KeyError,
+            TypeError,
+            ValueError,
+            IndexError,
+            AttributeError,
+        ):
+            return None
+        return screener
 
     def _weight(self, token: str) -> float:
         return math.log((self._total + 1) / (self._df.get(token, 0) + 1)) + 1.0
@@ -626,15 +664,34 @@ def _hit(query: str, party: ListedParty, entry: _Name, score: float, method: str
     )
 
 
-def _snapshot_parties(snapshot: Snapshot) -> Iterator[ListedParty]:
-    """Every sanctions record of `snapshot`, read from its `records` table (layout documented
-    in `chainreview.intel.snapshot`)."""
-    database = sqlite3.connect(f"file:{snapshot.path}?mode=ro&immutable=1", uri=True)
-    try:
-        rows = database.execute(
-            "SELECT body FROM records WHERE kind = ? ORDER BY key", (FeedKind.SANCTIONS.value,)
-        ).fetchall()
-    finally:
-        database.close()
-    for (body,) in rows:
-        yield load_record(ListedParty, orjson.loads(body))
+_Tokenised = tuple[int, str, str | None, tuple[str, ...]]
+"""A name to index: its party's number, its text, its alias kind, its screening tokens."""
+
+
+def _tokenised(parties: Sequence[ListedParty]) -> Iterator[_Tokenised]:
+    """Each party's name and aliases with their tokens, a name with no tokens or the same
+    tokens as an earlier one of its party left out."""
+    for number, party in enumerate(parties):
+        forms = [(party.name, None), *((a.name, a.kind.value) for a in party.aliases)]
+        seen: set[tuple[str, ...]] = set()
+        for text, kind in forms:
+            tokens = screening_tokens(text)
+            if tokens and tokens not in seen:
+                seen.add(tokens)
+                yield number, text, kind, tokens
+
+
+def _kept_on_disk(snapshot: Snapshot) -> Screener:
+    """The index of `snapshot`'s sanctions records: read from beside it, or built and kept."""
+    code = module_files("chainreview.factors.screening", "chainreview.intel.sanctions")
+    kept = DerivedFile(snapshot.path, "screening", source_fingerprint("screening\x001", code))
+    data = kept.read()
+    screener = None if data is None else Screener._load(data)
+    if screener is None:
+        parties = (
+            load_record(ListedParty, record)
+            for _, record in snapshot.every_record(FeedKind.SANCTIONS)
+        )
+        screener = Screener(parties)
+        kept.write(screener._dump())
+    return screener
