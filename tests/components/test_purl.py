@@ -29,6 +29,7 @@ from chainreview.components.purl import (
     osv_package_name,
     parse_purl,
     source_package,
+    source_version,
 )
 from chainreview.limits import MAX_STRING_CHARS
 
@@ -371,6 +372,31 @@ def test_osv_ecosystem_matches_real_osv_records(shared_data: Path) -> None:
 )
 def test_source_package(text: str, source: str) -> None:
     assert source_package(parse_purl(text)) == source
+
+
+@pytest.mark.parametrize(
+    ("text", "version"),
+    [
+        # syft, guac-data nginx image: the binary's epoch 1 is not the source's
+        (
+            "pkg:deb/debian/bsdutils@1:2.36.1-8+deb11u1?arch=amd64"
+            "&upstream=util-linux%402.36.1-8+deb11u1&distro=debian-11",
+            "2.36.1-8+deb11u1",
+        ),
+        # syft, osv-scanner's postgres-stretch fixture: a source with an epoch of its own
+        (
+            "pkg:deb/debian/libattr1@1:2.4.47-2+b2?arch=amd64&upstream=attr%401:2.4.47-2"
+            "&distro=debian-9",
+            "1:2.4.47-2",
+        ),
+        ("pkg:deb/debian/libuuid1@2.36.1-8?upstream=util-linux&distro=debian-11", None),
+        ("pkg:deb/debian/util-linux@2.36.1-8?distro=debian-11", None),
+        ("pkg:rpm/redhat/libcurl@7.76.1?upstream=curl-7.76.1-14.el9.src.rpm", None),
+        ("pkg:pypi/foo@1?upstream=bar%402", None),
+    ],
+)
+def test_source_version(text: str, version: str | None) -> None:
+    assert source_version(parse_purl(text)) == version
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from urllib.parse import quote, unquote
 from chainreview.limits import MAX_STRING_CHARS
 
 __all__ = [
+    "OS_ECOSYSTEMS",
     "InvalidPurl",
     "Purl",
     "build_purl",
@@ -29,6 +30,7 @@ __all__ = [
     "osv_package_name",
     "parse_purl",
     "source_package",
+    "source_version",
 ]
 
 
@@ -456,6 +458,10 @@ _UBUNTU_CODENAMES: Final[Mapping[str, str]] = {
     "resolute": "26.04",
 }
 _RELEASE_RE: Final = re.compile(r"v?(\d+)(?:\.(\d+))?")
+OS_ECOSYSTEMS: Final = frozenset(
+    {"Debian", "Ubuntu", "Alpine", *_RPM_ECOSYSTEMS.values(), *_APK_ECOSYSTEMS.values()}
+)
+"""The OSV ecosystems (without `:suffix`) of OS packages' purls (`osv_ecosystem`)."""
 
 
 def osv_ecosystem(purl: Purl) -> str | None:
@@ -555,13 +561,31 @@ def source_package(purl: Purl) -> str:
     the `upstream` qualifier (`zlib`, `util-linux@2.36.1-8`, or for rpm the source RPM file
     `curl-7.76.1-14.el9.src.rpm`); some tools write `source` or `origin` instead.
     """
+    value = _source_qualifier(purl)
+    return purl.name if value is None else _source_name(value)
+
+
+def source_version(purl: Purl) -> str | None:
+    """Return the source package version a distro purl gives, else None.
+
+    Syft writes it after an `@` in the `upstream` qualifier when the source version differs
+    from the binary package's (`upstream=util-linux@2.36.1-8+deb11u1` for bsdutils
+    `1:2.36.1-8+deb11u1`), with the source's own epoch if it has one (`attr@1:2.4.47-2`).
+    """
+    value = _source_qualifier(purl)
+    if value is None or _SRPM_RE.fullmatch(value):
+        return None
+    return value.partition("@")[2].strip() or None
+
+
+def _source_qualifier(purl: Purl) -> str | None:
     if purl.type not in _DISTRO_TYPES:
-        return purl.name
+        return None
     for key in _SOURCE_QUALIFIERS:
         value = purl.qualifier(key)
         if value:
-            return _source_name(value)
-    return purl.name
+            return value
+    return None
 
 
 def _source_name(value: str) -> str:
