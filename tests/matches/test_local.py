@@ -100,10 +100,23 @@ def test_version_from_purl_when_component_has_none(snapshot: Snapshot) -> None:
 
 
 def test_unparseable_version_is_indeterminate(snapshot: Snapshot) -> None:
-    (only,) = results(snapshot, component("pkg:pypi/demo-pkg@x", "not a version"))
+    (only,) = results(snapshot, component("pkg:pypi/demo-pkg@not%20one", "not a version"))
     assert isinstance(only, Indeterminate)
     assert only.reason.startswith("version does not parse")
     assert only.advisory_ids == ("TEST-1", "TEST-3")
+
+
+def test_purl_version_when_only_it_parses(snapshot: Snapshot) -> None:
+    """A version with a space never parses; the purl's 1.9 does: it is evaluated, and said."""
+    (only,) = results(snapshot, component("pkg:pypi/demo-pkg@1.9", "release 1.9"))
+    assert isinstance(only, Match)
+    assert (only.advisory_id, only.version) == ("TEST-1", "1.9")
+    assert only.caveat is not None and only.caveat.labels == ("version-from-purl",)
+    assert only.caveat.notes == (
+        "version 'release 1.9' does not parse as a PyPI version: the purl's '1.9' was evaluated",
+    )
+    plain = results(snapshot, component("pkg:pypi/demo-pkg@1.9", "1.9"))
+    assert [m.caveat for m in plain if isinstance(m, Match)] == [None]
 
 
 def test_ecosystem_suffix_is_honoured(snapshot: Snapshot) -> None:

@@ -16,7 +16,8 @@ up the distro feeds of the snapshot by (`package`, `<ecosystem>/<source package>
   and `<end-of-life>` match with no fixed version; any other status is indeterminate.
 
 The source package comes from the purl (`purl.source_package`: syft's `upstream`, or `source`/
-`origin`), and the installed version from the component (else the purl).
+`origin`); the version evaluated by the rules of `basis` (a Debian package's source version when
+the purl gives it, else the installed version, noted on the match).
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ from chainreview.intel.debian import DebianAdvisory, ReleaseFix
 from chainreview.intel.interface import FeedKind, load_record, package_key
 from chainreview.intel.names import base_ecosystem
 from chainreview.intel.snapshot import Snapshot
+from chainreview.matches.basis import evaluated_version
 from chainreview.matches.interface import MatchError
-from chainreview.matches.model import DistroMatch, Indeterminate
+from chainreview.matches.model import Caveat, DistroMatch, Indeterminate
 from chainreview.matches.scope import DISTRO_PURL_TYPES
 
 __all__ = ["DistroMatch", "DistroMatchResult", "DistroMatcher", "distro_of"]
@@ -68,6 +70,7 @@ class _Package:
     ecosystem_from: str
     name: str
     version: str
+    caveat: Caveat | None
 
 
 def distro_of(inventory: Inventory) -> str | None:
@@ -154,7 +157,7 @@ def _package(component: Component, fallback: str | None) -> _Package | Indetermi
             reason = "no distro release: the purl has no distro qualifier and no OS component"
             return Indeterminate(component=component.ref, reason=f"{reason} names one")
         ecosystem, origin = fallback, "operating-system"
-    version = component.version or purl.version
+    version, caveat = evaluated_version(component, purl, ecosystem)
     if not version:
         return Indeterminate(component=component.ref, reason="no version")
     return _Package(
@@ -163,6 +166,7 @@ def _package(component: Component, fallback: str | None) -> _Package | Indetermi
         ecosystem_from=origin,
         name=source_package(purl),
         version=version,
+        caveat=caveat,
     )
 
 
@@ -231,4 +235,5 @@ def _found(
         status=status,
         ecosystem_from=package.ecosystem_from,
         evidence=Location(file=f"distro:{key}", pointer=f"{package.ecosystem} {package.name}"),
+        caveat=package.caveat,
     )

@@ -10,7 +10,9 @@ beside the snapshot file for the next process (`compiled_store`); withdrawn advi
 skipped.
 
 Components without a purl ecosystem yield nothing here (the CPE and distro matchers take them).
-A component whose package has advisories but which has no version, or a version some advisory
+The version evaluated follows `basis`: the component's, else the purl's, the purl's when only
+it parses, a Debian or Ubuntu package's source version; its caveat rides on each match. A
+component whose package has advisories but which has no version, or a version some advisory
 cannot place, yields an `Indeterminate` with the reason and the advisory ids; it is never
 silently affected or dropped.
 """
@@ -22,11 +24,18 @@ from typing import Final
 
 from chainreview import limits
 from chainreview.components.model import Component, Inventory
-from chainreview.components.purl import InvalidPurl, osv_ecosystem, osv_package_name, parse_purl
+from chainreview.components.purl import (
+    InvalidPurl,
+    Purl,
+    osv_ecosystem,
+    osv_package_name,
+    parse_purl,
+)
 from chainreview.intel.names import normalise_name
 from chainreview.intel.snapshot import Snapshot
+from chainreview.matches.basis import evaluated_version, untagged_pseudo_version
 from chainreview.matches.compiled_store import CompiledStore
-from chainreview.matches.model import Confidence, Indeterminate, Match, MatchResult
+from chainreview.matches.model import Caveat, Confidence, Indeterminate, Match, MatchResult
 from chainreview.matches.package_index import CompiledPackage, PackageIndex
 from chainreview.matches.ranges import Status, compile_affected
 
@@ -56,6 +65,12 @@ def compiled_store(snapshot: Snapshot) -> CompiledStore:
 
 def lookup_key(component: Component) -> tuple[str, str] | None:
     """The (OSV ecosystem, normalised package name) the index files `component` under, if any."""
+    found = _lookup(component)
+    return None if found is None else found[0]
+
+
+def _lookup(component: Component) -> tuple[tuple[str, str], Purl] | None:
+    """`lookup_key` and the parsed purl."""
     if component.purl is None:
         return None
     try:
@@ -65,19 +80,7 @@ def lookup_key(component: Component) -> tuple[str, str] | None:
     ecosystem = component.ecosystem or osv_ecosystem(purl)
     if ecosystem is None:
         return None
-    return ecosystem, normalise_name(ecosystem, osv_package_name(purl))
-
-
-def component_version(component: Component) -> str | None:
-    """The version to evaluate: the component's own, else the purl's."""
-    if component.version:
-        return component.version
-    if component.purl is None:
-        return None
-    try:
-        return parse_purl(component.purl).version or None
-    except InvalidPurl:
-        return None
+    return (ecosystem, normalise_name(ecosystem, osv_package_name(purl))), purl
 
 
 class LocalMatcher:
@@ -118,17 +121,26 @@ class LocalMatcher:
         self._store.put((key, p) for key in compiled if (p := self._packages.get(key)))
 
     def _results(self, component: Component) -> list[MatchResult]:
-        key = lookup_key(component)
-        if key is None:
+        found = _lookup(component)
+        if found is None:
             return []
+        key, purl = found
         package = self._load(key)
         if package is None:
             return []
-        version = component_version(component)
+        version, caveat = evaluated_version(component, purl, key[0])
         if version is None:
             ids = tuple(sorted({entry.advisory_id for entry in package.entries}))
             return [Indeterminate(component=component.ref, reason=NO_VERSION, advisory_ids=ids)]
-        return self._evaluate(component.ref, key, version, package)
+        bounded = None
+        if key[0] == "Go":
+            events = (
+                e.version for row in package.entries for r in row.affected.ranges for e in r.events
+            )
+            bounded = untagged_pseudo_version(key[1], version, events)
+            if bounded is not None and caveat is not None:
+                bounded = caveat.joined(bounded)
+        return self._evaluate(component.ref, key, version, package, caveat, bounded)
 
     def _load(self, key: tuple[str, str]) -> CompiledPackage | None:
         if key in self._packages:
@@ -158,8 +170,15 @@ class LocalMatcher:
 
     @staticmethod
     def _evaluate(
-        ref: str, key: tuple[str, str], version: str, package: CompiledPackage
+        ref: str,
+        key: tuple[str, str],
+        version: str,
+        package: CompiledPackage,
+        caveat: Caveat | None,
+        bounded: Caveat | None,
     ) -> list[MatchResult]:
+        """Match `version` against the package; `bounded` replaces `caveat` on the matches
+        whose deciding interval is closed above (`basis.untagged_pseudo_version`)."""
         ecosystem, name = key
         results: list[MatchResult] = []
         undecided: dict[str, set[str]] = {}
@@ -168,6 +187,7 @@ class LocalMatcher:
         for index, verdict in package.index.evaluate(version):
             entry = entries[index]
             if verdict.status is affected:
+                decision = verdict.decision
                 results.append(
                     _new_match(  # the fields in `Match` order, at a quarter of `Match(**…)`'s cost
                         Match,
@@ -177,10 +197,11 @@ class LocalMatcher:
                             version,
                             ecosystem,
                             name,
-                            verdict.decision,
+                            decision,
                             purl,
                             entry.affected,
                             entry.affected_index,
+                            bounded if bounded and len(decision.events) > 1 else caveat,
                         ),
                     )
                 )

@@ -3,8 +3,8 @@
 The CPE and distro matchers' own results (`CpeMatch`, `DistroMatch`) live here too, so that the
 findings stage reads them without importing those matchers and their feed readers.
 
-`Indeterminate` and `Decision` are frozen, slotted, keyword-only dataclasses, `Match` an
-immutable `NamedTuple` (see why there); they cross into `findings/` unchanged.
+`Indeterminate`, `Decision` and `Caveat` are frozen, slotted, keyword-only dataclasses, `Match`
+an immutable `NamedTuple` (see why there); they cross into `findings/` unchanged.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from chainreview.components.model import Location
 from chainreview.intel.osv_model import Affected, Event, RangeType
 
 __all__ = [
+    "Caveat",
     "Confidence",
     "CpeMatch",
     "Decision",
@@ -63,6 +64,21 @@ class Decision:
         return f"ranges[{self.range_index}] {self.range_type} {events}"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Caveat:
+    """What a reviewer must know of the version a match was decided on: short labels (see
+    `matches.basis`) and the same in words, e.g. which version was evaluated and why."""
+
+    labels: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def joined(self, other: Caveat | None) -> Caveat:
+        """This caveat and `other`'s labels and notes after it."""
+        if other is None:
+            return self
+        return Caveat(labels=self.labels + other.labels, notes=self.notes + other.notes)
+
+
 class Match(NamedTuple):
     """A component version that an advisory covers, with the evidence that decides it.
 
@@ -86,6 +102,8 @@ class Match(NamedTuple):
     """The `affected` entry that matched."""
     affected_index: int | None = None
     """Where that entry sits in the record's `affected` list."""
+    caveat: Caveat | None = None
+    """How `version` was taken or placed, when a reviewer must know (one per component)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -161,7 +179,7 @@ class DistroMatch:
     """`DSA-5380-1`, `DLA-3380-1`, or the secdb record `Alpine:v3.16/main/openssl@1.1.1t-r0`."""
     cve_ids: tuple[str, ...]
     version: str
-    """The installed version evaluated."""
+    """The version evaluated: the source package's when the purl gives it, else the installed."""
     ecosystem: str
     """`Alpine:v3.16`, `Debian:11`."""
     package: str
@@ -174,6 +192,8 @@ class DistroMatch:
     """Where the release came from: `purl` (its `distro` qualifier) or `operating-system`."""
     evidence: Location
     """The advisory record in the snapshot: `distro:<key>` and the fix it decided on."""
+    caveat: Caveat | None = None
+    """How `version` was taken (e.g. the binary's, no source version given), when it matters."""
 
 
 MatchResult = Match | Indeterminate
