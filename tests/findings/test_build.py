@@ -268,26 +268,25 @@ def test_distro_and_osv_matches_of_one_vulnerability_are_one_finding(snapshot: S
     fix = "Alpine:v3.16/main/openssl@1.1.1t-r0"
     assert fix in {m.advisory_id for m in distro}
     built = {(f.name, f.id): f for f in build_findings([*osv, *distro], inventory, snapshot)}
-    one = built[("libssl1.1", fix)]
-    # every id of each CVE's group: PYSEC-T-7 names CVE-2022-4450 too (for another package)
-    assert one.aliases == (
-        "ALPINE-T-6",
-        fix,
-        "CVE-2022-4304",
-        "CVE-2022-4450",
-        "CVE-2023-0215",
-        "CVE-2023-0286",
-        "PYSEC-T-7",
-    )
-    assert not any(key[1] in ("ALPINE-T-6", "CVE-2023-0286") for key in built)
-    # the distro feed first and its fixed version; the OSV record kept as evidence and scoring
+    # one finding per CVE the fix concerns, shown under the CVE, the fix among the aliases
+    for cve in ("CVE-2022-4304", "CVE-2022-4450", "CVE-2023-0215", "CVE-2023-0286"):
+        found = built[("libssl1.1", cve)]
+        assert fix in found.aliases and found.evidence[0].record == fix
+        assert found.fixed_versions == ("1.1.1t-r0",)
+        assert found.evidence[0].decision == "Alpine:v3.16 openssl 1.1.1q-r0: fixed in 1.1.1t-r0"
+    one = built[("libssl1.1", "CVE-2023-0286")]
+    # ALPINE-T-6 names CVE-2023-0286 only: it joins that finding, and scores it alone
+    assert one.aliases == ("ALPINE-T-6", fix, "CVE-2023-0286")
     assert [e.record for e in one.evidence] == [fix, "ALPINE-T-6"]
-    assert one.fixed_versions == ("1.1.1t-r0",)
-    assert one.evidence[0].decision == "Alpine:v3.16 openssl 1.1.1q-r0: fixed in 1.1.1t-r0"
     assert one.severity.source == "ALPINE-T-6 database_specific"
-    # the other secdb fixes of the package stay findings of their own, unscored without NVD
-    others = [f for (name, _), f in built.items() if name == "libssl1.1" and f is not one]
+    assert built[("libssl1.1", "CVE-2022-4304")].severity.level is Level.UNKNOWN
+    # every id of each CVE's group: PYSEC-T-7 names CVE-2022-4450 too (for another package)
+    assert built[("libssl1.1", "CVE-2022-4450")].aliases == (fix, "CVE-2022-4450", "PYSEC-T-7")
+    assert not any(key[1] in ("ALPINE-T-6", fix) for key in built)
+    # the other secdb fixes of the package: findings of their CVEs, unscored without NVD
+    others = [f for (name, _), f in built.items() if name == "libssl1.1" and fix not in f.aliases]
     assert others and all(f.severity.level is Level.UNKNOWN for f in others)
-    assert all(f.id.startswith("Alpine:v3.16/main/openssl@") for f in others)
+    assert all(f.id.startswith("CVE-") for f in others)
+    assert all(any(a.startswith("Alpine:v3.16/main/openssl@") for a in f.aliases) for f in others)
     # the PyPI finding of CVE-2022-4450 is not pulled into the secdb fix's group
     assert built[("eta", "CVE-2022-4450")].aliases == ("CVE-2022-4450", "PYSEC-T-7")

@@ -7,11 +7,15 @@ Alpine and Debian packages (`matches.model.DistroMatch`).
 One finding per (component, alias group): when several records of one vulnerability match a
 component (a PYSEC and a GHSA of the same CVE), they become one finding whose evidence lists
 each. Groups come from the OSV aliases in the snapshot (`matches.aliases`); a CPE match joins
-the group of its CVE; a distro advisory (`DSA-5380-1`, a secdb fix) joins, for that component,
-the groups of every CVE it lists, so an OSV match and a distro match of the same vulnerability
-on one package are one finding, never two. Such a finding is shown under the distro advisory's
-id (the feed is keyed by it, and one DSA or secdb fix may cover several CVEs: every CVE is among
-its aliases); others under the group's display id (`aliases.display_id`: CVE first).
+the group of its CVE. A distribution's advisory concerns the vulnerabilities it names: a distro
+advisory (`DSA-5380-1`, a secdb fix) its CVEs, an OSV record of an OS package (Debian, Ubuntu,
+Alpine, rpm distributions) its `upstream` ids when it gives some (`UBUNTU-CVE-2016-20013` →
+`CVE-2016-20013`). On an OS package such an advisory makes one finding per vulnerability it
+concerns, in that vulnerability's group and shown under its display id (`aliases.display_id`:
+CVE first), the advisory's own ids among the aliases and its record in the evidence; so one
+DSA of three CVEs is three findings, each a VEX statement or ignore entry can settle, and an
+OSV match and a distro match of the same vulnerability on one package are one finding, never
+two.
 
 When a finding holds a distro match, the distro feed is the preferred source: it is the
 distribution's own word on its own release, backports included, so its fixed version is the
@@ -29,6 +33,10 @@ configuration's platform is not in the inventory). Distro evidence found through
 operating-system component rather than the purl's `distro` qualifier is labelled
 `release-from-os-component`.
 
+Evidence carries the caveats of the version the matcher evaluated (`matches.basis`: the purl's
+version, a source or binary package's version, a low-confidence Go pseudo-version) as labels and
+notes. A finding names the component as the SBOM does: its ref, name and version as given.
+
 `apply_vex` and `apply_suppressions` then set status and suppression; neither removes a finding.
 Findings come out in one fixed order (component name, version, ref; then severity, then id).
 """
@@ -45,7 +53,7 @@ from urllib.parse import unquote
 
 from chainreview.components.cpe import InvalidCpe, parse_cpe
 from chainreview.components.model import Component
-from chainreview.components.purl import InvalidPurl, Purl, parse_purl
+from chainreview.components.purl import OS_ECOSYSTEMS, InvalidPurl, Purl, parse_purl
 from chainreview.components.versions import InvalidVersion, Key, sort_key
 from chainreview.findings import kept_facts
 from chainreview.findings.kept_facts import FactsKey, StaticFacts
@@ -62,6 +70,7 @@ from chainreview.findings.model import (
 )
 from chainreview.findings.severity import rate_nvd, rate_osv
 from chainreview.intel.interface import FeedKind
+from chainreview.intel.names import base_ecosystem
 from chainreview.intel.osv_model import Affected, EventKind, RangeType
 from chainreview.intel.snapshot import Snapshot
 from chainreview.matches.aliases import AliasResolver, UnionFind, display_id
@@ -156,7 +165,9 @@ class _Records:
             tuple[tuple[tuple[str, int | None], ...], tuple[str, ...]], Severity
         ] = {}
         self._fixes: dict[tuple[int, str], tuple[Affected, _Fixes]] = {}
-        self._evidence: dict[tuple[str, int | None, int, Confidence], tuple[Any, EvidenceRef]] = {}
+        self._evidence: dict[
+            tuple[str, int | None, int, int, Confidence], tuple[Any, Any, EvidenceRef]
+        ] = {}
         self._entry_facts: dict[
             tuple[tuple[str, ...], str, int, str],
             tuple[Affected | None, tuple[StaticFacts, _Fixes]],
@@ -209,22 +220,36 @@ class _Records:
         record = self.get(FeedKind.OSV, advisory_id)
         return tuple(record.get("aliases") or ()) if isinstance(record, dict) else ()
 
+    def upstream(self, advisory_id: str) -> tuple[str, ...]:
+        """The OSV record's `upstream` ids (the vulnerabilities it is a downstream advisory of)."""
+        record = self.get(FeedKind.OSV, advisory_id)
+        return tuple(record.get("upstream") or ()) if isinstance(record, dict) else ()
+
     def evidence(self, match: Match) -> EvidenceRef:
         """The evidence of an OSV match; one object per (record, entry, decision object: the
-        matcher shares one per region of a range), the decision kept so its id stays unique."""
-        key = (match.advisory_id, match.affected_index, id(match.decision), match.confidence)
+        matcher shares one per region of a range, caveat object: one per component), both kept
+        so their ids stay unique."""
+        caveat = match.caveat
+        key = (
+            match.advisory_id,
+            match.affected_index,
+            id(match.decision),
+            id(caveat),
+            match.confidence,
+        )
         found = self._evidence.get(key)
-        if found is not None and found[0] is match.decision:
-            return found[1]
+        if found is not None and found[0] is match.decision and found[1] is caveat:
+            return found[2]
         ref = _new_evidence(  # every field, in `EvidenceRef`'s (alphabetical) order
             match.affected_index,  # affected_index
             match.confidence,  # confidence
             match.decision.describe(),  # decision
-            (),  # labels
+            () if caveat is None else caveat.labels,  # labels
+            () if caveat is None else caveat.notes,  # notes
             match.decision.range_index,  # range_index
             match.advisory_id,  # record
         )
-        self._evidence[key] = (match.decision, ref)
+        self._evidence[key] = (match.decision, caveat, ref)
         return ref
 
     def text(self, kind: FeedKind, key: str, *fields: str) -> str:
@@ -328,7 +353,15 @@ class _Records:
         return self._nvd_rated[cve]
 
 
-_OSV_KEPT: Final = ("id", "aliases", "summary", "details", "severity", "database_specific")
+_OSV_KEPT: Final = (
+    "id",
+    "aliases",
+    "upstream",
+    "summary",
+    "details",
+    "severity",
+    "database_specific",
+)
 _NVD_KEPT: Final = ("cve_id", "description", "metrics")
 """The parts of an NVD record findings read (severity, text): configurations are let go."""
 
@@ -353,35 +386,54 @@ def build_findings(
     records = _Records(intel)
     by_component: dict[str, list[ScanMatch]] = defaultdict(list)
     walked: set[str] = set()
-    with_distro: set[str] = set()
+    downstream: set[str] = set()  # OS packages a distribution's advisory matched (module doc)
     for match in matches:
         by_component[match.component].append(match)
         if type(match) is DistroMatch:
-            walked.update(match.cve_ids)  # the ids whose groups a distro advisory joins
-            with_distro.add(match.component)
+            walked.update(match.cve_ids or (match.advisory_id,))
+            downstream.add(match.component)
         else:
             walked.add(match.advisory_id)
+    os_records: set[str] = set()
+    for ref, component_matches in by_component.items():
+        if ref in downstream or _os_package(component_matches[0]):
+            downstream.add(ref)
+            os_records.update(m.advisory_id for m in component_matches if type(m) is Match)
+    if os_records:
+        records.prefetch(FeedKind.OSV, sorted(os_records))
+        for advisory_id in os_records:
+            walked.update(records.upstream(advisory_id))
     store = compiled_store(intel) if isinstance(intel, Snapshot) else None
     groups = _alias_groups(sorted(walked), records, store)
-    _prepare_facts(by_component, with_distro, groups, records, store)
+    _prepare_facts(by_component, downstream, groups, records, store)
     findings: list[Finding] = []
     for ref, component_matches in by_component.items():
         component = components[ref]
-        grouped = _grouped(component_matches, groups, distro=ref in with_distro)
-        for group, group_matches in grouped.items():
+        if ref in downstream:
+            for group, group_matches in _concerned(component_matches, groups, records).items():
+                aliases = _aliases(group, group_matches, groups, records)
+                findings.append(_finding(component, group, aliases, group_matches, records))
+            continue
+        for group, group_matches in _grouped(component_matches, groups).items():
             if len(group_matches) == 1 and type(group_matches[0]) is Match:
                 findings.append(_one_osv_finding(component, group, group_matches[0], records))
             else:
-                findings.append(_finding(component, group, group_matches, records))
+                findings.append(_finding(component, group, group, group_matches, records))
     findings.sort(key=_order)
     if store is not None:
         kept_facts.keep(store, records.worked_out())
     return tuple(findings)
 
 
+def _os_package(match: ScanMatch) -> bool:
+    """Whether a component's (first) match is an OSV match in an OS distribution's ecosystem
+    (its other OSV matches share that ecosystem: one purl, one look-up)."""
+    return type(match) is Match and base_ecosystem(match.ecosystem) in OS_ECOSYSTEMS
+
+
 def _prepare_facts(
     by_component: Mapping[str, Sequence[ScanMatch]],
-    with_distro: Collection[str],
+    downstream: Collection[str],
     groups: Mapping[str, tuple[str, ...]],
     records: _Records,
     store: CompiledStore | None,
@@ -392,13 +444,13 @@ def _prepare_facts(
     single: dict[FactsKey, str] = {}
     others: set[str] = set()
     for ref, matches in by_component.items():
-        distro = ref in with_distro  # its groups are merged per component: read all
+        concerned = ref in downstream  # its groups are merged per component: read all
         for match in matches:
-            if type(match) is Match and not distro:
+            if type(match) is Match and not concerned:
                 key = (groups[match.advisory_id], ((match.advisory_id, match.affected_index),))
                 single[key] = match.advisory_id
             else:
-                others.update(_walked_ids(match))
+                others.update(_concerns(match, records))
                 others.add(match.advisory_id)
     kept = kept_facts.read(store, single) if store is not None else {}
     records.adopt(kept)
@@ -425,31 +477,61 @@ def _alias_groups(
     return groups
 
 
-def _walked_ids(match: ScanMatch) -> tuple[str, ...]:
-    """The ids whose alias groups a match joins: a distro advisory's CVEs, else its own id."""
-    return match.cve_ids if isinstance(match, DistroMatch) else (match.advisory_id,)
+def _concerns(match: ScanMatch, records: _Records) -> tuple[str, ...]:
+    """The ids of the vulnerabilities a match of an OS package concerns: a distro advisory's
+    CVEs, an OSV record's `upstream` ids, else (and for one that names none) its own id."""
+    if type(match) is DistroMatch:
+        return match.cve_ids or (match.advisory_id,)
+    if type(match) is Match:
+        return records.upstream(match.advisory_id) or (match.advisory_id,)
+    return (match.advisory_id,)
 
 
 def _grouped(
-    matches: list[ScanMatch], groups: Mapping[str, tuple[str, ...]], *, distro: bool
+    matches: list[ScanMatch], groups: Mapping[str, tuple[str, ...]]
 ) -> dict[tuple[str, ...], list[ScanMatch]]:
-    """One component's matches by alias group; with a distro advisory among them (`distro`),
-    it merges its CVEs' groups."""
+    """One component's matches by alias group."""
     grouped: dict[tuple[str, ...], list[ScanMatch]] = defaultdict(list)
-    if not distro:
-        for match in matches:
-            grouped[groups[match.advisory_id]].append(match)
-        return grouped
+    for match in matches:
+        grouped[groups[match.advisory_id]].append(match)
+    return grouped
+
+
+def _concerned(
+    matches: list[ScanMatch], groups: Mapping[str, tuple[str, ...]], records: _Records
+) -> dict[tuple[str, ...], list[ScanMatch]]:
+    """An OS package's matches by the vulnerabilities they concern (`_concerns`): the groups of
+    the ids concerned, merged where one match's own group joins them; a match concerning
+    several vulnerabilities is in each of their findings."""
     sets = UnionFind()
     for match in matches:
-        sets.add(match.advisory_id)
-        for walked in _walked_ids(match):
-            for other in groups[walked]:
-                sets.union(match.advisory_id, other)
+        for concern in _concerns(match, records):
+            sets.add(concern)
+            for other in groups.get(concern, ()):
+                sets.union(concern, other)
     members = sets.sets()
+    grouped: dict[tuple[str, ...], list[ScanMatch]] = defaultdict(list)
     for match in matches:
-        grouped[members[match.advisory_id]].append(match)
+        for group in dict.fromkeys(members[c] for c in _concerns(match, records)):
+            grouped[group].append(match)
     return grouped
+
+
+def _aliases(
+    group: tuple[str, ...],
+    matches: Sequence[ScanMatch],
+    groups: Mapping[str, tuple[str, ...]],
+    records: _Records,
+) -> tuple[str, ...]:
+    """`group` and the ids of the advisories that concern it from outside it: a distro
+    advisory's id, an OSV record's own group when it names `upstream` ids."""
+    outside: set[str] = set()
+    for match in matches:
+        if type(match) is DistroMatch:
+            outside.add(match.advisory_id)
+        elif type(match) is Match and records.upstream(match.advisory_id):
+            outside.update(groups[match.advisory_id])
+    return tuple(sorted(outside.union(group))) if outside - set(group) else group
 
 
 def _order(finding: Finding) -> tuple[str, str, str, int, str]:
@@ -472,23 +554,27 @@ def _match_order(match: ScanMatch) -> tuple[int, str, int]:
 
 
 def _finding(
-    component: Component, group: tuple[str, ...], matches: list[ScanMatch], records: _Records
+    component: Component,
+    group: tuple[str, ...],
+    aliases: tuple[str, ...],
+    matches: list[ScanMatch],
+    records: _Records,
 ) -> Finding:
+    """The finding of `group` (the vulnerability: its id and facts) shown with `aliases`."""
     if len(matches) > 1:
         matches.sort(key=_match_order)
     if (len(matches) == 1 and type(matches[0]) is Match) or all(type(m) is Match for m in matches):
-        return _osv_finding(component, group, cast("list[Match]", matches), records)
+        return _osv_finding(component, group, aliases, cast("list[Match]", matches), records)
     evidence = tuple([_evidence(match, records) for match in matches])
     cves, kev, epss = records.group_facts(group)
-    distro = [m.advisory_id for m in matches if isinstance(m, DistroMatch)]
     osv = [m for m in matches if isinstance(m, Match)]
     osv_evidence = [ref for m, ref in zip(matches, evidence, strict=True) if isinstance(m, Match)]
     return Finding(
-        id=min(distro) if distro else records.display_id(group),
-        aliases=group,
+        id=records.display_id(group),
+        aliases=aliases,
         component=component.ref,
         name=component.name,
-        version=matches[0].version or component.version or "",
+        version=component.version or matches[0].version or "",
         purl=component.purl,
         summary=_summary(matches, osv, cves, records),
         severity=records.severity(osv_evidence, group, cves),
@@ -511,26 +597,30 @@ def _one_osv_finding(
 
 
 def _osv_finding(
-    component: Component, group: tuple[str, ...], matches: list[Match], records: _Records
+    component: Component,
+    group: tuple[str, ...],
+    aliases: tuple[str, ...],
+    matches: list[Match],
+    records: _Records,
 ) -> Finding:
     """`_finding` of several OSV matches: what depends on the records alone is shared between
     the findings of one (group, entries)."""
     static = records.static(group, matches)
     evidence = tuple([records.evidence(match) for match in matches])
     fixed = _fixed_versions(matches, matches, records)
-    return _osv_made(component, group, matches[0].version, static, evidence, fixed)
+    return _osv_made(component, aliases, matches[0].version, static, evidence, fixed)
 
 
 def _osv_made(
     component: Component,
-    group: tuple[str, ...],
+    aliases: tuple[str, ...],
     version: str,
     static: StaticFacts,
     evidence: tuple[EvidenceRef, ...],
     fixed: tuple[str, ...],
 ) -> Finding:
     return _new_finding(  # every field, in `Finding`'s (alphabetical) order
-        group,  # aliases
+        aliases,  # aliases
         component.ref,  # component
         static.confidence,  # confidence
         static.epss,  # epss
@@ -546,7 +636,7 @@ def _osv_made(
         None,  # status_source
         static.summary,  # summary
         None,  # suppressed
-        version or component.version or "",  # version
+        component.version or version,  # version: as the SBOM gives it
     )
 
 
@@ -603,13 +693,18 @@ def _evidence(match: ScanMatch, records: _Records) -> EvidenceRef:
         return _cpe_evidence(match)
     if isinstance(match, DistroMatch):
         fix = f"fixed in {match.fixed_version}" if match.fixed_version else match.status
+        caveat = match.caveat
+        labels = () if caveat is None else caveat.labels
+        if match.ecosystem_from == "operating-system":
+            labels = (*labels, RELEASE_FROM_OS)
         return EvidenceRef(
             record=match.advisory_id,
             affected_index=None,
             range_index=None,
             decision=f"{match.ecosystem} {match.package} {match.version}: {fix}",
             confidence=Confidence.PURL,
-            labels=(RELEASE_FROM_OS,) if match.ecosystem_from == "operating-system" else (),
+            labels=labels,
+            notes=() if caveat is None else caveat.notes,
         )
     return records.evidence(match)
 

@@ -102,7 +102,12 @@ class EvidenceRef:
     and fixed version of a distro advisory."""
     labels: tuple[str, ...] = ()
     """Caveats a reviewer must weigh, e.g. `version-wildcard` and `platform-unconfirmed` on a
-    CPE match, `release-from-os-component` on a distro match (see `findings.build`)."""
+    CPE match, `release-from-os-component` on a distro match (see `findings.build`), and those
+    of the version evaluated: `version-from-purl`, `binary-version`, `low-confidence`
+    (`matches.basis`)."""
+    notes: tuple[str, ...] = ()
+    """The version caveats in words: which version was evaluated when it is not the SBOM's
+    own, and why a match is of low confidence."""
     range_index: int | None
     """Index into that entry's `ranges` (None when the `versions` list decided)."""
     record: str
@@ -133,10 +138,12 @@ class Finding:
     fixed_versions: tuple[str, ...] = ()
     """Versions that fix it above the component's version, in version order."""
     id: str
-    """Display id of the alias group (CVE over GHSA over ecosystem ids)."""
+    """Display id of the alias group (CVE over GHSA over ecosystem ids); for an OS package,
+    of the vulnerability its distribution's advisory concerns (see `findings.build`)."""
     justification: str | None = None
     kev: Kev | None = None
     name: str
+    """The component's name, as the SBOM gives it."""
     purl: str | None
     severity: Severity
     status: Status = Status.AFFECTED
@@ -145,6 +152,8 @@ class Finding:
     summary: str
     suppressed: SuppressionRef | None = None
     version: str
+    """The component's version as the SBOM gives it (else the purl's); the version evaluated,
+    when another, is in the evidence's notes."""
 
     @property
     def active(self) -> bool:
