@@ -16,6 +16,7 @@ from chainreview.errors import InputError
 from chainreview.intel import importer, osv, snapshot
 from chainreview.intel.interface import FeedKind, IntelError
 from chainreview.intel.names import normalise_name
+from chainreview.intel.spool import Spool
 
 GIT_HASH = re.compile(r"^(0|[a-f0-9]{40}|[a-f0-9]{64})$")
 
@@ -298,3 +299,12 @@ def test_yaml_record_with_non_string_keys_is_checked_not_crashed(tmp_path: Path)
     assert [w.location.pointer for w in feed.warnings] == [""]
     assert "dropped /1, /None" in feed.warnings[0].message
     assert set(advisory.document) == {"id", "modified"}  # type: ignore[attr-defined]
+
+
+def test_records_are_spooled_as_the_snapshot_stores_them(shared_data: Path) -> None:
+    """The builder writes a spool's bodies as they are: each must be the record's canonical JSON."""
+    feed = osv.read(shared_data / "rustsec-advisory-db-osv/crates", "crates")
+    assert isinstance(feed.records, Spool) and feed.records.canonical
+    pairs = list(feed.records.with_bodies())
+    assert len(pairs) == len(feed.records) > 1000
+    assert all(body == snapshot._body(record) for record, body in pairs)

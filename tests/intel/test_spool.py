@@ -35,13 +35,18 @@ def test_keeps_the_first_of_a_key_and_says_which_were_left_out() -> None:
 
 def test_by_key_with_ranks_keeps_the_highest() -> None:
     items = spool(by_key=True)
-    assert items.add("b", b"old", "2024-01-01") is None
-    assert items.add("a", b"x") is None
-    assert items.add("b", b"older", "2023-01-01") == "2024-01-01"  # kept the later one
-    assert items.add("b", b"newer", "2025-01-01") == "2025-01-01"  # replaced by it
-    assert items.add("b", b"same", "2025-01-01") == "2025-01-01"  # a tie keeps the first
-    assert list(items) == [Item("a", b"x"), Item("b", b"newer")]
-    assert items == (Item("a", b"x"), Item("b", b"newer")) and items != ()
+    assert items.add_latest([("b", b"old", "2024-01-01"), ("a", b"x", "")]) == []
+    again = items.add_latest(
+        [
+            ("b", b"older", "2023-01-01"),  # the later one stays
+            ("b", b"newer", "2025-01-01"),  # replaces it
+            ("c", b"y", ""),
+            ("b", b"same", "2025-01-01"),  # a tie keeps the first
+        ]
+    )
+    assert again == [(0, "2025-01-01"), (1, "2025-01-01"), (3, "2025-01-01")]
+    assert list(items) == [Item("a", b"x"), Item("b", b"newer"), Item("c", b"y")]
+    assert items == (Item("a", b"x"), Item("b", b"newer"), Item("c", b"y")) and items != ()
 
 
 def test_an_empty_spool_equals_an_empty_tuple() -> None:

@@ -56,7 +56,7 @@ from chainreview import limits, raw
 from chainreview.components.model import Diagnostic, Location
 from chainreview.errors import InputError, LimitExceeded
 from chainreview.intel import osv_validate, zipsafe
-from chainreview.intel._common import Capped, iso_date, walk_files
+from chainreview.intel._common import Capped, batched, iso_date, walk_files
 from chainreview.intel.interface import FeedData, FeedKind
 from chainreview.intel.names import base_ecosystem
 from chainreview.intel.osv_model import Advisory
@@ -69,6 +69,8 @@ Progress = Callable[[int, int], None]
 
 _SUFFIXES: Final = (".json", ".yaml", ".yml")
 _CHUNK: Final = 32
+_SPOOLED: Final = 256
+"""Records put in the spool at a time."""
 _WINDOW_ITEMS: Final = 4096
 """Files handed to the worker pool at a time."""
 _WINDOW_BYTES: Final = 64 * 1024 * 1024
@@ -374,7 +376,7 @@ def _clean(value: Any, display: str) -> _Outcome:
             )
         )
     try:
-        body = orjson.dumps(value)
+        body = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)  # as the snapshot stores it
     except orjson.JSONEncodeError as exc:
         return _reject(display, f"not representable as JSON: {exc}")
     return _Outcome(
@@ -407,31 +409,32 @@ def _advisory(_key: str, body: bytes) -> Advisory:
 
 
 def _feed(path: Path, display: str, outcomes: Iterable[_Outcome]) -> FeedData:
-    records: Spool[Advisory] = Spool(_advisory, by_key=True)
+    records: Spool[Advisory] = Spool(_advisory, by_key=True, canonical=True)
     warnings = Capped(display)
     rejected = Capped(display)
     ecosystems: set[str] = set()
     databases: set[str] = set()
     newest = ""
-    for outcome in outcomes:
-        warnings.extend(outcome.warnings)
-        if outcome.rejected is not None:
-            rejected.add(outcome.rejected)
-        if outcome.body is None:
-            continue
-        kept = records.add(outcome.id, outcome.body, outcome.modified or "")
-        if kept is not None:
+    for batch in batched(outcomes, _SPOOLED):
+        for outcome in batch:
+            warnings.extend(outcome.warnings)
+            if outcome.rejected is not None:
+                rejected.add(outcome.rejected)
+        read = [outcome for outcome in batch if outcome.body is not None]
+        stored = [(outcome.id, outcome.body or b"", outcome.modified or "") for outcome in read]
+        for position, kept in records.add_latest(stored):
             warnings.add(
                 Diagnostic(
                     location=Location(file=display),
-                    message=f"{outcome.id} appears more than once; kept the one modified "
-                    f"{kept or 'at an unknown date'}",
+                    message=f"{read[position].id} appears more than once; kept the one "
+                    f"modified {kept or 'at an unknown date'}",
                     code="duplicate",
                 )
             )
-        ecosystems.update(outcome.ecosystems)
-        databases.add(outcome.id.partition("-")[0])
-        newest = max(newest, outcome.modified or "", outcome.published or "")
+        for outcome in read:
+            ecosystems.update(outcome.ecosystems)
+            databases.add(outcome.id.partition("-")[0])
+            newest = max(newest, outcome.modified or "", outcome.published or "")
     terms = [
         _LICENCES.get(db, ("see the publisher's terms", f"OSV database {db}"))
         for db in sorted(databases)

@@ -44,6 +44,7 @@ from chainreview import limits
 from chainreview.intel.interface import FeedData, FeedKind, IndexedRecord, IntelError, Record
 from chainreview.intel.names import normalise_name
 from chainreview.intel.osv_model import Advisory, Affected
+from chainreview.intel.spool import Spool
 from chainreview.sql_batches import BATCH, batches, marks
 
 FORMAT: Final = 2
@@ -550,13 +551,18 @@ def _as_of(newest: str | None, imported_on: str) -> str | None:
     return min(str(newest)[:10], imported_on)
 
 
-def _with_bodies(records: Iterable[Record]) -> Iterator[list[tuple[Record, bytes]]]:
+def _with_bodies(records: Sequence[Record]) -> Iterator[list[tuple[Record, bytes]]]:
     """The records with their stored JSON, a batch at a time: `BATCH` records, or fewer when
-    their JSON reaches `_BATCH_BYTES` (a feed of huge records is never held whole)."""
+    their JSON reaches `_BATCH_BYTES` (a feed of huge records is never held whole). A spool
+    that holds the canonical JSON already gives it (no second serialisation)."""
+    pairs: Iterable[tuple[Record, bytes]] = (
+        records.with_bodies()
+        if isinstance(records, Spool) and records.canonical
+        else ((record, _body(record)) for record in records)
+    )
     batch: list[tuple[Record, bytes]] = []
     size = 0
-    for record in records:
-        body = _body(record)
+    for record, body in pairs:
         batch.append((record, body))
         size += len(body)
         if len(batch) == BATCH or size >= _BATCH_BYTES:

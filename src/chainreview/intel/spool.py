@@ -28,8 +28,16 @@ _CACHE_KIB: Final = 16 * 1024
 class Spool(Sequence[RecordT], Generic[RecordT]):
     """Records stored by key, each key once (see the module doc)."""
 
-    def __init__(self, decode: Callable[[str, bytes], RecordT], *, by_key: bool = False) -> None:
+    def __init__(
+        self,
+        decode: Callable[[str, bytes], RecordT],
+        *,
+        by_key: bool = False,
+        canonical: bool = False,
+    ) -> None:
         self._decode = decode
+        self.canonical = canonical
+        """Each body is the record's canonical JSON (sorted keys), as a snapshot stores it."""
         self._order = "key" if by_key else "seq"
         self._db = sqlite3.connect("", isolation_level=None)  # "": private, on disk, self-deleting
         self._db.executescript(
@@ -40,23 +48,43 @@ class Spool(Sequence[RecordT], Generic[RecordT]):
         self._db.execute("BEGIN")  # one transaction while it fills; nothing needs to survive
         self._count = 0
 
-    def add(self, key: str, body: bytes, rank: str = "") -> str | None:
-        """Store a record under `key`; return None when the key is new.
+    def add_latest(self, items: Sequence[tuple[str, bytes, str]]) -> list[tuple[int, str]]:
+        """Store each (key, body, rank) of `items` in one go, keeping for a key the record of
+        the highest rank (an OSV record modified later; the first of equal ranks); return, for
+        each item whose key was held before or given earlier in `items`, its position and the
+        rank of the record kept."""
+        keys = [key for key, _, _ in items]
+        seen = self._held(keys)
+        self._db.executemany(
+            "INSERT INTO spool(key, rank, body) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE "
+            "SET rank = excluded.rank, body = excluded.body WHERE excluded.rank > spool.rank",
+            [(key, rank, body) for key, body, rank in items],
+        )
+        again: list[int] = []
+        for position, key in enumerate(keys):
+            if key in seen:
+                again.append(position)
+            else:
+                seen.add(key)
+                self._count += 1
+        if not again:
+            return []
+        ranks = self._ranks([keys[position] for position in again])
+        return [(position, ranks[keys[position]]) for position in again]
 
-        For a key already held, the stored record is replaced when `rank` is higher (an OSV
-        record modified later) and kept otherwise; the rank of the one kept is returned.
-        """
-        inserted = self._db.execute(
-            "INSERT OR IGNORE INTO spool(key, rank, body) VALUES (?, ?, ?)", (key, rank, body)
-        ).rowcount
-        if inserted:
-            self._count += 1
-            return None
-        (held,) = self._db.execute("SELECT rank FROM spool WHERE key = ?", (key,)).fetchone()
-        if rank <= held:
-            return str(held)
-        self._db.execute("UPDATE spool SET rank = ?, body = ? WHERE key = ?", (rank, body, key))
-        return rank
+    def _held(self, keys: list[str]) -> set[str]:
+        return set(self._ranks(keys))
+
+    def _ranks(self, keys: list[str]) -> dict[str, str]:
+        """The rank of each of `keys` held."""
+        found: dict[str, str] = {}
+        for chunk in batches(keys):
+            found.update(
+                self._db.execute(
+                    f"SELECT key, rank FROM spool WHERE key IN ({marks(chunk)})", chunk
+                )
+            )
+        return found
 
     def add_first(self, items: Sequence[tuple[str, bytes]]) -> list[int]:
         """Store each (key, body) of `items` whose key is not held yet, in one go; return the
@@ -84,8 +112,12 @@ class Spool(Sequence[RecordT], Generic[RecordT]):
         return self._count
 
     def __iter__(self) -> Iterator[RecordT]:
+        return (record for record, _ in self.with_bodies())
+
+    def with_bodies(self) -> Iterator[tuple[RecordT, bytes]]:
+        """Each record with the bytes it was stored as, in order."""
         for key, body in self._db.execute(f"SELECT key, body FROM spool ORDER BY {self._order}"):
-            yield self._decode(key, body)
+            yield self._decode(key, body), body
 
     @overload
     def __getitem__(self, index: int) -> RecordT: ...
