@@ -48,7 +48,7 @@ def test_ratio_bomb_refused_before_reading(tmp_path: Path) -> None:
     info = zipfile.ZipFile(archive).getinfo("bomb.json")
     assert info.file_size > limits.MAX_ZIP_RATIO * info.compress_size  # really a bomb
     with pytest.raises(LimitExceeded, match="zip bomb"):
-        zipsafe.member_names(archive, "all.zip")
+        zipsafe.Archive(archive, "all.zip")
 
 
 def test_declared_size_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -74,7 +74,7 @@ def test_entry_count_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(limits, "MAX_ZIP_ENTRIES", 3)
     archive = make_zip(tmp_path / "all.zip", {f"{i}.json": b"{}" for i in range(4)})
     with pytest.raises(LimitExceeded, match="4 members"):
-        zipsafe.member_names(archive, "all.zip")
+        zipsafe.Archive(archive, "all.zip")
 
 
 def test_symlink_refused(tmp_path: Path) -> None:
@@ -84,7 +84,7 @@ def test_symlink_refused(tmp_path: Path) -> None:
         info.external_attr = (stat.S_IFLNK | 0o777) << 16
         out.writestr(info, "/etc/passwd")
     with pytest.raises(IntelError, match="symbolic link"):
-        zipsafe.member_names(archive, "all.zip")
+        zipsafe.Archive(archive, "all.zip")
 
 
 def test_hostile_zip_leaves_the_current_snapshot(shared_data: Path, tmp_path: Path) -> None:

@@ -120,12 +120,6 @@ class Archive:
         self.close()
 
 
-def member_names(path: Path, display: str) -> list[str]:
-    """Check the archive's central directory (see the module doc) and return its file names."""
-    with Archive(path, display) as archive:
-        return list(archive.names)
-
-
 def read_members(path: Path, display: str) -> Iterator[Member]:
     """Yield every regular file of the archive, after checking the whole central directory."""
     with Archive(path, display) as archive:
