@@ -6,16 +6,17 @@ components no purl ecosystem covers (`CpeMatcher`), and the Alpine/Debian distro
 packages (`DistroMatcher`). The `ScanReport` it returns is what every output format renders; it
 states the coverage (`findings.coverage`: what was checked against which source, and what was
 not), and its canonical JSON is byte-identical for the same inputs and intel snapshot (no clock
-inside: `today` is passed in and only decides suppression expiry).
+inside: `today` is passed in and only decides suppression expiry). That JSON carries
+`schema_version` (`SCAN_SCHEMA_VERSION`) and is described by `schemas/scan.schema.json`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 from chainreview.components.model import Component, Inventory, SkippedComponent
 from chainreview.findings.build import (
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from chainreview.evidence.vex import VexStatement
 
 __all__ = [
+    "SCAN_SCHEMA_VERSION",
     "Counts",
     "ScanIntel",
     "ScanReport",
@@ -48,6 +50,10 @@ __all__ = [
     "matchers_for",
     "scan",
 ]
+
+SCAN_SCHEMA_VERSION: Final = "1.0"
+"""Version of the scan report's JSON (`schemas/scan.schema.json`): the major goes up when a
+field is removed or its meaning changes, the minor when a field is added."""
 
 
 class ScanIntel(IntelLookup, SourceCatalogue, Protocol):
@@ -150,6 +156,8 @@ class Counts:
 class ScanReport:
     """Everything a scan found, in a fixed order."""
 
+    schema_version: str = field(default=SCAN_SCHEMA_VERSION, init=False)
+    """`SCAN_SCHEMA_VERSION`, always: a report states the version of the code that made it."""
     snapshot: str
     """Hash of the intel snapshot used."""
     inputs: tuple[str, ...]
