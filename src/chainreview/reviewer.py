@@ -47,6 +47,7 @@ from chainreview.evidence.overrides import Override, read_overrides
 from chainreview.evidence.product import Product
 from chainreview.factors.answers import answer_problems
 from chainreview.factors.catalogue import load_profile
+from chainreview.factors.intel_port import SnapshotIntel
 from chainreview.factors.interface import Evaluator
 from chainreview.factors.parties import Screening, screen
 from chainreview.factors.registry import assess_all, build_context
@@ -148,6 +149,7 @@ class Reviewer:
         self._snapshot = snapshot
         self._matchers = matchers_for(snapshot)
         self._screener = Screener.from_snapshot(snapshot)
+        self._intel = SnapshotIntel(snapshot)
         self._evaluators = tuple(evaluators) if evaluators is not None else registered()
         self._clock = clock
         plugins = {f"evaluator:{e.name}": e.version for e in self._evaluators}
@@ -196,6 +198,7 @@ class Reviewer:
         ctx = build_context(
             declaration,
             snapshot=self._snapshot,
+            intel=self._intel,
             as_of=review_date,
             findings=findings,
             indeterminate=tuple(dict.fromkeys(u for s in scans for u in s.indeterminate)),

@@ -44,7 +44,7 @@ def make_context(
         declaration=declaration,
         profile=load_profile(regime),
         catalogue=load_catalogue(),
-        snapshot=None,
+        intel=None,
         screening=screen(screener, declaration.vendors),
         as_of=as_of,
     )

@@ -52,15 +52,16 @@ def set_verbosity(level: int) -> None:
 
 
 def notice(message: str) -> None:
-    """A line for the user on standard error (a first-use install, a warning), unless quiet."""
+    """A line for the user on standard error (a first-use install, a warning), unless quiet;
+    input text in `message` is shown escaped (`safe_text`)."""
     if _verbosity[0] >= 0:
-        _console("stderr").print(f"chainreview: {message}", markup=False, highlight=False)
+        _console("stderr").print(safe_text(f"chainreview: {message}"))
 
 
 def detail(message: str) -> None:
     """A line on standard error only when verbose (what a run rests on, how long it took)."""
     if _verbosity[0] > 0:
-        _console("stderr").print(f"chainreview: {message}", markup=False, highlight=False)
+        _console("stderr").print(safe_text(f"chainreview: {message}"))
 
 
 def _console(name: str) -> Console:

@@ -41,7 +41,7 @@ from chainreview.factors.catalogue import Catalogue, RegimeProfile
 from chainreview.findings.coverage import Coverage
 from chainreview.findings.model import Finding
 from chainreview.findings.scan import Undecided
-from chainreview.intel.snapshot import Snapshot
+from chainreview.intel.eol import EolCycle
 
 if TYPE_CHECKING:
     from chainreview.factors.parties import Screening
@@ -54,6 +54,7 @@ __all__ = [
     "EvidenceRef",
     "FactorAssessment",
     "Gap",
+    "IntelPort",
     "Limitation",
     "Mitigation",
     "NameScreener",
@@ -272,6 +273,21 @@ class NameScreener(Protocol):
         ...
 
 
+class IntelPort(Protocol):
+    """What evaluators may ask of the intel snapshot, and nothing more (the sanctions screening
+    comes done, in `ReviewContext.screening`)."""
+
+    @property
+    def feeds(self) -> frozenset[str]:
+        """The feed kinds (`osv`, `kev`, `eol`, …) the snapshot holds records of."""
+        ...
+
+    def eol_cycles(self, products: Iterable[str]) -> Mapping[str, tuple[EolCycle, ...]]:
+        """The endoflife.date cycles of each product name (lower case), in one look-up; names
+        with none are left out."""
+        ...
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReviewContext:
     """Everything an evaluator may read."""
@@ -279,8 +295,8 @@ class ReviewContext:
     declaration: Declaration
     profile: RegimeProfile
     catalogue: Catalogue
-    snapshot: Snapshot | None
-    """None when no intel snapshot is available."""
+    intel: IntelPort | None
+    """The intel snapshot's look-ups; None when no snapshot is available."""
     screening: Screening
     """The vendors' parties screened against the sanctions and export-control lists, once
     (no list screened when the snapshot has no sanctions feed)."""

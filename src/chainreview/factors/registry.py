@@ -17,9 +17,11 @@ from chainreview.factors.catalogue import load_catalogue, load_profile
 from chainreview.factors.control import ControlEvaluator
 from chainreview.factors.data import DataEvaluator
 from chainreview.factors.deployment import DeploymentEvaluator
+from chainreview.factors.intel_port import SnapshotIntel
 from chainreview.factors.interface import (
     Evaluator,
     FactorAssessment,
+    IntelPort,
     ReviewContext,
     Rule,
     citations,
@@ -94,16 +96,19 @@ def build_context(
     indeterminate: tuple[Undecided, ...] = (),
     coverage: Mapping[str, Coverage] | None = None,
     screening: Screening | None = None,
+    intel: IntelPort | None = None,
 ) -> ReviewContext:
     """The context of `declaration` under its regime, its vendors screened against the
-    snapshot's lists (if any) unless `screening` gives the screening done already."""
+    snapshot's lists (if any) unless `screening` gives the screening done already; the
+    evaluators' look-ups go through `intel` when given (a reviewer keeps one per snapshot),
+    else through a port made here."""
     return ReviewContext(
         findings=findings,
         indeterminate=indeterminate,
         declaration=declaration,
         profile=load_profile(declaration.regime),
         catalogue=load_catalogue(),
-        snapshot=snapshot,
+        intel=intel if intel is not None else None if snapshot is None else SnapshotIntel(snapshot),
         screening=screening
         if screening is not None
         else screen(

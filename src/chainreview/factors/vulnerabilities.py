@@ -69,7 +69,7 @@ from chainreview.findings.coverage import CoverageState
 from chainreview.findings.model import Finding
 from chainreview.findings.model import Level as Severity
 from chainreview.intel.eol import EolCycle
-from chainreview.intel.interface import FeedKind, load_record
+from chainreview.intel.interface import FeedKind
 
 __all__ = ["SEVERITY_LEVEL", "VulnerabilityEvaluator", "finding_level"]
 
@@ -245,14 +245,11 @@ class VulnerabilityEvaluator(Evaluator):
 
 def _feeds(ctx: ReviewContext) -> frozenset[str]:
     """The feeds the snapshot holds records of (none without a snapshot)."""
-    if ctx.snapshot is None:
-        return frozenset()
-    counts = ctx.snapshot.manifest.get("feeds") or {}
-    return frozenset(kind for kind, n in counts.items() if n)
+    return frozenset() if ctx.intel is None else ctx.intel.feeds
 
 
 def _feed_gaps(ctx: ReviewContext) -> list[Gap | Limitation]:
-    if ctx.snapshot is None:
+    if ctx.intel is None:
         return [limitation("components against advisories (no intel snapshot: OSV, CISA KEV)")]
     feeds = _feeds(ctx)
     return [
@@ -351,7 +348,7 @@ def _known(ctx: ReviewContext, active: list[Finding]) -> list[Raise]:
     if resolved:
         reason = f"{len(resolved)} finding(s) resolved by VEX or accepted: {_ids(resolved)}"
         raised.append(F02_RESOLVED.fire(Level.NONE, reason, [_ref(f) for f in resolved]))
-    if not active and ctx.snapshot is not None:
+    if not active and ctx.intel is not None:
         raised.append(F02_SEVERITY.fire(Level.NONE, "no active finding in the checked components"))
     answers = (
         on_concern(ctx, F02_ANSWER, "F02.Q1", Level.MEDIUM, remedy),
@@ -407,30 +404,31 @@ def _support(
 
 
 def _eol_components(ctx: ReviewContext) -> list[Raise]:
-    assert ctx.snapshot is not None  # the caller checked the eol feed
+    assert ctx.intel is not None  # the caller checked the eol feed
+    components = [
+        (product, component)
+        for product in ctx.declaration.products
+        for component in (product.inventory.components if product.inventory else ())
+        if component.version
+    ]
+    cycles = ctx.intel.eol_cycles({c.name.lower() for _, c in components})
     raised: list[Raise] = []
-    for product in ctx.declaration.products:
-        for component in product.inventory.components if product.inventory else ():
-            cycle = _cycle(ctx, component.name.lower(), component.version)
-            if cycle is None:
-                continue
-            level, state = _eol_state(cycle, ctx.as_of)
-            reason = f"{product.id}: {component.name} {component.version} ({cycle.key}) {state}"
-            ref = EvidenceRef(kind="eol", ref=cycle.key, detail=state)
-            mitigation = m.supported_cycle(component.name, cycle.latest)
-            raised.append(F04_EOL.fire(level, reason, [ref], mitigation))
+    for product, component in components:
+        cycle = _cycle(cycles.get(component.name.lower(), ()), component.version)
+        if cycle is None:
+            continue
+        level, state = _eol_state(cycle, ctx.as_of)
+        reason = f"{product.id}: {component.name} {component.version} ({cycle.key}) {state}"
+        ref = EvidenceRef(kind="eol", ref=cycle.key, detail=state)
+        mitigation = m.supported_cycle(component.name, cycle.latest)
+        raised.append(F04_EOL.fire(level, reason, [ref], mitigation))
     return raised
 
 
-def _cycle(ctx: ReviewContext, product: str, version: str | None) -> EolCycle | None:
-    """The longest endoflife.date cycle of `product` that `version` is in, if any."""
-    if ctx.snapshot is None or not version:
+def _cycle(cycles: Iterable[EolCycle], version: str | None) -> EolCycle | None:
+    """The longest of a product's endoflife.date `cycles` that `version` is in, if any."""
+    if not version:
         return None
-    cycles = [
-        load_record(EolCycle, value)
-        for key in ctx.snapshot.keys(FeedKind.EOL, "product", product)
-        if isinstance(value := ctx.snapshot.record(FeedKind.EOL, key), dict)
-    ]
     fitting = [c for c in cycles if version == c.cycle or version.startswith(c.cycle + ".")]
     return max(fitting, key=lambda c: len(c.cycle), default=None)
 
@@ -485,7 +483,7 @@ def _likelihood(
     if facing:
         reason = f"{len(facing)} active finding(s) in internet-facing products: {_ids(facing)}"
         raised.append(F17_EXPOSURE.fire(Level.MEDIUM, reason, [_ref(f) for f in facing], remedy))
-    elif not active and ctx.snapshot is not None:
+    elif not active and ctx.intel is not None:
         raised.append(F17_EXPOSURE.fire(Level.NONE, "no active finding to exploit"))
     elif active:
         reason = f"{len(active)} active finding(s), none in an internet-facing product"
@@ -528,7 +526,7 @@ def _mitigability(
         reason = f"{len(unfixed)} active finding(s) without a fix, {how}: {_ids(unfixed)}"
         refs = [_ref(f) for f in unfixed] + [answer_ref(a) for a in controls]
         raised.append(F18_UNFIXED.fire(level, reason, refs, m.ISOLATE))
-    if not active and ctx.snapshot is not None:
+    if not active and ctx.intel is not None:
         raised.append(F18_FIXED.fire(Level.NONE, "no active finding needs a remedy"))
     answers = (
         on_concern(ctx, F18_ANSWER, "F18.Q1", Level.MEDIUM, m.ISOLATE),
