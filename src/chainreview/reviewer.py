@@ -194,7 +194,7 @@ class Reviewer:
         read = None if overrides is None else read_overrides(overrides, overrides.name)
         given: tuple[Override, ...] = () if read is None else read.overrides
         scans = self.scan(declaration, review_date)
-        findings = tuple(dict.fromkeys(f for s in scans for f in s.findings))
+        findings = _merged([s.findings for s in scans])
         ctx = build_context(
             declaration,
             snapshot=self._snapshot,
@@ -327,6 +327,16 @@ def review(
             as_of=as_of,
             allow_demo_intel=allow_demo_intel,
         )
+
+
+def _merged(groups: Sequence[tuple[Finding, ...]]) -> tuple[Finding, ...]:
+    """The products' findings, one finding two products share once. One scan's findings are
+    distinct already, and hashing a finding hashes all it holds: a lone scan's are kept as
+    they are."""
+    found = [group for group in groups if group]
+    if len(found) <= 1:
+        return found[0] if found else ()
+    return tuple(dict.fromkeys(f for group in found for f in group))
 
 
 def _source_ref(source: Mapping[str, Any], review_date: date) -> SourceRef:

@@ -38,7 +38,7 @@ are high, medium when the operator declares compensating controls (F18.Q1 isolat
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from typing import Final
 
@@ -209,17 +209,17 @@ def _target(findings: list[Finding]) -> str:
 
 def _worst_raise(
     rule: Rule,
-    findings: list[Finding],
-    level_of: Mapping[Finding, Level],
+    levels: Sequence[tuple[Finding, Level]],
     what: str,
     mitigation: Mitigation | tuple[Mitigation, ...],
 ) -> Raise | None:
-    """One raise for the findings `rule` covers: the top level, and the findings at it."""
-    if not findings:
+    """One raise for the findings `rule` covers, each with its level: the top level, and the
+    findings at it. (Pairs, not a mapping: hashing a finding hashes all it holds.)"""
+    if not levels:
         return None
-    top = max((level_of[f] for f in findings), key=RANK.__getitem__)
-    at_top = [f for f in findings if level_of[f] is top]
-    reason = f"{len(findings)} {what}; at {top}: {_ids(at_top)}"
+    top = max((level for _, level in levels), key=RANK.__getitem__)
+    at_top = [f for f, level in levels if level is top]
+    reason = f"{len(levels)} {what}; at {top}: {_ids(at_top)}"
     return rule.fire(top, reason, [_ref(f) for f in at_top], mitigation)
 
 
@@ -324,25 +324,33 @@ def _names(components: Iterable[Component]) -> str:
 
 
 def _known(ctx: ReviewContext, active: list[Finding]) -> list[Raise]:
-    level_of = {f: finding_level(f) for f in active}
-    severity = {f: SEVERITY_LEVEL[f.severity.level] for f in active}
-    unfixed = [f for f in active if not f.fixed_versions]
-    kev = [f for f in active if f.kev is not None]
-    epss = {f: level for f in active if (level := _epss_level(f)) in (Level.MEDIUM, Level.HIGH)}
+    levels = [(f, finding_level(f)) for f in active]
+    severity = [(f, SEVERITY_LEVEL[f.severity.level]) for f in active]
+    high_epss = (Level.MEDIUM, Level.HIGH)
+    epss = [(f, level) for f in active if (level := _epss_level(f)) in high_epss]
     remedy = m.REMEDY
     raised = [
-        _worst_raise(F02_KEV, kev, level_of, "active finding(s) in CISA KEV", remedy),
-        _worst_raise(F02_NO_REMEDY, unfixed, level_of, "active finding(s) without a fix", remedy),
+        _worst_raise(
+            F02_KEV,
+            [(f, level) for f, level in levels if f.kev is not None],
+            "active finding(s) in CISA KEV",
+            remedy,
+        ),
+        _worst_raise(
+            F02_NO_REMEDY,
+            [(f, level) for f, level in levels if not f.fixed_versions],
+            "active finding(s) without a fix",
+            remedy,
+        ),
         _worst_raise(
             F02_SEVERITY,
-            active,
             severity,
             "active finding(s)",
             _upgrades(f for f in active if f.fixed_versions)
             if any(f.fixed_versions for f in active)
             else remedy,
         ),
-        _worst_raise(F02_EPSS, list(epss), epss, "active finding(s) with a high EPSS", remedy),
+        _worst_raise(F02_EPSS, epss, "active finding(s) with a high EPSS", remedy),
     ]
     resolved = [f for f in ctx.findings if not f.active]
     if resolved:
@@ -461,20 +469,20 @@ def _likelihood(
 ) -> tuple[list[Raise], list[Gap | Limitation]]:
     exposed = _exposed(ctx)
     gaps = coverage + _feed_gaps(ctx)
-    kev_level = {
-        f: Level.CRITICAL if f.component in exposed else Level.HIGH
+    kev_level = [
+        (f, Level.CRITICAL if f.component in exposed else Level.HIGH)
         for f in active
         if f.kev is not None
-    }
-    epss_level = {
-        f: _step(level, int(f.component in exposed))
+    ]
+    epss_level = [
+        (f, _step(level, int(f.component in exposed)))
         for f in active
         if (level := _epss_level(f)) is not None
-    }
+    ]
     remedy = (m.REMEDY, m.ISOLATE)
     raised = [
-        _worst_raise(F17_KEV, list(kev_level), kev_level, "active finding(s) in KEV", remedy),
-        _worst_raise(F17_EPSS, list(epss_level), epss_level, "finding(s) scored by EPSS", remedy),
+        _worst_raise(F17_KEV, kev_level, "active finding(s) in KEV", remedy),
+        _worst_raise(F17_EPSS, epss_level, "finding(s) scored by EPSS", remedy),
     ]
     unscored = [f for f in active if f.kev is None and f.epss is None]
     if unscored and FeedKind.EPSS.value not in _feeds(ctx):

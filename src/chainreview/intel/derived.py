@@ -24,6 +24,8 @@ __all__ = ["DerivedFile", "module_files", "source_fingerprint"]
 
 _MAX_BYTES: Final = 512 * 1024 * 1024
 """A derived file larger than this is not ours to read (it is ignored and computed again)."""
+_MODE: Final = 0o644
+"""Readable by whoever may read the snapshot beside it (`mkstemp` makes files private)."""
 
 
 def source_fingerprint(label: str, files: Iterable[Path]) -> str:
@@ -71,6 +73,7 @@ class DerivedFile:
             return False
         try:
             with os.fdopen(handle, "wb") as file:
+                os.fchmod(file.fileno(), _MODE)
                 file.write(data)
             os.replace(name, self.path)
         except OSError:
