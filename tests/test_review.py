@@ -22,7 +22,7 @@ import chainreview
 from chainreview import canonical
 from chainreview.determination.model import Outcome
 from chainreview.errors import InputError
-from chainreview.evidence.overrides import Level
+from chainreview.levels import Level
 from chainreview.report.html import render_html
 from chainreview.reviewer import ReviewResult, review
 

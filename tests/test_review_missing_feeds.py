@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from chainreview.determination.model import Determination
-from chainreview.evidence.overrides import Level
 from chainreview.factors.interface import FactorAssessment
+from chainreview.levels import Level
 from chainreview.reviewer import review
 
 PACKAGE = Path(__file__).resolve().parents[1] / "examples" / "domestic-database"

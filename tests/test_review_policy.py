@@ -24,10 +24,10 @@ import pytest
 import yaml
 
 from chainreview.determination.model import ConditionKind, Determination, Outcome
-from chainreview.evidence.overrides import Level
 from chainreview.factors import load_catalogue
 from chainreview.factors.catalogue import AnswerType, Question
 from chainreview.factors.interface import FactorAssessment, Party
+from chainreview.levels import Level
 from chainreview.reviewer import ReviewResult, review
 
 AS_OF = date(2026, 12, 1)

@@ -33,9 +33,9 @@ import pytest
 import yaml
 
 from chainreview.determination.model import Determination, Outcome
-from chainreview.evidence.overrides import Level
 from chainreview.factors.screening import Screener
 from chainreview.intel.snapshot import open_current
+from chainreview.levels import Level
 from chainreview.reviewer import review
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -19,7 +19,7 @@ from chainreview.determination.model import ConditionKind, Outcome
 from chainreview.determination.policy import load_policy
 from chainreview.determination.rules import Facts, apply_overrides, decide, limitations_of
 from chainreview.evidence.declaration import Criticality, Effect
-from chainreview.evidence.overrides import Level, Override
+from chainreview.evidence.overrides import Override
 from chainreview.evidence.vendor_profile import Art6Commitment
 from chainreview.factors import load_catalogue
 from chainreview.factors.interface import (
@@ -31,6 +31,7 @@ from chainreview.factors.interface import (
     Party,
 )
 from chainreview.factors.mitigations import SEGMENT
+from chainreview.levels import Level
 
 POLICY = load_policy(None, "cn-crm-2022")
 SCOPE = load_catalogue().ids

@@ -21,8 +21,9 @@ import yaml
 from chainreview import canonical, limits, raw
 from chainreview.errors import InputError, InvalidPackage, Problem
 from chainreview.evidence.declaration import Declaration, InputRole, load_declaration
-from chainreview.evidence.overrides import Level, read_overrides
+from chainreview.evidence.overrides import read_overrides
 from chainreview.evidence.questionnaire import QuestionnaireAnswer
+from chainreview.levels import Level
 
 MINIMAL = Path(__file__).parents[1] / "fixtures" / "declarations" / "minimal"
 SCHEMAS = Path(__file__).parents[2] / "src" / "chainreview" / "schemas"

@@ -9,9 +9,9 @@ from typing import Any
 
 from factor_kit import by_id, edit_yaml, gaps, make_context, measures
 
-from chainreview.evidence.overrides import Level
 from chainreview.factors.control import ControlEvaluator
 from chainreview.factors.interface import FactorAssessment
+from chainreview.levels import Level
 
 SIGNED = "cyclonedx-specification/tools/src/test/resources/1.4/valid-signatures-1.4.json"
 

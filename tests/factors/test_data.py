@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chainreview.evidence.declaration import Declaration, load_declaration
-from chainreview.evidence.overrides import Level
 from chainreview.evidence.product import Product
 from chainreview.factors.data import DataEvaluator
 from chainreview.factors.interface import FactorAssessment
 from chainreview.factors.registry import assess_all
+from chainreview.levels import Level
 
 
 def _assess(package: Path) -> dict[str, FactorAssessment]:

@@ -7,9 +7,9 @@ from typing import Any
 
 from factor_kit import by_id, edit_yaml, gaps, make_context, measures
 
-from chainreview.evidence.overrides import Level
 from chainreview.factors.deployment import DeploymentEvaluator
 from chainreview.factors.interface import FactorAssessment
+from chainreview.levels import Level
 
 
 def _assess(package: Path, regime: str = "cn-crm-2022") -> dict[str, FactorAssessment]:

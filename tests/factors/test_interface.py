@@ -4,7 +4,6 @@ profile."""
 
 from __future__ import annotations
 
-from chainreview.evidence.overrides import Level
 from chainreview.factors import load_profile
 from chainreview.factors.interface import (
     ESTABLISHED_FLOOR,
@@ -22,6 +21,7 @@ from chainreview.factors.interface import (
     limitation,
     missing,
 )
+from chainreview.levels import Level
 
 RULE_A = Rule(id="T.R1", text="first")
 RULE_B = Rule(id="T.R2", text="second")

@@ -14,7 +14,6 @@ import pytest
 from factor_kit import AS_OF, by_id, edit_yaml, gaps, limits, make_context
 
 from chainreview.evidence.declaration import load_declaration
-from chainreview.evidence.overrides import Level
 from chainreview.factors.interface import FactorAssessment
 from chainreview.factors.jurisdiction import JurisdictionEvaluator, effective_shares
 from chainreview.factors.parties import parties
@@ -23,6 +22,7 @@ from chainreview.factors.screening import Screener
 from chainreview.factors.supply import SupplyEvaluator
 from chainreview.intel import importer
 from chainreview.intel.snapshot import Snapshot, open_current
+from chainreview.levels import Level
 
 LISTED_VENDOR = "CUBIT SEMICONDUCTOR LIMITED"
 """A real OFAC SDN entity (ent_num 47593, RUSSIA-EO14024)."""

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from factor_kit import by_id, edit_yaml, gaps, make_context
 
-from chainreview.evidence.overrides import Level
 from chainreview.factors import load_catalogue
 from chainreview.factors.control import ControlEvaluator
 from chainreview.factors.registry import assess_all, evaluators, index
+from chainreview.levels import Level
 
 
 def test_one_assessment_per_catalogue_factor_in_order(package: Path) -> None:

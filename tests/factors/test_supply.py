@@ -10,7 +10,6 @@ from factor_kit import by_id, edit_yaml, gaps, limits, make_context
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chainreview.evidence.overrides import Level
 from chainreview.factors.interface import FactorAssessment
 from chainreview.factors.supply import (
     SupplyEvaluator,
@@ -18,6 +17,7 @@ from chainreview.factors.supply import (
     herfindahl,
     single_source,
 )
+from chainreview.levels import Level
 
 shares = st.lists(st.floats(min_value=0.01, max_value=1e6), min_size=1, max_size=20)
 

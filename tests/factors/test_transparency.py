@@ -8,9 +8,9 @@ from typing import Any
 
 from factor_kit import by_id, edit_yaml, gaps, make_context, measures
 
-from chainreview.evidence.overrides import Level
 from chainreview.factors.interface import FactorAssessment
 from chainreview.factors.transparency import TransparencyEvaluator
+from chainreview.levels import Level
 
 
 def _assess(package: Path, as_of: date | None = None) -> dict[str, FactorAssessment]:

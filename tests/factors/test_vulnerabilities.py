@@ -21,13 +21,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chainreview.evidence.declaration import load_declaration
-from chainreview.evidence.overrides import Level
 from chainreview.factors.interface import RANK, FactorAssessment, ReviewContext
 from chainreview.factors.registry import build_context
 from chainreview.factors.vulnerabilities import VulnerabilityEvaluator, finding_level
 from chainreview.findings.model import Finding, Kev, Status
 from chainreview.findings.model import Level as Severity
 from chainreview.intel.snapshot import Snapshot, open_current
+from chainreview.levels import Level
 from chainreview.reviewer import Reviewer
 
 KEV_CVES = ("CVE-2020-11978", "CVE-2020-13927")

@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from chainreview.evidence.overrides import Level
 from chainreview.factors.interface import Due, FactorAssessment, Party
+from chainreview.levels import Level
 
 __all__ = [
     "AppliedOverride",

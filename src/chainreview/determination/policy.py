@@ -23,12 +23,13 @@ from jsonschema import Draft202012Validator
 from chainreview import raw
 from chainreview.determination.model import Outcome
 from chainreview.errors import InputError
-from chainreview.evidence.declaration import Criticality, Effect, raise_for_errors
-from chainreview.evidence.overrides import Level
+from chainreview.evidence.declaration import Criticality, Effect
+from chainreview.evidence.schema_checks import raise_for_errors
 from chainreview.evidence.vendor_profile import Art6Commitment
 from chainreview.factors.catalogue import load_catalogue
 from chainreview.factors.interface import Due, Mitigation, Party
 from chainreview.factors.mitigations import commitment
+from chainreview.levels import Level
 
 __all__ = [
     "FactorTest",

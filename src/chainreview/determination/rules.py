@@ -39,12 +39,13 @@ from chainreview.determination.model import (
 )
 from chainreview.determination.policy import FactorTest, Policy, PolicyRule, When
 from chainreview.evidence.declaration import Criticality, Declaration, Effect
-from chainreview.evidence.overrides import Level, Override
+from chainreview.evidence.overrides import Override
 from chainreview.evidence.product import DataClass
 from chainreview.evidence.vendor_profile import Art6Commitment
 from chainreview.factors.catalogue import RegimeProfile
 from chainreview.factors.interface import RANK, Due, FactorAssessment, Mitigation, Party
 from chainreview.findings.model import Finding
+from chainreview.levels import Level
 
 __all__ = [
     "Decision",

@@ -30,20 +30,13 @@ catalogue), whose problems come in the same list.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeAlias
-
-import orjson
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError, best_match
-from referencing import Registry, Resource
 
 from chainreview import limits, raw
 from chainreview.components.model import SbomDocument
@@ -52,23 +45,16 @@ from chainreview.evidence.merge import merge_documents
 from chainreview.evidence.product import Product, product_from
 from chainreview.evidence.questionnaire import ANSWER_FIELDS, QuestionnaireAnswer, answer_from
 from chainreview.evidence.sbom import read_sbom
+from chainreview.evidence.schema_checks import DECLARATION_SCHEMA_ID, duplicates, schema_problems
 from chainreview.evidence.vendor_profile import VendorProfile, vendor_profile_from
 from chainreview.evidence.vex import VexDocument, read_vex
 
 MANIFEST = "declaration.yaml"
 """File name of the manifest at the root of a declaration package."""
 
-DECLARATION_SCHEMA_ID = "https://chainreview.dev/schema/declaration-1.0.json"
-"""`$id` of the published declaration schema."""
-
-OVERRIDES_SCHEMA_ID = "https://chainreview.dev/schema/overrides-1.0.json"
-"""`$id` of the published overrides schema."""
-
 DEFAULT_REGIME = "cn-crm-2022"
 """Regime profile applied when the manifest names none."""
 
-_SCHEMA_FILES = ("declaration.schema.json", "overrides.schema.json")
-_MESSAGE_CHARS = 300
 _IDS_SHOWN = 20
 """Most declared ids an "unknown id" problem lists."""
 _WINDOWS_ABSOLUTE = re.compile(r"[A-Za-z]:")
@@ -256,95 +242,7 @@ class Declaration:
     """Package-relative path of the answers file, when there is one."""
 
 
-# --- schema validation ------------------------------------------------------------------------
-
-_SCHEMA_DIR = resources.files("chainreview") / "schemas"
-
-
-@functools.cache
-def _registry() -> Registry[Any]:
-    """The declaration and overrides schemas by `$id`; any other `$ref` fails, never fetched."""
-    contents = [orjson.loads((_SCHEMA_DIR / name).read_bytes()) for name in _SCHEMA_FILES]
-    return Registry().with_resources(
-        (schema["$id"], Resource.from_contents(schema)) for schema in contents
-    )
-
-
-@functools.cache
-def _validator(reference: str) -> Draft202012Validator:
-    return Draft202012Validator(
-        {"$ref": reference}, registry=_registry(), format_checker=FormatChecker(formats=("date",))
-    )
-
-
-def check_schema(value: Any, reference: str, file: str) -> None:
-    """Validate `value` read from `file` against the declaration or overrides schema at `reference`.
-
-    Raises `InputError` as `raise_for_errors` does.
-    """
-    raise_for_errors(list(_validator(reference).iter_errors(value)), file)
-
-
-def raise_for_errors(errors: Sequence[ValidationError], file: str) -> None:
-    """Raise `InputError` for the most relevant of `errors` (if any) found in `file`.
-
-    The message names the JSON pointer of the violation (of the missing or unknown field itself,
-    for those) and counts the others.
-    """
-    if not errors:
-        return
-    pointer, message = _explain(best_match(errors))[0]
-    if len(errors) > 1:
-        others = len(errors) - 1
-        message += f" (and {others} more problem{'s' if others > 1 else ''})"
-    raise InputError(file, message, pointer or "(root)")
-
-
-def _schema_problems(value: Any, reference: str, file: str) -> list[Problem]:
-    """Every violation of the schema at `reference` by `value` read from `file`, one line each."""
-    return [
-        Problem(file, pointer or "(root)", message)
-        for error in _validator(reference).iter_errors(value)
-        for pointer, message in _explain(best_match([error]))
-    ]
-
-
-def _explain(error: ValidationError) -> list[tuple[str, str]]:
-    """The pointer and a one-line message of each problem of one violation (each missing or
-    unknown field apart), both cut short (a hostile value or key may be megabytes long)."""
-    return [
-        (raw.one_line(pointer, _MESSAGE_CHARS), raw.one_line(message, _MESSAGE_CHARS))
-        for pointer, message in _problems(error)
-    ]
-
-
-def _problems(error: ValidationError) -> list[tuple[str, str]]:
-    pointer = _pointer(error.absolute_path)
-    instance, keyword, schema = error.instance, error.validator_value, error.schema
-    if isinstance(instance, dict) and error.validator == "required" and isinstance(keyword, list):
-        missing = (name for name in keyword if name not in instance)
-        return [(f"{pointer}/{_escape(name)}", "required field is missing") for name in missing]
-    if isinstance(instance, dict) and error.validator == "additionalProperties":
-        allowed = schema.get("properties", {}) if isinstance(schema, Mapping) else {}
-        message = f"unknown field (allowed: {', '.join(allowed)})"
-        extra = (name for name in instance if name not in allowed)
-        return [(f"{pointer}/{_escape(name)}", message) for name in extra]
-    if error.validator == "format":
-        shown = raw.one_line(repr(instance), 80)
-        return [(pointer, f"{shown} is not a valid {keyword} (YYYY-MM-DD)")]
-    message = error.message
-    wants_text = keyword == "string" or (isinstance(keyword, list) and "string" in keyword)
-    if error.validator == "type" and wants_text and isinstance(instance, (bool, int, float)):
-        message += " (YAML reads unquoted yes/no/on/off as booleans and 1.10 as 1.1: quote it)"
-    return [(pointer, message)]
-
-
-def _escape(part: object) -> str:
-    return str(part).replace("~", "~0").replace("/", "~1")
-
-
-def _pointer(path: Iterable[object]) -> str:
-    return "".join("/" + _escape(part) for part in path)
+# --- reading order of problems ----------------------------------------------------------------
 
 
 def _position(
@@ -408,7 +306,7 @@ class _Package:
 
     def check_schema(self, value: Any, reference: str, file: str) -> list[Problem]:
         """Record and return the violations of the schema at `reference` by `value` from `file`."""
-        problems = _schema_problems(value, reference, file)
+        problems = schema_problems(value, reference, file)
         self.problems += problems
         return problems
 
@@ -807,23 +705,6 @@ def _refer(
         if isinstance(reference, str) and reference not in known:
             message = f"unknown {what} {raw.preview(reference)} (declared: {declared})"
             package.add(file, pointer, message)
-
-
-def duplicates(ids: Iterable[str | None]) -> Iterator[tuple[int, str]]:
-    """The index and id of every id met before in `ids` (None entries skipped)."""
-    seen: set[str] = set()
-    for index, item in enumerate(ids):
-        if item is None:
-            continue
-        if item in seen:
-            yield index, item
-        seen.add(item)
-
-
-def check_unique(ids: Iterable[str], what: str, file: str, pointer: str) -> None:
-    """Refuse an id met twice in `file`; `pointer` has a `{}` where the entry's index goes."""
-    for index, item in duplicates(ids):
-        raise InputError(file, f"{what} {item!r} appears more than once", pointer.format(index))
 
 
 def _check_unique(

@@ -9,23 +9,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 from chainreview import limits, raw
 from chainreview.errors import InputError
-from chainreview.evidence.declaration import OVERRIDES_SCHEMA_ID, check_schema
-
-
-class Level(StrEnum):
-    """The level of a factor assessment, from no risk to critical, or undetermined."""
-
-    NONE = "none"
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
-    UNDETERMINED = "undetermined"
+from chainreview.evidence.schema_checks import OVERRIDES_SCHEMA_ID, check_schema
+from chainreview.levels import Level
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -26,8 +26,9 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from chainreview import raw
 from chainreview.errors import InputError
-from chainreview.evidence.declaration import DEFAULT_REGIME, check_unique, raise_for_errors
+from chainreview.evidence.declaration import DEFAULT_REGIME
 from chainreview.evidence.product import CriticalEquipment, EquipmentKind, SecurityProductCategory
+from chainreview.evidence.schema_checks import check_unique, raise_for_errors
 
 __all__ = [
     "AnswerType",

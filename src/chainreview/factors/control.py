@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from chainreview.components.model import SignatureStatus
-from chainreview.evidence.overrides import Level
 from chainreview.evidence.product import OperatedBy, Product
 from chainreview.factors import mitigations as m
 from chainreview.factors.interface import (
@@ -29,6 +28,7 @@ from chainreview.factors.interface import (
     missing,
 )
 from chainreview.factors.questions import answer_for, on_concern
+from chainreview.levels import Level
 
 __all__ = ["ControlEvaluator"]
 

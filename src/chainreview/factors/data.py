@@ -22,7 +22,6 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from chainreview.components.model import Service
-from chainreview.evidence.overrides import Level
 from chainreview.evidence.product import (
     AssessmentStatus,
     DataCategory,
@@ -46,6 +45,7 @@ from chainreview.factors.interface import (
     missing,
 )
 from chainreview.factors.questions import on_concern
+from chainreview.levels import Level
 
 __all__ = ["LARGE_PERSONAL", "LARGE_SENSITIVE", "PERSONAL_LABELS", "DataEvaluator"]
 

@@ -14,7 +14,6 @@ from datetime import date
 from typing import Final
 
 from chainreview.evidence.declaration import Criticality
-from chainreview.evidence.overrides import Level
 from chainreview.evidence.product import Product
 from chainreview.evidence.vendor_profile import Art6Commitment, VendorProfile
 from chainreview.factors import mitigations as m
@@ -34,6 +33,7 @@ from chainreview.factors.interface import (
     missing,
 )
 from chainreview.factors.questions import answer_for, on_concern
+from chainreview.levels import Level
 
 __all__ = ["CRITICALITY_LEVEL", "REQUIRED_COMMITMENTS", "DeploymentEvaluator", "in_scope"]
 

@@ -36,12 +36,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar, Final, Protocol
 
 from chainreview.evidence.declaration import MANIFEST, Declaration
-from chainreview.evidence.overrides import Level
 from chainreview.factors.catalogue import Catalogue, RegimeProfile
 from chainreview.findings.coverage import Coverage
 from chainreview.findings.model import Finding
 from chainreview.findings.scan import Undecided
 from chainreview.intel.eol import EolCycle
+from chainreview.levels import Level
 
 if TYPE_CHECKING:
     from chainreview.factors.parties import Screening

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
-from chainreview.evidence.overrides import Level
 from chainreview.evidence.product import DataClass
 from chainreview.evidence.vendor_profile import VendorProfile
 from chainreview.factors import mitigations as m
@@ -37,6 +36,7 @@ from chainreview.factors.interface import (
 )
 from chainreview.factors.parties import PartyHit, Role, hit_ref, unscreened
 from chainreview.factors.questions import answer_for, on_concern
+from chainreview.levels import Level
 
 __all__ = [
     "CONTROLLING_SHARE",

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from chainreview.evidence.declaration import Declaration
-from chainreview.evidence.overrides import Level
 from chainreview.evidence.questionnaire import QuestionnaireAnswer
 from chainreview.factors.catalogue import AnswerType, Factor, Question
 from chainreview.factors.interface import (
@@ -24,6 +23,7 @@ from chainreview.factors.interface import (
     Rule,
     missing,
 )
+from chainreview.levels import Level
 
 __all__ = ["answer_for", "answer_ref", "concern", "on_concern", "summarise", "unanswered"]
 

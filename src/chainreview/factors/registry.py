@@ -12,7 +12,6 @@ from datetime import date
 from typing import Final
 
 from chainreview.evidence.declaration import Declaration
-from chainreview.evidence.overrides import Level
 from chainreview.factors.catalogue import load_catalogue, load_profile
 from chainreview.factors.control import ControlEvaluator
 from chainreview.factors.data import DataEvaluator
@@ -37,6 +36,7 @@ from chainreview.findings.coverage import Coverage
 from chainreview.findings.model import Finding
 from chainreview.findings.scan import Undecided
 from chainreview.intel.snapshot import Snapshot
+from chainreview.levels import Level
 
 __all__ = [
     "MANUAL",

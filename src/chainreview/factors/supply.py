@@ -18,7 +18,6 @@ from datetime import date, timedelta
 from typing import Final
 
 from chainreview.evidence.declaration import Criticality
-from chainreview.evidence.overrides import Level
 from chainreview.evidence.summary import ntia_coverage
 from chainreview.evidence.vendor_profile import Art6Commitment, Site, SiteKind, VendorProfile
 from chainreview.factors import mitigations as m
@@ -37,6 +36,7 @@ from chainreview.factors.interface import (
 )
 from chainreview.factors.parties import Role, hit_ref, unscreened
 from chainreview.factors.questions import answer_for, answer_ref, concern, on_concern
+from chainreview.levels import Level
 
 __all__ = [
     "HIGHLY_CONCENTRATED",

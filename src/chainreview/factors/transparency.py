@@ -16,7 +16,6 @@ from dataclasses import fields
 from datetime import date, timedelta
 from typing import Final
 
-from chainreview.evidence.overrides import Level
 from chainreview.evidence.product import Product
 from chainreview.evidence.summary import Coverage, ntia_coverage
 from chainreview.factors import mitigations as m
@@ -34,6 +33,7 @@ from chainreview.factors.interface import (
 )
 from chainreview.factors.questions import answer_for, on_concern, unanswered
 from chainreview.factors.unchecked import unchecked
+from chainreview.levels import Level
 
 __all__ = ["COMPLETE", "PARTIAL", "SUPPORT_MINIMUM", "TransparencyEvaluator"]
 

@@ -45,7 +45,6 @@ from typing import Final
 from chainreview.components.model import Component
 from chainreview.components.purl import InvalidPurl, osv_ecosystem, parse_purl
 from chainreview.components.versions import InvalidVersion, sort_key
-from chainreview.evidence.overrides import Level
 from chainreview.evidence.product import Product
 from chainreview.factors import mitigations as m
 from chainreview.factors.interface import (
@@ -70,6 +69,7 @@ from chainreview.findings.model import Finding
 from chainreview.findings.model import Level as Severity
 from chainreview.intel.eol import EolCycle
 from chainreview.intel.interface import FeedKind
+from chainreview.levels import Level
 
 __all__ = ["SEVERITY_LEVEL", "VulnerabilityEvaluator", "finding_level"]
 
