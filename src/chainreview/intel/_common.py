@@ -19,7 +19,7 @@ import os
 import re
 import stat
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -256,14 +256,20 @@ def text_lines(path: Path, display: str) -> Iterator[str]:
             yield line.removeprefix("\ufeff") if number == 1 else line
 
 
-def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    """`items` in lists of `size` (the last may be shorter)."""
+def batched(
+    items: Iterable[T], size: int, weigh: Callable[[T], int] | None = None, most: int = 0
+) -> Iterator[list[T]]:
+    """`items` in lists of `size`, or fewer once their `weigh`ts reach `most` (bytes of large
+    records: a batch never holds much more than `most`); the last may be shorter."""
     batch: list[T] = []
+    weight = 0
     for item in items:
         batch.append(item)
-        if len(batch) == size:
+        if weigh is not None:
+            weight += weigh(item)
+        if len(batch) == size or (weigh is not None and weight >= most):
             yield batch
-            batch = []
+            batch, weight = [], 0
     if batch:
         yield batch
 

@@ -70,7 +70,9 @@ Progress = Callable[[int, int], None]
 _SUFFIXES: Final = (".json", ".yaml", ".yml")
 _CHUNK: Final = 32
 _SPOOLED: Final = 256
-"""Records put in the spool at a time."""
+"""Records put in the spool at a time (fewer when they reach `_BYTES`)."""
+_BYTES: Final = 8 * 1024 * 1024
+"""Record JSON put in the spool at a time, at most (one record more, at worst)."""
 _WINDOW_ITEMS: Final = 4096
 """Files handed to the worker pool at a time."""
 _WINDOW_BYTES: Final = 64 * 1024 * 1024
@@ -415,7 +417,7 @@ def _feed(path: Path, display: str, outcomes: Iterable[_Outcome]) -> FeedData:
     ecosystems: set[str] = set()
     databases: set[str] = set()
     newest = ""
-    for batch in batched(outcomes, _SPOOLED):
+    for batch in batched(outcomes, _SPOOLED, lambda outcome: len(outcome.body or b""), _BYTES):
         for outcome in batch:
             warnings.extend(outcome.warnings)
             if outcome.rejected is not None:

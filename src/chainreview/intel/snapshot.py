@@ -41,6 +41,7 @@ from typing import Any, Final, cast
 import orjson
 
 from chainreview import limits
+from chainreview.intel._common import batched
 from chainreview.intel.interface import FeedData, FeedKind, IndexedRecord, IntelError, Record
 from chainreview.intel.names import normalise_name
 from chainreview.intel.osv_model import Advisory, Affected
@@ -560,16 +561,7 @@ def _with_bodies(records: Sequence[Record]) -> Iterator[list[tuple[Record, bytes
         if isinstance(records, Spool) and records.canonical
         else ((record, _body(record)) for record in records)
     )
-    batch: list[tuple[Record, bytes]] = []
-    size = 0
-    for record, body in pairs:
-        batch.append((record, body))
-        size += len(body)
-        if len(batch) == BATCH or size >= _BATCH_BYTES:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
+    return batched(pairs, BATCH, lambda pair: len(pair[1]), _BATCH_BYTES)
 
 
 def _withdrawn(record: Record) -> bool:
