@@ -220,7 +220,8 @@ def test_alpine_image_distro_findings(shared_data: Path, device_home: Path) -> N
     data = report(run(["--format", "json", str(shared_data / ALPINE)], device_home))
     found = {(f["name"], f["id"]): f for f in data["findings"]}
     # v3.16/main.json busybox secfixes "1.35.0-r18": ["CVE-2023-42366"]; installed 1.35.0-r17
-    busybox = found[("busybox", "Alpine:v3.16/main/busybox@1.35.0-r18")]
+    # a distro advisory makes one finding per CVE it concerns, shown under the CVE (#12)
+    busybox = found[("busybox", "CVE-2023-42366")]
     assert busybox["version"] == "1.35.0-r17"
     assert busybox["aliases"] == ["Alpine:v3.16/main/busybox@1.35.0-r18", "CVE-2023-42366"]
     assert busybox["fixed_versions"] == ["1.35.0-r18"]
@@ -229,13 +230,10 @@ def test_alpine_image_distro_findings(shared_data: Path, device_home: Path) -> N
         "Alpine:v3.16 busybox 1.35.0-r17: fixed in 1.35.0-r18"
     )
     # openssl secfixes "1.1.1t-r0": CVE-2022-4304 CVE-2022-4450 CVE-2023-0215 CVE-2023-0286
-    openssl = found[("libssl1.1", "Alpine:v3.16/main/openssl@1.1.1t-r0")]
-    assert [a for a in openssl["aliases"] if a.startswith("CVE-")] == [
-        "CVE-2022-4304",
-        "CVE-2022-4450",
-        "CVE-2023-0215",
-        "CVE-2023-0286",
-    ]
+    for cve in ("CVE-2022-4304", "CVE-2022-4450", "CVE-2023-0215", "CVE-2023-0286"):
+        openssl = found[("libssl1.1", cve)]
+        assert "Alpine:v3.16/main/openssl@1.1.1t-r0" in openssl["aliases"]
+        assert openssl["fixed_versions"] == ["1.1.1t-r0"]
     # zlib "1.2.12-r2": ["CVE-2022-37434"] and "0": ["CVE-2023-45853"]: 1.2.12-r3 has neither
     assert not [key for key in found if key[0] == "zlib"]
     # the operating system (alpine 3.16.2, no purl or CPE) cannot be matched: said, no ids
