@@ -94,3 +94,56 @@ def test_the_library_leaves_the_garbage_collector_as_it_found_it(
         assert gc.isenabled()
         chainreview.Reviewer(snapshot).review(EXAMPLES[0], as_of=AS_OF)
     assert gc.isenabled()
+
+
+def test_a_scan_tells_its_progress(bundled_home: Path, shared_data: Path) -> None:
+    heard: list[tuple[str, int, int]] = []
+    sbom = shared_data / RUST
+    with chainreview.open_snapshot(bundled_home) as snapshot:
+        chainreview.Scanner(snapshot).scan(
+            [sbom, sbom], progress=lambda what, done, total: heard.append((what, done, total))
+        )
+    stages = list(dict.fromkeys(what for what, _, _ in heard))
+    assert stages == ["Reading SBOMs", "Matching", "Building findings", "Applying VEX"]
+    for stage in stages:
+        steps = [(done, total) for what, done, total in heard if what == stage]
+        assert steps[0][0] == 0 and steps[-1][0] == steps[-1][1] > 0
+        assert [done for done, _ in steps] == sorted(done for done, _ in steps)
+    assert ("Reading SBOMs", 2, 2) in heard
+
+
+def test_the_cli_draws_progress_on_a_terminal_only(bundled_home: Path, shared_data: Path) -> None:
+    import pty
+
+    env = {**os.environ, "CHAINREVIEW_HOME": str(bundled_home), "TERM": "xterm"}
+    for name in ("CI", "CHAINREVIEW_SCAN_FORMAT", "CHAINREVIEW_SCAN_FAIL_ON"):
+        env.pop(name, None)
+    args = [
+        sys.executable,
+        "-m",
+        "chainreview",
+        "scan",
+        "--format",
+        "json",
+        str(shared_data / RUST),
+    ]
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(args, stdout=subprocess.PIPE, stderr=follower, env=env, timeout=120)
+        os.close(follower)
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the follower closed: all read
+                break
+            if not chunk:
+                break
+            drawn += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 0
+    assert b"Matching" in drawn and b"Reading SBOMs" in drawn
+    piped = subprocess.run(args, capture_output=True, env=env, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == b""
+    assert piped.stdout == done.stdout

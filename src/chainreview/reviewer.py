@@ -57,6 +57,7 @@ from chainreview.findings.coverage import Coverage
 from chainreview.findings.model import Finding
 from chainreview.findings.scan import Counts, Undecided, matchers_for, scan
 from chainreview.intel.snapshot import Snapshot, source_complete, source_demo
+from chainreview.progress import Progress, silent
 from chainreview.snapshots import open_snapshot
 from chainreview.version import __version__
 
@@ -171,13 +172,15 @@ class Reviewer:
         overrides: Path | None = None,
         as_of: date | None = None,
         allow_demo_intel: bool = False,
+        progress: Progress = silent,
     ) -> ReviewResult:
         """Review a declaration package: its folder, or as `load_package` read it.
 
         `regime` replaces the manifest's regime profile; `policy` replaces the regime's shipped
         policy; `overrides` is a reviewer's overrides file; `as_of` is the review date (default:
         today in the regime's time zone); `allow_demo_intel` lets a review on the bundled demo
-        intelligence be final. Raises `InputError` for unreadable or invalid input.
+        intelligence be final; `progress` hears of each product's scan steps. Raises
+        `InputError` for unreadable or invalid input.
         """
         declaration = package if isinstance(package, Declaration) else load_package(package)
         if regime is not None:
@@ -193,7 +196,7 @@ class Reviewer:
             raise InputError(policy.name if policy else chosen.id, message, "/regime")
         read = None if overrides is None else read_overrides(overrides, overrides.name)
         given: tuple[Override, ...] = () if read is None else read.overrides
-        scans = self.scan(declaration, review_date)
+        scans = self.scan(declaration, review_date, progress=progress)
         findings = _merged([s.findings for s in scans])
         ctx = build_context(
             declaration,
@@ -262,12 +265,14 @@ class Reviewer:
             raise InputError("--as-of", message)
         return day, basis
 
-    def scan(self, declaration: Declaration, today: date) -> tuple[ProductScan, ...]:
+    def scan(
+        self, declaration: Declaration, today: date, *, progress: Progress = silent
+    ) -> tuple[ProductScan, ...]:
         """Scan each product's inventory, its VEX documents applied (`today` decides nothing but
         the expiry of ignore entries, which a review has none of)."""
-        return tuple(self._scan(product, today) for product in declaration.products)
+        return tuple(self._scan(product, today, progress) for product in declaration.products)
 
-    def _scan(self, product: Product, today: date) -> ProductScan:
+    def _scan(self, product: Product, today: date, progress: Progress) -> ProductScan:
         """The scan of one product's inventory with its VEX documents applied."""
         report = (
             None
@@ -280,6 +285,7 @@ class Reviewer:
                 vex_files=product.vex_files,
                 statements=[s for d in product.vex for s in d.statements],
                 today=today,
+                progress=progress,
             )
         )
         return ProductScan(
@@ -313,10 +319,12 @@ def review(
     home: Path | None = None,
     allow_demo_intel: bool = False,
     clock: Clock = _utc_now,
+    progress: Progress = silent,
 ) -> ReviewResult:
     """Review one package: read it (a package with problems is refused before any snapshot is
     opened), open the current snapshot under `home` (installing the bundled one when there is
-    none), review with a `Reviewer`, close. See `Reviewer.review`."""
+    none), review with a `Reviewer`, close. See `Reviewer.review`; `progress` hears of the
+    scans' steps."""
     declaration = package if isinstance(package, Declaration) else load_package(package)
     with open_snapshot(home, install_bundled=True) as snapshot:
         return Reviewer(snapshot, clock=clock).review(
@@ -326,6 +334,7 @@ def review(
             overrides=overrides,
             as_of=as_of,
             allow_demo_intel=allow_demo_intel,
+            progress=progress,
         )
 
 

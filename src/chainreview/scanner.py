@@ -23,6 +23,7 @@ from chainreview.evidence.vex import read_vex
 from chainreview.findings.scan import ScanReport, ScanResult, matchers_for, scan
 from chainreview.intel.snapshot import Snapshot
 from chainreview.matches.interface import Matcher
+from chainreview.progress import Progress, silent
 
 __all__ = ["Scan", "Scanner"]
 
@@ -68,10 +69,20 @@ class Scanner:
         vex: Sequence[Path] = (),
         ignore: Path | None = None,
         today: date | None = None,
+        progress: Progress = silent,
     ) -> Scan:
-        """Scan the SBOMs of one product (files are named by their path as given)."""
-        inventory = merge_documents([read_sbom(p, str(p), validate=False) for p in sboms])
-        documents = [read_vex(path, str(path)) for path in vex]
+        """Scan the SBOMs of one product (files are named by their path as given); `progress`
+        hears of each file read and each stage of the scan."""
+        read = []
+        for done, path in enumerate(sboms):
+            progress("Reading SBOMs", done, len(sboms))
+            read.append(read_sbom(path, str(path), validate=False))
+        progress("Reading SBOMs", len(sboms), len(sboms))
+        inventory = merge_documents(read)
+        documents = []
+        for done, path in enumerate(vex):
+            progress("Reading VEX", done, len(vex))
+            documents.append(read_vex(path, str(path)))
         suppressions = None
         if ignore is not None:  # the ignore-file reader (and tomllib) loads only for one
             from chainreview.findings.suppressions import load_ignore_file
@@ -86,5 +97,6 @@ class Scanner:
             statements=[s for d in documents for s in d.statements],
             suppressions=suppressions,
             today=today or self._clock().date(),
+            progress=progress,
         )
         return Scan(report=report, inventory=inventory)

@@ -7,8 +7,7 @@ the CLI starts (Typer builds every command), so it must stay cheap for `chainrev
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -18,14 +17,17 @@ from chainreview import home
 from chainreview.cli import output
 from chainreview.cli.exit_codes import ExitCode
 from chainreview.cli.output import OutputFormat, error_line, print_json, safe_text
+from chainreview.cli.progress import bars
 from chainreview.errors import NetworkError
 from chainreview.intel import sources
 from chainreview.intel.interface import FeedKind
 
 if TYPE_CHECKING:
-    from rich.progress import Progress, TaskID
+    from rich.progress import Progress as Bars
+    from rich.progress import TaskID
 
     from chainreview.intel import importer
+    from chainreview.progress import Progress
 
 app = typer.Typer(
     help="Vulnerability and screening intelligence: import feeds offline, inspect the snapshot.",
@@ -114,22 +116,22 @@ def import_(
     if bundled_ and complete:
         raise typer.BadParameter("--complete applies to PATHs, not --bundled (a demo capture)")
     if bundled_:
-        with _progress() as progress:
+        with bars() as bar:
             digest = bundled.install(
-                home.data_home(), workers=workers, progress=progress, replace=replace
+                home.data_home(), workers=workers, progress=_reading(bar), replace=replace
             )
         if output_format is OutputFormat.JSON:
             print_json({"hash": digest, "bundled": bundled.manifest()})
         else:
             output.stdout.print(f"Bundled snapshot [bold]{digest}[/] is current.")
         return
-    with _progress() as progress:
+    with bars() as bar:
         result = importer.import_paths(
             paths or [],
             home=home.data_home(),
             kind=source,
             workers=workers,
-            progress=progress,
+            progress=_reading(bar),
             complete=complete,
             replace=replace,
         )
@@ -443,7 +445,7 @@ class _SyncBars:
     """`SyncObserver` for the terminal: Rich bars per download; notes always go to stderr."""
 
     def __init__(self) -> None:
-        self._bar: Progress | None = None
+        self._bar: Bars | None = None
         self._tasks: dict[str, TaskID] = {}
 
     def __enter__(self) -> _SyncBars:
@@ -493,26 +495,6 @@ class _SyncBars:
         self._update(f"Reading {display}", done, total)
 
 
-@contextmanager
-def _progress() -> Iterator[importer.Progress | None]:
-    """A Rich progress bar on a terminal (one task per input), nothing when redirected."""
-    if not output.stderr.is_terminal or os.environ.get("CI"):
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=output.stderr, transient=True) as bar:
-        tasks: dict[str, Any] = {}
-
-        def advance(display: str, done: int, total: int) -> None:
-            if display not in tasks:
-                tasks[display] = bar.add_task(f"Reading {display}", total=total)
-            bar.update(tasks[display], completed=done, total=total)
-
-        yield advance
+def _reading(bar: Progress) -> Progress:
+    """The import's progress (input name, files done, files) drawn as "Reading <input>" bars."""
+    return lambda display, done, total: bar(f"Reading {display}", done, total)

@@ -51,6 +51,11 @@ def set_verbosity(level: int) -> None:
     _verbosity[0] = level
 
 
+def quiet() -> bool:
+    """Whether `-q` was given: no notices, no progress."""
+    return _verbosity[0] < 0
+
+
 def notice(message: str) -> None:
     """A line for the user on standard error (a first-use install, a warning), unless quiet;
     input text in `message` is shown escaped (`safe_text`)."""

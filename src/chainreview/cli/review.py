@@ -136,6 +136,7 @@ def review(
     from chainreview import home
     from chainreview.cli.files import write_atomically
     from chainreview.cli.output import notice
+    from chainreview.cli.progress import bars
     from chainreview.errors import PolicyFailure
     from chainreview.formats import REVIEW_FORMATS
     from chainreview.intel.snapshot import current_hash
@@ -149,14 +150,16 @@ def review(
         raise typer.BadParameter(f"{folder} holds a result already: give --force to replace it")
     if current_hash(home.data_home()) is None:
         notice("no intel snapshot yet; installing the bundled one (once, a few seconds)")
-    result = run_review(
-        package,
-        regime=regime,
-        policy=policy,
-        overrides=overrides,
-        as_of=review_date,
-        allow_demo_intel=allow_demo_intel,
-    )
+    with bars() as progress:
+        result = run_review(
+            package,
+            regime=regime,
+            policy=policy,
+            overrides=overrides,
+            as_of=review_date,
+            allow_demo_intel=allow_demo_intel,
+            progress=progress,
+        )
     folder.mkdir(parents=True, exist_ok=True)
     for name, writer in (
         (RESULT_FILE, REVIEW_FORMATS["json"]),

@@ -113,6 +113,7 @@ def scan(
     from chainreview import collector, home
     from chainreview.cli import quick_exit
     from chainreview.cli.output import detail, notice
+    from chainreview.cli.progress import bars
     from chainreview.errors import PolicyFailure
     from chainreview.findings.policy import tripping, uncovered
     from chainreview.formats import SCAN_FORMATS
@@ -120,9 +121,9 @@ def scan(
 
     # a run of long-lived objects, reading to output: see `chainreview.collector`
     with collector.paused():
-        with _open_snapshot(home.data_home()) as snapshot:
+        with _open_snapshot(home.data_home()) as snapshot, bars() as progress:
             detail(f"intel snapshot {snapshot.hash}")
-            result = Scanner(snapshot).scan(sboms, vex=vex or (), ignore=ignore)
+            result = Scanner(snapshot).scan(sboms, vex=vex or (), ignore=ignore, progress=progress)
         writer = SCAN_FORMATS.get(output_format.value)
         with _destination(output) as stream:
             if writer is None:

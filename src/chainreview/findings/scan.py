@@ -36,6 +36,7 @@ from chainreview.matches.interface import Matcher
 from chainreview.matches.local import LocalMatcher
 from chainreview.matches.model import Indeterminate
 from chainreview.matches.scope import needs_cpe, needs_distro
+from chainreview.progress import Progress, silent
 
 if TYPE_CHECKING:
     from chainreview.evidence.vex import VexStatement
@@ -182,21 +183,29 @@ def scan(
     statements: Sequence[VexStatement] = (),
     suppressions: SuppressionSource | None = None,
     today: date,
+    progress: Progress = silent,
 ) -> ScanReport:
-    """Match `inventory` with each matcher in turn and build the report. A short-lived caller
-    may pause the cyclic garbage collector around it (`chainreview.collector`): the matches and
-    findings are long-lived objects without cycles."""
+    """Match `inventory` with each matcher in turn and build the report; `progress` hears of
+    each matcher run and each stage after. A short-lived caller may pause the cyclic garbage
+    collector around it (`chainreview.collector`): the matches and findings are long-lived
+    objects without cycles."""
     components = {c.ref: c for c in inventory.components}
     matches: list[ScanMatch] = []
     undecided: list[Indeterminate] = []
-    for matcher in matchers:
+    for done, matcher in enumerate(matchers):
+        progress("Matching", done, len(matchers))
         for result in matcher.match_inventory(inventory):
             if isinstance(result, Indeterminate):
                 undecided.append(result)
             else:
                 matches.append(result)
+    progress("Matching", len(matchers), len(matchers))
+    progress("Building findings", 0, 1)
     findings = build_findings(matches, components, intel)
+    progress("Building findings", 1, 1)
+    progress("Applying VEX", 0, 1)
     findings = apply_vex(findings, statements, components)
+    progress("Applying VEX", 1, 1)
     unused: tuple[SuppressionRef, ...] = ()
     expired: tuple[SuppressionRef, ...] = ()
     if suppressions is not None:
