@@ -15,6 +15,8 @@ from chainreview.matches.basis import (
     LOW_CONFIDENCE,
     VERSION_FROM_PURL,
     evaluated_version,
+    tagged_releases,
+    untagged_base,
     untagged_pseudo_version,
 )
 
@@ -105,6 +107,8 @@ KUBE_EVENTS = ("0", "1.0.0", "1.11.9", "1.25.0", "1.25.11", "1.34.2")
         # a version with a tagged base (`go` computed it from v1.25.1): ordered as it is
         ("v1.25.2-0.20220921142545-5835544ca568", KUBE_EVENTS, False),
         ("v1.25.2", KUBE_EVENTS, False),
+        # a /v3 module's commit before its first v3 tag
+        ("v3.0.0-20220316132223-5f6a8f5d9d3c", ("0", "3.0.1", "3.1.0"), False),
         # advisories that speak of the module's untagged history (golang.org/x/net)
         ("v0.0.0-20220722155237-a158d28d115b", ("0", "0.0.0-20220906165146-f3363e06e74c"), False),
         # a module never released at v1 (golang.org/x/oauth2: fixed 0.27.0)
@@ -114,8 +118,13 @@ KUBE_EVENTS = ("0", "1.0.0", "1.11.9", "1.25.0", "1.25.11", "1.34.2")
     ],
 )
 def test_untagged_pseudo_version(version: str, events: tuple[str, ...], low: bool) -> None:
-    caveat = untagged_pseudo_version("k8s.io/kubernetes", version, events)
-    assert (caveat is not None) is low
-    if caveat is not None:
+    releases = tagged_releases(events)
+    assert (untagged_base(version) and releases is not None) is low
+    if low:
+        assert releases == ("1.0.0", "1.34.2")
+        caveat = untagged_pseudo_version("k8s.io/kubernetes", version, releases)
         assert caveat.labels == (LOW_CONFIDENCE,)
-        assert "tagged releases only, 1.0.0 to 1.34.2" in caveat.notes[0]
+        assert caveat.notes[0].startswith(
+            f"{version} is a Go pseudo-version with no tagged base, while the advisories of "
+            "k8s.io/kubernetes name tagged releases only, 1.0.0 to 1.34.2:"
+        )

@@ -42,6 +42,8 @@ __all__ = [
     "LOW_CONFIDENCE",
     "VERSION_FROM_PURL",
     "evaluated_version",
+    "tagged_releases",
+    "untagged_base",
     "untagged_pseudo_version",
 ]
 
@@ -97,20 +99,29 @@ def evaluated_version(
     return source, Caveat(notes=(note,))
 
 
-def untagged_pseudo_version(name: str, version: str, events: Iterable[str]) -> Caveat | None:
-    """The low-confidence caveat of a Go `version` with no tagged base when the advisories of
-    module `name` (their event versions: `events`) name tagged releases only; else None."""
-    if _NO_BASE.fullmatch(version) is None:
-        return None
+def untagged_base(version: str) -> bool:
+    """Whether a Go version is a pseudo-version with no tagged base (`v0.0.0-<time>-<commit>`)."""
+    return _NO_BASE.fullmatch(version) is not None
+
+
+def tagged_releases(events: Iterable[str]) -> tuple[str, str] | None:
+    """The lowest and highest release a Go module's advisories name (`events`: their event
+    versions) when they name tagged releases only, one of v1 or later among them; else None."""
     named = {e for e in events if e != "0"}
     if any(_PSEUDO.search(e) for e in named):
         return None
     tagged = sorted((e for e in named if _parses("Go", e)), key=lambda e: sort_key("Go", e))
     if not tagged or int(tagged[-1].lstrip("v").split(".")[0]) < 1:
         return None
+    return tagged[0], tagged[-1]
+
+
+def untagged_pseudo_version(name: str, version: str, releases: tuple[str, str]) -> Caveat:
+    """The low-confidence caveat of module `name` at a `version` with no tagged base
+    (`untagged_base`), whose advisories name the tagged `releases` (`tagged_releases`)."""
     note = (
         f"{version} is a Go pseudo-version with no tagged base, while the advisories of {name} "
-        f"name tagged releases only, {tagged[0]} to {tagged[-1]}: `go` gives that form to a "
+        f"name tagged releases only, {releases[0]} to {releases[1]}: `go` gives that form to a "
         "commit with no release tagged below it, but a build tool stamps it on a binary's own "
         "module whatever commit that was built from, so where this build stands among those "
         "releases is unknown"

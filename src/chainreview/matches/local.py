@@ -33,7 +33,12 @@ from chainreview.components.purl import (
 )
 from chainreview.intel.names import normalise_name
 from chainreview.intel.snapshot import Snapshot
-from chainreview.matches.basis import evaluated_version, untagged_pseudo_version
+from chainreview.matches.basis import (
+    evaluated_version,
+    tagged_releases,
+    untagged_base,
+    untagged_pseudo_version,
+)
 from chainreview.matches.compiled_store import CompiledStore
 from chainreview.matches.model import Caveat, Confidence, Indeterminate, Match, MatchResult
 from chainreview.matches.package_index import CompiledPackage, PackageIndex
@@ -98,6 +103,8 @@ class LocalMatcher:
         self._store = compiled_store(snapshot)
         self._compiled: list[tuple[str, str]] = []
         """Packages compiled here and not yet given to the store."""
+        self._tagged: dict[tuple[str, str], tuple[str, str] | None] = {}
+        """`_releases` of the Go packages met at an untagged pseudo-version."""
 
     def match_inventory(self, inventory: Inventory) -> Iterator[MatchResult]:
         """See `Matcher.match_inventory`: every component, in inventory order."""
@@ -133,14 +140,21 @@ class LocalMatcher:
             ids = tuple(sorted({entry.advisory_id for entry in package.entries}))
             return [Indeterminate(component=component.ref, reason=NO_VERSION, advisory_ids=ids)]
         bounded = None
-        if key[0] == "Go":
+        if key[0] == "Go" and untagged_base(version):
+            releases = self._releases(key, package)
+            if releases is not None:
+                bounded = untagged_pseudo_version(key[1], version, releases)
+                bounded = bounded if caveat is None else caveat.joined(bounded)
+        return self._evaluate(component.ref, key, version, package, caveat, bounded)
+
+    def _releases(self, key: tuple[str, str], package: CompiledPackage) -> tuple[str, str] | None:
+        """`basis.tagged_releases` of a Go package, worked out once per matcher."""
+        if key not in self._tagged:
             events = (
                 e.version for row in package.entries for r in row.affected.ranges for e in r.events
             )
-            bounded = untagged_pseudo_version(key[1], version, events)
-            if bounded is not None and caveat is not None:
-                bounded = caveat.joined(bounded)
-        return self._evaluate(component.ref, key, version, package, caveat, bounded)
+            self._tagged[key] = tagged_releases(events)
+        return self._tagged[key]
 
     def _load(self, key: tuple[str, str]) -> CompiledPackage | None:
         if key in self._packages:
