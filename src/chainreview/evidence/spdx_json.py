@@ -375,6 +375,12 @@ def _relationships(
         elif kind in _EDGE_TYPES:
             edge = _edge(element, related, *_EDGE_TYPES[kind])
             if edge.source in refs and edge.target in refs and edge.source != edge.target:
+                if len(edges) >= limits.MAX_EDGES and edge not in edges:
+                    raise LimitExceeded(
+                        ctx.file,
+                        f"more than {limits.MAX_EDGES:,} dependency graph edges",
+                        ctx.location(pointer).pointer,
+                    )
                 edges[edge] = None
     return tuple(edges), described
 

@@ -61,17 +61,44 @@ class _Tree:
     relationships: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Relationship product id → (component id, platform id)."""
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    ends: dict[str, str] = field(default_factory=dict)
+    """Relationship product id → the id its chain of components ends at, once walked."""
 
     def known(self, product_id: str) -> bool:
         return product_id in self.identifiers or product_id in self.relationships
 
     def resolve(self, product_id: str) -> tuple[str, ...]:
         """The id and identifiers of a product; a relationship resolves to its component."""
-        seen: set[str] = set()
-        while product_id in self.relationships and product_id not in seen:
-            seen.add(product_id)
-            product_id = self.relationships[product_id][0]
-        return (product_id, *self.identifiers.get(product_id, ()))
+        end = self.end(product_id)
+        return (end, *self.identifiers.get(end, ()))
+
+    def end(self, product_id: str) -> str:
+        """Where the chain of components from `product_id` ends: a product that is not a
+        relationship, or in a cycle the first id met again (the start itself when it is on the
+        cycle).
+
+        Each id walked is remembered with its end, so the whole tree costs one step per
+        relationship however long its chains (a chain listed id by id was quadratic before).
+        """
+        ends, relationships = self.ends, self.relationships
+        path: dict[str, None] = {}  # the ids walked from `product_id`, in order
+        current = product_id
+        while current not in ends and current in relationships and current not in path:
+            path[current] = None
+            current = relationships[current][0]
+        if current in ends:
+            end = ends[current]
+        elif current in path:  # a cycle: each id on it ends at itself, the ids before it there
+            on_cycle = False
+            for walked in path:
+                on_cycle = on_cycle or walked == current
+                ends[walked] = walked if on_cycle else current
+            return ends[product_id]
+        else:
+            end = current
+        for walked in path:
+            ends[walked] = end
+        return end
 
 
 def read(document: dict[str, Any], file: str) -> VexDocument:

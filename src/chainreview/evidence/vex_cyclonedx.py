@@ -124,6 +124,9 @@ def _read_vulnerability(
         for reference in as_list(vulnerability.get("references"))
         if isinstance(reference, dict)
     )
+    # Built once: every statement of the vulnerability carries them (a generator here would
+    # give them to the first `affects` entry only).
+    aliases = tuple(dict.fromkeys(r for r in references if r and r != identifier))
     responses = [r for r in (text(v) for v in as_list(analysis.get("response"))) if r]
     justification = text(analysis.get("justification"))
     if state == "false_positive" and justification is None:
@@ -140,7 +143,7 @@ def _read_vulnerability(
         builder.add(
             VexStatement(
                 vulnerability=identifier,
-                aliases=tuple(dict.fromkeys(r for r in references if r and r != identifier)),
+                aliases=aliases,
                 products=products,
                 status=status,
                 justification=justification,

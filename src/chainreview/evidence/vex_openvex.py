@@ -19,7 +19,6 @@ is read with a warning; a `@context` that is not OpenVEX's is refused.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any, Final
 
 from chainreview.errors import InputError
@@ -34,6 +33,7 @@ from chainreview.evidence.vex import (
     preview,
     text,
 )
+from chainreview.slots import slot_constructor
 
 SCHEMA: Final = "openvex-0.2.0.schema.json"
 """The bundled OpenVEX JSON schema (openvex/spec `openvex_json_schema.json`)."""
@@ -42,6 +42,7 @@ _CONTEXT_PREFIX: Final = "https://openvex.dev/ns"
 _CONTEXT_V02: Final = re.compile(r"https://openvex\.dev/ns/v0\.2\.\d+/?")
 _IDENTIFIER_KEYS: Final = ("purl", "cpe23", "cpe22")
 _STATUSES: Final = frozenset(VexStatus)
+_new_statement: Final = slot_constructor(VexStatement)
 
 
 def read(document: dict[str, Any], file: str) -> VexDocument:
@@ -101,23 +102,33 @@ def _read_statement(
         )
     if not plain and not containers:
         builder.warn(pointer, "statement names no product: it applies to nothing")
-    base = VexStatement(
-        vulnerability=vulnerability,
-        aliases=aliases,
-        status=VexStatus(status),
-        justification=text(statement.get("justification")),
-        impact=text(statement.get("impact_statement")),
-        action=text(statement.get("action_statement")),
-        timestamp=text(statement.get("last_updated"))
-        or text(statement.get("timestamp"))
-        or default_time,
-        location=builder.location(pointer),
+    parts: list[tuple[tuple[str, ...], tuple[str, ...]]] = (
+        [(tuple(plain), ()), (tuple(containers), tuple(inside))]
+        if plain and containers
+        else [(tuple(plain + containers), tuple(inside))]
     )
-    if plain and containers:
-        builder.add(replace(base, products=tuple(plain)))
-        builder.add(replace(base, products=tuple(containers), subcomponents=tuple(inside)))
-    else:
-        builder.add(replace(base, products=tuple(plain + containers), subcomponents=tuple(inside)))
+    justification = text(statement.get("justification"))
+    impact = text(statement.get("impact_statement"))
+    action = text(statement.get("action_statement"))
+    timestamp = (
+        text(statement.get("last_updated")) or text(statement.get("timestamp")) or default_time
+    )
+    location = builder.location(pointer)
+    for products, components in parts:  # each statement made once, not copied from a base
+        builder.add(
+            _new_statement(
+                vulnerability=vulnerability,
+                aliases=aliases,
+                products=products,
+                subcomponents=components,
+                status=VexStatus(status),
+                justification=justification,
+                impact=impact,
+                action=action,
+                timestamp=timestamp,
+                location=location,
+            )
+        )
 
 
 def _vulnerability(value: object) -> tuple[str | None, tuple[str, ...]]:
