@@ -29,7 +29,10 @@ from chainreview.cli.app import app
 from chainreview.errors import InputError, NetworkError
 from chainreview.intel import snapshot, sources
 from chainreview.intel import sync as syncing
+from chainreview.intel.downloads import Outcome
+from chainreview.intel.http_client import Transport
 from chainreview.intel.interface import FeedKind, IntelError
+from chainreview.intel.nvd_api import NVD_REQUESTS, RateLimiter
 
 KEV = "/kev/known_exploited_vulnerabilities.json"
 GO_ZIP = "/osv/Go/all.zip"
@@ -38,7 +41,7 @@ GO_RECORDS = 120
 """Real Go records put in the test all.zip (a slice keeps the import quick)."""
 SERVER_PAGE = 12
 """CVEs per NVD page the test server returns, whatever is asked (so 32 CVEs take 3 pages)."""
-FAST = syncing.Transport(timeout=5, attempts=4, backoff=0.05, max_backoff=0.3, nvd_window=0.5)
+FAST = Transport(timeout=5, attempts=4, backoff=0.05, max_backoff=0.3, nvd_window=0.5)
 
 
 @dataclass
@@ -258,7 +261,7 @@ def test_sync_kev_osv_nvd_then_unchanged(server: Server, tmp_path: Path) -> None
     }
     assert 429 in server.site.statuses  # the client backed off and went on
     again = syncing.sync(tmp_path, plan(server, "osv", "kev"), transport=FAST)
-    assert {f.outcome for f in again.fetched} == {syncing.Outcome.UNCHANGED}
+    assert {f.outcome for f in again.fetched} == {Outcome.UNCHANGED}
     assert again.imported is None
     assert snapshot.current_hash(tmp_path) == result.imported.hash
 
@@ -267,7 +270,7 @@ def test_dropped_connection_resumes_with_range(server: Server, tmp_path: Path) -
     server.site.drop_once.add(KEV)
     result = syncing.sync(tmp_path, plan(server, "kev"), transport=FAST)
     (fetched,) = result.fetched
-    assert fetched.outcome is syncing.Outcome.RESUMED
+    assert fetched.outcome is Outcome.RESUMED
     assert fetched.path.read_bytes() == server.site.files[KEV]
     half = len(server.site.files[KEV]) // 2
     ranges = [h.get("range") for p, h in server.site.log if p == KEV]
@@ -281,7 +284,7 @@ def test_server_ignoring_range_restarts_cleanly(server: Server, tmp_path: Path) 
     server.site.ignore_range.add(GO_ZIP)
     result = syncing.sync(tmp_path, plan(server, "osv"), transport=FAST)
     (fetched,) = result.fetched
-    assert fetched.outcome is syncing.Outcome.DOWNLOADED
+    assert fetched.outcome is Outcome.DOWNLOADED
     assert fetched.path.read_bytes() == server.site.files[GO_ZIP]
 
 
@@ -324,7 +327,7 @@ def test_an_unreachable_host_fails_at_once_not_after_retries(tmp_path: Path) -> 
     """Connection refused is not retried like a 5xx: one attempt, no waits (the default
     transport would wait 2 + 4 + 8 + 16 + 32 s between six attempts)."""
     waits: list[float] = []
-    patient = syncing.Transport(sleep=waits.append)
+    patient = Transport(sleep=waits.append)
     root = f"http://127.0.0.1:{closed_port()}"
     started = time.monotonic()
     with pytest.raises(NetworkError, match="cannot connect") as caught:
@@ -348,7 +351,7 @@ def test_a_name_that_does_not_resolve_fails_at_once(
         syncing.sync(
             tmp_path,
             syncing.Plan(only=("kev",), base_urls=base),
-            transport=syncing.Transport(sleep=waits.append),
+            transport=Transport(sleep=waits.append),
         )
     assert waits == []
 
@@ -422,9 +425,9 @@ def test_rate_limiter_spaces_requests() -> None:
         waits.append(seconds)
         now[0] += seconds
 
-    limiter = syncing._RateLimiter(
-        syncing.NVD_REQUESTS,
-        syncing.Transport(nvd_window=30.0, sleep=sleep, clock=lambda: now[0]),
+    limiter = RateLimiter(
+        NVD_REQUESTS,
+        Transport(nvd_window=30.0, sleep=sleep, clock=lambda: now[0]),
     )
     for _ in range(12):
         limiter.wait()
