@@ -324,9 +324,9 @@ def review(
     """Review one package: read it (a package with problems is refused before any snapshot is
     opened), open the current snapshot under `home` (installing the bundled one when there is
     none), review with a `Reviewer`, close. See `Reviewer.review`; `progress` hears of the
-    scans' steps."""
+    bundled snapshot's install and the scans' steps."""
     declaration = package if isinstance(package, Declaration) else load_package(package)
-    with open_snapshot(home, install_bundled=True) as snapshot:
+    with open_snapshot(home, install_bundled=True, progress=progress) as snapshot:
         return Reviewer(snapshot, clock=clock).review(
             declaration,
             regime=regime,

@@ -1,7 +1,7 @@
 """Test only: an import that stops at a chosen phase, so a test can kill it there.
 
     python tests/intel/pausing_import.py PHASE PATH…     import PATHs into $CHAINREVIEW_HOME
-    python tests/intel/pausing_import.py PHASE --bundled  install the bundled snapshot
+    python tests/intel/pausing_import.py PHASE --bundled  import the bundled feeds
 
 At PHASE (`importer.Phase`) the import writes `intel/paused-PHASE` (holding its process id) and
 sleeps for ten minutes.
@@ -31,7 +31,7 @@ def main() -> None:
 
     if paths == ["--bundled"]:
         importer.import_groups = functools.partial(importer.import_groups, pause=pause)  # type: ignore[assignment]
-        bundled.ensure_snapshot(data)
+        bundled.import_bundle(data)
     else:
         importer.import_paths([Path(path) for path in paths], home=data, pause=pause)
 

@@ -5,15 +5,19 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import lzma
+import sqlite3
 import tarfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from chainreview.cli.app import app
 from chainreview.intel import bundled, importer, snapshot
-from chainreview.intel.interface import FeedKind
+from chainreview.intel.interface import FeedKind, IntelError
+from chainreview.snapshots import open_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -144,6 +148,9 @@ def test_hash_equals_a_manual_import(
     assert plain != marked.hash  # the marks are part of what the hash identifies
     manual = importer.import_paths(nvd, home=tmp_path, kind=FeedKind.NVD, demo=True).hash
     assert manual == ensured[1]
+    # the prebuilt snapshot a fresh home gets holds, row for row, what these imports wrote
+    prebuilt = snapshot.snapshot_path(ensured[0], ensured[1])
+    assert differing_rows(prebuilt, snapshot.snapshot_path(tmp_path, manual)) == {}
     monkeypatch.setenv("CHAINREVIEW_HOME", str(tmp_path))
     runner = CliRunner()
     done = runner.invoke(app, ["intel", "import", "--bundled", "--workers", "2"])
@@ -161,3 +168,92 @@ def test_cli_fresh_home_and_usage(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     both = runner.invoke(app, ["intel", "import", "--bundled", str(tmp_path)])
     assert both.exit_code == 2
     assert runner.invoke(app, ["intel", "import"]).exit_code == 2
+
+
+# --- the prebuilt snapshot ----------------------------------------------------------------------
+
+TABLES = ("records", "packages", "lookup")
+"""Every table of a snapshot file but `meta` (whose manifest dates the import)."""
+
+
+def differing_rows(one: Path, other: Path) -> dict[str, tuple[int, int]]:
+    """Per table, the rows found in only one of two snapshot files (counted each way), by SQL
+    alone; tables that agree are left out."""
+    db = sqlite3.connect(f"file:{one}?mode=ro", uri=True)
+    db.execute("ATTACH DATABASE ? AS other", (f"file:{other}?mode=ro",))
+    found = {}
+    for table in TABLES:
+        only_one, only_other = (
+            db.execute(
+                f"SELECT COUNT(*) FROM (SELECT * FROM {a} EXCEPT SELECT * FROM {b})"
+            ).fetchone()[0]
+            for a, b in ((f"main.{table}", f"other.{table}"), (f"other.{table}", f"main.{table}"))
+        )
+        if only_one or only_other:
+            found[table] = (only_one, only_other)
+    db.close()
+    return found
+
+
+def test_the_prebuilt_snapshot_is_what_its_manifest_says() -> None:
+    about = bundled.manifest()["snapshot"]
+    packed = bundled.resource(about["name"])
+    assert about["bytes"] == packed.stat().st_size
+    assert about["sha256"] == hashlib.sha256(packed.read_bytes()).hexdigest()
+    assert about["format"] == snapshot.FORMAT  # rebuild with scripts/build_bundled_snapshot.py
+    assert len(lzma.decompress(packed.read_bytes())) == about["size"]
+
+
+def test_a_fresh_home_gets_the_prebuilt_snapshot_without_importing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("imported")
+
+    monkeypatch.setattr(importer, "import_groups", refuse)
+    told: list[tuple[str, int, int]] = []
+    with open_snapshot(tmp_path, install_bundled=True, progress=lambda *a: told.append(a)) as got:
+        digest, manifest = got.hash, got.manifest
+    about = bundled.manifest()["snapshot"]
+    assert digest == about["hash"] == snapshot.current_hash(tmp_path)
+    assert bundled.installed_hash(tmp_path) == digest
+    assert manifest["format"] == snapshot.FORMAT and manifest["demo"] is True
+    # inputs are named by their place in the bundle, not by a folder of the machine that built it
+    inputs = [i for source in manifest["sources"] for i in source["inputs"]]
+    assert inputs and all(i.startswith("bundled/") for i in inputs)
+    assert {what for what, _, _ in told} == {bundled.INSTALLING}
+    assert [done for _, done, _ in told] == sorted({done for _, done, _ in told})
+    assert told[-1][1:] == (about["size"], about["size"])
+    assert [p.name for p in snapshot.snapshots_dir(tmp_path).iterdir()] == [f"{digest}.sqlite"]
+
+
+def _set_format(path: Path, value: Any) -> None:
+    """Rewrite the manifest of a snapshot file as one of another format would read."""
+    db = sqlite3.connect(path)
+    (body,) = db.execute("SELECT value FROM meta WHERE name = 'manifest'").fetchone()
+    manifest = {**json.loads(body), "format": value}
+    db.execute("UPDATE meta SET value = ? WHERE name = 'manifest'", (json.dumps(manifest),))
+    db.commit()
+    db.close()
+
+
+def test_the_bundles_own_snapshot_of_an_older_format_is_installed_again(tmp_path: Path) -> None:
+    """Snapshots of format 2 have no completeness or demo marks: the bundle's own is replaced
+    (it holds nothing the user imported), a refused one is said to need importing again."""
+    digest = bundled.ensure_snapshot(tmp_path)
+    _set_format(snapshot.snapshot_path(tmp_path, digest), 2)
+    with pytest.raises(IntelError, match=r"format 2 is not this chainreview's \(3\)"):
+        open_snapshot(tmp_path)
+    with open_snapshot(tmp_path, install_bundled=True) as again:
+        assert (again.hash, again.manifest["format"]) == (digest, snapshot.FORMAT)
+
+
+def test_an_imported_snapshot_of_an_older_format_is_never_replaced(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    kev = shared_data / "cisa-kev" / "known_exploited_vulnerabilities.json"
+    digest = importer.import_paths([kev], home=tmp_path).hash
+    _set_format(snapshot.snapshot_path(tmp_path, digest), 2)
+    with pytest.raises(IntelError, match="import the feeds again"):
+        open_snapshot(tmp_path, install_bundled=True)
+    assert snapshot.current_hash(tmp_path) == digest

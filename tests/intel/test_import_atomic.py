@@ -106,9 +106,9 @@ def test_a_killed_build_is_cleaned_by_the_next_intel_command(
     assert not build.exists() and alive.exists()
 
 
-def test_a_killed_first_install_of_the_bundle_leaves_nothing_current(tmp_path: Path) -> None:
-    """The bundle goes in as one import: killed before it switches, every dataset is in the one
-    snapshot built, and none of it is current."""
+def test_a_killed_import_of_the_bundle_leaves_nothing_current(tmp_path: Path) -> None:
+    """The bundled feeds go in as one import: killed before it switches, every dataset is in the
+    one snapshot built, and none of it is current."""
     home = tmp_path / "home"
     phase = importer.Phase.SWITCHING.value
     process = start_import(home, "--bundled", phase)

@@ -118,7 +118,7 @@ def import_(
     if bundled_:
         with bars() as bar:
             digest = bundled.install(
-                home.data_home(), workers=workers, progress=_reading(bar), replace=replace
+                home.data_home(), workers=workers, progress=bar, replace=replace
             )
         if output_format is OutputFormat.JSON:
             print_json({"hash": digest, "bundled": bundled.manifest()})

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from chainreview.findings.model import EvidenceRef, Finding
     from chainreview.findings.scan import ScanReport
     from chainreview.intel.snapshot import Snapshot
+    from chainreview.progress import Progress
     from chainreview.scanner import Scan
 
 TOP_ROWS: Final = 50
@@ -121,7 +122,7 @@ def scan(
 
     # a run of long-lived objects, reading to output: see `chainreview.collector`
     with collector.paused():
-        with _open_snapshot(home.data_home()) as snapshot, bars() as progress:
+        with bars() as progress, _open_snapshot(home.data_home(), progress) as snapshot:
             detail(f"intel snapshot {snapshot.hash}")
             result = Scanner(snapshot).scan(sboms, vex=vex or (), ignore=ignore, progress=progress)
         writer = SCAN_FORMATS.get(output_format.value)
@@ -178,7 +179,7 @@ def _label(name: str, version: str | None) -> str:
     return f"{name} {version}" if version else name
 
 
-def _open_snapshot(data_home: Path) -> Snapshot:
+def _open_snapshot(data_home: Path, progress: Progress) -> Snapshot:
     """The current snapshot; when there is none, the bundled one installed first (a notice on
     standard error). Only without a bundle is the missing snapshot an error (exit 3)."""
     from chainreview.cli.output import notice
@@ -187,7 +188,7 @@ def _open_snapshot(data_home: Path) -> Snapshot:
 
     if current_hash(data_home) is None:
         notice("no intel snapshot yet; installing the bundled one (once, a few seconds)")
-    return open_snapshot(data_home, install_bundled=True)
+    return open_snapshot(data_home, install_bundled=True, progress=progress)
 
 
 def _ordered(findings: tuple[Finding, ...]) -> list[Finding]:

@@ -2,23 +2,24 @@
 
 `intel/bundled/feeds.tar.xz` holds the raw files of the datasets in `DATASETS` (PyPI, Go and
 crates.io advisories, the CISA KEV catalogue, the OFAC SDN list and nine NVD firmware CVEs) with
-their licence files, exactly as copied into the shared test data. `manifest.json` beside it
-names each dataset's repository, commit and licence, the archive's SHA-256, and the feeds the
-bundle lacks (`LACKS`); the licence texts sit beside it too, and `NOTICE` at the repository root
-gives the attribution. `scripts/build_bundled_snapshot.py` rebuilds all of it reproducibly.
+their licence files, exactly as copied into the shared test data; `snapshot.sqlite.xz` is the
+snapshot an import of them into an empty home gives, prebuilt. `manifest.json` beside them
+names each dataset's repository, commit and licence, the archive's SHA-256, the prebuilt
+snapshot's hash, format, size and SHA-256, and the feeds the bundle lacks (`LACKS`); the licence
+texts sit beside it too, and `NOTICE` at the repository root gives the attribution.
+`scripts/build_bundled_snapshot.py` rebuilds all of it.
 
-The files ship rather than a built snapshot: the archive is a third of the size and stable in
-git, and importing it takes seconds. `ensure_snapshot` imports it once, into
-`$CHAINREVIEW_HOME`, when no snapshot is current; the result is the same content-hashed snapshot
-an `intel import` of the same files gives. The datasets go in as one import of several groups
-(`importer.import_groups`), so the snapshot becomes current once, whole: a process killed while
-installing leaves no snapshot current, or the previous one, never a part of the bundle. The
-archive is unpacked into `intel/bundled-data-<pid>`, which `snapshot.clean_stale` removes when
-that process is gone. `$CHAINREVIEW_HOME/intel/BUNDLED` records the hash it
-installed, so `intel status` can say when the current snapshot is the bundled one. Every source
-it installs is marked `demo` in the snapshot manifest (a capture for trying the tool: reviews on
-it say so and give no final determination unless allowed), and the NVD selection is marked
-partial.
+A home with no current snapshot gets the prebuilt one, decompressed (a second or two instead of
+half a minute of importing), checked against the manifest and made current whole; the archive
+is imported instead when the prebuilt file is of another snapshot format. Into a home that has
+a snapshot, `install` imports the archive's files (`import_bundle`): unpacked into
+`intel/bundled-data-<pid>` (which `snapshot.clean_stale` removes when that process is gone) and
+imported as one import of several groups (`importer.import_groups`), so the snapshot becomes
+current once, whole. `$CHAINREVIEW_HOME/intel/BUNDLED` records the hash the bundle installed, so
+`intel status` can say when the current snapshot is the bundled one, and so a bundle snapshot
+of an older format is replaced without asking. Every source it installs is marked `demo` in the
+snapshot manifest (a capture for trying the tool: reviews on it say so and give no final
+determination unless allowed), and the NVD selection is marked partial.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import orjson
 
 from chainreview.intel import snapshot
 from chainreview.intel.interface import FeedKind, IntelError
+from chainreview.progress import Progress, silent
 
 if TYPE_CHECKING:
     from chainreview.intel import importer
@@ -45,6 +47,11 @@ if TYPE_CHECKING:
 # home: the importer, `tarfile` and `importlib.resources` load inside the functions that use them.
 
 ARCHIVE: Final = "feeds.tar.xz"
+SNAPSHOT: Final = "snapshot.sqlite.xz"
+"""The snapshot an import of `ARCHIVE` into an empty home gives, prebuilt and xz-compressed."""
+INSTALLING: Final = "Installing the bundled intel snapshot"
+"""What `Progress` is told while the prebuilt snapshot is decompressed (bytes done, bytes)."""
+_CHUNK: Final = 1 << 20
 MANIFEST: Final = "manifest.json"
 MARKER: Final = "BUNDLED"
 """File in `$CHAINREVIEW_HOME/intel` holding the hash of the snapshot the bundle installed."""
@@ -172,41 +179,83 @@ def installed_hash(home: Path) -> str | None:
         return None
 
 
-def ensure_snapshot(home: Path) -> str:
+def ensure_snapshot(home: Path, progress: Progress = silent) -> str:
     """Make sure `home` has a current intel snapshot; return its hash.
 
-    When none is current, the bundled feeds are imported first (a few seconds, once); otherwise
-    nothing is done beyond reading `CURRENT`. Safe to call from concurrent processes: one
-    installs, the others wait and then find it current. Scan and review commands call this
-    before they open the snapshot, so they work with no set-up.
+    When none is current, the bundle installs one (a second or two, once); so it does when the
+    current one is the bundle's own and this chainreview cannot open it (a snapshot of an older
+    format, a damaged file). Otherwise nothing is done beyond reading `CURRENT`. Safe to call
+    from concurrent processes: one installs, the others wait and then find it current.
     """
     current = snapshot.current_hash(home)
-    if current is not None:
+    if current is not None and _kept(home, current):
         return current
     with _install_lock(home):
-        return snapshot.current_hash(home) or _install(home, workers=_workers(), progress=None)
+        current = snapshot.current_hash(home)
+        if current is not None and _kept(home, current):
+            return current
+        if current is not None:
+            snapshot.retire_current(home)
+        return _mark(home, _install_new(home, progress))
 
 
 def install(
     home: Path,
     *,
     workers: int | None = None,
-    progress: importer.Progress | None = None,
+    progress: Progress = silent,
     replace: bool = False,
 ) -> str:
-    """Import the bundled feeds into `home` and return the new current hash.
+    """Install the bundle into `home` and return the new current hash.
 
-    Like any import, this replaces the same-named sources of the current snapshot (e.g. a
-    synced `osv:PyPI` or `kev`) and keeps the others; a source the bundle would shrink by more
-    than `snapshot.MAX_SHRINK` is merged instead, unless `replace`.
+    Into a home with no current snapshot the prebuilt snapshot goes as it is; otherwise, like
+    any import, the bundled feeds replace the same-named sources of the current snapshot (e.g.
+    a synced `osv:PyPI` or `kev`) and the others are kept; a source the bundle would shrink by
+    more than `snapshot.MAX_SHRINK` is merged instead, unless `replace`.
     """
     with _install_lock(home):
-        return _install(home, workers=workers or _workers(), progress=progress, replace=replace)
+        if snapshot.current_hash(home) is None:
+            return _mark(home, _install_new(home, progress, workers=workers))
+        return _mark(home, import_bundle(home, workers=workers, progress=progress, replace=replace))
+
+
+def import_bundle(
+    home: Path,
+    *,
+    workers: int | None = None,
+    progress: Progress = silent,
+    replace: bool = False,
+) -> str:
+    """Import the bundled feeds from the archive into `home` (as `intel import` of the same
+    files would) and return the new current hash; does not mark it as the bundle's."""
+    import tarfile
+
+    from chainreview.intel import importer
+
+    archive = resource(ARCHIVE)
+    if _sha256(archive) != manifest()["archive"]["sha256"]:
+        raise IntelError(str(archive), "the bundled archive does not match its manifest")
+    folder = snapshot.intel_dir(home) / f"{UNPACKED}{os.getpid()}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    try:
+        with tarfile.open(archive, "r:xz") as tar:
+            tar.extractall(folder, filter="data")
+        result = importer.import_groups(
+            import_groups(folder),
+            home=home,
+            workers=workers or _workers(),
+            progress=lambda shown, done, total: progress(f"Importing {shown}", done, total),
+            replace=replace,
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return result.hash
 
 
 def import_groups(root: Path) -> list[importer.ImportGroup]:
-    """The groups of inputs (each with its kind and marks) that load the datasets found under
-    `root`, in one import."""
+    """The groups of inputs (each with its kind and marks) that load the datasets unpacked
+    under `root`, in one import; each input named `bundled/<its path in the archive>`."""
     from chainreview.intel import importer
 
     groups: dict[tuple[FeedKind | None, bool], list[Path]] = {}
@@ -217,36 +266,73 @@ def import_groups(root: Path) -> list[importer.ImportGroup]:
                 raise IntelError(str(root / dataset.folder), f"bundled input {pattern} missing")
             groups.setdefault((dataset.kind, dataset.complete), []).extend(found)
     return [
-        importer.ImportGroup(paths=tuple(paths), kind=kind, complete=complete, demo=True)
+        importer.ImportGroup(
+            paths=tuple(paths),
+            names=tuple(f"bundled/{path.relative_to(root).as_posix()}" for path in paths),
+            kind=kind,
+            complete=complete,
+            demo=True,
+        )
         for (kind, complete), paths in groups.items()
     ]
 
 
-def _install(
-    home: Path, *, workers: int, progress: importer.Progress | None, replace: bool = False
-) -> str:
-    import tarfile
-
-    from chainreview.intel import importer
-
-    about = manifest()
-    archive = resource(ARCHIVE)
-    digest = _sha256(archive)
-    if digest != about["archive"]["sha256"]:
-        raise IntelError(str(archive), "the bundled archive does not match its manifest")
-    folder = snapshot.intel_dir(home) / f"{UNPACKED}{os.getpid()}"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+def _kept(home: Path, current: str) -> bool:
+    """Whether the current snapshot stays: any but the bundle's own that cannot be opened
+    (another format, a damaged file); what the user imported is never replaced here."""
+    if installed_hash(home) != current:
+        return True
     try:
-        with tarfile.open(archive, "r:xz") as tar:
-            tar.extractall(folder, filter="data")
-        result = importer.import_groups(
-            import_groups(folder), home=home, workers=workers, progress=progress, replace=replace
-        )
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    (snapshot.intel_dir(home) / MARKER).write_text(result.hash + "\n", encoding="ascii")
-    return result.hash
+        snapshot.Snapshot(snapshot.snapshot_path(home, current)).close()
+    except IntelError:
+        return False
+    return True
+
+
+def _install_new(home: Path, progress: Progress, *, workers: int | None = None) -> str:
+    """Install the bundle into a home with no current snapshot: the prebuilt snapshot when it
+    is of this chainreview's format, else an import of the feeds."""
+    prebuilt = manifest().get("snapshot")
+    if isinstance(prebuilt, dict) and prebuilt.get("format") == snapshot.FORMAT:
+        return _unpack_snapshot(home, prebuilt, progress)
+    return import_bundle(home, workers=workers, progress=progress)
+
+
+def _unpack_snapshot(home: Path, prebuilt: dict[str, Any], progress: Progress) -> str:
+    """Decompress the prebuilt snapshot into `home`, check it is the one the manifest names,
+    and make it current."""
+    import lzma
+
+    packed = resource(str(prebuilt["name"]))
+    if _sha256(packed) != prebuilt["sha256"]:
+        raise IntelError(str(packed), "the bundled snapshot does not match its manifest")
+    digest, size = str(prebuilt["hash"]), int(prebuilt["size"])
+    snapshot.snapshots_dir(home).mkdir(parents=True, exist_ok=True)
+    written = snapshot.unfinished_path(home)
+    try:
+        with lzma.open(packed) as source, written.open("wb") as target:
+            done = 0
+            while chunk := source.read(_CHUNK):
+                done += len(chunk)
+                if done > size:
+                    raise IntelError(str(packed), f"the bundled snapshot is over {size:,} bytes")
+                target.write(chunk)
+                progress(INSTALLING, done, size)
+        with snapshot.Snapshot(written) as opened:
+            if opened.hash != digest:
+                raise IntelError(str(packed), f"the bundled snapshot is not {digest}")
+        snapshot.place(home, written, digest)
+    except BaseException:
+        written.unlink(missing_ok=True)
+        raise
+    snapshot.switch(home, digest)
+    return digest
+
+
+def _mark(home: Path, digest: str) -> str:
+    """Record `digest` as the snapshot the bundle installed, and return it."""
+    (snapshot.intel_dir(home) / MARKER).write_text(digest + "\n", encoding="ascii")
+    return digest
 
 
 @contextmanager

@@ -93,6 +93,13 @@ class ImportGroup:
     """The inputs hold the whole feed of every source they give (else: partial selections)."""
     demo: bool = False
     """The inputs are demo data, for trying the tool only."""
+    names: tuple[str, ...] = ()
+    """How each of `paths` is named in messages and the snapshot manifest (default: its path),
+    e.g. where a temporary copy stands for a file shipped with chainreview."""
+
+    def named(self) -> Iterator[tuple[Path, str]]:
+        """Each input with its name."""
+        return zip(self.paths, self.names or map(str, self.paths), strict=True)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -311,7 +318,7 @@ def import_groups(
     folder = snapshot.intel_dir(home)
     folder.mkdir(parents=True, exist_ok=True)
     today = datetime.now(UTC)
-    inputs = [(group, path) for group in groups for path in group.paths]
+    inputs = [(group, path, name) for group in groups for path, name in group.named()]
     with (
         _exclusive(folder / "lock"),
         collector.paused(),
@@ -319,10 +326,10 @@ def import_groups(
     ):
         parts = [
             (shown, _dated(feed, shown, today), group)
-            for number, (group, path) in enumerate(inputs)
+            for number, (group, path, name) in enumerate(inputs)
             for shown, feed in read_path(
-                _readable(path, str(path), Path(scratch) / str(number)),
-                str(path),
+                _readable(path, name, Path(scratch) / str(number)),
+                name,
                 kind=group.kind,
                 workers=workers,
                 progress=progress,

@@ -48,8 +48,10 @@ from chainreview.intel.osv_model import Advisory, Affected
 from chainreview.intel.spool import Spool
 from chainreview.sql_batches import BATCH, batches, marks
 
-FORMAT: Final = 2
-"""Version of the snapshot file layout; a snapshot of another format is refused on open."""
+FORMAT: Final = 3
+"""Version of the snapshot file layout; a snapshot of another format is refused on open.
+3: every source says whether it is a whole feed or a selection, whether it is demo data, and
+the date its data reaches (a snapshot of format 2 may lack them, and would read as neither)."""
 
 MAX_SHRINK: Final = 0.05
 """Share of a source's records an import may leave out before the source is merged instead of
@@ -159,6 +161,23 @@ def snapshot_path(home: Path, digest: str) -> Path:
     return snapshots_dir(home) / f"{digest}.sqlite"
 
 
+def unfinished_path(home: Path) -> Path:
+    """Where this process writes a snapshot file until it is whole (`clean_stale` removes it
+    once the process is gone)."""
+    return snapshots_dir(home) / f"{_BUILD_PREFIX}{os.getpid()}.sqlite"
+
+
+def place(home: Path, written: Path, digest: str) -> Path:
+    """Make a whole snapshot file `written` (on the same file system) snapshot `digest`: fsync
+    it, rename it to its hash, fsync the folder. It is not made current (`switch`)."""
+    with written.open("rb") as handle:
+        os.fsync(handle.fileno())
+    final = snapshot_path(home, digest)
+    os.replace(written, final)
+    _fsync_dir(final.parent)
+    return final
+
+
 def switch(home: Path, digest: str) -> None:
     """Make `digest` current: write `CURRENT.tmp`, fsync it, `os.replace` it, fsync the folder."""
     folder = intel_dir(home)
@@ -169,6 +188,11 @@ def switch(home: Path, digest: str) -> None:
         os.fsync(handle.fileno())
     os.replace(temporary, folder / "CURRENT")
     _fsync_dir(folder)
+
+
+def retire_current(home: Path) -> None:
+    """Make no snapshot current (its file stays until an import collects it)."""
+    (intel_dir(home) / "CURRENT").unlink(missing_ok=True)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -204,7 +228,7 @@ class Builder:
         folder.mkdir(parents=True, exist_ok=True)
         self._home = home
         self._base = base
-        self._path = folder / f"{_BUILD_PREFIX}{os.getpid()}.sqlite"
+        self._path = unfinished_path(home)
         self._path.unlink(missing_ok=True)
         self._db = sqlite3.connect(self._path, isolation_level=None, uri=True)
         self._db.executescript(
@@ -425,11 +449,7 @@ class Builder:
         self._db.execute("INSERT INTO meta VALUES ('manifest', ?)", (orjson.dumps(manifest),))
         self._db.execute("COMMIT")
         self._db.close()
-        with self._path.open("rb") as handle:
-            os.fsync(handle.fileno())
-        final = snapshot_path(self._home, digest)
-        os.replace(self._path, final)
-        _fsync_dir(final.parent)
+        final = place(self._home, self._path, digest)
         return Built(hash=digest, path=final, manifest=manifest)
 
     def abandon(self) -> None:
