@@ -315,6 +315,33 @@ def test_the_vendors_own_unidentified_component_is_a_transparency_gap(
     assert (condition.party, condition.factors) == (Party.VENDOR, ("F12",))
 
 
+@pytest.mark.parametrize("identifier", ["cpe", "maven purl"])
+def test_the_vendors_own_component_the_snapshot_cannot_check_is_for_the_vendor_to_attest(
+    package: _Package, bundled_home: Path, identifier: str
+) -> None:
+    # GB/T 43698-2024: the vendor's own component carries the identifier F12 asks for, but the
+    # snapshot covers it only in part (NVD selection) or not at all (no Maven advisories): its
+    # status is the vendor's to attest (F12, a condition), the snapshot's gap a limitation of the
+    # review; F02 does not read it as a third-party part of unknown status (no CN.6 referral)
+    firmware = {"type": "firmware", "bom-ref": "qh-agent", "name": "qinghe-agent",
+                "version": "3.1.0", "supplier": {"name": VENDOR}}  # fmt: skip
+    package.components.append({**firmware, **IDENTIFIERS[identifier]})
+    d = _review(package, bundled_home).determination
+    by_id = _by_id(d)
+    assert by_id["F02"].level is Level.NONE
+    assert (by_id["F02"].missing_evidence, by_id["F02"].limitations) == ((), ())
+    assert by_id["F12"].floor is Level.MEDIUM
+    assert any("1 of the vendor's own components not" in r for r in by_id["F12"].reasons)
+    assert (d.outcome, d.rule) == (Outcome.PASS_WITH_CONDITIONS, "CN.8")
+    (attestation,) = [c for c in d.conditions if c.text.startswith("The vendor's attestation")]
+    assert (attestation.party, attestation.factors) == (Party.VENDOR, ("F12",))
+    (gap,) = [lim for lim in d.limitations if "qinghe-agent" in lim.text]
+    assert gap.factors == ("F12",) and gap.text.startswith("1 of the vendor's own component(s)")
+    # a third-party component in the same place stays unsettled evidence for F02 (CN.6)
+    package.components[-1] = {**firmware, **IDENTIFIERS[identifier], "supplier": {"name": "X"}}
+    assert _review(package, bundled_home).determination.rule == "CN.6"
+
+
 def test_a_third_party_unidentified_component_leaves_f02_unsettled(
     package: _Package, bundled_home: Path
 ) -> None:
@@ -331,20 +358,57 @@ def test_a_third_party_unidentified_component_leaves_f02_unsettled(
     assert (d.outcome, d.rule) == (Outcome.REFER_TO_SPECIAL_REVIEW, "CN.6")
 
 
-@pytest.mark.parametrize("roots_only", [True, False])
+def _spdx_of_the_product_alone(package: _Package) -> None:
+    """An SPDX 2.3 SBOM that describes the product and lists nothing else."""
+    document = {
+        "spdxVersion": "SPDX-2.3",
+        "dataLicense": "CC0-1.0",
+        "SPDXID": "SPDXRef-DOCUMENT",
+        "name": "qinghe-db",
+        "documentNamespace": "https://qinghe.example/spdx/qinghe-db-3.1",
+        "creationInfo": {
+            "created": "2026-11-01T00:00:00Z",
+            "creators": [f"Organization: {VENDOR}"],
+        },
+        "packages": [
+            {"SPDXID": "SPDXRef-db", "name": "Qinghe DB", "versionInfo": "3.1",
+             "downloadLocation": "NOASSERTION", "supplier": f"Organization: {VENDOR}",
+             "checksums": [{"algorithm": "SHA256", "checksumValue": "c" * 64}]}
+        ],
+        "relationships": [{"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES",
+                           "relatedSpdxElement": "SPDXRef-db"}],
+    }  # fmt: skip
+    (package.root / "sbom").mkdir(parents=True, exist_ok=True)
+    (package.root / "sbom" / "p1.spdx.json").write_text(json.dumps(document), encoding="utf-8")
+    package.product["sboms"] = ["sbom/p1.spdx.json"]
+
+
+@pytest.mark.parametrize("shape", ["cyclonedx root", "cyclonedx bare root", "spdx root"])
 def test_an_sbom_with_no_components_is_no_sbom_evidence(
-    package: _Package, bundled_home: Path, roots_only: bool
+    package: _Package, bundled_home: Path, shape: str
 ) -> None:
-    # only the product itself (or nothing at all): no component was checked
+    # GB/T 43698-2024 SBOM completeness: an SBOM that lists only the product itself (here with a
+    # supplier and a hash, or nothing but a name) is no SBOM evidence: F12 as for a missing SBOM,
+    # the vulnerability factors undetermined, never a pass; no factor weighs the root's fields
+    # (F09 suppliers, F14 hashes) as if they described the components
     package.components = []
-    if not roots_only:
+    if shape == "cyclonedx bare root":
         package.root_component = {"type": "application", "bom-ref": "x", "name": "x"}
-    d = _review(package, bundled_home).determination
+    elif shape == "spdx root":
+        _spdx_of_the_product_alone(package)
+    result = _review(package, bundled_home)
+    d = result.determination
     by_id = _by_id(d)
     assert by_id["F12"].level is Level.HIGH
-    assert by_id["F02"].level is Level.UNDETERMINED
+    assert by_id["F12"].rule.startswith("F12.R1")  # the missing-SBOM rule
+    wanted = "an SBOM listing the components of P-1 (its SBOMs list only the product)"
+    for factor in ("F02", "F17", "F09", "F14"):
+        assert by_id[factor].level is Level.UNDETERMINED, factor
+        assert wanted in [g.what for g in by_id[factor].missing_evidence], factor
+    assert not any("components carry a hash" in r for r in by_id["F14"].reasons)
+    assert not any("components name a supplier" in r for r in by_id["F09"].reasons)
     assert d.outcome is not Outcome.PASS and d.rule == "CN.6"
-    (scan,) = _review(package, bundled_home).products
+    (scan,) = result.products
     assert scan.coverage is not None and scan.coverage.checked == 0
 
 
@@ -478,20 +542,32 @@ def test_adding_a_critical_or_kev_finding_never_gives_a_better_outcome(
     assert _rank(_review(package, bundled_home)) >= before
 
 
+IDENTIFIERS = {
+    # no advisory in the bundled PyPA database: checked, nothing found
+    "pypi purl": {"purl": "pkg:pypi/qinghe-agent@3.1.0"},
+    # the bundled NVD is a partial selection: checked only in part
+    "cpe": {"cpe": "cpe:2.3:o:qinghe:qinghe-agent:3.1.0:*:*:*:*:*:*:*"},
+    # the bundled snapshot holds no Maven advisories: not checked
+    "maven purl": {"purl": "pkg:maven/cn.qinghe/qinghe-agent@3.1.0"},
+}
+
+
+@pytest.mark.parametrize("identifier", sorted(IDENTIFIERS))
 @pytest.mark.parametrize(
     "variant", ["clean", "third-party unidentified", "sole source", "no alternative"]
 )
 def test_identifying_a_first_party_component_never_gives_a_worse_outcome(
-    package: _Package, bundled_home: Path, variant: str
+    package: _Package, bundled_home: Path, variant: str, identifier: str
 ) -> None:
+    # F12 asks the vendor for identifiers (purl or CPE) of its own components (GB/T 43698-2024);
+    # supplying one that has no advisory must not leave the review less settled, whether the
+    # snapshot covers it fully, in part (NVD selection) or not at all (no Maven advisories)
     _VARIANTS[variant](package)
     firmware = {"type": "firmware", "bom-ref": "qh-agent", "name": "qinghe-agent",
                 "version": "3.1.0", "supplier": {"name": VENDOR}}  # fmt: skip
     package.components.append(firmware)
     before = _rank(_review(package, bundled_home))
-    identified = copy.deepcopy(firmware)
-    identified["purl"] = "pkg:pypi/qinghe-agent@3.1.0"  # no advisory in the bundled PyPA
-    package.components[-1] = identified
+    package.components[-1] = {**copy.deepcopy(firmware), **IDENTIFIERS[identifier]}
     assert _rank(_review(package, bundled_home)) <= before
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "ENCRYPT_IN_TRANSIT",
     "EXIT_PLAN",
     "EXPORT_ASSESSMENT",
+    "FIRST_PARTY_ATTESTATION",
     "FIRST_PARTY_IDENTIFIERS",
     "FIX_TIME",
     "FREE_UPDATES",
@@ -291,6 +292,13 @@ SOURCE_REVIEW: Final = Mitigation(
     due=Due.BEFORE_CONTRACT,
     verification=_CONTRACT,
     condition=False,
+)
+FIRST_PARTY_ATTESTATION: Final = Mitigation(
+    text="The vendor's attestation of the vulnerability status of its own components that the "
+    "review's advisories do not cover",
+    party=Party.VENDOR,
+    due=Due.BEFORE_CONTRACT,
+    verification="the signed attestation, kept with the review record",
 )
 FIRST_PARTY_IDENTIFIERS: Final = Mitigation(
     text="Identifiers (purl or CPE) for the vendor's own components, or the vendor's attestation "

@@ -4,18 +4,23 @@ F12 measures what the SBOMs show: delivered or not (an SBOM listing nothing but 
 is no SBOM), schema-valid or not, NTIA minimum-element coverage (`evidence.summary.ntia_coverage`),
 the components that lack a version or an identifier (GB/T 43698-2024 SBOM completeness), and the
 vendor's own components no advisory can be looked up for: a transparency gap the vendor closes by
-naming them or attesting their status (`factors.unchecked`), not an unknown vulnerability status.
+naming them or attesting their status (`factors.unchecked`), not an unknown vulnerability status;
+the same holds for the vendor's own components that carry an identifier the intel snapshot does
+not cover (an ecosystem it holds no advisories for, NVD as a partial selection): the vendor
+attests their status, and the snapshot's gap is a limitation of the review, listed here rather
+than under F02, so that naming a component never leaves the review less settled than before.
 F03 reads the vendor's declared vulnerability-handling channels, the questionnaire and the support
 period.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import fields
 from datetime import date, timedelta
 from typing import Final
 
+from chainreview.components.model import Component
 from chainreview.evidence.product import Product
 from chainreview.evidence.summary import Coverage, ntia_coverage
 from chainreview.factors import mitigations as m
@@ -29,10 +34,12 @@ from chainreview.factors.interface import (
     ReviewContext,
     Rule,
     declared,
+    limitation,
     missing,
 )
 from chainreview.factors.questions import answer_for, on_concern, unanswered
-from chainreview.factors.unchecked import unchecked
+from chainreview.factors.unchecked import listed_components, unchecked
+from chainreview.findings.coverage import CoverageState
 from chainreview.levels import Level
 
 __all__ = ["COMPLETE", "PARTIAL", "SUPPORT_MINIMUM", "TransparencyEvaluator"]
@@ -43,8 +50,8 @@ F12_INVALID = Rule(id="F12.R3", text="SBOM not valid against its schema")
 F12_ANSWER = Rule(id="F12.R4", text="questionnaire: SBOM per release and source access")
 F12_FIRST_PARTY = Rule(
     id="F12.R5",
-    text="the vendor's own components carry no purl or CPE: their vulnerability status cannot "
-    "be checked",
+    text="the vendor's own components cannot be checked against advisories (no purl or CPE, or "
+    "none the intel snapshot covers): their vulnerability status rests on the vendor",
 )
 
 F03_CHANNEL = Rule(id="F03.R1", text="declared vulnerability-handling channels")
@@ -69,15 +76,18 @@ class TransparencyEvaluator(Evaluator):
     def assess(self, ctx: ReviewContext) -> Iterator[FactorAssessment]:
         """F12, then F03."""
         raised: list[Raise] = []
+        limits: list[Gap | Limitation] = []
         for n, product in enumerate(ctx.declaration.products):
             raised += _sbom(n, product)
-            raised += _first_party(ctx, product)
+            own, own_limits = _first_party(ctx, product)
+            raised += own
+            limits += own_limits
         answers = (
             on_concern(ctx, F12_ANSWER, "F12.Q1", Level.MEDIUM, m.SBOM_EACH_RELEASE),
             on_concern(ctx, F12_ANSWER, "F12.Q2", Level.LOW, m.SOURCE_REVIEW),
         )
         raised += [r for r in answers if r is not None]
-        yield self.conclude(ctx, "F12", raised)
+        yield self.conclude(ctx, "F12", raised, limits)
         yield self.conclude(ctx, "F03", *_handling(ctx))
 
 
@@ -91,8 +101,7 @@ def _sbom(n: int, product: Product) -> list[Raise]:
         EvidenceRef(kind="sbom", ref=d.file, detail=f"{d.format} {d.spec_version}")
         for d in inventory.documents
     ]
-    roots = {d.metadata.primary for d in inventory.documents if d.metadata.primary}
-    if not [c for c in inventory.components if c.ref not in roots]:
+    if not listed_components(inventory):
         reason = (
             f"{product.id}: its SBOMs list no component besides the product itself: no SBOM "
             "evidence; its components cannot be assessed"
@@ -125,25 +134,52 @@ def _sbom(n: int, product: Product) -> list[Raise]:
     return raised
 
 
-def _first_party(ctx: ReviewContext, product: Product) -> list[Raise]:
+def _first_party(
+    ctx: ReviewContext, product: Product
+) -> tuple[list[Raise], list[Gap | Limitation]]:
     coverage = None if ctx.coverage is None else ctx.coverage.get(product.id)
     if coverage is None:
-        return []
+        return [], []
     vendor = next(v for v in ctx.declaration.vendors if v.id == product.vendor)
-    own = unchecked(product, vendor, coverage).first_party
-    if not own:
-        return []
-    names = sorted(c.name for c in own)
-    reason = (
-        f"{product.id}: {len(own)} of the vendor's own components carry no purl or CPE "
-        f"({', '.join(names[:3])}{' and more' if len(names) > 3 else ''}): their vulnerability "
-        "status cannot be checked"
-    )
-    refs = [
+    found = unchecked(product, vendor, coverage)
+    raised: list[Raise] = []
+    limits: list[Gap | Limitation] = []
+    if found.first_party:
+        own = found.first_party
+        reason = (
+            f"{product.id}: {len(own)} of the vendor's own components carry no purl or CPE "
+            f"({_named(own)}): their vulnerability status cannot be checked"
+        )
+        raised.append(
+            F12_FIRST_PARTY.fire(Level.MEDIUM, reason, _refs(own), m.FIRST_PARTY_IDENTIFIERS)
+        )
+    for group, own in found.first_party_uncovered:
+        state = "not checked" if group.state is CoverageState.NOT_CHECKED else "not fully checked"
+        reason = (
+            f"{product.id}: {len(own)} of the vendor's own components {state} against "
+            f"advisories ({_named(own)}): their vulnerability status rests on the vendor"
+        )
+        raised.append(
+            F12_FIRST_PARTY.fire(Level.MEDIUM, reason, _refs(own), m.FIRST_PARTY_ATTESTATION)
+        )
+        what = (
+            f"{len(own)} of the vendor's own component(s) of {product.id} {state}: "
+            f"{group.reason} ({_named(own)})"
+        )
+        limits.append(limitation(what))
+    return raised, limits
+
+
+def _named(components: Sequence[Component]) -> str:
+    names = sorted(c.name for c in components)
+    return ", ".join(names[:3]) + (" and more" if len(names) > 3 else "")
+
+
+def _refs(components: Sequence[Component]) -> list[EvidenceRef]:
+    return [
         EvidenceRef(kind="sbom", ref=str(c.sources[0]) if c.sources else c.ref, detail=c.name)
-        for c in own
+        for c in components
     ]
-    return [F12_FIRST_PARTY.fire(Level.MEDIUM, reason, refs, m.FIRST_PARTY_IDENTIFIERS)]
 
 
 def _handling(ctx: ReviewContext) -> tuple[list[Raise], list[Gap | Limitation]]:

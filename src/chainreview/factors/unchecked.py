@@ -5,8 +5,10 @@ supplier, manufacturer or author is the vendor, by the screening tokens of the v
 legal forms and punctuation aside), that is a transparency gap (F12: the vendor can name it or
 attest its status), not an unknown vulnerability status of a third-party part (F02). A component
 whose ecosystem or release the intel snapshot holds no advisories for, or only a partial
-selection of, is a limitation of the review's own data. The SBOMs' roots (the product itself) are
-neither.
+selection of, is a limitation of the review's own data. The vendor's own components are sorted
+apart there too: identified or not, their status is for the vendor to attest when the snapshot
+cannot check them, so naming one (as F12 asks) never leaves the review less settled than before.
+The SBOMs' roots (the product itself) are neither.
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from chainreview.components.model import Component
+from chainreview.components.model import Component, Inventory
 from chainreview.evidence.product import Product
 from chainreview.evidence.vendor_profile import VendorProfile
 from chainreview.factors.screening import screening_tokens
 from chainreview.findings.coverage import Coverage, CoverageGroup, CoverageState, Route
 
-__all__ = ["Unchecked", "unchecked"]
+__all__ = ["Unchecked", "listed_components", "only_the_product", "unchecked"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,9 +36,22 @@ class Unchecked:
     no_release: tuple[Component, ...]
     """OS packages whose distribution release neither the purl nor the SBOM names."""
     uncovered: tuple[tuple[CoverageGroup, tuple[Component, ...]], ...]
-    """Groups the snapshot does not cover, or only in part, with their components."""
+    """Groups the snapshot does not cover, or only in part, with their third-party components."""
+    first_party_uncovered: tuple[tuple[CoverageGroup, tuple[Component, ...]], ...]
+    """The same groups with the vendor's own components (identified, but not fully checked)."""
     listed: int
     """Components the SBOMs list besides their roots."""
+
+
+def listed_components(inventory: Inventory) -> tuple[Component, ...]:
+    """The components `inventory`'s SBOMs list besides their roots (the product itself)."""
+    roots = {d.metadata.primary for d in inventory.documents if d.metadata.primary}
+    return tuple(c for c in inventory.components if c.ref not in roots)
+
+
+def only_the_product(product: Product) -> str:
+    """The evidence a product whose SBOMs list nothing but itself lacks (no SBOM evidence)."""
+    return f"an SBOM listing the components of {product.id} (its SBOMs list only the product)"
 
 
 def unchecked(product: Product, vendor: VendorProfile, coverage: Coverage) -> Unchecked:
@@ -48,6 +63,7 @@ def unchecked(product: Product, vendor: VendorProfile, coverage: Coverage) -> Un
     third: list[Component] = []
     no_release: list[Component] = []
     uncovered: list[tuple[CoverageGroup, tuple[Component, ...]]] = []
+    own_uncovered: list[tuple[CoverageGroup, tuple[Component, ...]]] = []
     for group in coverage.groups:
         if group.state is CoverageState.CHECKED:
             continue
@@ -58,12 +74,19 @@ def unchecked(product: Product, vendor: VendorProfile, coverage: Coverage) -> Un
         elif group.route is Route.DISTRO and not group.sources and "no release" in group.target:
             no_release += components
         else:
-            uncovered.append((group, components))
+            mine = [_is_first_party(c, names) for c in components]
+            own = tuple(c for c, is_own in zip(components, mine, strict=True) if is_own)
+            others = tuple(c for c, is_own in zip(components, mine, strict=True) if not is_own)
+            if own:
+                own_uncovered.append((group, own))
+            if others or not own:
+                uncovered.append((group, others))
     return Unchecked(
         first_party=tuple(first),
         third_party=tuple(third),
         no_release=tuple(no_release),
         uncovered=tuple(uncovered),
+        first_party_uncovered=tuple(own_uncovered),
         listed=coverage.components - len(coverage.roots),
     )
 

@@ -63,7 +63,7 @@ from chainreview.factors.interface import (
     missing,
 )
 from chainreview.factors.questions import answer_for, answer_ref, on_concern, unanswered
-from chainreview.factors.unchecked import unchecked
+from chainreview.factors.unchecked import only_the_product, unchecked
 from chainreview.findings.coverage import CoverageState
 from chainreview.findings.model import Finding
 from chainreview.findings.model import Level as Severity
@@ -273,10 +273,7 @@ def _coverage(ctx: ReviewContext) -> list[Gap | Limitation]:
             continue  # no scan: `_feed_gaps` names the missing snapshot
         found = unchecked(product, vendors[product.vendor], coverage)
         if not found.listed:
-            what = (
-                f"an SBOM listing the components of {product.id} (its SBOMs list only the product)"
-            )
-            gaps.append(missing(what))
+            gaps.append(missing(only_the_product(product)))
             continue
         if found.third_party:
             gaps.append(
