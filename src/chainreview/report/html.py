@@ -2,21 +2,25 @@
 
 The page is a function of the `ReviewResult` alone (no clock, no path), so it is as reproducible
 as `result.json`. Factors whose basis the reviewer withheld show the level and the mark, not
-the evidence references.
+the evidence references. Advisory summaries are quoted from their sources, many written in
+Markdown: their code spans are shown as code, never as literal backticks.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from importlib import resources
+from typing import Final
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from chainreview.determination.model import Outcome
 from chainreview.factors.catalogue import load_catalogue
 from chainreview.reviewer import ReviewResult
 
-__all__ = ["OUTCOME_TITLES", "render_html"]
+__all__ = ["OUTCOME_TITLES", "quoted_text", "render_html"]
 
 OUTCOME_TITLES = {
     Outcome.NO_REVIEW_NEEDED: "No review needed",
@@ -26,6 +30,21 @@ OUTCOME_TITLES = {
     Outcome.FAIL: "Fail",
 }
 _TEMPLATES = resources.files("chainreview.report") / "templates"
+_CODE_SPAN: Final = re.compile(r"(`+)([^`]+?)\1(?!`)")
+"""A Markdown code span: a run of backticks, text, the same run."""
+
+
+def quoted_text(text: str) -> Markup:
+    """`text` quoted from an advisory, escaped, its Markdown code spans as `<code>` and any
+    backtick left over dropped."""
+    parts: list[str] = []
+    last = 0
+    for match in _CODE_SPAN.finditer(text):
+        parts.append(str(escape(text[last : match.start()].replace("`", ""))))
+        parts.append(f"<code>{escape(match.group(2).strip())}</code>")
+        last = match.end()
+    parts.append(str(escape(text[last:].replace("`", ""))))
+    return Markup("".join(parts))
 
 
 def _template_source(name: str) -> str:
@@ -42,6 +61,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["outcome"] = lambda outcome: OUTCOME_TITLES[Outcome(outcome)]
+    env.filters["quoted"] = quoted_text
     return env
 
 
