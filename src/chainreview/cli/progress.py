@@ -4,6 +4,7 @@ output is redirected, under `-q` or in CI; cleared when the work ends."""
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -51,8 +52,10 @@ def progress_over(items: Sequence[_T], description: str, console: Console) -> It
 
 @contextmanager
 def bars() -> Iterator[Progress]:
-    """A `Progress` that draws one bar per kind of step (`what`), or `silent` when redirected."""
-    if not _drawn(output.stderr):
+    """A `Progress` that draws one bar per kind of step (`what`), or `silent` when redirected
+    (decided without making the Rich console when standard error is not a terminal at all, so
+    a redirected run never imports Rich for it)."""
+    if not sys.stderr.isatty() or not _drawn(output.stderr):
         yield silent
         return
     from rich.progress import Progress as Bars
