@@ -16,10 +16,12 @@ from tests.intel.conftest import write_record
 
 from chainreview.components.model import Component, Location
 from chainreview.evidence.vex import VexStatement, VexStatus
-from chainreview.findings.build import apply_suppressions, apply_vex, build_findings
+from chainreview.findings.build import build_findings
 from chainreview.findings.model import Finding, Level, Status
 from chainreview.findings.policy import FailOn, tripping
+from chainreview.findings.suppressed import apply_suppressions
 from chainreview.findings.suppressions import IgnoreEntry, Suppressions
+from chainreview.findings.vex_status import apply_vex
 from chainreview.intel import importer
 from chainreview.intel.snapshot import Snapshot, open_current
 from chainreview.matches.distro import DistroMatch, DistroMatcher

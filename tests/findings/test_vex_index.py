@@ -17,8 +17,8 @@ from chainreview.components.purl import InvalidPurl, parse_purl
 from chainreview.errors import InputError
 from chainreview.evidence import vex
 from chainreview.evidence.vex import VexStatement, VexStatus, applicable, read_vex
-from chainreview.findings.build import apply_vex
 from chainreview.findings.model import Finding, Level, Severity, Status
+from chainreview.findings.vex_status import apply_vex
 
 DATA = Path(os.environ["CHAINREVIEW_SHARED_DATA"])
 

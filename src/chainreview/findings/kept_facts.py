@@ -44,7 +44,8 @@ class StaticFacts:
 @lru_cache(maxsize=1)
 def _kind() -> str:
     here = Path(__file__).parent
-    files = [here / name for name in ("build.py", "kept_facts.py", "model.py", "severity.py")]
+    names = ("facts.py", "kept_facts.py", "model.py", "records.py", "severity.py")
+    files = [here / name for name in names]
     return f"findings-static-{source_fingerprint(f'facts {_FORMAT}', files)[:16]}"
 
 

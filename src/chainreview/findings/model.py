@@ -102,7 +102,7 @@ class EvidenceRef:
     and fixed version of a distro advisory."""
     labels: tuple[str, ...] = ()
     """Caveats a reviewer must weigh, e.g. `version-wildcard` and `platform-unconfirmed` on a
-    CPE match, `release-from-os-component` on a distro match (see `findings.build`), and those
+    CPE match, `release-from-os-component` on a distro match (see `findings.evidence`), and those
     of the version evaluated: `version-from-purl`, `binary-version`, `low-confidence`
     (`matches.basis`)."""
     notes: tuple[str, ...] = ()
@@ -139,7 +139,7 @@ class Finding:
     """Versions that fix it above the component's version, in version order."""
     id: str
     """Display id of the alias group (CVE over GHSA over ecosystem ids); for an OS package,
-    of the vulnerability its distribution's advisory concerns (see `findings.build`)."""
+    of the vulnerability its distribution's advisory concerns (see `findings.grouping`)."""
     justification: str | None = None
     kev: Kev | None = None
     name: str

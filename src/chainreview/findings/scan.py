@@ -19,22 +19,21 @@ from datetime import date
 from typing import TYPE_CHECKING, Final, Protocol
 
 from chainreview.components.model import Component, Inventory, SkippedComponent
-from chainreview.findings.build import (
-    IgnoreEntryLike,
-    IntelLookup,
-    ScanMatch,
-    SuppressionSource,
-    apply_suppressions,
-    apply_vex,
-    build_findings,
-    suppression_ref,
-)
+from chainreview.findings.build import build_findings
 from chainreview.findings.coverage import Coverage, SourceCatalogue, coverage
 from chainreview.findings.model import Finding, Level, Status, SuppressionRef
+from chainreview.findings.records import IntelLookup
+from chainreview.findings.suppressed import (
+    IgnoreEntryLike,
+    SuppressionSource,
+    apply_suppressions,
+    suppression_ref,
+)
+from chainreview.findings.vex_status import apply_vex
 from chainreview.intel.snapshot import Snapshot
 from chainreview.matches.interface import Matcher
 from chainreview.matches.local import LocalMatcher
-from chainreview.matches.model import Indeterminate
+from chainreview.matches.model import Indeterminate, ScanMatch
 from chainreview.matches.scope import needs_cpe, needs_distro
 from chainreview.progress import Progress, silent
 

@@ -1,6 +1,6 @@
 """Severity of an advisory record: CVSS vectors scored with `cvss`, then the record's own word.
 
-Order of sources, first that gives a level wins (`findings.build` adds the NVD fallback and
+Order of sources, first that gives a level wins (`findings.facts` adds the NVD fallback and
 `unknown` after these):
 
 1. A CVSS vector of the matched `affected` entry, then of the record (OSV `severity`). When

@@ -26,6 +26,7 @@ __all__ = [
     "Match",
     "MatchResult",
     "PlatformStatus",
+    "ScanMatch",
     "VersionBasis",
 ]
 
@@ -198,3 +199,6 @@ class DistroMatch:
 
 MatchResult = Match | Indeterminate
 """What a matcher yields per component."""
+
+ScanMatch = Match | CpeMatch | DistroMatch
+"""A match of any of the three matchers (OSV by purl, NVD by CPE, distro feeds)."""
