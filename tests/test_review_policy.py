@@ -242,6 +242,28 @@ def test_a_purchase_for_systems_that_are_not_cii_needs_no_review_nor_sbom(
     assert "(Art. 2)" in d.rationale[0] and d.conditions == ()
 
 
+def test_a_cii_purchase_without_an_sbom_is_asked_for_it_once(
+    package: _Package, bundled_home: Path
+) -> None:
+    # GB/T 43698-2024: the SBOM ships with the product; without it the key factor F02 is not
+    # settled (CN.6, Art. 15 supplementary materials) and F12 is high. The SBOM is requested
+    # once, from the vendor, during the review, for every factor it settles
+    package.product["sboms"] = []
+    d = _review(package, bundled_home).determination
+    assert (d.outcome, d.rule) == (Outcome.REFER_TO_SPECIAL_REVIEW, "CN.6")
+    asking = [c for c in d.conditions if "SBOM" in c.text]
+    assert [(c.kind, c.party, c.due.value) for c in asking] == [
+        (ConditionKind.EVIDENCE, Party.VENDOR, "during-review")
+    ]
+    assert asking[0].text == "Supply the missing evidence (Art. 15): an SBOM of P-1"
+    assert {"F02", "F12", "F17"} <= set(asking[0].factors)
+    # what would lower F12 names the product
+    (f12,) = [a for a in d.assessments if a.factor_id == "F12"]
+    assert [m.text for m in f12.mitigations] == [
+        "A machine-readable SBOM (CycloneDX or SPDX) of the delivered release of P-1"
+    ]
+
+
 def test_anticipated_no_effect_needs_no_review_without_an_sbom(
     package: _Package, bundled_home: Path
 ) -> None:

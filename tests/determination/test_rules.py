@@ -214,6 +214,38 @@ def test_conditions_are_listed_once_with_every_factor_that_needs_them() -> None:
     assert (condition.party, condition.verification) == (Party.VENDOR, "acceptance test")
 
 
+def test_a_measure_the_evidence_request_already_asks_for_is_not_repeated() -> None:
+    # Arts. 15 and 6: an SBOM asked for during the review (supplementary materials) is the same
+    # SBOM a before-contract condition would ask for; it is requested once, naming every factor
+    # it settles. The same measure with no such request stays a condition of its own.
+    sbom = Mitigation(
+        text="deliver the SBOM of P-1",
+        party=Party.VENDOR,
+        due=Due.BEFORE_CONTRACT,
+        verification="scan it",
+        met_by="the SBOM of P-1",
+    )
+    f12 = dataclasses.replace(_assessment("F12", Level.HIGH), mitigations=(sbom,))
+    f02 = dataclasses.replace(
+        _assessment("F02", Level.UNDETERMINED),
+        missing_evidence=(Gap(what="the SBOM of P-1", party=Party.VENDOR),),
+    )
+    rest = [a for a in assessments({}) if a.factor_id not in ("F02", "F12")]
+    decision = decide(POLICY, [*rest, f02, f12], QUIET, SCOPE)
+    assert decision.outcome is Outcome.REFER_TO_SPECIAL_REVIEW
+    texts = [c.text for c in decision.conditions if "SBOM" in c.text]
+    assert texts == ["Supply the missing evidence (Art. 15): the SBOM of P-1"]
+    (request,) = [c for c in decision.conditions if c.kind is ConditionKind.EVIDENCE]
+    assert (request.party, request.due, request.factors) == (
+        Party.VENDOR,
+        Due.DURING_REVIEW,
+        ("F02", "F12"),
+    )
+    settled = dataclasses.replace(f02, level=Level.LOW, floor=Level.LOW, missing_evidence=())
+    decision = decide(POLICY, [*rest, settled, f12], QUIET, SCOPE)
+    assert [c.text for c in decision.conditions if "SBOM" in c.text] == ["deliver the SBOM of P-1"]
+
+
 def test_commitments_the_vendors_signed_are_not_repeated() -> None:
     signed = frozenset(
         {Art6Commitment.NO_ILLEGAL_DATA_ACQUISITION, Art6Commitment.NO_ILLEGAL_DEVICE_CONTROL}

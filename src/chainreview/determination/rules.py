@@ -18,8 +18,9 @@ A conditional outcome (`pass_with_conditions`, and `refer_to_special_review`, wh
 interim measures are the same list) carries conditions, each once whatever the number of factors
 that reach it, with who acts, by when and how it is checked: the mitigations of every factor whose
 floor is `medium` or above (only those a review can put on a purchase), the evidence still to
-supply (Art. 15: one request per party, listing every item once), and the policy's supplier
-commitments that some vendor has not signed yet. The
+supply (Art. 15: one request per party, listing every item once; a measure that supplying one
+of those items meets, such as an SBOM asked for during the review, is not listed again), and the
+policy's supplier commitments that some vendor has not signed yet. The
 limitations of the review's own data are collected apart: they are never conditions.
 """
 
@@ -363,16 +364,20 @@ def _conditions(
     for commitment in policy.commitments:
         if commitment.kind is None or commitment.kind not in facts.signed:
             add(ConditionKind.COMMITMENT, commitment.mitigation, None)
-    for assessment in _by_level(assessments):
-        if RANK[assessment.floor] >= RANK[Level.MEDIUM]:
-            for measure in assessment.mitigations:
-                if measure.condition:
-                    add(ConditionKind.MITIGATION, measure, assessment.factor_id)
     requests: dict[Party, dict[str, list[str]]] = {}
     for assessment in _by_level(assessments):
         for gap in assessment.missing_evidence:
             factors = requests.setdefault(gap.party, {}).setdefault(gap.what, [])
             factors.append(assessment.factor_id)
+    for assessment in _by_level(assessments):
+        if RANK[assessment.floor] >= RANK[Level.MEDIUM]:
+            for measure in assessment.mitigations:
+                asked = requests.get(measure.party, {}).get(measure.met_by or "")
+                if asked is not None:  # the evidence request already asks for it, earlier
+                    if assessment.factor_id not in asked:
+                        asked.append(assessment.factor_id)
+                elif measure.condition:
+                    add(ConditionKind.MITIGATION, measure, assessment.factor_id)
     for party, items in sorted(requests.items()):
         evidence = Mitigation(
             text="Supply the missing evidence (Art. 15): " + "; ".join(items),

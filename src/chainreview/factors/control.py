@@ -28,7 +28,7 @@ from chainreview.factors.interface import (
     missing,
 )
 from chainreview.factors.questions import answer_for, on_concern
-from chainreview.factors.unchecked import listed_components, only_the_product
+from chainreview.factors.unchecked import listed_components, no_sbom, only_the_product
 from chainreview.levels import Level
 
 __all__ = ["ControlEvaluator"]
@@ -189,7 +189,7 @@ def _integrity(n: int, product: Product, gaps: list[Gap | Limitation]) -> list[R
             )
     inventory = product.inventory
     if inventory is None:
-        gaps.append(missing(f"an SBOM of {product.id}"))
+        gaps.append(missing(no_sbom(product)))
         return raised
     if not listed_components(inventory):
         gaps.append(missing(only_the_product(product)))  # no SBOM evidence: nothing to weigh

@@ -123,6 +123,9 @@ class Mitigation:
     """Whether a review can make it a condition of this purchase; False for what only changes
     the supplier itself (its ownership, where it manufactures), named as what would lower the
     level but never listed as a condition."""
+    met_by: str | None = None
+    """The evidence (a `Gap.what`) whose supply meets this measure: when the review asks for it
+    during the review (Art. 15), the measure is not listed again as a condition of its own."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,6 +8,7 @@ lower the level but no condition a review can put on one purchase (`condition=Fa
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Final
 
 from chainreview.evidence.vendor_profile import Art6Commitment
@@ -73,6 +74,7 @@ __all__ = [
     "UNLISTED_SUPPLIER",
     "VERIFY_INTEGRITY",
     "commitment",
+    "sbom_of",
     "supported_cycle",
     "upgrade",
 ]
@@ -268,6 +270,18 @@ SBOM: Final = Mitigation(
     due=Due.BEFORE_CONTRACT,
     verification="the SBOM, read and scanned by the review",
 )
+
+
+def sbom_of(product: str, evidence: str) -> Mitigation:
+    """`SBOM` for one product, met by supplying `evidence` (the gap the vulnerability factors
+    name) during the review."""
+    return replace(
+        SBOM,
+        text=f"A machine-readable SBOM (CycloneDX or SPDX) of the delivered release of {product}",
+        met_by=evidence,
+    )
+
+
 SBOM_FIELDS: Final = Mitigation(
     text="Supplier, version and purl for every SBOM component",
     party=Party.VENDOR,

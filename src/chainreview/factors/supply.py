@@ -36,7 +36,7 @@ from chainreview.factors.interface import (
 )
 from chainreview.factors.parties import Role, hit_ref, unscreened
 from chainreview.factors.questions import answer_for, answer_ref, concern, on_concern
-from chainreview.factors.unchecked import listed_components, only_the_product
+from chainreview.factors.unchecked import listed_components, no_sbom, only_the_product
 from chainreview.levels import Level
 
 __all__ = [
@@ -344,7 +344,7 @@ def _sites(ctx: ReviewContext) -> tuple[list[Raise], list[Gap | Limitation]]:
                 )
             )
         if product.inventory is None:
-            gaps.append(missing(f"an SBOM of {product.id}"))
+            gaps.append(missing(no_sbom(product)))
             continue
         if not listed_components(product.inventory):
             gaps.append(missing(only_the_product(product)))  # no SBOM evidence

@@ -38,7 +38,7 @@ from chainreview.factors.interface import (
     missing,
 )
 from chainreview.factors.questions import answer_for, on_concern, unanswered
-from chainreview.factors.unchecked import listed_components, unchecked
+from chainreview.factors.unchecked import listed_components, no_sbom, only_the_product, unchecked
 from chainreview.findings.coverage import CoverageState
 from chainreview.levels import Level
 
@@ -96,7 +96,8 @@ def _sbom(n: int, product: Product) -> list[Raise]:
     if inventory is None:
         reason = f"{product.id}: no SBOM delivered; its components cannot be assessed"
         ref = declared(f"/products/{n}/sboms", "no SBOM")
-        return [F12_NO_SBOM.fire(Level.HIGH, reason, [ref], m.SBOM)]
+        mitigation = m.sbom_of(product.id, no_sbom(product))
+        return [F12_NO_SBOM.fire(Level.HIGH, reason, [ref], mitigation)]
     refs = [
         EvidenceRef(kind="sbom", ref=d.file, detail=f"{d.format} {d.spec_version}")
         for d in inventory.documents
@@ -106,7 +107,8 @@ def _sbom(n: int, product: Product) -> list[Raise]:
             f"{product.id}: its SBOMs list no component besides the product itself: no SBOM "
             "evidence; its components cannot be assessed"
         )
-        return [F12_NO_SBOM.fire(Level.HIGH, reason, refs, m.SBOM)]
+        mitigation = m.sbom_of(product.id, only_the_product(product))
+        return [F12_NO_SBOM.fire(Level.HIGH, reason, refs, mitigation)]
     coverage = ntia_coverage(inventory)
     elements: dict[str, Coverage] = {f.name: getattr(coverage, f.name) for f in fields(coverage)}
     weak = {name: c for name, c in elements.items() if c.ratio < COMPLETE}

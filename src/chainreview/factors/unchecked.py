@@ -22,7 +22,7 @@ from chainreview.evidence.vendor_profile import VendorProfile
 from chainreview.factors.screening import screening_tokens
 from chainreview.findings.coverage import Coverage, CoverageGroup, CoverageState, Route
 
-__all__ = ["Unchecked", "listed_components", "only_the_product", "unchecked"]
+__all__ = ["Unchecked", "listed_components", "no_sbom", "only_the_product", "unchecked"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,6 +47,11 @@ def listed_components(inventory: Inventory) -> tuple[Component, ...]:
     """The components `inventory`'s SBOMs list besides their roots (the product itself)."""
     roots = {d.metadata.primary for d in inventory.documents if d.metadata.primary}
     return tuple(c for c in inventory.components if c.ref not in roots)
+
+
+def no_sbom(product: Product) -> str:
+    """The evidence a product delivered without an SBOM lacks."""
+    return f"an SBOM of {product.id}"
 
 
 def only_the_product(product: Product) -> str:

@@ -63,7 +63,7 @@ from chainreview.factors.interface import (
     missing,
 )
 from chainreview.factors.questions import answer_for, answer_ref, on_concern, unanswered
-from chainreview.factors.unchecked import only_the_product, unchecked
+from chainreview.factors.unchecked import no_sbom, only_the_product, unchecked
 from chainreview.findings.coverage import CoverageState
 from chainreview.findings.model import Finding
 from chainreview.findings.model import Level as Severity
@@ -266,7 +266,7 @@ def _coverage(ctx: ReviewContext) -> list[Gap | Limitation]:
     vendors = {v.id: v for v in ctx.declaration.vendors}
     for product in ctx.declaration.products:
         if product.inventory is None:
-            gaps.append(missing(f"an SBOM of {product.id}"))
+            gaps.append(missing(no_sbom(product)))
             continue
         coverage = None if ctx.coverage is None else ctx.coverage.get(product.id)
         if coverage is None:
