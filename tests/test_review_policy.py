@@ -485,6 +485,21 @@ def test_core_data_abroad_is_critical_whatever_the_assessment(
     assert _by_id(_review(package, bundled_home).determination)["F10"].level is Level.CRITICAL
 
 
+def test_a_product_with_no_restricted_data_says_what_f10_weighed(
+    package: _Package, bundled_home: Path
+) -> None:
+    # Art. 10 item 5 reaches core data, important data and personal information: a product that
+    # declares only business data (or none) is at none for F10, and the result says why
+    f10 = _by_id(_review(package, bundled_home).determination)["F10"]
+    assert f10.level is Level.NONE
+    assert f10.reasons == ("P-1 handles no core, important or personal data (declared: business)",)
+    package.product["capabilities"]["data"] = []
+    f10 = _by_id(_review(package, bundled_home).determination)["F10"]
+    assert f10.reasons == (
+        "P-1 handles no core, important or personal data (no data class declared)",
+    )
+
+
 def test_undeclared_data_locations_are_missing_evidence(
     package: _Package, bundled_home: Path
 ) -> None:

@@ -127,6 +127,12 @@ def _product(
                     f"how many people's {data.category} data {product.id} handles", Party.OPERATOR
                 )
             )
+    if not classes & _HELD:
+        named = ", ".join(sorted(str(c) for c in classes))
+        reason = f"{product.id} handles no core, important or personal data" + (
+            f" (declared: {named})" if named else " (no data class declared)"
+        )
+        raised.append(F10_HANDLED.fire(Level.NONE, reason, [declared(f"{at}/data", "data")]))
     raised += [_export(ctx, product, h, rules) for h in _holdings(ctx, at, product, gaps)]
     telemetry = caps.telemetry
     abroad = []
