@@ -568,7 +568,15 @@ def _rank(result: ReviewResult) -> int:
 @pytest.mark.parametrize("added", [KEV, UNSCORED])
 @pytest.mark.parametrize(
     "variant",
-    ["clean", "third-party unidentified", "first-party unidentified", "sole source"],
+    [
+        "clean",
+        "third-party unidentified",
+        "first-party unidentified",
+        "sole source",
+        "anticipated no effect",
+        "low criticality offline",
+        "not cii",
+    ],
 )
 def test_adding_a_critical_or_kev_finding_never_gives_a_better_outcome(
     package: _Package, bundled_home: Path, added: tuple[str, str], variant: str
@@ -591,7 +599,15 @@ IDENTIFIERS = {
 
 @pytest.mark.parametrize("identifier", sorted(IDENTIFIERS))
 @pytest.mark.parametrize(
-    "variant", ["clean", "third-party unidentified", "sole source", "no alternative"]
+    "variant",
+    [
+        "clean",
+        "third-party unidentified",
+        "sole source",
+        "no alternative",
+        "anticipated no effect",
+        "low criticality offline",
+    ],
 )
 def test_identifying_a_first_party_component_never_gives_a_worse_outcome(
     package: _Package, bundled_home: Path, variant: str, identifier: str
@@ -627,12 +643,34 @@ def _no_alternative(package: _Package) -> None:
     package.manifest["purchase"]["alternatives"] = []
 
 
+def _anticipated_no_effect(package: _Package) -> None:
+    # Art. 5 anticipation of no effect, on a medium-criticality system (CN.4)
+    package.manifest["cii_systems"][0]["criticality"] = "medium"
+    package.manifest["purchase"]["national_security_anticipation"] = {
+        "effect": "none",
+        "reason": "Ledger archive, read-only.",
+    }
+
+
+def _low_criticality(package: _Package) -> None:
+    # a low-criticality CII system that is not internet-facing (CN.5)
+    package.manifest["cii_systems"][0]["criticality"] = "low"
+
+
+def _not_cii(package: _Package) -> None:
+    # outside the Measures (Art. 2, CN.0)
+    package.manifest["cii_systems"][0]["cii"] = False
+
+
 _VARIANTS: dict[str, Callable[[_Package], None]] = {
     "clean": lambda package: None,
     "third-party unidentified": _third_party,
     "first-party unidentified": _first_party,
     "sole source": _sole_source,
     "no alternative": _no_alternative,
+    "anticipated no effect": _anticipated_no_effect,
+    "low criticality offline": _low_criticality,
+    "not cii": _not_cii,
 }
 
 
