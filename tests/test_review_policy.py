@@ -475,6 +475,38 @@ def test_below_the_thresholds_an_operator_that_is_no_ciio_is_medium(
     assert _by_id(_review(package, bundled_home).determination)["F10"].level is Level.CRITICAL
 
 
+@pytest.mark.parametrize(
+    ("data", "level"),
+    [
+        # Provisions 2024 Art. 7(2) / Art. 8: personal information of more than 1,000,000 people
+        # needs the assessment; 1,000,000 is not more
+        ({"category": "personal", "individuals": 1_000_000}, Level.MEDIUM),
+        ({"category": "personal", "individuals": 1_000_001}, Level.CRITICAL),
+        # sensitive personal information of more than 10,000 people
+        (
+            {"category": "personal", "individuals": 10_000, "sensitive": ["medical-health"]},
+            Level.MEDIUM,
+        ),
+        (
+            {"category": "personal", "individuals": 10_001, "sensitive": ["medical-health"]},
+            Level.CRITICAL,
+        ),
+        ({"category": "sensitive-personal", "individuals": 10_001}, Level.CRITICAL),
+        # important data needs it whatever the amount (Provisions 2024 Art. 7)
+        ({"category": "important"}, Level.CRITICAL),
+        # a count not declared is read as above the thresholds (docs/review-policy.md)
+        ({"category": "personal"}, Level.CRITICAL),
+    ],
+)
+def test_export_thresholds_of_an_operator_that_is_no_ciio(
+    package: _Package, bundled_home: Path, data: dict[str, Any], level: Level
+) -> None:
+    package.manifest["operator"]["ciio"] = False
+    package.product["capabilities"]["data"].append({**data, "stored_in": ["CN", "DE"]})
+    f10 = _by_id(_review(package, bundled_home).determination)["F10"]
+    assert f10.floor is level, f10.reasons
+
+
 def test_core_data_abroad_is_critical_whatever_the_assessment(
     package: _Package, bundled_home: Path
 ) -> None:
