@@ -565,6 +565,28 @@ def test_a_sole_source_for_most_of_a_critical_function_raises_f05_on_its_own(
     assert not any("screening" in t for t in texts)  # a missing list is no condition
 
 
+@pytest.mark.parametrize(
+    ("share", "criticality", "raised"),
+    [
+        # docs/review-policy.md, supply interruption: the only qualified supplier of 50% or more
+        # of a function of a high- or critical-criticality CII system
+        (50, "high", True),
+        (49, "high", False),
+        (100, "critical", True),
+        (100, "medium", False),
+    ],
+)
+def test_the_sole_source_threshold(
+    package: _Package, bundled_home: Path, share: int, criticality: str, raised: bool
+) -> None:
+    package.manifest["purchase"]["alternatives"] = []
+    package.manifest["cii_systems"][0]["criticality"] = criticality
+    package.product["deployments"][0]["share_percent"] = share
+    f05 = _by_id(_review(package, bundled_home).determination)["F05"]
+    sole = [r for r in f05.reasons if "is the only qualified supplier of" in r]
+    assert bool(sole) is raised and (f05.floor is Level.HIGH) is raised, f05.reasons
+
+
 def test_foreign_export_controls_raise_f05(package: _Package, bundled_home: Path) -> None:
     package.answers["F07.Q2"] = True  # export controls could stop updates, spares or support
     f05 = _by_id(_review(package, bundled_home).determination)["F05"]
