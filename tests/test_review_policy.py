@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -602,6 +602,23 @@ def test_a_review_on_demo_intelligence_is_provisional(
     d = review(package.write(), home=bundled_home, as_of=AS_OF).determination
     assert not d.final and d.provisional[0].startswith("The review rests on demo intelligence")
     assert d.outcome is Outcome.PASS_WITH_CONDITIONS  # the outcome is still given
+
+
+@pytest.mark.parametrize(
+    ("regime", "day", "zone"),
+    [
+        # 2026-12-02 03:30 UTC is 11:30 on 2 December in Beijing (UTC+8) and 22:30 on
+        # 1 December in New York (UTC-5): the default review date is the regime's today
+        ("cn-crm-2022", "2026-12-02", "Asia/Shanghai"),
+        ("nist-800-161", "2026-12-01", "America/New_York"),
+    ],
+)
+def test_the_default_review_date_is_today_in_the_regimes_time_zone(
+    package: _Package, bundled_home: Path, regime: str, day: str, zone: str
+) -> None:
+    clock = lambda: datetime(2026, 12, 2, 3, 30, tzinfo=UTC)  # noqa: E731
+    d = review(package.write(), home=bundled_home, regime=regime, clock=clock).determination
+    assert (d.as_of, d.as_of_basis) == (day, f"today in {zone}")
 
 
 def test_coverage_in_the_result_matches_the_sbom(package: _Package, bundled_home: Path) -> None:
