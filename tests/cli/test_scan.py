@@ -373,6 +373,11 @@ def test_quiet_first_scan_prints_no_notice(shared_data: Path, tmp_path: Path) ->
     assert json.loads(quiet.stdout)["counts"]["findings"] == 7
 
 
+def shown_in_order(text: str, findings: tuple[Any, ...]) -> list[Any]:
+    """The findings whose id `text` shows, in the order it shows them."""
+    return sorted((f for f in findings if f.id in text), key=lambda f: text.index(f.id))
+
+
 def test_the_table_shows_the_most_severe_first_and_all_on_request(
     shared_data: Path, scan_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -405,5 +410,12 @@ def test_the_table_shows_the_most_severe_first_and_all_on_request(
     every = io.BytesIO()
     scan_command._print_table(scan, every, list_all=True)
     lines = every.getvalue().decode().splitlines()
+    assert lines[0].startswith(f"{len(scan.inventory.components)} components, 7 findings")
     for f in findings:
         assert sum(f.id in line for line in lines) == 1
+    # written plainly, in the order of the table: nothing escaped for Rich
+    listed = [line for line in lines if any(f.id in line for f in findings)]
+    assert [next(f.id for f in findings if f.id in line) for line in listed[:3]] == [
+        f.id for f in shown_in_order(text, findings)
+    ]
+    assert not any("\\[" in line for line in listed)

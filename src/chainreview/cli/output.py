@@ -111,7 +111,13 @@ def safe_text(text: object) -> str:
     """
     from rich.markup import escape
 
-    return escape(str(text).translate(_ESCAPED))
+    return escape(plain_text(text))
+
+
+def plain_text(text: object) -> str:
+    """`text` from input, made safe to write to a terminal without Rich: `safe_text`'s escapes
+    of control, bidi and separator characters, no markup escaping."""
+    return str(text).translate(_ESCAPED)
 
 
 def print_json(value: Any) -> None:

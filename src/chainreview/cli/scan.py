@@ -208,7 +208,7 @@ def _print_table(scan: Scan, stream: BinaryIO, *, list_all: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from chainreview.cli.output import safe_text, stdout
+    from chainreview.cli.output import plain_text, safe_text, stdout
 
     text = io.TextIOWrapper(stream, encoding="utf-8", write_through=True)
     out = (
@@ -232,9 +232,11 @@ def _print_table(scan: Scan, stream: BinaryIO, *, list_all: bool) -> None:
         )
         out.print(f"Active findings: {counts.kev} in KEV; {by_severity}")
     ordered = _ordered(report.findings)
-    if list_all:
-        for f in ordered:
-            out.print("  ".join(safe_text(cell) for cell in _cells(f) if cell))
+    if list_all:  # written plainly: Rich would parse each of maybe 100,000 lines
+        out.file.flush()
+        text.writelines(
+            "  ".join(plain_text(cell) for cell in _cells(f) if cell) + "\n" for f in ordered
+        )
     elif ordered:
         shown = ordered[:TOP_ROWS]
         more = len(ordered) - len(shown)
