@@ -264,6 +264,47 @@ def test_a_cii_purchase_without_an_sbom_is_asked_for_it_once(
     ]
 
 
+def _office_system(package: _Package) -> None:
+    package.manifest["cii_systems"].append(
+        {"id": "OFF", "name": "Office LAN", "criticality": "low", "internet_facing": True,
+         "cii": False}
+    )  # fmt: skip
+
+
+def test_a_product_of_the_purchase_that_serves_no_cii_system_is_not_weighed(
+    package: _Package, bundled_home: Path
+) -> None:
+    # Art. 2: the Measures reach what a CII operator buys for CII. A second product of the same
+    # purchase, for the office network (not CII), with no SBOM and a vendor-run remote update,
+    # needs no evidence and does not move the outcome of the product that serves CII
+    clean = _review(package, bundled_home).determination
+    _office_system(package)
+    office = copy.deepcopy(package.product)
+    office.update(id="P-2", name="Office appliance", sboms=[])
+    office["deployments"] = [{"system": "OFF", "function": "file sharing"}]
+    office["capabilities"]["remote_update"] = {"supported": True, "operated_by": "vendor",
+                                               "automatic": True, "signed": False}  # fmt: skip
+    package.manifest["products"].append(office)
+    result = _review(package, bundled_home)
+    d = result.determination
+    assert (d.outcome, d.rule) == (clean.outcome, clean.rule) == (Outcome.PASS_WITH_CONDITIONS,
+                                                                  "CN.8")  # fmt: skip
+    assert d.conditions == clean.conditions
+    assert [a.level for a in d.assessments] == [a.level for a in clean.assessments]
+    assert d.rationale[-1] == (
+        "Not weighed: P-2 serves no critical information infrastructure system, outside the "
+        "Measures (Art. 2); no evidence of it is needed."
+    )
+    assert [p.product for p in result.products] == ["P-1"]
+    assert result.declaration.id == "T-1" and "declaration.yaml" in d.inputs
+    # a product on both: only its deployment on the CII system is weighed (no share asked for
+    # the office function)
+    package.manifest["products"].pop()
+    package.product["deployments"].append({"system": "OFF", "function": "file sharing"})
+    d = _review(package, bundled_home).determination
+    assert d.conditions == clean.conditions and d.rationale == clean.rationale
+
+
 def test_anticipated_no_effect_needs_no_review_without_an_sbom(
     package: _Package, bundled_home: Path
 ) -> None:

@@ -40,7 +40,13 @@ from chainreview.determination.model import (
     SourceRef,
 )
 from chainreview.determination.policy import load_policy
-from chainreview.determination.rules import apply_overrides, decide, facts_of, limitations_of
+from chainreview.determination.rules import (
+    apply_overrides,
+    cii_part,
+    decide,
+    facts_of,
+    limitations_of,
+)
 from chainreview.errors import InputError
 from chainreview.evidence.declaration import Declaration, load_declaration
 from chainreview.evidence.overrides import Override, read_overrides
@@ -182,9 +188,11 @@ class Reviewer:
         intelligence be final; `progress` hears of each product's scan steps. Raises
         `InputError` for unreadable or invalid input.
         """
-        declaration = package if isinstance(package, Declaration) else load_package(package)
+        declared = package if isinstance(package, Declaration) else load_package(package)
         if regime is not None:
-            declaration = dataclasses.replace(declaration, regime=regime)
+            declared = dataclasses.replace(declared, regime=regime)
+        weighed = cii_part(declared)  # Art. 2: the products serving CII, when some do
+        declaration = weighed.declaration
         profile = load_profile(declaration.regime)
         review_date, basis = self._review_date(as_of, profile.timezone)
         chosen = load_policy(policy, declaration.regime)
@@ -214,6 +222,8 @@ class Reviewer:
         decision = decide(
             chosen, assessed, facts_of(declaration, findings, profile), scope, applied
         )
+        if (note := weighed.note()) is not None:
+            decision = dataclasses.replace(decision, rationale=(*decision.rationale, note))
         manifest = self._snapshot.manifest
         intel = _intel_ref(self._snapshot.hash, manifest, review_date)
         provisional = (
@@ -227,7 +237,7 @@ class Reviewer:
         )
         return ReviewResult(
             schema_version=RESULT_SCHEMA_VERSION,
-            declaration=_declaration_ref(declaration),
+            declaration=_declaration_ref(declared),
             determination=Determination(
                 outcome=decision.outcome,
                 rule=decision.rule,
@@ -245,7 +255,7 @@ class Reviewer:
                 as_of=review_date.isoformat(),
                 as_of_basis=basis,
                 plugins=self._plugins,
-                inputs={f.path: f.sha256 for f in declaration.inputs},
+                inputs={f.path: f.sha256 for f in declared.inputs},
                 overrides_sha256=None if read is None else read.sha256,
             ),
             products=scans,

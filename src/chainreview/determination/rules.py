@@ -41,7 +41,7 @@ from chainreview.determination.model import (
 from chainreview.determination.policy import FactorTest, Policy, PolicyRule, When
 from chainreview.evidence.declaration import Criticality, Declaration, Effect
 from chainreview.evidence.overrides import Override
-from chainreview.evidence.product import DataClass
+from chainreview.evidence.product import DataClass, Product
 from chainreview.evidence.vendor_profile import Art6Commitment
 from chainreview.factors.catalogue import RegimeProfile
 from chainreview.factors.interface import RANK, Due, FactorAssessment, Mitigation, Party
@@ -51,7 +51,9 @@ from chainreview.levels import Level
 __all__ = [
     "Decision",
     "Facts",
+    "Weighed",
     "apply_overrides",
+    "cii_part",
     "decide",
     "facts_of",
     "lead_reason",
@@ -95,6 +97,57 @@ class Decision:
     """Id of the deciding rule, or `default`."""
     rationale: tuple[str, ...]
     conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Weighed:
+    """The part of a declaration the review weighs, and the products it leaves out."""
+
+    declaration: Declaration
+    left_out: tuple[str, ...]
+    """Ids of the products that serve no CII system in a purchase that serves one."""
+
+    def note(self) -> str | None:
+        """The rationale's sentence on the products left out, if any."""
+        if not self.left_out:
+            return None
+        ids = ", ".join(self.left_out)
+        verb = "serves" if len(self.left_out) == 1 else "serve"
+        return (
+            f"Not weighed: {ids} {verb} no critical information infrastructure system, outside "
+            "the Measures (Art. 2); no evidence of it is needed."
+        )
+
+
+def cii_part(declaration: Declaration) -> Weighed:
+    """What the review weighs (Art. 2: CII operators' purchases for CII): when some product
+    serves a CII system, the products that do, with their deployments on CII systems only, and
+    their vendors; a product of the same purchase deployed only on systems that are not CII
+    needs no SBOM or other evidence and cannot move the outcome. When no product serves a CII
+    system, the whole declaration (its factors are shown for information under CN.0)."""
+    cii = {s.id for s in declaration.cii_systems if s.cii}
+    weighed: list[Product] = []
+    left_out: list[str] = []
+    for product in declaration.products:
+        on_cii = tuple(d for d in product.deployments if d.system in cii)
+        if not on_cii:
+            left_out.append(product.id)
+        elif len(on_cii) == len(product.deployments):
+            weighed.append(product)
+        else:
+            weighed.append(dataclasses.replace(product, deployments=on_cii))
+    untouched = not left_out and all(
+        p is q for p, q in zip(weighed, declaration.products, strict=True)
+    )
+    if not weighed or untouched:
+        return Weighed(declaration=declaration, left_out=())
+    vendors = {p.vendor for p in weighed}
+    part = dataclasses.replace(
+        declaration,
+        products=tuple(weighed),
+        vendors=tuple(v for v in declaration.vendors if v.id in vendors),
+    )
+    return Weighed(declaration=part, left_out=tuple(left_out))
 
 
 def facts_of(
