@@ -1,10 +1,14 @@
-"""The screening index is built once per snapshot and kept in a file beside it: the kept index
-screens exactly as a freshly built one, and a damaged or unwritable file only costs a rebuild."""
+"""The screening index is built once per snapshot and kept beside it (`Snapshot.derived`): the
+kept index screens exactly as a freshly built one, and a damaged or unwritable file only costs a
+rebuild."""
 
 from __future__ import annotations
 
+import marshal
 import os
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -40,16 +44,27 @@ def sdn(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 @pytest.fixture
 def fresh(sdn: Snapshot) -> Iterator[None]:
-    """No screener kept in this process, no index file beside the snapshot."""
+    """No screener kept in this process, no derived file beside the snapshot."""
     screening._KEPT.clear()
-    for path in _kept_files(sdn):
+    sdn.derived.close()
+    for path in sdn.path.parent.glob(f"{sdn.path.name}.derived-*"):
         path.unlink()
     yield
     screening._KEPT.clear()
 
 
-def _kept_files(snapshot: Snapshot) -> list[Path]:
-    return sorted(snapshot.path.parent.glob(f"{snapshot.path.name}.screening-*"))
+def _kept(snapshot: Snapshot) -> list[bytes]:
+    """The kept index's rows (its `marshal` bodies)."""
+    if not snapshot.derived.path.exists():
+        return []
+    with closing(sqlite3.connect(snapshot.derived.path)) as db:
+        rows = db.execute("SELECT body FROM derived WHERE kind = 'screening-index'")
+        return [body for (body,) in rows]
+
+
+def _damage(snapshot: Snapshot, body: bytes) -> None:
+    with closing(sqlite3.connect(snapshot.derived.path)) as db, db:
+        db.execute("UPDATE derived SET body = ? WHERE kind = 'screening-index'", (body,))
 
 
 def _built(snapshot: Snapshot) -> Screener:
@@ -71,9 +86,9 @@ def _queries(snapshot: Snapshot) -> list[str]:
 def test_the_kept_index_screens_as_the_built_one(sdn: Snapshot) -> None:
     first = Screener.from_snapshot(sdn)
     assert first is not None
-    assert len(_kept_files(sdn)) == 1
+    assert len(_kept(sdn)) == 1
     screening._KEPT.clear()
-    read = Screener.from_snapshot(sdn)  # from the file this time
+    read = Screener.from_snapshot(sdn)  # from beside the snapshot this time
     assert read is not None and read is not first
     built = _built(sdn)
     assert read.lists == built.lists == ("ofac-sdn",)
@@ -89,17 +104,18 @@ def test_the_kept_index_screens_as_the_built_one(sdn: Snapshot) -> None:
 
 
 @pytest.mark.usefixtures("fresh")
-def test_a_damaged_index_file_is_built_again(sdn: Snapshot) -> None:
+def test_a_damaged_index_is_built_again(sdn: Snapshot) -> None:
     assert Screener.from_snapshot(sdn) is not None
-    (kept,) = _kept_files(sdn)
-    whole = kept.read_bytes()
-    for damage in (whole[: len(whole) // 2], b"", b'{"parties": 1}', b"[]"):
-        kept.write_bytes(damage)
+    (whole,) = _kept(sdn)
+    data = marshal.loads(whole)
+    damaged = (data[: len(data) // 2], b"", b'{"parties": 1}', b"[]", "text", 1)
+    for damage in (whole[: len(whole) // 2], *(marshal.dumps(d) for d in damaged)):
+        _damage(sdn, damage)
         screening._KEPT.clear()
         screener = Screener.from_snapshot(sdn)
         assert screener is not None
         assert [h.uid for h in screener.screen("CUBIT SEMICONDUCTOR LIMITED")] == ["47593"]
-        assert kept.read_bytes() == whole  # written again, whole
+        assert _kept(sdn) == [whole]  # written again, whole
 
 
 @pytest.mark.usefixtures("fresh")
@@ -113,4 +129,4 @@ def test_an_unwritable_folder_only_costs_the_file(sdn: Snapshot) -> None:
     assert screener is not None
     assert [h.uid for h in screener.screen("CUBIT SEMICONDUCTOR LIMITED")] == ["47593"]
     if os.geteuid() != 0:  # root writes anywhere
-        assert _kept_files(sdn) == []
+        assert _kept(sdn) == []

@@ -1,8 +1,8 @@
 """Compiled packages kept beside the snapshot read back as the same index, and change nothing.
 
-The round trip is checked on every package of the three OSV corpora; scans with the store
-absent, filled and unusable write the same report bytes; a damaged row or an unwritable folder
-only costs a compile.
+The round trip is checked on every package of the three OSV corpora; scans with the derived
+file absent, filled, damaged and unusable write the same report bytes; a damaged row or an
+unwritable folder only costs a compile.
 """
 
 from __future__ import annotations
@@ -24,9 +24,7 @@ from chainreview.evidence.sbom import read_sbom
 from chainreview.findings.model import Finding
 from chainreview.findings.scan import matchers_for, scan
 from chainreview.intel.snapshot import Snapshot, collect_garbage, open_current
-from chainreview.matches import compiled_store
-from chainreview.matches.aliases import MAX_GROUP
-from chainreview.matches.compiled_store import CompiledStore, fingerprint
+from chainreview.matches.compiled_form import COMPILED_PACKAGES
 from chainreview.matches.package_index import CompiledPackage, PackageIndex
 from chainreview.matches.ranges import compile_affected
 
@@ -54,8 +52,8 @@ def _named(package: CompiledPackage) -> list[str]:
 
 
 def _round_trip(ecosystem: str, package: CompiledPackage) -> CompiledPackage:
-    plain = marshal.loads(marshal.dumps(compiled_store._encode(package)))
-    return compiled_store._decode(ecosystem, plain)
+    plain = marshal.loads(marshal.dumps(COMPILED_PACKAGES.encode(package)))
+    return COMPILED_PACKAGES.decode((ecosystem, "any"), plain)
 
 
 def test_every_corpus_package_reads_back_as_the_same_index(corpus: Corpus) -> None:
@@ -116,17 +114,18 @@ def _report_bytes(home: Path, sbom: Path) -> bytes:
 
 
 def _store_files(home: Path) -> list[Path]:
-    return sorted((home / "intel" / "snapshots").glob("*.compiled-*"))
+    """The derived files beside the snapshots (their write-ahead logs left out)."""
+    return sorted((home / "intel" / "snapshots").glob("*.derived-[0-9]"))
 
 
 @pytest.fixture
 def own_home(corpus: Corpus, tmp_path: Path) -> Path:
-    """A copy of the corpus home without any compiled store."""
+    """A copy of the corpus home without any derived file."""
     import shutil
 
     home = tmp_path / "home"
     shutil.copytree(corpus.home / "intel", home / "intel")
-    for path in _store_files(home):
+    for path in (home / "intel" / "snapshots").glob("*.derived-*"):
         path.unlink()
     return home
 
@@ -162,26 +161,30 @@ def _dense_sbom(home: Path, folder: Path) -> Path:
     return sbom
 
 
-def test_scans_with_and_without_the_store_write_the_same_bytes(
+def test_scans_with_and_without_the_derived_file_write_the_same_bytes(
     own_home: Path, tmp_path: Path
 ) -> None:
     sbom = _dense_sbom(own_home, tmp_path)
     first = _report_bytes(own_home, sbom)  # compiles, then keeps
-    stored = _store_files(own_home)
-    assert [p.name.rsplit("-", 1)[1] for p in stored] == [fingerprint()[:16]]
-    with closing(sqlite3.connect(stored[0])) as db:
-        kept = [
-            db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-            for table in ("packages", "groups", "facts")
-        ]
+    (stored,) = _store_files(own_home)
+    kinds = ("compiled-packages", "alias-groups", "finding-facts")
+    count = "SELECT COUNT(*) FROM derived WHERE kind = ?"
+    with closing(sqlite3.connect(stored)) as db:
+        kept = [db.execute(count, (kind,)).fetchone()[0] for kind in kinds]
     assert min(kept) > 200  # compiled packages, alias groups, findings' record facts
     second = _report_bytes(own_home, sbom)  # reads every package, group and fact back
     assert second == first
     assert json.loads(first)["counts"]["findings"] > 500
-    with closing(sqlite3.connect(stored[0])) as db, db:
-        db.execute("UPDATE facts SET body = ?", (marshal.dumps(("not", "facts")),))
-        db.execute("UPDATE groups SET members = ?", (marshal.dumps(("NOT-1",)),))
+    damage = "UPDATE derived SET body = ? WHERE kind = ?"
+    with closing(sqlite3.connect(stored)) as db, db:
+        db.execute(damage, (marshal.dumps(("not", "facts")), "finding-facts"))
+        db.execute(damage, (marshal.dumps(("NOT-1",)), "alias-groups"))
+        db.execute(damage, (marshal.dumps((99,)), "compiled-packages"))
     assert _report_bytes(own_home, sbom) == first  # values of the wrong shape are worked out
+    damaged = [marshal.dumps(v) for v in (("not", "facts"), ("NOT-1",), (99,))]
+    with closing(sqlite3.connect(stored)) as db:
+        left = db.execute("SELECT COUNT(*) FROM derived WHERE body IN (?, ?, ?)", damaged)
+        assert left.fetchone()[0] == 0  # and kept again, whole
 
 
 def test_a_damaged_row_is_compiled_again(own_home: Path, shared_data: Path) -> None:
@@ -189,25 +192,23 @@ def test_a_damaged_row_is_compiled_again(own_home: Path, shared_data: Path) -> N
     expected = _report_bytes(own_home, sbom)
     (stored,) = _store_files(own_home)
     with closing(sqlite3.connect(stored)) as db, db:
-        db.execute("UPDATE packages SET body = ?", (b"\x00not marshal",))
+        db.execute("UPDATE derived SET body = ?", (b"\x00not marshal",))
     snapshot = open_current(own_home)
     assert snapshot is not None
     with snapshot:
-        store = CompiledStore(snapshot.path)
         ecosystem, name = snapshot.packages()[0]
-        assert store.get(ecosystem, name) is None
-        store.close()
+        assert snapshot.derived.get(COMPILED_PACKAGES, (ecosystem, name)) is None
     assert _report_bytes(own_home, sbom) == expected
 
 
-def test_a_store_that_cannot_be_written_costs_nothing_but_time(
+def test_a_derived_file_that_cannot_be_written_costs_nothing_but_time(
     own_home: Path, tmp_path: Path
 ) -> None:
     sbom = _dense_sbom(own_home, tmp_path)
     snapshot = open_current(own_home)
     assert snapshot is not None
     with snapshot:
-        blocked = CompiledStore(snapshot.path).path
+        blocked = snapshot.derived.path
     blocked.mkdir()  # a folder where the file would go: SQLite cannot open it, even as root
     report = _report_bytes(own_home, sbom)
     assert blocked.is_dir() and not any(blocked.iterdir())
@@ -215,15 +216,7 @@ def test_a_store_that_cannot_be_written_costs_nothing_but_time(
     assert report == _report_bytes(own_home, sbom)
 
 
-def test_a_store_that_cannot_be_opened_is_left_alone(tmp_path: Path) -> None:
-    snapshot_path = tmp_path / "missing" / "abc.sqlite"  # no folder: nothing can be created
-    store = CompiledStore(snapshot_path)
-    assert store.get("PyPI", "django") is None
-    store.put([])
-    assert not (tmp_path / "missing").exists()
-
-
-def test_snapshot_garbage_collection_takes_the_stores_with_it(
+def test_snapshot_garbage_collection_takes_the_derived_file_with_it(
     own_home: Path, shared_data: Path
 ) -> None:
     _report_bytes(own_home, shared_data / AIRFLOW)
@@ -235,15 +228,3 @@ def test_snapshot_garbage_collection_takes_the_stores_with_it(
     collect_garbage(own_home, keep=[digest])
     assert _store_files(own_home) == []
     assert (own_home / "intel" / "snapshots" / f"{digest}.sqlite").is_file()
-
-
-def test_alias_groups_are_kept_whole_and_read_back(tmp_path: Path) -> None:
-    store = CompiledStore(tmp_path / "abc.sqlite")
-    small = ("CVE-1", "GHSA-1", "PYSEC-1")
-    huge = tuple(f"X-{n}" for n in range(MAX_GROUP + 1))  # a walk cut short: not kept
-    store.keep_groups({"PYSEC-1": small, "X-0": huge})
-    assert store.groups(["PYSEC-1", "X-0", "NONE-1"]) == {"PYSEC-1": small}
-    with closing(sqlite3.connect(store.path)) as db, db:
-        db.execute("UPDATE groups SET members = ?", (marshal.dumps(("OTHER-1",)),))
-    assert store.groups(["PYSEC-1"]) == {}  # a group without its own id is not believed
-    store.close()

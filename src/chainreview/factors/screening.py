@@ -51,11 +51,11 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import orjson
 
-from chainreview.intel.derived import DerivedFile, module_files, source_fingerprint
+from chainreview.intel.derived import Kind
 from chainreview.intel.interface import FeedKind, load_record
 from chainreview.intel.sanctions import ListedParty, PartyType
 from chainreview.intel.snapshot import Snapshot
@@ -459,8 +459,8 @@ class Screener:
 
         None means the screening evidence is missing: the caller reports the factor as
         undetermined, never as "no hit". A snapshot never changes, so the index built for one
-        (seconds: tokenising some 18,000 names) is kept: in a file beside the snapshot
-        (`chainreview.intel.derived`), read by the next process in a fraction of that, and in
+        (seconds: tokenising some 18,000 names) is kept: beside the snapshot (`_INDEX` in
+        `Snapshot.derived`), read by the next process in a fraction of that, and in
         this process for the next review of the same snapshot (the last `_KEPT_SCREENERS`).
         """
         if not snapshot.manifest.get("feeds", {}).get(FeedKind.SANCTIONS.value):
@@ -681,17 +681,31 @@ def _tokenised(parties: Sequence[ListedParty]) -> Iterator[_Tokenised]:
                 yield number, text, kind, tokens
 
 
+def _index(_key: str, plain: Any) -> Screener:
+    screener = Screener._load(plain) if isinstance(plain, bytes) else None
+    if screener is None:
+        raise ValueError("not a screening index")
+    return screener
+
+
+_INDEX: Final = Kind[str, Screener](
+    name="screening-index",
+    modules=("chainreview.factors.screening", "chainreview.intel.sanctions"),
+    encode=Screener._dump,
+    decode=_index,
+)
+"""The index of every sanctions record of the snapshot, under `_ALL`."""
+_ALL: Final = "sanctions"
+
+
 def _kept_on_disk(snapshot: Snapshot) -> Screener:
     """The index of `snapshot`'s sanctions records: read from beside it, or built and kept."""
-    code = module_files("chainreview.factors.screening", "chainreview.intel.sanctions")
-    kept = DerivedFile(snapshot.path, "screening", source_fingerprint("screening\x001", code))
-    data = kept.read()
-    screener = None if data is None else Screener._load(data)
+    screener = snapshot.derived.get(_INDEX, _ALL)
     if screener is None:
         parties = (
             load_record(ListedParty, record)
             for _, record in snapshot.every_record(FeedKind.SANCTIONS)
         )
         screener = Screener(parties)
-        kept.write(screener._dump())
+        snapshot.derived.put(_INDEX, {_ALL: screener})
     return screener

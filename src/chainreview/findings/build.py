@@ -22,7 +22,6 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Final, cast
 
 from chainreview.components.model import Component
-from chainreview.findings import kept_facts
 from chainreview.findings.evidence import OsvEvidence, cpe_evidence, distro_evidence
 from chainreview.findings.facts import RecordFacts, strongest
 from chainreview.findings.fixes import EntryFixes, Fixes, fixed_versions
@@ -34,13 +33,11 @@ from chainreview.findings.grouping import (
     concerns,
     os_package,
 )
-from chainreview.findings.kept_facts import FactsKey, StaticFacts
+from chainreview.findings.kept_facts import STATIC_FACTS, FactsKey, StaticFacts
 from chainreview.findings.model import SEVERITY_RANK, EvidenceRef, Finding, Status
 from chainreview.findings.records import IntelLookup, Records
+from chainreview.intel.derived import Derived
 from chainreview.intel.interface import FeedKind
-from chainreview.intel.snapshot import Snapshot
-from chainreview.matches.compiled_store import CompiledStore
-from chainreview.matches.local import compiled_store
 from chainreview.matches.model import CpeMatch, DistroMatch, Match, ScanMatch
 from chainreview.slots import slot_constructor
 
@@ -104,9 +101,8 @@ def build_findings(
         records.prefetch(FeedKind.OSV, sorted(os_records))
         for advisory_id in os_records:
             walked.update(records.upstream(advisory_id))
-    store = compiled_store(intel) if isinstance(intel, Snapshot) else None
-    groups = alias_groups(sorted(walked), records, store)
-    _prepare_facts(by_component, downstream, groups, run, store)
+    groups = alias_groups(sorted(walked), records, intel.derived)
+    _prepare_facts(by_component, downstream, groups, run, intel.derived)
     findings: list[Finding] = []
     for ref, component_matches in by_component.items():
         component = components[ref]
@@ -121,8 +117,7 @@ def build_findings(
             else:
                 findings.append(_finding(component, group, group, group_matches, run))
     findings.sort(key=_order)
-    if store is not None:
-        kept_facts.keep(store, run.facts.worked_out())
+    intel.derived.put(STATIC_FACTS, run.facts.worked_out())
     return tuple(findings)
 
 
@@ -131,7 +126,7 @@ def _prepare_facts(
     downstream: Collection[str],
     groups: Mapping[str, tuple[str, ...]],
     run: _Run,
-    store: CompiledStore | None,
+    derived: Derived,
 ) -> None:
     """Adopt the facts an earlier scan kept for the single-entry OSV findings to come, and
     prefetch in a few queries the records the others need: the OSV records of matches whose
@@ -148,7 +143,7 @@ def _prepare_facts(
             else:
                 others.update(concerns(match, records))
                 others.add(match.advisory_id)
-    kept = kept_facts.read(store, single) if store is not None else {}
+    kept = derived.get_many(STATIC_FACTS, single)
     run.facts.adopt(kept)
     missing = [key for key in single if key not in kept]
     records.prefetch(FeedKind.OSV, sorted(others | {single[key] for key in missing}))

@@ -11,21 +11,28 @@ Alpine, rpm distributions) its `upstream` ids when it gives some (`UBUNTU-CVE-20
 concerns, in that vulnerability's group, the advisory's own ids among the aliases; so one DSA
 of three CVEs is three findings, each a VEX statement or ignore entry can settle, and an OSV
 match and a distro match of the same vulnerability on one package are one finding, never two.
+
+A finished alias walk gives each id's whole connected component, whatever id it started from,
+so the groups of the ids a scan walked are kept beside the snapshot (`ALIAS_GROUPS` in
+`Snapshot.derived`) and joined without walking by the next scan; a walk cut short at
+`aliases.MAX_GROUP` depends on where it started and is not kept.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from typing import Any, Final
 
 from chainreview.components.purl import OS_ECOSYSTEMS
 from chainreview.findings.records import Records
+from chainreview.intel.derived import Derived, Kind
 from chainreview.intel.names import base_ecosystem
-from chainreview.matches.aliases import AliasResolver, UnionFind
-from chainreview.matches.compiled_store import CompiledStore
+from chainreview.matches.aliases import MAX_GROUP, AliasResolver, UnionFind
 from chainreview.matches.model import DistroMatch, Match, ScanMatch
 
 __all__ = [
+    "ALIAS_GROUPS",
     "alias_groups",
     "aliases_with_outside",
     "by_concern",
@@ -35,18 +42,38 @@ __all__ = [
 ]
 
 
+def _group(identifier: str, plain: Any) -> tuple[str, ...]:
+    """A kept group, believed only when it holds its own id."""
+    if type(plain) is not tuple or identifier not in plain:
+        raise ValueError(f"not the alias group of {identifier}")
+    return plain
+
+
+ALIAS_GROUPS: Final = Kind[str, tuple[str, ...]](
+    name="alias-groups",
+    modules=(
+        "chainreview.findings.grouping",
+        "chainreview.findings.records",
+        "chainreview.matches.aliases",
+    ),
+    encode=tuple,
+    decode=_group,
+)
+"""Each walked id's whole alias group."""
+
+
 def alias_groups(
-    ids: Sequence[str], records: Records, store: CompiledStore | None
+    ids: Sequence[str], records: Records, derived: Derived
 ) -> dict[str, tuple[str, ...]]:
-    """The alias group of each of `ids`: from the snapshot's compiled store where an earlier
-    scan kept it, else walked through the records (and kept for the next scan)."""
-    known = store.groups(ids) if store is not None else {}
+    """The alias group of each of `ids`: kept beside the snapshot where an earlier scan kept
+    it, else walked through the records (and kept for the next scan, when whole)."""
+    known = derived.get_many(ALIAS_GROUPS, ids)
     resolver = AliasResolver(
         records.osv_aliases, records.aliased_by, prefetch=records.prefetch_aliases
     )
     groups = resolver.groups(ids, known=known)
-    if store is not None:
-        store.keep_groups({i: group for i, group in groups.items() if i not in known})
+    walked = {i: g for i, g in groups.items() if i not in known and len(g) <= MAX_GROUP}
+    derived.put(ALIAS_GROUPS, walked)
     return groups
 
 

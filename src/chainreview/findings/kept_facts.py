@@ -2,30 +2,25 @@
 
 The display id, summary, severity, KEV entry and EPSS score of a finding of OSV matches
 (`StaticFacts`) depend only on its alias group, the matched entries and the snapshot, never on
-the component. A scan keeps those it worked out in the snapshot's compiled store
-(`matches.compiled_store.CompiledStore.values`), under a kind named by a fingerprint of the
-findings code that decides them, and the next scan reads them back instead of reading, rating
-and summarising the records again. A value of the wrong shape is ignored (worked out again).
+the component. A scan keeps those it worked out in the snapshot's derived data (`STATIC_FACTS`
+in `Snapshot.derived`, fingerprinted by the findings code that decides them), and the next scan
+reads them back instead of reading, rating and summarising the records again. A value of the
+wrong shape is ignored (worked out again).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Final
 
 from chainreview.findings.model import Epss, Kev, Level, Severity
-from chainreview.matches.compiled_store import CompiledStore, source_fingerprint
+from chainreview.intel.derived import Kind
 from chainreview.matches.model import Confidence
 
-__all__ = ["FactsKey", "StaticFacts", "keep", "read"]
+__all__ = ["STATIC_FACTS", "FactsKey", "StaticFacts"]
 
 FactsKey = tuple[tuple[str, ...], tuple[tuple[str, int | None], ...]]
 """(alias group, the matched entries as (advisory id, `affected` index) pairs)."""
-
-_FORMAT: Final = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,30 +36,6 @@ class StaticFacts:
     """The strongest confidence among the evidence (all OSV evidence is by purl)."""
 
 
-@lru_cache(maxsize=1)
-def _kind() -> str:
-    here = Path(__file__).parent
-    names = ("facts.py", "kept_facts.py", "model.py", "records.py", "severity.py")
-    files = [here / name for name in names]
-    return f"findings-static-{source_fingerprint(f'facts {_FORMAT}', files)[:16]}"
-
-
-def read(store: CompiledStore, keys: Iterable[FactsKey]) -> dict[FactsKey, StaticFacts]:
-    """The kept facts of those of `keys` that have them."""
-    found: dict[FactsKey, StaticFacts] = {}
-    for key, plain in store.values(_kind(), keys).items():
-        try:
-            found[key] = _decode(plain)
-        except (TypeError, ValueError, KeyError, IndexError):
-            continue  # not what this code wrote: worked out again
-    return found
-
-
-def keep(store: CompiledStore, facts: Mapping[FactsKey, StaticFacts]) -> None:
-    """Keep `facts` for the next scan of this snapshot."""
-    store.keep_values(_kind(), {key: _encode(value) for key, value in facts.items()})
-
-
 def _encode(facts: StaticFacts) -> tuple[Any, ...]:
     severity, kev, epss = facts.severity, facts.kev, facts.epss
     return (
@@ -77,7 +48,7 @@ def _encode(facts: StaticFacts) -> tuple[Any, ...]:
     )
 
 
-def _decode(plain: Any) -> StaticFacts:
+def _decode(_key: FactsKey, plain: Any) -> StaticFacts:
     display, summary, (level, score, source, vector), kev, epss, confidence = plain
     if not isinstance(display, str) or not isinstance(summary, str):
         raise TypeError("display and summary must be strings")
@@ -91,3 +62,18 @@ def _decode(plain: Any) -> StaticFacts:
         epss=None if epss is None else Epss(cve=epss[0], percentile=epss[1], score=epss[2]),
         confidence=Confidence(confidence),
     )
+
+
+STATIC_FACTS: Final = Kind[FactsKey, StaticFacts](
+    name="finding-facts",
+    modules=(
+        "chainreview.findings.facts",
+        "chainreview.findings.kept_facts",
+        "chainreview.findings.model",
+        "chainreview.findings.records",
+        "chainreview.findings.severity",
+    ),
+    encode=_encode,
+    decode=_decode,
+)
+"""The `StaticFacts` of a finding under its (alias group, matched entries)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final, Protocol
 
+from chainreview.intel.derived import Derived
 from chainreview.intel.interface import FeedKind
 
 __all__ = ["IntelLookup", "Records"]
@@ -32,6 +33,11 @@ _NVD_KEPT: Final = ("cve_id", "description", "metrics")
 
 class IntelLookup(Protocol):
     """The part of `intel.snapshot.Snapshot` findings read."""
+
+    @property
+    def derived(self) -> Derived:
+        """What is derived from the snapshot (alias groups, record facts), kept beside it."""
+        ...
 
     def record(self, kind: FeedKind, key: str) -> Any | None:
         """The record `key` of `kind`, as JSON, or None."""

@@ -42,6 +42,7 @@ import orjson
 
 from chainreview import limits
 from chainreview.intel._common import batched
+from chainreview.intel.derived import Derived, Held
 from chainreview.intel.interface import FeedData, FeedKind, IndexedRecord, IntelError, Record
 from chainreview.intel.names import normalise_name
 from chainreview.intel.osv_model import Advisory, Affected
@@ -648,6 +649,9 @@ def _shared_versions(entry: dict[str, Any], shared: dict[str, str]) -> dict[str,
 # --- reading --------------------------------------------------------------------------------
 
 
+_DISTRO_RELEASES: Final = Held[Mapping[str, tuple[str, ...]]]("distro-releases")
+
+
 class Snapshot:
     """A read-only view of one snapshot file; cheap to open (no record is parsed on open)."""
 
@@ -662,10 +666,9 @@ class Snapshot:
             raise IntelError(str(path), "intel snapshot has no manifest")
         self.manifest: Mapping[str, Any] = orjson.loads(row[0])
         self._packages: dict[tuple[str, str], tuple[PackageAdvisory, ...]] = {}
-        self.derived: dict[str, Any] = {}
-        """Data the layers above derive from this snapshot and keep while it is open (the
-        matcher's compiled package indexes); a snapshot never changes, so none goes stale. A
-        value with a `close` method (a file of its own) is closed with the snapshot."""
+        self.derived = Derived(path)
+        """What the layers above derive from this snapshot (compiled packages, alias groups,
+        findings' record facts, the screening index): held while it is open, kept beside it."""
         if self.manifest.get("format") != FORMAT:
             raise IntelError(
                 str(path),
@@ -762,21 +765,18 @@ class Snapshot:
     def distro_releases(self) -> Mapping[str, tuple[str, ...]]:
         """The distribution releases the distro feeds hold advisories for (`Debian:11`,
         `Alpine:v3.16`), each with the names of the sources that hold them (read once)."""
-        found = self.derived.get("distro-releases")
-        if found is None:
-            rows = self._db.execute(
-                "SELECT DISTINCT substr(value, 1, instr(value, '/') - 1), source FROM lookup "
-                "WHERE kind = ? AND idx = 'package' ORDER BY 1, 2",
-                (FeedKind.DISTRO.value,),
-            )
-            releases: dict[str, list[str]] = {}
-            for release, source in rows:
-                releases.setdefault(release, []).append(source)
-            found = self.derived["distro-releases"] = {
-                release: tuple(names) for release, names in releases.items()
-            }
-        value: Mapping[str, tuple[str, ...]] = found
-        return value
+        return self.derived.held(_DISTRO_RELEASES, self._read_distro_releases)
+
+    def _read_distro_releases(self) -> Mapping[str, tuple[str, ...]]:
+        rows = self._db.execute(
+            "SELECT DISTINCT substr(value, 1, instr(value, '/') - 1), source FROM lookup "
+            "WHERE kind = ? AND idx = 'package' ORDER BY 1, 2",
+            (FeedKind.DISTRO.value,),
+        )
+        releases: dict[str, list[str]] = {}
+        for release, source in rows:
+            releases.setdefault(release, []).append(source)
+        return {release: tuple(names) for release, names in releases.items()}
 
     def keys(self, kind: FeedKind, index: str, value: str) -> tuple[str, ...]:
         """Return the keys of `kind` records filed under `value` in secondary index `index`."""
@@ -787,12 +787,8 @@ class Snapshot:
         return tuple(key for (key,) in rows)
 
     def close(self) -> None:
-        """Close the file, and what `derived` holds open."""
-        for value in self.derived.values():
-            closing = getattr(value, "close", None)
-            if callable(closing):
-                closing()
-        self.derived.clear()
+        """Close the file and the derived data's."""
+        self.derived.close()
         self._db.close()
 
     def __enter__(self) -> Snapshot:

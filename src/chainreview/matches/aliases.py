@@ -118,7 +118,8 @@ class AliasResolver:
         """Map each id to all ids of its vulnerability, sorted (itself included).
 
         `known` gives complete groups worked out before (a walk that reached every id of the
-        group, as `CompiledStore` keeps them): their ids are joined at once, not walked."""
+        group, as the findings keep them beside the snapshot): their ids are joined at once,
+        not walked."""
         wanted = list(advisory_ids)
         for identifier, members in (known or {}).items():
             for other in members:

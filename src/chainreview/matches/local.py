@@ -5,9 +5,9 @@ e.g. `Debian:12`) and its OSV package name (`osv_package_name`, normalised by th
 `normalise_name`). Only ecosystems the snapshot holds are queried, so an npm-heavy SBOM costs no
 SQL when no npm advisories were imported. Each package's entries are loaded once and
 compiled once into a `PackageIndex` (one bisection per component version decides the plain
-ranges of every entry together), kept on the open snapshot for every matcher of it, and kept
-beside the snapshot file for the next process (`compiled_store`); withdrawn advisories are
-skipped.
+ranges of every entry together), held by the open snapshot for every matcher of it, and kept
+beside the snapshot file for the next process (`compiled_form.COMPILED_PACKAGES` in
+`Snapshot.derived`); withdrawn advisories are skipped.
 
 Components without a purl ecosystem yield nothing here (the CPE and distro matchers take them).
 The version evaluated follows `basis`: the component's, else the purl's, the purl's when only
@@ -31,6 +31,7 @@ from chainreview.components.purl import (
     osv_package_name,
     parse_purl,
 )
+from chainreview.intel.derived import Held
 from chainreview.intel.names import normalise_name
 from chainreview.intel.snapshot import Snapshot
 from chainreview.matches.basis import (
@@ -39,33 +40,22 @@ from chainreview.matches.basis import (
     untagged_base,
     untagged_pseudo_version,
 )
-from chainreview.matches.compiled_store import CompiledStore
+from chainreview.matches.compiled_form import COMPILED_PACKAGES
 from chainreview.matches.model import Caveat, Confidence, Indeterminate, Match, MatchResult
 from chainreview.matches.package_index import CompiledPackage, PackageIndex
 from chainreview.matches.ranges import Status, compile_affected
 
-__all__ = ["LocalMatcher", "compiled_store", "lookup_key"]
+__all__ = ["LocalMatcher", "lookup_key"]
 
-_STORE: Final = "osv-local/store"
-"""The snapshot's `CompiledStore`, shared by its matchers like the indexes themselves."""
-_DERIVED: Final = "osv-local/packages"
-"""Where the compiled package indexes live on the open snapshot (`Snapshot.derived`): matchers
-of one open snapshot share them, so a long-lived service compiles each package once."""
+_PACKAGES: Final = Held[dict[tuple[str, str], CompiledPackage | None]]("osv-local/packages")
+"""The compiled package indexes held by the open snapshot (None: no advisories): matchers of
+one open snapshot share them, so a long-lived service compiles each package once."""
 
 _new_match: Final = tuple.__new__
 """Builds a `Match` from its fields in order, in C (a scan makes one per affected entry)."""
 
 NO_VERSION: Final = "no version"
 """The reason given for a component whose package has advisories but that has no version."""
-
-
-def compiled_store(snapshot: Snapshot) -> CompiledStore:
-    """The `CompiledStore` beside `snapshot`, one per open snapshot (its matchers and the
-    findings' alias walk share it)."""
-    store: CompiledStore | None = snapshot.derived.get(_STORE)
-    if store is None:
-        store = snapshot.derived[_STORE] = CompiledStore(snapshot.path)
-    return store
 
 
 def lookup_key(component: Component) -> tuple[str, str] | None:
@@ -97,12 +87,10 @@ class LocalMatcher:
     def __init__(self, snapshot: Snapshot) -> None:
         self._snapshot = snapshot
         self._ecosystems = frozenset(snapshot.manifest.get("ecosystems") or ())
-        self._packages: dict[tuple[str, str], CompiledPackage | None] = snapshot.derived.setdefault(
-            _DERIVED, {}
-        )
-        self._store = compiled_store(snapshot)
+        self._derived = snapshot.derived
+        self._packages = snapshot.derived.held(_PACKAGES, dict)
         self._compiled: list[tuple[str, str]] = []
-        """Packages compiled here and not yet given to the store."""
+        """Packages compiled here and not yet kept beside the snapshot."""
         self._tagged: dict[tuple[str, str], tuple[str, str] | None] = {}
         """`_releases` of the Go packages met at an untagged pseudo-version."""
 
@@ -116,16 +104,17 @@ class LocalMatcher:
 
     def match_all(self, components: Iterable[Component]) -> Iterator[MatchResult]:
         """Match every component in order; package entries are cached across components, and
-        the packages compiled here are kept in the snapshot's `CompiledStore` at the end."""
+        the packages compiled here are kept beside the snapshot at the end."""
         for component in components:
             yield from self._results(component)
         self.keep_compiled()
 
     def keep_compiled(self) -> None:
-        """Give the packages compiled since the last call to the store (regions worked out so
-        far included), for the next process that opens this snapshot."""
+        """Keep the packages compiled since the last call beside the snapshot (regions worked
+        out so far included), for the next process that opens it."""
         compiled, self._compiled = self._compiled, []
-        self._store.put((key, p) for key in compiled if (p := self._packages.get(key)))
+        kept = {key: p for key in compiled if (p := self._packages.get(key))}
+        self._derived.put(COMPILED_PACKAGES, kept)
 
     def _results(self, component: Component) -> list[MatchResult]:
         found = _lookup(component)
@@ -164,7 +153,7 @@ class LocalMatcher:
         ecosystem, name = key
         package: CompiledPackage | None = None
         if ecosystem in self._ecosystems:
-            package = self._store.get(ecosystem, name)
+            package = self._derived.get(COMPILED_PACKAGES, key)
             if package is not None:
                 self._packages[key] = package
                 return package

@@ -128,7 +128,7 @@ class PackageIndex:
 
     @dataclass(frozen=True, slots=True, kw_only=True)
     class State:
-        """What an index holds besides its entries and lines (for `compiled_store`)."""
+        """What an index holds besides its entries and lines (for `compiled_form`)."""
 
         listing: tuple[int, ...]
         walked: tuple[int, ...]
