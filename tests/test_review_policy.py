@@ -358,6 +358,26 @@ def test_a_mandatory_listing_declaration_is_reviewed_even_without_cii(
     assert d.rule != "CN.0" and d.outcome is not Outcome.NO_REVIEW_NEEDED
 
 
+def test_remote_update_says_only_what_is_declared(package: _Package, bundled_home: Path) -> None:
+    # Art. 10 item 1 (illegal remote control): a vendor-run update channel is at least medium,
+    # high when automatic; when the declaration does not say whether it is automatic, the review
+    # asks that alone and does not assume the operator applies the updates
+    package.product["capabilities"]["remote_update"] = {"supported": True, "operated_by": "vendor",
+                                                        "signed": True}  # fmt: skip
+    f01 = _by_id(_review(package, bundled_home).determination)["F01"]
+    assert (f01.level, f01.floor) == (Level.UNDETERMINED, Level.MEDIUM)
+    assert "P-1: vendor can push updates remotely (whether automatically is not declared)" in (
+        f01.reasons
+    )
+    assert [g.what for g in f01.missing_evidence] == [
+        "whether P-1's remote updates apply automatically"
+    ]
+    package.product["capabilities"]["remote_update"]["automatic"] = False
+    f01 = _by_id(_review(package, bundled_home).determination)["F01"]
+    assert f01.level is Level.MEDIUM and f01.missing_evidence == ()
+    assert "P-1: vendor can push updates remotely (with the operator applying it)" in f01.reasons
+
+
 # --- evidence: unidentified components, empty SBOMs ------------------------------------------
 
 

@@ -93,11 +93,25 @@ def _remote_paths(
     update, maintenance = caps.remote_update, caps.remote_maintenance
     if update.supported:
         ref = declared(f"{at}/remote_update", f"{product.id}: remote update supported")
-        if update.operated_by is None or update.automatic is None:
-            gaps.append(missing(f"who runs {product.id}'s remote update, and whether automatic"))
+        unknown = [
+            what
+            for what, value in (
+                (f"who runs {product.id}'s remote update", update.operated_by),
+                (f"whether {product.id}'s remote updates apply automatically", update.automatic),
+            )
+            if value is None
+        ]
+        if unknown:
+            gaps.append(missing(" and ".join(unknown)))
         if update.operated_by in _REMOTE:
             level = Level.HIGH if update.automatic else Level.MEDIUM
-            how = "automatically" if update.automatic else "with the operator applying it"
+            how = (
+                "whether automatically is not declared"
+                if update.automatic is None
+                else "automatically"
+                if update.automatic
+                else "with the operator applying it"
+            )
             reason = f"{product.id}: {update.operated_by} can push updates remotely ({how})"
             raised.append(F01_UPDATE.fire(level, reason, [ref], m.OPERATOR_APPROVED_UPDATES))
         if update.signed is None:
