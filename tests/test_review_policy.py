@@ -466,7 +466,25 @@ def _spdx_of_the_product_alone(package: _Package) -> None:
     package.product["sboms"] = ["sbom/p1.spdx.json"]
 
 
-@pytest.mark.parametrize("shape", ["cyclonedx root", "cyclonedx bare root", "spdx root"])
+def _cyclonedx_listing_the_product(package: _Package) -> None:
+    """A CycloneDX SBOM with no root that lists the product itself as its only component."""
+    document = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.5",
+        "version": 1,
+        "components": [
+            {"type": "application", "bom-ref": "db", "name": "qinghe  DB", "version": "3.1",
+             "supplier": {"name": VENDOR}}
+        ],
+    }  # fmt: skip
+    (package.root / "sbom").mkdir(parents=True, exist_ok=True)
+    (package.root / "sbom" / "p1-flat.cdx.json").write_text(json.dumps(document), "utf-8")
+    package.product["sboms"] = ["sbom/p1-flat.cdx.json"]
+
+
+@pytest.mark.parametrize(
+    "shape", ["cyclonedx root", "cyclonedx bare root", "spdx root", "cyclonedx product listed"]
+)
 def test_an_sbom_with_no_components_is_no_sbom_evidence(
     package: _Package, bundled_home: Path, shape: str
 ) -> None:
@@ -479,6 +497,8 @@ def test_an_sbom_with_no_components_is_no_sbom_evidence(
         package.root_component = {"type": "application", "bom-ref": "x", "name": "x"}
     elif shape == "spdx root":
         _spdx_of_the_product_alone(package)
+    elif shape == "cyclonedx product listed":  # no root: the product (its declared name) listed
+        _cyclonedx_listing_the_product(package)
     result = _review(package, bundled_home)
     d = result.determination
     by_id = _by_id(d)

@@ -205,7 +205,7 @@ def _integrity(n: int, product: Product, gaps: list[Gap | Limitation]) -> list[R
     if inventory is None:
         gaps.append(missing(no_sbom(product)))
         return raised
-    if not listed_components(inventory):
+    if not listed_components(product):
         gaps.append(missing(only_the_product(product)))  # no SBOM evidence: nothing to weigh
         return raised
     for document in inventory.documents:

@@ -346,7 +346,7 @@ def _sites(ctx: ReviewContext) -> tuple[list[Raise], list[Gap | Limitation]]:
         if product.inventory is None:
             gaps.append(missing(no_sbom(product)))
             continue
-        if not listed_components(product.inventory):
+        if not listed_components(product):
             gaps.append(missing(only_the_product(product)))  # no SBOM evidence
             continue
         supplier = ntia_coverage(product.inventory).supplier

@@ -102,7 +102,7 @@ def _sbom(n: int, product: Product) -> list[Raise]:
         EvidenceRef(kind="sbom", ref=d.file, detail=f"{d.format} {d.spec_version}")
         for d in inventory.documents
     ]
-    if not listed_components(inventory):
+    if not listed_components(product):
         reason = (
             f"{product.id}: its SBOMs list no component besides the product itself: no SBOM "
             "evidence; its components cannot be assessed"

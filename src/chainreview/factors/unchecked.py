@@ -5,10 +5,11 @@ supplier, manufacturer or author is the vendor, by the screening tokens of the v
 legal forms and punctuation aside), that is a transparency gap (F12: the vendor can name it or
 attest its status), not an unknown vulnerability status of a third-party part (F02). A component
 whose ecosystem or release the intel snapshot holds no advisories for, or only a partial
-selection of, is a limitation of the review's own data. The vendor's own components are sorted
+selection of, is a limitation of the review's own data; the vendor's own components are sorted
 apart there too: identified or not, their status is for the vendor to attest when the snapshot
 cannot check them, so naming one (as F12 asks) never leaves the review less settled than before.
-The SBOMs' roots (the product itself) are neither.
+The product itself (the SBOMs' roots, or a component named as the declared product) is none of
+these.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from chainreview.components.model import Component, Inventory
+from chainreview.components.model import Component
 from chainreview.evidence.product import Product
 from chainreview.evidence.vendor_profile import VendorProfile
 from chainreview.factors.screening import screening_tokens
@@ -43,10 +44,30 @@ class Unchecked:
     """Components the SBOMs list besides their roots."""
 
 
-def listed_components(inventory: Inventory) -> tuple[Component, ...]:
-    """The components `inventory`'s SBOMs list besides their roots (the product itself)."""
+def listed_components(product: Product) -> tuple[Component, ...]:
+    """The components `product`'s SBOMs list besides the product itself: their roots, and a
+    component named as the product is declared (an SBOM that names no root may list the product
+    among its components)."""
+    if product.inventory is None:
+        return ()
+    itself = _itself(product)
+    return tuple(c for c in product.inventory.components if c.ref not in itself)
+
+
+def _itself(product: Product) -> frozenset[str]:
+    """Refs of the components that are `product` itself (see `listed_components`)."""
+    inventory = product.inventory
+    if inventory is None:
+        return frozenset()
+    name = _plain(product.name)
     roots = {d.metadata.primary for d in inventory.documents if d.metadata.primary}
-    return tuple(c for c in inventory.components if c.ref not in roots)
+    return frozenset(
+        c.ref for c in inventory.components if c.ref in roots or _plain(c.name) == name
+    )
+
+
+def _plain(name: str) -> str:
+    return " ".join(name.casefold().split())
 
 
 def no_sbom(product: Product) -> str:
@@ -64,6 +85,7 @@ def unchecked(product: Product, vendor: VendorProfile, coverage: Coverage) -> Un
     inventory = product.inventory
     by_ref = {c.ref: c for c in inventory.components} if inventory else {}
     names = _names(vendor)
+    itself = _itself(product)
     first: list[Component] = []
     third: list[Component] = []
     no_release: list[Component] = []
@@ -72,7 +94,10 @@ def unchecked(product: Product, vendor: VendorProfile, coverage: Coverage) -> Un
     for group in coverage.groups:
         if group.state is CoverageState.CHECKED:
             continue
-        components = tuple(by_ref[ref] for ref in group.components if ref in by_ref)
+        refs = [ref for ref in group.components if ref not in itself]
+        if group.components and not refs:
+            continue  # the product itself, no component of it
+        components = tuple(by_ref[ref] for ref in refs if ref in by_ref)
         if group.route is Route.NONE:
             for component in components:
                 (first if _is_first_party(component, names) else third).append(component)
@@ -92,7 +117,7 @@ def unchecked(product: Product, vendor: VendorProfile, coverage: Coverage) -> Un
         no_release=tuple(no_release),
         uncovered=tuple(uncovered),
         first_party_uncovered=tuple(own_uncovered),
-        listed=coverage.components - len(coverage.roots),
+        listed=len(listed_components(product)),
     )
 
 
