@@ -669,9 +669,22 @@ def test_the_sole_source_threshold(
 
 
 def test_foreign_export_controls_raise_f05(package: _Package, bundled_home: Path) -> None:
-    package.answers["F07.Q2"] = True  # export controls could stop updates, spares or support
-    f05 = _by_id(_review(package, bundled_home).determination)["F05"]
+    # A10.3 (supply interruption for political, diplomatic or trade reasons): export controls
+    # that could stop updates, spares or support raise F05 to high on their own; its
+    # mitigations reach the conditions, a second source only where none is qualified yet
+    package.answers["F07.Q2"] = True
+    d = _review(package, bundled_home).determination
+    f05 = _by_id(d)["F05"]
     assert f05.level is Level.HIGH and f05.rule.startswith("F05.R7")
+    texts = [c.text for c in d.conditions if "F05" in c.factors]
+    assert texts == [
+        "Spares and stock for at least twelve months of operation held in the country",
+        "A tested exit plan for moving the function to another supplier",
+    ]  # the purchase declares a qualified alternative already
+    package.manifest["purchase"]["alternatives"] = []
+    d = _review(package, bundled_home).determination
+    texts = [c.text for c in d.conditions if "F05" in c.factors]
+    assert "A second qualified supplier for the function" in texts
 
 
 # --- provenance --------------------------------------------------------------------------------

@@ -229,9 +229,14 @@ def _export_controls(ctx: ReviewContext) -> list[Raise]:
         "foreign export controls could lawfully stop the vendor delivering updates, spares or "
         "support (F07.Q2)"
     )
-    return [
-        F05_EXPORT_CONTROLS.fire(Level.HIGH, reason, [answer_ref(answer)], _CONTINUITY_MEASURES[:2])
-    ]
+    alternatives = ctx.declaration.purchase.alternatives
+    sole = any(
+        not any(a.qualified and a.replaces in (None, p.id) for a in alternatives)
+        for p in ctx.declaration.products
+    )
+    # a second source to qualify only where none is; the exit plan moves the function to it
+    measures = (m.SPARES_AND_STOCK, *((m.QUALIFY_SECOND_SOURCE,) if sole else ()), m.EXIT_PLAN)
+    return [F05_EXPORT_CONTROLS.fire(Level.HIGH, reason, [answer_ref(answer)], measures)]
 
 
 def _continuity_commitments(vendor: VendorProfile, gaps: list[Gap | Limitation]) -> list[Raise]:
