@@ -12,14 +12,14 @@ the Go vulndb (stdlib and toolchain left out), 4,600 / 10,000 components. Then, 
   `python -m chainreview scan FILE --format json` and trivy 0.59.1 offline (its
   databases built from the same advisories by `shared/tools/peer-trivy/setup.sh`), alternated,
   a first run each, then N runs each: wall time and peak RSS (per child, from `wait4`), median
-  and min of the N (the first run of a file compiles the packages the store beside the snapshot
-  lacks and keeps them, the later runs read them back: its time and its ratio to trivy's first
+  and min of the N (the first run of a file compiles the packages not yet kept beside the snapshot
+  and keeps them, the later runs read them back: its time and its ratio to trivy's first
   run are printed apart); and whether
   both report the same (component, vulnerability) pairs once ids are mapped through the OSV
   records' aliases, with each difference explained;
 * matching of 10,000 components in process, the SBOM parsed beforehand: once on a freshly
-  opened snapshot with the compiled store removed (packages read, compiled and kept), once
-  more with the packages read back from the store, then warm: the snapshot kept open, so the
+  opened snapshot with the derived file beside it removed (packages read, compiled and kept),
+  once more with the packages read back from that file, then warm: the snapshot kept open, so the
   compiled package indexes it holds are reused, a new `LocalMatcher` and findings built from
   scratch each run (no result kept between runs); matching alone and with findings
   (`findings.scan.scan`), each against the targets;
@@ -187,7 +187,7 @@ def whole_process(
 ) -> None:
     """Alternate chainreview and trivy runs on one file; print figures, ratios and differences."""
     have_trivy = trivy_available(peers)
-    first = run_measured(chainreview_command(sbom))  # compiles the packages for the store
+    first = run_measured(chainreview_command(sbom))  # compiles and keeps the packages
     first_peer = run_measured(trivy_command(ecosystem, sbom, peers)) if have_trivy else None
     ours: list[Run] = []
     theirs: list[Run] = []
@@ -203,7 +203,7 @@ def whole_process(
     print(
         f"  chainreview scan: median {mine.wall.median:.3f} s (min {mine.wall.minimum:.3f}), "
         f"peak RSS median {mib(mine.rss.median)} (min {mib(mine.rss.minimum)}); "
-        f"first run {first.wall:.3f} s (packages not yet in the compiled store are compiled "
+        f"first run {first.wall:.3f} s (packages not yet kept beside the snapshot are compiled "
         "and kept there; the later runs read them back)"
         + (f", {first.wall / first_peer.wall:.3f}× trivy's first" if first_peer else "")
     )
@@ -253,12 +253,12 @@ class Warm:
     """In-process timings of one SBOM on an open snapshot."""
 
     first_match: float
-    """Matching on a freshly opened snapshot, no compiled store: packages read, compiled, and
-    kept in the store."""
+    """Matching on a freshly opened snapshot, no derived file: packages read, compiled, and
+    kept beside the snapshot."""
     first_scan: float
-    """Matching and findings on a freshly opened snapshot, no compiled store."""
+    """Matching and findings on a freshly opened snapshot, no derived file."""
     stored_match: float
-    """Matching on a freshly opened snapshot, the packages read back from the store."""
+    """Matching on a freshly opened snapshot, the packages read back from beside it."""
     match: Stats
     """Matching alone, the snapshot's compiled package indexes reused."""
     scan: Stats
@@ -386,10 +386,10 @@ def warm_and_naive(
     walk = walk_components(components, advisories).findings
     print(f"\n== warm matching, {ecosystem} {WARM_SIZE:,} components ({sbom.name})")
     print(
-        f"  first, on a freshly opened snapshot with no compiled store (version parses cached): "
+        f"  first, on a freshly opened snapshot with no derived file (version parses cached): "
         f"matching {warm.first_match * 1000:.0f} ms, matching + findings "
         f"{warm.first_scan * 1000:.0f} ms ({warm.findings:,} findings); matching with the "
-        f"packages read back from the store {warm.stored_match * 1000:.0f} ms"
+        f"packages read back from beside the snapshot {warm.stored_match * 1000:.0f} ms"
     )
     print(
         f"  warm (open snapshot, compiled package indexes reused), median of {repeat}: "
