@@ -5,6 +5,10 @@ ends and form no reference cycles, so every collection pass over them is pure co
 an import, a third of a scan of a finding-dense SBOM). Reference counting still frees garbage
 at once; only the cycle detector waits, and what the block made then joins the oldest
 generation unexamined (`_promote_young`).
+
+The collector is the whole process's: only the CLI, a short-lived process, pauses it (`scan`,
+`review`, `sbom inspect`, `intel import` and `intel sync`, around their bulk work). The library
+never does, so that a service running it beside other work keeps collecting cycles.
 """
 
 from __future__ import annotations

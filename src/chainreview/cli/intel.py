@@ -109,6 +109,7 @@ def import_(
     advisories shipped with chainreview (PyPI, Go, crates.io, KEV, OFAC SDN, a few NVD records;
     see `docs/intel.md`).
     """
+    from chainreview import collector
     from chainreview.intel import bundled, importer
 
     if bundled_ == bool(paths):
@@ -116,7 +117,7 @@ def import_(
     if bundled_ and complete:
         raise typer.BadParameter("--complete applies to PATHs, not --bundled (a demo capture)")
     if bundled_:
-        with bars() as bar:
+        with collector.paused(), bars() as bar:  # see `chainreview.collector`
             digest = bundled.install(
                 home.data_home(), workers=workers, progress=bar, replace=replace
             )
@@ -125,7 +126,7 @@ def import_(
         else:
             output.stdout.print(f"Bundled snapshot [bold]{digest}[/] is current.")
         return
-    with bars() as bar:
+    with collector.paused(), bars() as bar:
         result = importer.import_paths(
             paths or [],
             home=home.data_home(),
@@ -379,6 +380,7 @@ def sync(
     """
     from rich.table import Table
 
+    from chainreview import collector
     from chainreview.intel import snapshot
     from chainreview.intel import sync as syncing
 
@@ -393,7 +395,7 @@ def sync(
         replace=replace,
     )
     try:
-        with _SyncBars() as observer:
+        with collector.paused(), _SyncBars() as observer:  # see `chainreview.collector`
             result = syncing.sync(home.data_home(), plan, observer=observer)
     except NetworkError as exc:
         error_line(str(exc))

@@ -133,7 +133,7 @@ def review(
     import io
     import sys
 
-    from chainreview import home
+    from chainreview import collector, home
     from chainreview.cli.files import write_atomically
     from chainreview.cli.output import notice
     from chainreview.cli.progress import bars
@@ -144,30 +144,32 @@ def review(
     from chainreview.reviewer import review as run_review
 
     review_date = _date(as_of)
-    package = load_package(declaration_dir)  # a package with problems needs no snapshot
-    folder = out if out is not None else Path(f"review-{package.id}")
-    if (folder / RESULT_FILE).exists() and not force:
-        raise typer.BadParameter(f"{folder} holds a result already: give --force to replace it")
-    if current_hash(home.data_home()) is None:
-        notice("no intel snapshot yet; installing the bundled one (once, a few seconds)")
-    with bars() as progress:
-        result = run_review(
-            package,
-            regime=regime,
-            policy=policy,
-            overrides=overrides,
-            as_of=review_date,
-            allow_demo_intel=allow_demo_intel,
-            progress=progress,
-        )
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, writer in (
-        (RESULT_FILE, REVIEW_FORMATS["json"]),
-        (REPORT_FILE, REVIEW_FORMATS["html"]),
-    ):
-        buffer = io.BytesIO()
-        writer.write(result, buffer)
-        write_atomically(folder / name, buffer.getvalue())
+    # a run of long-lived objects, reading to the files written: see `chainreview.collector`
+    with collector.paused():
+        package = load_package(declaration_dir)  # a package with problems needs no snapshot
+        folder = out if out is not None else Path(f"review-{package.id}")
+        if (folder / RESULT_FILE).exists() and not force:
+            raise typer.BadParameter(f"{folder} holds a result already: give --force to replace it")
+        if current_hash(home.data_home()) is None:
+            notice("no intel snapshot yet; installing the bundled one (once, a few seconds)")
+        with bars() as progress:
+            result = run_review(
+                package,
+                regime=regime,
+                policy=policy,
+                overrides=overrides,
+                as_of=review_date,
+                allow_demo_intel=allow_demo_intel,
+                progress=progress,
+            )
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, writer in (
+            (RESULT_FILE, REVIEW_FORMATS["json"]),
+            (REPORT_FILE, REVIEW_FORMATS["html"]),
+        ):
+            buffer = io.BytesIO()
+            writer.write(result, buffer)
+            write_atomically(folder / name, buffer.getvalue())
     if output_format is OutputFormat.JSON:
         REVIEW_FORMATS["json"].write(result, sys.stdout.buffer)
         sys.stdout.flush()

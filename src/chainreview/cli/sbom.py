@@ -61,18 +61,21 @@ def inspect(
     are warnings (kept and shown); only input that cannot be read at all is refused (exit 3).
     The tables show the first 100 entries of each list; --format json has them all.
     """
+    from chainreview import collector
     from chainreview.cli.progress import progress_over
     from chainreview.errors import InputError
     from chainreview.evidence.merge import merge_documents
     from chainreview.evidence.sbom import read_sbom
     from chainreview.evidence.summary import summarise
 
-    documents = [
-        read_sbom(path, str(path), validate=not no_validate)
-        for path in progress_over(files, "Reading SBOMs", output.stderr)
-    ]
-    inventory = merge_documents(documents)
-    summary = summarise(inventory)
+    # a run of long-lived objects: see `chainreview.collector`
+    with collector.paused():
+        documents = [
+            read_sbom(path, str(path), validate=not no_validate)
+            for path in progress_over(files, "Reading SBOMs", output.stderr)
+        ]
+        inventory = merge_documents(documents)
+        summary = summarise(inventory)
     if output_format is OutputFormat.JSON:
         print_json(_json_report(inventory, summary))
     else:

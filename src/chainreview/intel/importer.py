@@ -49,7 +49,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Final
 
-from chainreview import collector, limits, raw
+from chainreview import limits, raw
 from chainreview.components.model import Diagnostic, Location
 from chainreview.intel import snapshot
 from chainreview.intel._common import as_intel_error, file_kind, walk_files
@@ -321,7 +321,6 @@ def import_groups(
     inputs = [(group, path, name) for group in groups for path, name in group.named()]
     with (
         _exclusive(folder / "lock"),
-        collector.paused(),
         tempfile.TemporaryDirectory(prefix="chainreview-pipe-") as scratch,
     ):
         parts = [
