@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import os
+import sys
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,6 +31,39 @@ def test_the_walk_lists_what_sorted_rglob_lists(tmp_path: Path) -> None:
     ]
     assert [name for name, _ in walk_files(tmp_path, "feed")] == expected
     assert [name for name, _ in walk_files(tmp_path, "feed", (".json",))] == ["a/b.json", "a.json"]
+
+
+def _bare_listing(folder: Path) -> Iterator[str]:
+    """What the walk must not do: yield from an `os.scandir` that nothing closes."""
+    for entry in os.scandir(folder):  # the leak under test
+        yield entry.name
+
+
+def test_a_walk_left_halfway_leaves_no_listing_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A caller may stop early (the OSV sniffer takes a few files): an abandoned walk holds no
+    open folder listing, so nothing is left for the collector to close with a ResourceWarning
+    (an error under `filterwarnings = error`)."""
+    for name in ("a/1.json", "a/2.json", "a/b/3.json", "c/4.json"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("{}")
+    unclosed: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: unclosed.append(str(u.exc_value)))
+
+    def abandon(walk: Iterator[object]) -> None:
+        next(walk)
+        held = [walk]
+        held.append(held)  # in a reference cycle, as a frame of a caught exception may hold it
+        del walk, held
+        gc.collect()
+
+    abandon(_bare_listing(tmp_path / "a"))  # the oracle sees the leak it looks for
+    assert len(unclosed) == 1 and "unclosed scandir iterator" in unclosed[0]
+    unclosed.clear()
+    abandon(walk_files(tmp_path, "feed"))
+    abandon(walk_files(tmp_path / "a", "feed", (".json",)))
+    assert unclosed == []
 
 
 def test_the_walk_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,6 +12,9 @@ import gzip
 import json
 import os
 import random
+import shutil
+import subprocess
+import sys
 import threading
 import zipfile
 from pathlib import Path
@@ -111,23 +114,121 @@ def test_a_fifo_someone_writes_a_feed_to_is_imported(shared_data: Path, tmp_path
     assert source["name"] == "kev" and source["inputs"] == [str(fifo)]
 
 
-def test_a_deeply_nested_folder_is_one_line_not_a_crash(tmp_path: Path) -> None:
-    """Deeper than the recursion limit and than the system's path length: once a
-    RecursionError (exit 4)."""
-    root = tmp_path / "feed"
+DEEP_LEVELS = 3_000
+"""Folders nested in `test_a_deeply_nested_folder_is_one_line_not_a_crash`: deeper than the
+recursion limit and than the system's path length."""
+
+
+def _nest(root: Path, levels: int, leaf: str) -> None:
+    """`root/d/d/…/d/leaf`, `levels` folders deep, made by descriptor (the path soon grows past
+    what the system opens)."""
     root.mkdir()
     folder = os.open(root, os.O_RDONLY)
-    for _ in range(3_000):  # by descriptor: the path soon grows past what the system opens
-        os.mkdir("d", dir_fd=folder)
-        inner = os.open("d", os.O_RDONLY, dir_fd=folder)
+    try:
+        for _ in range(levels):
+            os.mkdir("d", dir_fd=folder)
+            inner = os.open("d", os.O_RDONLY, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        os.close(os.open(leaf, os.O_CREAT | os.O_WRONLY, dir_fd=folder))
+    finally:
         os.close(folder)
-        folder = inner
-    os.close(os.open("GO-2099-0001.json", os.O_CREAT | os.O_WRONLY, dir_fd=folder))
-    os.close(folder)
-    for args in (["intel", "import", str(root)], ["intel", "import", "--source", "osv", str(root)]):
-        result = run(args, tmp_path / "home", timeout=60)
-        refused(result, "cannot read folder", "levels down")
-        assert len(result.error_lines[0]) < 300 and result.peak_mib < BASE_MIB
+
+
+def _remove_nested(root: Path) -> None:
+    """Remove a tree however deep, level by level through descriptors, without recursing.
+
+    `shutil.rmtree` recurses once per level: on a tree deeper than the recursion limit it
+    stops with a RecursionError. So does pytest's clean-up of old temporary folders, which then
+    abandons its listing of them (`os.scandir` without `with`): a later run ends with an
+    unclosed-ScandirIterator warning, an error under `filterwarnings = error`, and the tree stays
+    in `/tmp` as `garbage-*` for good.
+    """
+    opened = [os.open(root, os.O_RDONLY | os.O_DIRECTORY)]
+    names: list[str] = []
+    try:
+        while opened:
+            with os.scandir(opened[-1]) as listing:
+                entries = [(e.name, e.is_dir(follow_symlinks=False)) for e in listing]
+            for name, is_dir in entries:
+                if not is_dir:
+                    os.unlink(name, dir_fd=opened[-1])
+            inner = next((name for name, is_dir in entries if is_dir), None)
+            if inner is not None:
+                opened.append(os.open(inner, os.O_RDONLY | os.O_DIRECTORY, dir_fd=opened[-1]))
+                names.append(inner)
+            else:
+                os.close(opened.pop())
+                if names:
+                    os.rmdir(names.pop(), dir_fd=opened[-1])
+    finally:
+        for folder in opened:
+            os.close(folder)
+    os.rmdir(root)
+
+
+def test_a_deeply_nested_folder_is_one_line_not_a_crash(tmp_path: Path) -> None:
+    """Deeper than the recursion limit and than the system's path length: once a
+    RecursionError (exit 4). The tree is removed here: nothing else can (`_remove_nested`)."""
+    root = tmp_path / "feed"
+    _nest(root, DEEP_LEVELS, "GO-2099-0001.json")
+    try:
+        for args in (
+            ["intel", "import", str(root)],
+            ["intel", "import", "--source", "osv", str(root)],
+        ):
+            result = run(args, tmp_path / "home", timeout=60)
+            refused(result, "cannot read folder", "levels down")
+            assert len(result.error_lines[0]) < 300 and result.peak_mib < BASE_MIB
+    finally:
+        _remove_nested(root)
+
+
+def test_the_deep_folder_test_leaves_what_pytest_can_remove(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    """Run the test above in its own pytest session, then remove its temporary folders the way
+    pytest removes an old session's (`shutil.rmtree`); whatever is left is removed without
+    recursing, so this test leaves no deep tree either."""
+    basetemp = tmp_path / "session"
+    root = Path(__file__).resolve().parents[2]
+    test = Path(__file__).resolve().relative_to(root).as_posix()
+    test += f"::{test_a_deeply_nested_folder_is_one_line_not_a_crash.__name__}"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--basetemp={basetemp}",
+            test,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={**os.environ, "CHAINREVIEW_SHARED_DATA": str(shared_data)},
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    try:
+        shutil.rmtree(basetemp)
+    except RecursionError:
+        _remove_nested(basetemp)
+        pytest.fail("the test left a folder tree deeper than shutil.rmtree (and pytest) can remove")
+    assert not basetemp.exists()
+
+
+def test_the_nested_tree_helpers(tmp_path: Path) -> None:
+    """`_remove_nested` removes a tree that `shutil.rmtree` cannot."""
+    root = tmp_path / "deep"
+    _nest(root, DEEP_LEVELS, "leaf")
+    with pytest.raises(RecursionError):
+        shutil.rmtree(root)
+    _remove_nested(root)
+    assert not root.exists()
 
 
 # --- memory: archives, gzip, big CSV --------------------------------------------------------
