@@ -121,14 +121,37 @@ def test_critical_technical_factor_fails() -> None:
     assert outcome({"F10": Level.CRITICAL}) is Outcome.FAIL
 
 
-def test_critical_deployment_alone_does_not_fail() -> None:
-    # F16 scales the other factors and decides nothing alone: pass with the commitments (what
-    # would lower it, segmenting the product away from the critical function, is no condition)
+def test_critical_deployment_alone_does_not_decide() -> None:
+    # F16 scales the other factors and decides nothing alone (policy 2.1.0: in no fail, refer or
+    # pass list): with every other factor low and settled the purchase passes (CN.10) as it
+    # would on a low-criticality system; undetermined, F16 does not hold the pass back either
     f16 = dataclasses.replace(_assessment("F16", Level.CRITICAL), mitigations=(SEGMENT,))
     rest = [a for a in assessments({}) if a.factor_id != "F16"]
     decision = decide(POLICY, [*rest, f16], QUIET, SCOPE)
-    assert decision.outcome is Outcome.PASS_WITH_CONDITIONS
-    assert {c.kind for c in decision.conditions} == {ConditionKind.COMMITMENT}
+    assert (decision.outcome, decision.rule) == (Outcome.PASS, "CN.10")
+    assert decision.conditions == ()
+    low = decide(POLICY, [*rest, _assessment("F16", Level.LOW)], QUIET, SCOPE)
+    assert (low.outcome, low.rule) == (decision.outcome, decision.rule)
+    unknown = _assessment("F16", Level.UNDETERMINED, floor=Level.MEDIUM, limited=True)
+    assert decide(POLICY, [*rest, unknown], QUIET, SCOPE).rule == "CN.10"
+
+
+def test_a_conditional_pass_with_no_condition_says_so() -> None:
+    # CN.9 (every factor low, some undetermined by the review's data) with every Art. 6
+    # commitment signed: no condition is left, and the rationale says what the pass rests on
+    signed = frozenset(Art6Commitment)
+    facts = dataclasses.replace(QUIET, signed=signed)
+    f07 = _assessment("F07", Level.UNDETERMINED, limited=True)
+    rest = [a for a in assessments({}) if a.factor_id != "F07"]
+    decision = decide(POLICY, [*rest, f07], facts, SCOPE)
+    assert (decision.outcome, decision.rule, decision.conditions) == (
+        Outcome.PASS_WITH_CONDITIONS,
+        "CN.9",
+        (),
+    )
+    assert decision.rationale[-1].startswith(
+        "No condition beyond the supplier commitments the vendors have signed"
+    )
 
 
 @pytest.mark.parametrize("factor", ["F07", "F08", "F11"])

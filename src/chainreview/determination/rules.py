@@ -311,7 +311,13 @@ def _holds(
         ceiling = RANK[test.level]
         if any(RANK[a.floor] > ceiling for a in _selected(test, assessments)):
             return None
-    determined = all(a.level is not Level.UNDETERMINED for a in assessments)
+    # over the factors the rule's `factors_at_most` reads, when it names them (F16 aside)
+    among = (
+        assessments
+        if when.factors_at_most is None
+        else _selected(when.factors_at_most, assessments)
+    )
+    determined = all(a.level is not Level.UNDETERMINED for a in among)
     if when.all_determined is not None and determined is not when.all_determined:
         return None
     return matched
@@ -395,6 +401,17 @@ def _decision(
         for o in overrides
     ]
     conditions = _conditions(policy, assessments, facts) if outcome in _CONDITIONAL else ()
+    if outcome is Outcome.PASS_WITH_CONDITIONS and not conditions:
+        signed = (
+            "beyond the supplier commitments the vendors have signed, which the operator sees "
+            "kept (Arts. 6, 19)"
+            if policy.commitments
+            else "remains"
+        )
+        rationale.append(
+            f"No condition {signed}; what the review's data could not settle is listed among "
+            "its limitations."
+        )
     return Decision(
         outcome=outcome,
         rule="default" if rule is None else rule.id,

@@ -72,7 +72,8 @@ def concentration(shares: Mapping[str, float], *, total: float = 100.0) -> float
     """Herfindahl index of one function whose known suppliers hold `shares` out of `total`.
 
     The share no known supplier holds is counted as one further supplier: the index is then an
-    upper bound, the cautious reading when the rest of the market is not declared.
+    upper bound when the rest of the market is not declared. F06 weighs the lower bound (the
+    known shares squared) and shows both.
     """
     known = sum(shares.values())
     if known > total:
@@ -281,11 +282,16 @@ def _diversity(ctx: ReviewContext) -> tuple[list[Raise], list[Gap | Limitation]]
             if deployment.share_percent is None:
                 gaps.append(missing(f"{product.vendor}'s share of {function}", Party.OPERATOR))
                 continue
-            index = concentration({product.vendor: deployment.share_percent})
-            level = Level.MEDIUM if index > HIGHLY_CONCENTRATED else Level.LOW
+            # what the declared share establishes: the index is at least its square (the rest
+            # spread thin) and at most `concentration` (the rest held by one supplier); only the
+            # least is evidence, so a minority share does not make the function concentrated
+            least = (deployment.share_percent / 100) ** 2
+            most = concentration({product.vendor: deployment.share_percent})
+            level = Level.MEDIUM if least > HIGHLY_CONCENTRATED else Level.LOW
             reason = (
                 f"{product.id}: {product.vendor} holds {deployment.share_percent:g}% of {function} "
-                f"(Herfindahl ≤ {index:.2f}); qualified suppliers: {', '.join(sorted(qualified))}"
+                f"(Herfindahl {least:.2f} to {most:.2f}); qualified suppliers: "
+                f"{', '.join(sorted(qualified))}"
             )
             raised.append(F06_CONCENTRATED.fire(level, reason, [ref, *refs], m.SPREAD_FUNCTION))
     answers = (
