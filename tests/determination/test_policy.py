@@ -36,6 +36,10 @@ def test_user_policy_file_is_read_and_digested(tmp_path: Path) -> None:
     policy = load_policy(path, "cn-crm-2022")
     assert policy.version == "9.9.9"
     assert policy.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    # a policy file is read again for each review (it may change); the shipped one once
+    path.write_bytes(shipped.replace(b'"' + shipped_version + b'"', b'"9.9.10"'))
+    assert load_policy(path, "cn-crm-2022").version == "9.9.10"
+    assert load_policy(None, "cn-crm-2022") is load_policy(None, "cn-crm-2022")
 
 
 def test_unknown_condition_is_refused_with_its_pointer(tmp_path: Path) -> None:

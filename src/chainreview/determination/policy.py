@@ -133,14 +133,24 @@ def load_policy(path: Path | None, regime: str, display: str | None = None) -> P
     a factor the catalogue lacks), or when no policy ships for `regime`.
     """
     if path is None:
-        resource = _PACKAGE / "policies" / f"{regime}.yaml"
-        if not resource.is_file():
-            known = ", ".join(policy_ids())
-            raise InputError(regime, f"no policy ships for this regime (policies: {known})")
-        file, data = f"policies/{regime}.yaml", resource.read_bytes()
-    else:
-        file = display if display is not None else path.name
-        data = raw.read_bytes(path, file)
+        return _shipped(regime)
+    file = display if display is not None else path.name
+    return _policy(raw.read_bytes(path, file), file)
+
+
+@functools.cache
+def _shipped(regime: str) -> Policy:
+    """The package's policy for `regime`, read once per process (a policy given as a file is
+    read each time: it may change between reviews)."""
+    resource = _PACKAGE / "policies" / f"{regime}.yaml"
+    if not resource.is_file():
+        known = ", ".join(policy_ids())
+        raise InputError(regime, f"no policy ships for this regime (policies: {known})")
+    return _policy(resource.read_bytes(), f"policies/{regime}.yaml")
+
+
+def _policy(data: bytes, file: str) -> Policy:
+    """The policy `data` read from `file` holds, checked."""
     value = raw.load_yaml(data, file)
     raise_for_errors(list(_validator().iter_errors(value)), file)
     known_factors = set(load_catalogue().ids)
