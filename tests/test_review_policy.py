@@ -257,6 +257,29 @@ def test_a_function_is_concentrated_on_the_share_declared(
     assert bool(spread) is (level is Level.MEDIUM)
 
 
+def test_a_commitment_neither_signed_nor_refused_is_one_condition(
+    package: _Package, bundled_home: Path
+) -> None:
+    # Art. 6: the procurement documents require the supplier's commitments; one the vendor has
+    # not given is asked for once, as the commitment condition naming the factors that read it
+    # (F05 supply continuity, F19 commitments), not again as evidence to supply
+    package.vendor["commitments"] = []
+    d = _review(package, bundled_home).determination
+    assert [(c.kind, c.factors, c.due.value) for c in d.conditions] == [
+        (ConditionKind.COMMITMENT, ("F19",), "before-contract"),
+        (ConditionKind.COMMITMENT, ("F19",), "before-contract"),
+        (ConditionKind.COMMITMENT, ("F05", "F19"), "before-contract"),
+        (ConditionKind.COMMITMENT, ("F05", "F19"), "before-contract"),
+    ]
+    assert all(c.kind is not ConditionKind.EVIDENCE for c in d.conditions)
+    # the factors still say what is missing, in one wording
+    f05 = _by_id(d)["F05"]
+    assert (
+        "qinghe's Art. 6 commitment no-unjustified-supply-interruption (neither signed nor "
+        "refused)" in [g.what for g in f05.missing_evidence]
+    )
+
+
 # --- scope: Art. 2, Art. 5, Art. 7 --------------------------------------------------------------
 
 

@@ -20,7 +20,9 @@ that reach it, with who acts, by when and how it is checked: the mitigations of 
 floor is `medium` or above (only those a review can put on a purchase), the evidence still to
 supply (Art. 15: one request per party, listing every item once; a measure that supplying one
 of those items meets, such as an SBOM asked for during the review, is not listed again), and the
-policy's supplier commitments that some vendor has not signed yet. The
+policy's supplier commitments that some vendor has not signed yet (a commitment a vendor has
+neither signed nor refused is that condition, with the factors that read it, not an item of
+evidence as well). The
 limitations of the review's own data are collected apart: they are never conditions.
 """
 
@@ -44,7 +46,14 @@ from chainreview.evidence.overrides import Override
 from chainreview.evidence.product import DataClass, Product
 from chainreview.evidence.vendor_profile import Art6Commitment
 from chainreview.factors.catalogue import RegimeProfile
-from chainreview.factors.interface import RANK, Due, FactorAssessment, Mitigation, Party
+from chainreview.factors.interface import (
+    RANK,
+    Due,
+    FactorAssessment,
+    Mitigation,
+    Party,
+    commitment_asked,
+)
 from chainreview.findings.model import Finding
 from chainreview.levels import Level
 
@@ -431,14 +440,19 @@ def _conditions(
         if factor is not None and factor not in entry[2]:
             entry[2].append(factor)
 
-    for commitment in policy.commitments:
-        if commitment.kind is None or commitment.kind not in facts.signed:
-            add(ConditionKind.COMMITMENT, commitment.mitigation, None)
     requests: dict[Party, dict[str, list[str]]] = {}
     for assessment in _by_level(assessments):
         for gap in assessment.missing_evidence:
             factors = requests.setdefault(gap.party, {}).setdefault(gap.what, [])
             factors.append(assessment.factor_id)
+    for commitment in policy.commitments:
+        if commitment.kind is None or commitment.kind not in facts.signed:
+            add(ConditionKind.COMMITMENT, commitment.mitigation, None)
+            # a vendor's commitment neither signed nor refused is this condition, not evidence
+            for items in requests.values():
+                for what in [w for w in items if commitment_asked(w) == commitment.kind]:
+                    for factor in items.pop(what):
+                        add(ConditionKind.COMMITMENT, commitment.mitigation, factor)
     for assessment in _by_level(assessments):
         if RANK[assessment.floor] >= RANK[Level.MEDIUM]:
             for measure in assessment.mitigations:
@@ -449,6 +463,8 @@ def _conditions(
                 elif measure.condition:
                     add(ConditionKind.MITIGATION, measure, assessment.factor_id)
     for party, items in sorted(requests.items()):
+        if not items:
+            continue
         evidence = Mitigation(
             text="Supply the missing evidence (Art. 15): " + "; ".join(items),
             party=party,

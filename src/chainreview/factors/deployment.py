@@ -29,6 +29,7 @@ from chainreview.factors.interface import (
     Raise,
     ReviewContext,
     Rule,
+    commitment_gap,
     declared,
     missing,
 )
@@ -206,9 +207,7 @@ def _commitments(vendor: VendorProfile, gaps: list[Gap | Limitation]) -> list[Ra
             ((n, c) for n, c in enumerate(vendor.commitments) if c.commitment is kind), None
         )
         if found is None:
-            gaps.append(
-                missing(f"{vendor.id}'s Art. 6 commitment {kind} (neither signed nor refused)")
-            )
+            gaps.append(commitment_gap(vendor.id, kind))
             continue
         n, commitment = found
         ref = EvidenceRef(

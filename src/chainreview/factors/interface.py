@@ -28,6 +28,7 @@ VEX applied) default to empty: only the vulnerability family (F02, F04, F17, F18
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -64,6 +65,8 @@ __all__ = [
     "Rule",
     "ScreeningHitView",
     "citations",
+    "commitment_asked",
+    "commitment_gap",
     "conclude",
     "declared",
     "limitation",
@@ -153,6 +156,26 @@ class Limitation:
 def missing(what: str, party: Party = Party.VENDOR) -> Gap:
     """The gap "missing evidence: `what`", which `party` can supply."""
     return Gap(what=what, party=party)
+
+
+def commitment_gap(vendor: str, kind: str) -> Gap:
+    """The evidence a vendor's Art. 6 commitment `kind`, neither signed nor refused, leaves
+    missing: one wording for every factor that reads it (`commitment_asked` reads it back)."""
+    return Gap(
+        what=f"{vendor}'s Art. 6 commitment {kind} (neither signed nor refused)",
+        party=Party.VENDOR,
+    )
+
+
+_COMMITMENT_GAP: Final = re.compile(
+    r".+'s Art\. 6 commitment ([a-z-]+) \(neither signed nor refused\)"
+)
+
+
+def commitment_asked(what: str) -> str | None:
+    """The Art. 6 commitment kind a `commitment_gap` asks for, or None for other evidence."""
+    match = _COMMITMENT_GAP.fullmatch(what)
+    return None if match is None else match.group(1)
 
 
 def limitation(what: str) -> Limitation:

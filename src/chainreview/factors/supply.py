@@ -31,6 +31,7 @@ from chainreview.factors.interface import (
     Raise,
     ReviewContext,
     Rule,
+    commitment_gap,
     declared,
     missing,
 )
@@ -245,7 +246,7 @@ def _continuity_commitments(vendor: VendorProfile, gaps: list[Gap | Limitation])
     for kind in _CONTINUITY:
         found = [(n, c) for n, c in enumerate(vendor.commitments) if c.commitment is kind]
         if not found:
-            gaps.append(missing(f"{vendor.id}'s Art. 6 commitment {kind}"))
+            gaps.append(commitment_gap(vendor.id, kind))
             continue
         n, commitment = found[0]
         ref = EvidenceRef(
