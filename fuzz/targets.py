@@ -33,9 +33,9 @@ from chainreview.evidence.merge import merge_documents
 from chainreview.evidence.sbom import read_sbom
 from chainreview.evidence.summary import summarise
 from chainreview.evidence.vex import VexStatement, read_vex
-from chainreview.findings.build import apply_vex
 from chainreview.findings.model import Finding, Level, Severity
 from chainreview.findings.suppressions import load_ignore_file
+from chainreview.findings.vex_status import apply_vex
 from chainreview.intel import alpine, debian, epss, importer, kev, nvd, osv
 
 __all__ = ["LAZY_MODULES", "MAX_SEED_BYTES", "SHARED_DATA", "TARGETS", "Target", "unpack"]
