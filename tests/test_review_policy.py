@@ -557,8 +557,9 @@ def test_an_sbom_with_no_components_is_no_sbom_evidence(
     by_id = _by_id(d)
     assert by_id["F12"].level is Level.HIGH
     assert by_id["F12"].rule.startswith("F12.R1")  # the missing-SBOM rule
+    assert "no active finding needs a remedy" in by_id["F18"].reasons  # found none, knows none
     wanted = "an SBOM listing the components of P-1 (its SBOMs list only the product)"
-    for factor in ("F02", "F17", "F09", "F14"):
+    for factor in ("F02", "F17", "F18", "F09", "F14"):
         assert by_id[factor].level is Level.UNDETERMINED, factor
         assert wanted in [g.what for g in by_id[factor].missing_evidence], factor
     assert not any("components carry a hash" in r for r in by_id["F14"].reasons)

@@ -237,7 +237,7 @@ class VulnerabilityEvaluator(Evaluator):
         yield self.conclude(ctx, "F02", _known(ctx, active), coverage + _feed_gaps(ctx))
         yield self.conclude(ctx, "F04", *_lifecycle(ctx))
         yield self.conclude(ctx, "F17", *_likelihood(ctx, active, coverage))
-        yield self.conclude(ctx, "F18", *_mitigability(ctx, active))
+        yield self.conclude(ctx, "F18", *_mitigability(ctx, active, coverage))
 
 
 # --- evidence coverage --------------------------------------------------------------------------
@@ -504,10 +504,13 @@ def _likelihood(
 
 
 def _mitigability(
-    ctx: ReviewContext, active: list[Finding]
+    ctx: ReviewContext, active: list[Finding], coverage: list[Gap | Limitation]
 ) -> tuple[list[Raise], list[Gap | Limitation]]:
+    """F18: what can remedy the active findings; what the scans could not check (`coverage`)
+    leaves it as open as F02 and F17 (no finding found is not no finding to remedy)."""
     raised: list[Raise] = []
-    gaps: list[Gap | Limitation] = [
+    gaps: list[Gap | Limitation] = [*coverage, *_feed_gaps(ctx)]
+    gaps += [
         unanswered(q, text)
         for q, text in (
             ("F18.Q1", "whether the product can be isolated"),
