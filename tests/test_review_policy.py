@@ -293,6 +293,9 @@ def test_a_purchase_for_systems_that_are_not_cii_needs_no_review_nor_sbom(
     assert (d.outcome, d.rule) == (Outcome.NO_REVIEW_NEEDED, "CN.0")
     assert d.rationale[0].startswith("The purchase serves no critical information infrastructure")
     assert "(Art. 2)" in d.rationale[0] and d.conditions == ()
+    # the scope (CN.0, the first rule) rests on the declaration alone: final even on demo data
+    on_demo = review(package.write(), home=bundled_home, as_of=AS_OF).determination
+    assert (on_demo.outcome, on_demo.final, on_demo.provisional) == (d.outcome, True, ())
 
 
 def test_a_cii_purchase_without_an_sbom_is_asked_for_it_once(
@@ -371,6 +374,9 @@ def test_anticipated_no_effect_needs_no_review_without_an_sbom(
     package.product["sboms"] = []
     d = _review(package, bundled_home).determination
     assert (d.outcome, d.rule) == (Outcome.NO_REVIEW_NEEDED, "CN.4")
+    # CN.4 reads factor levels, which current feeds could raise: provisional on demo data
+    on_demo = review(package.write(), home=bundled_home, as_of=AS_OF).determination
+    assert (on_demo.rule, on_demo.final) == ("CN.4", False) and on_demo.provisional
     # the same anticipation on a purchase handling important data is contradicted (Art. 10 item 5)
     package.product["capabilities"]["data"].append(
         {"category": "important", "stored_in": ["CN"], "processed_in": ["CN"]}

@@ -13,7 +13,9 @@ read from `clock`; the result records which. It holds no absolute path, host nam
 reading beyond that date, so the same package, snapshot and date give byte-identical JSON. Each
 source the result rests on is listed with its completeness, demo mark, the date its data reaches
 and its staleness at the review date. On demo intelligence (the bundled capture) the
-determination is provisional unless `allow_demo_intel` (or the policy) accepts it.
+determination is provisional unless `allow_demo_intel` (or the policy) accepts it, or the rule
+that decided rests on the declaration alone (`Policy.rests_on_declaration`: CN.0, a purchase the
+Measures do not reach).
 
 `Reviewer(snapshot)` holds what one snapshot gives (matchers, the screening index) and reviews
 many packages; `review(path)` is the one-call form. The package re-exports both lazily
@@ -228,7 +230,10 @@ class Reviewer:
         intel = _intel_ref(self._snapshot.hash, manifest, review_date)
         provisional = (
             ()
-            if not intel.demo or allow_demo_intel or chosen.demo_final
+            if not intel.demo
+            or allow_demo_intel
+            or chosen.demo_final
+            or chosen.rests_on_declaration(decision.rule)
             else (
                 "The review rests on demo intelligence (the bundled capture, not current feeds): "
                 "this is no final determination. Import or sync current feeds, or review with "

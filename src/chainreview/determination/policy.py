@@ -75,6 +75,16 @@ class When:
     sensitive_data: bool | None = None
     listing_declared: bool | None = None
 
+    def declaration_only(self) -> bool:
+        """Whether the conditions read the declaration alone (no finding, no factor level)."""
+        return (
+            self.kev_affected is None
+            and self.factors_at_least is None
+            and self.factors_undetermined is None
+            and self.factors_at_most is None
+            and self.all_determined is None
+        )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PolicyRule:
@@ -110,6 +120,18 @@ class Policy:
     description: str = ""
     demo_final: bool = False
     """A review on demo intelligence may be final (`on_demo_intel: final`)."""
+
+    def rests_on_declaration(self, rule_id: str | None) -> bool:
+        """Whether the outcome rule `rule_id` gave rests on the declaration alone: it and every
+        rule before it test no finding and no factor level (either may rest on intelligence,
+        and other intelligence could have made an earlier rule decide). The default never does.
+        """
+        for rule in self.rules:
+            if not rule.when.declaration_only():
+                return False
+            if rule.id == rule_id:
+                return True
+        return False
 
 
 @functools.cache
