@@ -114,8 +114,11 @@ def test_sources_are_marked_demo_and_the_nvd_selection_partial(
         "osv:crates.io": (True, True),
     }
     imported_on = manifest["imported_at"][:10]
+    as_of = {s["name"]: s["as_of"] for s in manifest["sources"]}
     # KEV's catalogue of 2025-08-25 (its dateReleased, shared data MANIFEST.md)
-    assert {s["name"]: s["as_of"] for s in manifest["sources"]}["kev"] == "2025-08-25"
+    assert as_of["kev"] == "2025-08-25"
+    # the SDN list carries no date: its capture's, the commit of 2024-05-03 (MANIFEST.md)
+    assert as_of["ofac-sdn"] == "2024-05-03"
     assert all(s["as_of"] is None or s["as_of"] <= imported_on for s in manifest["sources"])
 
 

@@ -77,6 +77,8 @@ class Dataset:
     """The feed kind to import as, when content detection would not pick it."""
     complete: bool = True
     """The dataset is the whole of its upstream database at `commit` (not a selection)."""
+    as_of: str | None = None
+    """The date its data reaches, for a dataset whose records carry none: its capture's."""
 
 
 DATASETS: Final[tuple[Dataset, ...]] = (
@@ -124,6 +126,7 @@ DATASETS: Final[tuple[Dataset, ...]] = (
         records=("sdn.csv",),
         notices=("PUBLIC-DOMAIN-NOTICE.txt", "README.md"),
         inputs=("sdn.csv",),
+        as_of="2024-05-03",  # the commit's date (shared data MANIFEST.md): the list has none
     ),
     Dataset(
         folder="nvd-cve-firmware-selection",
@@ -258,13 +261,13 @@ def import_groups(root: Path) -> list[importer.ImportGroup]:
     under `root`, in one import; each input named `bundled/<its path in the archive>`."""
     from chainreview.intel import importer
 
-    groups: dict[tuple[FeedKind | None, bool], list[Path]] = {}
+    groups: dict[tuple[FeedKind | None, bool, str | None], list[Path]] = {}
     for dataset in DATASETS:
         for pattern in dataset.inputs:
             found = sorted((root / dataset.folder).glob(pattern))
             if not found:
                 raise IntelError(str(root / dataset.folder), f"bundled input {pattern} missing")
-            groups.setdefault((dataset.kind, dataset.complete), []).extend(found)
+            groups.setdefault((dataset.kind, dataset.complete, dataset.as_of), []).extend(found)
     return [
         importer.ImportGroup(
             paths=tuple(paths),
@@ -272,8 +275,9 @@ def import_groups(root: Path) -> list[importer.ImportGroup]:
             kind=kind,
             complete=complete,
             demo=True,
+            as_of=as_of,
         )
-        for (kind, complete), paths in groups.items()
+        for (kind, complete, as_of), paths in groups.items()
     ]
 
 

@@ -93,6 +93,9 @@ class ImportGroup:
     """The inputs hold the whole feed of every source they give (else: partial selections)."""
     demo: bool = False
     """The inputs are demo data, for trying the tool only."""
+    as_of: str | None = None
+    """The date (YYYY-MM-DD) the inputs' data reaches when their records carry none (a list
+    with no dates, like the OFAC SDN CSV): the date it was captured."""
     names: tuple[str, ...] = ()
     """How each of `paths` is named in messages and the snapshot manifest (default: its path),
     e.g. where a temporary copy stands for a file shipped with chainreview."""
@@ -324,7 +327,7 @@ def import_groups(
         tempfile.TemporaryDirectory(prefix="chainreview-pipe-") as scratch,
     ):
         parts = [
-            (shown, _dated(feed, shown, today), group)
+            (shown, _dated(_undated(feed, group.as_of), shown, today), group)
             for number, (group, path, name) in enumerate(inputs)
             for shown, feed in read_path(
                 _readable(path, name, Path(scratch) / str(number)),
@@ -381,6 +384,11 @@ def _readable(path: Path, display: str, scratch: Path) -> Path:
     copy = scratch / (path.name or "pipe")
     copy.write_bytes(data)
     return copy
+
+
+def _undated(feed: FeedData, as_of: str | None) -> FeedData:
+    """`feed` dated `as_of` when none of its records is dated."""
+    return feed if feed.newest or as_of is None else replace(feed, newest=as_of)
 
 
 def _dated(feed: FeedData, shown: str, now: datetime) -> FeedData:
