@@ -102,3 +102,19 @@ def test_held_values_are_made_once_while_open(tmp_path: Path) -> None:
     derived.close()
     assert derived.held(slot, list) == []
     assert not derived.path.exists()  # held values are never written
+
+
+def test_keeping_what_is_kept_already_writes_nothing(tmp_path: Path) -> None:
+    derived = Derived(tmp_path / "abc.sqlite")
+    values = {("a", n): (f"v{n}", n) for n in range(100)}
+    derived.put(PAIRS, values)
+    derived.close()
+    written = derived.path.stat().st_mtime_ns
+    derived.put(PAIRS, values)  # a scan keeping again what it found
+    derived.close()
+    assert derived.path.stat().st_mtime_ns == written
+    derived.put(PAIRS, {("a", 1): ("changed", 1)})
+    derived.close()
+    assert derived.path.stat().st_mtime_ns != written
+    assert derived.get(PAIRS, ("a", 1)) == ("changed", 1)
+    derived.close()

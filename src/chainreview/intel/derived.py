@@ -46,6 +46,14 @@ _SCHEMA: Final = (
     "fingerprint TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY(kind, key))"
 )
 """A rowid table: bodies of kilobytes sit badly in a WITHOUT ROWID b-tree."""
+_UPSERT: Final = (
+    "INSERT INTO derived(kind, key, fingerprint, body) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT(kind, key) DO UPDATE SET fingerprint = excluded.fingerprint, "
+    "body = excluded.body WHERE fingerprint != excluded.fingerprint OR body != excluded.body"
+)
+"""A row as written, unless the same one is there already: a scan that keeps again what it
+found (or values its callers never read back) writes no page, so closing the file has no
+write-ahead log to fold back in."""
 _UNUSABLE: Final = (sqlite3.Error, OSError, ValueError, EOFError, TypeError, IndexError, KeyError)
 """What a missing, locked, foreign or damaged file or row can raise; each means "work it out"."""
 
@@ -160,11 +168,7 @@ class Derived:
                 continue
         try:
             with db:
-                db.executemany(
-                    "INSERT OR REPLACE INTO derived(kind, key, fingerprint, body) "
-                    "VALUES (?, ?, ?, ?)",
-                    rows,
-                )
+                db.executemany(_UPSERT, rows)
         except _UNUSABLE:
             self._usable = False  # not writable now (read-only, locked): run without it
 
