@@ -122,7 +122,11 @@ class Derived:
                 "SELECT body FROM derived WHERE kind = ? AND key = ? AND fingerprint = ?",
                 (kind.name, _key_text(key), kind.fingerprint),
             ).fetchone()
-            return None if row is None else kind.decode(key, marshal.loads(row[0]))
+            if row is None:
+                return None
+            plain = marshal.loads(row[0])
+            del row  # the stored bytes go before the value is built (a screening index: MBs)
+            return kind.decode(key, plain)
         except _UNUSABLE:
             return None  # damaged or foreign: worked out again
 
