@@ -53,8 +53,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-import orjson
-
 from chainreview.intel.derived import Kind
 from chainreview.intel.interface import FeedKind, load_record
 from chainreview.intel.sanctions import ListedParty, PartyType
@@ -474,19 +472,19 @@ class Screener:
                 del _KEPT[next(iter(_KEPT))]
         return kept
 
-    def _dump(self) -> bytes:
-        """The index as data: each party as hits show it, each name with its tokens."""
-        parties = [
-            [p.list, p.uid, p.name, p.type.value, p.programs, p.countries] for p in self._parties
-        ]
-        names = [[n.party, n.text, n.alias_kind, n.tokens] for n in self._names]
-        return orjson.dumps({"parties": parties, "names": names})
+    def _dump(self) -> tuple[Any, ...]:
+        """The index as plain data: each party as hits show it, each name with its tokens."""
+        parties = tuple(
+            (p.list, p.uid, p.name, p.type.value, p.programs, p.countries) for p in self._parties
+        )
+        names = tuple((n.party, n.text, n.alias_kind, n.tokens) for n in self._names)
+        return (parties, names)
 
     @classmethod
-    def _load(cls, data: bytes) -> Screener | None:
-        """The index `_dump` wrote, or None when `data` is not one."""
+    def _load(cls, kept: Any) -> Screener | None:
+        """The index `_dump` gave, or None when `kept` is not one."""
         try:
-            kept = orjson.loads(data)
+            kept_parties, kept_names = kept
             parties = tuple(
                 ListedParty(
                     list=listed,
@@ -496,15 +494,14 @@ class Screener:
                     programs=tuple(programs),
                     countries=tuple(countries),
                 )
-                for listed, uid, name, kind, programs, countries in kept["parties"]
+                for listed, uid, name, kind, programs, countries in kept_parties
             )
             names = (
-                (int(p), str(text), kind, tuple(tokens)) for p, text, kind, tokens in kept["names"]
+                (int(p), str(text), kind, tuple(tokens)) for p, text, kind, tokens in kept_names
             )
             screener = cls.__new__(cls)
             screener._index(parties, names)
         except (
-            orjson.JSONDecodeError,
             KeyError,
             TypeError,
             ValueError,
@@ -682,7 +679,7 @@ def _tokenised(parties: Sequence[ListedParty]) -> Iterator[_Tokenised]:
 
 
 def _index(_key: str, plain: Any) -> Screener:
-    screener = Screener._load(plain) if isinstance(plain, bytes) else None
+    screener = Screener._load(plain)
     if screener is None:
         raise ValueError("not a screening index")
     return screener
