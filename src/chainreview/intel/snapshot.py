@@ -845,7 +845,7 @@ def _running(pid: int) -> bool:
 
 def collect_garbage(home: Path, keep: Iterable[str]) -> None:
     """Delete snapshot files except those in `keep`, unfinished builds, and every file derived
-    from a snapshot beside it (compiled package stores, rebuilt on demand); import lock held."""
+    from a snapshot beside it (its derived-data file, rebuilt on demand); import lock held."""
     wanted = {f"{digest}.sqlite" for digest in keep}
     for path in snapshots_dir(home).iterdir():
         if path.name not in wanted:
