@@ -102,7 +102,7 @@ def build_findings(
         for advisory_id in os_records:
             walked.update(records.upstream(advisory_id))
     groups = alias_groups(sorted(walked), records, intel.derived)
-    _prepare_facts(by_component, downstream, groups, run, intel.derived)
+    looked_up = _prepare_facts(by_component, downstream, groups, run, intel.derived)
     findings: list[Finding] = []
     for ref, component_matches in by_component.items():
         component = components[ref]
@@ -117,7 +117,8 @@ def build_findings(
             else:
                 findings.append(_finding(component, group, group, group_matches, run))
     findings.sort(key=_order)
-    intel.derived.put(STATIC_FACTS, run.facts.worked_out())
+    worked_out = run.facts.worked_out()
+    intel.derived.put(STATIC_FACTS, {key: worked_out[key] for key in looked_up & worked_out.keys()})
     return tuple(findings)
 
 
@@ -127,10 +128,11 @@ def _prepare_facts(
     groups: Mapping[str, tuple[str, ...]],
     run: _Run,
     derived: Derived,
-) -> None:
+) -> set[FactsKey]:
     """Adopt the facts an earlier scan kept for the single-entry OSV findings to come, and
     prefetch in a few queries the records the others need: the OSV records of matches whose
-    facts are not kept, the KEV, EPSS and NVD records of their groups' CVEs."""
+    facts are not kept, the KEV, EPSS and NVD records of their groups' CVEs. Return the keys
+    looked up: only their facts are worth keeping for the next scan."""
     records = run.records
     single: dict[FactsKey, str] = {}
     others: set[str] = set()
@@ -151,6 +153,7 @@ def _prepare_facts(
     cves = {i for group in needed for i in group if i.startswith("CVE-")}
     for kind in (FeedKind.KEV, FeedKind.EPSS, FeedKind.NVD):
         records.prefetch(kind, cves)
+    return set(single)
 
 
 def _order(finding: Finding) -> tuple[str, str, str, int, str]:
