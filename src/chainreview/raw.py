@@ -310,11 +310,19 @@ def _string_timestamp_loader() -> type[yaml.CSafeLoader]:
     return _StringTimestampLoader
 
 
-def _bounded_int(loader: yaml.CSafeLoader, node: yaml.ScalarNode) -> int:
-    """An integer scalar of at most `MAX_YAML_INT_CHARS` characters, as PyYAML reads it."""
+def _bounded_int(loader: yaml.CSafeLoader, node: yaml.ScalarNode) -> int | str:
+    """An integer scalar of at most `MAX_YAML_INT_CHARS` characters, as PyYAML reads it.
+
+    PyYAML's YAML 1.1 resolver also tags `0x_`, `0b_` and `-0x__` as integers, then fails on
+    their empty digits; such a scalar is kept as the text it is (as YAML 1.2 reads it).
+    """
     if len(node.value) > limits.MAX_YAML_INT_CHARS:
         raise _LongInteger(len(node.value), node.start_mark.line + 1, node.start_mark.column + 1)
-    value: int = loader.construct_yaml_int(node)
+    try:
+        value: int = loader.construct_yaml_int(node)
+    except ValueError:
+        text: str = loader.construct_scalar(node)
+        return text
     return value
 
 

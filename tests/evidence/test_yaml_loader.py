@@ -158,3 +158,10 @@ def test_overlong_integers_are_refused_where_they_start(scalar: str) -> None:
 def test_integers_up_to_the_limit_are_read() -> None:
     digits = "9" * limits.MAX_YAML_INT_CHARS
     assert raw.load_yaml(f"a: {digits}\n".encode(), "f.yaml") == {"a": int(digits)}
+
+
+@pytest.mark.parametrize("scalar", ["0x_", "0b_", "-0x__", "+0b___"])
+def test_integer_prefixes_without_digits_stay_text(scalar: str) -> None:
+    # PyYAML's YAML 1.1 resolver tags these as integers, then its constructor raised
+    # ValueError on the empty digits (found by fuzzing the ignore-file reader).
+    assert raw.load_yaml(f"a: {scalar}\nb: 0x_1f\n".encode(), "f.yaml") == {"a": scalar, "b": 31}
