@@ -189,6 +189,23 @@ def test_entity_type_filter_and_country_boost() -> None:
     assert boosted > plain
 
 
+@pytest.mark.parametrize(("threshold", "country"), [(0.8234567, None), (0.7034567, "Russia")])
+def test_candidates_passed_over_could_not_have_hit(
+    sdn: Screener, threshold: float, country: str | None
+) -> None:
+    # Candidates whose bound cannot reach the threshold are passed over unscored; at threshold
+    # 0 none is. Both must give the same hits at the threshold, on every labelled query (the
+    # odd thresholds keep the 4-decimal rounding of scores off the boundary).
+    data = _labelled()
+    checked = 0
+    for case in data["positives"] + data["negatives"]:
+        passed_over = sdn.screen(case["query"], country=country, threshold=threshold)
+        scored = sdn.screen(case["query"], country=country, threshold=0.0)
+        assert passed_over == tuple(hit for hit in scored if hit.score >= threshold)
+        checked += len(passed_over)
+    assert checked >= 180
+
+
 def test_token_similarity_rules() -> None:
     assert token_similarity("2656", "2661") == 0.0
     assert token_similarity("un", "in") == 0.0

@@ -53,6 +53,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from rapidfuzz.distance import Levenshtein
+
 from chainreview.intel.derived import Kind
 from chainreview.intel.interface import FeedKind, load_record
 from chainreview.intel.sanctions import ListedParty, PartyType
@@ -72,6 +74,9 @@ CANDIDATES: Final = 300
 """How many list names, those sharing the most index keys with the query, are fully scored."""
 
 _PATRONYMIC_WEIGHT: Final = 0.25
+_ROUNDING: Final = 1e-9
+"""Kept below a threshold when passing over candidates that cannot reach it, so that float
+rounding in the bound never passes over one that does."""
 _TOKEN_FLOOR: Final = 0.7
 _WHOLE_FLOOR: Final = 0.8
 _PREFIX_SIMILARITY: Final = 0.85
@@ -79,7 +84,8 @@ _ABBREVIATION: Final = 4
 """The longest word taken as an abbreviation of a longer word it starts (`exp` → `export`,
 folded `eksp` → `eksport`)."""
 _VOWEL_SIMILARITY: Final = 0.8
-_VOWELS: Final = frozenset("aeiou")
+_ONE_VOWEL: Final = str.maketrans("eiou", "aaaa")
+"""Writes every vowel as `a`: two words alike but for their vowels read the same."""
 _DISTINCTIVE: Final = 7.5
 """The weight (inverse document frequency) from which a word tells list names apart: about
 one list name in 150 or fewer contains it."""
@@ -286,34 +292,16 @@ def screening_tokens(name: str) -> tuple[str, ...]:
 # --- similarity -----------------------------------------------------------------------------
 
 
-def _levenshtein(a: str, b: str, limit: int) -> int:
-    """Edit distance of `a` and `b`, or `limit + 1` as soon as it must exceed `limit`."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
-        for j, char_b in enumerate(b, 1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
-            )
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
-
-
 def string_similarity(a: str, b: str, floor: float) -> float:
     """1 − edit distance / longer length, or 0.0 when that is below `floor`."""
     if a == b:
         return 1.0
     longest = max(len(a), len(b))
     limit = int((1.0 - floor) * longest)
-    distance = _levenshtein(a, b, limit)
+    distance = Levenshtein.distance(a, b, score_cutoff=limit)  # limit + 1 beyond the limit
     return 0.0 if distance > limit else 1.0 - distance / longest
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def token_similarity(a: str, b: str, *, abbreviations: bool = False) -> float:
     """How alike two folded tokens are, 0..1.
 
@@ -323,18 +311,28 @@ def token_similarity(a: str, b: str, *, abbreviations: bool = False) -> float:
     (`reda`/`rida`, `nezam`/`nizam`): at least 0.8. Otherwise the square of the normalised
     Levenshtein similarity, or 0 when that similarity is below 0.7.
     """
+    return _token_similarity(a, b, abbreviations)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _token_similarity(a: str, b: str, abbreviations: bool) -> float:
+    """`token_similarity`, cached by position (keyword arguments make a cache hit slower)."""
     if a == b:
         return 1.0
-    if min(len(a), len(b)) < _MIN_FUZZY_LENGTH or not (a.isalpha() and b.isalpha()):
+    length_a, length_b = len(a), len(b)
+    if min(length_a, length_b) < _MIN_FUZZY_LENGTH or not (a.isalpha() and b.isalpha()):
         return 0.0
-    short, long = sorted((a, b), key=len)
-    if abbreviations and long.startswith(short) and len(short) <= _ABBREVIATION < len(long):
-        return _PREFIX_SIMILARITY
+    if abbreviations:
+        short, long = (a, b) if length_a <= length_b else (b, a)
+        if len(short) <= _ABBREVIATION < len(long) and long.startswith(short):
+            return _PREFIX_SIMILARITY
     similarity = string_similarity(a, b, _TOKEN_FLOOR) ** 2
-    if len(a) == len(b) and all(
-        x == y or (x in _VOWELS and y in _VOWELS) for x, y in zip(a, b, strict=True)
+    if (
+        similarity < _VOWEL_SIMILARITY
+        and length_a == length_b
+        and a.translate(_ONE_VOWEL) == b.translate(_ONE_VOWEL)
     ):
-        return max(similarity, _VOWEL_SIMILARITY)
+        return _VOWEL_SIMILARITY
     return similarity
 
 
@@ -402,7 +400,7 @@ def _keys(token: str) -> Iterator[str]:
 class Screener:
     """Screens names against a set of list entries (see the module doc for the method)."""
 
-    __slots__ = ("_df", "_keys", "_names", "_parties", "_total", "lists")
+    __slots__ = ("_df", "_keys", "_names", "_parties", "_total", "_weights", "lists")
 
     def __init__(self, parties: Iterable[ListedParty]) -> None:
         listed = tuple(parties)
@@ -418,6 +416,9 @@ class Screener:
         for number, text, kind, tokens in names:
             self._add(number, parties[number], text, kind, tokens)
         self._total = max(len(self._names), 1)
+        self._weights: tuple[dict[str, float], dict[str, float]] = ({}, {})
+        """Token weights worked out so far, for entities and for individuals (listed tokens
+        only, so their number is bounded by the index's)."""
 
     def _add(
         self,
@@ -547,13 +548,15 @@ class Screener:
         if not tokens:
             return ()
         form = _form(tokens)
+        reach = threshold - (COUNTRY_BOOST if country else 0.0) - _ROUNDING
+        cut = _Cut(reach * reach if reach > 0.0 else 0.0)
         best: dict[int, tuple[float, str, _Name]] = {}
         for index in self._candidates(form):
             entry = self._names[index]
             party = self._parties[entry.party]
             if entity_type and party.type.value not in (entity_type, PartyType.UNKNOWN.value):
                 continue
-            score, method = self._score(form, entry)
+            score, method = self._score(form, entry, cut)
             if country and _linked(party, country):
                 score = min(1.0, score + COUNTRY_BOOST)
             if score >= threshold and score > best.get(entry.party, (-1.0, "", entry))[0]:
@@ -564,17 +567,40 @@ class Screener:
         ]
         return tuple(sorted(hits, key=lambda hit: (-hit.score, hit.list, hit.uid)))
 
-    def _score(self, form: _Form, entry: _Name) -> tuple[float, str]:
+    def _score(self, form: _Form, entry: _Name, cut: _Cut) -> tuple[float, str]:
+        """The entry's score and how it was reached; 0 for an aligned score that `cut` shows
+        cannot reach the threshold."""
         if form.tokens == entry.tokens or form.compact == entry.compact:
             return 1.0, "exact-normalised"
         if len(entry.tokens) == 1 or len(form.tokens) == 1:
             same_numbers = form.numbers == entry.numbers
             whole = string_similarity(form.compact, entry.compact, _WHOLE_FLOOR)
             return (whole**2 if same_numbers else 0.0), "fuzzy"
-        query, listed = _joined(form.tokens, entry.tokens), _joined(entry.tokens, form.tokens)
+        query = _joined(form.tokens, entry.tokens, form.compact)
+        listed = _joined(entry.tokens, form.tokens, entry.compact)
         if sorted(query) == sorted(listed):
             return 1.0, "token-set"
+        if query is form.tokens and self._ceiling(query, listed, entry.individual, cut) < cut.share:
+            return 0.0, "fuzzy"
         return self._aligned(query, listed, individual=entry.individual), "fuzzy"
+
+    def _ceiling(
+        self, query: Sequence[str], listed: Sequence[str], individual: bool, cut: _Cut
+    ) -> float:
+        """An upper bound of the share of `listed`'s weight that `query` matches when aligned
+        (each listed word at best its most similar query word), so of the aligned score squared
+        (the geometric mean of two shares of at most 1, scaled by at most 1)."""
+        abbreviations = not individual
+        best_of = cut.best[individual]
+        total = matched = 0.0
+        for b in listed:
+            best = best_of.get(b)
+            if best is None:
+                best = best_of[b] = max(_token_similarity(a, b, abbreviations) for a in query)
+            weight = self._token_weight(b, individual)
+            total += weight
+            matched += weight * best
+        return matched / total if total else 0.0
 
     def _aligned(
         self,
@@ -583,15 +609,14 @@ class Screener:
         *,
         individual: bool,
     ) -> float:
-        pairs = sorted(
-            (
-                (similarity, i, j)
-                for i, a in enumerate(query)
-                for j, b in enumerate(listed)
-                if (similarity := token_similarity(a, b, abbreviations=not individual)) > 0.0
-            ),
-            reverse=True,
-        )
+        abbreviations = not individual
+        pairs = [
+            (similarity, i, j)
+            for i, a in enumerate(query)
+            for j, b in enumerate(listed)
+            if (similarity := _token_similarity(a, b, abbreviations)) > 0.0
+        ]
+        pairs.sort(reverse=True)
         matched_query = [0.0] * len(query)
         matched_listed = [0.0] * len(listed)
         for similarity, i, j in pairs:
@@ -610,10 +635,27 @@ class Screener:
         return score
 
     def _token_weight(self, token: str, individual: bool) -> float:
-        weight = self._weight(token)
-        if individual and _PATRONYMIC.fullmatch(token):
-            return weight * _PATRONYMIC_WEIGHT
+        known = self._weights[individual]
+        weight = known.get(token)
+        if weight is None:
+            weight = self._weight(token)
+            if individual and _PATRONYMIC.fullmatch(token):
+                weight *= _PATRONYMIC_WEIGHT
+            if token in self._df:
+                known[token] = weight
         return weight
+
+
+class _Cut:
+    """What one screening needs to pass over candidates that cannot reach its threshold: the
+    listed-weight share a score needs, and each listed word's best similarity to the query's
+    words (for entities, for individuals), filled as candidates are scored."""
+
+    __slots__ = ("best", "share")
+
+    def __init__(self, share: float) -> None:
+        self.share = share
+        self.best: tuple[dict[str, float], dict[str, float]] = ({}, {})
 
 
 def _share(weights: Sequence[float], matched: Sequence[float]) -> float:
@@ -621,8 +663,11 @@ def _share(weights: Sequence[float], matched: Sequence[float]) -> float:
     return sum(w * m for w, m in zip(weights, matched, strict=True)) / total if total else 0.0
 
 
-def _joined(tokens: tuple[str, ...], other: tuple[str, ...]) -> list[str]:
-    """`tokens` with runs of two or three adjacent words joined where the join is in `other`."""
+def _joined(tokens: tuple[str, ...], other: tuple[str, ...], compact: str) -> Sequence[str]:
+    """`tokens` with runs of two or three adjacent words joined where the join is in `other`
+    (`compact`: `tokens` written together, which holds every join)."""
+    if not any(word in compact and word not in tokens for word in other):
+        return tokens
     wanted = set(other)
     out: list[str] = []
     index = 0
