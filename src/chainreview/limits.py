@@ -111,3 +111,7 @@ starts afresh, so a long-lived service scanning many products stays bounded in m
 
 MAX_FEED_JSON_BYTES: Final = 256 * 1024 * 1024
 """Largest JSON feed parsed whole (KEV, NVD, CSL, endoflife.date, Alpine): ~7x it in memory."""
+
+MAX_CALENDAR_BYTES: Final = 64 * 1024
+"""Largest State Council holiday arrangement file read (`chainreview calendar import`, and the
+stored copies under `$CHAINREVIEW_HOME/calendars`): a real year's is under 2 kB."""
