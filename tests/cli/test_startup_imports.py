@@ -42,6 +42,9 @@ NEVER_AT_START = (
     "chainreview.report",
     "chainreview.determination",
     "chainreview.factors",
+    "chainreview.case",
+    "chinese_calendar",
+    "holidays",
 )
 """Nothing `import chainreview.cli.app` may load: other commands' or formats' dependencies."""
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from chainreview import home
-from chainreview.cli import intel, quick_exit, review, sbom, scan
+from chainreview.cli import calendar, intel, quick_exit, review, sbom, scan
 from chainreview.cli.exit_codes import ExitCode
 from chainreview.cli.output import error_line, set_verbosity
 from chainreview.errors import InputError, InvalidPackage, PolicyFailure
@@ -28,6 +28,7 @@ app = typer.Typer(
 )
 app.add_typer(sbom.app, name="sbom")
 app.add_typer(intel.app, name="intel")
+app.add_typer(calendar.app, name="calendar")
 app.command(name="scan")(scan.scan)
 app.command(name="review")(review.review)
 
