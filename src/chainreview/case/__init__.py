@@ -1,1 +1,2 @@
-"""Review cases on the statutory clock: the working-day calendar their deadlines are counted on."""
+"""Review cases on the statutory clock: the regime's procedure as data (`procedure`) and the
+working-day calendar its deadlines are counted on (`workdays`)."""
