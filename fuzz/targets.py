@@ -26,6 +26,8 @@ from datetime import date
 from pathlib import Path
 from typing import Final
 
+from chainreview.case.arrangement import import_arrangement
+from chainreview.case.workdays import load_calendar
 from chainreview.components.model import Component
 from chainreview.components.purl import InvalidPurl, parse_purl
 from chainreview.evidence.declaration import load_declaration
@@ -196,6 +198,13 @@ def _ignore(path: Path, variant: int) -> None:
         rules.match((entry.id, "CVE-2021-44228"), TODAY)
     rules.unused()
     rules.expired(TODAY)
+
+
+def _calendar(path: Path, variant: int) -> None:
+    home = path.parent / f"{path.name}.home"
+    arrangement = import_arrangement(path, home, replace=bool(variant & 1))
+    calendar = load_calendar("cn-working-days", home=home)
+    calendar.add(date(arrangement.year, 1, 1), 30)
 
 
 def _declaration(folder: Path, variant: int) -> None:
@@ -609,6 +618,15 @@ TARGETS: Final[dict[str, Target]] = {
             suffix=".toml",
             tokens=_TOML,
             measured=_ignore_full_size,
+        ),
+        Target(
+            name="calendar",
+            reads="State Council holiday arrangement (calendar import)",
+            run=_calendar,
+            globs=("examples/calendars/*.yaml", "examples/calendars/*.json"),
+            root=REPOSITORY,
+            suffix=".yaml",
+            tokens=(*_YAML, b"holidays:", b"workdays:", b"2027-", b"from: ", b"to: "),
         ),
     )
 }
