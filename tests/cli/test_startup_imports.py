@@ -42,6 +42,9 @@ NEVER_AT_START = (
     "chainreview.report",
     "chainreview.determination",
     "chainreview.factors",
+    "chainreview.store",  # the case database: only `audit` (and later `case`) commands
+    "sqlalchemy",
+    "alembic",
 )
 """Nothing `import chainreview.cli.app` may load: other commands' or formats' dependencies."""
 
