@@ -4,6 +4,8 @@ moved entry, edited directly in the database on either backend, and names it."""
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import text
@@ -211,3 +213,31 @@ def test_a_forged_entry_appended_past_the_head_is_named(backend: Backend) -> Non
         verdict = verify_audit(store)
     assert (verdict.first_bad, verdict.problem, verdict.checked) == (9, AuditProblem.TAMPERED, 9)
     assert verdict.detail == "entry 9 was not appended by chainreview: the log's head is entry 8"
+
+
+def test_verifying_while_others_append_sees_one_consistent_log(store: Store) -> None:
+    """The head and the entries are read from one snapshot: entries appended meanwhile are
+    neither counted as forged nor the head as pointing past the log."""
+    with store.transaction("loader") as tx:
+        for n in range(2000):
+            audit.append(tx, "import", {"n": n})
+    stop = threading.Event()
+
+    def append_until_stopped() -> int:
+        appended = 0
+        while not stop.is_set():
+            with store.transaction("writer") as tx:
+                audit.append(tx, "tick", {"n": appended})
+            appended += 1
+        return appended
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        writer = pool.submit(append_until_stopped)
+        try:
+            verdicts = [verify_audit(store) for _ in range(12)]
+        finally:
+            stop.set()
+        appended = writer.result(timeout=60)
+    assert appended > 0
+    assert [(v.ok, v.problem) for v in verdicts] == [(True, None)] * 12
+    assert verify_audit(store).checked == 2000 + appended

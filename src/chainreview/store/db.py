@@ -71,9 +71,16 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        """A read-only connection in one transaction, for the store's own queries."""
+        """A read-only connection in one transaction that sees one snapshot of the database
+        throughout (PostgreSQL: REPEATABLE READ; SQLite: a deferred transaction in WAL), for
+        the store's own queries."""
         with reachable(self._engine), self._engine.connect() as connection:
-            connection.execution_options(**{READ_ONLY: True})
+            if self.backend == "postgresql":
+                connection.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                )
+            else:
+                connection.execution_options(**{READ_ONLY: True})
             with connection.begin():
                 yield connection
 
