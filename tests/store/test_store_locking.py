@@ -126,31 +126,33 @@ def test_an_update_racing_a_commit_in_flight_is_refused(postgres: Backend) -> No
 
 
 def test_a_second_writer_waits_for_the_first_rather_than_failing(store: Store) -> None:
-    """Writers queue (PostgreSQL: the audit log's lock; SQLite: the file's): the second sees
-    the first's commit and its own stale version is refused, never silently applied."""
+    """Writers queue (PostgreSQL: the audit log's lock; SQLite: the file's): the second waits
+    for the first to commit, then its stale version is refused, never silently applied."""
     with store.transaction("clerk") as tx:
         case = open_case(tx, CASE)
     first_has_lock = threading.Event()
-    committed_at: list[float] = []
+    held = 0.5
 
     def first() -> object:
         with store.transaction("ann") as tx:
             update_case(tx, case.id, expected_version=1, state="approved")
             first_has_lock.set()
-            time.sleep(0.5)
-        committed_at.append(time.monotonic())
+            time.sleep(held)
         return "committed"
 
     def second() -> object:
         assert first_has_lock.wait(timeout=30)
+        started = time.monotonic()
         try:
             with store.transaction("ben") as tx:
                 update_case(tx, case.id, expected_version=1, state="refused")
-        finally:
-            committed_at.append(time.monotonic())
+        except ConflictError as exc:
+            return (exc, time.monotonic() - started)
         return "committed"
 
     results = _in_threads(first, second)
     assert results[0] == "committed"
-    assert isinstance(results[1], ConflictError), results
-    assert committed_at[0] <= committed_at[1]
+    assert isinstance(results[1], tuple), results
+    refused, waited = results[1]
+    assert (refused.expected, refused.found) == (1, 2)
+    assert waited > held / 2
