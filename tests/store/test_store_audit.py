@@ -124,6 +124,12 @@ def test_the_database_refuses_to_change_or_delete_an_entry(backend: Backend) -> 
             "entry 8 deleted: the log's head is entry 8",
         ),
         (
+            f"UPDATE audit_head SET hash = '{'f' * 64}'",
+            8,
+            AuditProblem.TAMPERED,
+            "entry 8 does not match the log's head",
+        ),
+        (
             "DELETE 4, 5 and renumber",
             4,
             AuditProblem.MISSING,
@@ -136,6 +142,8 @@ def test_a_changed_or_deleted_entry_is_named(
 ) -> None:
     with backend.open() as store:
         _history(store)
+        with store.transaction("auditor") as tx:
+            hashes = [ZERO] + [entry.hash for entry in audit.entries(tx)]
     backend.allow_rewrite()
     with backend.sql() as sql:
         if statement == "DELETE 4, 5 and renumber":
@@ -154,6 +162,7 @@ def test_a_changed_or_deleted_entry_is_named(
         detail,
     )
     assert verdict.checked == first_bad - 1
+    assert verdict.head == hashes[first_bad - 1]
 
 
 def test_two_swapped_entries_are_named_as_reordered(backend: Backend) -> None:
@@ -211,7 +220,8 @@ def test_a_forged_entry_appended_past_the_head_is_named(backend: Backend) -> Non
         )
     with backend.open() as store:
         verdict = verify_audit(store)
-    assert (verdict.first_bad, verdict.problem, verdict.checked) == (9, AuditProblem.TAMPERED, 9)
+    assert (verdict.first_bad, verdict.problem, verdict.checked) == (9, AuditProblem.TAMPERED, 8)
+    assert verdict.head == head
     assert verdict.detail == "entry 9 was not appended by chainreview: the log's head is entry 8"
 
 

@@ -128,10 +128,11 @@ _COLUMNS: Final = (
 
 def _verify(connection: Connection) -> AuditVerdict:
     head = connection.execute(select(AuditHead.seq, AuditHead.hash)).one_or_none()
+    head_seq = head.seq if head is not None else -1
     rows = connection.execution_options(yield_per=_BATCH).execute(
         select(*_COLUMNS).order_by(AuditEntry.seq)
     )
-    expected, prev_hash = 1, GENESIS
+    expected, prev_hash, before_last, at_head = 1, GENESIS, GENESIS, GENESIS
     bad: tuple[int, AuditProblem, str] | None = None
     for row in rows:
         seq, case_id, at, actor, action, payload, chained_to, digest = row
@@ -144,46 +145,48 @@ def _verify(connection: Connection) -> AuditVerdict:
             bad = (seq, AuditProblem.TAMPERED, f"entry {seq} was changed after it was written")
         if bad is not None:
             break
-        expected, prev_hash = seq + 1, digest
+        if seq == head_seq:
+            at_head = digest
+        expected, prev_hash, before_last = seq + 1, digest, chained_to
     rows.close()
-    checked = expected - 1
-    if bad is None:
-        bad = _head_problem(head, checked, prev_hash)
-    if bad is None:
-        return AuditVerdict(ok=True, checked=checked, head=prev_hash)
-    first_bad, problem, detail = bad
+    last = expected - 1
+    if bad is not None:
+        return _broken(*bad, checked=last, sound=prev_hash)
+    if head is None:
+        return _broken(
+            last + 1,
+            AuditProblem.MISSING,
+            "the log's head record was deleted",
+            checked=last,
+            sound=prev_hash,
+        )
+    if head_seq > last:
+        what = f"entry {last + 1}" if head_seq == last + 1 else f"entries {last + 1}-{head_seq}"
+        detail = f"{what} deleted: the log's head is entry {head_seq}"
+        return _broken(last + 1, AuditProblem.MISSING, detail, checked=last, sound=prev_hash)
+    if head_seq < last:
+        detail = (
+            f"entry {head_seq + 1} was not appended by chainreview: "
+            f"the log's head is entry {head_seq}"
+        )
+        return _broken(head_seq + 1, AuditProblem.TAMPERED, detail, checked=head_seq, sound=at_head)
+    if head.hash != prev_hash:
+        detail = f"entry {last} does not match the log's head"
+        return _broken(last, AuditProblem.TAMPERED, detail, checked=last - 1, sound=before_last)
+    return AuditVerdict(ok=True, checked=last, head=prev_hash)
+
+
+def _broken(
+    first_bad: int, problem: AuditProblem, detail: str, *, checked: int, sound: str
+) -> AuditVerdict:
     return AuditVerdict(
-        ok=False,
-        checked=checked,
-        head=prev_hash,
-        first_bad=first_bad,
-        problem=problem,
-        detail=detail,
+        ok=False, checked=checked, head=sound, first_bad=first_bad, problem=problem, detail=detail
     )
 
 
 def _gap(expected: int, found: int) -> str:
     missing = f"entry {expected}" if found == expected + 1 else f"entries {expected}-{found - 1}"
     return f"{missing} deleted: the log goes from entry {expected - 1} to entry {found}"
-
-
-def _head_problem(head: Any, last: int, last_hash: str) -> tuple[int, AuditProblem, str] | None:
-    """What is wrong with the end of the log, judged by the head it recorded."""
-    if head is None:
-        return (last + 1, AuditProblem.MISSING, "the log's head record was deleted")
-    seq, digest = head
-    if seq > last:
-        what = f"entry {last + 1}" if seq == last + 1 else f"entries {last + 1}-{seq}"
-        return (last + 1, AuditProblem.MISSING, f"{what} deleted: the log's head is entry {seq}")
-    if seq < last:
-        return (
-            seq + 1,
-            AuditProblem.TAMPERED,
-            f"entry {seq + 1} was not appended by chainreview: the log's head is entry {seq}",
-        )
-    if digest != last_hash:
-        return (last, AuditProblem.TAMPERED, f"entry {last} does not match the log's head")
-    return None
 
 
 def _chain_problem(
