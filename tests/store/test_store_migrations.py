@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -218,3 +220,19 @@ def test_a_database_that_cannot_be_used_is_named(url: str, message: str, tmp_pat
     with pytest.raises(StoreError, match=re.escape(message)) as caught:
         open_store(url, home=tmp_path)
     assert "s3cret" not in str(caught.value)
+
+
+def test_opening_and_migrating_print_nothing_and_set_up_no_logging(tmp_path: Path) -> None:
+    probe = (
+        "import logging, sys\n"
+        "from pathlib import Path\n"
+        "from chainreview.store.db import open_store\n"
+        "from chainreview.store.audit import verify_audit\n"
+        f"with open_store(home=Path({str(tmp_path)!r})) as store:\n"
+        "    verify_audit(store)\n"
+        "print(logging.getLogger().handlers, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert (done.stdout, done.stderr) == ("", "[]\n")
