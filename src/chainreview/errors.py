@@ -7,6 +7,10 @@
     │   └── UnsupportedFormat a recognised format we do not read (e.g. SPDX 3.0)
     ├── NetworkError          a download failed: no connection, DNS, a server error (exit 5)
     ├── PolicyFailure         the run worked and a --fail-on policy says no (exit 1)
+    ├── NotFound              a case or file the caller named is not in the case database (exit 3)
+    ├── StoreError            the case database cannot be used: unreachable, unsupported, or
+    │                         newer than this chainreview (exit 6)
+    ├── ConflictError         someone else changed the case first (optimistic locking) (exit 7)
     └── (anything else)       an internal error (exit 4, traceback logged)
 
 Only `cli/` turns these into exit codes; only `api/` into HTTP statuses.
@@ -81,3 +85,26 @@ class NetworkError(ChainreviewError):
 
 class PolicyFailure(ChainreviewError):
     """The run succeeded and the `--fail-on` policy says the result fails."""
+
+
+class NotFound(ChainreviewError):
+    """A case, submission, file or condition the caller named is not in the case database."""
+
+
+class StoreError(ChainreviewError):
+    """The case database cannot be used: unreachable, an unsupported backend, or at a schema
+    revision newer than this chainreview knows."""
+
+
+class ConflictError(ChainreviewError):
+    """An update named a version of the case that is no longer current: someone else changed
+    it first (optimistic locking). Reload the case and decide again."""
+
+    def __init__(self, case_id: str, expected: int, found: int) -> None:
+        self.case_id = case_id
+        self.expected = expected
+        self.found = found
+        super().__init__(
+            f"case {case_id} was changed by someone else: the update was made on version "
+            f"{expected}, the case is now at version {found}; reload it and try again"
+        )

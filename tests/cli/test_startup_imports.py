@@ -45,6 +45,9 @@ NEVER_AT_START = (
     "chainreview.case",
     "chinese_calendar",
     "holidays",
+    "chainreview.store",  # the case database: only `audit` (and later `case`) commands
+    "sqlalchemy",
+    "alembic",
 )
 """Nothing `import chainreview.cli.app` may load: other commands' or formats' dependencies."""
 

@@ -8,10 +8,17 @@ from typing import Annotated
 import typer
 
 from chainreview import home
-from chainreview.cli import calendar, intel, quick_exit, review, sbom, scan
+from chainreview.cli import audit, calendar, intel, quick_exit, review, sbom, scan
 from chainreview.cli.exit_codes import ExitCode
 from chainreview.cli.output import error_line, set_verbosity
-from chainreview.errors import InputError, InvalidPackage, PolicyFailure
+from chainreview.errors import (
+    ConflictError,
+    InputError,
+    InvalidPackage,
+    NotFound,
+    PolicyFailure,
+    StoreError,
+)
 from chainreview.version import __version__
 
 app = typer.Typer(
@@ -19,8 +26,9 @@ app = typer.Typer(
     help=(
         "Cybersecurity review of network products and services before they enter critical "
         "information infrastructure: evidence in, a reasoned determination out.\n\n"
-        "Exit codes: 0 ok, 1 policy failure (--fail-on), 2 usage, 3 bad input, 4 internal error "
-        "(traceback logged under $CHAINREVIEW_HOME/logs)."
+        "Exit codes: 0 ok, 1 policy failure (--fail-on, a broken audit log), 2 usage, 3 bad input, "
+        "4 internal error (traceback logged under $CHAINREVIEW_HOME/logs), 5 download failed, "
+        "6 case database unusable, 7 case changed by someone else."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -29,6 +37,7 @@ app = typer.Typer(
 app.add_typer(sbom.app, name="sbom")
 app.add_typer(intel.app, name="intel")
 app.add_typer(calendar.app, name="calendar")
+app.add_typer(audit.app, name="audit")
 app.command(name="scan")(scan.scan)
 app.command(name="review")(review.review)
 
@@ -106,6 +115,15 @@ def _run() -> None:
     except PolicyFailure as exc:
         error_line(str(exc))
         sys.exit(ExitCode.POLICY_FAILURE)
+    except NotFound as exc:
+        error_line(str(exc))
+        sys.exit(ExitCode.BAD_INPUT)
+    except StoreError as exc:
+        error_line(str(exc))
+        sys.exit(ExitCode.STORE)
+    except ConflictError as exc:
+        error_line(str(exc))
+        sys.exit(ExitCode.CONFLICT)
     except Exception as exc:  # the one place a bug becomes exit 4 instead of a traceback
         where = _log_internal_error(exc)
         error_line(f"internal error: {type(exc).__name__}: {exc} {where}")

@@ -15,8 +15,14 @@ class ExitCode(IntEnum):
     USAGE = 2
     """Wrong command-line usage."""
     BAD_INPUT = 3
-    """An input file cannot be used (or has warnings under `--strict`)."""
+    """An input file cannot be used (or has warnings under `--strict`), or a case or file the
+    command names is not in the case database."""
     INTERNAL = 4
     """A bug: one line on screen, the traceback in the log under `$CHAINREVIEW_HOME`."""
     NETWORK = 5
     """A download failed: no connection, a name that does not resolve, a failing server."""
+    STORE = 6
+    """The case database cannot be used: unreachable, unsupported, or newer than this
+    chainreview."""
+    CONFLICT = 7
+    """Someone else changed the case first: reload it and try again."""

@@ -1,0 +1,173 @@
+"""Cases: open one, read it, change it under optimistic locking; the snapshots cases pin.
+
+An update names the version of the case it was decided on (`expected_version`); if the case has
+moved on since, it raises `ConflictError` naming both versions and changes nothing. The version
+is SQLAlchemy's `version_id_col`, so the UPDATE itself also carries `WHERE version = …`: even a
+writer that read the case before another committed cannot overwrite that change.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from sqlalchemy import Result, func, select, union
+from sqlalchemy.orm.exc import StaleDataError
+
+from chainreview.errors import ConflictError, NotFound
+from chainreview.store import audit
+from chainreview.store.db import Store, Tx
+from chainreview.store.engines import READ_ONLY
+from chainreview.store.records import CaseRecord, NewCase
+from chainreview.store.tables import Case, Round
+
+PREFIX: Final = "CR"
+"""Case ids read `CR-<year>-<number>`, numbered from 1 each year (UTC), at least 4 digits."""
+SNAPSHOT_HASH: Final = re.compile(r"[0-9a-f]{64}")
+
+
+def open_case(tx: Tx, new: NewCase) -> CaseRecord:
+    """Open a case under the next free id of the current year."""
+    _check_snapshot(new.snapshot_hash)
+    audit.lock(tx)
+    now = tx.now()
+    row = Case(
+        id=_next_id(tx, now.year),
+        regime=new.regime,
+        title=new.title,
+        state=new.state,
+        applicant_org=new.applicant_org,
+        vendor_org=new.vendor_org,
+        ex_officio=new.ex_officio,
+        opened_at=now,
+        opened_by=tx.actor,
+        snapshot_hash=new.snapshot_hash,
+    )
+    tx.session.add(row)
+    tx.session.flush()
+    audit.append(
+        tx,
+        "case.open",
+        {
+            "regime": new.regime,
+            "title": new.title,
+            "state": new.state,
+            "applicant_org": new.applicant_org,
+            "vendor_org": new.vendor_org,
+            "ex_officio": new.ex_officio,
+            "snapshot": new.snapshot_hash,
+        },
+        case_id=row.id,
+        at=now,
+    )
+    return _record(row)
+
+
+def get_case(tx: Tx, case_id: str) -> CaseRecord:
+    """The case as stored now; `NotFound` if there is none."""
+    return _record(_row(tx, case_id))
+
+
+def list_cases(tx: Tx) -> tuple[CaseRecord, ...]:
+    """Every case, oldest first."""
+    rows = tx.session.scalars(select(Case).order_by(Case.opened_at, Case.id))
+    return tuple(_record(row) for row in rows)
+
+
+def update_case(
+    tx: Tx,
+    case_id: str,
+    *,
+    expected_version: int,
+    state: str | None = None,
+    title: str | None = None,
+    snapshot_hash: str | None = None,
+) -> CaseRecord:
+    """Change what is given (None: unchanged) if the case is still at `expected_version`.
+
+    A change of state is audited as `case.transition`, others as `case.update`; an update that
+    changes nothing writes nothing.
+    """
+    _check_snapshot(snapshot_hash)
+    audit.lock(tx)
+    row = _row(tx, case_id)
+    if row.version != expected_version:
+        raise ConflictError(case_id, expected_version, row.version)
+    wanted = {"state": state, "title": title, "snapshot_hash": snapshot_hash}
+    changes = {
+        name: [getattr(row, name), value]
+        for name, value in wanted.items()
+        if value is not None and value != getattr(row, name)
+    }
+    if not changes:
+        return _record(row)
+    for name, (_, value) in changes.items():
+        setattr(row, name, value)
+    try:
+        tx.session.flush()
+    except StaleDataError as err:
+        raise ConflictError(case_id, expected_version, _version_now(tx, case_id)) from err
+    action = "case.transition" if "state" in changes else "case.update"
+    payload = {"changes": changes, "version": [expected_version, row.version]}
+    audit.append(tx, action, payload, case_id=case_id)
+    return _record(row)
+
+
+def pinned_snapshots(store: Store) -> frozenset[str]:
+    """Every intel snapshot hash a case or one of its rounds references: these must be kept."""
+    with store.reading() as connection:
+        found: Result[str | None] = connection.execute(
+            union(
+                select(Case.snapshot_hash).where(Case.snapshot_hash.is_not(None)),
+                select(Round.snapshot_hash),
+            )
+        )
+        return frozenset(row[0] for row in found if row[0] is not None)
+
+
+def _next_id(tx: Tx, year: int) -> str:
+    prefix = f"{PREFIX}-{year}-"
+    last = tx.session.scalars(
+        select(Case.id)
+        .where(Case.id.startswith(prefix, autoescape=True))
+        .order_by(func.length(Case.id).desc(), Case.id.desc())
+        .limit(1)
+    ).first()
+    number = int(last.removeprefix(prefix)) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+def _row(tx: Tx, case_id: str) -> Case:
+    row = tx.session.get(Case, case_id, populate_existing=True)
+    if row is None:
+        raise NotFound(f"no case {case_id}")
+    return row
+
+
+def _version_now(tx: Tx, case_id: str) -> int:
+    """The case's committed version, read apart from `tx` (whose flush just failed)."""
+    with tx.session.get_bind().engine.connect() as connection:
+        connection.execution_options(**{READ_ONLY: True})
+        found = connection.execute(select(Case.version).where(Case.id == case_id)).scalar()
+    return found if found is not None else -1
+
+
+def _check_snapshot(snapshot_hash: str | None) -> None:
+    if snapshot_hash is not None and not SNAPSHOT_HASH.fullmatch(snapshot_hash):
+        raise ValueError(f"not an intel snapshot hash (64 hex digits): {snapshot_hash!r}")
+
+
+def _record(row: Case) -> CaseRecord:
+    return CaseRecord(
+        id=row.id,
+        regime=row.regime,
+        title=row.title,
+        state=row.state,
+        applicant_org=row.applicant_org,
+        vendor_org=row.vendor_org,
+        ex_officio=row.ex_officio,
+        opened_at=row.opened_at,
+        opened_by=row.opened_by,
+        snapshot_hash=row.snapshot_hash,
+        version=row.version,
+    )

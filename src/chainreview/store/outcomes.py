@@ -1,0 +1,183 @@
+"""What people conclude on a case: member units' opinions, decisions, and the conditions a
+decision sets (who must act, by when; open, met, overdue or waived with a reason)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from sqlalchemy import select
+
+from chainreview.errors import NotFound
+from chainreview.store import audit
+from chainreview.store.db import Tx
+from chainreview.store.records import (
+    ConditionRecord,
+    ConditionStatus,
+    DecisionRecord,
+    OpinionRecord,
+)
+from chainreview.store.tables import Case, Condition, Decision, Opinion
+
+
+def add_opinion(tx: Tx, case_id: str, *, unit: str, position: str, text: str) -> OpinionRecord:
+    """Record a member unit's opinion (its text's sha256 goes to the audit log)."""
+    audit.lock(tx)
+    _case_exists(tx, case_id)
+    now = tx.now()
+    row = Opinion(
+        case_id=case_id,
+        unit=unit,
+        position=position,
+        text=text,
+        given_at=now,
+        given_by=tx.actor,
+    )
+    tx.session.add(row)
+    tx.session.flush()
+    payload = {"opinion": row.id, "unit": unit, "position": position, "text_sha256": _sha(text)}
+    audit.append(tx, "opinion.add", payload, case_id=case_id, at=now)
+    return _opinion(row)
+
+
+def record_decision(tx: Tx, case_id: str, *, outcome: str, reason: str) -> DecisionRecord:
+    """Record a decision on the case."""
+    audit.lock(tx)
+    _case_exists(tx, case_id)
+    now = tx.now()
+    row = Decision(
+        case_id=case_id, outcome=outcome, reason=reason, decided_at=now, decided_by=tx.actor
+    )
+    tx.session.add(row)
+    tx.session.flush()
+    payload = {"decision": row.id, "outcome": outcome, "reason_sha256": _sha(reason)}
+    audit.append(tx, "decision.record", payload, case_id=case_id, at=now)
+    return _decision(row)
+
+
+def add_condition(
+    tx: Tx,
+    case_id: str,
+    *,
+    text: str,
+    party: str,
+    due: date | None,
+    decision_id: int | None = None,
+) -> ConditionRecord:
+    """Set an open condition: `party` must do `text` by `due`."""
+    audit.lock(tx)
+    _case_exists(tx, case_id)
+    if decision_id is not None:
+        decision = tx.session.get(Decision, decision_id)
+        if decision is None or decision.case_id != case_id:
+            raise NotFound(f"case {case_id} has no decision {decision_id}")
+    now = tx.now()
+    row = Condition(
+        case_id=case_id,
+        decision_id=decision_id,
+        text=text,
+        party=party,
+        due=due,
+        status=ConditionStatus.OPEN.value,
+        reason=None,
+        updated_at=now,
+        updated_by=tx.actor,
+    )
+    tx.session.add(row)
+    tx.session.flush()
+    payload = {
+        "condition": row.id,
+        "decision": decision_id,
+        "party": party,
+        "due": due.isoformat() if due else None,
+        "text_sha256": _sha(text),
+    }
+    audit.append(tx, "condition.add", payload, case_id=case_id, at=now)
+    return _condition(row)
+
+
+def set_condition_status(
+    tx: Tx, condition_id: int, status: ConditionStatus, *, reason: str | None = None
+) -> ConditionRecord:
+    """Move a condition to `status`; waiving one needs a reason."""
+    if status is ConditionStatus.WAIVED and not reason:
+        raise ValueError("waiving a condition needs a reason")
+    audit.lock(tx)
+    row = tx.session.get(Condition, condition_id, populate_existing=True)
+    if row is None:
+        raise NotFound(f"no condition {condition_id}")
+    before = row.status
+    row.status, row.reason = status.value, reason
+    now = tx.now()
+    row.updated_at, row.updated_by = now, tx.actor
+    tx.session.flush()
+    payload = {"condition": condition_id, "status": [before, status.value], "reason": reason}
+    audit.append(tx, "condition.status", payload, case_id=row.case_id, at=now)
+    return _condition(row)
+
+
+def list_opinions(tx: Tx, case_id: str) -> tuple[OpinionRecord, ...]:
+    """A case's opinions, in the order given."""
+    rows = tx.session.scalars(
+        select(Opinion).where(Opinion.case_id == case_id).order_by(Opinion.id)
+    )
+    return tuple(_opinion(row) for row in rows)
+
+
+def list_decisions(tx: Tx, case_id: str) -> tuple[DecisionRecord, ...]:
+    """A case's decisions, in the order made."""
+    query = select(Decision).where(Decision.case_id == case_id).order_by(Decision.id)
+    return tuple(_decision(row) for row in tx.session.scalars(query))
+
+
+def list_conditions(tx: Tx, case_id: str) -> tuple[ConditionRecord, ...]:
+    """A case's conditions, in the order set."""
+    query = select(Condition).where(Condition.case_id == case_id).order_by(Condition.id)
+    return tuple(_condition(row) for row in tx.session.scalars(query))
+
+
+def _case_exists(tx: Tx, case_id: str) -> None:
+    if tx.session.get(Case, case_id) is None:
+        raise NotFound(f"no case {case_id}")
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _opinion(row: Opinion) -> OpinionRecord:
+    return OpinionRecord(
+        id=row.id,
+        case_id=row.case_id,
+        unit=row.unit,
+        position=row.position,
+        text=row.text,
+        given_at=row.given_at,
+        given_by=row.given_by,
+    )
+
+
+def _decision(row: Decision) -> DecisionRecord:
+    return DecisionRecord(
+        id=row.id,
+        case_id=row.case_id,
+        outcome=row.outcome,
+        reason=row.reason,
+        decided_at=row.decided_at,
+        decided_by=row.decided_by,
+    )
+
+
+def _condition(row: Condition) -> ConditionRecord:
+    return ConditionRecord(
+        id=row.id,
+        case_id=row.case_id,
+        decision_id=row.decision_id,
+        text=row.text,
+        party=row.party,
+        due=row.due,
+        status=ConditionStatus(row.status),
+        reason=row.reason,
+        updated_at=row.updated_at,
+        updated_by=row.updated_by,
+    )

@@ -1,0 +1,164 @@
+"""What crosses the store's boundary: frozen dataclasses, never ORM objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewCase:
+    """What opening a case needs; the store gives the id, the time and the version."""
+
+    regime: str
+    title: str
+    state: str
+    applicant_org: str
+    vendor_org: str
+    ex_officio: bool = False
+    """Opened by the review office itself rather than on an operator's application."""
+    snapshot_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CaseRecord:
+    """A case as stored; `version` is what an update must name (optimistic locking)."""
+
+    id: str
+    regime: str
+    title: str
+    state: str
+    applicant_org: str
+    vendor_org: str
+    ex_officio: bool
+    opened_at: datetime
+    opened_by: str
+    snapshot_hash: str | None
+    version: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredFile:
+    """A file of a submitted package: where it sits in the package, its digest and size."""
+
+    path: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubmissionRecord:
+    """A declaration package as submitted: every file with its digest, sorted by path."""
+
+    case_id: str
+    number: int
+    submitted_at: datetime
+    submitted_by: str
+    files: tuple[StoredFile, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoundRecord:
+    """A review round: the result.json bytes exactly as written and the snapshot it used."""
+
+    case_id: str
+    number: int
+    submission: int
+    snapshot_hash: str
+    result_json: bytes
+    created_at: datetime
+    created_by: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OpinionRecord:
+    """A member unit's opinion."""
+
+    id: int
+    case_id: str
+    unit: str
+    position: str
+    text: str
+    given_at: datetime
+    given_by: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DecisionRecord:
+    """A decision: the outcome and the reason given."""
+
+    id: int
+    case_id: str
+    outcome: str
+    reason: str
+    decided_at: datetime
+    decided_by: str
+
+
+class ConditionStatus(StrEnum):
+    """Where a condition stands."""
+
+    OPEN = "open"
+    MET = "met"
+    OVERDUE = "overdue"
+    WAIVED = "waived"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConditionRecord:
+    """A condition: who must act (`party`), by when, and its status with the reason given."""
+
+    id: int
+    case_id: str
+    decision_id: int | None
+    text: str
+    party: str
+    due: date | None
+    status: ConditionStatus
+    reason: str | None
+    updated_at: datetime
+    updated_by: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditRecord:
+    """One audit entry as stored (`payload` is canonical JSON text)."""
+
+    seq: int
+    case_id: str | None
+    at: str
+    actor: str
+    action: str
+    payload: str
+    prev_hash: str
+    hash: str
+
+
+class AuditProblem(StrEnum):
+    """What `verify_audit` found wrong with the first bad entry."""
+
+    TAMPERED = "tampered"
+    """The entry's content no longer matches its hash."""
+    BROKEN_CHAIN = "broken-chain"
+    """The entry does not name the hash of the entry before it."""
+    MISSING = "missing"
+    """Entries were deleted: the sequence jumps, or the log ends before its recorded head."""
+    REORDERED = "reordered"
+    """The entry was chained after an entry that now comes later."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditVerdict:
+    """The result of checking the whole audit log in sequence order."""
+
+    ok: bool
+    checked: int
+    """Entries found sound before the first bad one (all of them when `ok`)."""
+    head: str
+    """The hash of the last sound entry: record it elsewhere to detect a rewritten log."""
+    first_bad: int | None = None
+    """The sequence number of the first bad entry (for `MISSING`, the first one absent)."""
+    problem: AuditProblem | None = None
+    detail: str | None = None
+    """One line saying what is wrong, naming the entry."""

@@ -1,0 +1,219 @@
+"""The case database as SQLAlchemy 2 mapped tables (the schema the migrations build).
+
+States, regimes, positions and outcomes are plain strings here: `chainreview.case.procedure`
+says which values and moves are valid. Times are aware UTC datetimes on both backends
+(`UtcDateTime`), except the audit log's `at`, kept as the exact text its hash covers.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, Final
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING: Final = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+"""Constraint names: stable across backends, so a migration can name what it alters."""
+
+CONDITION_STATUSES: Final = ("open", "met", "overdue", "waived")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on both backends (SQLite keeps no offset: stored as UTC, read as
+    UTC); a naive value is refused."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()}: give an aware UTC time")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        stamp: datetime = value
+        return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Every table of the case database."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Case(Base):
+    """A review case: who applied for what, where it stands, and its lock version."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    regime: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(64))
+    applicant_org: Mapped[str] = mapped_column(Text)
+    vendor_org: Mapped[str] = mapped_column(Text)
+    ex_officio: Mapped[bool]
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    opened_by: Mapped[str] = mapped_column(String(200))
+    snapshot_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads a dict)
+
+
+class Blob(Base):
+    """File content, stored once under its sha256."""
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Submission(Base):
+    """One declaration package as submitted for a case (the first, then each supplement)."""
+
+    __tablename__ = "submissions"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    submitted_by: Mapped[str] = mapped_column(String(200))
+
+
+class SubmissionFile(Base):
+    """A file of a submitted package: its path in the package and its content's digest."""
+
+    __tablename__ = "submission_files"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["case_id", "submission"], ["submissions.case_id", "submissions.number"]
+        ),
+    )
+
+    case_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    submission: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), index=True)
+
+
+class Round(Base):
+    """One review round: the result.json bytes exactly as written, and the snapshot used."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["case_id", "submission"], ["submissions.case_id", "submissions.number"]
+        ),
+    )
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission: Mapped[int] = mapped_column(Integer)
+    snapshot_hash: Mapped[str] = mapped_column(String(64), index=True)
+    result_json: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class Opinion(Base):
+    """A member unit's opinion on a case."""
+
+    __tablename__ = "opinions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    unit: Mapped[str] = mapped_column(Text)
+    position: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    given_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    given_by: Mapped[str] = mapped_column(String(200))
+
+
+class Decision(Base):
+    """A decision on a case (its outcome and the reason given)."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    decided_by: Mapped[str] = mapped_column(String(200))
+
+
+class Condition(Base):
+    """A condition set on a case: who must act, by when, and whether it is met."""
+
+    __tablename__ = "conditions"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{s}'" for s in CONDITION_STATUSES) + ")",
+            name="status_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    text: Mapped[str] = mapped_column(Text)
+    party: Mapped[str] = mapped_column(String(64))
+    due: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class AuditEntry(Base):
+    """One entry of the append-only, hash-chained audit log (`chainreview.store.audit`)."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    case_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    at: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The one row naming the last audit entry: writers lock it to append in turn."""
+
+    __tablename__ = "audit_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
