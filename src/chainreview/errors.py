@@ -11,6 +11,8 @@
     ├── StoreError            the case database cannot be used: unreachable, unsupported, or
     │                         newer than this chainreview (exit 6)
     ├── ConflictError         someone else changed the case first (optimistic locking) (exit 7)
+    ├── RefusedAction         the case's procedure, its clock or the actor's role does not allow
+    │                         the action (exit 8)
     └── (anything else)       an internal error (exit 4, traceback logged)
 
 Only `cli/` turns these into exit codes; only `api/` into HTTP statuses.
@@ -108,3 +110,8 @@ class ConflictError(ChainreviewError):
             f"case {case_id} was changed by someone else: the update was made on version "
             f"{expected}, the case is now at version {found}; reload it and try again"
         )
+
+
+class RefusedAction(ChainreviewError):
+    """An action on a case that its procedure, its clock or the actor's role does not allow;
+    the message names the state and what it allows, or the roles that may act."""

@@ -13,13 +13,13 @@ from chainreview.case.procedure import (
     Action,
     Opening,
     Position,
-    RefusedAction,
     Role,
     clock,
     load_workflow,
     replay,
 )
 from chainreview.case.workdays import WorkCalendar, load_calendar
+from chainreview.errors import RefusedAction
 
 R, A = Role.REVIEWER, Role.APPLICANT
 

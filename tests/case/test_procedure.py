@@ -16,13 +16,12 @@ from chainreview.case.procedure import (
     Action,
     Opening,
     Pause,
-    RefusedAction,
     Role,
     load_workflow,
     parse_workflow,
     replay,
 )
-from chainreview.errors import InputError
+from chainreview.errors import InputError, RefusedAction
 from chainreview.factors.catalogue import DayUnit, load_profile
 
 CN = "cn-crm-2022"

@@ -39,6 +39,7 @@ TABLES = {
     "audit_head",
     "audit_log",
     "blobs",
+    "case_actions",
     "cases",
     "conditions",
     "decisions",

@@ -24,7 +24,7 @@ import orjson
 from jsonschema import Draft202012Validator
 
 from chainreview import raw
-from chainreview.errors import ChainreviewError, InputError
+from chainreview.errors import InputError, RefusedAction
 from chainreview.evidence.schema_checks import raise_for_errors
 from chainreview.factors.catalogue import DayUnit, Deadline, RegimeProfile, load_profile
 
@@ -51,10 +51,6 @@ class Opening(StrEnum):
 
     DECLARATION = "declaration"
     EX_OFFICIO = "ex-officio"
-
-
-class RefusedAction(ChainreviewError):
-    """An action the case's state, clock or the actor's role does not allow."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from chainreview import home
-from chainreview.cli import audit, calendar, intel, quick_exit, review, sbom, scan
+from chainreview.cli import audit, calendar, case, intel, quick_exit, review, sbom, scan
 from chainreview.cli.exit_codes import ExitCode
 from chainreview.cli.output import error_line, set_verbosity
 from chainreview.errors import (
@@ -17,6 +17,7 @@ from chainreview.errors import (
     InvalidPackage,
     NotFound,
     PolicyFailure,
+    RefusedAction,
     StoreError,
 )
 from chainreview.version import __version__
@@ -37,6 +38,7 @@ app = typer.Typer(
 app.add_typer(sbom.app, name="sbom")
 app.add_typer(intel.app, name="intel")
 app.add_typer(calendar.app, name="calendar")
+app.add_typer(case.app, name="case")
 app.add_typer(audit.app, name="audit")
 app.command(name="scan")(scan.scan)
 app.command(name="review")(review.review)
@@ -121,6 +123,9 @@ def _run() -> None:
     except StoreError as exc:
         error_line(str(exc))
         sys.exit(ExitCode.STORE)
+    except RefusedAction as exc:
+        error_line(str(exc))
+        sys.exit(ExitCode.REFUSED)
     except ConflictError as exc:
         error_line(str(exc))
         sys.exit(ExitCode.CONFLICT)

@@ -26,3 +26,5 @@ class ExitCode(IntEnum):
     chainreview."""
     CONFLICT = 7
     """Someone else changed the case first: reload it and try again."""
+    REFUSED = 8
+    """The case's procedure does not allow that action now, or not in that role."""

@@ -18,8 +18,8 @@ from chainreview.errors import ConflictError, NotFound
 from chainreview.store import audit
 from chainreview.store.db import Store, Tx
 from chainreview.store.engines import READ_ONLY
-from chainreview.store.records import CaseRecord, NewCase
-from chainreview.store.tables import Case, Round
+from chainreview.store.records import ActionRecord, CaseRecord, NewAction, NewCase
+from chainreview.store.tables import Case, CaseAction, Round
 
 PREFIX: Final = "CR"
 """Case ids read `CR-<year>-<number>`, numbered from 1 each year (UTC), at least 4 digits."""
@@ -42,6 +42,7 @@ def open_case(tx: Tx, new: NewCase) -> CaseRecord:
         opened_at=now,
         opened_by=tx.actor,
         snapshot_hash=new.snapshot_hash,
+        actions=0,
     )
     tx.session.add(row)
     tx.session.flush()
@@ -113,6 +114,58 @@ def update_case(
     return _record(row)
 
 
+def record_action(
+    tx: Tx, case_id: str, new: NewAction, *, state: str, expected_version: int
+) -> ActionRecord:
+    """Append a procedure action to the case's history and set the state it leads to, if the
+    case is still at `expected_version` (else `ConflictError`); audited as `case.action`. The
+    caller (`chainreview.case`) has checked that the procedure allows it."""
+    audit.lock(tx)
+    row = _row(tx, case_id)
+    if row.version != expected_version:
+        raise ConflictError(case_id, expected_version, row.version)
+    now = tx.now()
+    previous = row.state
+    row.actions += 1
+    row.state = state
+    action = CaseAction(
+        case_id=case_id,
+        seq=row.actions,
+        on_date=new.on,
+        action=new.action,
+        role=new.role,
+        days=new.days,
+        note=new.note,
+        recorded_at=now,
+        recorded_by=tx.actor,
+    )
+    tx.session.add(action)
+    try:
+        tx.session.flush()
+    except StaleDataError as err:
+        raise ConflictError(case_id, expected_version, _version_now(tx, case_id)) from err
+    payload = {
+        "action": new.action,
+        "on": new.on.isoformat(),
+        "role": new.role,
+        "days": new.days,
+        "note": new.note,
+        "state": [previous, state],
+        "version": [expected_version, row.version],
+    }
+    audit.append(tx, "case.action", payload, case_id=case_id, at=now)
+    return _action_record(action)
+
+
+def list_actions(tx: Tx, case_id: str) -> tuple[ActionRecord, ...]:
+    """The case's procedure history, in the order it was recorded; `NotFound` for no case."""
+    _row(tx, case_id)
+    rows = tx.session.scalars(
+        select(CaseAction).where(CaseAction.case_id == case_id).order_by(CaseAction.seq)
+    )
+    return tuple(_action_record(row) for row in rows)
+
+
 def pinned_snapshots(store: Store) -> frozenset[str]:
     """Every intel snapshot hash a case or one of its rounds references: these must be kept."""
     with store.reading() as connection:
@@ -170,4 +223,18 @@ def _record(row: Case) -> CaseRecord:
         opened_by=row.opened_by,
         snapshot_hash=row.snapshot_hash,
         version=row.version,
+    )
+
+
+def _action_record(row: CaseAction) -> ActionRecord:
+    return ActionRecord(
+        case_id=row.case_id,
+        seq=row.seq,
+        on=row.on_date,
+        action=row.action,
+        role=row.role,
+        days=row.days,
+        note=row.note,
+        recorded_at=row.recorded_at,
+        recorded_by=row.recorded_by,
     )

@@ -162,3 +162,30 @@ class AuditVerdict:
     problem: AuditProblem | None = None
     detail: str | None = None
     """One line saying what is wrong, naming the entry."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewAction:
+    """A procedure action to record on a case: what, on which day, in which role."""
+
+    on: date
+    action: str
+    role: str
+    days: int | None = None
+    """An extension's days, when it states them."""
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionRecord:
+    """A recorded procedure action; `seq` counts from 1 in the order they were taken."""
+
+    case_id: str
+    seq: int
+    on: date
+    action: str
+    role: str
+    days: int | None
+    note: str | None
+    recorded_at: datetime
+    recorded_by: str

@@ -83,8 +83,26 @@ class Case(Base):
     opened_by: Mapped[str] = mapped_column(String(200))
     snapshot_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     version: Mapped[int] = mapped_column(Integer)
+    actions: Mapped[int] = mapped_column(Integer, server_default="0")
+    """Procedure actions recorded (`case_actions`): recording one moves the version."""
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads a dict)
+
+
+class CaseAction(Base):
+    """One action of a case's procedure: what, on which day, in which role, by whom."""
+
+    __tablename__ = "case_actions"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    on_date: Mapped[date] = mapped_column(Date)
+    action: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))
+    days: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(200))
 
 
 class Blob(Base):

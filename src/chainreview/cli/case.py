@@ -1,0 +1,277 @@
+"""`chainreview case …`: open review cases, take procedure actions on them, see their clocks.
+
+The case service (and the store, SQLAlchemy, the calendars with it) loads inside the commands:
+this module is imported whenever the CLI starts. The database is `CHAINREVIEW_DATABASE_URL`
+when set, else the SQLite file under `$CHAINREVIEW_HOME` (as for `audit verify`).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from chainreview import home
+from chainreview.cli import output
+from chainreview.cli.audit import DATABASE_ENV
+from chainreview.cli.output import OutputFormat, print_json, safe_text
+
+if TYPE_CHECKING:
+    from chainreview.case.procedure import Role
+    from chainreview.case.service import CaseView
+    from chainreview.store.db import Store
+
+DEFAULT_REGIME = "cn-crm-2022"
+
+app = typer.Typer(
+    help="Review cases on the statutory clock: open one, act on it, see its deadlines.",
+    no_args_is_help=True,
+)
+
+FormatOpt = Annotated[
+    OutputFormat, typer.Option("--format", help="table for people, json for machines.")
+]
+RoleOpt = Annotated[
+    str,
+    typer.Option(
+        "--as",
+        help="The role you act in: applicant, vendor, reviewer, member-unit, approver, admin.",
+        show_default=False,
+    ),
+]
+OnOpt = Annotated[
+    str | None,
+    typer.Option("--on", help="The day it happened, YYYY-MM-DD (default: today, UTC)."),
+]
+TodayOpt = Annotated[
+    str | None,
+    typer.Option("--today", help="The day deadlines are seen from, YYYY-MM-DD (default: today)."),
+]
+UserOpt = Annotated[
+    str | None,
+    typer.Option("--user", help="Who you are, for the audit log (default: the login name)."),
+]
+
+
+@app.command("open")
+def open_(
+    title: Annotated[str, typer.Option("--title", help="What is bought or reviewed.")],
+    applicant: Annotated[str, typer.Option("--applicant", help="The operator that declares.")],
+    vendor: Annotated[str, typer.Option("--vendor", help="The supplier of the product.")],
+    role: RoleOpt,
+    regime: Annotated[str, typer.Option("--regime", help="The regime profile.")] = DEFAULT_REGIME,
+    ex_officio: Annotated[
+        bool, typer.Option("--ex-officio", help="Opened by the review office itself (Art. 16).")
+    ] = False,
+    on: OnOpt = None,
+    user: UserOpt = None,
+    output_format: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Open a case: on a declaration (applicant, or the office registering it) or ex officio."""
+    from chainreview.case.procedure import Opening
+    from chainreview.case.service import Opened, open_case
+
+    opened = Opened(
+        regime=regime,
+        title=title,
+        applicant=applicant,
+        vendor=vendor,
+        opening=Opening.EX_OFFICIO if ex_officio else Opening.DECLARATION,
+        on=_day(on, "--on", regime),
+        role=_role(role),
+    )
+    with _store() as store:
+        view = open_case(store, opened, actor=_user(user), home=home.data_home())
+    _show(view, output_format)
+
+
+@app.command("act")
+def act(
+    case_id: Annotated[str, typer.Argument(help="The case, e.g. CR-2026-0001.")],
+    action: Annotated[
+        str,
+        typer.Argument(
+            help="The procedure action (check, accept, decide-review, request-materials, "
+            "supply-materials, extend, recommend, escalate, conclude, …; `case show` lists what "
+            "the case allows now)."
+        ),
+    ],
+    role: RoleOpt,
+    on: OnOpt = None,
+    days: Annotated[
+        int | None, typer.Option("--days", help="For extend: the days added.", min=1)
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note kept with it.")] = None,
+    version: Annotated[
+        int | None,
+        typer.Option(
+            "--expect-version",
+            help="Refuse (exit 7) if the case changed since this version (see `case show`).",
+        ),
+    ] = None,
+    user: UserOpt = None,
+    output_format: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Take a procedure action on a case; refused (exit 8) when its state, clock or your role
+    does not allow it, naming what does."""
+    from chainreview.case.procedure import Action
+    from chainreview.case.service import take_action
+
+    taken = Action(on=_day(on, "--on"), action=action, role=_role(role), days=days)
+    with _store() as store:
+        view = take_action(
+            store,
+            case_id,
+            taken,
+            actor=_user(user),
+            expected_version=version,
+            home=home.data_home(),
+            note=note,
+        )
+    _show(view, output_format)
+
+
+@app.command("show")
+def show(
+    case_id: Annotated[str, typer.Argument(help="The case, e.g. CR-2026-0001.")],
+    today: TodayOpt = None,
+    output_format: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """A case: where it stands, its deadline, what it allows now, and its history."""
+    from chainreview.case.service import view_case
+
+    with _store() as store:
+        view = view_case(store, case_id, today=_day(today, "--today"), home=home.data_home())
+    _show(view, output_format)
+
+
+@app.command("list")
+def list_(
+    today: TodayOpt = None,
+    output_format: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Every case with its state and deadline: days left, stopped, overdue, provisional."""
+    from chainreview.case.service import list_case_views
+
+    with _store() as store:
+        views = list_case_views(store, today=_day(today, "--today"), home=home.data_home())
+    if output_format is OutputFormat.JSON:
+        print_json([_plain(v) for v in views])
+        return
+    for view in views:
+        case = view.case
+        output.stdout.print(
+            safe_text(f"{case.id}  {case.state:<20} {_deadline(view):<40} {case.title}"),
+            markup=False,
+        )
+
+
+def _show(view: CaseView, output_format: OutputFormat) -> None:
+    if output_format is OutputFormat.JSON:
+        print_json(_plain(view))
+        return
+    case = view.case
+    lines = [
+        f"{case.id}  {case.title}",
+        f"  regime {case.regime}; applicant {case.applicant_org}; vendor {case.vendor_org}"
+        + ("; opened ex officio" if case.ex_officio else ""),
+        f"  state {case.state} since {view.position.entered}; version {case.version}",
+        f"  deadline {_deadline(view)}",
+        f"  allowed now: {', '.join(_allowed(view)) or 'nothing (final)'}",
+        "  history:",
+        *(
+            f"    {a.seq:>3}  {a.on}  {a.action:<18} {a.role:<12} by {a.recorded_by}"
+            + (f" (+{a.days} days)" if a.days else "")
+            + (f" — {a.note}" if a.note else "")
+            for a in view.history
+        ),
+    ]
+    if view.clock is not None and view.clock.provisional:
+        years = ", ".join(str(y) for y in view.clock.uncovered_years)
+        lines.append(
+            f"  provisional: no holiday arrangement for {years}; weekdays were counted "
+            "(`chainreview calendar import`)"
+        )
+    for line in lines:
+        output.stdout.print(safe_text(line), markup=False)
+
+
+def _deadline(view: CaseView) -> str:
+    clock = view.clock
+    if clock is None:
+        return "no clock"
+    mark = " (provisional)" if clock.provisional else ""
+    if clock.due is None:
+        return f"stopped since {clock.stopped_since}, {clock.left} days left{mark}"
+    if clock.overdue:
+        return f"OVERDUE since {clock.due} ({-clock.left} days){mark}"
+    return f"due {clock.due}, {clock.left} days left{mark}"
+
+
+def _allowed(view: CaseView) -> list[str]:
+    from chainreview.case.procedure import load_workflow
+
+    workflow = load_workflow(view.case.regime)
+    state = view.position.state
+    found = [t.action for t in workflow.transitions if state in t.sources]
+    deadline = workflow.states[state].deadline
+    if deadline is not None and not workflow.states[state].final:
+        rules = (workflow.resume,) if view.position.stopped else (workflow.stop, workflow.extend)
+        found += [r.action for r in rules if r is not None]
+    return found
+
+
+def _plain(view: CaseView) -> dict[str, Any]:
+    return {
+        "case": view.case,
+        "position": view.position,
+        "clock": view.clock,
+        "allowed": _allowed(view),
+        "history": view.history,
+        "today": view.today,
+    }
+
+
+def _store() -> Store:
+    from chainreview.store.db import open_store
+
+    return open_store(os.environ.get(DATABASE_ENV) or None, home=home.data_home())
+
+
+def _day(value: str | None, option: str, regime: str = DEFAULT_REGIME) -> date:
+    """The date given, or today in the regime's time zone (every case workflow shipped so far
+    is `cn-crm-2022`'s, so `act`, `show` and `list` count in its zone)."""
+    if value is None:
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        from chainreview.factors.catalogue import load_profile
+
+        return datetime.now(ZoneInfo(load_profile(regime).timezone)).date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {value!r}", param_hint=option) from None
+
+
+def _role(value: str) -> Role:
+    from chainreview.case.procedure import Role
+
+    try:
+        return Role(value)
+    except ValueError:
+        known = ", ".join(r.value for r in Role)
+        raise typer.BadParameter(f"no role {value!r} (roles: {known})", param_hint="--as") from None
+
+
+def _user(given: str | None) -> str:
+    if given:
+        return given
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

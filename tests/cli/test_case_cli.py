@@ -1,0 +1,115 @@
+"""`chainreview case open|act|show|list` end to end, in real subprocesses on a SQLite file under
+a fresh home: exit codes (8 for a refused action, 7 for a stale version), the JSON a machine
+reads, and the table a reviewer reads."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CHAINREVIEW_HOME": str(home), "COLUMNS": "200"}
+    env.pop("CHAINREVIEW_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "chainreview", "case", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def as_json(result: subprocess.CompletedProcess[str]) -> Any:
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _open(home: Path) -> str:
+    opened = as_json(
+        run(
+            home,
+            "open",
+            "--title",
+            "Grid storage controllers",
+            "--applicant",
+            "State Grid Demo Co.",
+            "--vendor",
+            "Example Energy Systems Ltd.",
+            "--as",
+            "applicant",
+            "--on",
+            "2025-09-22",
+            "--user",
+            "wang",
+            "--format",
+            "json",
+        )
+    )
+    case_id: str = opened["case"]["id"]
+    return case_id
+
+
+def test_a_case_from_declaration_to_a_running_decision_clock(tmp_path: Path) -> None:
+    case_id = _open(tmp_path)
+    for action, day in (("check", "2025-09-24"), ("accept", "2025-09-26")):
+        result = run(tmp_path, "act", case_id, action, "--as", "reviewer", "--on", day)
+        assert result.returncode == 0, result.stderr
+    shown = as_json(run(tmp_path, "show", case_id, "--today", "2025-10-09", "--format", "json"))
+    assert shown["case"]["state"] == "deciding"
+    # National Day 2025 (tests/case/test_clock.py counts it): due Thu 2025-10-16, 6 days left.
+    assert (shown["clock"]["due"], shown["clock"]["left"]) == ("2025-10-16", 6)
+    assert shown["allowed"] == [
+        "decide-no-review",
+        "decide-review",
+        "withdraw",
+        "request-materials",
+        "extend",
+    ]
+    first = shown["history"][0]
+    assert (first["action"], first["role"], first["recorded_by"]) == (
+        "declaration",
+        "applicant",
+        "wang",
+    )
+    table = run(tmp_path, "show", case_id, "--today", "2025-10-17")
+    assert table.returncode == 0, table.stderr
+    assert "deadline OVERDUE since 2025-10-16 (1 days)" in table.stdout
+    listed = run(tmp_path, "list", "--today", "2025-10-09")
+    assert f"{case_id}  deciding" in listed.stdout
+    assert "due 2025-10-16, 6 days left" in listed.stdout
+
+
+def test_a_refused_action_exits_8_naming_what_is_allowed(tmp_path: Path) -> None:
+    case_id = _open(tmp_path)
+    result = run(tmp_path, "act", case_id, "conclude", "--as", "approver", "--on", "2025-09-23")
+    assert result.returncode == 8
+    assert "no action 'conclude' from state received (allowed from received: check, withdraw)" in (
+        result.stderr.replace("\n", "")
+    )
+    assert result.stdout == ""
+
+
+def test_a_stale_version_exits_7(tmp_path: Path) -> None:
+    case_id = _open(tmp_path)
+    seen = as_json(run(tmp_path, "show", case_id, "--format", "json"))["case"]["version"]
+    assert run(tmp_path, "act", case_id, "check", "--as", "reviewer").returncode == 0
+    late = run(
+        tmp_path, "act", case_id, "withdraw", "--as", "applicant", "--expect-version", str(seen)
+    )
+    assert late.returncode == 7, late.stderr
+
+
+def test_bad_role_and_unknown_case(tmp_path: Path) -> None:
+    case_id = _open(tmp_path)
+    bad_role = run(tmp_path, "act", case_id, "check", "--as", "janitor")
+    assert bad_role.returncode == 2
+    assert "no role 'janitor'" in bad_role.stderr
+    missing = run(tmp_path, "show", "CR-2026-9999")
+    assert missing.returncode == 3
+    assert "no case CR-2026-9999" in missing.stderr

@@ -1,0 +1,138 @@
+"""Cases on the statutory clock through the store, on both backends: the procedure decides what
+may be done, the store keeps every action under the case's lock version, and the clock is
+replayed from the recorded history (due dates counted by hand, see tests/case/test_clock.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+from store_kit import Backend
+
+from chainreview.case.procedure import Action, Opening, Role
+from chainreview.case.service import Opened, list_case_views, open_case, take_action, view_case
+from chainreview.errors import ConflictError, RefusedAction
+from chainreview.store.audit import verify_audit
+from chainreview.store.db import Store
+
+R, A, P = Role.REVIEWER, Role.APPLICANT, Role.APPROVER
+GRID = Opened(
+    regime="cn-crm-2022",
+    title="Grid storage controllers",
+    applicant="State Grid Demo Co.",
+    vendor="Example Energy Systems Ltd.",
+    opening=Opening.DECLARATION,
+    on=date(2025, 9, 22),
+    role=A,
+)
+
+
+def _act(store: Store, case_id: str, on: date, action: str, role: Role, **more: object) -> None:
+    take_action(
+        store,
+        case_id,
+        Action(on=on, action=action, role=role, days=more.get("days")),  # type: ignore[arg-type]
+        actor=f"{role.value}-user",
+        expected_version=None,
+        home=None,
+    )
+
+
+def test_a_declared_case_runs_on_the_decision_clock(store: Store) -> None:
+    opened = open_case(store, GRID, actor="operator", home=None)
+    assert (opened.case.id, opened.case.state, opened.clock) == ("CR-2026-0001", "received", None)
+    case_id = opened.case.id
+    _act(store, case_id, date(2025, 9, 24), "check", R)
+    _act(store, case_id, date(2025, 9, 26), "accept", R)
+    view = view_case(store, case_id, today=date(2025, 10, 9), home=None)
+    assert view.clock is not None
+    # National Day 2025: accepted Fri Sep 26, 10 working days end Thu Oct 16.
+    assert (view.case.state, view.clock.due, view.clock.left) == ("deciding", date(2025, 10, 16), 6)
+    _act(store, case_id, date(2025, 9, 29), "request-materials", R)
+    stopped = view_case(store, case_id, today=date(2025, 10, 9), home=None)
+    assert stopped.clock is not None
+    assert (stopped.clock.due, stopped.clock.stopped_since) == (None, date(2025, 9, 29))
+    _act(store, case_id, date(2025, 10, 10), "supply-materials", A)
+    resumed = view_case(store, case_id, today=date(2025, 10, 13), home=None)
+    assert resumed.clock is not None
+    assert (resumed.clock.due, resumed.clock.paused_days) == (date(2025, 10, 21), 3)
+    _act(store, case_id, date(2025, 10, 20), "decide-review", P)
+    final = view_case(store, case_id, today=date(2025, 10, 20), home=None)
+    assert final.case.state == "initial-review"
+    assert [(a.seq, a.action, a.role) for a in final.history] == [
+        (1, "declaration", "applicant"),
+        (2, "check", "reviewer"),
+        (3, "accept", "reviewer"),
+        (4, "request-materials", "reviewer"),
+        (5, "supply-materials", "applicant"),
+        (6, "decide-review", "approver"),
+    ]
+    assert final.case.version == 7  # opened at 1, then one more for each of six actions
+    verdict = verify_audit(store)
+    assert verdict.ok and verdict.checked == 7  # case.open, and a case.action for each of six
+
+
+def test_a_refused_action_writes_nothing(store: Store, backend: Backend) -> None:
+    case_id = open_case(store, GRID, actor="operator", home=None).case.id
+    before = view_case(store, case_id, today=GRID.on, home=None)
+    with pytest.raises(RefusedAction, match="no action 'conclude' from state received"):
+        _act(store, case_id, date(2025, 9, 23), "conclude", P)
+    with pytest.raises(RefusedAction, match="check from received is for reviewer, not vendor"):
+        _act(store, case_id, date(2025, 9, 23), "check", Role.VENDOR)
+    after = view_case(store, case_id, today=GRID.on, home=None)
+    assert after == before
+    with backend.sql() as connection:
+        count = connection.execute(text("SELECT count(*) FROM audit_log")).scalar()
+    assert count == 2
+
+
+def test_an_action_decided_on_an_old_version_is_a_conflict(store: Store) -> None:
+    case_id = open_case(store, GRID, actor="operator", home=None).case.id
+    seen = view_case(store, case_id, today=GRID.on, home=None).case.version
+    _act(store, case_id, date(2025, 9, 23), "check", R)
+    with pytest.raises(ConflictError):
+        take_action(
+            store,
+            case_id,
+            Action(on=date(2025, 9, 23), action="withdraw", role=A),
+            actor="operator",
+            expected_version=seen,
+            home=None,
+        )
+    assert view_case(store, case_id, today=GRID.on, home=None).case.state == "completeness-check"
+
+
+def test_ex_officio_cases_are_opened_by_the_office(store: Store) -> None:
+    # The 2023 memory-chip review: opened by the office on 2023-03-31, in initial review at once.
+    chips = Opened(
+        regime="cn-crm-2022",
+        title="Memory products sold in China",
+        applicant="(ex officio)",
+        vendor="Foreign memory maker",
+        opening=Opening.EX_OFFICIO,
+        on=date(2023, 3, 31),
+        role=R,
+    )
+    view = open_case(store, chips, actor="office", home=None)
+    assert view.case.ex_officio and view.case.state == "initial-review"
+    assert view.clock is not None and view.clock.days == 30
+    with pytest.raises(
+        RefusedAction, match="opened ex-officio by approver, reviewer, not applicant"
+    ):
+        open_case(store, dataclasses.replace(chips, role=A), actor="x", home=None)
+
+
+def test_case_list_shows_each_deadline(store: Store) -> None:
+    first = open_case(store, GRID, actor="operator", home=None).case.id
+    _act(store, first, date(2025, 9, 24), "check", R)
+    _act(store, first, date(2025, 9, 26), "accept", R)
+    open_case(store, GRID, actor="operator", home=None)
+    views = list_case_views(store, today=date(2025, 10, 17), home=None)
+    assert [(v.case.id, v.case.state) for v in views] == [
+        ("CR-2026-0001", "deciding"),
+        ("CR-2026-0002", "received"),
+    ]
+    assert views[0].clock is not None and views[0].clock.overdue
+    assert views[1].clock is None
