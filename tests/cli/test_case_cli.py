@@ -113,3 +113,32 @@ def test_bad_role_and_unknown_case(tmp_path: Path) -> None:
     missing = run(tmp_path, "show", "CR-2026-9999")
     assert missing.returncode == 3
     assert "no case CR-2026-9999" in missing.stderr
+
+
+def test_submit_and_review_a_package_as_a_round(tmp_path: Path) -> None:
+    case_id = _open(tmp_path)
+    example = Path(__file__).parents[2] / "examples" / "grid-storage"
+    submitted = as_json(run(tmp_path, "submit", case_id, str(example), "--format", "json"))
+    assert submitted["number"] == 1
+    assert "declaration.yaml" in {f["path"] for f in submitted["files"]}
+    kept = as_json(run(tmp_path, "review", case_id, "--as-of", "2026-11-30", "--format", "json"))
+    assert (kept["round"], kept["submission"]) == (1, 1)
+    assert len(kept["snapshot"]) == 64
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    refused = run(tmp_path, "submit", case_id, str(empty))
+    assert refused.returncode == 3
+    assert "declaration.yaml" in refused.stderr
+    env = {**os.environ, "CHAINREVIEW_HOME": str(tmp_path)}
+    env.pop("CHAINREVIEW_DATABASE_URL", None)
+    audit = subprocess.run(
+        [sys.executable, "-m", "chainreview", "audit", "verify", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    verdict = json.loads(audit.stdout)
+    # case.open, the opening action, the upload, a download per file for the round, the round
+    assert verdict["ok"] and verdict["checked"] == 4 + len(submitted["files"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -131,6 +132,89 @@ def act(
             note=note,
         )
     _show(view, output_format)
+
+
+@app.command("submit")
+def submit(
+    case_id: Annotated[str, typer.Argument(help="The case, e.g. CR-2026-0001.")],
+    package: Annotated[
+        Path, typer.Argument(help="The declaration package folder (with declaration.yaml).")
+    ],
+    user: UserOpt = None,
+    output_format: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Store a declaration package as the case's next submission: checked first (exit 3 and
+    nothing stored when it has problems), every file it is read from kept under its sha256."""
+    from chainreview.case.rounds import submit_package
+
+    with _store() as store:
+        submitted = submit_package(store, case_id, package, actor=_user(user))
+    if output_format is OutputFormat.JSON:
+        print_json(submitted)
+        return
+    output.stdout.print(
+        safe_text(
+            f"{case_id} submission {submitted.number}: {len(submitted.files)} files, "
+            f"{sum(f.size for f in submitted.files):,} bytes"
+        ),
+        markup=False,
+    )
+
+
+@app.command("review")
+def review_(
+    case_id: Annotated[str, typer.Argument(help="The case, e.g. CR-2026-0001.")],
+    submission: Annotated[
+        int | None,
+        typer.Option("--submission", help="The submission to review (default: the latest).", min=1),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="The review date, YYYY-MM-DD (default: today)."),
+    ] = None,
+    allow_demo_intel: Annotated[
+        bool,
+        typer.Option("--allow-demo-intel", help="Let a determination on demo intel be final."),
+    ] = False,
+    user: UserOpt = None,
+    output_format: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Review a submission on the current intel snapshot and keep it as the case's next round
+    (its result.json, and the snapshot, which is then pinned)."""
+    import chainreview
+    from chainreview.case.rounds import review_round
+
+    with chainreview.open_snapshot(home.data_home(), install_bundled=True) as snapshot:
+        reviewer = chainreview.Reviewer(snapshot)
+        with _store() as store:
+            kept = review_round(
+                store,
+                case_id,
+                reviewer,
+                as_of=_day(as_of, "--as-of"),
+                actor=_user(user),
+                submission=submission,
+                allow_demo_intel=allow_demo_intel,
+            )
+    if output_format is OutputFormat.JSON:
+        print_json(
+            {
+                "case": kept.case_id,
+                "round": kept.number,
+                "submission": kept.submission,
+                "snapshot": kept.snapshot_hash,
+                "created_at": kept.created_at,
+                "created_by": kept.created_by,
+            }
+        )
+        return
+    output.stdout.print(
+        safe_text(
+            f"{case_id} round {kept.number}: submission {kept.submission} reviewed on snapshot "
+            f"{kept.snapshot_hash[:12]} (result.json {len(kept.result_json):,} bytes kept)"
+        ),
+        markup=False,
+    )
 
 
 @app.command("show")

@@ -1,0 +1,124 @@
+"""Submissions and review rounds of a case.
+
+A submission is a declaration package stored as the review read it: `load_package` checks the
+folder first (a package with problems stores nothing), then every file it read is stored under
+its sha256, the bytes read again and checked against the digest the check saw. A review round
+reviews one submission, its files written back into a private folder, with a `Reviewer` on the
+intel snapshot the caller chose, and keeps `result.json` exactly as written together with that
+snapshot's hash, which the case store then pins: the same submission, snapshot and review date
+give the same bytes again (`rerender`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tempfile
+from datetime import date
+from pathlib import Path, PurePosixPath
+
+from chainreview import limits, raw
+from chainreview.errors import InputError, NotFound
+from chainreview.formats import REVIEW_FORMATS
+from chainreview.reviewer import Reviewer, load_package
+from chainreview.store import files, rounds
+from chainreview.store.db import Store
+from chainreview.store.records import RoundRecord, SubmissionRecord
+
+
+def submit_package(store: Store, case_id: str, folder: Path, *, actor: str) -> SubmissionRecord:
+    """Check the declaration package in `folder` and store every file it is read from as the
+    case's next submission; raises `InvalidPackage` (nothing stored) when it has problems."""
+    declared = load_package(folder)
+    contents: dict[str, bytes] = {}
+    for found in declared.inputs:
+        data = raw.read_bytes(folder / found.path, found.path, limits.MAX_DOCUMENT_BYTES)
+        if hashlib.sha256(data).hexdigest() != found.sha256:
+            raise InputError(found.path, "changed while the package was being read: submit again")
+        contents[found.path] = data
+    with store.transaction(actor) as tx:
+        return files.submit(tx, case_id, contents)
+
+
+def review_round(
+    store: Store,
+    case_id: str,
+    reviewer: Reviewer,
+    *,
+    as_of: date,
+    actor: str,
+    submission: int | None = None,
+    allow_demo_intel: bool = False,
+) -> RoundRecord:
+    """Review `submission` (default: the latest) on `reviewer`'s snapshot as of `as_of`, and
+    record `result.json` with the snapshot's hash as the case's next round."""
+    number, result = _review(store, case_id, reviewer, as_of, actor, submission, allow_demo_intel)
+    with store.transaction(actor) as tx:
+        return rounds.add_round(
+            tx,
+            case_id,
+            submission=number,
+            snapshot_hash=reviewer.snapshot.hash,
+            result_json=result,
+        )
+
+
+def rerender(store: Store, case_id: str, number: int, reviewer: Reviewer, *, actor: str) -> bytes:
+    """`result.json` of round `number` made again from its submission on `reviewer`'s
+    snapshot, which must be the one the round used (`NotFound` otherwise)."""
+    with store.transaction(actor) as tx:
+        kept = rounds.get_round(tx, case_id, number)
+    if kept.snapshot_hash != reviewer.snapshot.hash:
+        raise NotFound(
+            f"round {number} of case {case_id} used snapshot {kept.snapshot_hash[:12]}; "
+            f"open that one to render it again (this reviewer has {reviewer.snapshot.hash[:12]})"
+        )
+    as_of, final = _stated(kept.result_json)
+    _, result = _review(store, case_id, reviewer, as_of, actor, kept.submission, final)
+    return result
+
+
+def _review(
+    store: Store,
+    case_id: str,
+    reviewer: Reviewer,
+    as_of: date,
+    actor: str,
+    submission: int | None,
+    allow_demo_intel: bool,
+) -> tuple[int, bytes]:
+    """The submission reviewed: its number, and the result as `result.json` bytes."""
+    with store.transaction(actor) as tx:
+        if submission is None:
+            found = files.list_submissions(tx, case_id)
+            if not found:
+                raise NotFound(f"case {case_id} has no submission to review")
+            submission = found[-1].number
+        record = files.get_submission(tx, case_id, submission)
+        contents = {f.path: files.download(tx, case_id, submission, f.path) for f in record.files}
+    with tempfile.TemporaryDirectory(prefix="chainreview-round-") as scratch:
+        root = Path(scratch)
+        for path, data in contents.items():
+            target = root / _relative(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        result = reviewer.review(root, as_of=as_of, allow_demo_intel=allow_demo_intel)
+    buffer = io.BytesIO()
+    REVIEW_FORMATS["json"].write(result, buffer)
+    return submission, buffer.getvalue()
+
+
+def _relative(path: str) -> PurePosixPath:
+    """A stored path as a relative path inside the package (never outside it)."""
+    parts = PurePosixPath(path)
+    if parts.is_absolute() or ".." in parts.parts or not parts.parts:
+        raise InputError(path, "not a path inside the package")
+    return parts
+
+
+def _stated(result_json: bytes) -> tuple[date, bool]:
+    """The review date a stored result states, and whether it was let be final on demo
+    intelligence (it has no provisional reason: rendering it with `allow_demo_intel` gives the
+    same determination whether that was asked for or not needed)."""
+    determination = raw.load_json(result_json, "result.json")["determination"]
+    return date.fromisoformat(determination["as_of"]), not determination["provisional"]
