@@ -19,6 +19,7 @@ from chainreview.case.procedure import Opening, Role
 from chainreview.case.rounds import rerender, review_round, submit_package
 from chainreview.case.service import Opened, open_case
 from chainreview.errors import InvalidPackage, NotFound
+from chainreview.intel.snapshot import pinned
 from chainreview.reviewer import Reviewer
 from chainreview.store.cases import pinned_snapshots
 from chainreview.store.db import Store
@@ -61,6 +62,7 @@ def test_a_round_is_the_review_of_the_package_as_submitted(
     assert round_.result_json == _reviewed_directly(reviewer, EXAMPLE)
     assert round_.snapshot_hash == reviewer.snapshot.hash
     assert reviewer.snapshot.hash in pinned_snapshots(store)
+    assert reviewer.snapshot.hash in pinned(reviewer.snapshot.path.parents[2])
     assert rerender(store, case_id, 1, reviewer, actor="reviewer") == round_.result_json
     # A round let be final on the demo intel renders again as final, byte for byte.
     accepted = review_round(

@@ -5,7 +5,8 @@ folder first (a package with problems stores nothing), then every file it read i
 its sha256, the bytes read again and checked against the digest the check saw. A review round
 reviews one submission, its files written back into a private folder, with a `Reviewer` on the
 intel snapshot the caller chose, and keeps `result.json` exactly as written together with that
-snapshot's hash, which the case store then pins: the same submission, snapshot and review date
+snapshot's hash; the snapshot is pinned (`intel.snapshot.pin`) so that no import's garbage
+collection removes it: the same submission, snapshot and review date
 give the same bytes again (`rerender`).
 """
 
@@ -20,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from chainreview import limits, raw
 from chainreview.errors import InputError, NotFound
 from chainreview.formats import REVIEW_FORMATS
+from chainreview.intel.snapshot import pin
 from chainreview.reviewer import Reviewer, load_package
 from chainreview.store import files, rounds
 from chainreview.store.db import Store
@@ -53,6 +55,7 @@ def review_round(
     """Review `submission` (default: the latest) on `reviewer`'s snapshot as of `as_of`, and
     record `result.json` with the snapshot's hash as the case's next round."""
     number, result = _review(store, case_id, reviewer, as_of, actor, submission, allow_demo_intel)
+    pin(reviewer.snapshot.path, case_id)  # before the round names it: never collected after
     with store.transaction(actor) as tx:
         return rounds.add_round(
             tx,

@@ -64,6 +64,8 @@ _BATCH_BYTES: Final = 8 * 1024 * 1024
 _BUILD_PREFIX: Final = ".build-"
 UNPACKED_PREFIX: Final = "bundled-data-"
 """Folders of `$CHAINREVIEW_HOME/intel` the bundle is unpacked into, then a process id."""
+_HASH: Final = re.compile(r"[0-9a-f]{64}")
+"""A snapshot's hash: its file's name without `.sqlite`."""
 _LEFTOVER: Final = re.compile(
     rf"(?:{re.escape(_BUILD_PREFIX)}(\d+)\.sqlite|{UNPACKED_PREFIX}(\d+))"
 )
@@ -146,6 +148,39 @@ def intel_dir(home: Path) -> Path:
 def snapshots_dir(home: Path) -> Path:
     """Return the folder holding one `<hash>.sqlite` per snapshot."""
     return intel_dir(home) / "snapshots"
+
+
+def pins_dir(home: Path) -> Path:
+    """Return the folder of pins: `<hash>/<holder digest>`, one file per holder of a snapshot
+    that must never be collected (a review round of a case rests on it)."""
+    return intel_dir(home) / "pins"
+
+
+def pin(snapshot_file: Path, holder: str) -> None:
+    """Keep the snapshot in `snapshot_file` (`<home>/intel/snapshots/<hash>.sqlite`) from every
+    later garbage collection, on behalf of `holder` (e.g. `CR-2026-0001 round 1`, written in the
+    pin file); pinning again is harmless."""
+    digest = snapshot_file.name.removesuffix(".sqlite")
+    if not _HASH.fullmatch(digest) or snapshot_file.parent.name != "snapshots":
+        raise ValueError(f"not an intel snapshot file: {snapshot_file}")
+    folder = snapshot_file.parent.parent / "pins" / digest
+    folder.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(holder.encode("utf-8")).hexdigest()[:32]
+    temporary = folder / f".{name}.tmp"
+    temporary.write_text(holder + "\n", encoding="utf-8")
+    os.replace(temporary, folder / name)
+
+
+def pinned(home: Path) -> frozenset[str]:
+    """The hashes of the snapshots something pinned (`pin`)."""
+    folder = pins_dir(home)
+    if not folder.is_dir():
+        return frozenset()
+    return frozenset(
+        entry.name
+        for entry in folder.iterdir()
+        if _HASH.fullmatch(entry.name) and any(not f.name.startswith(".") for f in entry.iterdir())
+    )
 
 
 def current_hash(home: Path) -> str | None:
@@ -845,8 +880,9 @@ def _running(pid: int) -> bool:
 
 def collect_garbage(home: Path, keep: Iterable[str]) -> None:
     """Delete snapshot files except those in `keep`, unfinished builds, and every file derived
-    from a snapshot beside it (its derived-data file, rebuilt on demand); import lock held."""
-    wanted = {f"{digest}.sqlite" for digest in keep}
+    from a snapshot beside it (its derived-data file, rebuilt on demand); a pinned snapshot is
+    always kept (`pin`); import lock held."""
+    wanted = {f"{digest}.sqlite" for digest in (*keep, *pinned(home))}
     for path in snapshots_dir(home).iterdir():
         if path.name not in wanted:
             path.unlink(missing_ok=True)
