@@ -13,6 +13,7 @@ the measurement behind these choices.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -63,6 +64,13 @@ def days_of(year: int) -> list[date]:
 
 def library_years() -> dict[int, YearRule]:
     """The years the libraries cover, each decided by the library chosen for it (module doc)."""
+    return dict(_library_years())
+
+
+@functools.cache
+def _library_years() -> tuple[tuple[int, YearRule], ...]:
+    """`library_years`, worked out once per process (the libraries' data never changes while
+    it runs; reading `holidays` takes tens of milliseconds)."""
     import chinese_calendar  # type: ignore[import-untyped]
 
     source = f"chinese-calendar {chinese_calendar.__version__}"
@@ -83,7 +91,7 @@ def library_years() -> dict[int, YearRule]:
     while year <= LAST_YEAR and (rule := _from_holidays(year)) is not None:
         years[year] = rule
         year += 1
-    return years
+    return tuple(sorted(years.items()))
 
 
 def _from_holidays(year: int) -> YearRule | None:

@@ -130,7 +130,8 @@ def view_case(store: Store, case_id: str, *, today: date, home: Path | None) -> 
 def list_case_views(store: Store, *, today: date, home: Path | None) -> tuple[CaseView, ...]:
     """Every case with its clock on `today`, oldest first."""
     with store.transaction("reader") as tx:
-        found = [(r, cases.list_actions(tx, r.id)) for r in cases.list_cases(tx)]
+        histories = cases.actions_by_case(tx)
+        found = [(r, histories.get(r.id, ())) for r in cases.list_cases(tx)]
     calendars = _calendars(home)
     return tuple(_view(record, history, today, calendars) for record, history in found)
 

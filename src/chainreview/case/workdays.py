@@ -18,6 +18,7 @@ Dates are counted from 1900-01-01 to 2200-12-31; any other is an `InputError`.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -115,6 +116,11 @@ class WorkCalendar:
     """The years an arrangement covers; any other year is provisional (Monday to Friday)."""
     every_day: bool = False
     """Every day is a working day (`calendar-days`)."""
+    _running: dict[int, tuple[int, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """Per year, the working days from 1 January up to and including each day (worked out on
+    first use), so that a count over months is a few look-ups, not a walk over its days."""
 
     def day(self, day: date) -> Day:
         """`day` in this calendar."""
@@ -147,15 +153,19 @@ class WorkCalendar:
         beyond = InputError(self.name, f"{workdays} working days from {start} end after {LATEST}")
         if workdays > (LATEST - start).days:
             raise beyond
-        day, counted, seen = start, 0, []
-        while counted < workdays:
-            if day == LATEST:
+        if workdays == 0:
+            return _count(start, 0, [])
+        if self.every_day:
+            due = start + timedelta(days=workdays)
+            return _count(due, workdays, [self.day(start + _ONE_DAY)])
+        year, wanted = start.year, self._upto(start) + workdays
+        while wanted > (running := self._running_of(year))[-1]:
+            wanted -= running[-1]
+            year += 1
+            if year > LAST_YEAR:
                 raise beyond
-            day += _ONE_DAY
-            seen.append(self.day(day))
-            if seen[-1].workday:
-                counted += 1
-        return _count(day, counted, seen)
+        due = date(year, 1, 1) + timedelta(days=bisect.bisect_left(running, wanted))
+        return _count(due, workdays, self._one_day_a_year(start, due))
 
     def between(self, start: date, end: date) -> Count:
         """The working days after `start` up to and including `end` (negative when `end` comes
@@ -163,9 +173,39 @@ class WorkCalendar:
         self._check(start)
         self._check(end)
         first, last = sorted((start, end))
-        seen = [self.day(first + timedelta(days=n)) for n in range(1, (last - first).days + 1)]
-        counted = sum(day.workday for day in seen)
+        if first == last:
+            return _count(end, 0, [])
+        if self.every_day:
+            counted = (last - first).days
+            seen = [Day(first + _ONE_DAY, True, _EVERY_DAY, provisional=False)]
+        else:
+            counted = self._upto(last) - self._upto(first)
+            counted += sum(self._running_of(year)[-1] for year in range(first.year, last.year))
+            seen = self._one_day_a_year(first, last)
         return _count(end, counted if end >= start else -counted, seen)
+
+    def _one_day_a_year(self, first: date, last: date) -> list[Day]:
+        """A day of each year the days after `first` up to `last` touch: each stands for its
+        year's source and provisional mark."""
+        return [
+            self.day(max(first + _ONE_DAY, date(year, 1, 1)))
+            for year in range((first + _ONE_DAY).year, last.year + 1)
+        ]
+
+    def _upto(self, day: date) -> int:
+        """Working days from 1 January of `day`'s year up to and including `day`."""
+        return self._running_of(day.year)[day.timetuple().tm_yday - 1]
+
+    def _running_of(self, year: int) -> tuple[int, ...]:
+        running = self._running.get(year)
+        if running is None:
+            rule = self.years.get(year) or uncovered(year)
+            total, counts = 0, []
+            for day in days_of(year):
+                total += rule.workday(day)
+                counts.append(total)
+            running = self._running[year] = tuple(counts)
+        return running
 
     def left(self, due: date, today: date) -> int:
         """Working days left until `due`, seen on `today`: those after `today` up to and
