@@ -246,6 +246,7 @@ def diff(
         output.stdout.print(safe_text(line), markup=False)
 
 
+@app.command("show")
 def show(
     case_id: Annotated[str, typer.Argument(help="The case, e.g. CR-2026-0001.")],
     today: TodayOpt = None,
