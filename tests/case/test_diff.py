@@ -195,7 +195,7 @@ def test_a_document_that_is_no_result_names_its_round(
     with pytest.raises(InputError, match=message) as raised:
         diff_results(original, document, names=("round 1", "round 2"))
     assert str(raised.value).startswith("round 2: ")
-    with pytest.raises(InputError, match="^round 1: "):
+    with pytest.raises(InputError, match=r"^round 1: "):
         diff_results(document, original, names=("round 1", "round 2"))
 
 
