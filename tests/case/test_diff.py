@@ -234,3 +234,29 @@ def test_the_last_two_rounds_of_a_case(reviewer: Reviewer, tmp_path: Path) -> No
         assert case_diff(store, case_id, 2, 2, actor="reviewer").empty
         with pytest.raises(NotFound, match="no round 3"):
             case_diff(store, case_id, 1, 3, actor="reviewer")
+
+
+def test_conditions_and_inputs_of_another_package(reviewer: Reviewer, original: bytes) -> None:
+    other = _result(reviewer, EXAMPLE.parent / "domestic-database")
+    conditions = sorted(
+        (c["kind"], c["text"], tuple(c["factors"]))
+        for c in json.loads(other)["determination"]["conditions"]
+    )
+    assert len(conditions) == 7  # grid-storage fails (CN.1) with none; this passes with them
+    found = diff_results(original, other)
+    assert sorted((c.kind, c.text, c.factors) for c in found.conditions_added) == conditions
+    assert found.conditions_removed == ()
+    assert (found.after.outcome, found.after.rule) == ("pass_with_conditions", "CN.8")
+    back = diff_results(other, original)
+    assert back.conditions_removed == found.conditions_added
+    assert back.conditions_added == ()
+    old = json.loads(original)["determination"]["inputs"]
+    new = json.loads(other)["determination"]["inputs"]
+    assert [(i.path, i.before, i.after) for i in found.inputs_changed] == [
+        (path, old.get(path), new.get(path))
+        for path in sorted(old.keys() | new.keys())
+        if old.get(path) != new.get(path)
+    ]
+    assert ("vex/fleet-agent.openvex.json", old[VEX], None) in [
+        (i.path, i.before, i.after) for i in found.inputs_changed
+    ]
