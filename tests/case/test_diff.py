@@ -164,9 +164,11 @@ def test_without_the_last_kev_component_the_outcome_moves(
     assert (found.before.outcome, found.before.rule) == ("fail", "CN.1")
     assert (found.after.outcome, found.after.rule) == ("refer_to_special_review", "CN.6")
     assert found.outcome_moved
-    assert ("F17", "high", "undetermined") in [
-        (m.factor, m.before, m.after) for m in found.levels_moved
-    ]
+    (f17,) = [m for m in found.levels_moved if m.factor == "F17"]
+    assert (f17.before, f17.after) == ("high", "undetermined")
+    stated = _assessment(after, "F17")
+    assert stated["rule"] != _assessment(one_kev, "F17")["rule"]
+    assert (f17.rule, f17.reasons) == (stated["rule"], tuple(stated["reasons"]))
     salt = sorted(
         ("P-AGENT", f["id"], SALT)
         for product in json.loads(one_kev)["products"]
@@ -232,8 +234,18 @@ def test_the_last_two_rounds_of_a_case(reviewer: Reviewer, tmp_path: Path) -> No
         )
         assert [i.path for i in found.inputs_changed] == [VEX]
         assert case_diff(store, case_id, 2, 2, actor="reviewer").empty
-        with pytest.raises(NotFound, match="no round 3"):
-            case_diff(store, case_id, 1, 3, actor="reviewer")
+        review_round(store, case_id, reviewer, as_of=AS_OF, actor="reviewer", submission=1)
+        latest = case_diff(store, case_id, actor="reviewer")  # rounds 2 and 3: the VEX back
+        assert (latest.before.name, latest.after.name) == (
+            f"case {case_id} round 2",
+            f"case {case_id} round 3",
+        )
+        (changed,) = latest.findings_changed
+        assert changed.changes == (
+            Change(field="status", before="under_investigation", after="not_affected"),
+        )
+        with pytest.raises(NotFound, match="no round 9"):
+            case_diff(store, case_id, 1, 9, actor="reviewer")
 
 
 def test_conditions_and_inputs_of_another_package(reviewer: Reviewer, original: bytes) -> None:
