@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 DEFAULT_REGIME = "cn-crm-2022"
 SHOWN = 50
 """Findings of each kind `case diff` lists in its text summary (the counts are complete)."""
+REFS = 10
+"""Evidence refs of a moved factor level the text summary shows (JSON has them all)."""
 
 app = typer.Typer(
     help="Review cases on the statutory clock: open one, act on it, see its deadlines.",
@@ -341,7 +343,11 @@ def _diff_lines(found: RoundDiff) -> list[str]:
             lines.append(f"      rule {move.rule}")
         lines += [f"      why: {reason}" for reason in move.reasons]
         if move.evidence:
-            lines.append(f"      evidence: {', '.join(move.evidence)}")
+            more = len(move.evidence) - REFS
+            lines.append(
+                f"      evidence: {', '.join(move.evidence[:REFS])}"
+                + (f" and {more} more" if more > 0 else "")
+            )
     lines.append(
         f"  findings: {len(found.findings_added)} added, {len(found.findings_resolved)} resolved, "
         f"{len(found.findings_changed)} changed"
