@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -142,3 +143,38 @@ def test_submit_and_review_a_package_as_a_round(tmp_path: Path) -> None:
     verdict = json.loads(audit.stdout)
     # case.open, the opening action, the upload, a download per file for the round, the round
     assert verdict["ok"] and verdict["checked"] == 4 + len(submitted["files"])
+
+
+def test_diff_between_two_rounds(tmp_path: Path) -> None:
+    case_id = _open(tmp_path)
+    example = Path(__file__).parents[2] / "examples" / "grid-storage"
+    package = tmp_path / "package"
+    shutil.copytree(example, package)
+    firmware = package / "sbom" / "vs8400-firmware.cdx.json"  # the kernel out of CVE-2024-1086's
+    firmware.write_text(  # NVD range: that finding goes and F02 falls from critical to high
+        firmware.read_text(encoding="utf-8").replace("5.10.120", "5.15.149"), encoding="utf-8"
+    )
+    for folder in (example, package):
+        assert run(tmp_path, "submit", case_id, str(folder)).returncode == 0
+        assert run(tmp_path, "review", case_id, "--as-of", "2026-11-30").returncode == 0
+    found = as_json(run(tmp_path, "diff", case_id, "--format", "json"))
+    assert [(f["id"], f["component"]) for f in found["findings_resolved"]] == [
+        ("CVE-2024-1086", "linux-kernel")
+    ]
+    assert [(m["factor"], m["before"], m["after"]) for m in found["levels_moved"]] == [
+        ("F02", "critical", "high")
+    ]
+    assert [i["path"] for i in found["inputs_changed"]] == ["sbom/vs8400-firmware.cdx.json"]
+    assert (found["outcome_moved"], found["empty"]) == (False, False)
+    text = run(tmp_path, "diff", case_id, "--from", "1", "--to", "2")
+    assert text.returncode == 0, text.stderr
+    assert f"case {case_id} round 1 -> case {case_id} round 2" in text.stdout
+    assert "outcome fail (CN.1, provisional), unchanged" in text.stdout
+    assert "F02 critical -> high" in text.stdout
+    assert "findings: 0 added, 1 resolved, 0 changed" in text.stdout
+    assert "P-ARRAY CVE-2024-1086 linux 5.10.120 (high, affected, KEV)" in text.stdout
+    same = run(tmp_path, "diff", case_id, "--from", "2", "--to", "2")
+    assert "no difference in findings" in same.stdout
+    missing = run(tmp_path, "diff", case_id, "--to", "9")
+    assert missing.returncode == 3
+    assert f"case {case_id} has no round 9" in missing.stderr

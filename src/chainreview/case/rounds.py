@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 
 from chainreview import limits, raw
+from chainreview.case.diff import RoundDiff, diff_results
 from chainreview.errors import InputError, NotFound
 from chainreview.formats import REVIEW_FORMATS
 from chainreview.intel.snapshot import pin
@@ -79,6 +80,31 @@ def rerender(store: Store, case_id: str, number: int, reviewer: Reviewer, *, act
     as_of, final = _stated(kept.result_json)
     _, result = _review(store, case_id, reviewer, as_of, actor, kept.submission, final)
     return result
+
+
+def case_diff(
+    store: Store,
+    case_id: str,
+    first: int | None = None,
+    second: int | None = None,
+    *,
+    actor: str,
+) -> RoundDiff:
+    """What changed from round `first` to round `second` (default: the last two rounds)."""
+    with store.transaction(actor) as tx:
+        if first is None or second is None:
+            numbers = [r.number for r in rounds.list_rounds(tx, case_id)]
+            if len(numbers) < 2:
+                raise NotFound(f"case {case_id} has {len(numbers)} round(s): nothing to compare")
+            first = numbers[-2] if first is None else first
+            second = numbers[-1] if second is None else second
+        before = rounds.get_round(tx, case_id, first)
+        after = rounds.get_round(tx, case_id, second)
+    return diff_results(
+        before.result_json,
+        after.result_json,
+        names=(f"case {case_id} round {first}", f"case {case_id} round {second}"),
+    )
 
 
 def _review(

@@ -20,11 +20,16 @@ from chainreview.cli.audit import DATABASE_ENV
 from chainreview.cli.output import OutputFormat, print_json, safe_text
 
 if TYPE_CHECKING:
+    from chainreview.case.diff import Finding, RoundDiff, Side
     from chainreview.case.procedure import Role
     from chainreview.case.service import CaseView
     from chainreview.store.db import Store
 
 DEFAULT_REGIME = "cn-crm-2022"
+SHOWN = 50
+"""Findings of each kind `case diff` lists in its text summary (the counts are complete)."""
+REFS = 10
+"""Evidence refs of a moved factor level the text summary shows (JSON has them all)."""
 
 app = typer.Typer(
     help="Review cases on the statutory clock: open one, act on it, see its deadlines.",
@@ -217,6 +222,32 @@ def review_(
     )
 
 
+@app.command("diff")
+def diff(
+    case_id: Annotated[str, typer.Argument(help="The case, e.g. CR-2026-0001.")],
+    first: Annotated[
+        int | None,
+        typer.Option("--from", help="The earlier round (default: the last but one).", min=1),
+    ] = None,
+    second: Annotated[
+        int | None, typer.Option("--to", help="The later round (default: the last).", min=1)
+    ] = None,
+    user: UserOpt = None,
+    output_format: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """What changed between two review rounds: the outcome, factor levels and why, findings
+    added, resolved and changed, conditions, limitations and the inputs whose bytes changed."""
+    from chainreview.case.rounds import case_diff
+
+    with _store() as store:
+        found = case_diff(store, case_id, first, second, actor=_user(user))
+    if output_format is OutputFormat.JSON:
+        print_json({"outcome_moved": found.outcome_moved, "empty": found.empty, **_fields(found)})
+        return
+    for line in _diff_lines(found):
+        output.stdout.print(safe_text(line), markup=False)
+
+
 @app.command("show")
 def show(
     case_id: Annotated[str, typer.Argument(help="The case, e.g. CR-2026-0001.")],
@@ -280,6 +311,94 @@ def _show(view: CaseView, output_format: OutputFormat) -> None:
         )
     for line in lines:
         output.stdout.print(safe_text(line), markup=False)
+
+
+def _fields(value: RoundDiff) -> dict[str, Any]:
+    from dataclasses import fields
+
+    return {f.name: getattr(value, f.name) for f in fields(value)}
+
+
+def _diff_lines(found: RoundDiff) -> list[str]:
+    before, after = found.before, found.after
+    lines = [
+        f"{before.name} -> {after.name}",
+        f"  review date {before.as_of} -> {after.as_of}; "
+        f"intel {before.intel[:12]} -> {after.intel[:12]}",
+        f"  outcome {_decided(before)} -> {_decided(after)}"
+        if found.outcome_moved
+        else f"  outcome {_decided(after)}, unchanged",
+    ]
+    if found.empty:
+        return [
+            *lines,
+            "  no difference in findings, factor levels, conditions, limitations or inputs",
+        ]
+    lines.append(f"  factor levels moved: {len(found.levels_moved)}")
+    for move in found.levels_moved:
+        lines.append(
+            f"    {move.factor} {move.before or 'not assessed'} -> {move.after or 'not assessed'}"
+        )
+        if move.rule is not None:
+            lines.append(f"      rule {move.rule}")
+        lines += [f"      why: {reason}" for reason in move.reasons]
+        if move.evidence:
+            more = len(move.evidence) - REFS
+            lines.append(
+                f"      evidence: {', '.join(move.evidence[:REFS])}"
+                + (f" and {more} more" if more > 0 else "")
+            )
+    lines.append(
+        f"  findings: {len(found.findings_added)} added, {len(found.findings_resolved)} resolved, "
+        f"{len(found.findings_changed)} changed"
+    )
+    for title, listed in (("added", found.findings_added), ("resolved", found.findings_resolved)):
+        lines += _first(title, [_finding(f) for f in listed])
+    lines += _first(
+        "changed",
+        [
+            _finding(c.finding)
+            + ": "
+            + "; ".join(f"{m.field} {m.before} -> {m.after}" for m in c.changes)
+            for c in found.findings_changed
+        ],
+    )
+    for title, texts in (
+        ("conditions added", [c.text for c in found.conditions_added]),
+        ("conditions removed", [c.text for c in found.conditions_removed]),
+        ("limitations added", [x.text for x in found.limitations_added]),
+        ("limitations removed", [x.text for x in found.limitations_removed]),
+        (
+            "inputs changed",
+            [
+                f"{i.path} {(i.before or 'absent')[:12]} -> {(i.after or 'absent')[:12]}"
+                for i in found.inputs_changed
+            ],
+        ),
+    ):
+        lines += _first(title, texts)
+    return lines
+
+
+def _decided(side: Side) -> str:
+    return f"{side.outcome} ({side.rule}, {'final' if side.final else 'provisional'})"
+
+
+def _finding(finding: Finding) -> str:
+    marks = [finding.severity, finding.status] + (["KEV"] if finding.kev else [])
+    if finding.suppressed is not None:
+        marks.append(f"suppressed by {finding.suppressed}")
+    return f"{finding.product} {finding.id} {finding.name} {finding.version} ({', '.join(marks)})"
+
+
+def _first(title: str, texts: list[str]) -> list[str]:
+    """A titled list of at most `SHOWN` lines, saying how many more there are."""
+    if not texts:
+        return []
+    lines = [f"  {title}:", *(f"    {text}" for text in texts[:SHOWN])]
+    if len(texts) > SHOWN:
+        lines.append(f"    … and {len(texts) - SHOWN} more")
+    return lines
 
 
 def _deadline(view: CaseView) -> str:
