@@ -125,6 +125,15 @@ def test_submit_and_review_a_package_as_a_round(tmp_path: Path) -> None:
     kept = as_json(run(tmp_path, "review", case_id, "--as-of", "2026-11-30", "--format", "json"))
     assert (kept["round"], kept["submission"]) == (1, 1)
     assert len(kept["snapshot"]) == 64
+    shown = as_json(run(tmp_path, "show", case_id, "--format", "json"))
+    assert [len(s["files"]) for s in shown["submissions"]] == [len(submitted["files"])]
+    (round_,) = shown["rounds"]
+    assert (round_["number"], round_["submission"], round_["as_of"]) == (1, 1, "2026-11-30")
+    assert round_["outcome"] == "fail"  # grid-storage's outcome (examples/README.md)
+    page = run(tmp_path, "show", case_id)
+    assert (
+        "review rounds: 1" in page.stdout and "as of 2026-11-30  submission 1  fail" in page.stdout
+    )
     empty = tmp_path / "empty"
     empty.mkdir()
     refused = run(tmp_path, "submit", case_id, str(empty))

@@ -15,7 +15,8 @@ from __future__ import annotations
 import hashlib
 import io
 import tempfile
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
 from chainreview import limits, raw
@@ -80,6 +81,50 @@ def rerender(store: Store, case_id: str, number: int, reviewer: Reviewer, *, act
     as_of, final = _stated(kept.result_json)
     _, result = _review(store, case_id, reviewer, as_of, actor, kept.submission, final)
     return result
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoundSummary:
+    """One review round as a case page lists it."""
+
+    number: int
+    submission: int
+    snapshot_hash: str
+    as_of: date
+    outcome: str
+    final: bool
+    created_at: datetime
+    created_by: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evidence:
+    """What a case holds: its submissions (files and digests) and its review rounds."""
+
+    submissions: tuple[SubmissionRecord, ...]
+    rounds: tuple[RoundSummary, ...]
+
+
+def case_evidence(store: Store, case_id: str, *, actor: str) -> Evidence:
+    """The case's submissions and rounds, oldest first."""
+    with store.transaction(actor) as tx:
+        submitted = files.list_submissions(tx, case_id)
+        kept = rounds.list_rounds(tx, case_id)
+    return Evidence(submissions=submitted, rounds=tuple(_summary(r) for r in kept))
+
+
+def _summary(kept: RoundRecord) -> RoundSummary:
+    determination = raw.load_json(kept.result_json, f"round {kept.number}")["determination"]
+    return RoundSummary(
+        number=kept.number,
+        submission=kept.submission,
+        snapshot_hash=kept.snapshot_hash,
+        as_of=date.fromisoformat(determination["as_of"]),
+        outcome=determination["outcome"],
+        final=determination["final"],
+        created_at=kept.created_at,
+        created_by=kept.created_by,
+    )
 
 
 def case_diff(

@@ -22,6 +22,7 @@ from chainreview.cli.output import OutputFormat, print_json, safe_text
 if TYPE_CHECKING:
     from chainreview.case.diff import Finding, RoundDiff, Side
     from chainreview.case.procedure import Role
+    from chainreview.case.rounds import Evidence
     from chainreview.case.service import CaseView
     from chainreview.store.db import Store
 
@@ -254,12 +255,15 @@ def show(
     today: TodayOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
-    """A case: where it stands, its deadline, what it allows now, and its history."""
+    """A case: where it stands, its deadline, what it allows now, its history, its submissions
+    and its review rounds."""
+    from chainreview.case.rounds import case_evidence
     from chainreview.case.service import view_case
 
     with _store() as store:
         view = view_case(store, case_id, today=_day(today, "--today"), home=home.data_home())
-    _show(view, output_format)
+        evidence = case_evidence(store, case_id, actor="reader")
+    _show(view, output_format, evidence)
 
 
 @app.command("list")
@@ -283,9 +287,12 @@ def list_(
         )
 
 
-def _show(view: CaseView, output_format: OutputFormat) -> None:
+def _show(view: CaseView, output_format: OutputFormat, evidence: Evidence | None = None) -> None:
     if output_format is OutputFormat.JSON:
-        print_json(_plain(view))
+        shown = _plain(view)
+        if evidence is not None:
+            shown.update(submissions=evidence.submissions, rounds=evidence.rounds)
+        print_json(shown)
         return
     case = view.case
     lines = [
@@ -303,6 +310,22 @@ def _show(view: CaseView, output_format: OutputFormat) -> None:
             for a in view.history
         ),
     ]
+    if evidence is not None:
+        lines += [
+            f"  submissions: {len(evidence.submissions)}",
+            *(
+                f"    {s.number:>3}  {s.submitted_at:%Y-%m-%d %H:%M} UTC by {s.submitted_by}: "
+                f"{len(s.files)} files, {sum(f.size for f in s.files):,} bytes"
+                for s in evidence.submissions
+            ),
+            f"  review rounds: {len(evidence.rounds)}",
+            *(
+                f"    {r.number:>3}  as of {r.as_of}  submission {r.submission}  "
+                f"{r.outcome}{'' if r.final else ' (provisional)'}  snapshot "
+                f"{r.snapshot_hash[:12]}  by {r.created_by}"
+                for r in evidence.rounds
+            ),
+        ]
     if view.clock is not None and view.clock.provisional:
         years = ", ".join(str(y) for y in view.clock.uncovered_years)
         lines.append(
