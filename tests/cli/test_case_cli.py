@@ -130,6 +130,12 @@ def test_submit_and_review_a_package_as_a_round(tmp_path: Path) -> None:
     (round_,) = shown["rounds"]
     assert (round_["number"], round_["submission"], round_["as_of"]) == (1, 1, "2026-11-30")
     assert round_["outcome"] == "fail"  # grid-storage's outcome (examples/README.md)
+    notice = run(tmp_path, "exposure", "Example Energy Systems Ltd.")
+    assert notice.returncode == 0, notice.stderr
+    assert (
+        "8 × VS-8400 NVMe all-flash array 7.4.2 → Provincial dispatch automation (SCADA/EMS) "
+        "(critical), Backup dispatch centre (critical)"
+    ) in notice.stdout
     page = run(tmp_path, "show", case_id)
     assert (
         "review rounds: 1" in page.stdout and "as of 2026-11-30  submission 1  fail" in page.stdout
@@ -150,8 +156,9 @@ def test_submit_and_review_a_package_as_a_round(tmp_path: Path) -> None:
         check=False,
     )
     verdict = json.loads(audit.stdout)
-    # case.open, the opening action, the upload, a download per file for the round, the round
-    assert verdict["ok"] and verdict["checked"] == 4 + len(submitted["files"])
+    # case.open, the opening action, the upload, a download per file for the round, the round,
+    # and the exposure list's read of declaration.yaml
+    assert verdict["ok"] and verdict["checked"] == 5 + len(submitted["files"])
 
 
 def test_diff_between_two_rounds(tmp_path: Path) -> None:

@@ -266,6 +266,41 @@ def show(
     _show(view, output_format, evidence)
 
 
+@app.command("exposure")
+def exposure(
+    vendor: Annotated[str, typer.Argument(help="The vendor, as its cases name it.")],
+    user: UserOpt = None,
+    output_format: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Every case of a vendor with its operator, declared products and the CII systems they
+    serve: the list for a notice to stop purchasing after a failed review."""
+    from chainreview.case.exposure import vendor_exposure
+
+    with _store() as store:
+        found = vendor_exposure(store, vendor, actor=_user(user))
+    if output_format is OutputFormat.JSON:
+        print_json(found)
+        return
+    lines = [f"{len(found)} case(s) of {vendor}"]
+    for item in found:
+        systems = {s.id: s for s in item.systems}
+        lines.append(f"{item.case_id}  {item.state:<18} {item.operator}")
+        if item.submission is None:
+            lines.append("    no declaration submitted")
+        for product in item.products:
+            where = ", ".join(
+                f"{systems[i].name} ({systems[i].criticality or 'criticality not given'})"
+                if i in systems
+                else i
+                for i in product.systems
+            )
+            count = f"{product.quantity} × " if product.quantity else ""
+            version = f" {product.version}" if product.version else ""
+            lines.append(f"    {count}{product.name}{version} → {where or 'no CII system named'}")
+    for line in lines:
+        output.stdout.print(safe_text(line), markup=False)
+
+
 @app.command("list")
 def list_(
     today: TodayOpt = None,
