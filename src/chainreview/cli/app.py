@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Final
 
 import typer
 
@@ -12,6 +12,7 @@ from chainreview.cli import audit, calendar, case, intel, quick_exit, review, sb
 from chainreview.cli.exit_codes import ExitCode
 from chainreview.cli.output import error_line, set_verbosity
 from chainreview.errors import (
+    ChainreviewError,
     ConflictError,
     InputError,
     InvalidPackage,
@@ -104,6 +105,17 @@ def main() -> None:
         raise
 
 
+_EXIT_CODES: Final[dict[type[ChainreviewError], ExitCode]] = {
+    InputError: ExitCode.BAD_INPUT,
+    NotFound: ExitCode.BAD_INPUT,
+    PolicyFailure: ExitCode.POLICY_FAILURE,
+    StoreError: ExitCode.STORE,
+    RefusedAction: ExitCode.REFUSED,
+    ConflictError: ExitCode.CONFLICT,
+}
+"""The exit code of each error printed as its one line (the error classes are siblings)."""
+
+
 def _run() -> None:
     try:
         app()
@@ -111,24 +123,9 @@ def _run() -> None:
         for problem in exc.problems:
             error_line(str(problem))
         sys.exit(ExitCode.BAD_INPUT)
-    except InputError as exc:
+    except tuple(_EXIT_CODES) as exc:
         error_line(str(exc))
-        sys.exit(ExitCode.BAD_INPUT)
-    except PolicyFailure as exc:
-        error_line(str(exc))
-        sys.exit(ExitCode.POLICY_FAILURE)
-    except NotFound as exc:
-        error_line(str(exc))
-        sys.exit(ExitCode.BAD_INPUT)
-    except StoreError as exc:
-        error_line(str(exc))
-        sys.exit(ExitCode.STORE)
-    except RefusedAction as exc:
-        error_line(str(exc))
-        sys.exit(ExitCode.REFUSED)
-    except ConflictError as exc:
-        error_line(str(exc))
-        sys.exit(ExitCode.CONFLICT)
+        sys.exit(next(code for kind, code in _EXIT_CODES.items() if isinstance(exc, kind)))
     except Exception as exc:  # the one place a bug becomes exit 4 instead of a traceback
         where = _log_internal_error(exc)
         error_line(f"internal error: {type(exc).__name__}: {exc} {where}")
