@@ -47,6 +47,7 @@ TABLES = {
     "rounds",
     "submission_files",
     "submissions",
+    "users",
 }
 SBOM = b'{"bomFormat": "CycloneDX"}\n'
 RESULT = b'{\n  "outcome": "pass"\n}\n'
@@ -136,7 +137,8 @@ def test_a_database_with_data_upgrades_from_the_first_revision(backend: Backend)
         assert pinned_snapshots(store) == {SNAPSHOT, "cd" * 32}
         with store.transaction("dave") as tx:
             case = get_case(tx, "CR-2025-0007")
-            files = get_submission(tx, case.id, 1).files
+            submitted = get_submission(tx, case.id, 1)
+            files = submitted.files
             content = download(tx, case.id, 1, "sbom/app.cdx.json")
             result = get_round(tx, case.id, 1).result_json
             opinions = [(o.unit, o.text) for o in list_opinions(tx, case.id)]
@@ -150,6 +152,7 @@ def test_a_database_with_data_upgrades_from_the_first_revision(backend: Backend)
             3,
         )
         assert [(f.path, f.size) for f in files] == [("sbom/app.cdx.json", len(SBOM))]
+        assert submitted.party == "applicant"  # made before parties were kept: the operator's
         assert (content, result) == (SBOM, RESULT)
         assert opinions == [("Unit A", "Fine.")]
         assert decisions == [("approved", "Low risk.")]

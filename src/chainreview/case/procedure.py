@@ -63,6 +63,8 @@ class State:
     deadline: Deadline | None = None
     """The deadline of the profile's procedure step that runs in this state."""
     final: bool = False
+    consulted: bool = False
+    """Member units are consulted in this state: from then on they may see the case."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,6 +119,10 @@ class Workflow:
         allowed = sorted({t.action for t in self.transitions if current in t.sources})
         choices = f"allowed from {current}: {', '.join(allowed)}" if allowed else "none allowed"
         raise RefusedAction(f"no action {action!r} from state {current} ({choices})")
+
+    def consulting(self) -> frozenset[str]:
+        """The actions that bring a case into a state where member units are consulted."""
+        return frozenset(t.action for t in self.transitions if self.states[t.target].consulted)
 
     def calendar_name(self, deadline: Deadline) -> str:
         """The calendar `deadline` counts on."""
@@ -337,6 +343,7 @@ def parse_workflow(value: Any, file: str, profile: RegimeProfile) -> Workflow:
             article=item["article"],
             deadline=None if step_id is None else steps[step_id].deadline,
             final=item.get("final", False),
+            consulted=item.get("consulted", False),
         )
     starts = {Opening(k): v for k, v in value["starts"].items()}
     for opening, state_id in starts.items():

@@ -4,8 +4,9 @@ stands, with the store keeping every action and the procedure deciding which are
 A case's first action is its opening (`declaration` or `ex-officio`, with its date); every later
 one is checked by replaying the whole history through the regime's workflow (`procedure.replay`,
 then `procedure.apply`) before it is written, under the case's lock version, so two reviewers
-acting on the same case at once cannot both succeed. Roles are those the caller states; checking
-them against users and their access to each case comes with the user model.
+acting on the same case at once cannot both succeed. Every call is made by a `Caller` (a
+registered user, `chainreview.case.users.identify`): actions are taken in the caller's role, and a
+case the caller may not see (`chainreview.case.access`) is reported as absent.
 """
 
 from __future__ import annotations
@@ -16,6 +17,14 @@ from datetime import date
 from pathlib import Path
 from typing import Final
 
+from chainreview.case.access import (
+    Caller,
+    check_role,
+    consulted,
+    same_org,
+    sees_case,
+    visible_case,
+)
 from chainreview.case.procedure import (
     Action,
     Clock,
@@ -64,18 +73,29 @@ class Opened:
     vendor: str
     opening: Opening
     on: date
-    role: Role
     snapshot_hash: str | None = None
 
 
-def open_case(store: Store, opened: Opened, *, actor: str, home: Path | None) -> CaseView:
-    """Open a case and record its opening as its first action."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Step:
+    """A procedure action to take on a case (in the caller's role)."""
+
+    action: str
+    on: date
+    days: int | None = None
+    """For an extension: the days added (default: the step's stated extension)."""
+    note: str | None = None
+
+
+def open_case(store: Store, opened: Opened, *, caller: Caller, home: Path | None) -> CaseView:
+    """Open a case and record its opening as its first action; an applicant opens cases only
+    for its own organisation."""
     workflow = load_workflow(opened.regime)
     state = workflow.start(opened.opening)
-    if opened.role not in OPENERS[opened.opening]:
-        allowed = ", ".join(sorted(r.value for r in OPENERS[opened.opening]))
+    check_role(caller, OPENERS[opened.opening], f"opening a case {opened.opening.value}")
+    if caller.role is Role.APPLICANT and not same_org(caller.org, opened.applicant):
         raise RefusedAction(
-            f"a case is opened {opened.opening.value} by {allowed}, not {opened.role.value}"
+            f"{caller.name} declares for {caller.org}, not for {opened.applicant.strip()}"
         )
     new = NewCase(
         regime=opened.regime,
@@ -86,54 +106,61 @@ def open_case(store: Store, opened: Opened, *, actor: str, home: Path | None) ->
         ex_officio=opened.opening is Opening.EX_OFFICIO,
         snapshot_hash=opened.snapshot_hash,
     )
-    first = NewAction(on=opened.on, action=opened.opening.value, role=opened.role.value)
-    with store.transaction(actor) as tx:
+    first = NewAction(on=opened.on, action=opened.opening.value, role=caller.role.value)
+    with store.transaction(caller.name) as tx:
         record = cases.open_case(tx, new)
         cases.record_action(tx, record.id, first, state=state, expected_version=record.version)
-    return view_case(store, record.id, today=opened.on, home=home)
+    return view_case(store, record.id, caller=caller, today=opened.on, home=home)
 
 
 def take_action(
     store: Store,
     case_id: str,
-    action: Action,
+    step: Step,
     *,
-    actor: str,
+    caller: Caller,
     expected_version: int | None,
     home: Path | None,
-    note: str | None = None,
 ) -> CaseView:
-    """Check `action` against the case's procedure and history, then record it; raises
-    `RefusedAction` (nothing written) or `ConflictError` when the case moved on since
-    `expected_version` (None: the version just read, for a single user at a terminal)."""
-    with store.transaction(actor) as tx:
-        record = cases.get_case(tx, case_id)
-        history = cases.list_actions(tx, case_id)
+    """Check `step`, taken in the caller's role, against the case's procedure and history,
+    then record it; raises `RefusedAction` (nothing written) or `ConflictError` when the case
+    moved on since `expected_version` (None: the version just read, for a single user at a
+    terminal)."""
+    action = Action(on=step.on, action=step.action, role=caller.role, days=step.days)
+    with store.transaction(caller.name) as tx:
+        record, history = visible_case(tx, caller, case_id)
         workflow = load_workflow(record.regime)
         position = apply(workflow, _replayed(workflow, record, history), action)
         new = NewAction(
-            on=action.on, action=action.action, role=action.role.value, days=action.days, note=note
+            on=step.on, action=step.action, role=caller.role.value, days=step.days, note=step.note
         )
         version = record.version if expected_version is None else expected_version
         cases.record_action(tx, case_id, new, state=position.state, expected_version=version)
-    return view_case(store, case_id, today=action.on, home=home)
+    return view_case(store, case_id, caller=caller, today=step.on, home=home)
 
 
-def view_case(store: Store, case_id: str, *, today: date, home: Path | None) -> CaseView:
+def view_case(
+    store: Store, case_id: str, *, caller: Caller, today: date, home: Path | None
+) -> CaseView:
     """The case, its history, its position and its clock on `today`."""
-    with store.transaction("reader") as tx:
-        record = cases.get_case(tx, case_id)
-        history = cases.list_actions(tx, case_id)
+    with store.transaction(caller.name) as tx:
+        record, history = visible_case(tx, caller, case_id)
     return _view(record, history, today, _calendars(home))
 
 
-def list_case_views(store: Store, *, today: date, home: Path | None) -> tuple[CaseView, ...]:
-    """Every case with its clock on `today`, oldest first."""
-    with store.transaction("reader") as tx:
+def list_case_views(
+    store: Store, *, caller: Caller, today: date, home: Path | None
+) -> tuple[CaseView, ...]:
+    """Every case the caller may see, with its clock on `today`, oldest first."""
+    with store.transaction(caller.name) as tx:
         histories = cases.actions_by_case(tx)
         found = [(r, histories.get(r.id, ())) for r in cases.list_cases(tx)]
     calendars = _calendars(home)
-    return tuple(_view(record, history, today, calendars) for record, history in found)
+    return tuple(
+        _view(record, history, today, calendars)
+        for record, history in found
+        if sees_case(caller, record, consulted(load_workflow(record.regime), history))
+    )
 
 
 def _view(

@@ -1,13 +1,13 @@
 """`chainreview case …`: open review cases, take procedure actions on them, see their clocks.
 
 The case service (and the store, SQLAlchemy, the calendars with it) loads inside the commands:
-this module is imported whenever the CLI starts. The database is `CHAINREVIEW_DATABASE_URL`
-when set, else the SQLite file under `$CHAINREVIEW_HOME` (as for `audit verify`).
+this module is imported whenever the CLI starts. Every command runs as a user of the case
+database (`--as-user`, see `chainreview.cli.identity`), in that user's role, and sees only the
+cases that role may see.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,15 +16,13 @@ import typer
 
 from chainreview import home
 from chainreview.cli import output
-from chainreview.cli.audit import DATABASE_ENV
+from chainreview.cli.identity import AsUserOpt, caller, open_cases
 from chainreview.cli.output import OutputFormat, print_json, safe_text
 
 if TYPE_CHECKING:
     from chainreview.case.diff import Finding, RoundDiff, Side
-    from chainreview.case.procedure import Role
     from chainreview.case.rounds import Evidence
     from chainreview.case.service import CaseView
-    from chainreview.store.db import Store
 
 DEFAULT_REGIME = "cn-crm-2022"
 SHOWN = 50
@@ -40,14 +38,6 @@ app = typer.Typer(
 FormatOpt = Annotated[
     OutputFormat, typer.Option("--format", help="table for people, json for machines.")
 ]
-RoleOpt = Annotated[
-    str,
-    typer.Option(
-        "--as",
-        help="The role you act in: applicant, vendor, reviewer, member-unit, approver, admin.",
-        show_default=False,
-    ),
-]
 OnOpt = Annotated[
     str | None,
     typer.Option("--on", help="The day it happened, YYYY-MM-DD (default: today, UTC)."),
@@ -56,10 +46,6 @@ TodayOpt = Annotated[
     str | None,
     typer.Option("--today", help="The day deadlines are seen from, YYYY-MM-DD (default: today)."),
 ]
-UserOpt = Annotated[
-    str | None,
-    typer.Option("--user", help="Who you are, for the audit log (default: the login name)."),
-]
 
 
 @app.command("open")
@@ -67,13 +53,12 @@ def open_(
     title: Annotated[str, typer.Option("--title", help="What is bought or reviewed.")],
     applicant: Annotated[str, typer.Option("--applicant", help="The operator that declares.")],
     vendor: Annotated[str, typer.Option("--vendor", help="The supplier of the product.")],
-    role: RoleOpt,
     regime: Annotated[str, typer.Option("--regime", help="The regime profile.")] = DEFAULT_REGIME,
     ex_officio: Annotated[
         bool, typer.Option("--ex-officio", help="Opened by the review office itself (Art. 16).")
     ] = False,
     on: OnOpt = None,
-    user: UserOpt = None,
+    as_user: AsUserOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Open a case: on a declaration (applicant, or the office registering it) or ex officio."""
@@ -87,10 +72,9 @@ def open_(
         vendor=vendor,
         opening=Opening.EX_OFFICIO if ex_officio else Opening.DECLARATION,
         on=_day(on, "--on", regime),
-        role=_role(role),
     )
-    with _store() as store:
-        view = open_case(store, opened, actor=_user(user), home=home.data_home())
+    with open_cases() as store:
+        view = open_case(store, opened, caller=caller(store, as_user), home=home.data_home())
     _show(view, output_format)
 
 
@@ -105,7 +89,6 @@ def act(
             "the case allows now)."
         ),
     ],
-    role: RoleOpt,
     on: OnOpt = None,
     days: Annotated[
         int | None, typer.Option("--days", help="For extend: the days added.", min=1)
@@ -118,24 +101,22 @@ def act(
             help="Refuse (exit 7) if the case changed since this version (see `case show`).",
         ),
     ] = None,
-    user: UserOpt = None,
+    as_user: AsUserOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Take a procedure action on a case; refused (exit 8) when its state, clock or your role
     does not allow it, naming what does."""
-    from chainreview.case.procedure import Action
-    from chainreview.case.service import take_action
+    from chainreview.case.service import Step, take_action
 
-    taken = Action(on=_day(on, "--on"), action=action, role=_role(role), days=days)
-    with _store() as store:
+    step = Step(action=action, on=_day(on, "--on"), days=days, note=note)
+    with open_cases() as store:
         view = take_action(
             store,
             case_id,
-            taken,
-            actor=_user(user),
+            step,
+            caller=caller(store, as_user),
             expected_version=version,
             home=home.data_home(),
-            note=note,
         )
     _show(view, output_format)
 
@@ -146,15 +127,15 @@ def submit(
     package: Annotated[
         Path, typer.Argument(help="The declaration package folder (with declaration.yaml).")
     ],
-    user: UserOpt = None,
+    as_user: AsUserOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Store a declaration package as the case's next submission: checked first (exit 3 and
     nothing stored when it has problems), every file it is read from kept under its sha256."""
     from chainreview.case.rounds import submit_package
 
-    with _store() as store:
-        submitted = submit_package(store, case_id, package, actor=_user(user))
+    with open_cases() as store:
+        submitted = submit_package(store, case_id, package, caller=caller(store, as_user))
     if output_format is OutputFormat.JSON:
         print_json(submitted)
         return
@@ -182,7 +163,7 @@ def review_(
         bool,
         typer.Option("--allow-demo-intel", help="Let a determination on demo intel be final."),
     ] = False,
-    user: UserOpt = None,
+    as_user: AsUserOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Review a submission on the current intel snapshot and keep it as the case's next round
@@ -192,13 +173,13 @@ def review_(
 
     with chainreview.open_snapshot(home.data_home(), install_bundled=True) as snapshot:
         reviewer = chainreview.Reviewer(snapshot)
-        with _store() as store:
+        with open_cases() as store:
             kept = review_round(
                 store,
                 case_id,
                 reviewer,
                 as_of=_day(as_of, "--as-of"),
-                actor=_user(user),
+                caller=caller(store, as_user),
                 submission=submission,
                 allow_demo_intel=allow_demo_intel,
             )
@@ -233,15 +214,15 @@ def diff(
     second: Annotated[
         int | None, typer.Option("--to", help="The later round (default: the last).", min=1)
     ] = None,
-    user: UserOpt = None,
+    as_user: AsUserOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """What changed between two review rounds: the outcome, factor levels and why, findings
     added, resolved and changed, conditions, limitations and the inputs whose bytes changed."""
     from chainreview.case.rounds import case_diff
 
-    with _store() as store:
-        found = case_diff(store, case_id, first, second, actor=_user(user))
+    with open_cases() as store:
+        found = case_diff(store, case_id, first, second, caller=caller(store, as_user))
     if output_format is OutputFormat.JSON:
         print_json({"outcome_moved": found.outcome_moved, "empty": found.empty, **_fields(found)})
         return
@@ -253,6 +234,7 @@ def diff(
 def show(
     case_id: Annotated[str, typer.Argument(help="The case, e.g. CR-2026-0001.")],
     today: TodayOpt = None,
+    as_user: AsUserOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """A case: where it stands, its deadline, what it allows now, its history, its submissions
@@ -260,24 +242,54 @@ def show(
     from chainreview.case.rounds import case_evidence
     from chainreview.case.service import view_case
 
-    with _store() as store:
-        view = view_case(store, case_id, today=_day(today, "--today"), home=home.data_home())
-        evidence = case_evidence(store, case_id, actor="reader")
+    with open_cases() as store:
+        who = caller(store, as_user)
+        view = view_case(
+            store, case_id, caller=who, today=_day(today, "--today"), home=home.data_home()
+        )
+        evidence = case_evidence(store, case_id, caller=who)
     _show(view, output_format, evidence)
+
+
+@app.command("download")
+def download(
+    case_id: Annotated[str, typer.Argument(help="The case, e.g. CR-2026-0001.")],
+    submission: Annotated[int, typer.Argument(help="The submission's number.", min=1)],
+    path: Annotated[str, typer.Argument(help="The file's path in the package.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write it here (default: standard output)."),
+    ] = None,
+    as_user: AsUserOpt = None,
+) -> None:
+    """One file of a submission, exactly as submitted (the download is audited)."""
+    import sys
+
+    from chainreview.case.rounds import download as fetch
+
+    if out is None and sys.stdout.isatty():
+        raise typer.BadParameter("write the file somewhere: not to a terminal", param_hint="-o")
+    with open_cases() as store:
+        content = fetch(store, case_id, submission, path, caller=caller(store, as_user))
+    if out is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
+    else:
+        out.write_bytes(content)
 
 
 @app.command("exposure")
 def exposure(
     vendor: Annotated[str, typer.Argument(help="The vendor, as its cases name it.")],
-    user: UserOpt = None,
+    as_user: AsUserOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Every case of a vendor with its operator, declared products and the CII systems they
     serve: the list for a notice to stop purchasing after a failed review."""
     from chainreview.case.exposure import vendor_exposure
 
-    with _store() as store:
-        found = vendor_exposure(store, vendor, actor=_user(user))
+    with open_cases() as store:
+        found = vendor_exposure(store, vendor, caller=caller(store, as_user))
     if output_format is OutputFormat.JSON:
         print_json(found)
         return
@@ -304,13 +316,20 @@ def exposure(
 @app.command("list")
 def list_(
     today: TodayOpt = None,
+    as_user: AsUserOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
-    """Every case with its state and deadline: days left, stopped, overdue, provisional."""
+    """Every case you may see, with its state and deadline: days left, stopped, overdue,
+    provisional."""
     from chainreview.case.service import list_case_views
 
-    with _store() as store:
-        views = list_case_views(store, today=_day(today, "--today"), home=home.data_home())
+    with open_cases() as store:
+        views = list_case_views(
+            store,
+            caller=caller(store, as_user),
+            today=_day(today, "--today"),
+            home=home.data_home(),
+        )
     if output_format is OutputFormat.JSON:
         print_json([_plain(v) for v in views])
         return
@@ -495,12 +514,6 @@ def _plain(view: CaseView) -> dict[str, Any]:
     }
 
 
-def _store() -> Store:
-    from chainreview.store.db import open_store
-
-    return open_store(os.environ.get(DATABASE_ENV) or None, home=home.data_home())
-
-
 def _day(value: str | None, option: str, regime: str = DEFAULT_REGIME) -> date:
     """The date given, or today in the regime's time zone (every case workflow shipped so far
     is `cn-crm-2022`'s, so `act`, `show` and `list` count in its zone)."""
@@ -515,24 +528,3 @@ def _day(value: str | None, option: str, regime: str = DEFAULT_REGIME) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"not a date (YYYY-MM-DD): {value!r}", param_hint=option) from None
-
-
-def _role(value: str) -> Role:
-    from chainreview.case.procedure import Role
-
-    try:
-        return Role(value)
-    except ValueError:
-        known = ", ".join(r.value for r in Role)
-        raise typer.BadParameter(f"no role {value!r} (roles: {known})", param_hint="--as") from None
-
-
-def _user(given: str | None) -> str:
-    if given:
-        return given
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"

@@ -55,6 +55,8 @@ class SubmissionRecord:
     number: int
     submitted_at: datetime
     submitted_by: str
+    party: str
+    """Who made it: `applicant`, `vendor` or `office`."""
     files: tuple[StoredFile, ...]
 
 
@@ -189,3 +191,25 @@ class ActionRecord:
     note: str | None
     recorded_at: datetime
     recorded_by: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewUser:
+    """Someone to let use the case database."""
+
+    name: str
+    role: str
+    org: str | None = None
+    """The organisation an applicant or vendor acts for (None for the office's people)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserRecord:
+    """A user as stored; an inactive one may no longer act or read."""
+
+    name: str
+    role: str
+    org: str | None
+    active: bool
+    added_at: datetime
+    added_by: str

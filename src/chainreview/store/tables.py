@@ -124,6 +124,8 @@ class Submission(Base):
     number: Mapped[int] = mapped_column(Integer, primary_key=True)
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
     submitted_by: Mapped[str] = mapped_column(String(200))
+    party: Mapped[str] = mapped_column(String(16), server_default="applicant")
+    """Who submitted it: `applicant`, `vendor` or `office` (the office registering it)."""
 
 
 class SubmissionFile(Base):
@@ -209,6 +211,20 @@ class Condition(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class User(Base):
+    """Someone who may use the case database: one role, and for an operator or a supplier the
+    organisation they act for (compared with a case's `applicant_org` / `vendor_org`)."""
+
+    __tablename__ = "users"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32))
+    org: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool]
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    added_by: Mapped[str] = mapped_column(String(200))
 
 
 class AuditEntry(Base):
