@@ -275,3 +275,71 @@ def test_conditions_and_inputs_of_another_package(reviewer: Reviewer, original: 
     assert ("vex/fleet-agent.openvex.json", old[VEX], None) in [
         (i.path, i.before, i.after) for i in found.inputs_changed
     ]
+
+
+def _edited(result: bytes, edit: Callable[[dict[str, Any]], None]) -> tuple[bytes, dict[str, Any]]:
+    """`result` with `edit` applied to its first finding that has an alias besides its id."""
+    document = json.loads(result)
+    found = [
+        f
+        for product in document["products"]
+        for f in product["findings"]
+        if set(f["aliases"]) - {f["id"]}
+    ]
+    edit(found[0])
+    return json.dumps(document).encode(), found[0]
+
+
+def test_a_finding_named_by_another_of_its_ids_is_changed_not_resolved_and_added(
+    original: bytes,
+) -> None:
+    before = json.loads(original)
+    after, finding = _edited(
+        original, lambda f: f.update(id=sorted(set(f["aliases"]) - {f["id"]})[0])
+    )
+    (old_id,) = [
+        f["id"]
+        for product in before["products"]
+        for f in product["findings"]
+        if f["component"] == finding["component"] and f["aliases"] == finding["aliases"]
+    ]
+    found = diff_results(original, after)
+    assert found.findings_added == found.findings_resolved == ()
+    (changed,) = found.findings_changed
+    assert changed.changes == (Change(field="id", before=old_id, after=finding["id"]),)
+    assert old_id != finding["id"]
+
+
+def test_another_vulnerability_of_the_same_component_is_resolved_and_added(
+    original: bytes,
+) -> None:
+    after, finding = _edited(original, lambda f: f.update(id="CVE-1999-0001", aliases=[]))
+    found = diff_results(original, after)
+    assert [f.id for f in found.findings_added] == ["CVE-1999-0001"]
+    assert [f.component for f in found.findings_resolved] == [finding["component"]]
+    assert found.findings_changed == ()
+
+
+def test_severity_and_suppression_changes_of_a_finding(original: bytes) -> None:
+    levels: list[str] = []
+
+    def edit(finding: dict[str, Any]) -> None:
+        levels.append(finding["severity"]["level"])
+        finding["severity"]["level"] = "low" if levels[0] != "low" else "high"
+        finding["suppressed"] = {"id": "IGN-7", "reason": "accepted risk", "expires": None}
+
+    after, finding = _edited(original, edit)
+    (before_level,) = levels
+    found = diff_results(original, after)
+    (changed,) = found.findings_changed
+    assert changed.changes == (
+        Change(field="severity", before=before_level, after=finding["severity"]["level"]),
+        Change(field="suppressed", before="no", after="IGN-7"),
+    )
+    assert changed.finding.suppressed == "IGN-7"
+    back = diff_results(after, original)
+    (undone,) = back.findings_changed
+    assert [(c.field, c.before, c.after) for c in undone.changes] == [
+        ("severity", finding["severity"]["level"], before_level),
+        ("suppressed", "IGN-7", "no"),
+    ]
