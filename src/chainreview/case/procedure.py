@@ -302,6 +302,29 @@ def clock(workflow: Workflow, position: Position, calendar: WorkCalendar, today:
     )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Allowed:
+    """An action a case allows now, and the roles that may take it."""
+
+    action: str
+    roles: frozenset[Role]
+
+
+def allowed_actions(workflow: Workflow, position: Position) -> tuple[Allowed, ...]:
+    """What the case at `position` allows now: its state's transitions, then (in a timed state)
+    resuming its stopped clock, or stopping and extending it."""
+    state = workflow.states[position.state]
+    found = [
+        Allowed(action=t.action, roles=t.roles)
+        for t in workflow.transitions
+        if position.state in t.sources
+    ]
+    if state.deadline is not None and not state.final:
+        rules = (workflow.resume,) if position.stopped else (workflow.stop, workflow.extend)
+        found += [Allowed(action=r.action, roles=r.roles) for r in rules if r is not None]
+    return tuple(found)
+
+
 def workflow_ids() -> tuple[str, ...]:
     """The regimes with a packaged case workflow, sorted."""
     return tuple(

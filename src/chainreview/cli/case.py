@@ -21,6 +21,7 @@ from chainreview.cli.output import OutputFormat, print_json, safe_text
 
 if TYPE_CHECKING:
     from chainreview.case.diff import Finding, RoundDiff, Side
+    from chainreview.case.procedure import Allowed
     from chainreview.case.rounds import Evidence
     from chainreview.case.service import CaseView
 
@@ -355,7 +356,14 @@ def _show(view: CaseView, output_format: OutputFormat, evidence: Evidence | None
         + ("; opened ex officio" if case.ex_officio else ""),
         f"  state {case.state} since {view.position.entered}; version {case.version}",
         f"  deadline {_deadline(view)}",
-        f"  allowed now: {', '.join(_allowed(view)) or 'nothing (final)'}",
+        "  allowed now: "
+        + (
+            ", ".join(
+                f"{a.action} ({', '.join(sorted(r.value for r in a.roles))})"
+                for a in _allowed_now(view)
+            )
+            or "nothing (final)"
+        ),
         "  history:",
         *(
             f"    {a.seq:>3}  {a.on}  {a.action:<18} {a.role:<12} by {a.recorded_by}"
@@ -491,16 +499,13 @@ def _deadline(view: CaseView) -> str:
 
 
 def _allowed(view: CaseView) -> list[str]:
-    from chainreview.case.procedure import load_workflow
+    return [a.action for a in _allowed_now(view)]
 
-    workflow = load_workflow(view.case.regime)
-    state = view.position.state
-    found = [t.action for t in workflow.transitions if state in t.sources]
-    deadline = workflow.states[state].deadline
-    if deadline is not None and not workflow.states[state].final:
-        rules = (workflow.resume,) if view.position.stopped else (workflow.stop, workflow.extend)
-        found += [r.action for r in rules if r is not None]
-    return found
+
+def _allowed_now(view: CaseView) -> tuple[Allowed, ...]:
+    from chainreview.case.procedure import allowed_actions, load_workflow
+
+    return allowed_actions(load_workflow(view.case.regime), view.position)
 
 
 def _plain(view: CaseView) -> dict[str, Any]:
