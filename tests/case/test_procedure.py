@@ -242,14 +242,23 @@ def test_what_a_case_allows_now_names_who_may_take_it() -> None:
     workflow = load_workflow(CN)
     deciding = replay(workflow, Opening.DECLARATION, DAY, _history(("check", R), ("accept", R)))
     allowed = {a.action: {r.value for r in a.roles} for a in allowed_actions(workflow, deciding)}
-    # the yaml's transitions from `deciding`, then the clock's stop and extend (Arts. 9, 15)
+    # the yaml's transitions from `deciding`, then the clock's stop (Art. 15); no extend: the
+    # Art. 9 decision has no extension
     assert allowed == {
         "decide-no-review": {"reviewer", "approver"},
         "decide-review": {"reviewer", "approver"},
         "withdraw": {"applicant"},
         "request-materials": {"reviewer"},
-        "extend": {"reviewer", "approver"},
     }
+    with pytest.raises(
+        RefusedAction, match=r"the deadline of deciding \(Art. 9\) has no extension"
+    ):
+        replay(
+            workflow,
+            Opening.DECLARATION,
+            DAY,
+            _history(("check", R), ("accept", R), ("extend", R)),
+        )
     stopped = replay(
         workflow,
         Opening.DECLARATION,

@@ -92,8 +92,7 @@ def test_a_case_from_declaration_to_a_running_decision_clock(tmp_path: Path) -> 
         "decide-review",
         "withdraw",
         "request-materials",
-        "extend",
-    ]
+    ]  # and no extend: the Art. 9 decision has no extension
     first = shown["history"][0]
     assert (first["action"], first["role"], first["recorded_by"]) == (
         "declaration",
@@ -262,3 +261,39 @@ def test_users_are_added_by_an_admin_and_see_only_their_cases(tmp_path: Path) ->
     gone = run(tmp_path, "list", user="wang")
     assert gone.returncode == 8
     assert "'wang' is a deactivated user" in gone.stderr
+
+
+def test_the_clock_commands_stop_resume_and_extend(tmp_path: Path) -> None:
+    case_id = _open(tmp_path)
+    for action, day, user in (
+        ("check", "2025-10-14", "li"),
+        ("accept", "2025-10-15", "li"),
+        ("decide-review", "2025-10-20", "zhao"),
+    ):
+        assert run(tmp_path, "advance", case_id, action, "--on", day, user=user).returncode == 0
+    # initial review, 30 working days from Mon 2025-10-20 (none of them a holiday): Oct 21-24
+    # (4), Oct 27-31 (9), Nov 3-7 (14), 10-14 (19), 17-21 (24), 24-28 (29), Mon Dec 1 (30)
+    shown = as_json(run(tmp_path, "show", case_id, "--today", "2025-10-21", "--format", "json"))
+    assert shown["clock"]["due"] == "2025-12-01"
+    asked = run(tmp_path, "request-materials", case_id, "--on", "2025-10-22", "--note", "SBOM")
+    assert asked.returncode == 0, asked.stderr
+    assert "deadline stopped since 2025-10-22" in asked.stdout
+    supplied = run(tmp_path, "supply-materials", case_id, "--on", "2025-10-24", user="wang")
+    assert supplied.returncode == 0, supplied.stderr
+    # stopped Thu 23 and Fri 24 October (after the request, up to the day they arrived): two
+    # working days more, Tue Dec 2 and Wed Dec 3
+    assert "due 2025-12-03" in supplied.stdout
+    extended = as_json(
+        run(tmp_path, "extend", case_id, "--on", "2025-10-27", "--days", "5", "--format", "json")
+    )
+    # five more working days (Art. 11 allows up to 15): Dec 4, 5, 8, 9, 10
+    assert extended["clock"]["due"] == "2025-12-10"
+    assert [h["action"] for h in extended["history"]][-3:] == [
+        "request-materials",
+        "supply-materials",
+        "extend",
+    ]
+    assert extended["history"][-3]["note"] == "SBOM"
+    too_long = run(tmp_path, "extend", case_id, "--on", "2025-10-28", "--days", "11")
+    assert too_long.returncode == 8
+    assert "at most 15 days in all (5 already granted)" in too_long.stderr

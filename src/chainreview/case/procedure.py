@@ -254,6 +254,10 @@ def _extended(state: State, deadline: Deadline, position: Position, action: Acti
             raise RefusedAction(f"extend {state.id}: state how many days (the extension is open)")
         return position.extension_days + action.days
     allowed = deadline.extension_days or 0
+    if not allowed:
+        raise RefusedAction(
+            f"extend: the deadline of {state.id} ({state.article}) has no extension"
+        )
     days = allowed if action.days is None else action.days
     if days < 1 or position.extension_days + days > allowed:
         raise RefusedAction(
@@ -312,15 +316,19 @@ class Allowed:
 
 def allowed_actions(workflow: Workflow, position: Position) -> tuple[Allowed, ...]:
     """What the case at `position` allows now: its state's transitions, then (in a timed state)
-    resuming its stopped clock, or stopping and extending it."""
+    resuming its stopped clock or stopping it, and extending its deadline while the extension
+    the regime allows is not used up."""
     state = workflow.states[position.state]
     found = [
         Allowed(action=t.action, roles=t.roles)
         for t in workflow.transitions
         if position.state in t.sources
     ]
-    if state.deadline is not None and not state.final:
-        rules = (workflow.resume,) if position.stopped else (workflow.stop, workflow.extend)
+    deadline = state.deadline
+    if deadline is not None and not state.final:
+        rules = [workflow.resume if position.stopped else workflow.stop]
+        if deadline.open_extension or position.extension_days < (deadline.extension_days or 0):
+            rules.append(workflow.extend)
         found += [Allowed(action=r.action, roles=r.roles) for r in rules if r is not None]
     return tuple(found)
 

@@ -43,6 +43,16 @@ OnOpt = Annotated[
     str | None,
     typer.Option("--on", help="The day it happened, YYYY-MM-DD (default: today, UTC)."),
 ]
+VersionOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--expect-version",
+        help="Refuse (exit 7) if the case changed since this version (see `case show`).",
+    ),
+]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="A note kept with it.")]
+
+
 TodayOpt = Annotated[
     str | None,
     typer.Option("--today", help="The day deadlines are seen from, YYYY-MM-DD (default: today)."),
@@ -94,19 +104,77 @@ def act(
     days: Annotated[
         int | None, typer.Option("--days", help="For extend: the days added.", min=1)
     ] = None,
-    note: Annotated[str | None, typer.Option("--note", help="A note kept with it.")] = None,
-    version: Annotated[
-        int | None,
-        typer.Option(
-            "--expect-version",
-            help="Refuse (exit 7) if the case changed since this version (see `case show`).",
-        ),
-    ] = None,
+    note: NoteOpt = None,
+    version: VersionOpt = None,
     as_user: AsUserOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Take a procedure action on a case; refused (exit 8) when its state, clock or your role
-    does not allow it, naming what does."""
+    does not allow it, naming what does. `advance` is the same command."""
+    _take(case_id, action, on, days, note, version, as_user, output_format)
+
+
+app.command("advance", help="The same as `act`: take a procedure action on a case.")(act)
+
+
+@app.command("request-materials")
+def request_materials(
+    case_id: Annotated[str, typer.Argument(help="The case, e.g. CR-2026-0001.")],
+    on: OnOpt = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="What is asked for (kept with the action).")
+    ] = None,
+    version: VersionOpt = None,
+    as_user: AsUserOpt = None,
+    output_format: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Ask the applicant for supplementary materials: the clock stops until they arrive
+    (Art. 15). The same as `act CASE request-materials`."""
+    _take(case_id, "request-materials", on, None, note, version, as_user, output_format)
+
+
+@app.command("supply-materials")
+def supply_materials(
+    case_id: Annotated[str, typer.Argument(help="The case, e.g. CR-2026-0001.")],
+    on: OnOpt = None,
+    note: NoteOpt = None,
+    version: VersionOpt = None,
+    as_user: AsUserOpt = None,
+    output_format: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Record that the requested materials arrived: the clock runs again from the next working
+    day. The same as `act CASE supply-materials`."""
+    _take(case_id, "supply-materials", on, None, note, version, as_user, output_format)
+
+
+@app.command("extend")
+def extend(
+    case_id: Annotated[str, typer.Argument(help="The case, e.g. CR-2026-0001.")],
+    on: OnOpt = None,
+    days: Annotated[
+        int | None,
+        typer.Option("--days", help="Days added (default: what the regime states).", min=1),
+    ] = None,
+    note: NoteOpt = None,
+    version: VersionOpt = None,
+    as_user: AsUserOpt = None,
+    output_format: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Extend the current state's deadline (a complex case, Arts. 11, 14). The same as
+    `act CASE extend`."""
+    _take(case_id, "extend", on, days, note, version, as_user, output_format)
+
+
+def _take(
+    case_id: str,
+    action: str,
+    on: str | None,
+    days: int | None,
+    note: str | None,
+    version: int | None,
+    as_user: str | None,
+    output_format: OutputFormat,
+) -> None:
     from chainreview.case.service import Step, take_action
 
     step = Step(action=action, on=_day(on, "--on"), days=days, note=note)
