@@ -105,6 +105,7 @@ def open_case(store: Store, opened: Opened, *, caller: Caller, home: Path | None
         vendor_org=opened.vendor,
         ex_officio=opened.opening is Opening.EX_OFFICIO,
         snapshot_hash=opened.snapshot_hash,
+        year=opened.on.year,
     )
     first = NewAction(on=opened.on, action=opened.opening.value, role=caller.role.value)
     with store.transaction(caller.name) as tx:

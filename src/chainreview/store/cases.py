@@ -22,7 +22,7 @@ from chainreview.store.records import ActionRecord, CaseRecord, NewAction, NewCa
 from chainreview.store.tables import Case, CaseAction, Round
 
 PREFIX: Final = "CR"
-"""Case ids read `CR-<year>-<number>`, numbered from 1 each year (UTC), at least 4 digits."""
+"""Case ids read `CR-<year>-<number>`, numbered from 1 each year, at least 4 digits."""
 SNAPSHOT_HASH: Final = re.compile(r"[0-9a-f]{64}")
 
 
@@ -32,7 +32,7 @@ def open_case(tx: Tx, new: NewCase) -> CaseRecord:
     audit.lock(tx)
     now = tx.now()
     row = Case(
-        id=_next_id(tx, now.year),
+        id=_next_id(tx, now.year if new.year is None else new.year),
         regime=new.regime,
         title=new.title,
         state=new.state,
