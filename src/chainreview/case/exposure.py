@@ -1,11 +1,12 @@
 """Where a vendor's products are declared: every case of that vendor with its operator, the
-products of its latest submission and the CII systems they serve.
+products of its latest declaration and the CII systems they serve.
 
 When a review fails a vendor's products (as in the 2023 ex-officio review of a memory-chip
 maker, after which operators were told to stop buying them), the office needs the list of
-operators and declared deployments it knows of, for the notice. Each case's latest submission
-is read from the store as submitted (its `declaration.yaml`); a case with no submission is
-listed with its operator only.
+operators and declared deployments it knows of, for the notice. Each case's latest declaration
+(the latest submission an operator made or the office registered; a vendor's own package names
+no operator's deployments) is read from the store as submitted (its `declaration.yaml`); a case
+with none is listed with its operator only.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class Exposure:
     state: str
     operator: str
     submission: int | None
-    """The submission read (the latest), None when the case has none."""
+    """The submission read (the latest not made by the vendor), None when the case has none."""
     products: tuple[DeclaredProduct, ...]
     systems: tuple[CiiSystem, ...]
 
@@ -67,7 +68,7 @@ def vendor_exposure(store: Store, vendor: str, *, caller: Caller) -> tuple[Expos
         for case in cases.list_cases(tx):
             if case.vendor_org.strip().casefold() != wanted:
                 continue
-            submitted = files.list_submissions(tx, case.id)
+            submitted = [s for s in files.list_submissions(tx, case.id) if s.party != "vendor"]
             if not submitted:
                 found.append(_exposure(case, None, None))
                 continue
