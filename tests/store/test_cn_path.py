@@ -568,11 +568,11 @@ def test_ex_officio_review_of_a_vendor_and_the_list_for_the_stop_notice(
         with pytest.raises(RefusedAction, match="the list of a vendor's cases is for"):
             vendor_exposure(store, VELTRANI, caller=party)
     found = vendor_exposure(store, "VELTRANI storage systems, inc.", caller=c.office)
-    assert [(e.case_id, e.state, e.operator, e.submission) for e in found] == [
-        (grid, "received", QIUYUAN, 1),
-        (carrier, "received", MINGZHOU, 1),
-        (bank_case, "received", YUHAI, None),
-        (review, "concluded", "(ex officio)", None),
+    assert [(e.case_id, e.state, e.operator, e.submission, e.ex_officio) for e in found] == [
+        (grid, "received", QIUYUAN, 1, False),
+        (carrier, "received", MINGZHOU, 1, False),
+        (bank_case, "received", YUHAI, None, False),
+        (review, "concluded", "(ex officio)", None, True),  # the review itself, marked so
     ]
     for exposed in found[:2]:
         assert [(p.id, p.quantity, p.systems) for p in exposed.products] == [

@@ -51,6 +51,8 @@ class Exposure:
 
     case_id: str
     state: str
+    ex_officio: bool
+    """The office's own review of the vendor (Art. 16), not an operator's purchase."""
     operator: str
     submission: int | None
     """The submission read (the latest not made by the vendor), None when the case has none."""
@@ -90,6 +92,7 @@ def _exposure(case: CaseRecord, submission: int | None, manifest: bytes | None) 
     return Exposure(
         case_id=case.id,
         state=case.state,
+        ex_officio=case.ex_officio,
         operator=str(operator["name"]) if isinstance(operator, Mapping) else case.applicant_org,
         submission=submission,
         products=tuple(_product(p) for p in _items(value, "products")),
