@@ -30,10 +30,13 @@ __all__ = ["Scan", "Scanner"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Scan:
-    """One product scanned: the report, and the merged inventory it describes."""
+    """One product scanned: the report, the merged inventory it describes, and its date."""
 
     report: ScanReport
     inventory: Inventory
+    as_of: date
+    """The scan's date: ignore entries expire against it, and the VEX a scan is written as
+    (`formats`) is dated by it, never by the clock."""
 
 
 class Scanner:
@@ -72,7 +75,9 @@ class Scanner:
         progress: Progress = silent,
     ) -> Scan:
         """Scan the SBOMs of one product (files are named by their path as given); `progress`
-        hears of each file read and each stage of the scan."""
+        hears of each file read and each stage of the scan; `today` is the scan's date (default:
+        today by the scanner's clock)."""
+        day = today or self._clock().date()
         read = []
         for done, path in enumerate(sboms):
             progress("Reading SBOMs", done, len(sboms))
@@ -96,7 +101,7 @@ class Scanner:
             vex_files=[str(p) for p in vex],
             statements=[s for d in documents for s in d.statements],
             suppressions=suppressions,
-            today=today or self._clock().date(),
+            today=day,
             progress=progress,
         )
-        return Scan(report=report, inventory=inventory)
+        return Scan(report=report, inventory=inventory, as_of=day)
