@@ -102,8 +102,15 @@ class Target:
         return sorted(p for p in found if accept is None or accept(_head(p)))
 
     def seeds(self) -> list[Seed]:
-        """The seeds: real files up to `MAX_SEED_BYTES`, or what `derive` makes of them."""
+        """The seeds: real files up to `MAX_SEED_BYTES`, or what `derive` makes of them;
+        `FileNotFoundError` when there is no real file to start from (fuzzing only a leftover
+        corpus, or nothing, would pass for a run)."""
         files = self.files()
+        if not files:
+            raise FileNotFoundError(
+                f"{self.name}: no file matches {', '.join(self.globs)} under {self.root}: "
+                "set CHAINREVIEW_SHARED_DATA to the shared data folder"
+            )
         if self.derive is not None:
             made = [s for s in self.derive(files) if len(s[1]) <= MAX_SEED_BYTES]
         else:
