@@ -3,7 +3,8 @@
 `Scanner(snapshot)` holds the matchers of one snapshot and scans as many products as asked:
 `scan(sboms, vex=…, ignore=…)` reads and merges the SBOMs, reads the VEX documents and the ignore
 file, matches, applies VEX and ignore entries (`findings.scan`) and returns a `Scan`: the
-report every output format renders (coverage included) and the inventory it came from. It never
+report every output format renders (coverage included) and the inventory it came from;
+`scan_inventory` does the same for an inventory already read (a portfolio's products). It never
 prints, exits or changes process-wide state; the CLI adds what a short-lived process may (a
 paused garbage collector, no interpreter teardown). A scanner belongs to the thread that opened
 its snapshot.
@@ -19,8 +20,9 @@ from pathlib import Path
 from chainreview.components.model import Inventory
 from chainreview.evidence.merge import merge_documents
 from chainreview.evidence.sbom import read_sbom
-from chainreview.evidence.vex import read_vex
+from chainreview.evidence.vex import VexStatement, read_vex
 from chainreview.findings.scan import ScanReport, ScanResult, matchers_for, scan
+from chainreview.findings.suppressed import SuppressionSource
 from chainreview.intel.snapshot import Snapshot
 from chainreview.matches.interface import Matcher
 from chainreview.progress import Progress, silent
@@ -93,11 +95,8 @@ class Scanner:
             from chainreview.findings.suppressions import load_ignore_file
 
             suppressions = load_ignore_file(ignore, str(ignore))
-        report = scan(
+        report = self.scan_inventory(
             inventory,
-            self._matchers,
-            self._snapshot,
-            snapshot=self._snapshot.hash,
             vex_files=[str(p) for p in vex],
             statements=[s for d in documents for s in d.statements],
             suppressions=suppressions,
@@ -105,3 +104,28 @@ class Scanner:
             progress=progress,
         )
         return Scan(report=report, inventory=inventory, as_of=day)
+
+    def scan_inventory(
+        self,
+        inventory: Inventory,
+        *,
+        vex_files: Sequence[str] = (),
+        statements: Sequence[VexStatement] = (),
+        suppressions: SuppressionSource | None = None,
+        today: date | None = None,
+        progress: Progress = silent,
+    ) -> ScanReport:
+        """Scan an inventory already read (one product's merged SBOMs), with the VEX statements
+        and ignore entries given, on `today` (default: today by the scanner's clock); see
+        `findings.scan.scan`."""
+        return scan(
+            inventory,
+            self._matchers,
+            self._snapshot,
+            snapshot=self._snapshot.hash,
+            vex_files=vex_files,
+            statements=statements,
+            suppressions=suppressions,
+            today=today or self._clock().date(),
+            progress=progress,
+        )

@@ -48,6 +48,8 @@ NEVER_AT_START = (
     "chainreview.store",  # the case database: only `audit` (and later `case`) commands
     "sqlalchemy",
     "alembic",
+    "chainreview.portfolio",  # the `portfolio` commands only
+    "rustworkx",
 )
 """Nothing `import chainreview.cli.app` may load: other commands' or formats' dependencies."""
 

@@ -8,7 +8,18 @@ from typing import Annotated, Final
 import typer
 
 from chainreview import home
-from chainreview.cli import audit, calendar, case, intel, quick_exit, review, sbom, scan, user
+from chainreview.cli import (
+    audit,
+    calendar,
+    case,
+    intel,
+    portfolio,
+    quick_exit,
+    review,
+    sbom,
+    scan,
+    user,
+)
 from chainreview.cli.exit_codes import ExitCode
 from chainreview.cli.output import error_line, set_verbosity
 from chainreview.errors import (
@@ -42,6 +53,7 @@ app.add_typer(calendar.app, name="calendar")
 app.add_typer(case.app, name="case")
 app.add_typer(user.app, name="user")
 app.add_typer(audit.app, name="audit")
+app.add_typer(portfolio.app, name="portfolio")
 app.command(name="scan")(scan.scan)
 app.command(name="review")(review.review)
 
