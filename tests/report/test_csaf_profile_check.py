@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from conftest import csaf_vex_problems
+from vex_checks import csaf_vex_problems
 
 SHARED_DATA = Path(os.environ["CHAINREVIEW_SHARED_DATA"])  # set by the top conftest
 TESTS = "oasis-csaf/csaf_2.0/test/validator/data/"

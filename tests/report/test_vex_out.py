@@ -21,12 +21,12 @@ from typing import Any
 
 import pytest
 from jsonschema.protocols import Validator
+from vex_checks import csaf_vex_problems, schema_problems
 
 import chainreview
 from chainreview.errors import InputError
 from chainreview.evidence.vex import read_vex
 from chainreview.scanner import Scan
-from conftest import csaf_vex_problems, schema_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
