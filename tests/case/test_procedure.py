@@ -245,6 +245,10 @@ def _packaged() -> dict[str, Any]:
             lambda v: v["transitions"][0].update({"roles": ["janitor"]}),
             "w.yaml: /transitions/0/roles/0:",
         ),
+        (
+            lambda v: v["outcomes"].update({"breach": "revive"}),
+            "w.yaml: /outcomes/breach: 'revive' is not a transition's action",
+        ),
     ],
 )
 def test_workflow_data_is_checked(change: Any, expected: str) -> None:

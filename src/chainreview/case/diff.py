@@ -8,6 +8,8 @@ snapshot names the same vulnerability by another of its ids), the factor levels
 that moved with the after side's rule, reasons and evidence as the why, the conditions and
 limitations added and removed, and the declaration inputs whose bytes changed. Every list is
 in a fixed order, so the same two documents always give the same difference.
+`result_conditions` reads one result's conditions alone, checked the same way (a decision
+takes them over).
 """
 
 from __future__ import annotations
@@ -212,6 +214,12 @@ def diff_results(
         limitations_removed=_sorted(old_limits - new_limits),
         inputs_changed=_inputs(old_det["inputs"], new_det["inputs"]),
     )
+
+
+def result_conditions(data: bytes, name: str) -> tuple[Condition, ...]:
+    """The conditions a `result.json` document sets, in its order; raises `InputError` naming
+    it (`name`) when it is not a result of a known schema version."""
+    return tuple(_condition(item) for item in _result(data, name)["determination"]["conditions"])
 
 
 @functools.cache

@@ -100,6 +100,10 @@ class Workflow:
     stop: ClockAction | None = None
     resume: ClockAction | None = None
     extend: ClockAction | None = None
+    decide: str | None = None
+    """The action a decision takes: recorded only together with the decision (`case.decisions`)."""
+    breach: str | None = None
+    """The action a breached condition takes (`case.conditions`); it may also be taken alone."""
 
     def start(self, opening: Opening) -> str:
         """The state a case opened this way starts in."""
@@ -384,6 +388,11 @@ def parse_workflow(value: Any, file: str, profile: RegimeProfile) -> Workflow:
         _transition(item, n, states, file) for n, item in enumerate(value["transitions"])
     )
     _check_deterministic(transitions, file)
+    actions = {t.action for t in transitions}
+    named = value.get("outcomes", {})
+    for key, action in named.items():
+        if action not in actions:
+            raise InputError(file, f"{action!r} is not a transition's action", f"/outcomes/{key}")
     rules = {key: _clock_rule(item) for key, item in value["clock"].items()}
     for key, rule in rules.items():
         if any(t.action == rule.action for t in transitions):
@@ -398,6 +407,8 @@ def parse_workflow(value: Any, file: str, profile: RegimeProfile) -> Workflow:
         stop=rules.get("stop"),
         resume=rules.get("resume"),
         extend=rules.get("extend"),
+        decide=named.get("decide"),
+        breach=named.get("breach"),
     )
 
 

@@ -19,6 +19,7 @@ from typing import Final
 
 from chainreview.case.access import (
     Caller,
+    bound_parties,
     check_role,
     consulted,
     same_org,
@@ -39,8 +40,8 @@ from chainreview.case.procedure import (
 )
 from chainreview.case.workdays import WorkCalendar, load_calendar
 from chainreview.errors import RefusedAction
-from chainreview.store import cases
-from chainreview.store.db import Store
+from chainreview.store import cases, outcomes
+from chainreview.store.db import Store, Tx
 from chainreview.store.records import ActionRecord, CaseRecord, NewAction, NewCase
 
 OPENERS: Final = {
@@ -61,6 +62,9 @@ class CaseView:
     clock: Clock | None
     """None when the state runs on no clock (received, concluded, …)."""
     today: date
+    overdue_conditions: int
+    """Conditions overdue on `today` among those the caller may see (open, past their due
+    date, not waived by a risk acceptance in force)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -127,17 +131,39 @@ def take_action(
     then record it; raises `RefusedAction` (nothing written) or `ConflictError` when the case
     moved on since `expected_version` (None: the version just read, for a single user at a
     terminal)."""
-    action = Action(on=step.on, action=step.action, role=caller.role, days=step.days)
     with store.transaction(caller.name) as tx:
         record, history = visible_case(tx, caller, case_id)
-        workflow = load_workflow(record.regime)
-        position = apply(workflow, _replayed(workflow, record, history), action)
-        new = NewAction(
-            on=step.on, action=step.action, role=caller.role.value, days=step.days, note=step.note
-        )
-        version = record.version if expected_version is None else expected_version
-        cases.record_action(tx, case_id, new, state=position.state, expected_version=version)
+        record_step(tx, caller, record, history, step, expected_version=expected_version)
     return view_case(store, case_id, caller=caller, today=step.on, home=home)
+
+
+def record_step(
+    tx: Tx,
+    caller: Caller,
+    record: CaseRecord,
+    history: tuple[ActionRecord, ...],
+    step: Step,
+    *,
+    expected_version: int | None,
+    with_decision: bool = False,
+) -> Position:
+    """Check `step` against the case's procedure and history and record it in `tx`, for the
+    modules that take an action together with what it rests on (a decision, a breach). The
+    workflow's decision action is refused unless `with_decision`: it is never taken alone."""
+    workflow = load_workflow(record.regime)
+    action = Action(on=step.on, action=step.action, role=caller.role, days=step.days)
+    position = apply(workflow, _replayed(workflow, record, history), action)
+    if step.action == workflow.decide and not with_decision:
+        raise RefusedAction(
+            f"{step.action} is taken with the decision it concludes on: record the decision "
+            f"(case decide {record.id})"
+        )
+    new = NewAction(
+        on=step.on, action=step.action, role=caller.role.value, days=step.days, note=step.note
+    )
+    version = record.version if expected_version is None else expected_version
+    cases.record_action(tx, record.id, new, state=position.state, expected_version=version)
+    return position
 
 
 def view_case(
@@ -146,7 +172,8 @@ def view_case(
     """The case, its history, its position and its clock on `today`."""
     with store.transaction(caller.name) as tx:
         record, history = visible_case(tx, caller, case_id)
-    return _view(record, history, today, _calendars(home))
+        overdue = outcomes.overdue_counts(tx, today, case_id=case_id)
+    return _view(record, history, today, _calendars(home), _seen(caller, overdue, case_id))
 
 
 def list_case_views(
@@ -156,12 +183,18 @@ def list_case_views(
     with store.transaction(caller.name) as tx:
         histories = cases.actions_by_case(tx)
         found = [(r, histories.get(r.id, ())) for r in cases.list_cases(tx)]
+        overdue = outcomes.overdue_counts(tx, today)
     calendars = _calendars(home)
     return tuple(
-        _view(record, history, today, calendars)
+        _view(record, history, today, calendars, _seen(caller, overdue, record.id))
         for record, history in found
         if sees_case(caller, record, consulted(load_workflow(record.regime), history))
     )
+
+
+def _seen(caller: Caller, overdue: dict[tuple[str, str], int], case_id: str) -> int:
+    """The overdue conditions of the case among those that bind a party the caller sees."""
+    return sum(overdue.get((case_id, party), 0) for party in bound_parties(caller))
 
 
 def _view(
@@ -169,6 +202,7 @@ def _view(
     history: tuple[ActionRecord, ...],
     today: date,
     calendars: Callable[[str], WorkCalendar],
+    overdue: int,
 ) -> CaseView:
     workflow = load_workflow(record.regime)
     position = _replayed(workflow, record, history)
@@ -183,6 +217,7 @@ def _view(
         position=position,
         clock=current,
         today=today,
+        overdue_conditions=overdue,
     )
 
 
