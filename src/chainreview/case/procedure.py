@@ -317,6 +317,8 @@ class Allowed:
 
     action: str
     roles: frozenset[Role]
+    with_decision: bool = False
+    """Taken only together with a decision (`chainreview.case.decisions.decide`), never alone."""
 
 
 def allowed_actions(workflow: Workflow, position: Position) -> tuple[Allowed, ...]:
@@ -325,7 +327,7 @@ def allowed_actions(workflow: Workflow, position: Position) -> tuple[Allowed, ..
     the regime allows is not used up."""
     state = workflow.states[position.state]
     found = [
-        Allowed(action=t.action, roles=t.roles)
+        Allowed(action=t.action, roles=t.roles, with_decision=t.action == workflow.decide)
         for t in workflow.transitions
         if position.state in t.sources
     ]

@@ -441,7 +441,9 @@ def _show(
         "  allowed now: "
         + (
             ", ".join(
-                f"{a.action} ({', '.join(sorted(r.value for r in a.roles))})"
+                f"{a.action} ({', '.join(sorted(r.value for r in a.roles))}"
+                + ("; with the decision: `case decide`" if a.with_decision else "")
+                + ")"
                 for a in _allowed_now(view)
             )
             or "nothing (final)"
