@@ -2,11 +2,11 @@
 
 A `Writer` writes one result to a binary stream. `SCAN_FORMATS` holds the machine formats of a
 scan (canonical JSON, SARIF 2.1.0, and its triage as CycloneDX 1.6 VEX/VDR, OpenVEX 0.2.0 and
-CSAF 2.0 VEX), `REVIEW_FORMATS` those of a review (`result.json`, the HTML
-report), each by its name; the CLI adds its terminal table and looks a format up by name, with
-no branch per format. Every writer is a function of its result alone: the same result gives the
-same bytes. A writer imports what it needs when it first writes (the JSON of a scan loads
-neither the templates nor the review).
+CSAF 2.0 VEX), `REVIEW_FORMATS` those of a review (`result.json`, the HTML and the PDF report),
+each by its name; the CLI adds its terminal table and looks a format up by name, with no branch
+per format. Every writer is a function of its result alone: the same result gives the same
+bytes. A writer imports what it needs when it first writes (the JSON of a scan loads neither the
+templates nor the review; only the PDF loads WeasyPrint).
 """
 
 from __future__ import annotations
@@ -82,6 +82,12 @@ def _review_html(result: ReviewResult, stream: BinaryIO) -> None:
     stream.write(render_html(result).encode("utf-8"))
 
 
+def _review_pdf(result: ReviewResult, stream: BinaryIO) -> None:
+    from chainreview.report.pdf import render_pdf
+
+    stream.write(render_pdf(result))
+
+
 SCAN_FORMATS: Final[Mapping[str, Writer[Scan]]] = {
     "json": Writer("json", ".json", "application/json", _scan_json),
     "sarif": Writer("sarif", ".sarif", "application/sarif+json", _scan_sarif),
@@ -94,4 +100,5 @@ SCAN_FORMATS: Final[Mapping[str, Writer[Scan]]] = {
 REVIEW_FORMATS: Final[Mapping[str, Writer[ReviewResult]]] = {
     "json": Writer("json", ".json", "application/json", _review_json),
     "html": Writer("html", ".html", "text/html; charset=utf-8", _review_html),
+    "pdf": Writer("pdf", ".pdf", "application/pdf", _review_pdf),
 }
