@@ -99,7 +99,15 @@ def test_member_units_give_opinions_while_consulted_and_parties_never_read_them(
         assert [o.id for o in seen] == [first.id, second.id]
     for who in (GRID, SUPPLIER_A):
         assert case_outcomes(store, case_id, caller=who, today=DAY).opinions == ()
-    decided(store, case_id, SBOM)
+    # Art. 12(2): the opinions differ, so no conclusion from member opinions: special review
+    with pytest.raises(
+        RefusedAction,
+        match="no decision in member-opinions: the member units' opinions differ "
+        r"\(Ministry of State Security dissenting\); the case goes on: escalate",
+    ):
+        decided(store, case_id, SBOM)
+    act(store, case_id, REVIEWER, "escalate")
+    assert decided(store, case_id, SBOM).state == "concluded"  # special review needs no agreement
     with pytest.raises(
         RefusedAction,
         match=f"case {case_id} is in concluded: member units give opinions in member-opinions, "
@@ -390,3 +398,18 @@ def test_a_party_sees_only_the_conditions_that_bind_it(store: Store) -> None:
     ] == [case_b]
     with pytest.raises(RefusedAction, match="recording a condition met is for reviewer"):
         mark_met(store, case_a, 1, note="Done.", on=DECIDED, caller=SUPPLIER_A)
+
+
+def test_a_dissent_before_the_case_was_last_put_to_the_units_does_not_block(
+    store: Store,
+) -> None:
+    case_id = consulted(store)
+    give_opinion(store, case_id, Stance.DISSENT, "Remote access too wide.", caller=OTHER_UNIT)
+    act(store, case_id, REVIEWER, "escalate")
+    decided(store, case_id, SBOM)  # concluded from special review on DECIDED
+    later = date(2026, 11, 20)
+    act(store, case_id, REVIEWER, "monitor", "reopen", "recommend", on=later)  # Art. 19
+    give_opinion(store, case_id, Stance.CONCUR, "Fixed since.", caller=UNIT)
+    again = Decided(outcome=Outcome.PASS, reason="The access is narrowed.", on=later)
+    # the earlier dissent was on the earlier referral: these opinions agree
+    assert decide(store, case_id, again, caller=APPROVER).state == "concluded"

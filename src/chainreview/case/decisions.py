@@ -18,13 +18,19 @@ from typing import Final
 
 from chainreview.case.access import Caller, visible_case
 from chainreview.case.diff import Condition, result_conditions
+from chainreview.case.opinions import Stance
 from chainreview.case.outcomes import Party
-from chainreview.case.procedure import load_workflow
+from chainreview.case.procedure import Workflow, load_workflow
 from chainreview.case.service import Step, record_step
 from chainreview.errors import InputError, RefusedAction
 from chainreview.store import outcomes, rounds
 from chainreview.store.db import Store, Tx
-from chainreview.store.records import ConditionRecord, DecisionRecord, NewCondition
+from chainreview.store.records import (
+    ActionRecord,
+    ConditionRecord,
+    DecisionRecord,
+    NewCondition,
+)
 
 
 class Outcome(StrEnum):
@@ -100,9 +106,12 @@ def decide(
         )
     with store.transaction(caller.name) as tx:
         record, history = visible_case(tx, caller, case_id)
-        action = load_workflow(record.regime).decide
+        workflow = load_workflow(record.regime)
+        action = workflow.decide
         if action is None:
             raise RefusedAction(f"the {record.regime} procedure records no decisions")
+        if workflow.states[record.state].agreement:
+            _check_agreement(tx, workflow, record.state, history)
         step = Step(action=action, on=decided.on, note=f"decision: {decided.outcome.value}")
         position = record_step(
             tx, caller, record, history, step, expected_version=expected_version, with_decision=True
@@ -125,6 +134,33 @@ def decide(
             for wanted_one in wanted
         )
     return Ruling(decision=made, conditions=conditions, state=position.state)
+
+
+def _check_agreement(
+    tx: Tx, workflow: Workflow, state: str, history: tuple[ActionRecord, ...]
+) -> None:
+    """`RefusedAction` naming the dissenting units, if any member unit dissented since the case
+    was last put to the member units (Art. 12(2): the opinions differ)."""
+    consulting = workflow.consulting()
+    put = [a.recorded_at for a in history if a.action in consulting]
+    since = put[-1] if put else None
+    dissenting = sorted(
+        {
+            o.unit
+            for o in outcomes.list_opinions(tx, history[0].case_id)
+            if o.position == Stance.DISSENT.value and (since is None or o.given_at >= since)
+        }
+    )
+    if dissenting:
+        onward = sorted(
+            t.action
+            for t in workflow.transitions
+            if state in t.sources and t.action != workflow.decide
+        )
+        raise RefusedAction(
+            f"no decision in {state}: the member units' opinions differ "
+            f"({', '.join(dissenting)} dissenting); the case goes on: {', '.join(onward)}"
+        )
 
 
 def _from_round(tx: Tx, case_id: str, dates: Mapping[str, date]) -> list[NewCondition]:

@@ -65,6 +65,9 @@ class State:
     final: bool = False
     consulted: bool = False
     """Member units are consulted in this state: from then on they may see the case."""
+    agreement: bool = False
+    """A decision here needs the member units' opinions to agree: none dissenting since the
+    case was last put to them (Art. 12(2)); otherwise the case goes on (to special review)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -382,6 +385,7 @@ def parse_workflow(value: Any, file: str, profile: RegimeProfile) -> Workflow:
             deadline=None if step_id is None else steps[step_id].deadline,
             final=item.get("final", False),
             consulted=item.get("consulted", False),
+            agreement=item.get("agreement", False),
         )
     starts = {Opening(k): v for k, v in value["starts"].items()}
     for opening, state_id in starts.items():
