@@ -113,3 +113,20 @@ def test_the_regime_help_lists_the_shipped_profiles(bundled_home: Path, tmp_path
     text = " ".join(done.stdout.decode().split())
     for profile in ("cn-crm-2022", "us-icts-791", "eu-5g-toolbox", "nist-800-161"):
         assert profile in text
+
+
+def test_the_summary_gives_the_deciding_reasons_and_leaves_the_rest_to_the_report(
+    bundled_home: Path, tmp_path: Path
+) -> None:
+    package = Path(__file__).resolve().parents[2] / "examples" / "grid-storage"
+    done = run(
+        [str(package), "-o", str(tmp_path / "out"), "--as-of", "2026-11-30"], bundled_home, tmp_path
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    determination = json.loads((tmp_path / "out" / "result.json").read_bytes())["determination"]
+    rationale, deciding = determination["rationale"], determination["deciding"]
+    bullets = [line[2:] for line in done.stdout.decode().splitlines() if line.startswith("• ")]
+    # grid-storage fails on CN.1: its rule and the KEV findings that made it hold (2 of 15)
+    assert deciding == 2
+    assert bullets == rationale[:2]
+    assert f"({len(rationale) - 2} more reason(s) in the report)" in done.stdout.decode()

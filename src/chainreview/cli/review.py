@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 RESULT_FILE: Final = "result.json"
 REPORT_FILE: Final = "report.html"
+DECIDING_SHOWN: Final = 4
+"""Sentences of the rationale the summary prints: those that decide the outcome (the rule's
+and at most three that made it hold, as the report's first page), the rest left to the report."""
 PDF_FILE: Final = "report.pdf"
 
 
@@ -247,8 +250,11 @@ def _summary(result: ReviewResult, folder: Path, written: list[str]) -> None:
             a.factor_id, f"[{style}]{level}[/]" if style else level, safe_text(lead_reason(a))
         )
     stdout.print(table)
-    for sentence in d.rationale[:5]:
+    shown = d.rationale[: min(max(d.deciding, 1), DECIDING_SHOWN)]
+    for sentence in shown:
         stdout.print(f"• {safe_text(sentence)}")
+    if len(d.rationale) > len(shown):
+        stdout.print(f"  ({len(d.rationale) - len(shown)} more reason(s) in the report)")
     if d.conditions:
         parties = sorted({c.party.value for c in d.conditions})
         stdout.print(
