@@ -4,7 +4,8 @@ stands, with the store keeping every action and the procedure deciding which are
 A case's first action is its opening (`declaration` or `ex-officio`, with its date); every later
 one is checked by replaying the whole history through the regime's workflow (`procedure.replay`,
 then `procedure.apply`) before it is written, under the case's lock version, so two reviewers
-acting on the same case at once cannot both succeed. Roles are those the caller states; checking
+acting on the same case at once cannot both succeed. The position it leads to is stored with it,
+so the case list reads no history (`list_case_views`). Roles are those the caller states; checking
 them against users and their access to each case comes with the user model.
 """
 
@@ -20,6 +21,7 @@ from chainreview.case.procedure import (
     Action,
     Clock,
     Opening,
+    Pause,
     Position,
     Role,
     Workflow,
@@ -32,7 +34,13 @@ from chainreview.case.workdays import WorkCalendar, load_calendar
 from chainreview.errors import RefusedAction
 from chainreview.store import cases
 from chainreview.store.db import Store
-from chainreview.store.records import ActionRecord, CaseRecord, NewAction, NewCase
+from chainreview.store.records import (
+    ActionRecord,
+    CaseRecord,
+    NewAction,
+    NewCase,
+    PositionRecord,
+)
 
 OPENERS: Final = {
     Opening.DECLARATION: frozenset({Role.APPLICANT, Role.REVIEWER}),
@@ -47,7 +55,8 @@ class CaseView:
     """A case with its procedure history, where that leaves it, and its clock on `today`."""
 
     case: CaseRecord
-    history: tuple[ActionRecord, ...]
+    history: tuple[ActionRecord, ...] | None
+    """None in `list_case_views`, which reads no history."""
     position: Position
     clock: Clock | None
     """None when the state runs on no clock (received, concluded, …)."""
@@ -87,9 +96,12 @@ def open_case(store: Store, opened: Opened, *, actor: str, home: Path | None) ->
         snapshot_hash=opened.snapshot_hash,
     )
     first = NewAction(on=opened.on, action=opened.opening.value, role=opened.role.value)
+    position = _stored(replay(workflow, opened.opening, opened.on, ()))
     with store.transaction(actor) as tx:
         record = cases.open_case(tx, new)
-        cases.record_action(tx, record.id, first, state=state, expected_version=record.version)
+        cases.record_action(
+            tx, record.id, first, position=position, expected_version=record.version
+        )
     return view_case(store, record.id, today=opened.on, home=home)
 
 
@@ -115,7 +127,7 @@ def take_action(
             on=action.on, action=action.action, role=action.role.value, days=action.days, note=note
         )
         version = record.version if expected_version is None else expected_version
-        cases.record_action(tx, case_id, new, state=position.state, expected_version=version)
+        cases.record_action(tx, case_id, new, position=_stored(position), expected_version=version)
     return view_case(store, case_id, today=action.on, home=home)
 
 
@@ -124,26 +136,28 @@ def view_case(store: Store, case_id: str, *, today: date, home: Path | None) -> 
     with store.transaction("reader") as tx:
         record = cases.get_case(tx, case_id)
         history = cases.list_actions(tx, case_id)
-    return _view(record, history, today, _calendars(home))
+    position = _replayed(load_workflow(record.regime), record, history)
+    return _view(record, history, position, today, _calendars(home))
 
 
 def list_case_views(store: Store, *, today: date, home: Path | None) -> tuple[CaseView, ...]:
-    """Every case with its clock on `today`, oldest first."""
-    with store.transaction("reader") as tx:
-        histories = cases.actions_by_case(tx)
-        found = [(r, histories.get(r.id, ())) for r in cases.list_cases(tx)]
+    """Every case with its clock on `today`, oldest first: each case's position as its last
+    action stored it (no history is read), only the clock counted now."""
     calendars = _calendars(home)
-    return tuple(_view(record, history, today, calendars) for record, history in found)
+    return tuple(
+        _view(record, None, _restored(record, stored), today, calendars)
+        for record, stored in cases.list_positions(store)
+    )
 
 
 def _view(
     record: CaseRecord,
-    history: tuple[ActionRecord, ...],
+    history: tuple[ActionRecord, ...] | None,
+    position: Position,
     today: date,
     calendars: Callable[[str], WorkCalendar],
 ) -> CaseView:
     workflow = load_workflow(record.regime)
-    position = _replayed(workflow, record, history)
     state = workflow.states[position.state]
     current = None
     if state.deadline is not None and not state.final:
@@ -167,6 +181,28 @@ def _replayed(
     opening, *rest = history
     actions = [Action(on=a.on, action=a.action, role=Role(a.role), days=a.days) for a in rest]
     return replay(workflow, Opening(opening.action), opening.on, actions)
+
+
+def _stored(position: Position) -> PositionRecord:
+    """`position` as the store keeps it."""
+    return PositionRecord(
+        state=position.state,
+        entered=position.entered,
+        pauses=tuple((p.since, p.until) for p in position.pauses),
+        extension_days=position.extension_days,
+    )
+
+
+def _restored(record: CaseRecord, stored: PositionRecord | None) -> Position:
+    """The position the store kept for the case."""
+    if stored is None:
+        raise RefusedAction(f"case {record.id} has no recorded opening")
+    return Position(
+        state=stored.state,
+        entered=stored.entered,
+        pauses=tuple(Pause(since=since, until=until) for since, until in stored.pauses),
+        extension_days=stored.extension_days,
+    )
 
 
 def _calendars(home: Path | None) -> Callable[[str], WorkCalendar]:

@@ -39,6 +39,18 @@ class CaseRecord:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PositionRecord:
+    """Where the case's last recorded action left it (as `chainreview.case` replays it): its
+    state, the day it entered it, the clock's pauses and the extension days granted there."""
+
+    state: str
+    entered: date
+    pauses: tuple[tuple[date, date | None], ...] = ()
+    """Each pause as (requested on, supplied on); None: the clock still stands still."""
+    extension_days: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StoredFile:
     """A file of a submitted package: where it sits in the package, its digest and size."""
 

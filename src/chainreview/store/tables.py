@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Final
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     Date,
@@ -85,6 +86,12 @@ class Case(Base):
     version: Mapped[int] = mapped_column(Integer)
     actions: Mapped[int] = mapped_column(Integer, server_default="0")
     """Procedure actions recorded (`case_actions`): recording one moves the version."""
+    entered_on: Mapped[date | None] = mapped_column(Date)
+    """The day the case entered `state` (None until an action is recorded); with `pauses` and
+    `extension_days`, the position the last action left (revision 0004)."""
+    pauses: Mapped[list[list[str | None]]] = mapped_column(JSON, server_default="[]")
+    """The clock's pauses in that state: [requested on, supplied on or null], ISO dates."""
+    extension_days: Mapped[int] = mapped_column(Integer, server_default="0")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads a dict)
 
