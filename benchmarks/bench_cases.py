@@ -34,8 +34,16 @@ from pathlib import Path
 from sqlalchemy import select
 
 import chainreview
-from chainreview.case.procedure import Action, Opening, Role
-from chainreview.case.service import Opened, list_case_views, open_case, take_action, view_case
+from chainreview.case.access import Caller
+from chainreview.case.procedure import Opening, Role
+from chainreview.case.service import (
+    Opened,
+    Step,
+    list_case_views,
+    open_case,
+    take_action,
+    view_case,
+)
 from chainreview.store import files, rounds
 from chainreview.store.audit import verify_audit
 from chainreview.store.db import Store, open_store
@@ -45,6 +53,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "examples" / "office-video-confe
 TARGET_LIST_SECONDS = 0.050
 TARGET_PAGE_SECONDS = 0.050
 TARGET_VERIFY_SECONDS_PER_100K = 2.0
+OFFICE = Caller(name="bench-reviewer", role=Role.REVIEWER, org=None)
+"""The list and page are read as a reviewer: the office sees every case."""
 SNAPSHOT_HASH = "5" * 64
 """The snapshot hash the rounds name (the rounds' bytes are real; no snapshot is opened)."""
 
@@ -68,7 +78,9 @@ def main() -> None:
         )
         today = date(2026, 12, 7)
         baseline = _timed(lambda: _select_cases(store), repeat)
-        listed = _timed(lambda: list_case_views(store, today=today, home=None), repeat)
+        listed = _timed(
+            lambda: list_case_views(store, caller=OFFICE, today=today, home=None), repeat
+        )
         page = _timed(lambda: _page(store, ids[len(ids) // 2], today), repeat)
         entries = verify_audit(store).checked
         verify = _timed(lambda: verify_audit(store), repeat)
@@ -114,9 +126,9 @@ def _fill(store: Store, count: int, result: bytes) -> list[str]:
             vendor=f"Vendor {n % 90}",
             opening=Opening.DECLARATION,
             on=opened_on,
-            role=Role.APPLICANT,
         )
-        case_id = open_case(store, opened, actor="bench", home=None).case.id
+        operator = Caller(name="bench-operator", role=Role.APPLICANT, org=opened.applicant)
+        case_id = open_case(store, opened, caller=operator, home=None).case.id
         steps = [("check", Role.REVIEWER, 1), ("accept", Role.REVIEWER, 2)]
         if n % 3 == 0:
             steps += [
@@ -126,8 +138,9 @@ def _fill(store: Store, count: int, result: bytes) -> list[str]:
         if n % 5 == 0:
             steps.append(("decide-review", Role.REVIEWER, 12))
         for action, role, days in steps:
-            taken = Action(on=opened_on + timedelta(days=days), action=action, role=role)
-            take_action(store, case_id, taken, actor="bench", expected_version=None, home=None)
+            step = Step(action=action, on=opened_on + timedelta(days=days))
+            who = operator if role is Role.APPLICANT else OFFICE
+            take_action(store, case_id, step, caller=who, expected_version=None, home=None)
         with store.transaction("bench") as tx:
             submission = files.submit(tx, case_id, package).number
             for _ in range(3):
@@ -148,7 +161,7 @@ def _select_cases(store: Store) -> None:
 
 
 def _page(store: Store, case_id: str, today: date) -> None:
-    view_case(store, case_id, today=today, home=None)
+    view_case(store, case_id, caller=OFFICE, today=today, home=None)
     with store.transaction("bench") as tx:
         rounds.list_rounds(tx, case_id)
 

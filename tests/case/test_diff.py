@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 import chainreview
+from chainreview.case.access import Caller
 from chainreview.case.diff import Change, InputChange, diff_results
 from chainreview.case.procedure import Opening, Role
 from chainreview.case.rounds import case_diff, review_round, submit_package
@@ -30,6 +31,9 @@ FIRMWARE = "sbom/vs8400-firmware.cdx.json"
 AGENT = "sbom/fleet-agent.cdx.json"
 VEX = "vex/fleet-agent.openvex.json"
 SALT = "pkg:pypi/salt@3000.1"
+
+OPERATOR = Caller(name="operator", role=Role.APPLICANT, org="State Grid Demo Co.")
+REVIEWER = Caller(name="reviewer", role=Role.REVIEWER, org=None)
 
 
 @pytest.fixture(scope="module")
@@ -216,26 +220,25 @@ def test_the_last_two_rounds_of_a_case(reviewer: Reviewer, tmp_path: Path) -> No
         vendor="Example Energy Systems Ltd.",
         opening=Opening.DECLARATION,
         on=date(2026, 11, 2),
-        role=Role.APPLICANT,
     )
     with open_store(None, home=tmp_path) as store:
-        case_id = open_case(store, opened, actor="operator", home=None).case.id
-        submit_package(store, case_id, EXAMPLE, actor="operator")
-        first = review_round(store, case_id, reviewer, as_of=AS_OF, actor="reviewer")
+        case_id = open_case(store, opened, caller=OPERATOR, home=None).case.id
+        submit_package(store, case_id, EXAMPLE, caller=OPERATOR)
+        first = review_round(store, case_id, reviewer, as_of=AS_OF, caller=REVIEWER)
         with pytest.raises(NotFound, match="1 round"):
-            case_diff(store, case_id, actor="reviewer")
-        submit_package(store, case_id, _copy(tmp_path, vex_under_investigation), actor="operator")
-        second = review_round(store, case_id, reviewer, as_of=AS_OF, actor="reviewer")
-        found = case_diff(store, case_id, actor="reviewer")
+            case_diff(store, case_id, caller=REVIEWER)
+        submit_package(store, case_id, _copy(tmp_path, vex_under_investigation), caller=OPERATOR)
+        second = review_round(store, case_id, reviewer, as_of=AS_OF, caller=REVIEWER)
+        found = case_diff(store, case_id, caller=REVIEWER)
         assert found == diff_results(
             first.result_json,
             second.result_json,
             names=(f"case {case_id} round 1", f"case {case_id} round 2"),
         )
         assert [i.path for i in found.inputs_changed] == [VEX]
-        assert case_diff(store, case_id, 2, 2, actor="reviewer").empty
-        review_round(store, case_id, reviewer, as_of=AS_OF, actor="reviewer", submission=1)
-        latest = case_diff(store, case_id, actor="reviewer")  # rounds 2 and 3: the VEX back
+        assert case_diff(store, case_id, 2, 2, caller=REVIEWER).empty
+        review_round(store, case_id, reviewer, as_of=AS_OF, caller=REVIEWER, submission=1)
+        latest = case_diff(store, case_id, caller=REVIEWER)  # rounds 2 and 3: the VEX back
         assert (latest.before.name, latest.after.name) == (
             f"case {case_id} round 2",
             f"case {case_id} round 3",
@@ -245,7 +248,7 @@ def test_the_last_two_rounds_of_a_case(reviewer: Reviewer, tmp_path: Path) -> No
             Change(field="status", before="under_investigation", after="not_affected"),
         )
         with pytest.raises(NotFound, match="no round 9"):
-            case_diff(store, case_id, 1, 9, actor="reviewer")
+            case_diff(store, case_id, 1, 9, caller=REVIEWER)
 
 
 def test_conditions_and_inputs_of_another_package(reviewer: Reviewer, original: bytes) -> None:
@@ -271,4 +274,72 @@ def test_conditions_and_inputs_of_another_package(reviewer: Reviewer, original: 
     ]
     assert ("vex/fleet-agent.openvex.json", old[VEX], None) in [
         (i.path, i.before, i.after) for i in found.inputs_changed
+    ]
+
+
+def _edited(result: bytes, edit: Callable[[dict[str, Any]], None]) -> tuple[bytes, dict[str, Any]]:
+    """`result` with `edit` applied to its first finding that has an alias besides its id."""
+    document = json.loads(result)
+    found = [
+        f
+        for product in document["products"]
+        for f in product["findings"]
+        if set(f["aliases"]) - {f["id"]}
+    ]
+    edit(found[0])
+    return json.dumps(document).encode(), found[0]
+
+
+def test_a_finding_named_by_another_of_its_ids_is_changed_not_resolved_and_added(
+    original: bytes,
+) -> None:
+    before = json.loads(original)
+    after, finding = _edited(
+        original, lambda f: f.update(id=sorted(set(f["aliases"]) - {f["id"]})[0])
+    )
+    (old_id,) = [
+        f["id"]
+        for product in before["products"]
+        for f in product["findings"]
+        if f["component"] == finding["component"] and f["aliases"] == finding["aliases"]
+    ]
+    found = diff_results(original, after)
+    assert found.findings_added == found.findings_resolved == ()
+    (changed,) = found.findings_changed
+    assert changed.changes == (Change(field="id", before=old_id, after=finding["id"]),)
+    assert old_id != finding["id"]
+
+
+def test_another_vulnerability_of_the_same_component_is_resolved_and_added(
+    original: bytes,
+) -> None:
+    after, finding = _edited(original, lambda f: f.update(id="CVE-1999-0001", aliases=[]))
+    found = diff_results(original, after)
+    assert [f.id for f in found.findings_added] == ["CVE-1999-0001"]
+    assert [f.component for f in found.findings_resolved] == [finding["component"]]
+    assert found.findings_changed == ()
+
+
+def test_severity_and_suppression_changes_of_a_finding(original: bytes) -> None:
+    levels: list[str] = []
+
+    def edit(finding: dict[str, Any]) -> None:
+        levels.append(finding["severity"]["level"])
+        finding["severity"]["level"] = "low" if levels[0] != "low" else "high"
+        finding["suppressed"] = {"id": "IGN-7", "reason": "accepted risk", "expires": None}
+
+    after, finding = _edited(original, edit)
+    (before_level,) = levels
+    found = diff_results(original, after)
+    (changed,) = found.findings_changed
+    assert changed.changes == (
+        Change(field="severity", before=before_level, after=finding["severity"]["level"]),
+        Change(field="suppressed", before="no", after="IGN-7"),
+    )
+    assert changed.finding.suppressed == "IGN-7"
+    back = diff_results(after, original)
+    (undone,) = back.findings_changed
+    assert [(c.field, c.before, c.after) for c in undone.changes] == [
+        ("severity", finding["severity"]["level"], before_level),
+        ("suppressed", "IGN-7", "no"),
     ]

@@ -17,6 +17,7 @@ from chainreview.case.procedure import (
     Opening,
     Pause,
     Role,
+    allowed_actions,
     load_workflow,
     parse_workflow,
     replay,
@@ -235,3 +236,34 @@ def test_workflow_data_is_checked(change: Any, expected: str) -> None:
     with pytest.raises(InputError) as caught:
         parse_workflow(value, "w.yaml", load_profile(CN))
     assert str(caught.value).startswith(expected)
+
+
+def test_what_a_case_allows_now_names_who_may_take_it() -> None:
+    workflow = load_workflow(CN)
+    deciding = replay(workflow, Opening.DECLARATION, DAY, _history(("check", R), ("accept", R)))
+    allowed = {a.action: {r.value for r in a.roles} for a in allowed_actions(workflow, deciding)}
+    # the yaml's transitions from `deciding`, then the clock's stop (Art. 15); no extend: the
+    # Art. 9 decision has no extension
+    assert allowed == {
+        "decide-no-review": {"reviewer", "approver"},
+        "decide-review": {"reviewer", "approver"},
+        "withdraw": {"applicant"},
+        "request-materials": {"reviewer"},
+    }
+    with pytest.raises(
+        RefusedAction, match=r"the deadline of deciding \(Art. 9\) has no extension"
+    ):
+        replay(
+            workflow,
+            Opening.DECLARATION,
+            DAY,
+            _history(("check", R), ("accept", R), ("extend", R)),
+        )
+    stopped = replay(
+        workflow,
+        Opening.DECLARATION,
+        DAY,
+        _history(("check", R), ("accept", R), ("request-materials", R)),
+    )
+    assert [a.action for a in allowed_actions(workflow, stopped)][-1] == "supply-materials"
+    assert "request-materials" not in {a.action for a in allowed_actions(workflow, stopped)}

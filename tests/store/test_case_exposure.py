@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from chainreview.case.access import Caller
 from chainreview.case.exposure import CiiSystem, DeclaredProduct, vendor_exposure
 from chainreview.case.procedure import Opening, Role
 from chainreview.case.rounds import submit_package
@@ -17,6 +18,10 @@ from chainreview.store.db import Store
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
 
+def _operator(org: str) -> Caller:
+    return Caller(name=f"{org} user", role=Role.APPLICANT, org=org)
+
+
 def _opened(vendor: str, applicant: str) -> Opened:
     return Opened(
         regime="cn-crm-2022",
@@ -25,18 +30,27 @@ def _opened(vendor: str, applicant: str) -> Opened:
         vendor=vendor,
         opening=Opening.DECLARATION,
         on=date(2026, 11, 20),
-        role=Role.APPLICANT,
     )
 
 
 def test_every_case_of_the_vendor_with_its_deployments(store: Store) -> None:
-    grid = open_case(store, _opened("Veltrani Storage AG", "Grid op"), actor="a", home=None)
-    submit_package(store, grid.case.id, EXAMPLES / "grid-storage", actor="a")
-    other = open_case(store, _opened("Lanxuan Data", "Telecom op"), actor="b", home=None)
-    submit_package(store, other.case.id, EXAMPLES / "domestic-database", actor="b")
-    waiting = open_case(store, _opened(" veltrani storage ag", "Bank op"), actor="c", home=None)
+    grid = open_case(
+        store, _opened("Veltrani Storage AG", "Grid op"), caller=_operator("Grid op"), home=None
+    )
+    submit_package(store, grid.case.id, EXAMPLES / "grid-storage", caller=_operator("Grid op"))
+    other = open_case(
+        store, _opened("Lanxuan Data", "Telecom op"), caller=_operator("Telecom op"), home=None
+    )
+    submit_package(
+        store, other.case.id, EXAMPLES / "domestic-database", caller=_operator("Telecom op")
+    )
+    waiting = open_case(
+        store, _opened(" veltrani storage ag", "Bank op"), caller=_operator("Bank op"), home=None
+    )
 
-    found = vendor_exposure(store, "VELTRANI STORAGE AG", actor="office")
+    found = vendor_exposure(
+        store, "VELTRANI STORAGE AG", caller=Caller(name="office", role=Role.REVIEWER, org=None)
+    )
 
     assert [(e.case_id, e.operator, e.submission) for e in found] == [
         (grid.case.id, "Qiuyuan Provincial Grid Dispatch Co., Ltd.", 1),

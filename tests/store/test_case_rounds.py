@@ -15,6 +15,7 @@ from sqlalchemy import text
 from store_kit import Backend
 
 import chainreview
+from chainreview.case.access import Caller
 from chainreview.case.procedure import Opening, Role
 from chainreview.case.rounds import rerender, review_round, submit_package
 from chainreview.case.service import Opened, open_case
@@ -33,8 +34,9 @@ GRID = Opened(
     vendor="Example Energy Systems Ltd.",
     opening=Opening.DECLARATION,
     on=date(2026, 11, 2),
-    role=Role.APPLICANT,
 )
+OPERATOR = Caller(name="operator", role=Role.APPLICANT, org="State Grid Demo Co.")
+REVIEWER = Caller(name="reviewer", role=Role.REVIEWER, org=None)
 
 
 @pytest.fixture(scope="module")
@@ -52,30 +54,30 @@ def _reviewed_directly(reviewer: Reviewer, folder: Path) -> bytes:
 def test_a_round_is_the_review_of_the_package_as_submitted(
     store: Store, reviewer: Reviewer
 ) -> None:
-    case_id = open_case(store, GRID, actor="operator", home=None).case.id
-    submitted = submit_package(store, case_id, EXAMPLE, actor="operator")
+    case_id = open_case(store, GRID, caller=OPERATOR, home=None).case.id
+    submitted = submit_package(store, case_id, EXAMPLE, caller=OPERATOR)
     paths = {f.path for f in submitted.files}
     assert "declaration.yaml" in paths
     assert {p.relative_to(EXAMPLE).as_posix() for p in EXAMPLE.rglob("*") if p.is_file()} >= paths
-    round_ = review_round(store, case_id, reviewer, as_of=AS_OF, actor="reviewer")
+    round_ = review_round(store, case_id, reviewer, as_of=AS_OF, caller=REVIEWER)
     assert (round_.number, round_.submission) == (1, 1)
     assert round_.result_json == _reviewed_directly(reviewer, EXAMPLE)
     assert round_.snapshot_hash == reviewer.snapshot.hash
     assert reviewer.snapshot.hash in pinned_snapshots(store)
     assert reviewer.snapshot.hash in pinned(reviewer.snapshot.path.parents[2])
-    assert rerender(store, case_id, 1, reviewer, actor="reviewer") == round_.result_json
+    assert rerender(store, case_id, 1, reviewer, caller=REVIEWER) == round_.result_json
     # A round let be final on the demo intel renders again as final, byte for byte.
     accepted = review_round(
-        store, case_id, reviewer, as_of=AS_OF, actor="reviewer", allow_demo_intel=True
+        store, case_id, reviewer, as_of=AS_OF, caller=REVIEWER, allow_demo_intel=True
     )
     assert accepted.result_json != round_.result_json
-    assert rerender(store, case_id, 2, reviewer, actor="reviewer") == accepted.result_json
+    assert rerender(store, case_id, 2, reviewer, caller=REVIEWER) == accepted.result_json
 
 
 def test_the_same_files_again_are_stored_once(store: Store, backend: Backend) -> None:
-    case_id = open_case(store, GRID, actor="operator", home=None).case.id
-    first = submit_package(store, case_id, EXAMPLE, actor="operator")
-    second = submit_package(store, case_id, EXAMPLE, actor="operator")
+    case_id = open_case(store, GRID, caller=OPERATOR, home=None).case.id
+    first = submit_package(store, case_id, EXAMPLE, caller=OPERATOR)
+    second = submit_package(store, case_id, EXAMPLE, caller=OPERATOR)
     assert second.number == 2 and second.files == first.files
     with backend.sql() as connection:
         blobs = connection.execute(text("SELECT count(*) FROM blobs")).scalar()
@@ -85,14 +87,14 @@ def test_the_same_files_again_are_stored_once(store: Store, backend: Backend) ->
 def test_a_package_with_problems_stores_nothing(
     store: Store, backend: Backend, tmp_path: Path
 ) -> None:
-    case_id = open_case(store, GRID, actor="operator", home=None).case.id
+    case_id = open_case(store, GRID, caller=OPERATOR, home=None).case.id
     broken = tmp_path / "package"
     shutil.copytree(EXAMPLE, broken)
     manifest = broken / "declaration.yaml"
     manifest.write_text(manifest.read_text(encoding="utf-8") + "\nunknown_field: 1\n")
     with pytest.raises(InvalidPackage):
-        submit_package(store, case_id, broken, actor="operator")
+        submit_package(store, case_id, broken, caller=OPERATOR)
     with backend.sql() as connection:
         assert connection.execute(text("SELECT count(*) FROM submissions")).scalar() == 0
     with pytest.raises(NotFound, match="has no submission to review"):
-        review_round(store, case_id, Reviewer.__new__(Reviewer), as_of=AS_OF, actor="r")
+        review_round(store, case_id, Reviewer.__new__(Reviewer), as_of=AS_OF, caller=REVIEWER)

@@ -4,15 +4,22 @@ replayed from the recorded history (due dates counted by hand, see tests/case/te
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 
 import pytest
 from sqlalchemy import text
 from store_kit import Backend
 
-from chainreview.case.procedure import Action, Opening, Role
-from chainreview.case.service import Opened, list_case_views, open_case, take_action, view_case
+from chainreview.case.access import Caller
+from chainreview.case.procedure import Opening, Role
+from chainreview.case.service import (
+    Opened,
+    Step,
+    list_case_views,
+    open_case,
+    take_action,
+    view_case,
+)
 from chainreview.errors import ConflictError, RefusedAction
 from chainreview.store.audit import verify_audit
 from chainreview.store.db import Store
@@ -25,41 +32,48 @@ GRID = Opened(
     vendor="Example Energy Systems Ltd.",
     opening=Opening.DECLARATION,
     on=date(2025, 9, 22),
-    role=A,
 )
+OPERATOR = Caller(name="operator", role=A, org="State Grid Demo Co.")
+OFFICE = Caller(name="office", role=R, org=None)
 
 
-def _act(store: Store, case_id: str, on: date, action: str, role: Role, **more: object) -> None:
+def _as(role: Role) -> Caller:
+    """A user in `role`: the grid operator's for an applicant, the vendor's for a vendor."""
+    org = {A: GRID.applicant, Role.VENDOR: GRID.vendor}.get(role)
+    return Caller(name=f"{role.value}-user", role=role, org=org)
+
+
+def _act(store: Store, case_id: str, on: date, action: str, role: Role) -> None:
     take_action(
         store,
         case_id,
-        Action(on=on, action=action, role=role, days=more.get("days")),  # type: ignore[arg-type]
-        actor=f"{role.value}-user",
+        Step(action=action, on=on),
+        caller=_as(role),
         expected_version=None,
         home=None,
     )
 
 
 def test_a_declared_case_runs_on_the_decision_clock(store: Store) -> None:
-    opened = open_case(store, GRID, actor="operator", home=None)
+    opened = open_case(store, GRID, caller=OPERATOR, home=None)
     assert (opened.case.id, opened.case.state, opened.clock) == ("CR-2026-0001", "received", None)
     case_id = opened.case.id
     _act(store, case_id, date(2025, 9, 24), "check", R)
     _act(store, case_id, date(2025, 9, 26), "accept", R)
-    view = view_case(store, case_id, today=date(2025, 10, 9), home=None)
+    view = view_case(store, case_id, caller=OFFICE, today=date(2025, 10, 9), home=None)
     assert view.clock is not None
     # National Day 2025: accepted Fri Sep 26, 10 working days end Thu Oct 16.
     assert (view.case.state, view.clock.due, view.clock.left) == ("deciding", date(2025, 10, 16), 6)
     _act(store, case_id, date(2025, 9, 29), "request-materials", R)
-    stopped = view_case(store, case_id, today=date(2025, 10, 9), home=None)
+    stopped = view_case(store, case_id, caller=OFFICE, today=date(2025, 10, 9), home=None)
     assert stopped.clock is not None
     assert (stopped.clock.due, stopped.clock.stopped_since) == (None, date(2025, 9, 29))
     _act(store, case_id, date(2025, 10, 10), "supply-materials", A)
-    resumed = view_case(store, case_id, today=date(2025, 10, 13), home=None)
+    resumed = view_case(store, case_id, caller=OFFICE, today=date(2025, 10, 13), home=None)
     assert resumed.clock is not None
     assert (resumed.clock.due, resumed.clock.paused_days) == (date(2025, 10, 21), 3)
     _act(store, case_id, date(2025, 10, 20), "decide-review", P)
-    final = view_case(store, case_id, today=date(2025, 10, 20), home=None)
+    final = view_case(store, case_id, caller=OFFICE, today=date(2025, 10, 20), home=None)
     assert final.case.state == "initial-review"
     assert [(a.seq, a.action, a.role) for a in final.history] == [
         (1, "declaration", "applicant"),
@@ -75,13 +89,13 @@ def test_a_declared_case_runs_on_the_decision_clock(store: Store) -> None:
 
 
 def test_a_refused_action_writes_nothing(store: Store, backend: Backend) -> None:
-    case_id = open_case(store, GRID, actor="operator", home=None).case.id
-    before = view_case(store, case_id, today=GRID.on, home=None)
+    case_id = open_case(store, GRID, caller=OPERATOR, home=None).case.id
+    before = view_case(store, case_id, caller=OFFICE, today=GRID.on, home=None)
     with pytest.raises(RefusedAction, match="no action 'conclude' from state received"):
         _act(store, case_id, date(2025, 9, 23), "conclude", P)
     with pytest.raises(RefusedAction, match="check from received is for reviewer, not vendor"):
         _act(store, case_id, date(2025, 9, 23), "check", Role.VENDOR)
-    after = view_case(store, case_id, today=GRID.on, home=None)
+    after = view_case(store, case_id, caller=OFFICE, today=GRID.on, home=None)
     assert after == before
     with backend.sql() as connection:
         count = connection.execute(text("SELECT count(*) FROM audit_log")).scalar()
@@ -89,19 +103,22 @@ def test_a_refused_action_writes_nothing(store: Store, backend: Backend) -> None
 
 
 def test_an_action_decided_on_an_old_version_is_a_conflict(store: Store) -> None:
-    case_id = open_case(store, GRID, actor="operator", home=None).case.id
-    seen = view_case(store, case_id, today=GRID.on, home=None).case.version
+    case_id = open_case(store, GRID, caller=OPERATOR, home=None).case.id
+    seen = view_case(store, case_id, caller=OFFICE, today=GRID.on, home=None).case.version
     _act(store, case_id, date(2025, 9, 23), "check", R)
     with pytest.raises(ConflictError):
         take_action(
             store,
             case_id,
-            Action(on=date(2025, 9, 23), action="withdraw", role=A),
-            actor="operator",
+            Step(action="withdraw", on=date(2025, 9, 23)),
+            caller=OPERATOR,
             expected_version=seen,
             home=None,
         )
-    assert view_case(store, case_id, today=GRID.on, home=None).case.state == "completeness-check"
+    assert (
+        view_case(store, case_id, caller=OFFICE, today=GRID.on, home=None).case.state
+        == "completeness-check"
+    )
 
 
 def test_ex_officio_cases_are_opened_by_the_office(store: Store) -> None:
@@ -113,23 +130,22 @@ def test_ex_officio_cases_are_opened_by_the_office(store: Store) -> None:
         vendor="Foreign memory maker",
         opening=Opening.EX_OFFICIO,
         on=date(2023, 3, 31),
-        role=R,
     )
-    view = open_case(store, chips, actor="office", home=None)
+    view = open_case(store, chips, caller=OFFICE, home=None)
     assert view.case.ex_officio and view.case.state == "initial-review"
     assert view.clock is not None and view.clock.days == 30
     with pytest.raises(
-        RefusedAction, match="opened ex-officio by approver, reviewer, not applicant"
+        RefusedAction, match="opening a case ex-officio is for approver, reviewer, not applicant"
     ):
-        open_case(store, dataclasses.replace(chips, role=A), actor="x", home=None)
+        open_case(store, chips, caller=OPERATOR, home=None)
 
 
 def test_case_list_shows_each_deadline(store: Store) -> None:
-    first = open_case(store, GRID, actor="operator", home=None).case.id
+    first = open_case(store, GRID, caller=OPERATOR, home=None).case.id
     _act(store, first, date(2025, 9, 24), "check", R)
     _act(store, first, date(2025, 9, 26), "accept", R)
-    open_case(store, GRID, actor="operator", home=None)
-    views = list_case_views(store, today=date(2025, 10, 17), home=None)
+    open_case(store, GRID, caller=OPERATOR, home=None)
+    views = list_case_views(store, caller=OFFICE, today=date(2025, 10, 17), home=None)
     assert [(v.case.id, v.case.state) for v in views] == [
         ("CR-2026-0001", "deciding"),
         ("CR-2026-0002", "received"),

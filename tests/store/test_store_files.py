@@ -80,6 +80,7 @@ def test_submissions_are_numbered_per_case_and_audited(store: Store) -> None:
     ]
     assert json.loads(trail[1].payload) == {
         "submission": 1,
+        "party": "applicant",
         "files": {"declaration.yaml": {"sha256": _sha(DECLARATION), "size": len(DECLARATION)}},
     }
     assert json.loads(trail[3].payload) == {

@@ -23,6 +23,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from store_kit import Backend, chained_hash
 
+from chainreview.case.access import Caller
+from chainreview.case.procedure import Role
 from chainreview.case.service import view_case
 from chainreview.errors import StoreError
 from chainreview.store import migrate
@@ -50,6 +52,7 @@ TABLES = {
     "rounds",
     "submission_files",
     "submissions",
+    "users",
 }
 SBOM = b'{"bomFormat": "CycloneDX"}\n'
 RESULT = b'{\n  "outcome": "pass"\n}\n'
@@ -139,7 +142,8 @@ def test_a_database_with_data_upgrades_from_the_first_revision(backend: Backend)
         assert pinned_snapshots(store) == {SNAPSHOT, "cd" * 32}
         with store.transaction("dave") as tx:
             case = get_case(tx, "CR-2025-0007")
-            files = get_submission(tx, case.id, 1).files
+            submitted = get_submission(tx, case.id, 1)
+            files = submitted.files
             content = download(tx, case.id, 1, "sbom/app.cdx.json")
             result = get_round(tx, case.id, 1).result_json
             opinions = [(o.unit, o.text) for o in list_opinions(tx, case.id)]
@@ -153,6 +157,7 @@ def test_a_database_with_data_upgrades_from_the_first_revision(backend: Backend)
             3,
         )
         assert [(f.path, f.size) for f in files] == [("sbom/app.cdx.json", len(SBOM))]
+        assert submitted.party == "applicant"  # made before parties were kept: the operator's
         assert (content, result) == (SBOM, RESULT)
         assert opinions == [("Unit A", "Fine.")]
         assert decisions == [("approved", "Low risk.")]
@@ -162,10 +167,11 @@ def test_a_database_with_data_upgrades_from_the_first_revision(backend: Backend)
 
 
 POSITIONS = "0004"
-"""The revision that keeps each case's position on its row."""
+"""The revision that keeps each case's position (and whether it was put to member units)."""
 HISTORIES = {
     # Declared, checked, accepted Fri 2025-09-26; materials requested Mon 29, supplied Oct 10.
     "CR-2025-0001": (
+        "cn-crm-2022",
         "deciding",
         [
             ("2025-09-22", "declaration", "applicant", None),
@@ -177,6 +183,7 @@ HISTORIES = {
     ),
     # Opened ex officio, extended by the stated 15 days, materials requested and not supplied.
     "CR-2025-0002": (
+        "cn-crm-2022",
         "initial-review",
         [
             ("2023-03-31", "ex-officio", "reviewer", None),
@@ -184,8 +191,10 @@ HISTORIES = {
             ("2023-04-12", "request-materials", "reviewer", None),
         ],
     ),
-    # An extension and a pause in the initial review, then a move: the new state starts afresh.
+    # An extension and a pause in the initial review, then recommended to the member units:
+    # the new state starts afresh, and member units are consulted from then on.
     "CR-2025-0003": (
+        "cn-crm-2022",
         "member-opinions",
         [
             ("2025-01-06", "ex-officio", "reviewer", None),
@@ -198,7 +207,17 @@ HISTORIES = {
             ("2025-01-27", "request-materials", "reviewer", None),
         ],
     ),
-    "CR-2025-0004": ("received", []),  # written past the service: no opening recorded
+    # 15 CFR 791: the agencies were notified (consulted), then an initial determination.
+    "CR-2025-0004": (
+        "us-icts-791",
+        "initial-determination",
+        [
+            ("2025-02-03", "declaration", "applicant", None),
+            ("2025-02-05", "notify-agencies", "reviewer", None),
+            ("2025-03-10", "issue-initial", "approver", None),
+        ],
+    ),
+    "CR-2025-0005": ("cn-crm-2022", "received", []),  # written past the service: no opening
 }
 
 
@@ -208,18 +227,19 @@ def test_the_positions_of_recorded_histories_are_filled(backend: Backend) -> Non
     try:
         migrate.upgrade(engine, revisions[revisions.index(POSITIONS) - 1])
         with backend.sql() as sql:
-            for n, (case_id, (state, history)) in enumerate(HISTORIES.items()):
+            for case_id, (regime, state, history) in HISTORIES.items():
                 sql.execute(
                     text(
                         "INSERT INTO cases (id, regime, title, state, applicant_org, vendor_org,"
                         " ex_officio, opened_at, opened_by, snapshot_hash, version, actions)"
-                        " VALUES (:id, 'cn-crm-2022', 'Old', :state, 'Op', 'Vend', :eo,"
-                        " :at, 'alice', NULL, :v, :n)"
+                        " VALUES (:id, :regime, 'Old', :state, 'Op', 'Vend', :eo, :at, 'alice',"
+                        " NULL, :v, :n)"
                     ),
                     {
                         "id": case_id,
+                        "regime": regime,
                         "state": state,
-                        "eo": n in (1, 2),
+                        "eo": bool(history) and history[0][1] == "ex-officio",
                         "at": OPENED,
                         "v": len(history) + 1,
                         "n": len(history),
@@ -247,26 +267,40 @@ def test_the_positions_of_recorded_histories_are_filled(backend: Backend) -> Non
         engine.dispose()
     d = date.fromisoformat
     with backend.open() as store:
-        found = {case.id: position for case, position in list_positions(store)}
-        resumed = view_case(store, "CR-2025-0001", today=d("2025-10-13"), home=None)
+        found = {case.id: (position, case.consulted) for case, position in list_positions(store)}
+        office = Caller(name="carol", role=Role.REVIEWER, org=None)
+        resumed = view_case(store, "CR-2025-0001", caller=office, today=d("2025-10-13"), home=None)
     assert found == {
-        "CR-2025-0001": PositionRecord(
-            state="deciding",
-            entered=d("2025-09-26"),
-            pauses=((d("2025-09-29"), d("2025-10-10")),),
+        "CR-2025-0001": (
+            PositionRecord(
+                state="deciding",
+                entered=d("2025-09-26"),
+                pauses=((d("2025-09-29"), d("2025-10-10")),),
+            ),
+            False,
         ),
-        "CR-2025-0002": PositionRecord(
-            state="initial-review",
-            entered=d("2023-03-31"),
-            pauses=((d("2023-04-12"), None),),
-            extension_days=15,
+        "CR-2025-0002": (
+            PositionRecord(
+                state="initial-review",
+                entered=d("2023-03-31"),
+                pauses=((d("2023-04-12"), None),),
+                extension_days=15,
+            ),
+            False,
         ),
-        "CR-2025-0003": PositionRecord(
-            state="member-opinions",
-            entered=d("2025-01-20"),
-            pauses=((d("2025-01-22"), d("2025-01-24")), (d("2025-01-27"), None)),
+        "CR-2025-0003": (
+            PositionRecord(
+                state="member-opinions",
+                entered=d("2025-01-20"),
+                pauses=((d("2025-01-22"), d("2025-01-24")), (d("2025-01-27"), None)),
+            ),
+            True,
         ),
-        "CR-2025-0004": None,
+        "CR-2025-0004": (
+            PositionRecord(state="initial-determination", entered=d("2025-03-10")),
+            True,
+        ),
+        "CR-2025-0005": (None, False),
     }
     # The stored position counts as the history does (tests/store/test_case_service.py: 10
     # working days from Sep 26, 3 of them stood still, National Day off: due Oct 21).

@@ -2,7 +2,9 @@
 
 `diff_results` compares two results of a known `schema_version` (checked against
 `schemas/result.schema.json`): the outcome, the findings added, resolved and changed (a finding
-is the same one when its product, vulnerability id and component ref are), the factor levels
+is the same one when its product, vulnerability id and component ref are; or, failing that,
+when the product and component are and their ids and aliases share one, as when a newer
+snapshot names the same vulnerability by another of its ids), the factor levels
 that moved with the after side's rule, reasons and evidence as the why, the conditions and
 limitations added and removed, and the declaration inputs whose bytes changed. Every list is
 in a fixed order, so the same two documents always give the same difference.
@@ -25,6 +27,8 @@ from chainreview.errors import InputError
 from chainreview.reviewer import RESULT_SCHEMA_VERSION
 
 _T = TypeVar("_T")
+Key = tuple[str, str, str]
+"""A finding's product, vulnerability id and component ref."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,6 +59,12 @@ class Finding:
     status: str
     suppressed: str | None
     """The ignore-file entry that suppresses it."""
+    aliases: tuple[str, ...]
+    """Its other ids (the alias group the finding stands for)."""
+
+    def names(self) -> frozenset[str]:
+        """Every id the finding goes by."""
+        return frozenset((self.id, *self.aliases))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -169,6 +179,13 @@ def diff_results(
     old, new = _result(before, names[0]), _result(after, names[1])
     old_det, new_det = old["determination"], new["determination"]
     old_findings, new_findings = _findings(old, names[0]), _findings(new, names[1])
+    renamed = _renamed(old_findings, new_findings)
+    same = sorted(old_findings.keys() & new_findings.keys())
+    pairs = [(old_findings[k], new_findings[k]) for k in same] + [
+        (old_findings[o], new_findings[n]) for o, n in renamed
+    ]
+    gone = old_findings.keys() - new_findings.keys() - {o for o, _ in renamed}
+    came = new_findings.keys() - old_findings.keys() - {n for _, n in renamed}
     old_conditions = _each(old_det["conditions"], _condition)
     new_conditions = _each(new_det["conditions"], _condition)
     old_limits = _each(old_det["limitations"], _limitation)
@@ -176,14 +193,17 @@ def diff_results(
     return RoundDiff(
         before=_side(names[0], old_det),
         after=_side(names[1], new_det),
-        findings_added=tuple(new_findings[k] for k in sorted(new_findings.keys() - old_findings)),
-        findings_resolved=tuple(
-            old_findings[k] for k in sorted(old_findings.keys() - new_findings)
-        ),
+        findings_added=tuple(new_findings[k] for k in sorted(came)),
+        findings_resolved=tuple(old_findings[k] for k in sorted(gone)),
         findings_changed=tuple(
-            FindingChange(finding=new_findings[k], changes=moved)
-            for k in sorted(old_findings.keys() & new_findings.keys())
-            if (moved := _changes(old_findings[k], new_findings[k]))
+            sorted(
+                (
+                    FindingChange(finding=after, changes=moved)
+                    for before, after in pairs
+                    if (moved := _changes(before, after))
+                ),
+                key=lambda c: (c.finding.product, c.finding.id, c.finding.component),
+            )
         ),
         levels_moved=_levels(old_det["assessments"], new_det["assessments"]),
         conditions_added=_sorted(new_conditions - old_conditions),
@@ -234,7 +254,7 @@ def _side(name: str, determination: Mapping[str, Any]) -> Side:
     )
 
 
-def _findings(result: Mapping[str, Any], name: str) -> dict[tuple[str, str, str], Finding]:
+def _findings(result: Mapping[str, Any], name: str) -> dict[Key, Finding]:
     """Every finding by product, vulnerability id and component ref."""
     found: dict[tuple[str, str, str], Finding] = {}
     for product in result["products"]:
@@ -250,6 +270,7 @@ def _findings(result: Mapping[str, Any], name: str) -> dict[tuple[str, str, str]
                 kev=item.get("kev") is not None,
                 status=item["status"],
                 suppressed=None if suppressed is None else str(suppressed.get("id")),
+                aliases=tuple(sorted(set(item["aliases"]) - {item["id"]})),
             )
             key = (finding.product, finding.id, finding.component)
             if key in found:
@@ -258,8 +279,29 @@ def _findings(result: Mapping[str, Any], name: str) -> dict[tuple[str, str, str]
     return found
 
 
+def _renamed(old: Mapping[Key, Finding], new: Mapping[Key, Finding]) -> list[tuple[Key, Key]]:
+    """Findings of one round without a namesake in the other, paired when the product and
+    component are the same and their ids and aliases overlap (each paired at most once, in key
+    order)."""
+    unmatched = sorted(new.keys() - old.keys())
+    pairs = []
+    for key in sorted(old.keys() - new.keys()):
+        finding = old[key]
+        for other in unmatched:
+            candidate = new[other]
+            if (candidate.product, candidate.component) == (
+                finding.product,
+                finding.component,
+            ) and (candidate.names() & finding.names()):
+                pairs.append((key, other))
+                unmatched.remove(other)
+                break
+    return pairs
+
+
 def _changes(old: Finding, new: Finding) -> tuple[Change, ...]:
     pairs = (
+        ("id", old.id, new.id),
         ("severity", old.severity, new.severity),
         ("kev", _yes(old.kev), _yes(new.kev)),
         ("status", old.status, new.status),

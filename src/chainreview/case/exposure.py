@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chainreview import raw
+from chainreview.case.access import OFFICE, Caller, check_role
 from chainreview.store import cases, files
 from chainreview.store.db import Store
 from chainreview.store.records import CaseRecord
@@ -56,12 +57,13 @@ class Exposure:
     systems: tuple[CiiSystem, ...]
 
 
-def vendor_exposure(store: Store, vendor: str, *, actor: str) -> tuple[Exposure, ...]:
+def vendor_exposure(store: Store, vendor: str, *, caller: Caller) -> tuple[Exposure, ...]:
     """Every case whose vendor is `vendor` (compared without case or surrounding spaces), oldest
-    first, with its latest declaration's products and CII systems."""
+    first, with its latest declaration's products and CII systems (for the office only)."""
+    check_role(caller, OFFICE, "the list of a vendor's cases")
     wanted = vendor.strip().casefold()
     found = []
-    with store.transaction(actor) as tx:
+    with store.transaction(caller.name) as tx:
         for case in cases.list_cases(tx):
             if case.vendor_org.strip().casefold() != wanted:
                 continue

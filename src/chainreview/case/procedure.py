@@ -63,6 +63,8 @@ class State:
     deadline: Deadline | None = None
     """The deadline of the profile's procedure step that runs in this state."""
     final: bool = False
+    consulted: bool = False
+    """Member units are consulted in this state: from then on they may see the case."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,6 +119,10 @@ class Workflow:
         allowed = sorted({t.action for t in self.transitions if current in t.sources})
         choices = f"allowed from {current}: {', '.join(allowed)}" if allowed else "none allowed"
         raise RefusedAction(f"no action {action!r} from state {current} ({choices})")
+
+    def consulting(self) -> frozenset[str]:
+        """The actions that bring a case into a state where member units are consulted."""
+        return frozenset(t.action for t in self.transitions if self.states[t.target].consulted)
 
     def calendar_name(self, deadline: Deadline) -> str:
         """The calendar `deadline` counts on."""
@@ -248,6 +254,10 @@ def _extended(state: State, deadline: Deadline, position: Position, action: Acti
             raise RefusedAction(f"extend {state.id}: state how many days (the extension is open)")
         return position.extension_days + action.days
     allowed = deadline.extension_days or 0
+    if not allowed:
+        raise RefusedAction(
+            f"extend: the deadline of {state.id} ({state.article}) has no extension"
+        )
     days = allowed if action.days is None else action.days
     if days < 1 or position.extension_days + days > allowed:
         raise RefusedAction(
@@ -296,6 +306,33 @@ def clock(workflow: Workflow, position: Position, calendar: WorkCalendar, today:
     )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Allowed:
+    """An action a case allows now, and the roles that may take it."""
+
+    action: str
+    roles: frozenset[Role]
+
+
+def allowed_actions(workflow: Workflow, position: Position) -> tuple[Allowed, ...]:
+    """What the case at `position` allows now: its state's transitions, then (in a timed state)
+    resuming its stopped clock or stopping it, and extending its deadline while the extension
+    the regime allows is not used up."""
+    state = workflow.states[position.state]
+    found = [
+        Allowed(action=t.action, roles=t.roles)
+        for t in workflow.transitions
+        if position.state in t.sources
+    ]
+    deadline = state.deadline
+    if deadline is not None and not state.final:
+        rules = [workflow.resume if position.stopped else workflow.stop]
+        if deadline.open_extension or position.extension_days < (deadline.extension_days or 0):
+            rules.append(workflow.extend)
+        found += [Allowed(action=r.action, roles=r.roles) for r in rules if r is not None]
+    return tuple(found)
+
+
 def workflow_ids() -> tuple[str, ...]:
     """The regimes with a packaged case workflow, sorted."""
     return tuple(
@@ -337,6 +374,7 @@ def parse_workflow(value: Any, file: str, profile: RegimeProfile) -> Workflow:
             article=item["article"],
             deadline=None if step_id is None else steps[step_id].deadline,
             final=item.get("final", False),
+            consulted=item.get("consulted", False),
         )
     starts = {Opening(k): v for k, v in value["starts"].items()}
     for opening, state_id in starts.items():

@@ -20,19 +20,32 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
 from chainreview import limits, raw
+from chainreview.case.access import (
+    OFFICE,
+    SUBMITTERS,
+    Caller,
+    check_role,
+    sees_submission,
+    visible_case,
+)
 from chainreview.case.diff import RoundDiff, diff_results
+from chainreview.case.procedure import Role
 from chainreview.errors import InputError, NotFound
 from chainreview.formats import REVIEW_FORMATS
 from chainreview.intel.snapshot import pin
 from chainreview.reviewer import Reviewer, load_package
 from chainreview.store import files, rounds
-from chainreview.store.db import Store
+from chainreview.store.db import Store, Tx
 from chainreview.store.records import RoundRecord, SubmissionRecord
 
 
-def submit_package(store: Store, case_id: str, folder: Path, *, actor: str) -> SubmissionRecord:
+def submit_package(store: Store, case_id: str, folder: Path, *, caller: Caller) -> SubmissionRecord:
     """Check the declaration package in `folder` and store every file it is read from as the
-    case's next submission; raises `InvalidPackage` (nothing stored) when it has problems."""
+    case's next submission, made by the caller's party (applicant, vendor, or a reviewer for
+    the office); raises `InvalidPackage` (nothing stored) when it has problems."""
+    check_role(caller, SUBMITTERS, "submitting a package")
+    with store.transaction(caller.name) as tx:
+        visible_case(tx, caller, case_id)
     declared = load_package(folder)
     contents: dict[str, bytes] = {}
     for found in declared.inputs:
@@ -40,8 +53,9 @@ def submit_package(store: Store, case_id: str, folder: Path, *, actor: str) -> S
         if hashlib.sha256(data).hexdigest() != found.sha256:
             raise InputError(found.path, "changed while the package was being read: submit again")
         contents[found.path] = data
-    with store.transaction(actor) as tx:
-        return files.submit(tx, case_id, contents)
+    with store.transaction(caller.name) as tx:
+        visible_case(tx, caller, case_id)
+        return files.submit(tx, case_id, contents, party=SUBMITTERS[caller.role])
 
 
 def review_round(
@@ -50,15 +64,16 @@ def review_round(
     reviewer: Reviewer,
     *,
     as_of: date,
-    actor: str,
+    caller: Caller,
     submission: int | None = None,
     allow_demo_intel: bool = False,
 ) -> RoundRecord:
     """Review `submission` (default: the latest) on `reviewer`'s snapshot as of `as_of`, and
-    record `result.json` with the snapshot's hash as the case's next round."""
-    number, result = _review(store, case_id, reviewer, as_of, actor, submission, allow_demo_intel)
+    record `result.json` with the snapshot's hash as the case's next round (a reviewer's)."""
+    check_role(caller, {Role.REVIEWER}, "reviewing a submission")
+    number, result = _review(store, case_id, reviewer, as_of, caller, submission, allow_demo_intel)
     pin(reviewer.snapshot.path, case_id)  # before the round names it: never collected after
-    with store.transaction(actor) as tx:
+    with store.transaction(caller.name) as tx:
         return rounds.add_round(
             tx,
             case_id,
@@ -68,10 +83,14 @@ def review_round(
         )
 
 
-def rerender(store: Store, case_id: str, number: int, reviewer: Reviewer, *, actor: str) -> bytes:
+def rerender(
+    store: Store, case_id: str, number: int, reviewer: Reviewer, *, caller: Caller
+) -> bytes:
     """`result.json` of round `number` made again from its submission on `reviewer`'s
-    snapshot, which must be the one the round used (`NotFound` otherwise)."""
-    with store.transaction(actor) as tx:
+    snapshot, which must be the one the round used (`NotFound` otherwise); for the office."""
+    check_role(caller, OFFICE, "rendering a round again")
+    with store.transaction(caller.name) as tx:
+        visible_case(tx, caller, case_id)
         kept = rounds.get_round(tx, case_id, number)
     if kept.snapshot_hash != reviewer.snapshot.hash:
         raise NotFound(
@@ -79,7 +98,7 @@ def rerender(store: Store, case_id: str, number: int, reviewer: Reviewer, *, act
             f"open that one to render it again (this reviewer has {reviewer.snapshot.hash[:12]})"
         )
     as_of, final = _stated(kept.result_json)
-    _, result = _review(store, case_id, reviewer, as_of, actor, kept.submission, final)
+    _, result = _review(store, case_id, reviewer, as_of, caller, kept.submission, final)
     return result
 
 
@@ -105,12 +124,25 @@ class Evidence:
     rounds: tuple[RoundSummary, ...]
 
 
-def case_evidence(store: Store, case_id: str, *, actor: str) -> Evidence:
-    """The case's submissions and rounds, oldest first."""
-    with store.transaction(actor) as tx:
-        submitted = files.list_submissions(tx, case_id)
-        kept = rounds.list_rounds(tx, case_id)
+def case_evidence(store: Store, case_id: str, *, caller: Caller) -> Evidence:
+    """The case's submissions and rounds the caller may see, oldest first (a round is seen
+    with the submission it reviewed)."""
+    with store.transaction(caller.name) as tx:
+        visible_case(tx, caller, case_id)
+        submitted = tuple(
+            s for s in files.list_submissions(tx, case_id) if sees_submission(caller, s.party)
+        )
+        seen = {s.number for s in submitted}
+        kept = [r for r in rounds.list_rounds(tx, case_id) if r.submission in seen]
     return Evidence(submissions=submitted, rounds=tuple(_summary(r) for r in kept))
+
+
+def download(store: Store, case_id: str, submission: int, path: str, *, caller: Caller) -> bytes:
+    """One file of a submission the caller may see, its download audited; `NotFound` for a
+    case, submission or file the caller may not see, as for one that does not exist."""
+    with store.transaction(caller.name) as tx:
+        _visible_submission(tx, caller, case_id, submission)
+        return files.download(tx, case_id, submission, path)
 
 
 def _summary(kept: RoundRecord) -> RoundSummary:
@@ -133,18 +165,25 @@ def case_diff(
     first: int | None = None,
     second: int | None = None,
     *,
-    actor: str,
+    caller: Caller,
 ) -> RoundDiff:
-    """What changed from round `first` to round `second` (default: the last two rounds)."""
-    with store.transaction(actor) as tx:
+    """What changed from round `first` to round `second` (default: the last two rounds the
+    caller may see)."""
+    with store.transaction(caller.name) as tx:
+        visible_case(tx, caller, case_id)
         if first is None or second is None:
-            numbers = [r.number for r in rounds.list_rounds(tx, case_id)]
+            parties = {s.number: s.party for s in files.list_submissions(tx, case_id)}
+            numbers = [
+                r.number
+                for r in rounds.list_rounds(tx, case_id)
+                if sees_submission(caller, parties[r.submission])
+            ]
             if len(numbers) < 2:
                 raise NotFound(f"case {case_id} has {len(numbers)} round(s): nothing to compare")
             first = numbers[-2] if first is None else first
             second = numbers[-1] if second is None else second
-        before = rounds.get_round(tx, case_id, first)
-        after = rounds.get_round(tx, case_id, second)
+        before = _visible_round(tx, caller, case_id, first)
+        after = _visible_round(tx, caller, case_id, second)
     return diff_results(
         before.result_json,
         after.result_json,
@@ -157,12 +196,13 @@ def _review(
     case_id: str,
     reviewer: Reviewer,
     as_of: date,
-    actor: str,
+    caller: Caller,
     submission: int | None,
     allow_demo_intel: bool,
 ) -> tuple[int, bytes]:
     """The submission reviewed: its number, and the result as `result.json` bytes."""
-    with store.transaction(actor) as tx:
+    with store.transaction(caller.name) as tx:
+        visible_case(tx, caller, case_id)
         if submission is None:
             found = files.list_submissions(tx, case_id)
             if not found:
@@ -180,6 +220,21 @@ def _review(
     buffer = io.BytesIO()
     REVIEW_FORMATS["json"].write(result, buffer)
     return submission, buffer.getvalue()
+
+
+def _visible_submission(tx: Tx, caller: Caller, case_id: str, number: int) -> SubmissionRecord:
+    visible_case(tx, caller, case_id)
+    found = files.get_submission(tx, case_id, number)
+    if not sees_submission(caller, found.party):
+        raise NotFound(f"case {case_id} has no submission {number}")
+    return found
+
+
+def _visible_round(tx: Tx, caller: Caller, case_id: str, number: int) -> RoundRecord:
+    kept = rounds.get_round(tx, case_id, number)
+    if not sees_submission(caller, files.get_submission(tx, case_id, kept.submission).party):
+        raise NotFound(f"case {case_id} has no round {number}")
+    return kept
 
 
 def _relative(path: str) -> PurePosixPath:

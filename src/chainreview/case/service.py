@@ -4,9 +4,11 @@ stands, with the store keeping every action and the procedure deciding which are
 A case's first action is its opening (`declaration` or `ex-officio`, with its date); every later
 one is checked by replaying the whole history through the regime's workflow (`procedure.replay`,
 then `procedure.apply`) before it is written, under the case's lock version, so two reviewers
-acting on the same case at once cannot both succeed. The position it leads to is stored with it,
-so the case list reads no history (`list_case_views`). Roles are those the caller states; checking
-them against users and their access to each case comes with the user model.
+acting on the same case at once cannot both succeed. The position it leads to is stored with it
+(and whether member units have been consulted), so the case list reads no history
+(`list_case_views`). Every call is made by a `Caller` (a
+registered user, `chainreview.case.users.identify`): actions are taken in the caller's role, and a
+case the caller may not see (`chainreview.case.access`) is reported as absent.
 """
 
 from __future__ import annotations
@@ -17,6 +19,14 @@ from datetime import date
 from pathlib import Path
 from typing import Final
 
+from chainreview.case.access import (
+    Caller,
+    check_role,
+    consulted,
+    same_org,
+    sees_case,
+    visible_case,
+)
 from chainreview.case.procedure import (
     Action,
     Clock,
@@ -73,18 +83,29 @@ class Opened:
     vendor: str
     opening: Opening
     on: date
-    role: Role
     snapshot_hash: str | None = None
 
 
-def open_case(store: Store, opened: Opened, *, actor: str, home: Path | None) -> CaseView:
-    """Open a case and record its opening as its first action."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Step:
+    """A procedure action to take on a case (in the caller's role)."""
+
+    action: str
+    on: date
+    days: int | None = None
+    """For an extension: the days added (default: the step's stated extension)."""
+    note: str | None = None
+
+
+def open_case(store: Store, opened: Opened, *, caller: Caller, home: Path | None) -> CaseView:
+    """Open a case and record its opening as its first action; an applicant opens cases only
+    for its own organisation."""
     workflow = load_workflow(opened.regime)
     state = workflow.start(opened.opening)
-    if opened.role not in OPENERS[opened.opening]:
-        allowed = ", ".join(sorted(r.value for r in OPENERS[opened.opening]))
+    check_role(caller, OPENERS[opened.opening], f"opening a case {opened.opening.value}")
+    if caller.role is Role.APPLICANT and not same_org(caller.org, opened.applicant):
         raise RefusedAction(
-            f"a case is opened {opened.opening.value} by {allowed}, not {opened.role.value}"
+            f"{caller.name} declares for {caller.org}, not for {opened.applicant.strip()}"
         )
     new = NewCase(
         regime=opened.regime,
@@ -95,58 +116,74 @@ def open_case(store: Store, opened: Opened, *, actor: str, home: Path | None) ->
         ex_officio=opened.opening is Opening.EX_OFFICIO,
         snapshot_hash=opened.snapshot_hash,
     )
-    first = NewAction(on=opened.on, action=opened.opening.value, role=opened.role.value)
+    first = NewAction(on=opened.on, action=opened.opening.value, role=caller.role.value)
     position = _stored(replay(workflow, opened.opening, opened.on, ()))
-    with store.transaction(actor) as tx:
+    with store.transaction(caller.name) as tx:
         record = cases.open_case(tx, new)
         cases.record_action(
-            tx, record.id, first, position=position, expected_version=record.version
+            tx,
+            record.id,
+            first,
+            position=position,
+            consulted=first.action in workflow.consulting(),
+            expected_version=record.version,
         )
-    return view_case(store, record.id, today=opened.on, home=home)
+    return view_case(store, record.id, caller=caller, today=opened.on, home=home)
 
 
 def take_action(
     store: Store,
     case_id: str,
-    action: Action,
+    step: Step,
     *,
-    actor: str,
+    caller: Caller,
     expected_version: int | None,
     home: Path | None,
-    note: str | None = None,
 ) -> CaseView:
-    """Check `action` against the case's procedure and history, then record it; raises
-    `RefusedAction` (nothing written) or `ConflictError` when the case moved on since
-    `expected_version` (None: the version just read, for a single user at a terminal)."""
-    with store.transaction(actor) as tx:
-        record = cases.get_case(tx, case_id)
-        history = cases.list_actions(tx, case_id)
+    """Check `step`, taken in the caller's role, against the case's procedure and history,
+    then record it; raises `RefusedAction` (nothing written) or `ConflictError` when the case
+    moved on since `expected_version` (None: the version just read, for a single user at a
+    terminal)."""
+    action = Action(on=step.on, action=step.action, role=caller.role, days=step.days)
+    with store.transaction(caller.name) as tx:
+        record, history = visible_case(tx, caller, case_id)
         workflow = load_workflow(record.regime)
         position = apply(workflow, _replayed(workflow, record, history), action)
         new = NewAction(
-            on=action.on, action=action.action, role=action.role.value, days=action.days, note=note
+            on=step.on, action=step.action, role=caller.role.value, days=step.days, note=step.note
         )
         version = record.version if expected_version is None else expected_version
-        cases.record_action(tx, case_id, new, position=_stored(position), expected_version=version)
-    return view_case(store, case_id, today=action.on, home=home)
+        cases.record_action(
+            tx,
+            case_id,
+            new,
+            position=_stored(position),
+            consulted=consulted(workflow, history) or step.action in workflow.consulting(),
+            expected_version=version,
+        )
+    return view_case(store, case_id, caller=caller, today=step.on, home=home)
 
 
-def view_case(store: Store, case_id: str, *, today: date, home: Path | None) -> CaseView:
+def view_case(
+    store: Store, case_id: str, *, caller: Caller, today: date, home: Path | None
+) -> CaseView:
     """The case, its history, its position and its clock on `today`."""
-    with store.transaction("reader") as tx:
-        record = cases.get_case(tx, case_id)
-        history = cases.list_actions(tx, case_id)
+    with store.transaction(caller.name) as tx:
+        record, history = visible_case(tx, caller, case_id)
     position = _replayed(load_workflow(record.regime), record, history)
     return _view(record, history, position, today, _calendars(home))
 
 
-def list_case_views(store: Store, *, today: date, home: Path | None) -> tuple[CaseView, ...]:
-    """Every case with its clock on `today`, oldest first: each case's position as its last
-    action stored it (no history is read), only the clock counted now."""
+def list_case_views(
+    store: Store, *, caller: Caller, today: date, home: Path | None
+) -> tuple[CaseView, ...]:
+    """Every case the caller may see, with its clock on `today`, oldest first: each case's
+    position as its last action stored it (no history is read), only the clock counted now."""
     calendars = _calendars(home)
     return tuple(
         _view(record, None, _restored(record, stored), today, calendars)
         for record, stored in cases.list_positions(store)
+        if sees_case(caller, record, record.consulted)
     )
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Final
 import typer
 
 from chainreview import home
-from chainreview.cli import audit, calendar, case, intel, quick_exit, review, sbom, scan
+from chainreview.cli import audit, calendar, case, intel, quick_exit, review, sbom, scan, user
 from chainreview.cli.exit_codes import ExitCode
 from chainreview.cli.output import error_line, set_verbosity
 from chainreview.errors import (
@@ -40,6 +40,7 @@ app.add_typer(sbom.app, name="sbom")
 app.add_typer(intel.app, name="intel")
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(case.app, name="case")
+app.add_typer(user.app, name="user")
 app.add_typer(audit.app, name="audit")
 app.command(name="scan")(scan.scan)
 app.command(name="review")(review.review)

@@ -1,13 +1,13 @@
 """`chainreview case …`: open review cases, take procedure actions on them, see their clocks.
 
 The case service (and the store, SQLAlchemy, the calendars with it) loads inside the commands:
-this module is imported whenever the CLI starts. The database is `CHAINREVIEW_DATABASE_URL`
-when set, else the SQLite file under `$CHAINREVIEW_HOME` (as for `audit verify`).
+this module is imported whenever the CLI starts. Every command runs as a user of the case
+database (`--as-user`, see `chainreview.cli.identity`), in that user's role, and sees only the
+cases that role may see.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,15 +16,14 @@ import typer
 
 from chainreview import home
 from chainreview.cli import output
-from chainreview.cli.audit import DATABASE_ENV
+from chainreview.cli.identity import AsUserOpt, caller, open_cases
 from chainreview.cli.output import OutputFormat, print_json, safe_text
 
 if TYPE_CHECKING:
     from chainreview.case.diff import Finding, RoundDiff, Side
-    from chainreview.case.procedure import Role
+    from chainreview.case.procedure import Allowed
     from chainreview.case.rounds import Evidence
     from chainreview.case.service import CaseView
-    from chainreview.store.db import Store
 
 DEFAULT_REGIME = "cn-crm-2022"
 SHOWN = 50
@@ -40,25 +39,23 @@ app = typer.Typer(
 FormatOpt = Annotated[
     OutputFormat, typer.Option("--format", help="table for people, json for machines.")
 ]
-RoleOpt = Annotated[
-    str,
-    typer.Option(
-        "--as",
-        help="The role you act in: applicant, vendor, reviewer, member-unit, approver, admin.",
-        show_default=False,
-    ),
-]
 OnOpt = Annotated[
     str | None,
     typer.Option("--on", help="The day it happened, YYYY-MM-DD (default: today, UTC)."),
 ]
+VersionOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--expect-version",
+        help="Refuse (exit 7) if the case changed since this version (see `case show`).",
+    ),
+]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="A note kept with it.")]
+
+
 TodayOpt = Annotated[
     str | None,
     typer.Option("--today", help="The day deadlines are seen from, YYYY-MM-DD (default: today)."),
-]
-UserOpt = Annotated[
-    str | None,
-    typer.Option("--user", help="Who you are, for the audit log (default: the login name)."),
 ]
 
 
@@ -67,13 +64,12 @@ def open_(
     title: Annotated[str, typer.Option("--title", help="What is bought or reviewed.")],
     applicant: Annotated[str, typer.Option("--applicant", help="The operator that declares.")],
     vendor: Annotated[str, typer.Option("--vendor", help="The supplier of the product.")],
-    role: RoleOpt,
     regime: Annotated[str, typer.Option("--regime", help="The regime profile.")] = DEFAULT_REGIME,
     ex_officio: Annotated[
         bool, typer.Option("--ex-officio", help="Opened by the review office itself (Art. 16).")
     ] = False,
     on: OnOpt = None,
-    user: UserOpt = None,
+    as_user: AsUserOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Open a case: on a declaration (applicant, or the office registering it) or ex officio."""
@@ -87,10 +83,9 @@ def open_(
         vendor=vendor,
         opening=Opening.EX_OFFICIO if ex_officio else Opening.DECLARATION,
         on=_day(on, "--on", regime),
-        role=_role(role),
     )
-    with _store() as store:
-        view = open_case(store, opened, actor=_user(user), home=home.data_home())
+    with open_cases() as store:
+        view = open_case(store, opened, caller=caller(store, as_user), home=home.data_home())
     _show(view, output_format)
 
 
@@ -105,37 +100,92 @@ def act(
             "the case allows now)."
         ),
     ],
-    role: RoleOpt,
     on: OnOpt = None,
     days: Annotated[
         int | None, typer.Option("--days", help="For extend: the days added.", min=1)
     ] = None,
-    note: Annotated[str | None, typer.Option("--note", help="A note kept with it.")] = None,
-    version: Annotated[
-        int | None,
-        typer.Option(
-            "--expect-version",
-            help="Refuse (exit 7) if the case changed since this version (see `case show`).",
-        ),
-    ] = None,
-    user: UserOpt = None,
+    note: NoteOpt = None,
+    version: VersionOpt = None,
+    as_user: AsUserOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Take a procedure action on a case; refused (exit 8) when its state, clock or your role
-    does not allow it, naming what does."""
-    from chainreview.case.procedure import Action
-    from chainreview.case.service import take_action
+    does not allow it, naming what does. `advance` is the same command."""
+    _take(case_id, action, on, days, note, version, as_user, output_format)
 
-    taken = Action(on=_day(on, "--on"), action=action, role=_role(role), days=days)
-    with _store() as store:
+
+app.command("advance", help="The same as `act`: take a procedure action on a case.")(act)
+
+
+@app.command("request-materials")
+def request_materials(
+    case_id: Annotated[str, typer.Argument(help="The case, e.g. CR-2026-0001.")],
+    on: OnOpt = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="What is asked for (kept with the action).")
+    ] = None,
+    version: VersionOpt = None,
+    as_user: AsUserOpt = None,
+    output_format: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Ask the applicant for supplementary materials: the clock stops until they arrive
+    (Art. 15). The same as `act CASE request-materials`."""
+    _take(case_id, "request-materials", on, None, note, version, as_user, output_format)
+
+
+@app.command("supply-materials")
+def supply_materials(
+    case_id: Annotated[str, typer.Argument(help="The case, e.g. CR-2026-0001.")],
+    on: OnOpt = None,
+    note: NoteOpt = None,
+    version: VersionOpt = None,
+    as_user: AsUserOpt = None,
+    output_format: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Record that the requested materials arrived: the clock runs again from the next working
+    day. The same as `act CASE supply-materials`."""
+    _take(case_id, "supply-materials", on, None, note, version, as_user, output_format)
+
+
+@app.command("extend")
+def extend(
+    case_id: Annotated[str, typer.Argument(help="The case, e.g. CR-2026-0001.")],
+    on: OnOpt = None,
+    days: Annotated[
+        int | None,
+        typer.Option("--days", help="Days added (default: what the regime states).", min=1),
+    ] = None,
+    note: NoteOpt = None,
+    version: VersionOpt = None,
+    as_user: AsUserOpt = None,
+    output_format: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Extend the current state's deadline (a complex case, Arts. 11, 14). The same as
+    `act CASE extend`."""
+    _take(case_id, "extend", on, days, note, version, as_user, output_format)
+
+
+def _take(
+    case_id: str,
+    action: str,
+    on: str | None,
+    days: int | None,
+    note: str | None,
+    version: int | None,
+    as_user: str | None,
+    output_format: OutputFormat,
+) -> None:
+    from chainreview.case.service import Step, take_action
+
+    step = Step(action=action, on=_day(on, "--on"), days=days, note=note)
+    with open_cases() as store:
         view = take_action(
             store,
             case_id,
-            taken,
-            actor=_user(user),
+            step,
+            caller=caller(store, as_user),
             expected_version=version,
             home=home.data_home(),
-            note=note,
         )
     _show(view, output_format)
 
@@ -146,15 +196,15 @@ def submit(
     package: Annotated[
         Path, typer.Argument(help="The declaration package folder (with declaration.yaml).")
     ],
-    user: UserOpt = None,
+    as_user: AsUserOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Store a declaration package as the case's next submission: checked first (exit 3 and
     nothing stored when it has problems), every file it is read from kept under its sha256."""
     from chainreview.case.rounds import submit_package
 
-    with _store() as store:
-        submitted = submit_package(store, case_id, package, actor=_user(user))
+    with open_cases() as store:
+        submitted = submit_package(store, case_id, package, caller=caller(store, as_user))
     if output_format is OutputFormat.JSON:
         print_json(submitted)
         return
@@ -182,7 +232,7 @@ def review_(
         bool,
         typer.Option("--allow-demo-intel", help="Let a determination on demo intel be final."),
     ] = False,
-    user: UserOpt = None,
+    as_user: AsUserOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Review a submission on the current intel snapshot and keep it as the case's next round
@@ -192,13 +242,13 @@ def review_(
 
     with chainreview.open_snapshot(home.data_home(), install_bundled=True) as snapshot:
         reviewer = chainreview.Reviewer(snapshot)
-        with _store() as store:
+        with open_cases() as store:
             kept = review_round(
                 store,
                 case_id,
                 reviewer,
                 as_of=_day(as_of, "--as-of"),
-                actor=_user(user),
+                caller=caller(store, as_user),
                 submission=submission,
                 allow_demo_intel=allow_demo_intel,
             )
@@ -233,15 +283,15 @@ def diff(
     second: Annotated[
         int | None, typer.Option("--to", help="The later round (default: the last).", min=1)
     ] = None,
-    user: UserOpt = None,
+    as_user: AsUserOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """What changed between two review rounds: the outcome, factor levels and why, findings
     added, resolved and changed, conditions, limitations and the inputs whose bytes changed."""
     from chainreview.case.rounds import case_diff
 
-    with _store() as store:
-        found = case_diff(store, case_id, first, second, actor=_user(user))
+    with open_cases() as store:
+        found = case_diff(store, case_id, first, second, caller=caller(store, as_user))
     if output_format is OutputFormat.JSON:
         print_json({"outcome_moved": found.outcome_moved, "empty": found.empty, **_fields(found)})
         return
@@ -253,6 +303,7 @@ def diff(
 def show(
     case_id: Annotated[str, typer.Argument(help="The case, e.g. CR-2026-0001.")],
     today: TodayOpt = None,
+    as_user: AsUserOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """A case: where it stands, its deadline, what it allows now, its history, its submissions
@@ -260,24 +311,54 @@ def show(
     from chainreview.case.rounds import case_evidence
     from chainreview.case.service import view_case
 
-    with _store() as store:
-        view = view_case(store, case_id, today=_day(today, "--today"), home=home.data_home())
-        evidence = case_evidence(store, case_id, actor="reader")
+    with open_cases() as store:
+        who = caller(store, as_user)
+        view = view_case(
+            store, case_id, caller=who, today=_day(today, "--today"), home=home.data_home()
+        )
+        evidence = case_evidence(store, case_id, caller=who)
     _show(view, output_format, evidence)
+
+
+@app.command("download")
+def download(
+    case_id: Annotated[str, typer.Argument(help="The case, e.g. CR-2026-0001.")],
+    submission: Annotated[int, typer.Argument(help="The submission's number.", min=1)],
+    path: Annotated[str, typer.Argument(help="The file's path in the package.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write it here (default: standard output)."),
+    ] = None,
+    as_user: AsUserOpt = None,
+) -> None:
+    """One file of a submission, exactly as submitted (the download is audited)."""
+    import sys
+
+    from chainreview.case.rounds import download as fetch
+
+    if out is None and sys.stdout.isatty():
+        raise typer.BadParameter("write the file somewhere: not to a terminal", param_hint="-o")
+    with open_cases() as store:
+        content = fetch(store, case_id, submission, path, caller=caller(store, as_user))
+    if out is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
+    else:
+        out.write_bytes(content)
 
 
 @app.command("exposure")
 def exposure(
     vendor: Annotated[str, typer.Argument(help="The vendor, as its cases name it.")],
-    user: UserOpt = None,
+    as_user: AsUserOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Every case of a vendor with its operator, declared products and the CII systems they
     serve: the list for a notice to stop purchasing after a failed review."""
     from chainreview.case.exposure import vendor_exposure
 
-    with _store() as store:
-        found = vendor_exposure(store, vendor, actor=_user(user))
+    with open_cases() as store:
+        found = vendor_exposure(store, vendor, caller=caller(store, as_user))
     if output_format is OutputFormat.JSON:
         print_json(found)
         return
@@ -304,13 +385,20 @@ def exposure(
 @app.command("list")
 def list_(
     today: TodayOpt = None,
+    as_user: AsUserOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
-    """Every case with its state and deadline: days left, stopped, overdue, provisional."""
+    """Every case you may see, with its state and deadline: days left, stopped, overdue,
+    provisional."""
     from chainreview.case.service import list_case_views
 
-    with _store() as store:
-        views = list_case_views(store, today=_day(today, "--today"), home=home.data_home())
+    with open_cases() as store:
+        views = list_case_views(
+            store,
+            caller=caller(store, as_user),
+            today=_day(today, "--today"),
+            home=home.data_home(),
+        )
     if output_format is OutputFormat.JSON:
         print_json([_plain(v) for v in views])
         return
@@ -336,7 +424,14 @@ def _show(view: CaseView, output_format: OutputFormat, evidence: Evidence | None
         + ("; opened ex officio" if case.ex_officio else ""),
         f"  state {case.state} since {view.position.entered}; version {case.version}",
         f"  deadline {_deadline(view)}",
-        f"  allowed now: {', '.join(_allowed(view)) or 'nothing (final)'}",
+        "  allowed now: "
+        + (
+            ", ".join(
+                f"{a.action} ({', '.join(sorted(r.value for r in a.roles))})"
+                for a in _allowed_now(view)
+            )
+            or "nothing (final)"
+        ),
         "  history:",
         *(
             f"    {a.seq:>3}  {a.on}  {a.action:<18} {a.role:<12} by {a.recorded_by}"
@@ -472,16 +567,13 @@ def _deadline(view: CaseView) -> str:
 
 
 def _allowed(view: CaseView) -> list[str]:
-    from chainreview.case.procedure import load_workflow
+    return [a.action for a in _allowed_now(view)]
 
-    workflow = load_workflow(view.case.regime)
-    state = view.position.state
-    found = [t.action for t in workflow.transitions if state in t.sources]
-    deadline = workflow.states[state].deadline
-    if deadline is not None and not workflow.states[state].final:
-        rules = (workflow.resume,) if view.position.stopped else (workflow.stop, workflow.extend)
-        found += [r.action for r in rules if r is not None]
-    return found
+
+def _allowed_now(view: CaseView) -> tuple[Allowed, ...]:
+    from chainreview.case.procedure import allowed_actions, load_workflow
+
+    return allowed_actions(load_workflow(view.case.regime), view.position)
 
 
 def _plain(view: CaseView) -> dict[str, Any]:
@@ -493,12 +585,6 @@ def _plain(view: CaseView) -> dict[str, Any]:
         "history": view.history,
         "today": view.today,
     }
-
-
-def _store() -> Store:
-    from chainreview.store.db import open_store
-
-    return open_store(os.environ.get(DATABASE_ENV) or None, home=home.data_home())
 
 
 def _day(value: str | None, option: str, regime: str = DEFAULT_REGIME) -> date:
@@ -515,24 +601,3 @@ def _day(value: str | None, option: str, regime: str = DEFAULT_REGIME) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"not a date (YYYY-MM-DD): {value!r}", param_hint=option) from None
-
-
-def _role(value: str) -> Role:
-    from chainreview.case.procedure import Role
-
-    try:
-        return Role(value)
-    except ValueError:
-        known = ", ".join(r.value for r in Role)
-        raise typer.BadParameter(f"no role {value!r} (roles: {known})", param_hint="--as") from None
-
-
-def _user(given: str | None) -> str:
-    if given:
-        return given
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"

@@ -136,11 +136,18 @@ def update_case(
 
 
 def record_action(
-    tx: Tx, case_id: str, new: NewAction, *, position: PositionRecord, expected_version: int
+    tx: Tx,
+    case_id: str,
+    new: NewAction,
+    *,
+    position: PositionRecord,
+    consulted: bool,
+    expected_version: int,
 ) -> ActionRecord:
-    """Append a procedure action to the case's history and keep the position it leads to, if
-    the case is still at `expected_version` (else `ConflictError`); audited as `case.action`.
-    The caller (`chainreview.case`) has checked that the procedure allows it."""
+    """Append a procedure action to the case's history and keep the position it leads to and
+    whether member units have been consulted by then, if the case is still at
+    `expected_version` (else `ConflictError`); audited as `case.action`. The caller
+    (`chainreview.case`) has checked that the procedure allows it."""
     audit.lock(tx)
     row = _row(tx, case_id)
     if row.version != expected_version:
@@ -153,6 +160,7 @@ def record_action(
     row.entered_on = position.entered
     row.pauses = [[since.isoformat(), _iso(until)] for since, until in position.pauses]
     row.extension_days = position.extension_days
+    row.consulted = consulted
     action = CaseAction(
         case_id=case_id,
         seq=row.actions,
@@ -271,6 +279,7 @@ def _record(row: Case) -> CaseRecord:
         opened_by=row.opened_by,
         snapshot_hash=row.snapshot_hash,
         version=row.version,
+        consulted=row.consulted,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from typing import Final
 
 from sqlalchemy import func, select
 
@@ -14,11 +15,19 @@ from chainreview.store.db import Tx
 from chainreview.store.records import StoredFile, SubmissionRecord
 from chainreview.store.tables import Blob, Case, Submission, SubmissionFile
 
+PARTIES: Final = ("applicant", "vendor", "office")
+"""Who can make a submission: the operator, the supplier, or the office registering one."""
 
-def submit(tx: Tx, case_id: str, files: Mapping[str, bytes]) -> SubmissionRecord:
-    """Store a package (path in the package → content) as the case's next submission."""
+
+def submit(
+    tx: Tx, case_id: str, files: Mapping[str, bytes], *, party: str = "applicant"
+) -> SubmissionRecord:
+    """Store a package (path in the package → content) as the case's next submission, made by
+    `party` (`applicant`, `vendor` or `office`)."""
     if not files:
         raise ValueError("a submission needs at least one file")
+    if party not in PARTIES:
+        raise ValueError(f"no party {party!r} (parties: {', '.join(PARTIES)})")
     audit.lock(tx)
     if tx.session.get(Case, case_id) is None:
         raise NotFound(f"no case {case_id}")
@@ -28,7 +37,9 @@ def submit(tx: Tx, case_id: str, files: Mapping[str, bytes]) -> SubmissionRecord
     )
     now = tx.now()
     tx.session.add(
-        Submission(case_id=case_id, number=number, submitted_at=now, submitted_by=tx.actor)
+        Submission(
+            case_id=case_id, number=number, submitted_at=now, submitted_by=tx.actor, party=party
+        )
     )
     stored = []
     for path, content in sorted(files.items()):
@@ -43,6 +54,7 @@ def submit(tx: Tx, case_id: str, files: Mapping[str, bytes]) -> SubmissionRecord
         "submission.upload",
         {
             "submission": number,
+            "party": party,
             "files": {f.path: {"sha256": f.sha256, "size": f.size} for f in stored},
         },
         case_id=case_id,
@@ -53,6 +65,7 @@ def submit(tx: Tx, case_id: str, files: Mapping[str, bytes]) -> SubmissionRecord
         number=number,
         submitted_at=now,
         submitted_by=tx.actor,
+        party=party,
         files=tuple(stored),
     )
 
@@ -73,6 +86,7 @@ def get_submission(tx: Tx, case_id: str, number: int) -> SubmissionRecord:
         number=number,
         submitted_at=row.submitted_at,
         submitted_by=row.submitted_by,
+        party=row.party,
         files=tuple(StoredFile(path=p, sha256=d, size=n) for p, d, n in listed),
     )
 

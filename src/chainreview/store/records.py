@@ -36,6 +36,8 @@ class CaseRecord:
     opened_by: str
     snapshot_hash: str | None
     version: int
+    consulted: bool
+    """It has been brought to a state where member units are consulted (revision 0004)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,6 +69,8 @@ class SubmissionRecord:
     number: int
     submitted_at: datetime
     submitted_by: str
+    party: str
+    """Who made it: `applicant`, `vendor` or `office`."""
     files: tuple[StoredFile, ...]
 
 
@@ -201,3 +205,25 @@ class ActionRecord:
     note: str | None
     recorded_at: datetime
     recorded_by: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewUser:
+    """Someone to let use the case database."""
+
+    name: str
+    role: str
+    org: str | None = None
+    """The organisation an applicant or vendor acts for (None for the office's people)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserRecord:
+    """A user as stored; an inactive one may no longer act or read."""
+
+    name: str
+    role: str
+    org: str | None
+    active: bool
+    added_at: datetime
+    added_by: str

@@ -24,6 +24,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -92,6 +93,8 @@ class Case(Base):
     pauses: Mapped[list[list[str | None]]] = mapped_column(JSON, server_default="[]")
     """The clock's pauses in that state: [requested on, supplied on or null], ISO dates."""
     extension_days: Mapped[int] = mapped_column(Integer, server_default="0")
+    consulted: Mapped[bool] = mapped_column(server_default=false())
+    """An action has brought the case to a state where member units are consulted."""
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads a dict)
 
@@ -131,6 +134,8 @@ class Submission(Base):
     number: Mapped[int] = mapped_column(Integer, primary_key=True)
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
     submitted_by: Mapped[str] = mapped_column(String(200))
+    party: Mapped[str] = mapped_column(String(16), server_default="applicant")
+    """Who submitted it: `applicant`, `vendor` or `office` (the office registering it)."""
 
 
 class SubmissionFile(Base):
@@ -216,6 +221,20 @@ class Condition(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class User(Base):
+    """Someone who may use the case database: one role, and for an operator or a supplier the
+    organisation they act for (compared with a case's `applicant_org` / `vendor_org`)."""
+
+    __tablename__ = "users"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32))
+    org: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool]
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    added_by: Mapped[str] = mapped_column(String(200))
 
 
 class AuditEntry(Base):

@@ -1,16 +1,17 @@
 """Each case keeps the position its last action left (the day it entered its state, the
-clock's pauses there, the extension days granted), so the case list reads one row a case
-instead of replaying every history.
+clock's pauses there, the extension days granted) and whether member units have been
+consulted, so the case list reads one row a case instead of every history.
 
-The positions of the histories already recorded are worked out here as the cn-crm-2022
-workflow of this revision reads them (the only workflow so far): `request-materials` stops
-the clock, `supply-materials` restarts it, `extend` adds its days (none stated: the 15 of the
-initial review, Art. 11), and any other action (the opening included) enters a state afresh.
-The rules are written out rather than imported: a migration stays what it was when written,
-and the store does not import `chainreview.case`.
+For the histories already recorded, both are worked out here as the workflows of this revision
+read them. Only cn-crm-2022 has clock actions: `request-materials` stops the clock,
+`supply-materials` restarts it, `extend` adds its days (none stated: the 15 of the initial
+review, Art. 11). Any other action (the opening included) enters a state afresh. The actions
+that bring a case to a state where member units are consulted are in `CONSULTING`. The rules
+are written out rather than imported: a migration stays what it was when written, and the
+store does not import `chainreview.case`.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -23,25 +24,28 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-REGIME: Final = "cn-crm-2022"
+CLOCKED: Final = "cn-crm-2022"
+"""The one regime whose workflow has clock actions."""
 STOP: Final = "request-materials"
 RESUME: Final = "supply-materials"
 EXTEND: Final = "extend"
 STATED_EXTENSION: Final = {"initial-review": 15}
 """The extension an `extend` without days grants, by state."""
+CONSULTING: Final = {
+    "cn-crm-2022": frozenset({"recommend", "escalate"}),
+    "us-icts-791": frozenset({"notify-agencies", "consult"}),
+}
+"""By regime, the actions into a state where member units are consulted."""
 
 _cases = sa.table(
     "cases",
     sa.column("id", sa.String()),
     sa.column("regime", sa.String()),
     sa.column("state", sa.String()),
-    sa.column("entered_on", sa.Date()),
-    sa.column("pauses", sa.JSON()),
-    sa.column("extension_days", sa.Integer()),
 )
 _actions = sa.table(
     "case_actions",
@@ -50,6 +54,14 @@ _actions = sa.table(
     sa.column("on_date", sa.Date()),
     sa.column("action", sa.String()),
     sa.column("days", sa.Integer()),
+)
+_filled = sa.table(
+    "cases",
+    sa.column("id", sa.String()),
+    sa.column("entered_on", sa.Date()),
+    sa.column("pauses", sa.JSON()),
+    sa.column("extension_days", sa.Integer()),
+    sa.column("consulted", sa.Boolean()),
 )
 
 
@@ -60,44 +72,61 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("extension_days", sa.Integer(), nullable=False, server_default="0")
         )
+        batch.add_column(
+            sa.Column("consulted", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     rows = op.get_bind().execute(
         sa.select(
-            _cases.c.id, _cases.c.state, _actions.c.on_date, _actions.c.action, _actions.c.days
+            _cases.c.id,
+            _cases.c.regime,
+            _cases.c.state,
+            _actions.c.on_date,
+            _actions.c.action,
+            _actions.c.days,
         )
         .join(_actions, _actions.c.case_id == _cases.c.id)
-        .where(_cases.c.regime == REGIME)
         .order_by(_cases.c.id, _actions.c.seq)
     )
-    histories: dict[tuple[str, str], list[Any]] = {}
+    histories: dict[tuple[str, str, str], list[Any]] = {}
     for row in rows:
-        histories.setdefault((row.id, row.state), []).append(row)
+        histories.setdefault((row.id, row.regime, row.state), []).append(row)
     filled = [
-        {"case": case_id, **_position(state, history)}
-        for (case_id, state), history in histories.items()
+        {"case": case_id, **_position(regime, state, history)}
+        for (case_id, regime, state), history in histories.items()
     ]
     if filled:
-        op.get_bind().execute(_cases.update().where(_cases.c.id == sa.bindparam("case")), filled)
+        update = _filled.update().where(_filled.c.id == sa.bindparam("case"))
+        op.get_bind().execute(update, filled)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("cases") as batch:
+        batch.drop_column("consulted")
         batch.drop_column("extension_days")
         batch.drop_column("pauses")
         batch.drop_column("entered_on")
 
 
-def _position(state: str, history: Iterable[Any]) -> dict[str, Any]:
-    """The columns of the position `history` leaves a case in `state` at."""
+def _position(regime: str, state: str, history: Iterable[Any]) -> dict[str, Any]:
+    """The new columns of a case of `regime` in `state` after `history` (in order)."""
     entered: date | None = None
     pauses: list[list[str | None]] = []
     extension = 0
+    consulted = False
+    clocked = regime == CLOCKED
     for row in history:
-        if row.action == STOP:
+        if clocked and row.action == STOP:
             pauses.append([row.on_date.isoformat(), None])
-        elif row.action == RESUME:
+        elif clocked and row.action == RESUME:
             pauses[-1][1] = row.on_date.isoformat()
-        elif row.action == EXTEND:
+        elif clocked and row.action == EXTEND:
             extension += STATED_EXTENSION[state] if row.days is None else row.days
         else:
             entered, pauses, extension = row.on_date, [], 0
-    return {"entered_on": entered, "pauses": pauses, "extension_days": extension}
+        consulted = consulted or row.action in CONSULTING.get(regime, ())
+    return {
+        "entered_on": entered,
+        "pauses": pauses,
+        "extension_days": extension,
+        "consulted": consulted,
+    }
