@@ -182,6 +182,23 @@ def test_history_never_goes_back_in_time() -> None:
         replay(workflow, Opening.DECLARATION, DAY, history)
 
 
+def test_nothing_is_recorded_before_an_extension() -> None:
+    # An extension moves no state, but its day is in the history: what follows is not earlier.
+    workflow = load_workflow(CN)
+    extend = Action(on=date(2025, 10, 20), action="extend", role=R, days=5)
+    for later in (
+        Action(on=date(2025, 10, 17), action="recommend", role=R),
+        Action(on=date(2025, 10, 17), action="request-materials", role=R),
+        Action(on=date(2025, 10, 17), action="extend", role=R, days=5),
+    ):
+        with pytest.raises(
+            RefusedAction, match=f"{later.action} on 2025-10-17 is before 2025-10-20"
+        ):
+            replay(workflow, Opening.EX_OFFICIO, DAY, [extend, later])
+    same_day = Action(on=date(2025, 10, 20), action="recommend", role=R)
+    assert replay(workflow, Opening.EX_OFFICIO, DAY, [extend, same_day]).state == "member-opinions"
+
+
 def test_unknown_regime_names_the_known_ones() -> None:
     with pytest.raises(InputError, match=r"no case workflow for regime 'xx' \(known: cn-crm-2022"):
         load_workflow("xx")

@@ -77,7 +77,7 @@ def test_a_vendor_never_lists_or_fetches_another_vendors_case(store: Store) -> N
     assert listed(SUPPLIER_B) == [case_b]
     assert listed(GRID) == [case_a]
     assert listed(REVIEWER) == [case_a, case_b]
-    absent = "CR-2026-9999"
+    absent = "CR-2025-9999"
     for reading in (
         lambda case: view_case(store, case, caller=SUPPLIER_A, today=DAY, home=None),
         lambda case: case_evidence(store, case, caller=SUPPLIER_A),

@@ -82,3 +82,18 @@ def test_every_case_of_the_vendor_with_its_deployments(store: Store) -> None:
     with store.transaction("test") as tx:
         reads = [e for e in entries(tx) if e.action == "file.download"]
     assert [(e.case_id, e.actor) for e in reads] == [(grid.case.id, "office")]
+
+
+def test_a_vendors_own_package_is_not_read_as_the_operators_declaration(store: Store) -> None:
+    # The operator declared grid-storage; the vendor then submitted a package naming another
+    # operator: the list still names the operator's declaration (submission 1).
+    grid = open_case(
+        store, _opened("Veltrani Storage AG", "Grid op"), caller=_operator("Grid op"), home=None
+    )
+    submit_package(store, grid.case.id, EXAMPLES / "grid-storage", caller=_operator("Grid op"))
+    vendor = Caller(name="anna", role=Role.VENDOR, org="Veltrani Storage AG")
+    submit_package(store, grid.case.id, EXAMPLES / "domestic-database", caller=vendor)
+    office = Caller(name="office", role=Role.REVIEWER, org=None)
+    (found,) = vendor_exposure(store, "Veltrani Storage AG", caller=office)
+    assert (found.operator, found.submission) == ("Qiuyuan Provincial Grid Dispatch Co., Ltd.", 1)
+    assert [p.id for p in found.products] == ["P-ARRAY", "P-AGENT"]

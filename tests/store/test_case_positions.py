@@ -80,6 +80,7 @@ def _from_history(workflow: Workflow, history: tuple[ActionRecord, ...]) -> Posi
         entered=position.entered,
         pauses=tuple((p.since, p.until) for p in position.pauses),
         extension_days=position.extension_days,
+        latest=position.latest,
     )
 
 

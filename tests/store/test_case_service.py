@@ -56,7 +56,8 @@ def _act(store: Store, case_id: str, on: date, action: str, role: Role) -> None:
 
 def test_a_declared_case_runs_on_the_decision_clock(store: Store) -> None:
     opened = open_case(store, GRID, caller=OPERATOR, home=None)
-    assert (opened.case.id, opened.case.state, opened.clock) == ("CR-2026-0001", "received", None)
+    # numbered in the year of the opening day (2025), not the store clock's (2026)
+    assert (opened.case.id, opened.case.state, opened.clock) == ("CR-2025-0001", "received", None)
     case_id = opened.case.id
     _act(store, case_id, date(2025, 9, 24), "check", R)
     _act(store, case_id, date(2025, 9, 26), "accept", R)
@@ -147,8 +148,8 @@ def test_case_list_shows_each_deadline(store: Store) -> None:
     open_case(store, GRID, caller=OPERATOR, home=None)
     views = list_case_views(store, caller=OFFICE, today=date(2025, 10, 17), home=None)
     assert [(v.case.id, v.case.state) for v in views] == [
-        ("CR-2026-0001", "deciding"),
-        ("CR-2026-0002", "received"),
+        ("CR-2025-0001", "deciding"),
+        ("CR-2025-0002", "received"),
     ]
     assert views[0].clock is not None and views[0].clock.overdue
     assert views[1].clock is None

@@ -1,11 +1,12 @@
 """Where a vendor's products are declared: every case of that vendor with its operator, the
-products of its latest submission and the CII systems they serve.
+products of its latest declaration and the CII systems they serve.
 
 When a review fails a vendor's products (as in the 2023 ex-officio review of a memory-chip
 maker, after which operators were told to stop buying them), the office needs the list of
-operators and declared deployments it knows of, for the notice. Each case's latest submission
-is read from the store as submitted (its `declaration.yaml`); a case with no submission is
-listed with its operator only.
+operators and declared deployments it knows of, for the notice. Each case's latest declaration
+(the latest submission an operator made or the office registered; a vendor's own package names
+no operator's deployments) is read from the store as submitted (its `declaration.yaml`); a case
+with none is listed with its operator only.
 """
 
 from __future__ import annotations
@@ -50,9 +51,11 @@ class Exposure:
 
     case_id: str
     state: str
+    ex_officio: bool
+    """The office's own review of the vendor (Art. 16), not an operator's purchase."""
     operator: str
     submission: int | None
-    """The submission read (the latest), None when the case has none."""
+    """The submission read (the latest not made by the vendor), None when the case has none."""
     products: tuple[DeclaredProduct, ...]
     systems: tuple[CiiSystem, ...]
 
@@ -67,7 +70,7 @@ def vendor_exposure(store: Store, vendor: str, *, caller: Caller) -> tuple[Expos
         for case in cases.list_cases(tx):
             if case.vendor_org.strip().casefold() != wanted:
                 continue
-            submitted = files.list_submissions(tx, case.id)
+            submitted = [s for s in files.list_submissions(tx, case.id) if s.party != "vendor"]
             if not submitted:
                 found.append(_exposure(case, None, None))
                 continue
@@ -89,6 +92,7 @@ def _exposure(case: CaseRecord, submission: int | None, manifest: bytes | None) 
     return Exposure(
         case_id=case.id,
         state=case.state,
+        ex_officio=case.ex_officio,
         operator=str(operator["name"]) if isinstance(operator, Mapping) else case.applicant_org,
         submission=submission,
         products=tuple(_product(p) for p in _items(value, "products")),

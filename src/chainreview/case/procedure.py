@@ -159,6 +159,8 @@ class Position:
     entered: date
     pauses: tuple[Pause, ...] = ()
     extension_days: int = 0
+    latest: date | None = None
+    """The day of the latest action on the clock here (stop, resume, extension), if any."""
 
     @property
     def stopped(self) -> bool:
@@ -204,15 +206,14 @@ def replay(
 
 def apply(workflow: Workflow, position: Position, action: Action) -> Position:
     """`position` after `action`, or `RefusedAction` naming why it is not allowed."""
-    latest = position.entered
-    if position.pauses:
-        latest = max(latest, position.pauses[-1].until or position.pauses[-1].since)
+    latest = position.latest or position.entered
     if action.on < latest:
         raise RefusedAction(f"{action.action} on {action.on} is before {latest}")
     state = workflow.states[position.state]
     clock_action = _clock_action(workflow, action.action)
     if clock_action is not None:
-        return _on_clock(workflow, position, state, clock_action, action)
+        moved = _on_clock(workflow, position, state, clock_action, action)
+        return dataclasses.replace(moved, latest=action.on)
     if position.stopped:
         since = position.pauses[-1].since
         raise RefusedAction(

@@ -115,6 +115,7 @@ def open_case(store: Store, opened: Opened, *, caller: Caller, home: Path | None
         vendor_org=opened.vendor,
         ex_officio=opened.opening is Opening.EX_OFFICIO,
         snapshot_hash=opened.snapshot_hash,
+        year=opened.on.year,
     )
     first = NewAction(on=opened.on, action=opened.opening.value, role=caller.role.value)
     position = _stored(replay(workflow, opened.opening, opened.on, ()))
@@ -227,6 +228,7 @@ def _stored(position: Position) -> PositionRecord:
         entered=position.entered,
         pauses=tuple((p.since, p.until) for p in position.pauses),
         extension_days=position.extension_days,
+        latest=position.latest,
     )
 
 
@@ -239,6 +241,7 @@ def _restored(record: CaseRecord, stored: PositionRecord | None) -> Position:
         entered=stored.entered,
         pauses=tuple(Pause(since=since, until=until) for since, until in stored.pauses),
         extension_days=stored.extension_days,
+        latest=stored.latest,
     )
 
 

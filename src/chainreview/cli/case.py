@@ -365,6 +365,9 @@ def exposure(
     lines = [f"{len(found)} case(s) of {vendor}"]
     for item in found:
         systems = {s.id: s for s in item.systems}
+        if item.ex_officio:
+            lines.append(f"{item.case_id}  {item.state:<18} the office's own review (ex officio)")
+            continue
         lines.append(f"{item.case_id}  {item.state:<18} {item.operator}")
         if item.submission is None:
             lines.append("    no declaration submitted")

@@ -30,12 +30,17 @@ from chainreview.store.records import (
 from chainreview.store.tables import Case, CaseAction, Round
 
 PREFIX: Final = "CR"
-"""Case ids read `CR-<year>-<number>`, numbered from 1 each year (UTC), at least 4 digits."""
+"""Case ids read `CR-<year>-<number>`, numbered from 1 each year, at least 4 digits."""
 SNAPSHOT_HASH: Final = re.compile(r"[0-9a-f]{64}")
 _RECORD_FIELDS: Final = tuple(f.name for f in fields(CaseRecord))
 _RECORD_COLUMNS: Final = tuple(Case.__table__.columns[name] for name in _RECORD_FIELDS)
 """The columns a `CaseRecord` is made of, named as its fields."""
-_POSITION_COLUMNS: Final = (Case.entered_on, Case.pauses, Case.extension_days)
+_POSITION_COLUMNS: Final = (
+    Case.entered_on,
+    Case.pauses,
+    Case.extension_days,
+    Case.clock_latest_on,
+)
 
 
 def open_case(tx: Tx, new: NewCase) -> CaseRecord:
@@ -44,7 +49,7 @@ def open_case(tx: Tx, new: NewCase) -> CaseRecord:
     audit.lock(tx)
     now = tx.now()
     row = Case(
-        id=_next_id(tx, now.year),
+        id=_next_id(tx, now.year if new.year is None else new.year),
         regime=new.regime,
         title=new.title,
         state=new.state,
@@ -160,6 +165,7 @@ def record_action(
     row.entered_on = position.entered
     row.pauses = [[since.isoformat(), _iso(until)] for since, until in position.pauses]
     row.extension_days = position.extension_days
+    row.clock_latest_on = position.latest
     row.consulted = consulted
     action = CaseAction(
         case_id=case_id,
@@ -250,6 +256,7 @@ def _position(row: RowMapping) -> PositionRecord | None:
         entered=row["entered_on"],
         pauses=tuple((date.fromisoformat(since), _day(until)) for since, until in row["pauses"]),
         extension_days=row["extension_days"],
+        latest=row["clock_latest_on"],
     )
 
 

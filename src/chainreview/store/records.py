@@ -19,6 +19,9 @@ class NewCase:
     ex_officio: bool = False
     """Opened by the review office itself rather than on an operator's application."""
     snapshot_hash: str | None = None
+    year: int | None = None
+    """The year its id counts in (the opening day's, in the regime's zone); None: the store
+    clock's year in UTC."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,6 +53,8 @@ class PositionRecord:
     pauses: tuple[tuple[date, date | None], ...] = ()
     """Each pause as (requested on, supplied on); None: the clock still stands still."""
     extension_days: int = 0
+    latest: date | None = None
+    """The day of the latest action on the clock in this state (stop, resume, extension)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

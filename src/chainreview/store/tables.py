@@ -93,6 +93,8 @@ class Case(Base):
     pauses: Mapped[list[list[str | None]]] = mapped_column(JSON, server_default="[]")
     """The clock's pauses in that state: [requested on, supplied on or null], ISO dates."""
     extension_days: Mapped[int] = mapped_column(Integer, server_default="0")
+    clock_latest_on: Mapped[date | None] = mapped_column(Date)
+    """The day of the latest action on the clock in that state, if any."""
     consulted: Mapped[bool] = mapped_column(server_default=false())
     """An action has brought the case to a state where member units are consulted."""
 

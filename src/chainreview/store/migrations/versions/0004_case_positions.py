@@ -1,6 +1,7 @@
 """Each case keeps the position its last action left (the day it entered its state, the
-clock's pauses there, the extension days granted) and whether member units have been
-consulted, so the case list reads one row a case instead of every history.
+clock's pauses there, the extension days granted, the day of the latest action on the clock
+there) and whether member units have been consulted, so the case list reads one row a case
+instead of every history.
 
 For the histories already recorded, both are worked out here as the workflows of this revision
 read them. Only cn-crm-2022 has clock actions: `request-materials` stops the clock,
@@ -61,6 +62,7 @@ _filled = sa.table(
     sa.column("entered_on", sa.Date()),
     sa.column("pauses", sa.JSON()),
     sa.column("extension_days", sa.Integer()),
+    sa.column("clock_latest_on", sa.Date()),
     sa.column("consulted", sa.Boolean()),
 )
 
@@ -72,6 +74,7 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("extension_days", sa.Integer(), nullable=False, server_default="0")
         )
+        batch.add_column(sa.Column("clock_latest_on", sa.Date(), nullable=True))
         batch.add_column(
             sa.Column("consulted", sa.Boolean(), nullable=False, server_default=sa.false())
         )
@@ -102,6 +105,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("cases") as batch:
         batch.drop_column("consulted")
+        batch.drop_column("clock_latest_on")
         batch.drop_column("extension_days")
         batch.drop_column("pauses")
         batch.drop_column("entered_on")
@@ -110,23 +114,27 @@ def downgrade() -> None:
 def _position(regime: str, state: str, history: Iterable[Any]) -> dict[str, Any]:
     """The new columns of a case of `regime` in `state` after `history` (in order)."""
     entered: date | None = None
+    latest: date | None = None
     pauses: list[list[str | None]] = []
     extension = 0
     consulted = False
-    clocked = regime == CLOCKED
+    clock = (STOP, RESUME, EXTEND) if regime == CLOCKED else ()
     for row in history:
-        if clocked and row.action == STOP:
-            pauses.append([row.on_date.isoformat(), None])
-        elif clocked and row.action == RESUME:
-            pauses[-1][1] = row.on_date.isoformat()
-        elif clocked and row.action == EXTEND:
-            extension += STATED_EXTENSION[state] if row.days is None else row.days
-        else:
-            entered, pauses, extension = row.on_date, [], 0
         consulted = consulted or row.action in CONSULTING.get(regime, ())
+        if row.action not in clock:
+            entered, latest, pauses, extension = row.on_date, None, [], 0
+            continue
+        latest = row.on_date
+        if row.action == STOP:
+            pauses.append([row.on_date.isoformat(), None])
+        elif row.action == RESUME:
+            pauses[-1][1] = row.on_date.isoformat()
+        else:
+            extension += STATED_EXTENSION[state] if row.days is None else row.days
     return {
         "entered_on": entered,
         "pauses": pauses,
         "extension_days": extension,
+        "clock_latest_on": latest,
         "consulted": consulted,
     }
