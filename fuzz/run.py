@@ -130,6 +130,13 @@ def main() -> None:
     unknown = [t for t in options.targets if t not in targets.TARGETS]
     if unknown:
         parser.error(f"unknown target(s) {', '.join(unknown)}; known: {', '.join(targets.TARGETS)}")
+    chosen = options.targets or list(targets.TARGETS)
+    unseeded = [t for t in chosen if not targets.TARGETS[t].files()]
+    if unseeded:
+        parser.error(
+            f"no real files to seed {', '.join(unseeded)} under {targets.SHARED_DATA}: "
+            "set CHAINREVIEW_SHARED_DATA to the shared data folder"
+        )
     out = options.out or Path(tempfile.mkdtemp(prefix="chainreview-fuzz-crashes-"))
     out.mkdir(parents=True, exist_ok=True)
 
@@ -147,7 +154,7 @@ def main() -> None:
     print(f"{'target':16} {'seconds':>8} {'executions':>11} {'exec/s':>7} {'crashes':>7}")
     failed = False
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        for outcome in pool.map(one, options.targets or list(targets.TARGETS)):
+        for outcome in pool.map(one, chosen):
             rate = outcome.executions / max(outcome.seconds, 1e-9)
             print(
                 f"{outcome.target:16} {outcome.seconds:8.0f} {outcome.executions:11,} "

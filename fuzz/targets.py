@@ -20,6 +20,7 @@ import gzip
 import json
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -39,6 +40,10 @@ from chainreview.findings.model import Finding, Level, Severity
 from chainreview.findings.suppressions import load_ignore_file
 from chainreview.findings.vex_status import apply_vex
 from chainreview.intel import alpine, debian, epss, importer, kev, nvd, osv
+from chainreview.portfolio import blast
+from chainreview.portfolio.build import build_graph
+from chainreview.portfolio.concentration import measure_concentration
+from chainreview.portfolio.inventory_file import read_inventory
 
 __all__ = ["LAZY_MODULES", "MAX_SEED_BYTES", "SHARED_DATA", "TARGETS", "Target", "unpack"]
 
@@ -102,8 +107,15 @@ class Target:
         return sorted(p for p in found if accept is None or accept(_head(p)))
 
     def seeds(self) -> list[Seed]:
-        """The seeds: real files up to `MAX_SEED_BYTES`, or what `derive` makes of them."""
+        """The seeds: real files up to `MAX_SEED_BYTES`, or what `derive` makes of them;
+        `FileNotFoundError` when there is no real file to start from (fuzzing only a leftover
+        corpus, or nothing, would pass for a run)."""
         files = self.files()
+        if not files:
+            raise FileNotFoundError(
+                f"{self.name}: no file matches {', '.join(self.globs)} under {self.root}: "
+                "set CHAINREVIEW_SHARED_DATA to the shared data folder"
+            )
         if self.derive is not None:
             made = [s for s in self.derive(files) if len(s[1]) <= MAX_SEED_BYTES]
         else:
@@ -205,6 +217,20 @@ def _calendar(path: Path, variant: int) -> None:
     arrangement = import_arrangement(path, home, replace=bool(variant & 1))
     calendar = load_calendar("cn-working-days", home=home)
     calendar.add(date(arrangement.year, 1, 1), 30)
+
+
+_INVENTORY_DATA: Final = REPOSITORY / "tests" / "portfolio" / "data"
+
+
+def _inventory(path: Path, variant: int) -> None:
+    """`portfolio`: an inventory read with the hand-built portfolio's SBOMs beside it, its graph
+    built, a vendor's blast radius and the concentration measured."""
+    sboms = path.parent / "sbom"
+    if not sboms.exists():
+        shutil.copytree(_INVENTORY_DATA / "sbom", sboms)
+    graph = build_graph(read_inventory(path, "input"))
+    blast.of_vendor(graph, "acme" if variant & 1 else "Borei Systems")
+    measure_concentration(graph.portfolio)
 
 
 def _declaration(folder: Path, variant: int) -> None:
@@ -618,6 +644,15 @@ TARGETS: Final[dict[str, Target]] = {
             suffix=".toml",
             tokens=_TOML,
             measured=_ignore_full_size,
+        ),
+        Target(
+            name="inventory",
+            reads="operator inventory, YAML or CSV (portfolio)",
+            run=_inventory,
+            globs=("tests/portfolio/data/inventory.*",),
+            root=REPOSITORY,
+            suffix=".yaml",
+            tokens=(*_YAML, *_CSV, b"deployments:", b"quantity: ", b"sboms: ", b"sites:"),
         ),
         Target(
             name="calendar",

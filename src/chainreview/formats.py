@@ -1,11 +1,12 @@
 """The output formats of a scan and of a review, behind one interface.
 
 A `Writer` writes one result to a binary stream. `SCAN_FORMATS` holds the machine formats of a
-scan (canonical JSON, SARIF 2.1.0), `REVIEW_FORMATS` those of a review (`result.json`, the HTML
-report), each by its name; the CLI adds its terminal table and looks a format up by name, with
-no branch per format. Every writer is a function of its result alone: the same result gives the
-same bytes. A writer imports what it needs when it first writes (the JSON of a scan loads
-neither the templates nor the review).
+scan (canonical JSON, SARIF 2.1.0, and its triage as CycloneDX 1.6 VEX/VDR, OpenVEX 0.2.0 and
+CSAF 2.0 VEX), `REVIEW_FORMATS` those of a review (`result.json`, the HTML and the PDF report),
+each by its name; the CLI adds its terminal table and looks a format up by name, with no branch
+per format. Every writer is a function of its result alone: the same result gives the same
+bytes. A writer imports what it needs when it first writes (the JSON of a scan loads neither the
+templates nor the review; only the PDF loads WeasyPrint).
 """
 
 from __future__ import annotations
@@ -50,6 +51,27 @@ def _scan_sarif(scan: Scan, stream: BinaryIO) -> None:
     stream.write(canonical.dumps(to_sarif(scan.report, components)))
 
 
+def _scan_cyclonedx_vex(scan: Scan, stream: BinaryIO) -> None:
+    from chainreview.report.vex_cyclonedx_out import to_cyclonedx
+    from chainreview.report.vex_triage import triage_of_scan
+
+    stream.write(canonical.dumps(to_cyclonedx(triage_of_scan(scan))))
+
+
+def _scan_openvex(scan: Scan, stream: BinaryIO) -> None:
+    from chainreview.report.vex_openvex_out import to_openvex
+    from chainreview.report.vex_triage import triage_of_scan
+
+    stream.write(canonical.dumps(to_openvex(triage_of_scan(scan))))
+
+
+def _scan_csaf_vex(scan: Scan, stream: BinaryIO) -> None:
+    from chainreview.report.vex_csaf_out import to_csaf
+    from chainreview.report.vex_triage import triage_of_scan
+
+    stream.write(canonical.dumps(to_csaf(triage_of_scan(scan))))
+
+
 def _review_json(result: ReviewResult, stream: BinaryIO) -> None:
     stream.write(canonical.dumps(result))
 
@@ -60,11 +82,23 @@ def _review_html(result: ReviewResult, stream: BinaryIO) -> None:
     stream.write(render_html(result).encode("utf-8"))
 
 
+def _review_pdf(result: ReviewResult, stream: BinaryIO) -> None:
+    from chainreview.report.pdf import render_pdf
+
+    stream.write(render_pdf(result))
+
+
 SCAN_FORMATS: Final[Mapping[str, Writer[Scan]]] = {
     "json": Writer("json", ".json", "application/json", _scan_json),
     "sarif": Writer("sarif", ".sarif", "application/sarif+json", _scan_sarif),
+    "cyclonedx-vex": Writer(
+        "cyclonedx-vex", ".cdx.json", "application/vnd.cyclonedx+json", _scan_cyclonedx_vex
+    ),
+    "openvex": Writer("openvex", ".openvex.json", "application/json", _scan_openvex),
+    "csaf-vex": Writer("csaf-vex", ".json", "application/json", _scan_csaf_vex),
 }
 REVIEW_FORMATS: Final[Mapping[str, Writer[ReviewResult]]] = {
     "json": Writer("json", ".json", "application/json", _review_json),
     "html": Writer("html", ".html", "text/html; charset=utf-8", _review_html),
+    "pdf": Writer("pdf", ".pdf", "application/pdf", _review_pdf),
 }

@@ -115,3 +115,7 @@ MAX_FEED_JSON_BYTES: Final = 256 * 1024 * 1024
 MAX_CALENDAR_BYTES: Final = 64 * 1024
 """Largest State Council holiday arrangement file read (`chainreview calendar import`, and the
 stored copies under `$CHAINREVIEW_HOME/calendars`): a real year's is under 2 kB."""
+
+MAX_INVENTORY_BYTES: Final = 32 * 1024 * 1024
+"""Largest operator inventory read (YAML or CSV): a national office's 10,000 products in a few
+systems each is some 3 MB of CSV."""

@@ -85,7 +85,7 @@ __all__ = [
 
 STALE_DAYS: Final = 30
 """A source whose data is more than this many days older than the review date is stale."""
-RESULT_SCHEMA_VERSION: Final = "2.0"
+RESULT_SCHEMA_VERSION: Final = "2.1"
 EARLIEST_REVIEW_DATE: Final = date(1970, 1, 1)
 LATEST_REVIEW_DATE: Final = date(2999, 12, 31)
 """The review dates accepted: the rules reach years before and after the review date."""
@@ -249,6 +249,7 @@ class Reviewer:
                 final=not provisional,
                 provisional=provisional,
                 rationale=decision.rationale,
+                deciding=decision.deciding,
                 conditions=decision.conditions,
                 limitations=limitations_of(a for a in assessed if a.factor_id in scope),
                 assessments=assessed,

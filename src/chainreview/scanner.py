@@ -3,7 +3,8 @@
 `Scanner(snapshot)` holds the matchers of one snapshot and scans as many products as asked:
 `scan(sboms, vex=…, ignore=…)` reads and merges the SBOMs, reads the VEX documents and the ignore
 file, matches, applies VEX and ignore entries (`findings.scan`) and returns a `Scan`: the
-report every output format renders (coverage included) and the inventory it came from. It never
+report every output format renders (coverage included) and the inventory it came from;
+`scan_inventory` does the same for an inventory already read (a portfolio's products). It never
 prints, exits or changes process-wide state; the CLI adds what a short-lived process may (a
 paused garbage collector, no interpreter teardown). A scanner belongs to the thread that opened
 its snapshot.
@@ -19,8 +20,9 @@ from pathlib import Path
 from chainreview.components.model import Inventory
 from chainreview.evidence.merge import merge_documents
 from chainreview.evidence.sbom import read_sbom
-from chainreview.evidence.vex import read_vex
+from chainreview.evidence.vex import VexStatement, read_vex
 from chainreview.findings.scan import ScanReport, ScanResult, matchers_for, scan
+from chainreview.findings.suppressed import SuppressionSource
 from chainreview.intel.snapshot import Snapshot
 from chainreview.matches.interface import Matcher
 from chainreview.progress import Progress, silent
@@ -30,10 +32,13 @@ __all__ = ["Scan", "Scanner"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Scan:
-    """One product scanned: the report, and the merged inventory it describes."""
+    """One product scanned: the report, the merged inventory it describes, and its date."""
 
     report: ScanReport
     inventory: Inventory
+    as_of: date
+    """The scan's date: ignore entries expire against it, and the VEX a scan is written as
+    (`formats`) is dated by it, never by the clock."""
 
 
 class Scanner:
@@ -72,7 +77,9 @@ class Scanner:
         progress: Progress = silent,
     ) -> Scan:
         """Scan the SBOMs of one product (files are named by their path as given); `progress`
-        hears of each file read and each stage of the scan."""
+        hears of each file read and each stage of the scan; `today` is the scan's date (default:
+        today by the scanner's clock)."""
+        day = today or self._clock().date()
         read = []
         for done, path in enumerate(sboms):
             progress("Reading SBOMs", done, len(sboms))
@@ -88,15 +95,37 @@ class Scanner:
             from chainreview.findings.suppressions import load_ignore_file
 
             suppressions = load_ignore_file(ignore, str(ignore))
-        report = scan(
+        report = self.scan_inventory(
+            inventory,
+            vex_files=[str(p) for p in vex],
+            statements=[s for d in documents for s in d.statements],
+            suppressions=suppressions,
+            today=day,
+            progress=progress,
+        )
+        return Scan(report=report, inventory=inventory, as_of=day)
+
+    def scan_inventory(
+        self,
+        inventory: Inventory,
+        *,
+        vex_files: Sequence[str] = (),
+        statements: Sequence[VexStatement] = (),
+        suppressions: SuppressionSource | None = None,
+        today: date | None = None,
+        progress: Progress = silent,
+    ) -> ScanReport:
+        """Scan an inventory already read (one product's merged SBOMs), with the VEX statements
+        and ignore entries given, on `today` (default: today by the scanner's clock); see
+        `findings.scan.scan`."""
+        return scan(
             inventory,
             self._matchers,
             self._snapshot,
             snapshot=self._snapshot.hash,
-            vex_files=[str(p) for p in vex],
-            statements=[s for d in documents for s in d.statements],
+            vex_files=vex_files,
+            statements=statements,
             suppressions=suppressions,
             today=today or self._clock().date(),
             progress=progress,
         )
-        return Scan(report=report, inventory=inventory)

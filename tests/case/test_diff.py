@@ -212,6 +212,20 @@ def test_a_result_missing_a_member_is_refused(original: bytes) -> None:
         diff_results(original, json.dumps(broken).encode())
 
 
+def test_a_round_kept_as_schema_version_2_0_is_still_read(original: bytes) -> None:
+    # 2.1 only added determination.deciding: a 2.0 result (without it) is compared as before;
+    # a 2.1 result without it is refused
+    document = json.loads(original)
+    assert (document["schema_version"], document["determination"]["deciding"]) == ("2.1", 2)
+    del document["determination"]["deciding"]
+    with pytest.raises(InputError, match="'deciding' is a required property"):
+        diff_results(original, json.dumps(document).encode())
+    document["schema_version"] = "2.0"
+    found = diff_results(json.dumps(document).encode(), original)
+    assert found.before.outcome == found.after.outcome == "fail"
+    assert found.findings_added == found.findings_resolved == ()
+
+
 def test_the_last_two_rounds_of_a_case(reviewer: Reviewer, tmp_path: Path) -> None:
     opened = Opened(
         regime="cn-crm-2022",

@@ -245,6 +245,10 @@ def _packaged() -> dict[str, Any]:
             lambda v: v["transitions"][0].update({"roles": ["janitor"]}),
             "w.yaml: /transitions/0/roles/0:",
         ),
+        (
+            lambda v: v["outcomes"].update({"breach": "revive"}),
+            "w.yaml: /outcomes/breach: 'revive' is not a transition's action",
+        ),
     ],
 )
 def test_workflow_data_is_checked(change: Any, expected: str) -> None:
@@ -284,3 +288,17 @@ def test_what_a_case_allows_now_names_who_may_take_it() -> None:
     )
     assert [a.action for a in allowed_actions(workflow, stopped)][-1] == "supply-materials"
     assert "request-materials" not in {a.action for a in allowed_actions(workflow, stopped)}
+
+
+def test_the_conclusion_is_offered_only_with_a_decision() -> None:
+    workflow = load_workflow(CN)
+    opinions = replay(
+        workflow,
+        Opening.DECLARATION,
+        DAY,
+        _history(("check", R), ("accept", R), ("decide-review", P), ("recommend", R)),
+    )
+    offered = {a.action: a.with_decision for a in allowed_actions(workflow, opinions)}
+    # cn-crm-2022 names `conclude` as what a decision takes (Art. 12(2): the written notice)
+    assert offered["conclude"] is True
+    assert offered["escalate"] is False

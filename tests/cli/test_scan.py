@@ -109,6 +109,25 @@ def test_sarif_validates_against_the_oasis_schema(shared_data: Path, scan_home: 
     assert rules["CVE-2021-32714"]["properties"]["security-severity"] == "9.1"
 
 
+@pytest.mark.parametrize("fmt", ["cyclonedx-vex", "openvex", "csaf-vex"])
+def test_vex_formats_are_dated_by_as_of_and_byte_identical(
+    fmt: str, shared_data: Path, scan_home: Path
+) -> None:
+    args = ["--format", fmt, "--as-of", "2025-03-04", "--vex", str(HYPER_VEX)]
+    first = run([*args, str(shared_data / RUST)], scan_home)
+    second = run([*args, str(shared_data / RUST)], scan_home)
+    document = report(first)
+    assert first.stdout == second.stdout
+    assert b"2025-03-04T00:00:00Z" in first.stdout
+    assert "CVE-2021-21299" in json.dumps(document)  # the hyper finding the VEX resolved
+
+
+def test_as_of_must_be_a_date(shared_data: Path, scan_home: Path) -> None:
+    result = run(["--as-of", "2025-13-01", str(shared_data / RUST)], scan_home)
+    assert result.returncode == 2
+    assert b"is not a date" in result.stderr
+
+
 def test_fail_on_thresholds_exit_codes(shared_data: Path, scan_home: Path) -> None:
     sbom = str(shared_data / RUST)
     assert run(["--format", "json", "--fail-on", "kev", sbom], scan_home).returncode == 0

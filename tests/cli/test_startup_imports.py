@@ -48,6 +48,9 @@ NEVER_AT_START = (
     "chainreview.store",  # the case database: only `audit` (and later `case`) commands
     "sqlalchemy",
     "alembic",
+    "chainreview.portfolio",  # the `portfolio` commands only
+    "rustworkx",
+    "weasyprint",  # `review --pdf` only: about a second to import
 )
 """Nothing `import chainreview.cli.app` may load: other commands' or formats' dependencies."""
 
@@ -77,6 +80,7 @@ NEVER_IN_JSON_SCAN = (
     "chainreview.intel.nvd",
     "chainreview.intel.debian",
     "chainreview.intel.alpine",
+    "weasyprint",
 )
 """Nothing `scan --format json` of a CycloneDX JSON SBOM of Python packages, with a snapshot
 present, may load."""
@@ -139,3 +143,25 @@ def test_json_scan_imports_only_what_it_uses(
     modules = json.loads(listing.read_text())
     assert "chainreview.findings.scan" in modules
     assert _loaded(modules, NEVER_IN_JSON_SCAN) == []
+
+
+def test_a_review_loads_weasyprint_only_for_the_pdf(bundled_home: Path, tmp_path: Path) -> None:
+    package = Path(__file__).resolve().parents[2] / "examples" / "office-video-conferencing"
+    code = (
+        "import atexit, json, sys\n"
+        "out = sys.argv[1]\n"
+        "atexit.register(lambda: open(out, 'w').write(json.dumps(sorted(sys.modules))))\n"
+        "sys.argv = ['chainreview', *sys.argv[2:]]\n"
+        "from chainreview.cli.app import main\n"
+        "main()\n"
+    )
+    for options in ([], ["--pdf"]):
+        listing = tmp_path / f"modules{len(options)}.json"
+        out = str(tmp_path / f"out{len(options)}")
+        done = _python(
+            code, str(listing), "review", str(package), "-o", out, *options, home=bundled_home
+        )
+        assert done.returncode == 0, done.stderr
+        loaded = _loaded(json.loads(listing.read_text()), ["weasyprint"])
+        assert bool(loaded) is bool(options), options
+        assert (Path(out) / "report.pdf").is_file() is bool(options)

@@ -117,6 +117,23 @@ def test_kev_affected_fails_first() -> None:
     assert "CVE-2020-11978" in decision.rationale[1]
 
 
+def test_the_deciding_sentences_lead_the_rationale() -> None:
+    # CN.2 holds on F10 (critical); F16 (critical) and F01 (high) are in no list of CN.2, so
+    # their sentences follow for information; CN.1 is decided by its sentence and the KEV line;
+    # CN.0 by its sentence alone, whatever stands at high
+    levels = {"F10": Level.CRITICAL, "F16": Level.CRITICAL, "F01": Level.HIGH}
+    critical = decide(POLICY, assessments(levels), QUIET, SCOPE)
+    assert (critical.rule, critical.deciding) == ("CN.2", 2)
+    assert critical.rationale[1].startswith("F10 is critical")
+    assert [s[:3] for s in critical.rationale[2:]] == ["F16", "F01"]
+    kev = dataclasses.replace(QUIET, kev_affected=("CVE-2020-11978",))
+    assert decide(POLICY, assessments(levels), kev, SCOPE).deciding == 2
+    outside = dataclasses.replace(QUIET, systems=(), serves_cii=False)
+    office = decide(POLICY, assessments(levels), outside, SCOPE)
+    assert (office.rule, office.deciding) == ("CN.0", 1)
+    assert len(office.rationale) == 5  # the sentence, "For information only", F10, F16, F01
+
+
 def test_critical_technical_factor_fails() -> None:
     assert outcome({"F10": Level.CRITICAL}) is Outcome.FAIL
 

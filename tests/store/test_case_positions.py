@@ -62,7 +62,8 @@ def _moves(workflow: Workflow, position: Position) -> list[tuple[str, Role]]:
 
 
 def _kept(store: Store, case_id: str) -> tuple[PositionRecord | None, bool]:
-    found = {c.id: (p, c.consulted) for c, p in cases.list_positions(store)}
+    with store.transaction("test") as tx:
+        found = {c.id: (p, c.consulted) for c, p in cases.list_positions(tx)}
     return found[case_id]
 
 

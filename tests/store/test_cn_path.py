@@ -54,6 +54,7 @@ import pytest
 
 import chainreview
 from chainreview.case.access import Caller
+from chainreview.case.decisions import Decided, Outcome, decide
 from chainreview.case.exposure import vendor_exposure
 from chainreview.case.procedure import Opening, Role
 from chainreview.case.rounds import case_evidence, download, review_round, submit_package
@@ -148,6 +149,19 @@ def _act(
 ) -> CaseView:
     step = Step(action=action, on=on, days=days, note=note)
     return take_action(store, case_id, step, caller=caller, expected_version=None, home=None)
+
+
+def _conclude(
+    store: Store,
+    case_id: str,
+    caller: Caller,
+    on: date,
+    outcome: Outcome = Outcome.PASS,
+    reason: str = "The member units agree.",
+) -> CaseView:
+    """The decision recorded, which takes `conclude` with it (never taken alone)."""
+    decide(store, case_id, Decided(outcome=outcome, reason=reason, on=on), caller=caller)
+    return _seen(store, case_id, caller, on)
 
 
 def _seen(store: Store, case_id: str, caller: Caller, today: date) -> CaseView:
@@ -268,8 +282,8 @@ def test_ordinary_review_over_national_day_2026(
     assert [s.number for s in case_evidence(store, case_id, caller=c.unit).submissions] == [1, 2]
 
     with pytest.raises(RefusedAction, match="conclude from member-opinions is for approver"):
-        _act(store, case_id, c.office, "conclude", date(2026, 11, 20))
-    _untimed(_act(store, case_id, c.approver, "conclude", date(2026, 11, 20)), "concluded")
+        _conclude(store, case_id, c.office, date(2026, 11, 20))
+    _untimed(_conclude(store, case_id, c.approver, date(2026, 11, 20)), "concluded")
     _untimed(_act(store, case_id, c.office, "monitor", date(2026, 11, 23)), "monitoring")
     closed = _act(store, case_id, c.office, "close", date(2026, 12, 18))
     _untimed(closed, "closed")
@@ -343,7 +357,7 @@ def test_special_review_over_spring_festival_2026_and_its_extension(
     assert extended.position.extension_days == 30
     assert extended.history[-1].note == "complex case"
 
-    concluded = _act(store, case_id, c.approver, "conclude", date(2026, 6, 26))
+    concluded = _conclude(store, case_id, c.approver, date(2026, 6, 26))
     _untimed(concluded, "concluded")
     assert [a.action for a in concluded.history] == [
         "declaration", "check", "accept", "decide-review", "recommend", "escalate", "extend",
@@ -483,7 +497,7 @@ def test_an_extension_of_the_initial_review_over_national_day_2025(
     recommended = _act(store, case_id, c.office, "recommend", date(2025, 11, 17))
     assert _clock(recommended) == ("member-opinions", 15, date(2025, 12, 8), 15)
     assert recommended.position.extension_days == 0
-    _untimed(_act(store, case_id, c.approver, "conclude", date(2025, 12, 5)), "concluded")
+    _untimed(_conclude(store, case_id, c.approver, date(2025, 12, 5)), "concluded")
     _audit_verifies(store)
 
 
@@ -550,8 +564,8 @@ def test_ex_officio_review_of_a_vendor_and_the_list_for_the_stop_notice(
     recommended = _act(store, review, c.office, "recommend", date(2023, 5, 12))
     assert _clock(recommended) == ("member-opinions", 15, date(2023, 6, 2), 15)
     assert _listed(store, c.unit, date(2023, 5, 15)) == [review]
-    concluded = _act(
-        store, review, c.approver, "conclude", date(2023, 5, 21), note="fails: stop purchasing"
+    concluded = _conclude(
+        store, review, c.approver, date(2023, 5, 21), Outcome.FAIL, "Stop purchasing."
     )
     _untimed(concluded, "concluded")
     assert _history(concluded) == [

@@ -28,18 +28,38 @@ from chainreview.case.procedure import Role
 from chainreview.case.service import view_case
 from chainreview.errors import StoreError
 from chainreview.store import migrate
+from chainreview.store.acceptances import approve, list_acceptances, propose
 from chainreview.store.audit import verify_audit
-from chainreview.store.cases import get_case, list_positions, pinned_snapshots, update_case
+from chainreview.store.cases import (
+    get_case,
+    list_positions,
+    open_case,
+    pinned_snapshots,
+    update_case,
+)
 from chainreview.store.db import Store, open_store
 from chainreview.store.engines import database_url, engine_for
 from chainreview.store.files import download, get_submission
-from chainreview.store.outcomes import list_conditions, list_decisions, list_opinions
-from chainreview.store.records import ConditionStatus, PositionRecord
+from chainreview.store.outcomes import (
+    add_condition,
+    list_conditions,
+    list_decisions,
+    list_opinions,
+    set_condition_status,
+)
+from chainreview.store.records import (
+    ConditionStatus,
+    NewAcceptance,
+    NewCase,
+    NewCondition,
+    PositionRecord,
+)
 from chainreview.store.rounds import get_round
 from chainreview.store.tables import Base
 
 FIRST = "0001"
 TABLES = {
+    "acceptances",
     "alembic_version",
     "audit_head",
     "audit_log",
@@ -60,6 +80,9 @@ SNAPSHOT = "ab" * 32
 OPENED = datetime(2025, 11, 3, 8, 30, tzinfo=UTC)
 PAYLOAD = '{\n  "regime": "cn-crm-2022"\n}\n'
 AT = "2025-11-03T08:30:00.000000Z"
+CASE = NewCase(
+    regime="cn-crm-2022", title="Gateway", state="monitoring", applicant_org="Op", vendor_org="V"
+)
 
 
 def _first_revision_data(backend: Backend) -> str:
@@ -110,6 +133,12 @@ def _first_revision_data(backend: Backend) -> str:
             {"due": date(2026, 1, 31), "at": OPENED},
         ),
         (
+            "INSERT INTO conditions (case_id, decision_id, text, party, due, status, reason,"
+            " updated_at, updated_by) VALUES ('CR-2025-0007', NULL, 'Escrow', 'applicant', NULL,"
+            " 'waived', 'Moot.', :at, 'carol')",
+            {"at": OPENED},
+        ),
+        (
             "INSERT INTO audit_log (seq, case_id, at, actor, action, payload, prev_hash, hash)"
             " VALUES (1, 'CR-2025-0007', :at, 'alice', 'case.open', :p, :z, :h)",
             {"at": AT, "p": PAYLOAD, "z": "0" * 64, "h": first},
@@ -148,7 +177,7 @@ def test_a_database_with_data_upgrades_from_the_first_revision(backend: Backend)
             result = get_round(tx, case.id, 1).result_json
             opinions = [(o.unit, o.text) for o in list_opinions(tx, case.id)]
             decisions = [(d.outcome, d.reason) for d in list_decisions(tx, case.id)]
-            conditions = [(c.status, c.due) for c in list_conditions(tx, case.id)]
+            conditions = [(c.status, c.due, c.reason) for c in list_conditions(tx, case.id)]
             update_case(tx, case.id, expected_version=3, state="decided")
         assert (case.title, case.ex_officio, case.opened_at, case.version) == (
             "Old case",
@@ -161,7 +190,12 @@ def test_a_database_with_data_upgrades_from_the_first_revision(backend: Backend)
         assert (content, result) == (SBOM, RESULT)
         assert opinions == [("Unit A", "Fine.")]
         assert decisions == [("approved", "Low risk.")]
-        assert conditions == [(ConditionStatus.OVERDUE, date(2026, 1, 31))]
+        # 0005 stores no overdue or waived: the due date makes it overdue again, and a waiver
+        # no second person approved reads open, its note kept.
+        assert conditions == [
+            (ConditionStatus.OPEN, date(2026, 1, 31), None),
+            (ConditionStatus.OPEN, None, "Moot."),
+        ]
         verdict = verify_audit(store)
     assert (verdict.ok, verdict.checked) == (True, 4)
 
@@ -267,7 +301,8 @@ def test_the_positions_of_recorded_histories_are_filled(backend: Backend) -> Non
         engine.dispose()
     d = date.fromisoformat
     with backend.open() as store:
-        found = {case.id: (position, case.consulted) for case, position in list_positions(store)}
+        with store.transaction("dave") as tx:
+            found = {case.id: (position, case.consulted) for case, position in list_positions(tx)}
         office = Caller(name="carol", role=Role.REVIEWER, org=None)
         resumed = view_case(store, "CR-2025-0001", caller=office, today=d("2025-10-13"), home=None)
     assert found == {
@@ -330,6 +365,41 @@ def test_down_to_nothing_and_up_again(backend: Backend) -> None:
     finally:
         engine.dispose()
     with backend.open() as store:
+        assert verify_audit(store).ok
+
+
+def test_risk_acceptances_and_breaches_go_down_and_up_again(backend: Backend) -> None:
+    with backend.open() as store, store.transaction("carol") as tx:
+        case = open_case(tx, CASE)
+        condition = add_condition(tx, case.id, NewCondition(text="Patch", party="vendor", due=None))
+        set_condition_status(tx, case.id, condition.id, ConditionStatus.BREACHED, note="Not done.")
+        waiver = propose(
+            tx,
+            case.id,
+            NewAcceptance(
+                kind="finding",
+                owner="Head of review",
+                reason="Unreachable.",
+                expires=date(2027, 1, 31),
+                subject="CVE-2024-3094",
+            ),
+        )
+    with backend.open() as store, store.transaction("dave") as tx:
+        approve(tx, waiver.id)
+    before = migrate.revisions()[migrate.revisions().index("0005") - 1]
+    engine = engine_for(database_url(backend.url, home=backend.home))
+    try:
+        migrate.downgrade(engine, before)
+        with backend.sql() as sql:
+            assert "acceptances" not in inspect(sql).get_table_names()
+            assert sql.execute(text("SELECT status FROM conditions")).scalars().all() == ["open"]
+        migrate.upgrade(engine, "head")
+    finally:
+        engine.dispose()
+    with backend.open() as store:
+        with store.transaction("erin") as tx:
+            assert [c.status for c in list_conditions(tx, case.id)] == [ConditionStatus.OPEN]
+            assert list_acceptances(tx, case.id) == ()
         assert verify_audit(store).ok
 
 

@@ -30,6 +30,7 @@ from chainreview.store.records import (
     ConditionStatus,
     DecisionRecord,
     NewCase,
+    NewCondition,
     OpinionRecord,
 )
 from chainreview.store.rounds import add_round, get_round, list_rounds
@@ -49,6 +50,7 @@ RESULT = (
 """result.json as the canonical writer leaves it: indented, UTF-8, a trailing newline."""
 ODD = b"\xef\xbb\xbf{}\r\n\x00"
 """Bytes no JSON writer of ours makes (BOM, CRLF, NUL): kept as given all the same."""
+DUE = date(2026, 6, 30)
 
 
 def test_result_json_reads_back_byte_for_byte(store: Store) -> None:
@@ -93,6 +95,7 @@ def test_a_round_needs_a_submission_and_a_snapshot_hash(store: Store) -> None:
 def test_opinions_decisions_and_conditions_read_back(store: Store) -> None:
     with store.transaction("reviewer") as tx:
         case = open_case(tx, CASE)
+        submit(tx, case.id, {"declaration.yaml": b"id: x\n"})
     with store.transaction("member-unit-1") as tx:
         opinion = add_opinion(
             tx, case.id, unit="Ministry A", position="concur", text="No objection."
@@ -104,19 +107,28 @@ def test_opinions_decisions_and_conditions_read_back(store: Store) -> None:
         condition = add_condition(
             tx,
             case.id,
-            text="Replace the end-of-life OpenSSL",
-            party="vendor",
-            due=date(2026, 6, 30),
+            NewCondition(text="Replace the end-of-life OpenSSL", party="vendor", due=DUE),
             decision_id=decision.id,
         )
-        met = set_condition_status(tx, condition.id, ConditionStatus.MET)
-        waived = add_condition(tx, case.id, text="Escrow", party="applicant", due=None)
-        waived = set_condition_status(tx, waived.id, ConditionStatus.WAIVED, reason="Moot.")
+        met = set_condition_status(
+            tx,
+            case.id,
+            condition.id,
+            ConditionStatus.MET,
+            note="Release 2.1 ships 3.0.",
+            submission=1,
+        )
+        broken = add_condition(
+            tx, case.id, NewCondition(text="Escrow", party="applicant", due=None)
+        )
+        broken = set_condition_status(
+            tx, case.id, broken.id, ConditionStatus.BREACHED, note="No escrow agent."
+        )
     with store.transaction("auditor") as tx:
         opinions = list_opinions(tx, case.id)
         decisions = list_decisions(tx, case.id)
         conditions = list_conditions(tx, case.id)
-        actions = [e.action for e in audit.entries(tx, case_id=case.id)]
+        trail = audit.entries(tx, case_id=case.id)
     assert opinions == (
         OpinionRecord(
             id=opinion.id,
@@ -124,7 +136,7 @@ def test_opinions_decisions_and_conditions_read_back(store: Store) -> None:
             unit="Ministry A",
             position="concur",
             text="No objection.",
-            given_at=datetime(2026, 3, 2, 9, 0, 2, tzinfo=UTC),
+            given_at=datetime(2026, 3, 2, 9, 0, 3, tzinfo=UTC),
             given_by="member-unit-1",
         ),
     )
@@ -134,26 +146,35 @@ def test_opinions_decisions_and_conditions_read_back(store: Store) -> None:
             case_id=case.id,
             outcome="approved-with-conditions",
             reason="Residual risk.",
-            decided_at=datetime(2026, 3, 2, 9, 0, 3, tzinfo=UTC),
+            decided_at=datetime(2026, 3, 2, 9, 0, 4, tzinfo=UTC),
             decided_by="approver",
         ),
     )
-    assert conditions == (met, waived)
+    assert conditions == (met, broken)
     assert met == ConditionRecord(
         id=condition.id,
         case_id=case.id,
         decision_id=decision.id,
         text="Replace the end-of-life OpenSSL",
         party="vendor",
-        due=date(2026, 6, 30),
+        due=DUE,
         status=ConditionStatus.MET,
-        reason=None,
-        updated_at=datetime(2026, 3, 2, 9, 0, 5, tzinfo=UTC),
+        reason="Release 2.1 ships 3.0.",
+        updated_at=datetime(2026, 3, 2, 9, 0, 6, tzinfo=UTC),
         updated_by="approver",
+        from_round=None,
+        term=None,
+        verification=None,
+        submission=1,
     )
-    assert (waived.status, waived.reason, waived.due) == (ConditionStatus.WAIVED, "Moot.", None)
-    assert actions == [
+    assert (broken.status, broken.reason, broken.due) == (
+        ConditionStatus.BREACHED,
+        "No escrow agent.",
+        None,
+    )
+    assert [e.action for e in trail] == [
         "case.open",
+        "submission.upload",
         "opinion.add",
         "decision.record",
         "condition.add",
@@ -161,6 +182,12 @@ def test_opinions_decisions_and_conditions_read_back(store: Store) -> None:
         "condition.add",
         "condition.status",
     ]
+    assert json.loads(trail[5].payload) == {
+        "condition": condition.id,
+        "status": ["open", "met"],
+        "submission": 1,
+        "note_sha256": hashlib.sha256(b"Release 2.1 ships 3.0.").hexdigest(),
+    }
 
 
 def test_conditions_refuse_what_makes_no_sense(backend: Backend) -> None:
@@ -169,10 +196,21 @@ def test_conditions_refuse_what_makes_no_sense(backend: Backend) -> None:
             case = open_case(tx, CASE)
             other = open_case(tx, CASE)
             decision = record_decision(tx, other.id, outcome="approved", reason="Fine.")
-            condition = add_condition(tx, case.id, text="Patch", party="vendor", due=None)
-        with pytest.raises(ValueError, match="needs a reason"), store.transaction("a") as tx:
-            set_condition_status(tx, condition.id, ConditionStatus.WAIVED)
+            patch = NewCondition(text="Patch", party="vendor", due=None)
+            condition = add_condition(tx, case.id, patch)
+        with pytest.raises(ValueError, match="needs a note"), store.transaction("a") as tx:
+            set_condition_status(tx, case.id, condition.id, ConditionStatus.MET, note=" ")
         with pytest.raises(NotFound, match="has no decision"), store.transaction("a") as tx:
-            add_condition(tx, case.id, text="x", party="vendor", due=None, decision_id=decision.id)
-    with pytest.raises(IntegrityError, match="status_known"), backend.sql() as sql:
-        sql.execute(text("UPDATE conditions SET status = 'forgotten'"))
+            add_condition(tx, case.id, patch, decision_id=decision.id)
+        with pytest.raises(NotFound, match="has no submission 1"), store.transaction("a") as tx:
+            set_condition_status(
+                tx, case.id, condition.id, ConditionStatus.MET, note="n", submission=1
+            )
+        elsewhere = pytest.raises(NotFound, match=f"case {other.id} has no condition")
+        with elsewhere, store.transaction("a") as tx:
+            set_condition_status(tx, other.id, condition.id, ConditionStatus.MET, note="n")
+    for status in ("forgotten", "overdue", "waived"):  # the last two are read, never stored
+        with pytest.raises(IntegrityError, match="status_known"), backend.sql() as sql:
+            sql.execute(text("UPDATE conditions SET status = :s"), {"s": status})
+    with backend.sql() as sql:
+        sql.execute(text("UPDATE conditions SET status = 'breached'"))

@@ -66,6 +66,22 @@ def sees_submission(caller: Caller, party: str) -> bool:
     return True
 
 
+def sees_opinions(caller: Caller) -> bool:
+    """Whether `caller`, who sees the case, may read member units' opinions on it: the office
+    and member units, never the parties."""
+    return caller.role in OFFICE or caller.role is Role.MEMBER_UNIT
+
+
+def bound_parties(caller: Caller) -> frozenset[str]:
+    """The parties whose conditions `caller`, who sees the case, may read: the office all of
+    them, an applicant or vendor those that bind it, a member unit none."""
+    if caller.role in OFFICE:
+        return frozenset(SUBMITTERS[r] for r in PARTIES)
+    if caller.role in PARTIES:
+        return frozenset({SUBMITTERS[caller.role]})
+    return frozenset()
+
+
 def check_case(caller: Caller, case: CaseRecord, consulted: bool) -> None:
     """`NotFound`, worded as for a case that does not exist, unless `caller` sees `case`."""
     if not sees_case(caller, case, consulted):

@@ -1,6 +1,6 @@
 """What changed between two review rounds of a case, read from the `result.json` each kept.
 
-`diff_results` compares two results of a known `schema_version` (checked against
+`diff_results` compares two results of a known `schema_version` (2.0 or 2.1, checked against
 `schemas/result.schema.json`): the outcome, the findings added, resolved and changed (a finding
 is the same one when its product, vulnerability id and component ref are; or, failing that,
 when the product and component are and their ids and aliases share one, as when a newer
@@ -8,6 +8,8 @@ snapshot names the same vulnerability by another of its ids), the factor levels
 that moved with the after side's rule, reasons and evidence as the why, the conditions and
 limitations added and removed, and the declaration inputs whose bytes changed. Every list is
 in a fixed order, so the same two documents always give the same difference.
+`result_conditions` reads one result's conditions alone, checked the same way (a decision
+takes them over).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from chainreview.errors import InputError
 from chainreview.reviewer import RESULT_SCHEMA_VERSION
 
 _T = TypeVar("_T")
+_READS = ("2.0", RESULT_SCHEMA_VERSION)
+"""The result versions read: 2.1 only added `determination.deciding`, which is not compared."""
 Key = tuple[str, str, str]
 """A finding's product, vulnerability id and component ref."""
 
@@ -214,6 +218,12 @@ def diff_results(
     )
 
 
+def result_conditions(data: bytes, name: str) -> tuple[Condition, ...]:
+    """The conditions a `result.json` document sets, in its order; raises `InputError` naming
+    it (`name`) when it is not a result of a known schema version."""
+    return tuple(_condition(item) for item in _result(data, name)["determination"]["conditions"])
+
+
 @functools.cache
 def _validator() -> Draft202012Validator:
     schema = orjson.loads(
@@ -226,10 +236,10 @@ def _result(data: bytes, name: str) -> dict[str, Any]:
     """The parsed result, checked to be one of the schema version this code reads."""
     document = raw.load_json(data, name)
     version = document.get("schema_version") if isinstance(document, dict) else None
-    if version != RESULT_SCHEMA_VERSION:
+    if version not in _READS:
         raise InputError(
             name,
-            f"not a review result of a known schema_version ({RESULT_SCHEMA_VERSION}): "
+            f"not a review result of a known schema_version ({', '.join(_READS)}): "
             f"schema_version is {version!r}",
         )
     error = best_match(_validator().iter_errors(document))

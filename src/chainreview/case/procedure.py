@@ -65,6 +65,9 @@ class State:
     final: bool = False
     consulted: bool = False
     """Member units are consulted in this state: from then on they may see the case."""
+    agreement: bool = False
+    """A decision here needs the member units' opinions to agree: none dissenting since the
+    case was last put to them (Art. 12(2)); otherwise the case goes on (to special review)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,6 +103,10 @@ class Workflow:
     stop: ClockAction | None = None
     resume: ClockAction | None = None
     extend: ClockAction | None = None
+    decide: str | None = None
+    """The action a decision takes: recorded only together with the decision (`case.decisions`)."""
+    breach: str | None = None
+    """The action a breached condition takes (`case.conditions`); it may also be taken alone."""
 
     def start(self, opening: Opening) -> str:
         """The state a case opened this way starts in."""
@@ -313,6 +320,8 @@ class Allowed:
 
     action: str
     roles: frozenset[Role]
+    with_decision: bool = False
+    """Taken only together with a decision (`chainreview.case.decisions.decide`), never alone."""
 
 
 def allowed_actions(workflow: Workflow, position: Position) -> tuple[Allowed, ...]:
@@ -321,7 +330,7 @@ def allowed_actions(workflow: Workflow, position: Position) -> tuple[Allowed, ..
     the regime allows is not used up."""
     state = workflow.states[position.state]
     found = [
-        Allowed(action=t.action, roles=t.roles)
+        Allowed(action=t.action, roles=t.roles, with_decision=t.action == workflow.decide)
         for t in workflow.transitions
         if position.state in t.sources
     ]
@@ -376,6 +385,7 @@ def parse_workflow(value: Any, file: str, profile: RegimeProfile) -> Workflow:
             deadline=None if step_id is None else steps[step_id].deadline,
             final=item.get("final", False),
             consulted=item.get("consulted", False),
+            agreement=item.get("agreement", False),
         )
     starts = {Opening(k): v for k, v in value["starts"].items()}
     for opening, state_id in starts.items():
@@ -384,6 +394,11 @@ def parse_workflow(value: Any, file: str, profile: RegimeProfile) -> Workflow:
         _transition(item, n, states, file) for n, item in enumerate(value["transitions"])
     )
     _check_deterministic(transitions, file)
+    actions = {t.action for t in transitions}
+    named = value.get("outcomes", {})
+    for key, action in named.items():
+        if action not in actions:
+            raise InputError(file, f"{action!r} is not a transition's action", f"/outcomes/{key}")
     rules = {key: _clock_rule(item) for key, item in value["clock"].items()}
     for key, rule in rules.items():
         if any(t.action == rule.action for t in transitions):
@@ -398,6 +413,8 @@ def parse_workflow(value: Any, file: str, profile: RegimeProfile) -> Workflow:
         stop=rules.get("stop"),
         resume=rules.get("resume"),
         extend=rules.get("extend"),
+        decide=named.get("decide"),
+        breach=named.get("breach"),
     )
 
 

@@ -21,6 +21,7 @@ from typing import Final
 
 from chainreview.case.access import (
     Caller,
+    bound_parties,
     check_role,
     consulted,
     same_org,
@@ -42,8 +43,8 @@ from chainreview.case.procedure import (
 )
 from chainreview.case.workdays import WorkCalendar, load_calendar
 from chainreview.errors import RefusedAction
-from chainreview.store import cases
-from chainreview.store.db import Store
+from chainreview.store import cases, outcomes
+from chainreview.store.db import Store, Tx
 from chainreview.store.records import (
     ActionRecord,
     CaseRecord,
@@ -71,6 +72,9 @@ class CaseView:
     clock: Clock | None
     """None when the state runs on no clock (received, concluded, …)."""
     today: date
+    overdue_conditions: int
+    """Conditions overdue on `today` among those the caller may see (open, past their due
+    date, not waived by a risk acceptance in force)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -145,24 +149,46 @@ def take_action(
     then record it; raises `RefusedAction` (nothing written) or `ConflictError` when the case
     moved on since `expected_version` (None: the version just read, for a single user at a
     terminal)."""
-    action = Action(on=step.on, action=step.action, role=caller.role, days=step.days)
     with store.transaction(caller.name) as tx:
         record, history = visible_case(tx, caller, case_id)
-        workflow = load_workflow(record.regime)
-        position = apply(workflow, _replayed(workflow, record, history), action)
-        new = NewAction(
-            on=step.on, action=step.action, role=caller.role.value, days=step.days, note=step.note
-        )
-        version = record.version if expected_version is None else expected_version
-        cases.record_action(
-            tx,
-            case_id,
-            new,
-            position=_stored(position),
-            consulted=consulted(workflow, history) or step.action in workflow.consulting(),
-            expected_version=version,
-        )
+        record_step(tx, caller, record, history, step, expected_version=expected_version)
     return view_case(store, case_id, caller=caller, today=step.on, home=home)
+
+
+def record_step(
+    tx: Tx,
+    caller: Caller,
+    record: CaseRecord,
+    history: tuple[ActionRecord, ...],
+    step: Step,
+    *,
+    expected_version: int | None,
+    with_decision: bool = False,
+) -> Position:
+    """Check `step` against the case's procedure and history and record it in `tx`, for the
+    modules that take an action together with what it rests on (a decision, a breach). The
+    workflow's decision action is refused unless `with_decision`: it is never taken alone."""
+    workflow = load_workflow(record.regime)
+    action = Action(on=step.on, action=step.action, role=caller.role, days=step.days)
+    position = apply(workflow, _replayed(workflow, record, history), action)
+    if step.action == workflow.decide and not with_decision:
+        raise RefusedAction(
+            f"{step.action} is taken with the decision it concludes on: record the decision "
+            f"(case decide {record.id})"
+        )
+    new = NewAction(
+        on=step.on, action=step.action, role=caller.role.value, days=step.days, note=step.note
+    )
+    version = record.version if expected_version is None else expected_version
+    cases.record_action(
+        tx,
+        record.id,
+        new,
+        position=_stored(position),
+        consulted=consulted(workflow, history) or step.action in workflow.consulting(),
+        expected_version=version,
+    )
+    return position
 
 
 def view_case(
@@ -171,8 +197,10 @@ def view_case(
     """The case, its history, its position and its clock on `today`."""
     with store.transaction(caller.name) as tx:
         record, history = visible_case(tx, caller, case_id)
+        overdue = outcomes.overdue_counts(tx, today, case_id=case_id)
     position = _replayed(load_workflow(record.regime), record, history)
-    return _view(record, history, position, today, _calendars(home))
+    seen = _seen(caller, overdue, case_id)
+    return _view(record, history, position, today, _calendars(home), seen)
 
 
 def list_case_views(
@@ -180,12 +208,27 @@ def list_case_views(
 ) -> tuple[CaseView, ...]:
     """Every case the caller may see, with its clock on `today`, oldest first: each case's
     position as its last action stored it (no history is read), only the clock counted now."""
+    with store.transaction(caller.name) as tx:
+        found = cases.list_positions(tx)
+        overdue = outcomes.overdue_counts(tx, today)
     calendars = _calendars(home)
     return tuple(
-        _view(record, None, _restored(record, stored), today, calendars)
-        for record, stored in cases.list_positions(store)
+        _view(
+            record,
+            None,
+            _restored(record, stored),
+            today,
+            calendars,
+            _seen(caller, overdue, record.id),
+        )
+        for record, stored in found
         if sees_case(caller, record, record.consulted)
     )
+
+
+def _seen(caller: Caller, overdue: dict[tuple[str, str], int], case_id: str) -> int:
+    """The overdue conditions of the case among those that bind a party the caller sees."""
+    return sum(overdue.get((case_id, party), 0) for party in bound_parties(caller))
 
 
 def _view(
@@ -194,6 +237,7 @@ def _view(
     position: Position,
     today: date,
     calendars: Callable[[str], WorkCalendar],
+    overdue: int,
 ) -> CaseView:
     workflow = load_workflow(record.regime)
     state = workflow.states[position.state]
@@ -207,6 +251,7 @@ def _view(
         position=position,
         clock=current,
         today=today,
+        overdue_conditions=overdue,
     )
 
 

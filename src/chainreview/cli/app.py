@@ -8,7 +8,19 @@ from typing import Annotated, Final
 import typer
 
 from chainreview import home
-from chainreview.cli import audit, calendar, case, intel, quick_exit, review, sbom, scan, user
+from chainreview.cli import (
+    audit,
+    calendar,
+    case,
+    case_outcomes,
+    intel,
+    portfolio,
+    quick_exit,
+    review,
+    sbom,
+    scan,
+    user,
+)
 from chainreview.cli.exit_codes import ExitCode
 from chainreview.cli.output import error_line, set_verbosity
 from chainreview.errors import (
@@ -30,7 +42,8 @@ app = typer.Typer(
         "information infrastructure: evidence in, a reasoned determination out.\n\n"
         "Exit codes: 0 ok, 1 policy failure (--fail-on, a broken audit log), 2 usage, 3 bad input, "
         "4 internal error (traceback logged under $CHAINREVIEW_HOME/logs), 5 download failed, "
-        "6 case database unusable, 7 case changed by someone else."
+        "6 case database unusable, 7 case changed by someone else, 8 refused by the case's "
+        "procedure or your role."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -39,9 +52,11 @@ app = typer.Typer(
 app.add_typer(sbom.app, name="sbom")
 app.add_typer(intel.app, name="intel")
 app.add_typer(calendar.app, name="calendar")
+case_outcomes.register(case.app)
 app.add_typer(case.app, name="case")
 app.add_typer(user.app, name="user")
 app.add_typer(audit.app, name="audit")
+app.add_typer(portfolio.app, name="portfolio")
 app.command(name="scan")(scan.scan)
 app.command(name="review")(review.review)
 

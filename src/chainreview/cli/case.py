@@ -21,6 +21,7 @@ from chainreview.cli.output import OutputFormat, print_json, safe_text
 
 if TYPE_CHECKING:
     from chainreview.case.diff import Finding, RoundDiff, Side
+    from chainreview.case.outcomes import Outcomes
     from chainreview.case.procedure import Allowed
     from chainreview.case.rounds import Evidence
     from chainreview.case.service import CaseView
@@ -82,7 +83,7 @@ def open_(
         applicant=applicant,
         vendor=vendor,
         opening=Opening.EX_OFFICIO if ex_officio else Opening.DECLARATION,
-        on=_day(on, "--on", regime),
+        on=parse_day(on, "--on", regime),
     )
     with open_cases() as store:
         view = open_case(store, opened, caller=caller(store, as_user), home=home.data_home())
@@ -177,7 +178,7 @@ def _take(
 ) -> None:
     from chainreview.case.service import Step, take_action
 
-    step = Step(action=action, on=_day(on, "--on"), days=days, note=note)
+    step = Step(action=action, on=parse_day(on, "--on"), days=days, note=note)
     with open_cases() as store:
         view = take_action(
             store,
@@ -247,7 +248,7 @@ def review_(
                 store,
                 case_id,
                 reviewer,
-                as_of=_day(as_of, "--as-of"),
+                as_of=parse_day(as_of, "--as-of"),
                 caller=caller(store, as_user),
                 submission=submission,
                 allow_demo_intel=allow_demo_intel,
@@ -307,17 +308,18 @@ def show(
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """A case: where it stands, its deadline, what it allows now, its history, its submissions
-    and its review rounds."""
+    and review rounds, and what it came to (opinions, decisions, conditions, risks)."""
+    from chainreview.case.outcomes import case_outcomes
     from chainreview.case.rounds import case_evidence
     from chainreview.case.service import view_case
 
+    day = parse_day(today, "--today")
     with open_cases() as store:
         who = caller(store, as_user)
-        view = view_case(
-            store, case_id, caller=who, today=_day(today, "--today"), home=home.data_home()
-        )
+        view = view_case(store, case_id, caller=who, today=day, home=home.data_home())
         evidence = case_evidence(store, case_id, caller=who)
-    _show(view, output_format, evidence)
+        outcomes = case_outcomes(store, case_id, caller=who, today=day)
+    _show(view, output_format, evidence, outcomes)
 
 
 @app.command("download")
@@ -391,15 +393,15 @@ def list_(
     as_user: AsUserOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
-    """Every case you may see, with its state and deadline: days left, stopped, overdue,
-    provisional."""
+    """Every case you may see, with its state and deadline (days left, stopped, overdue,
+    provisional) and how many of the conditions you may see are overdue."""
     from chainreview.case.service import list_case_views
 
     with open_cases() as store:
         views = list_case_views(
             store,
             caller=caller(store, as_user),
-            today=_day(today, "--today"),
+            today=parse_day(today, "--today"),
             home=home.data_home(),
         )
     if output_format is OutputFormat.JSON:
@@ -407,17 +409,26 @@ def list_(
         return
     for view in views:
         case = view.case
+        overdue = view.overdue_conditions
+        marks = f"  [{overdue} condition(s) OVERDUE]" if overdue else ""
         output.stdout.print(
-            safe_text(f"{case.id}  {case.state:<20} {_deadline(view):<40} {case.title}"),
+            safe_text(f"{case.id}  {case.state:<20} {_deadline(view):<40} {case.title}{marks}"),
             markup=False,
         )
 
 
-def _show(view: CaseView, output_format: OutputFormat, evidence: Evidence | None = None) -> None:
+def _show(
+    view: CaseView,
+    output_format: OutputFormat,
+    evidence: Evidence | None = None,
+    outcomes: Outcomes | None = None,
+) -> None:
     if output_format is OutputFormat.JSON:
         shown = _plain(view)
         if evidence is not None:
             shown.update(submissions=evidence.submissions, rounds=evidence.rounds)
+        if outcomes is not None:
+            shown.update(outcomes=outcomes)
         print_json(shown)
         return
     case = view.case
@@ -430,7 +441,9 @@ def _show(view: CaseView, output_format: OutputFormat, evidence: Evidence | None
         "  allowed now: "
         + (
             ", ".join(
-                f"{a.action} ({', '.join(sorted(r.value for r in a.roles))})"
+                f"{a.action} ({', '.join(sorted(r.value for r in a.roles))}"
+                + ("; with the decision: `case decide`" if a.with_decision else "")
+                + ")"
                 for a in _allowed_now(view)
             )
             or "nothing (final)"
@@ -459,6 +472,10 @@ def _show(view: CaseView, output_format: OutputFormat, evidence: Evidence | None
                 for r in evidence.rounds
             ),
         ]
+    if outcomes is not None:
+        from chainreview.cli.case_outcomes import outcome_lines
+
+        lines += outcome_lines(outcomes)
     if view.clock is not None and view.clock.provisional:
         years = ", ".join(str(y) for y in view.clock.uncovered_years)
         lines.append(
@@ -587,10 +604,11 @@ def _plain(view: CaseView) -> dict[str, Any]:
         "allowed": _allowed(view),
         "history": view.history,
         "today": view.today,
+        "overdue_conditions": view.overdue_conditions,
     }
 
 
-def _day(value: str | None, option: str, regime: str = DEFAULT_REGIME) -> date:
+def parse_day(value: str | None, option: str, regime: str = DEFAULT_REGIME) -> date:
     """The date given, or today in the regime's time zone (every case workflow shipped so far
     is `cn-crm-2022`'s, so `act`, `show` and `list` count in its zone)."""
     if value is None:

@@ -1,4 +1,5 @@
-"""`chainreview review`: review a declaration package and write `result.json` and `report.html`.
+"""`chainreview review`: review a declaration package; write `result.json`, `report.html` (and
+`report.pdf` with `--pdf`).
 
 The pipeline runs in `chainreview.reviewer`; this command only parses options, prints the
 one-screen summary (or the JSON) and maps the outcome to the exit code per `--fail-on`.
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 RESULT_FILE: Final = "result.json"
 REPORT_FILE: Final = "report.html"
+PDF_FILE: Final = "report.pdf"
 
 
 class ReviewFailOn(StrEnum):
@@ -94,6 +96,10 @@ OutOpt = Annotated[
         help="Folder for result.json and report.html; default: review-<id>.",
     ),
 ]
+PdfOpt = Annotated[
+    bool,
+    typer.Option("--pdf", help="Also write report.pdf: the report on A4, ready to sign."),
+]
 ForceOpt = Annotated[
     bool,
     typer.Option("--force", help="Replace a result already in the folder (refused otherwise)."),
@@ -123,6 +129,7 @@ def review(
     output_format: FormatOpt = OutputFormat.TABLE,
     fail_on: FailOnOpt = ReviewFailOn.NEVER,
     allow_demo_intel: AllowDemoOpt = False,
+    pdf: PdfOpt = False,
 ) -> None:
     """Review a declaration package: factors, outcome, conditions; offline, reproducible.
 
@@ -162,19 +169,20 @@ def review(
                 allow_demo_intel=allow_demo_intel,
                 progress=progress,
             )
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, writer in (
-            (RESULT_FILE, REVIEW_FORMATS["json"]),
-            (REPORT_FILE, REVIEW_FORMATS["html"]),
-        ):
-            buffer = io.BytesIO()
-            writer.write(result, buffer)
-            write_atomically(folder / name, buffer.getvalue())
+            folder.mkdir(parents=True, exist_ok=True)
+            files = [(RESULT_FILE, "json"), (REPORT_FILE, "html")]
+            files += [(PDF_FILE, "pdf")] if pdf else []
+            for done, (name, output) in enumerate(files):
+                progress("Writing", done, len(files))  # the PDF takes a second or two
+                buffer = io.BytesIO()
+                REVIEW_FORMATS[output].write(result, buffer)
+                write_atomically(folder / name, buffer.getvalue())
+            progress("Writing", len(files), len(files))
     if output_format is OutputFormat.JSON:
         REVIEW_FORMATS["json"].write(result, sys.stdout.buffer)
         sys.stdout.flush()
     else:
-        _summary(result, folder)
+        _summary(result, folder, [name for name, _ in files])
     outcome = result.determination.outcome
     if fail_on.trips(outcome.value):
         raise PolicyFailure(f"outcome {outcome.value} meets --fail-on {fail_on.value}")
@@ -191,7 +199,7 @@ def _date(value: str | None) -> date | None:
         ) from exc
 
 
-def _summary(result: ReviewResult, folder: Path) -> None:
+def _summary(result: ReviewResult, folder: Path, written: list[str]) -> None:
     from rich.table import Table
 
     from chainreview.cli.output import safe_text, stdout
@@ -250,4 +258,5 @@ def _summary(result: ReviewResult, folder: Path) -> None:
         stdout.print(
             f"{len(d.limitations)} limitation(s) of the review's own data; see the report."
         )
-    stdout.print(f"Wrote {folder / RESULT_FILE} and {folder / REPORT_FILE}")
+    paths = [str(folder / name) for name in written]
+    stdout.print(f"Wrote {', '.join(paths[:-1])} and {paths[-1]}")

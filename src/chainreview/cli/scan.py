@@ -15,6 +15,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, BinaryIO, Final
@@ -42,6 +43,9 @@ class ScanFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
     SARIF = "sarif"
+    CYCLONEDX_VEX = "cyclonedx-vex"
+    OPENVEX = "openvex"
+    CSAF_VEX = "csaf-vex"
 
 
 SbomsArg = Annotated[
@@ -61,7 +65,21 @@ IgnoreOpt = Annotated[
 ]
 FormatOpt = Annotated[
     ScanFormat,
-    typer.Option("--format", envvar="CHAINREVIEW_SCAN_FORMAT", help="table, json or sarif."),
+    typer.Option(
+        "--format",
+        envvar="CHAINREVIEW_SCAN_FORMAT",
+        help="table, json, sarif, or the triage as VEX: cyclonedx-vex (CycloneDX 1.6 VEX and "
+        "VDR), openvex (OpenVEX 0.2.0) or csaf-vex (CSAF 2.0).",
+    ),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="The scan's date (YYYY-MM-DD; default today): ignore entries expire against it, "
+        "and VEX output is dated by it.",
+        show_default=False,
+    ),
 ]
 OutputOpt = Annotated[
     Path | None,
@@ -100,6 +118,7 @@ def scan(
     output: OutputOpt = None,
     list_all: AllOpt = False,
     fail_on: FailOnOpt = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Find known vulnerabilities in the components of SBOMs, offline, from the intel snapshot.
 
@@ -120,11 +139,14 @@ def scan(
     from chainreview.formats import SCAN_FORMATS
     from chainreview.scanner import Scanner
 
+    today = _date(as_of)
     # a run of long-lived objects, reading to output: see `chainreview.collector`
     with collector.paused():
         with bars() as progress, _open_snapshot(home.data_home(), progress) as snapshot:
             detail(f"intel snapshot {snapshot.hash}")
-            result = Scanner(snapshot).scan(sboms, vex=vex or (), ignore=ignore, progress=progress)
+            result = Scanner(snapshot).scan(
+                sboms, vex=vex or (), ignore=ignore, today=today, progress=progress
+            )
         writer = SCAN_FORMATS.get(output_format.value)
         with _destination(output) as stream:
             if writer is None:
@@ -157,6 +179,17 @@ def scan(
                 f"warning: {unchecked} component(s) were not fully checked (see the coverage); "
                 "--fail-on uncovered makes that fail the scan"
             )
+
+
+def _date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"
+        ) from exc
 
 
 @contextmanager

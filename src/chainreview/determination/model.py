@@ -177,6 +177,9 @@ class Determination:
     """Why the determination is not final (demo intelligence, unless allowed)."""
     rationale: tuple[str, ...]
     """Sentences, the deciding one first."""
+    deciding: int
+    """How many sentences at the head of `rationale` decided the outcome: the rule's, then what
+    made it hold (the KEV findings, the factors it tests); the rest are for information."""
     conditions: tuple[Condition, ...]
     limitations: tuple[ReviewLimitation, ...]
     """What the review's own data could not cover (never conditions on the purchase)."""

@@ -3,8 +3,9 @@
 `apply_overrides` replaces the level of each overridden factor and records the level it
 replaced; a "basis withheld" mark keeps the level and says so in the assessment. `decide` tries
 the policy's rules in order (`determination.policy`): the first whose conditions all hold gives
-the outcome, its sentence leads the rationale, followed by the factors that made it hold, the
-other factors at `high` or above, and the overrides. Only the factors the regime profile weighs
+the outcome, its sentence leads the rationale, followed by the factors that made it hold (these
+sentences, `deciding` in number, decide the outcome), the other factors at `high` or above, and
+the overrides. Only the factors the regime profile weighs
 (`scope`) count.
 
 Every test reads a factor by what its evidence establishes, so that more risk never gives a
@@ -105,6 +106,8 @@ class Decision:
     rule: str
     """Id of the deciding rule, or `default`."""
     rationale: tuple[str, ...]
+    deciding: int
+    """How many sentences at the head of `rationale` decided the outcome."""
     conditions: tuple[Condition, ...]
 
 
@@ -396,6 +399,7 @@ def _decision(
         rationale.append("Exploited in the wild (CISA KEV): " + ", ".join(facts.kev_affected) + ".")
     shown = [a.factor_id for a in matched]
     rationale += [_sentence(a) for a in _by_level(matched)]
+    deciding = len(dict.fromkeys(rationale))  # the same count once duplicates are dropped
     others = [
         _sentence(a)
         for a in _by_level(assessments)
@@ -425,6 +429,7 @@ def _decision(
         outcome=outcome,
         rule="default" if rule is None else rule.id,
         rationale=tuple(dict.fromkeys(rationale)),
+        deciding=deciding,
         conditions=conditions,
     )
 

@@ -31,16 +31,16 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, TypeAlias
 
 from chainreview import limits, raw
 from chainreview.components.model import SbomDocument
 from chainreview.errors import InputError, InvalidPackage, Problem
+from chainreview.evidence.folder_paths import locate
 from chainreview.evidence.merge import merge_documents
 from chainreview.evidence.product import Product, product_from
 from chainreview.evidence.questionnaire import ANSWER_FIELDS, QuestionnaireAnswer, answer_from
@@ -57,7 +57,6 @@ DEFAULT_REGIME = "cn-crm-2022"
 
 _IDS_SHOWN = 20
 """Most declared ids an "unknown id" problem lists."""
-_WINDOWS_ABSOLUTE = re.compile(r"[A-Za-z]:")
 
 
 class Sector(StrEnum):
@@ -331,26 +330,7 @@ class _Package:
 
     def locate(self, value: str, file: str, pointer: str) -> tuple[str, Path]:
         """The package-relative path and real location of `value`, named at `file` `pointer`."""
-        if "\\" in value or "\x00" in value:
-            raise InputError(file, f"path {value!r} may contain neither `\\` nor NUL", pointer)
-        relative = PurePosixPath(value)
-        if relative.is_absolute() or _WINDOWS_ABSOLUTE.match(value):
-            raise InputError(file, f"absolute path {value!r} refused: use a package path", pointer)
-        if ".." in relative.parts:
-            raise InputError(file, f"path {value!r} refused: `..` leaves the package", pointer)
-        name = relative.as_posix()
-        target = self.root / relative
-        try:
-            real = target.resolve(strict=True)
-        except FileNotFoundError as exc:
-            raise InputError(file, f"no such file {name!r} in the package", pointer) from exc
-        except (OSError, RuntimeError) as exc:
-            raise InputError(file, f"cannot resolve {name!r}", pointer) from exc
-        if not real.is_relative_to(self.root):
-            raise InputError(file, f"path {name!r} refused: a link leads outside", pointer)
-        if not real.is_file():
-            raise InputError(file, f"{name!r} is not a regular file", pointer)
-        return name, real
+        return locate(self.root, value, file, pointer)
 
     def record(
         self, name: str, real: Path, role: InputRole, digest: tuple[str, int] | None = None

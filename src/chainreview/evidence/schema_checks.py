@@ -27,6 +27,7 @@ from chainreview.errors import InputError, Problem
 
 __all__ = [
     "DECLARATION_SCHEMA_ID",
+    "INVENTORY_SCHEMA_ID",
     "OVERRIDES_SCHEMA_ID",
     "check_schema",
     "check_unique",
@@ -41,7 +42,14 @@ DECLARATION_SCHEMA_ID: Final = "https://chainreview.dev/schema/declaration-1.0.j
 OVERRIDES_SCHEMA_ID: Final = "https://chainreview.dev/schema/overrides-1.0.json"
 """`$id` of the published overrides schema."""
 
-_SCHEMA_FILES: Final = ("declaration.schema.json", "overrides.schema.json")
+INVENTORY_SCHEMA_ID: Final = "https://chainreview.dev/schema/inventory-1.0.json"
+"""`$id` of the published operator inventory schema (it uses the declaration schema's `$defs`)."""
+
+_SCHEMA_FILES: Final = (
+    "declaration.schema.json",
+    "overrides.schema.json",
+    "inventory.schema.json",
+)
 _MESSAGE_CHARS: Final = 300
 
 _SCHEMA_DIR = resources.files("chainreview") / "schemas"
@@ -54,7 +62,7 @@ def _schemas() -> tuple[dict[str, Any], ...]:
 
 @functools.cache
 def _registry() -> Registry[Any]:
-    """The declaration and overrides schemas by `$id`; any other `$ref` fails, never fetched."""
+    """The published schemas by `$id`; any other `$ref` fails, never fetched."""
     return Registry().with_resources(
         (schema["$id"], Resource.from_contents(schema)) for schema in _schemas()
     )
@@ -96,7 +104,7 @@ def _errors(value: Any, reference: str) -> Iterator[ValidationError]:
 
 
 def check_schema(value: Any, reference: str, file: str) -> None:
-    """Validate `value` read from `file` against the declaration or overrides schema at `reference`.
+    """Validate `value` read from `file` against the published schema at `reference`.
 
     Raises `InputError` as `raise_for_errors` does.
     """

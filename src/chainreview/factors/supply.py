@@ -6,17 +6,18 @@ function of a high- or critical-criticality CII system, and a vendor a foreign g
 controls could stop (F07.Q2), are each `high`, with the measures that keep the function running
 (spares and stock, a second qualified source, a tested exit plan) as what would lower it.
 
-The concentration measures (`herfindahl`, `concentration`, `single_source`) are pure functions
-over plain numbers and names, free of any review object, so that the supply-chain graph can reuse
-them over a whole portfolio (DESIGN §1, §6).
+The concentration measures (`herfindahl`, `concentration`, `single_source`) are the pure
+functions of `chainreview.concentration`, which the portfolio reuses over a whole operator's
+installed base (DESIGN §6).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterator
 from datetime import date, timedelta
 from typing import Final
 
+from chainreview.concentration import HIGHLY_CONCENTRATED, concentration, single_source
 from chainreview.evidence.declaration import Criticality
 from chainreview.evidence.summary import ntia_coverage
 from chainreview.evidence.vendor_profile import Art6Commitment, Site, SiteKind, VendorProfile
@@ -40,52 +41,7 @@ from chainreview.factors.questions import answer_for, answer_ref, concern, on_co
 from chainreview.factors.unchecked import listed_components, no_sbom, only_the_product
 from chainreview.levels import Level
 
-__all__ = [
-    "HIGHLY_CONCENTRATED",
-    "SupplyEvaluator",
-    "concentration",
-    "herfindahl",
-    "single_source",
-]
-
-# --- pure concentration measures ----------------------------------------------------------------
-
-HIGHLY_CONCENTRATED: Final = 0.18
-"""Herfindahl index above which a market is highly concentrated (US 2023 Merger Guidelines:
-1,800 on the 0–10,000 scale)."""
-
-
-def herfindahl(shares: Iterable[float]) -> float:
-    """Herfindahl–Hirschman index of `shares` (any unit, normalised by their sum), in [1/n, 1].
-
-    Raises `ValueError` for a negative share or when the shares sum to zero.
-    """
-    values = list(shares)
-    if any(value < 0 for value in values):
-        raise ValueError("shares must not be negative")
-    total = sum(values)
-    if total <= 0:
-        raise ValueError("shares must sum to more than zero")
-    return sum((value / total) ** 2 for value in values)
-
-
-def concentration(shares: Mapping[str, float], *, total: float = 100.0) -> float:
-    """Herfindahl index of one function whose known suppliers hold `shares` out of `total`.
-
-    The share no known supplier holds is counted as one further supplier: the index is then an
-    upper bound when the rest of the market is not declared. F06 weighs the lower bound (the
-    known shares squared) and shows both.
-    """
-    known = sum(shares.values())
-    if known > total:
-        raise ValueError(f"shares sum to {known:g}, more than the total {total:g}")
-    return herfindahl([*shares.values(), total - known])
-
-
-def single_source(functions: Mapping[str, Collection[str]]) -> tuple[str, ...]:
-    """The functions (sorted) with fewer than two qualified suppliers."""
-    return tuple(sorted(name for name, suppliers in functions.items() if len(set(suppliers)) < 2))
-
+__all__ = ["SupplyEvaluator"]
 
 # --- rules --------------------------------------------------------------------------------------
 

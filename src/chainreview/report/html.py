@@ -1,8 +1,12 @@
-"""The HTML report of a review: one self-contained page, no JavaScript, from a Jinja2 template.
+"""The HTML report of a review: one self-contained page, no JavaScript, from Jinja2 templates.
 
-The page is a function of the `ReviewResult` alone (no clock, no path), so it is as reproducible
-as `result.json`. Factors whose basis the reviewer withheld show the level and the mark, not
-the evidence references. Advisory summaries are quoted from their sources, many written in
+The first page says what was decided (the outcome in colour and words), the reasons that decided
+it, the conditions with who acts and when, what the review rests on (coverage, every source's
+date) and its limitations; the detail and a sign-off block follow. The same page, with its print
+style sheet, is what `chainreview.report.pdf` lays out on A4. The page is a function of the
+`ReviewResult` alone (no clock, no path; its metadata dates are the review date), so it is as
+reproducible as `result.json`. Factors whose basis the reviewer withheld show the level and the
+mark, not the evidence references. Advisory summaries are quoted from their sources, many written in
 Markdown: their code spans are shown as code, never as literal backticks.
 """
 
@@ -18,6 +22,7 @@ from markupsafe import Markup, escape
 
 from chainreview.determination.model import Outcome
 from chainreview.factors.catalogue import load_catalogue
+from chainreview.findings.coverage import CoverageState
 from chainreview.reviewer import ReviewResult
 
 __all__ = ["OUTCOME_TITLES", "quoted_text", "render_html"]
@@ -76,5 +81,12 @@ def render_html(result: ReviewResult) -> str:
             d=determination,
             titles={f.id: f.title for f in load_catalogue().factors},
             withheld={o.factor for o in determination.overrides if o.basis_withheld},
+            unchecked=[
+                (scan.product, group)
+                for scan in result.products
+                if scan.coverage is not None
+                for group in scan.coverage.groups
+                if group.state is not CoverageState.CHECKED
+            ],
         )
     )

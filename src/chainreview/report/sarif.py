@@ -2,9 +2,13 @@
 
 Levels: `critical`, `high` and `unknown` severity are `error` (unknown is never shown as less),
 `medium` is `warning`, `low` and `none` are `note`. A finding resolved by VEX (`not_affected`,
-`fixed`) or covered by an ignore entry keeps its result and carries an external, accepted
-`suppression` with the justification; `under_investigation` is an external suppression under
-review. `security-severity` (the CVSS base score as a string) is set when a vector gave one.
+`fixed`; a CycloneDX `false_positive` is `not_affected`) or covered by an ignore entry keeps its
+result and carries an external, accepted `suppression` whose justification names the status, its
+justification and the VEX document and statement (or the ignore entry) that set it;
+`under_investigation` is an external suppression under review. The message says what the VEX
+says (`is not affected by`, `is fixed in`, `may be affected by`), never "is affected" of a
+finding a VEX resolved. `security-severity` (the CVSS base score as a string) is set when a
+vector gave one.
 Each result is located in the SBOM file the component came from, with the component's purl as
 a logical location, and fingerprinted by (component identity, vulnerability id).
 
@@ -124,12 +128,7 @@ def _result(finding: Finding, rule_index: int, component: Component | None) -> d
         "ruleId": finding.id,
         "ruleIndex": rule_index,
         "level": _LEVELS[finding.severity.level],
-        "message": {
-            "text": f"{finding.name} {finding.version} is affected by {finding.id} "
-            f"(severity {finding.severity.level}"
-            + (f", fixed in {', '.join(finding.fixed_versions)}" if finding.fixed_versions else "")
-            + ")."
-        },
+        "message": {"text": _message(finding)},
         "locations": [_location(finding, component, identity)],
         "partialFingerprints": {"chainreview/component-vulnerability": f"{identity}|{finding.id}"},
         "properties": {
@@ -142,6 +141,8 @@ def _result(finding: Finding, rule_index: int, component: Component | None) -> d
             "kev": finding.kev is not None,
         },
     }
+    if finding.status_source is not None:
+        result["properties"]["statusSource"] = finding.status_source
     suppressions = _suppressions(finding)
     if suppressions:
         result["suppressions"] = suppressions
@@ -160,15 +161,40 @@ def _location(finding: Finding, component: Component | None, identity: str) -> d
     return location
 
 
+def _message(finding: Finding) -> str:
+    """What the finding says, in the words of its status."""
+    what = f"{finding.name} {finding.version}"
+    facts = f"severity {finding.severity.level}"
+    if finding.fixed_versions:
+        facts += f", fixed in {', '.join(finding.fixed_versions)}"
+    if finding.status is Status.AFFECTED:
+        return f"{what} is affected by {finding.id} ({facts})."
+    source = _vex_reason(finding)
+    if finding.status is Status.NOT_AFFECTED:
+        return f"{what} is not affected by {finding.id}: {source}."
+    if finding.status is Status.FIXED:
+        return f"{finding.id} is fixed in {what}: {source}."
+    return f"{what} may be affected by {finding.id} ({facts}): {source}."
+
+
+def _vex_reason(finding: Finding) -> str:
+    """`not_affected (code_not_present) per VEX statement FILE: POINTER`."""
+    reason = finding.status.value
+    if finding.justification:
+        reason += f" ({finding.justification})"
+    return f"{reason} per VEX statement {finding.status_source or '(unnamed)'}"
+
+
 def _suppressions(finding: Finding) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if finding.status in (Status.NOT_AFFECTED, Status.FIXED):
-        text = f"VEX {finding.status.value}"
-        if finding.justification:
-            text += f": {finding.justification}"
-        out.append({"kind": "external", "status": "accepted", "justification": text})
+        out.append(
+            {"kind": "external", "status": "accepted", "justification": _vex_reason(finding)}
+        )
     elif finding.status is Status.UNDER_INVESTIGATION:
-        out.append({"kind": "external", "status": "underReview"})
+        out.append(
+            {"kind": "external", "status": "underReview", "justification": _vex_reason(finding)}
+        )
     if finding.suppressed is not None:
         out.append(
             {

@@ -92,12 +92,11 @@ def list_cases(tx: Tx) -> tuple[CaseRecord, ...]:
     return tuple(_case(row) for row in tx.session.execute(query).mappings())
 
 
-def list_positions(store: Store) -> tuple[tuple[CaseRecord, PositionRecord | None], ...]:
+def list_positions(tx: Tx) -> tuple[tuple[CaseRecord, PositionRecord | None], ...]:
     """Every case, oldest first, with the position its last recorded action left (None when
-    none is recorded), in one read-only query."""
+    none is recorded), in one query of plain columns."""
     query = select(*_RECORD_COLUMNS, *_POSITION_COLUMNS).order_by(Case.opened_at, Case.id)
-    with store.reading() as connection:
-        rows = connection.execute(query).mappings().all()
+    rows = tx.session.execute(query).mappings()
     return tuple((_case(row), _position(row)) for row in rows)
 
 

@@ -1,12 +1,17 @@
 """What people conclude on a case: member units' opinions, decisions, and the conditions a
-decision sets (who must act, by when; open, met, overdue or waived with a reason)."""
+decision sets (who must act, by when; open, met or breached, with the note of the change).
+
+A condition's overdue and waived standings are never stored: they depend on the day asked and
+on the risk acceptances (`store.acceptances`) that cover it. `overdue_counts` reads them for
+every case in one grouped query, as `chainreview.case.outcomes` reads them for one.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 
 from chainreview.errors import NotFound
 from chainreview.store import audit
@@ -15,9 +20,10 @@ from chainreview.store.records import (
     ConditionRecord,
     ConditionStatus,
     DecisionRecord,
+    NewCondition,
     OpinionRecord,
 )
-from chainreview.store.tables import Case, Condition, Decision, Opinion
+from chainreview.store.tables import Acceptance, Case, Condition, Decision, Opinion, Submission
 
 
 def add_opinion(tx: Tx, case_id: str, *, unit: str, position: str, text: str) -> OpinionRecord:
@@ -56,15 +62,9 @@ def record_decision(tx: Tx, case_id: str, *, outcome: str, reason: str) -> Decis
 
 
 def add_condition(
-    tx: Tx,
-    case_id: str,
-    *,
-    text: str,
-    party: str,
-    due: date | None,
-    decision_id: int | None = None,
+    tx: Tx, case_id: str, new: NewCondition, *, decision_id: int | None = None
 ) -> ConditionRecord:
-    """Set an open condition: `party` must do `text` by `due`."""
+    """Set an open condition: `new.party` must do `new.text` by `new.due`."""
     audit.lock(tx)
     _case_exists(tx, case_id)
     if decision_id is not None:
@@ -75,45 +75,88 @@ def add_condition(
     row = Condition(
         case_id=case_id,
         decision_id=decision_id,
-        text=text,
-        party=party,
-        due=due,
+        text=new.text,
+        party=new.party,
+        due=new.due,
         status=ConditionStatus.OPEN.value,
         reason=None,
         updated_at=now,
         updated_by=tx.actor,
+        from_round=new.from_round,
+        term=new.term,
+        verification=new.verification,
+        submission=None,
     )
     tx.session.add(row)
     tx.session.flush()
     payload = {
         "condition": row.id,
         "decision": decision_id,
-        "party": party,
-        "due": due.isoformat() if due else None,
-        "text_sha256": _sha(text),
+        "party": new.party,
+        "due": new.due.isoformat() if new.due else None,
+        "round": new.from_round,
+        "term": new.term,
+        "text_sha256": _sha(new.text),
     }
     audit.append(tx, "condition.add", payload, case_id=case_id, at=now)
     return _condition(row)
 
 
 def set_condition_status(
-    tx: Tx, condition_id: int, status: ConditionStatus, *, reason: str | None = None
+    tx: Tx,
+    case_id: str,
+    condition_id: int,
+    status: ConditionStatus,
+    *,
+    note: str,
+    submission: int | None = None,
 ) -> ConditionRecord:
-    """Move a condition to `status`; waiving one needs a reason."""
-    if status is ConditionStatus.WAIVED and not reason:
-        raise ValueError("waiving a condition needs a reason")
+    """Record that the case's condition is now `status`, with the note saying why (the
+    evidence it was met on, how it was breached) and the submission that shows it."""
+    if not note.strip():
+        raise ValueError(f"condition {condition_id}: a change of status needs a note")
     audit.lock(tx)
-    row = tx.session.get(Condition, condition_id, populate_existing=True)
-    if row is None:
-        raise NotFound(f"no condition {condition_id}")
+    row = _condition_row(tx, case_id, condition_id)
+    if submission is not None and tx.session.get(Submission, (case_id, submission)) is None:
+        raise NotFound(f"case {case_id} has no submission {submission}")
     before = row.status
-    row.status, row.reason = status.value, reason
+    row.status, row.reason, row.submission = status.value, note, submission
     now = tx.now()
     row.updated_at, row.updated_by = now, tx.actor
     tx.session.flush()
-    payload = {"condition": condition_id, "status": [before, status.value], "reason": reason}
-    audit.append(tx, "condition.status", payload, case_id=row.case_id, at=now)
+    payload = {
+        "condition": condition_id,
+        "status": [before, status.value],
+        "submission": submission,
+        "note_sha256": _sha(note),
+    }
+    audit.append(tx, "condition.status", payload, case_id=case_id, at=now)
     return _condition(row)
+
+
+def get_condition(tx: Tx, case_id: str, condition_id: int) -> ConditionRecord:
+    """One condition of the case; `NotFound` if the case has none of that id."""
+    return _condition(_condition_row(tx, case_id, condition_id))
+
+
+def overdue_counts(
+    tx: Tx, today: date, *, case_id: str | None = None
+) -> dict[tuple[str, str], int]:
+    """How many conditions are overdue on `today`, by case and party, in one grouped query:
+    open, due before `today`, and not waived by an approved acceptance that has not expired."""
+    waived = exists().where(
+        Acceptance.condition_id == Condition.id,
+        Acceptance.approved_by.is_not(None),
+        Acceptance.expires >= today,
+    )
+    query = (
+        select(Condition.case_id, Condition.party, func.count())
+        .where(Condition.status == ConditionStatus.OPEN.value, Condition.due < today, ~waived)
+        .group_by(Condition.case_id, Condition.party)
+    )
+    if case_id is not None:
+        query = query.where(Condition.case_id == case_id)
+    return {(case, party): count for case, party, count in tx.session.execute(query)}
 
 
 def list_opinions(tx: Tx, case_id: str) -> tuple[OpinionRecord, ...]:
@@ -139,6 +182,13 @@ def list_conditions(tx: Tx, case_id: str) -> tuple[ConditionRecord, ...]:
 def _case_exists(tx: Tx, case_id: str) -> None:
     if tx.session.get(Case, case_id) is None:
         raise NotFound(f"no case {case_id}")
+
+
+def _condition_row(tx: Tx, case_id: str, condition_id: int) -> Condition:
+    row = tx.session.get(Condition, condition_id, populate_existing=True)
+    if row is None or row.case_id != case_id:
+        raise NotFound(f"case {case_id} has no condition {condition_id}")
+    return row
 
 
 def _sha(text: str) -> str:
@@ -180,4 +230,8 @@ def _condition(row: Condition) -> ConditionRecord:
         reason=row.reason,
         updated_at=row.updated_at,
         updated_by=row.updated_by,
+        from_round=row.from_round,
+        term=row.term,
+        verification=row.verification,
+        submission=row.submission,
     )

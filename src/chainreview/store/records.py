@@ -118,17 +118,33 @@ class DecisionRecord:
 
 
 class ConditionStatus(StrEnum):
-    """Where a condition stands."""
+    """What has been recorded of a condition (`chainreview.case.outcomes` adds overdue and
+    waived, which depend on the day and on risk acceptances)."""
 
     OPEN = "open"
     MET = "met"
-    OVERDUE = "overdue"
-    WAIVED = "waived"
+    BREACHED = "breached"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewCondition:
+    """A condition to set: `party` must do `text` by `due` (None: no date)."""
+
+    text: str
+    party: str
+    due: date | None
+    from_round: int | None = None
+    """The review round whose result.json states it (None: added by hand)."""
+    term: str | None = None
+    """That round's term for it (`before-go-live`, `within-days`, `ongoing`, …)."""
+    verification: str | None = None
+    """How that round says it is checked."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConditionRecord:
-    """A condition: who must act (`party`), by when, and its status with the reason given."""
+    """A condition: who must act (`party`), by when, and its recorded status with the note of
+    its last change (the evidence it was met on, how it was breached)."""
 
     id: int
     case_id: str
@@ -140,6 +156,46 @@ class ConditionRecord:
     reason: str | None
     updated_at: datetime
     updated_by: str
+    from_round: int | None
+    term: str | None
+    verification: str | None
+    submission: int | None
+    """The submission it was met with, when one was named."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewAcceptance:
+    """A risk acceptance to propose: a condition waived (`condition_id`), or a factor level
+    overridden (`subject` the factor id, `level`) or a finding accepted (`subject` its id)."""
+
+    kind: str
+    owner: str
+    """Who answers for the risk accepted."""
+    reason: str
+    expires: date
+    """The last day it counts."""
+    condition_id: int | None = None
+    subject: str | None = None
+    level: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AcceptanceRecord:
+    """A risk acceptance as stored: proposed by one user, approved (or not yet) by another."""
+
+    id: int
+    case_id: str
+    kind: str
+    condition_id: int | None
+    subject: str | None
+    level: str | None
+    owner: str
+    reason: str
+    expires: date
+    proposed_at: datetime
+    proposed_by: str
+    approved_at: datetime | None
+    approved_by: str | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -38,7 +38,15 @@ NAMING: Final = {
 }
 """Constraint names: stable across backends, so a migration can name what it alters."""
 
-CONDITION_STATUSES: Final = ("open", "met", "overdue", "waived")
+CONDITION_STATUSES: Final = ("open", "met", "breached")
+"""What is recorded of a condition; overdue and waived are read from the day and from risk
+acceptances (`chainreview.case.outcomes`), never stored."""
+ACCEPTANCE_KINDS: Final = ("condition", "factor", "finding")
+
+
+def _listed(values: tuple[str, ...]) -> str:
+    """`('a', 'b')`: the values as an SQL list, for a CHECK."""
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -203,14 +211,15 @@ class Decision(Base):
 
 
 class Condition(Base):
-    """A condition set on a case: who must act, by when, and whether it is met."""
+    """A condition set on a case: who must act, by when, and whether it is met or breached."""
 
     __tablename__ = "conditions"
     __table_args__ = (
-        CheckConstraint(
-            "status IN (" + ", ".join(f"'{s}'" for s in CONDITION_STATUSES) + ")",
-            name="status_known",
+        CheckConstraint(f"status IN {_listed(CONDITION_STATUSES)}", name="status_known"),
+        ForeignKeyConstraint(
+            ["case_id", "submission"], ["submissions.case_id", "submissions.number"]
         ),
+        ForeignKeyConstraint(["case_id", "from_round"], ["rounds.case_id", "rounds.number"]),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -221,8 +230,59 @@ class Condition(Base):
     due: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)
+    """The note of the last change of status: the evidence it was met on, how it was breached."""
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_by: Mapped[str] = mapped_column(String(200))
+    from_round: Mapped[int | None] = mapped_column(Integer)
+    """The review round whose result.json set it (None: the approver added it)."""
+    term: Mapped[str | None] = mapped_column(String(32))
+    """That round's term for it (`before-go-live`, `within-days`, `ongoing`, …)."""
+    verification: Mapped[str | None] = mapped_column(Text)
+    """How that round says it is checked."""
+    submission: Mapped[int | None] = mapped_column(Integer)
+    """The submission it was met with, when one was named."""
+
+
+class Acceptance(Base):
+    """A risk accepted on a case: a waived condition, a factor level overridden, a finding
+    accepted. It counts only once approved by someone other than who proposed it (the CHECK
+    `two_people` holds whatever writes the row), and only up to its expiry day."""
+
+    __tablename__ = "acceptances"
+    __table_args__ = (
+        CheckConstraint("approved_by IS NULL OR approved_by <> proposed_by", name="two_people"),
+        CheckConstraint(
+            "(approved_by IS NULL AND approved_at IS NULL)"
+            " OR (approved_by IS NOT NULL AND approved_at IS NOT NULL)",
+            name="approval_whole",
+        ),
+        CheckConstraint(f"kind IN {_listed(ACCEPTANCE_KINDS)}", name="kind_known"),
+        CheckConstraint(
+            "(kind = 'condition' AND condition_id IS NOT NULL AND subject IS NULL)"
+            " OR (kind <> 'condition' AND condition_id IS NULL AND subject IS NOT NULL)",
+            name="covers_one",
+        ),
+        CheckConstraint(
+            "(kind = 'factor' AND level IS NOT NULL) OR (kind <> 'factor' AND level IS NULL)",
+            name="factor_level",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    condition_id: Mapped[int | None] = mapped_column(ForeignKey("conditions.id"), index=True)
+    subject: Mapped[str | None] = mapped_column(Text)
+    """What a factor or finding acceptance covers: the factor id, the finding id."""
+    level: Mapped[str | None] = mapped_column(String(16))
+    """The level a factor override sets."""
+    owner: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    expires: Mapped[date] = mapped_column(Date)
+    proposed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    proposed_by: Mapped[str] = mapped_column(String(200))
+    approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    approved_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class User(Base):

@@ -1,0 +1,133 @@
+"""Report rendering speed (issue #15): the HTML and the PDF report of each example.
+
+    python benchmarks/bench_report.py [--repeat N]
+
+Through the public library API on a private temporary `CHAINREVIEW_HOME` with the bundled
+snapshot installed: each example package (each folder of `examples/` with a `declaration.yaml`)
+is reviewed once (review date 2026-12-01), then its result is rendered as HTML
+(`REVIEW_FORMATS["html"]`) and as PDF (`REVIEW_FORMATS["pdf"]`), N times each, alternately. The
+baseline, measured in the same run, is the HTML render alone: the PDF lays out that same page,
+so the ratio is what WeasyPrint adds. The very first PDF of the process, which imports
+WeasyPrint and loads the fonts, is printed apart. Figures: median and min wall time, and median
+CPU time of the process (the machines are shared and noisy: CPU time shows what the render
+costs when other work slows the wall clock). Target: PDF ≤ 3 s (median wall) per example,
+printed MET / MISSED; the script always exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from chainreview.reviewer import ReviewResult
+
+ROOT: Final = Path(__file__).resolve().parents[1]
+EXAMPLES: Final = sorted(p.parent for p in (ROOT / "examples").glob("*/declaration.yaml"))
+AS_OF: Final = date(2026, 12, 1)
+TARGET_SECONDS: Final = 3.0
+REPEAT: Final = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Wall and CPU seconds of N runs."""
+
+    median: float
+    least: float
+    cpu: float
+    """Median CPU seconds of the process."""
+
+
+def timed(action: Callable[[], int], repeat: int, other: Callable[[], int]) -> tuple[Stats, Stats]:
+    """`action` and `other`, `repeat` times each, alternately: their wall and CPU times."""
+    walls: tuple[list[float], list[float]] = ([], [])
+    cpus: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for index, call in enumerate((action, other)):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            call()
+            walls[index].append(time.perf_counter() - start)
+            cpus[index].append(time.process_time() - start_cpu)
+    return _stats(walls[0], cpus[0]), _stats(walls[1], cpus[1])
+
+
+def _stats(walls: list[float], cpus: list[float]) -> Stats:
+    return Stats(statistics.median(walls), min(walls), statistics.median(cpus))
+
+
+def writer(name: str, result: ReviewResult) -> Callable[[], int]:
+    """A call writing `result` in the review format `name`; returns the bytes written."""
+    from chainreview.formats import REVIEW_FORMATS
+
+    def write() -> int:
+        buffer = io.BytesIO()
+        REVIEW_FORMATS[name].write(result, buffer)
+        return len(buffer.getvalue())
+
+    return write
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=REPEAT, help=f"runs of each render (default {REPEAT})"
+    )
+    args = parser.parse_args(argv)
+    repeat = max(1, args.repeat)
+
+    import chainreview
+
+    print(
+        f"chainreview {chainreview.__version__}, Python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f}, "
+        f"{date.today().isoformat()}; {repeat} runs of each render"
+    )
+    rows: list[tuple[str, Stats, Stats, bool]] = []
+    with tempfile.TemporaryDirectory(prefix="chainreview-bench-report-") as folder:
+        os.environ["CHAINREVIEW_HOME"] = folder
+        with chainreview.open_snapshot(Path(folder), install_bundled=True) as snapshot:
+            reviewer = chainreview.Reviewer(snapshot)
+            results = {p.name: reviewer.review(p, as_of=AS_OF) for p in EXAMPLES}
+        first = next(iter(results.values()))
+        start = time.perf_counter()
+        writer("pdf", first)()
+        print(
+            f"first PDF of the process ({EXAMPLES[0].name}; WeasyPrint imported, fonts loaded): "
+            f"{time.perf_counter() - start:.2f} s"
+        )
+        for name, result in results.items():
+            html, pdf = writer("html", result), writer("pdf", result)
+            sizes = html(), pdf()
+            pdf_time, html_time = timed(pdf, repeat, html)
+            print(
+                f"  {name}: {result.determination.outcome}, HTML {sizes[0]:,} B, PDF "
+                f"{sizes[1]:,} B; HTML median {html_time.median:.3f} s (min "
+                f"{html_time.least:.3f}, CPU {html_time.cpu:.3f}); PDF median "
+                f"{pdf_time.median:.2f} s (min {pdf_time.least:.2f}, CPU {pdf_time.cpu:.2f}); "
+                f"PDF/HTML {pdf_time.median / html_time.median:.0f}×"
+            )
+            rows.append((name, pdf_time, html_time, pdf_time.median <= TARGET_SECONDS))
+    print(f"\n{'target':<46} {'PDF median':>10} {'HTML median':>11}  result")
+    for name, pdf_time, html_time, met in rows:
+        print(
+            f"{name + f': PDF ≤ {TARGET_SECONDS:.0f} s':<46} {pdf_time.median:>9.2f}s "
+            f"{html_time.median:>10.3f}s  {'MET' if met else 'MISSED'}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,15 @@
+"""The `schema_validators` fixture: the official VEX schemas of the shared data (`vex_checks`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from jsonschema.protocols import Validator
+from vex_checks import validators
+
+
+@pytest.fixture(scope="session")
+def schema_validators(shared_data: Path) -> dict[str, Validator]:
+    """`validators` of the shared data."""
+    return validators(shared_data)
