@@ -47,6 +47,7 @@ def test_a_case_reads_back_as_opened(store: Store) -> None:
             opened_by="alice",
             snapshot_hash=SNAPSHOT_A,
             version=1,
+            consulted=False,
         )
     )
 

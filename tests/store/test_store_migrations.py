@@ -4,6 +4,8 @@ than the code, or one that is not there, is refused with a clear error.
 
 The data is written with plain SQL against the first revision's schema (which never changes),
 then read through the store at head: as revisions are added, this test upgrades through all.
+The positions revision (0004) is checked from the revision before it, on procedure histories
+whose positions were worked out by hand.
 """
 
 from __future__ import annotations
@@ -21,11 +23,20 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from store_kit import Backend, chained_hash
 
+from chainreview.case.access import Caller
+from chainreview.case.procedure import Role
+from chainreview.case.service import view_case
 from chainreview.errors import StoreError
 from chainreview.store import migrate
 from chainreview.store.acceptances import approve, list_acceptances, propose
 from chainreview.store.audit import verify_audit
-from chainreview.store.cases import get_case, open_case, pinned_snapshots, update_case
+from chainreview.store.cases import (
+    get_case,
+    list_positions,
+    open_case,
+    pinned_snapshots,
+    update_case,
+)
 from chainreview.store.db import Store, open_store
 from chainreview.store.engines import database_url, engine_for
 from chainreview.store.files import download, get_submission
@@ -36,7 +47,13 @@ from chainreview.store.outcomes import (
     list_opinions,
     set_condition_status,
 )
-from chainreview.store.records import ConditionStatus, NewAcceptance, NewCase, NewCondition
+from chainreview.store.records import (
+    ConditionStatus,
+    NewAcceptance,
+    NewCase,
+    NewCondition,
+    PositionRecord,
+)
 from chainreview.store.rounds import get_round
 from chainreview.store.tables import Base
 
@@ -181,6 +198,151 @@ def test_a_database_with_data_upgrades_from_the_first_revision(backend: Backend)
         ]
         verdict = verify_audit(store)
     assert (verdict.ok, verdict.checked) == (True, 4)
+
+
+POSITIONS = "0004"
+"""The revision that keeps each case's position (and whether it was put to member units)."""
+HISTORIES = {
+    # Declared, checked, accepted Fri 2025-09-26; materials requested Mon 29, supplied Oct 10.
+    "CR-2025-0001": (
+        "cn-crm-2022",
+        "deciding",
+        [
+            ("2025-09-22", "declaration", "applicant", None),
+            ("2025-09-24", "check", "reviewer", None),
+            ("2025-09-26", "accept", "reviewer", None),
+            ("2025-09-29", "request-materials", "reviewer", None),
+            ("2025-10-10", "supply-materials", "applicant", None),
+        ],
+    ),
+    # Opened ex officio, extended by the stated 15 days, materials requested and not supplied.
+    "CR-2025-0002": (
+        "cn-crm-2022",
+        "initial-review",
+        [
+            ("2023-03-31", "ex-officio", "reviewer", None),
+            ("2023-04-10", "extend", "approver", None),
+            ("2023-04-12", "request-materials", "reviewer", None),
+        ],
+    ),
+    # An extension and a pause in the initial review, then recommended to the member units:
+    # the new state starts afresh, and member units are consulted from then on.
+    "CR-2025-0003": (
+        "cn-crm-2022",
+        "member-opinions",
+        [
+            ("2025-01-06", "ex-officio", "reviewer", None),
+            ("2025-01-08", "extend", "reviewer", 5),
+            ("2025-01-09", "request-materials", "reviewer", None),
+            ("2025-01-13", "supply-materials", "vendor", None),
+            ("2025-01-20", "recommend", "reviewer", None),
+            ("2025-01-22", "request-materials", "reviewer", None),
+            ("2025-01-24", "supply-materials", "applicant", None),
+            ("2025-01-27", "request-materials", "reviewer", None),
+        ],
+    ),
+    # 15 CFR 791: the agencies were notified (consulted), then an initial determination.
+    "CR-2025-0004": (
+        "us-icts-791",
+        "initial-determination",
+        [
+            ("2025-02-03", "declaration", "applicant", None),
+            ("2025-02-05", "notify-agencies", "reviewer", None),
+            ("2025-03-10", "issue-initial", "approver", None),
+        ],
+    ),
+    "CR-2025-0005": ("cn-crm-2022", "received", []),  # written past the service: no opening
+}
+
+
+def test_the_positions_of_recorded_histories_are_filled(backend: Backend) -> None:
+    engine = engine_for(database_url(backend.url, home=backend.home))
+    revisions = migrate.revisions()
+    try:
+        migrate.upgrade(engine, revisions[revisions.index(POSITIONS) - 1])
+        with backend.sql() as sql:
+            for case_id, (regime, state, history) in HISTORIES.items():
+                sql.execute(
+                    text(
+                        "INSERT INTO cases (id, regime, title, state, applicant_org, vendor_org,"
+                        " ex_officio, opened_at, opened_by, snapshot_hash, version, actions)"
+                        " VALUES (:id, :regime, 'Old', :state, 'Op', 'Vend', :eo, :at, 'alice',"
+                        " NULL, :v, :n)"
+                    ),
+                    {
+                        "id": case_id,
+                        "regime": regime,
+                        "state": state,
+                        "eo": bool(history) and history[0][1] == "ex-officio",
+                        "at": OPENED,
+                        "v": len(history) + 1,
+                        "n": len(history),
+                    },
+                )
+                for seq, (on, action, role, days) in enumerate(history, start=1):
+                    sql.execute(
+                        text(
+                            "INSERT INTO case_actions (case_id, seq, on_date, action, role, days,"
+                            " note, recorded_at, recorded_by) VALUES (:c, :s, :on, :a, :r, :d,"
+                            " NULL, :at, 'alice')"
+                        ),
+                        {
+                            "c": case_id,
+                            "s": seq,
+                            "on": date.fromisoformat(on),
+                            "a": action,
+                            "r": role,
+                            "d": days,
+                            "at": OPENED,
+                        },
+                    )
+        migrate.upgrade(engine, "head")
+    finally:
+        engine.dispose()
+    d = date.fromisoformat
+    with backend.open() as store:
+        with store.transaction("dave") as tx:
+            found = {case.id: (position, case.consulted) for case, position in list_positions(tx)}
+        office = Caller(name="carol", role=Role.REVIEWER, org=None)
+        resumed = view_case(store, "CR-2025-0001", caller=office, today=d("2025-10-13"), home=None)
+    assert found == {
+        "CR-2025-0001": (
+            PositionRecord(
+                state="deciding",
+                entered=d("2025-09-26"),
+                pauses=((d("2025-09-29"), d("2025-10-10")),),
+                latest=d("2025-10-10"),
+            ),
+            False,
+        ),
+        "CR-2025-0002": (
+            PositionRecord(
+                state="initial-review",
+                entered=d("2023-03-31"),
+                pauses=((d("2023-04-12"), None),),
+                extension_days=15,
+                latest=d("2023-04-12"),
+            ),
+            False,
+        ),
+        "CR-2025-0003": (
+            PositionRecord(
+                state="member-opinions",
+                entered=d("2025-01-20"),
+                pauses=((d("2025-01-22"), d("2025-01-24")), (d("2025-01-27"), None)),
+                latest=d("2025-01-27"),
+            ),
+            True,
+        ),
+        "CR-2025-0004": (
+            PositionRecord(state="initial-determination", entered=d("2025-03-10")),
+            True,
+        ),
+        "CR-2025-0005": (None, False),
+    }
+    # The stored position counts as the history does (tests/store/test_case_service.py: 10
+    # working days from Sep 26, 3 of them stood still, National Day off: due Oct 21).
+    assert resumed.clock is not None and resumed.clock.due == d("2025-10-21")
 
 
 def test_the_migrations_make_exactly_the_mapped_tables(store: Store, backend: Backend) -> None:

@@ -4,7 +4,9 @@ stands, with the store keeping every action and the procedure deciding which are
 A case's first action is its opening (`declaration` or `ex-officio`, with its date); every later
 one is checked by replaying the whole history through the regime's workflow (`procedure.replay`,
 then `procedure.apply`) before it is written, under the case's lock version, so two reviewers
-acting on the same case at once cannot both succeed. Every call is made by a `Caller` (a
+acting on the same case at once cannot both succeed. The position it leads to is stored with it
+(and whether member units have been consulted), so the case list reads no history
+(`list_case_views`). Every call is made by a `Caller` (a
 registered user, `chainreview.case.users.identify`): actions are taken in the caller's role, and a
 case the caller may not see (`chainreview.case.access`) is reported as absent.
 """
@@ -30,6 +32,7 @@ from chainreview.case.procedure import (
     Action,
     Clock,
     Opening,
+    Pause,
     Position,
     Role,
     Workflow,
@@ -42,7 +45,13 @@ from chainreview.case.workdays import WorkCalendar, load_calendar
 from chainreview.errors import RefusedAction
 from chainreview.store import cases, outcomes
 from chainreview.store.db import Store, Tx
-from chainreview.store.records import ActionRecord, CaseRecord, NewAction, NewCase
+from chainreview.store.records import (
+    ActionRecord,
+    CaseRecord,
+    NewAction,
+    NewCase,
+    PositionRecord,
+)
 
 OPENERS: Final = {
     Opening.DECLARATION: frozenset({Role.APPLICANT, Role.REVIEWER}),
@@ -57,7 +66,8 @@ class CaseView:
     """A case with its procedure history, where that leaves it, and its clock on `today`."""
 
     case: CaseRecord
-    history: tuple[ActionRecord, ...]
+    history: tuple[ActionRecord, ...] | None
+    """None in `list_case_views`, which reads no history."""
     position: Position
     clock: Clock | None
     """None when the state runs on no clock (received, concluded, …)."""
@@ -112,9 +122,17 @@ def open_case(store: Store, opened: Opened, *, caller: Caller, home: Path | None
         year=opened.on.year,
     )
     first = NewAction(on=opened.on, action=opened.opening.value, role=caller.role.value)
+    position = _stored(replay(workflow, opened.opening, opened.on, ()))
     with store.transaction(caller.name) as tx:
         record = cases.open_case(tx, new)
-        cases.record_action(tx, record.id, first, state=state, expected_version=record.version)
+        cases.record_action(
+            tx,
+            record.id,
+            first,
+            position=position,
+            consulted=first.action in workflow.consulting(),
+            expected_version=record.version,
+        )
     return view_case(store, record.id, caller=caller, today=opened.on, home=home)
 
 
@@ -162,7 +180,14 @@ def record_step(
         on=step.on, action=step.action, role=caller.role.value, days=step.days, note=step.note
     )
     version = record.version if expected_version is None else expected_version
-    cases.record_action(tx, record.id, new, state=position.state, expected_version=version)
+    cases.record_action(
+        tx,
+        record.id,
+        new,
+        position=_stored(position),
+        consulted=consulted(workflow, history) or step.action in workflow.consulting(),
+        expected_version=version,
+    )
     return position
 
 
@@ -173,22 +198,31 @@ def view_case(
     with store.transaction(caller.name) as tx:
         record, history = visible_case(tx, caller, case_id)
         overdue = outcomes.overdue_counts(tx, today, case_id=case_id)
-    return _view(record, history, today, _calendars(home), _seen(caller, overdue, case_id))
+    position = _replayed(load_workflow(record.regime), record, history)
+    seen = _seen(caller, overdue, case_id)
+    return _view(record, history, position, today, _calendars(home), seen)
 
 
 def list_case_views(
     store: Store, *, caller: Caller, today: date, home: Path | None
 ) -> tuple[CaseView, ...]:
-    """Every case the caller may see, with its clock on `today`, oldest first."""
+    """Every case the caller may see, with its clock on `today`, oldest first: each case's
+    position as its last action stored it (no history is read), only the clock counted now."""
     with store.transaction(caller.name) as tx:
-        histories = cases.actions_by_case(tx)
-        found = [(r, histories.get(r.id, ())) for r in cases.list_cases(tx)]
+        found = cases.list_positions(tx)
         overdue = outcomes.overdue_counts(tx, today)
     calendars = _calendars(home)
     return tuple(
-        _view(record, history, today, calendars, _seen(caller, overdue, record.id))
-        for record, history in found
-        if sees_case(caller, record, consulted(load_workflow(record.regime), history))
+        _view(
+            record,
+            None,
+            _restored(record, stored),
+            today,
+            calendars,
+            _seen(caller, overdue, record.id),
+        )
+        for record, stored in found
+        if sees_case(caller, record, record.consulted)
     )
 
 
@@ -199,13 +233,13 @@ def _seen(caller: Caller, overdue: dict[tuple[str, str], int], case_id: str) -> 
 
 def _view(
     record: CaseRecord,
-    history: tuple[ActionRecord, ...],
+    history: tuple[ActionRecord, ...] | None,
+    position: Position,
     today: date,
     calendars: Callable[[str], WorkCalendar],
     overdue: int,
 ) -> CaseView:
     workflow = load_workflow(record.regime)
-    position = _replayed(workflow, record, history)
     state = workflow.states[position.state]
     current = None
     if state.deadline is not None and not state.final:
@@ -230,6 +264,30 @@ def _replayed(
     opening, *rest = history
     actions = [Action(on=a.on, action=a.action, role=Role(a.role), days=a.days) for a in rest]
     return replay(workflow, Opening(opening.action), opening.on, actions)
+
+
+def _stored(position: Position) -> PositionRecord:
+    """`position` as the store keeps it."""
+    return PositionRecord(
+        state=position.state,
+        entered=position.entered,
+        pauses=tuple((p.since, p.until) for p in position.pauses),
+        extension_days=position.extension_days,
+        latest=position.latest,
+    )
+
+
+def _restored(record: CaseRecord, stored: PositionRecord | None) -> Position:
+    """The position the store kept for the case."""
+    if stored is None:
+        raise RefusedAction(f"case {record.id} has no recorded opening")
+    return Position(
+        state=stored.state,
+        entered=stored.entered,
+        pauses=tuple(Pause(since=since, until=until) for since, until in stored.pauses),
+        extension_days=stored.extension_days,
+        latest=stored.latest,
+    )
 
 
 def _calendars(home: Path | None) -> Callable[[str], WorkCalendar]:

@@ -121,6 +121,11 @@ class WorkCalendar:
     )
     """Per year, the working days from 1 January up to and including each day (worked out on
     first use), so that a count over months is a few look-ups, not a walk over its days."""
+    _bases: dict[tuple[int, int], tuple[bool, tuple[int, ...], tuple[str, ...]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """Per span of years (first, last), what a count over it rests on: provisional, the
+    uncovered years, the sources."""
 
     def day(self, day: date) -> Day:
         """`day` in this calendar."""
@@ -150,22 +155,23 @@ class WorkCalendar:
         self._check(start)
         if workdays < 0:
             raise InputError(self.name, f"a period of {workdays} working days: must be 0 or more")
-        beyond = InputError(self.name, f"{workdays} working days from {start} end after {LATEST}")
         if workdays > (LATEST - start).days:
-            raise beyond
+            raise self._beyond(start, workdays)
         if workdays == 0:
-            return _count(start, 0, [])
+            return Count(start, 0, False, (), ())
         if self.every_day:
-            due = start + timedelta(days=workdays)
-            return _count(due, workdays, [self.day(start + _ONE_DAY)])
+            return Count(start + timedelta(days=workdays), workdays, False, (), (_EVERY_DAY,))
         year, wanted = start.year, self._upto(start) + workdays
         while wanted > (running := self._running_of(year))[-1]:
             wanted -= running[-1]
             year += 1
             if year > LAST_YEAR:
-                raise beyond
+                raise self._beyond(start, workdays)
         due = date(year, 1, 1) + timedelta(days=bisect.bisect_left(running, wanted))
-        return _count(due, workdays, self._one_day_a_year(start, due))
+        return self._count(due, workdays, start, due)
+
+    def _beyond(self, start: date, workdays: int) -> InputError:
+        return InputError(self.name, f"{workdays} working days from {start} end after {LATEST}")
 
     def between(self, start: date, end: date) -> Count:
         """The working days after `start` up to and including `end` (negative when `end` comes
@@ -174,27 +180,30 @@ class WorkCalendar:
         self._check(end)
         first, last = sorted((start, end))
         if first == last:
-            return _count(end, 0, [])
+            return Count(end, 0, False, (), ())
         if self.every_day:
             counted = (last - first).days
-            seen = [Day(first + _ONE_DAY, True, _EVERY_DAY, provisional=False)]
-        else:
-            counted = self._upto(last) - self._upto(first)
-            counted += sum(self._running_of(year)[-1] for year in range(first.year, last.year))
-            seen = self._one_day_a_year(first, last)
-        return _count(end, counted if end >= start else -counted, seen)
+            return Count(end, counted if end >= start else -counted, False, (), (_EVERY_DAY,))
+        counted = self._upto(last) - self._upto(first)
+        counted += sum(self._running_of(year)[-1] for year in range(first.year, last.year))
+        return self._count(end, counted if end >= start else -counted, first, last)
 
-    def _one_day_a_year(self, first: date, last: date) -> list[Day]:
-        """A day of each year the days after `first` up to `last` touch: each stands for its
-        year's source and provisional mark."""
-        return [
-            self.day(max(first + _ONE_DAY, date(year, 1, 1)))
-            for year in range((first + _ONE_DAY).year, last.year + 1)
-        ]
+    def _count(self, due: date, workdays: int, first: date, last: date) -> Count:
+        """A count over the days after `first` up to `last`: it rests on their years' rules
+        (gathered once for each span of years)."""
+        span = ((first + _ONE_DAY).year, last.year)
+        basis = self._bases.get(span)
+        if basis is None:
+            years = range(span[0], span[1] + 1)
+            rules = [self.years.get(year) or uncovered(year) for year in years]
+            uncovered_years = tuple(rule.year for rule in rules if rule.provisional)
+            sources = tuple(sorted({rule.source for rule in rules}))
+            basis = self._bases[span] = (bool(uncovered_years), uncovered_years, sources)
+        return Count(due, workdays, *basis)
 
     def _upto(self, day: date) -> int:
         """Working days from 1 January of `day`'s year up to and including `day`."""
-        return self._running_of(day.year)[day.timetuple().tm_yday - 1]
+        return self._running_of(day.year)[day.toordinal() - date(day.year, 1, 1).toordinal()]
 
     def _running_of(self, year: int) -> tuple[int, ...]:
         running = self._running.get(year)
@@ -219,17 +228,6 @@ class WorkCalendar:
     def _check(self, day: date) -> None:
         if not EARLIEST <= day <= LATEST:
             raise InputError(self.name, f"{day} is outside the calendar ({EARLIEST} to {LATEST})")
-
-
-def _count(due: date, workdays: int, seen: list[Day]) -> Count:
-    uncovered_years = tuple(sorted({day.day.year for day in seen if day.provisional}))
-    return Count(
-        due=due,
-        workdays=workdays,
-        provisional=bool(uncovered_years),
-        uncovered_years=uncovered_years,
-        sources=tuple(sorted({day.source for day in seen})),
-    )
 
 
 def load_calendar(name: str, home: Path | None = None) -> WorkCalendar:

@@ -453,7 +453,7 @@ def _show(
             f"    {a.seq:>3}  {a.on}  {a.action:<18} {a.role:<12} by {a.recorded_by}"
             + (f" (+{a.days} days)" if a.days else "")
             + (f" — {a.note}" if a.note else "")
-            for a in view.history
+            for a in view.history or ()
         ),
     ]
     if evidence is not None:

@@ -9,21 +9,38 @@ writer that read the case before another committed cannot overwrite that change.
 from __future__ import annotations
 
 import re
+from dataclasses import fields
+from datetime import date
 from typing import Final
 
-from sqlalchemy import Result, func, select, union
+from sqlalchemy import Result, RowMapping, func, select, union
 from sqlalchemy.orm.exc import StaleDataError
 
 from chainreview.errors import ConflictError, NotFound
 from chainreview.store import audit
 from chainreview.store.db import Store, Tx
 from chainreview.store.engines import READ_ONLY
-from chainreview.store.records import ActionRecord, CaseRecord, NewAction, NewCase
+from chainreview.store.records import (
+    ActionRecord,
+    CaseRecord,
+    NewAction,
+    NewCase,
+    PositionRecord,
+)
 from chainreview.store.tables import Case, CaseAction, Round
 
 PREFIX: Final = "CR"
 """Case ids read `CR-<year>-<number>`, numbered from 1 each year, at least 4 digits."""
 SNAPSHOT_HASH: Final = re.compile(r"[0-9a-f]{64}")
+_RECORD_FIELDS: Final = tuple(f.name for f in fields(CaseRecord))
+_RECORD_COLUMNS: Final = tuple(Case.__table__.columns[name] for name in _RECORD_FIELDS)
+"""The columns a `CaseRecord` is made of, named as its fields."""
+_POSITION_COLUMNS: Final = (
+    Case.entered_on,
+    Case.pauses,
+    Case.extension_days,
+    Case.clock_latest_on,
+)
 
 
 def open_case(tx: Tx, new: NewCase) -> CaseRecord:
@@ -71,8 +88,16 @@ def get_case(tx: Tx, case_id: str) -> CaseRecord:
 
 def list_cases(tx: Tx) -> tuple[CaseRecord, ...]:
     """Every case, oldest first."""
-    rows = tx.session.scalars(select(Case).order_by(Case.opened_at, Case.id))
-    return tuple(_record(row) for row in rows)
+    query = select(*_RECORD_COLUMNS).order_by(Case.opened_at, Case.id)
+    return tuple(_case(row) for row in tx.session.execute(query).mappings())
+
+
+def list_positions(tx: Tx) -> tuple[tuple[CaseRecord, PositionRecord | None], ...]:
+    """Every case, oldest first, with the position its last recorded action left (None when
+    none is recorded), in one query of plain columns."""
+    query = select(*_RECORD_COLUMNS, *_POSITION_COLUMNS).order_by(Case.opened_at, Case.id)
+    rows = tx.session.execute(query).mappings()
+    return tuple((_case(row), _position(row)) for row in rows)
 
 
 def update_case(
@@ -115,19 +140,32 @@ def update_case(
 
 
 def record_action(
-    tx: Tx, case_id: str, new: NewAction, *, state: str, expected_version: int
+    tx: Tx,
+    case_id: str,
+    new: NewAction,
+    *,
+    position: PositionRecord,
+    consulted: bool,
+    expected_version: int,
 ) -> ActionRecord:
-    """Append a procedure action to the case's history and set the state it leads to, if the
-    case is still at `expected_version` (else `ConflictError`); audited as `case.action`. The
-    caller (`chainreview.case`) has checked that the procedure allows it."""
+    """Append a procedure action to the case's history and keep the position it leads to and
+    whether member units have been consulted by then, if the case is still at
+    `expected_version` (else `ConflictError`); audited as `case.action`. The caller
+    (`chainreview.case`) has checked that the procedure allows it."""
     audit.lock(tx)
     row = _row(tx, case_id)
     if row.version != expected_version:
         raise ConflictError(case_id, expected_version, row.version)
     now = tx.now()
     previous = row.state
+    state = position.state
     row.actions += 1
     row.state = state
+    row.entered_on = position.entered
+    row.pauses = [[since.isoformat(), _iso(until)] for since, until in position.pauses]
+    row.extension_days = position.extension_days
+    row.clock_latest_on = position.latest
+    row.consulted = consulted
     action = CaseAction(
         case_id=case_id,
         seq=row.actions,
@@ -164,15 +202,6 @@ def list_actions(tx: Tx, case_id: str) -> tuple[ActionRecord, ...]:
         select(CaseAction).where(CaseAction.case_id == case_id).order_by(CaseAction.seq)
     )
     return tuple(_action_record(row) for row in rows)
-
-
-def actions_by_case(tx: Tx) -> dict[str, tuple[ActionRecord, ...]]:
-    """Every case's procedure history in one query, by case id (cases without any left out)."""
-    rows = tx.session.scalars(select(CaseAction).order_by(CaseAction.case_id, CaseAction.seq))
-    found: dict[str, list[ActionRecord]] = {}
-    for row in rows:
-        found.setdefault(row.case_id, []).append(_action_record(row))
-    return {case_id: tuple(history) for case_id, history in found.items()}
 
 
 def pinned_snapshots(store: Store) -> frozenset[str]:
@@ -214,6 +243,30 @@ def _version_now(tx: Tx, case_id: str) -> int:
     return found if found is not None else -1
 
 
+def _case(row: RowMapping) -> CaseRecord:
+    return CaseRecord(**{name: row[name] for name in _RECORD_FIELDS})
+
+
+def _position(row: RowMapping) -> PositionRecord | None:
+    if row["entered_on"] is None:
+        return None
+    return PositionRecord(
+        state=row["state"],
+        entered=row["entered_on"],
+        pauses=tuple((date.fromisoformat(since), _day(until)) for since, until in row["pauses"]),
+        extension_days=row["extension_days"],
+        latest=row["clock_latest_on"],
+    )
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
 def _check_snapshot(snapshot_hash: str | None) -> None:
     if snapshot_hash is not None and not SNAPSHOT_HASH.fullmatch(snapshot_hash):
         raise ValueError(f"not an intel snapshot hash (64 hex digits): {snapshot_hash!r}")
@@ -232,6 +285,7 @@ def _record(row: Case) -> CaseRecord:
         opened_by=row.opened_by,
         snapshot_hash=row.snapshot_hash,
         version=row.version,
+        consulted=row.consulted,
     )
 
 

@@ -39,6 +39,22 @@ class CaseRecord:
     opened_by: str
     snapshot_hash: str | None
     version: int
+    consulted: bool
+    """It has been brought to a state where member units are consulted (revision 0004)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PositionRecord:
+    """Where the case's last recorded action left it (as `chainreview.case` replays it): its
+    state, the day it entered it, the clock's pauses and the extension days granted there."""
+
+    state: str
+    entered: date
+    pauses: tuple[tuple[date, date | None], ...] = ()
+    """Each pause as (requested on, supplied on); None: the clock still stands still."""
+    extension_days: int = 0
+    latest: date | None = None
+    """The day of the latest action on the clock in this state (stop, resume, extension)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

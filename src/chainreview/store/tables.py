@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Final
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     Date,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -93,6 +95,16 @@ class Case(Base):
     version: Mapped[int] = mapped_column(Integer)
     actions: Mapped[int] = mapped_column(Integer, server_default="0")
     """Procedure actions recorded (`case_actions`): recording one moves the version."""
+    entered_on: Mapped[date | None] = mapped_column(Date)
+    """The day the case entered `state` (None until an action is recorded); with `pauses` and
+    `extension_days`, the position the last action left (revision 0004)."""
+    pauses: Mapped[list[list[str | None]]] = mapped_column(JSON, server_default="[]")
+    """The clock's pauses in that state: [requested on, supplied on or null], ISO dates."""
+    extension_days: Mapped[int] = mapped_column(Integer, server_default="0")
+    clock_latest_on: Mapped[date | None] = mapped_column(Date)
+    """The day of the latest action on the clock in that state, if any."""
+    consulted: Mapped[bool] = mapped_column(server_default=false())
+    """An action has brought the case to a state where member units are consulted."""
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads a dict)
 

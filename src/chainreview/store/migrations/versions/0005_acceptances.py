@@ -8,7 +8,7 @@ its note is kept. Conditions also keep the review round that set them, that roun
 verification, and the submission they were met with.
 
 Revision ID: 0005
-Revises: 0003 (becomes 0004 when the branch that adds 0004 is merged first)
+Revises: 0004
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
