@@ -105,6 +105,9 @@ def test_a_case_from_declaration_to_a_running_decision_clock(tmp_path: Path) -> 
     listed = run(tmp_path, "list", "--today", "2025-10-09")
     assert f"{case_id}  deciding" in listed.stdout
     assert "due 2025-10-16, 6 days left" in listed.stdout
+    (item,) = as_json(run(tmp_path, "list", "--today", "2025-10-09", "--format", "json"))
+    assert (item["case"]["id"], item["clock"]["due"]) == (case_id, "2025-10-16")
+    assert "history" not in item  # the list reads no history (`case show` has it)
 
 
 def test_a_refused_action_exits_8_naming_what_is_allowed(tmp_path: Path) -> None:

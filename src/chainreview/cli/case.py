@@ -597,7 +597,8 @@ def _allowed_now(view: CaseView) -> tuple[Allowed, ...]:
 
 
 def _plain(view: CaseView) -> dict[str, Any]:
-    return {
+    """The view as JSON; the list's views carry no history, and say so by leaving it out."""
+    shown = {
         "case": view.case,
         "position": view.position,
         "clock": view.clock,
@@ -606,6 +607,9 @@ def _plain(view: CaseView) -> dict[str, Any]:
         "today": view.today,
         "overdue_conditions": view.overdue_conditions,
     }
+    if view.history is None:
+        del shown["history"]
+    return shown
 
 
 def parse_day(value: str | None, option: str, regime: str = DEFAULT_REGIME) -> date:
