@@ -57,3 +57,14 @@ def test_grid_storage_as_records() -> None:
     )
     assert agent.sboms == ("sbom/fleet-agent.cdx.json",) and agent.case == "CR-2026-0001"
     assert agent.inventory is package.products[1].inventory
+
+
+def test_qualified_alternatives_are_the_products_alternatives() -> None:
+    # grid-storage: Kunlan and Halmstad both replace P-ARRAY, neither qualified.
+    grid = from_declaration(chainreview.load_package(GRID_STORAGE))
+    assert [p.alternatives for p in grid.products] == [(), ()]
+    # domestic-database: Hengyang and Taibai, both qualified, replace P-LXDB.
+    database = from_declaration(chainreview.load_package(GRID_STORAGE.parent / "domestic-database"))
+    assert [p.alternatives for p in database.products] == [
+        ("Hengyang Shuku Information Technology Co., Ltd.", "Taibai Software Co., Ltd.")
+    ]

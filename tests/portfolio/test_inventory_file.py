@@ -29,13 +29,14 @@ def test_yaml_and_csv_give_the_same_portfolio() -> None:
     for field in ("operator", "systems", "vendors"):
         assert getattr(from_yaml, field) == getattr(from_csv, field)
     for a, b in zip(from_yaml.products, from_csv.products, strict=True):
-        assert (a.id, a.name, a.vendor, a.deployments, a.sboms, a.case) == (
+        assert (a.id, a.name, a.vendor, a.deployments, a.sboms, a.case, a.alternatives) == (
             b.id,
             b.name,
             b.vendor,
             b.deployments,
             b.sboms,
             b.case,
+            b.alternatives,
         )
         assert (a.inventory is None) == (b.inventory is None)
 
@@ -57,6 +58,8 @@ def test_the_records_read() -> None:
         Deployment(system="SYS-PAY", quantity=5, function="web filtering"),
     )
     assert products["P-DB"].case == "CR-2026-0007"
+    assert products["P-WAF"].alternatives == ("Dunmore Security",)
+    assert products["P-DB"].alternatives == ()
     assert products["P-MAIL"].sboms == () and products["P-MAIL"].inventory is None
     # fw.cdx.json is read once: P-FW and P-WAF share its inventory.
     assert products["P-FW"].inventory is products["P-WAF"].inventory
@@ -91,6 +94,12 @@ HOSTILE = [
         YAML.replace("{system: SYS-DR, quantity: 2", "{system: SYS-DX, quantity: 2"),
         "inventory.yaml: /products/0/deployments/1/system: unknown system 'SYS-DX' "
         "(declared: SYS-DR, SYS-GRID, SYS-MAIL, SYS-PAY)",
+    ),
+    (
+        "inventory.yaml",
+        YAML.replace("[Dunmore Security]", "[Dunmore Security, Dunmore Security]"),
+        "inventory.yaml: /products/4/alternatives: ['Dunmore Security', 'Dunmore Security'] "
+        "has non-unique elements",
     ),
     (
         "inventory.yaml",
@@ -152,7 +161,7 @@ HOSTILE = [
         CSV.replace(",quantity,", ",qty,"),
         "inventory.csv: line 1: unknown column 'qty' (columns: operator, system, system_name, "
         "criticality, function, product, product_name, quantity, vendor, vendor_name, "
-        "vendor_country, sboms, sites, case)",
+        "vendor_country, sboms, sites, case, alternatives)",
     ),
     (
         "inventory.csv",
@@ -173,7 +182,13 @@ HOSTILE = [
     (
         "inventory.csv",
         CSV.replace(",CR-2026-0007", ",CR-2026-0007,extra"),
-        "inventory.csv: line 6: 15 fields, the header has 14",
+        "inventory.csv: line 6: 16 fields, the header has 15",
+    ),
+    (
+        "inventory.csv",
+        CSV.replace("MY,,\n", "MY,,Dunmore Security\n", 1),
+        "inventory.csv: line 3, column alternatives: alternatives [] differs from "
+        "['Dunmore Security'] given for product 'P-FW' on line 2",
     ),
     (
         "inventory.csv",

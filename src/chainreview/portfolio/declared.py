@@ -8,6 +8,9 @@ declared the way an inventory states them, and are taken as follows (docs/portfo
   keeps the function the declaration gives it;
 * a product's quantity is declared for the purchase, not per system: each of its deployments
   counts the whole quantity.
+
+A product's qualified alternatives are the purchase's alternatives marked qualified that
+replace it or name no product they replace.
 """
 
 from __future__ import annotations
@@ -68,6 +71,11 @@ def from_declaration(declaration: Declaration, *, case: str | None = None) -> Po
                 ),
                 sboms=product.sbom_files,
                 case=case,
+                alternatives=tuple(
+                    alternative.vendor
+                    for alternative in declaration.purchase.alternatives
+                    if alternative.qualified and alternative.replaces in (None, product.id)
+                ),
                 inventory=product.inventory,
             )
             for product in declaration.products

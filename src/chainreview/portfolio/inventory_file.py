@@ -64,9 +64,10 @@ CSV_COLUMNS: Final = (
     "sboms",
     "sites",
     "case",
+    "alternatives",
 )
-"""The columns of the CSV form; all but `sites` and `case` are required."""
-_OPTIONAL_COLUMNS: Final = frozenset({"sites", "case"})
+"""The columns of the CSV form; all but `sites`, `case` and `alternatives` are required."""
+_OPTIONAL_COLUMNS: Final = frozenset({"sites", "case", "alternatives"})
 _CSV_ROW: Final = f"{INVENTORY_SCHEMA_ID}#/$defs/csv_row"
 _INTEGER: Final = re.compile(r"[+-]?[0-9]{1,18}")
 _IDS_SHOWN: Final = 20
@@ -163,7 +164,7 @@ def _row(fields: Mapping[str, str], display: str, line: int) -> dict[str, Any]:
         value = cell.strip()
         if name == "quantity" and _INTEGER.fullmatch(value):
             row[name] = int(value)
-        elif name == "sboms":
+        elif name in ("sboms", "alternatives"):
             row[name] = [part.strip() for part in value.split(";") if part.strip()]
         elif name == "sites":
             row[name] = value.split()
@@ -210,8 +211,7 @@ class _CsvBuilder:
         if self._first("product", product_id, row, line, _PRODUCT_COLUMNS):
             product = {"id": product_id, "name": row["product_name"], "vendor": row["vendor"]}
             product |= {"sboms": row["sboms"], "deployments": []}
-            if "case" in row:
-                product["case"] = row["case"]
+            product |= {k: row[k] for k in ("case", "alternatives") if k in row}
             self.products[product_id] = (product, line)
             sites = self.vendors[row["vendor"]]["sites"]
             sites += [{"country": c, "products": [product_id]} for c in row.get("sites", ())]
@@ -264,7 +264,7 @@ class _CsvBuilder:
 
 _SYSTEM_COLUMNS: Final = ("system_name", "criticality")
 _VENDOR_COLUMNS: Final = ("vendor_name", "vendor_country")
-_PRODUCT_COLUMNS: Final = ("product_name", "vendor", "sboms", "case", "sites")
+_PRODUCT_COLUMNS: Final = ("product_name", "vendor", "sboms", "case", "sites", "alternatives")
 
 
 # --- cross-references and records -----------------------------------------------------------
@@ -367,6 +367,7 @@ class _SbomReader:
                     for d in item["deployments"]
                 ),
                 case=item.get("case"),
+                alternatives=tuple(item.get("alternatives", ())),
                 **self._read(n, item.get("sboms", ())),
             )
             for n, item in enumerate(document["products"])

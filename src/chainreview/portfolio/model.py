@@ -76,6 +76,9 @@ class DeployedProduct:
     """The SBOM files, relative to the inventory's folder (or the declaration package)."""
     case: str | None = None
     """The product's review case, when there is one."""
+    alternatives: tuple[str, ...] = ()
+    """Vendors (by name) the operator has qualified to replace the product; they need not be
+    in the portfolio."""
     inventory: Inventory | None = None
     """Its SBOMs read and merged; None without an SBOM (its components are unknown)."""
 
