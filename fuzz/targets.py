@@ -44,6 +44,7 @@ from chainreview.portfolio import blast
 from chainreview.portfolio.build import build_graph
 from chainreview.portfolio.concentration import measure_concentration
 from chainreview.portfolio.inventory_file import read_inventory
+from chainreview.portfolio.what_if import vendor_fails
 
 __all__ = ["LAZY_MODULES", "MAX_SEED_BYTES", "SHARED_DATA", "TARGETS", "Target", "unpack"]
 
@@ -224,13 +225,15 @@ _INVENTORY_DATA: Final = REPOSITORY / "tests" / "portfolio" / "data"
 
 def _inventory(path: Path, variant: int) -> None:
     """`portfolio`: an inventory read with the hand-built portfolio's SBOMs beside it, its graph
-    built, a vendor's blast radius and the concentration measured."""
+    built, a vendor's blast radius, the concentration and that vendor failing measured."""
     sboms = path.parent / "sbom"
     if not sboms.exists():
         shutil.copytree(_INVENTORY_DATA / "sbom", sboms)
     graph = build_graph(read_inventory(path, "input"))
-    blast.of_vendor(graph, "acme" if variant & 1 else "Borei Systems")
+    vendor = "acme" if variant & 1 else "Borei Systems"
+    blast.of_vendor(graph, vendor)
     measure_concentration(graph.portfolio)
+    vendor_fails(graph.portfolio, vendor)
 
 
 def _declaration(folder: Path, variant: int) -> None:

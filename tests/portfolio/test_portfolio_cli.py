@@ -117,3 +117,41 @@ def test_a_malformed_inventory_is_one_error_line(tmp_path: Path) -> None:
         f"error: {tmp_path / 'inventory.csv'}: line 5, column quantity: -4 is less than the "
         "minimum of 1"
     ]
+
+
+def test_what_if_a_vendor_fails_json() -> None:
+    data = shown(
+        run(
+            "what-if",
+            str(DATA / "inventory.csv"),
+            "--vendor",
+            "cedar",
+            "--fails",
+            "--format",
+            "json",
+        )
+    )
+    found = data["what_if"]
+    # cedar: P-DB 3 of SYS-PAY's 12 units, P-MAIL 10 of SYS-MAIL's 10.
+    assert [(s["id"], s["lost"], s["quantity"]) for s in found["systems"]] == [
+        ("SYS-PAY", 3, 12),
+        ("SYS-MAIL", 10, 10),
+    ]
+    office = found["functions"][0]
+    assert office["function"] == "office" and not office["alternative_known"]
+    assert found["becomes_single_source"] == ["payments"] and found["unserved"] == ["office"]
+
+
+def test_what_if_table_and_refusals() -> None:
+    result = run("what-if", str(DATA / "inventory.yaml"), "--vendor", "acme", "--fails")
+    assert result.returncode == 0, result.stderr
+    # dispatch: 8 of 10 units, HHI 0.68 → 1; web filtering: 5 of 5, Dunmore Security named.
+    assert (
+        "dispatch: loses 8 of 10 units (80.0%); HHI before 0.6800, HHI after 1.0000, "
+        "becomes single-source" in result.stdout
+    )
+    assert "    qualified alternatives named: Dunmore Security" in result.stdout
+    unknown = run("what-if", str(DATA / "inventory.yaml"), "--vendor", "zeta", "--fails")
+    assert unknown.returncode == 3
+    assert "unknown vendor 'zeta' (vendors: acme (Acme Networks)," in unknown.stderr
+    assert run("what-if", str(DATA / "inventory.yaml"), "--vendor", "acme").returncode == 2

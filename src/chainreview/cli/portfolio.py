@@ -1,4 +1,4 @@
-"""`chainreview portfolio …`: blast radius and concentration over an operator's inventory.
+"""`chainreview portfolio …`: blast radius, concentration and what-if over an operator's inventory.
 
 The portfolio library (the SBOM readers, rustworkx, the intel snapshot) loads inside the
 commands: this module is imported whenever the CLI starts, so it must stay cheap.
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from chainreview.portfolio.concentration import Concentration, Share
     from chainreview.portfolio.graph import Node
     from chainreview.portfolio.model import Portfolio
+    from chainreview.portfolio.what_if import VendorFailure
 
 SHOWN = 10
 """Exposures per system, and items per line, the text output shows (JSON lists them all)."""
@@ -28,7 +29,7 @@ UNCHECKED_SHOWN = 20
 
 app = typer.Typer(
     help="An operator's portfolio: which CII systems a component, advisory, vendor or country "
-    "reaches, and how concentrated each function's suppliers are.",
+    "reaches, how concentrated each function's suppliers are, and what a vendor failing costs.",
     no_args_is_help=True,
 )
 
@@ -245,6 +246,87 @@ def _print_concentration(portfolio: Portfolio, found: Concentration) -> None:
         f"    {part.package}: in every product of {part.function} "
         f"({', '.join(part.products[:SHOWN])})"
         for part in found.single_source_components
+    ]
+    for line in lines:
+        output.stdout.print(safe_text(line), markup=False)
+
+
+@app.command("what-if")
+def what_if(
+    inventory: InventoryArg,
+    vendor: Annotated[
+        str, typer.Option("--vendor", help="A vendor's id or name (any case).", show_default=False)
+    ],
+    fails: Annotated[
+        bool, typer.Option("--fails", help="The vendor fails: the operator stops buying from it.")
+    ] = False,
+    output_format: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """What the portfolio loses when a vendor fails (a review fails it): every system that loses
+    units, ranked by criticality; per function the alternatives known and the concentration
+    after; what remains single-source.
+
+    --fails is required (the one scenario so far). An unknown vendor is exit 3, naming the
+    vendors the portfolio holds.
+    """
+    if not fails:
+        raise typer.BadParameter("give --fails: what-if asks what happens when the vendor fails")
+    from chainreview import collector
+    from chainreview.portfolio.sources import load_portfolio
+    from chainreview.portfolio.what_if import vendor_fails
+
+    with collector.paused():  # a run of long-lived objects: see `chainreview.collector`
+        portfolio = load_portfolio(inventory)
+        found = vendor_fails(portfolio, vendor)
+    if output_format is OutputFormat.JSON:
+        print_json(
+            {"operator": portfolio.operator, "inventory": portfolio.source, "what_if": found}
+        )
+        return
+    _print_failure(portfolio, found)
+
+
+def _print_failure(portfolio: Portfolio, found: VendorFailure) -> None:
+    vendor = found.vendor
+    lines = [
+        f"What if {vendor.id} ({vendor.name}, {vendor.country}) fails, in "
+        f"{portfolio.operator} ({portfolio.source})",
+        f"{len(found.systems)} system(s) lose units ({sum(s.cii for s in found.systems)} CII)",
+    ]
+    for system in found.systems:
+        lines.append(
+            f"{system.criticality:<9} {system.id}  {system.name}: loses {system.lost:,} of "
+            f"{system.quantity:,} units ({system.share:.1%})"
+        )
+        lines += [
+            f"    {item.quantity:,} × {item.product} {item.name} ({item.function})"
+            for item in system.products[:SHOWN]
+        ]
+        if len(system.products) > SHOWN:
+            lines.append(f"    … and {len(system.products) - SHOWN:,} more: --format json")
+        lines += [
+            f"    {f.function}: {f.lost:,} of {f.quantity:,} units lost ({f.share:.1%})"
+            for f in system.functions
+        ]
+    lines.append("Per function the vendor serves:")
+    for f in found.functions:
+        after = "no vendor left" if f.hhi_after is None else f"HHI after {f.hhi_after:.4f}"
+        sole = ", becomes single-source" if f.function in found.becomes_single_source else ""
+        lines.append(
+            f"{f.function}: loses {f.lost:,} of {f.quantity:,} units ({f.share:.1%}); "
+            f"HHI before {f.hhi_before:.4f}, {after}{sole}"
+        )
+        if not f.alternative_known:
+            lines.append("    no qualified alternative known")
+        if f.remaining:
+            lines.append(f"    deployed alternatives: {_shares(f.remaining)}")
+        if f.qualified:
+            lines.append(f"    qualified alternatives named: {', '.join(f.qualified[:SHOWN])}")
+    lines.append(f"Single-source products afterwards: {len(found.single_source_products)}")
+    lines += [
+        f"    {item.product} ({item.vendor}): sole vendor of {item.function} in "
+        + ", ".join(item.systems)
+        for item in found.single_source_products
     ]
     for line in lines:
         output.stdout.print(safe_text(line), markup=False)

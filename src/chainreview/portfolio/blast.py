@@ -27,6 +27,7 @@ from chainreview.components.purl import parse_purl
 from chainreview.evidence.declaration import Criticality
 from chainreview.portfolio.build import PortfolioGraph, package_of
 from chainreview.portfolio.graph import Node, NodeKind
+from chainreview.portfolio.model import Vendor
 
 __all__ = [
     "CRITICALITY_ORDER",
@@ -41,6 +42,7 @@ __all__ = [
     "of_component",
     "of_country",
     "of_vendor",
+    "vendors_named",
 ]
 
 CRITICALITY_ORDER: Final = (
@@ -180,14 +182,18 @@ def of_component(graph: PortfolioGraph, purl: str) -> BlastRadius:
 def of_vendor(graph: PortfolioGraph, name: str) -> BlastRadius:
     """Every system a vendor's products are deployed in; `name` is the vendor's id or name
     (case and surrounding spaces ignored)."""
-    wanted = name.strip().casefold()
     sources = [
         graph.graph.find(NodeKind.VENDOR, vendor.id)
-        for vendor in graph.portfolio.vendors
-        if wanted in (vendor.id.casefold(), vendor.name.strip().casefold())
+        for vendor in vendors_named(graph.portfolio.vendors, name)
     ]
     question = Question(kind=QuestionKind.VENDOR, value=name)
     return blast_radius(graph, question, [s for s in sources if s is not None])
+
+
+def vendors_named(vendors: Iterable[Vendor], name: str) -> tuple[Vendor, ...]:
+    """The `vendors` whose id or name is `name` (case and surrounding spaces ignored)."""
+    wanted = name.strip().casefold()
+    return tuple(v for v in vendors if wanted in (v.id.casefold(), v.name.strip().casefold()))
 
 
 def of_country(graph: PortfolioGraph, code: str) -> BlastRadius:
