@@ -64,6 +64,7 @@ from chainreview.factors.screening import Screener
 from chainreview.findings.coverage import Coverage
 from chainreview.findings.model import Finding
 from chainreview.findings.scan import Counts, Undecided, matchers_for, scan
+from chainreview.findings.suppressed import SuppressionSource
 from chainreview.intel.snapshot import Snapshot, source_complete, source_demo
 from chainreview.progress import Progress, silent
 from chainreview.snapshots import open_snapshot
@@ -178,6 +179,7 @@ class Reviewer:
         regime: str | None = None,
         policy: Path | None = None,
         overrides: Path | None = None,
+        suppressions: SuppressionSource | None = None,
         as_of: date | None = None,
         allow_demo_intel: bool = False,
         progress: Progress = silent,
@@ -185,7 +187,8 @@ class Reviewer:
         """Review a declaration package: its folder, or as `load_package` read it.
 
         `regime` replaces the manifest's regime profile; `policy` replaces the regime's shipped
-        policy; `overrides` is a reviewer's overrides file; `as_of` is the review date (default:
+        policy; `overrides` is a reviewer's overrides file; `suppressions` are accepted
+        findings, applied to every product's scan; `as_of` is the review date (default:
         today in the regime's time zone); `allow_demo_intel` lets a review on the bundled demo
         intelligence be final; `progress` hears of each product's scan steps. Raises
         `InputError` for unreadable or invalid input.
@@ -206,7 +209,7 @@ class Reviewer:
             raise InputError(policy.name if policy else chosen.id, message, "/regime")
         read = None if overrides is None else read_overrides(overrides, overrides.name)
         given: tuple[Override, ...] = () if read is None else read.overrides
-        scans = self.scan(declaration, review_date, progress=progress)
+        scans = self.scan(declaration, review_date, suppressions=suppressions, progress=progress)
         findings = _merged([s.findings for s in scans])
         ctx = build_context(
             declaration,
@@ -282,13 +285,26 @@ class Reviewer:
         return day, basis
 
     def scan(
-        self, declaration: Declaration, today: date, *, progress: Progress = silent
+        self,
+        declaration: Declaration,
+        today: date,
+        *,
+        suppressions: SuppressionSource | None = None,
+        progress: Progress = silent,
     ) -> tuple[ProductScan, ...]:
-        """Scan each product's inventory, its VEX documents applied (`today` decides nothing but
-        the expiry of ignore entries, which a review has none of)."""
-        return tuple(self._scan(product, today, progress) for product in declaration.products)
+        """Scan each product's inventory, its VEX documents and `suppressions` applied (`today`
+        decides nothing but the expiry of suppressions)."""
+        return tuple(
+            self._scan(product, today, suppressions, progress) for product in declaration.products
+        )
 
-    def _scan(self, product: Product, today: date, progress: Progress) -> ProductScan:
+    def _scan(
+        self,
+        product: Product,
+        today: date,
+        suppressions: SuppressionSource | None,
+        progress: Progress,
+    ) -> ProductScan:
         """The scan of one product's inventory with its VEX documents applied."""
         report = (
             None
@@ -300,6 +316,7 @@ class Reviewer:
                 snapshot=self._snapshot.hash,
                 vex_files=product.vex_files,
                 statements=[s for d in product.vex for s in d.statements],
+                suppressions=suppressions,
                 today=today,
                 progress=progress,
             )

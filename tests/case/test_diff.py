@@ -348,12 +348,12 @@ def test_severity_and_suppression_changes_of_a_finding(original: bytes) -> None:
     (changed,) = found.findings_changed
     assert changed.changes == (
         Change(field="severity", before=before_level, after=finding["severity"]["level"]),
-        Change(field="suppressed", before="no", after="IGN-7"),
+        Change(field="suppressed", before="no", after="IGN-7: accepted risk"),
     )
-    assert changed.finding.suppressed == "IGN-7"
+    assert changed.finding.suppressed == "IGN-7: accepted risk"
     back = diff_results(after, original)
     (undone,) = back.findings_changed
     assert [(c.field, c.before, c.after) for c in undone.changes] == [
         ("severity", finding["severity"]["level"], before_level),
-        ("suppressed", "IGN-7", "no"),
+        ("suppressed", "IGN-7: accepted risk", "no"),
     ]

@@ -62,7 +62,7 @@ class Finding:
     kev: bool
     status: str
     suppressed: str | None
-    """The ignore-file entry that suppresses it."""
+    """The entry that suppresses it, with why: `ID: reason`."""
     aliases: tuple[str, ...]
     """Its other ids (the alias group the finding stands for)."""
 
@@ -279,7 +279,7 @@ def _findings(result: Mapping[str, Any], name: str) -> dict[Key, Finding]:
                 severity=item["severity"]["level"],
                 kev=item.get("kev") is not None,
                 status=item["status"],
-                suppressed=None if suppressed is None else str(suppressed.get("id")),
+                suppressed=None if suppressed is None else _suppression(suppressed),
                 aliases=tuple(sorted(set(item["aliases"]) - {item["id"]})),
             )
             key = (finding.product, finding.id, finding.component)
@@ -287,6 +287,10 @@ def _findings(result: Mapping[str, Any], name: str) -> dict[Key, Finding]:
                 raise InputError(name, f"finding {finding.id} of {finding.component} listed twice")
             found[key] = finding
     return found
+
+
+def _suppression(entry: Mapping[str, Any]) -> str:
+    return f"{entry.get('id')}: {entry.get('reason')}"
 
 
 def _renamed(old: Mapping[Key, Finding], new: Mapping[Key, Finding]) -> list[tuple[Key, Key]]:

@@ -8,6 +8,11 @@ intel snapshot the caller chose, and keeps `result.json` exactly as written toge
 snapshot's hash; the snapshot is pinned (`intel.snapshot.pin`) so that no import's garbage
 collection removes it: the same submission, snapshot and review date
 give the same bytes again (`rerender`).
+
+A round applies the case's factor and finding risk acceptances in force on its review date
+(`case.applied`): the factor levels through an overrides file written beside the package, the
+findings as suppressions of every product's scan. Rendering it again applies the acceptances its
+`result.json` cites, and no other, so an acceptance approved since changes nothing.
 """
 
 from __future__ import annotations
@@ -15,11 +20,13 @@ from __future__ import annotations
 import hashlib
 import io
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
 from chainreview import limits, raw
+from chainreview.case import applied
 from chainreview.case.access import (
     OFFICE,
     SUBMITTERS,
@@ -34,9 +41,12 @@ from chainreview.errors import InputError, NotFound
 from chainreview.formats import REVIEW_FORMATS
 from chainreview.intel.snapshot import pin
 from chainreview.reviewer import Reviewer, load_package
-from chainreview.store import files, rounds
+from chainreview.store import acceptances, files, rounds
 from chainreview.store.db import Store, Tx
-from chainreview.store.records import RoundRecord, SubmissionRecord
+from chainreview.store.records import AcceptanceRecord, RoundRecord, SubmissionRecord
+
+Choice = Callable[[tuple[AcceptanceRecord, ...]], tuple[AcceptanceRecord, ...]]
+"""Picks, from a case's risk acceptances, those a round applies."""
 
 
 def submit_package(store: Store, case_id: str, folder: Path, *, caller: Caller) -> SubmissionRecord:
@@ -68,10 +78,20 @@ def review_round(
     submission: int | None = None,
     allow_demo_intel: bool = False,
 ) -> RoundRecord:
-    """Review `submission` (default: the latest) on `reviewer`'s snapshot as of `as_of`, and
-    record `result.json` with the snapshot's hash as the case's next round (a reviewer's)."""
+    """Review `submission` (default: the latest) on `reviewer`'s snapshot as of `as_of`, with
+    the factor and finding risk acceptances in force that day applied, and record `result.json`
+    with the snapshot's hash as the case's next round (a reviewer's)."""
     check_role(caller, {Role.REVIEWER}, "reviewing a submission")
-    number, result = _review(store, case_id, reviewer, as_of, caller, submission, allow_demo_intel)
+    number, result = _review(
+        store,
+        case_id,
+        reviewer,
+        as_of,
+        caller,
+        submission,
+        allow_demo_intel,
+        lambda found: applied.in_force(found, as_of),
+    )
     pin(reviewer.snapshot.path, case_id)  # before the round names it: never collected after
     with store.transaction(caller.name) as tx:
         return rounds.add_round(
@@ -87,7 +107,8 @@ def rerender(
     store: Store, case_id: str, number: int, reviewer: Reviewer, *, caller: Caller
 ) -> bytes:
     """`result.json` of round `number` made again from its submission on `reviewer`'s
-    snapshot, which must be the one the round used (`NotFound` otherwise); for the office."""
+    snapshot, which must be the one the round used (`NotFound` otherwise), with the risk
+    acceptances it cites; for the office."""
     check_role(caller, OFFICE, "rendering a round again")
     with store.transaction(caller.name) as tx:
         visible_case(tx, caller, case_id)
@@ -98,7 +119,17 @@ def rerender(
             f"open that one to render it again (this reviewer has {reviewer.snapshot.hash[:12]})"
         )
     as_of, final = _stated(kept.result_json)
-    _, result = _review(store, case_id, reviewer, as_of, caller, kept.submission, final)
+    ids = applied.cited(kept.result_json)
+    _, result = _review(
+        store,
+        case_id,
+        reviewer,
+        as_of,
+        caller,
+        kept.submission,
+        final,
+        lambda found: tuple(a for a in found if a.id in ids),
+    )
     return result
 
 
@@ -199,8 +230,10 @@ def _review(
     caller: Caller,
     submission: int | None,
     allow_demo_intel: bool,
+    choose: Choice,
 ) -> tuple[int, bytes]:
-    """The submission reviewed: its number, and the result as `result.json` bytes."""
+    """The submission reviewed with the risk acceptances `choose` picks: its number, and the
+    result as `result.json` bytes."""
     with store.transaction(caller.name) as tx:
         visible_case(tx, caller, case_id)
         if submission is None:
@@ -210,13 +243,25 @@ def _review(
             submission = found[-1].number
         record = files.get_submission(tx, case_id, submission)
         contents = {f.path: files.download(tx, case_id, submission, f.path) for f in record.files}
+        accepted = choose(acceptances.list_acceptances(tx, case_id))
+    overrides = applied.overrides_file(accepted)
     with tempfile.TemporaryDirectory(prefix="chainreview-round-") as scratch:
-        root = Path(scratch)
+        root = Path(scratch) / "package"
         for path, data in contents.items():
             target = root / _relative(path)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        result = reviewer.review(root, as_of=as_of, allow_demo_intel=allow_demo_intel)
+        given = None
+        if overrides is not None:  # beside the package, never one of its files
+            given = Path(scratch) / "overrides.json"
+            given.write_bytes(overrides)
+        result = reviewer.review(
+            root,
+            overrides=given,
+            suppressions=applied.suppressions(accepted, case_id),
+            as_of=as_of,
+            allow_demo_intel=allow_demo_intel,
+        )
     buffer = io.BytesIO()
     REVIEW_FORMATS["json"].write(result, buffer)
     return submission, buffer.getvalue()
