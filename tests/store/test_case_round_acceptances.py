@@ -156,6 +156,21 @@ def test_acceptances_in_force_on_the_review_date_take_effect_in_the_round(
     assert [(c.field, c.before, c.after) for c in changed.changes] == [
         ("suppressed", "no", f"{KERNEL}: {_citation(finding)}")
     ]
+    # The operator sees the same moves, but of the acceptances only their ids: their owner,
+    # approver and reason are the office's (docs/cases.md, "Who sees what").
+    seen = case_diff(store, case_id, caller=GRID)
+    office_only = "details are for the review office"
+    assert [(m.factor, m.before, m.after) for m in seen.levels_moved] == [
+        (VULNERABLE, "critical", "high"),
+        (LEVELLED, "medium", "low"),
+    ]
+    assert any(
+        f"risk acceptance {factor.id} ({office_only})" in r for r in seen.levels_moved[1].reasons
+    )
+    assert not any(OWNER in r or factor.reason in r for r in seen.levels_moved[1].reasons)
+    (party_change,) = seen.findings_changed[0].changes
+    assert party_change.after == f"{KERNEL}: risk acceptance {finding.id} ({office_only})"
+    assert seen.findings_changed[0].finding.suppressed == party_change.after
 
     # Approved after the second round: rendering that round again leaves it out, byte for byte;
     # a round made now applies it.

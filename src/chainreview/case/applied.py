@@ -7,6 +7,7 @@ to render the round again (`cited`).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -14,6 +15,7 @@ from typing import Any, Final
 
 from chainreview import canonical, raw
 from chainreview.case.acceptances import Kind
+from chainreview.case.diff import Finding, FindingChange, RoundDiff
 from chainreview.case.outcomes import Effect, effect
 from chainreview.components.model import Location
 from chainreview.evidence.vex import vulnerability_key
@@ -99,3 +101,40 @@ def _approved_on(acceptance: AcceptanceRecord) -> date:
 def _subject(acceptance: AcceptanceRecord) -> str:
     subject = acceptance.subject or ""
     return vulnerability_key(subject) if acceptance.kind == Kind.FINDING else subject
+
+
+_CITED: Final = re.compile(r"risk acceptance ([0-9]+) \(.*", re.S)
+
+
+def redacted(text: str) -> str:
+    """`text` with what it cites of a risk acceptance (owner, approver, reason) cut to the
+    acceptance's id: the details are the review office's (parties see no acceptances)."""
+    return _CITED.sub(r"risk acceptance \1 (details are for the review office)", text)
+
+
+def redact_diff(found: RoundDiff) -> RoundDiff:
+    """`found` with every risk acceptance it cites `redacted`, for a party reading it."""
+
+    def finding(item: Finding) -> Finding:
+        cut = None if item.suppressed is None else redacted(item.suppressed)
+        return dataclasses.replace(item, suppressed=cut)
+
+    return dataclasses.replace(
+        found,
+        findings_added=tuple(finding(f) for f in found.findings_added),
+        findings_resolved=tuple(finding(f) for f in found.findings_resolved),
+        findings_changed=tuple(
+            FindingChange(
+                finding=finding(c.finding),
+                changes=tuple(
+                    dataclasses.replace(m, before=redacted(m.before), after=redacted(m.after))
+                    for m in c.changes
+                ),
+            )
+            for c in found.findings_changed
+        ),
+        levels_moved=tuple(
+            dataclasses.replace(m, reasons=tuple(redacted(r) for r in m.reasons))
+            for m in found.levels_moved
+        ),
+    )

@@ -215,11 +215,12 @@ def case_diff(
             second = numbers[-1] if second is None else second
         before = _visible_round(tx, caller, case_id, first)
         after = _visible_round(tx, caller, case_id, second)
-    return diff_results(
+    found = diff_results(
         before.result_json,
         after.result_json,
         names=(f"case {case_id} round {first}", f"case {case_id} round {second}"),
     )
+    return found if caller.role in OFFICE else applied.redact_diff(found)
 
 
 def _review(
