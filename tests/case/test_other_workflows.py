@@ -14,6 +14,7 @@ from chainreview.errors import RefusedAction
 
 R, A, P = Role.REVIEWER, Role.APPLICANT, Role.APPROVER
 DAY = date(2026, 3, 2)
+OTHERS = ("us-icts-791", "eu-5g-toolbox", "nist-800-161")
 
 
 def _steps(*steps: tuple[str, Role]) -> list[Action]:
@@ -104,3 +105,13 @@ def test_the_next_supplier_assessment_is_due_365_calendar_days_after_monitoring_
         ],
     )
     assert again.state == "assessment"
+
+
+def test_each_regime_names_what_its_decision_takes() -> None:
+    # the Final Determination (§791.109), the SM03 restriction decision, NIST's accept /
+    # mitigate / avoid; a breached commitment sends a NIST supplier back to assessment
+    assert {r: (load_workflow(r).decide, load_workflow(r).breach) for r in OTHERS} == {
+        "us-icts-791": ("issue-final", None),
+        "eu-5g-toolbox": ("decide", None),
+        "nist-800-161": ("decide", "reassess"),
+    }

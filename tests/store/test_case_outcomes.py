@@ -46,8 +46,16 @@ from chainreview.case.conditions import mark_breached, mark_met
 from chainreview.case.decisions import Decided, Outcome, Required, decide
 from chainreview.case.opinions import Stance, give_opinion
 from chainreview.case.outcomes import Party, Standing, case_outcomes
+from chainreview.case.procedure import Opening
 from chainreview.case.rounds import submit_package
-from chainreview.case.service import Step, list_case_views, take_action, view_case
+from chainreview.case.service import (
+    Opened,
+    Step,
+    list_case_views,
+    open_case,
+    take_action,
+    view_case,
+)
 from chainreview.errors import InputError, NotFound, RefusedAction
 from chainreview.store import rounds
 from chainreview.store.audit import verify_audit
@@ -413,3 +421,20 @@ def test_a_dissent_before_the_case_was_last_put_to_the_units_does_not_block(
     again = Decided(outcome=Outcome.PASS, reason="The access is narrowed.", on=later)
     # the earlier dissent was on the earlier referral: these opinions agree
     assert decide(store, case_id, again, caller=APPROVER).state == "concluded"
+
+
+def test_a_decision_takes_the_decision_action_of_another_regime(store: Store) -> None:
+    assert GRID.org is not None
+    opened = Opened(
+        regime="nist-800-161",
+        title="A supplier of routers",
+        applicant=GRID.org,
+        vendor=VENDOR_B,
+        opening=Opening.DECLARATION,
+        on=DAY,
+    )
+    case_id = open_case(store, opened, caller=GRID, home=None).case.id
+    with pytest.raises(RefusedAction, match="decide is taken with the decision"):
+        act(store, case_id, APPROVER, "decide")
+    ruling = Decided(outcome=Outcome.PASS, reason="Assessed; low risk.", on=DECIDED)
+    assert decide(store, case_id, ruling, caller=APPROVER).state == "decided"
