@@ -201,6 +201,11 @@ def test_what_an_acceptance_may_cover(store: Store) -> None:
     for wrong in malformed:
         with pytest.raises(RefusedAction, match="a risk acceptance covers one thing"):
             propose(store, case_id, wrong, caller=REVIEWER)
+    for too_long in (replace(finding, owner="o" * 201), replace(finding, reason="r" * 3_001)):
+        with pytest.raises(RefusedAction, match="owner is at most 200 characters and its reason"):
+            propose(store, case_id, too_long, caller=REVIEWER)
+    longest = replace(finding, owner="o" * 200, reason="r" * 3_000)
+    assert propose(store, case_id, longest, caller=REVIEWER).reason == "r" * 3_000
     with pytest.raises(RefusedAction, match="expiring on 2027-01-01 is over already"):
         propose(store, case_id, _waiver(sbom.id, expires=date(2027, 1, 1)), caller=REVIEWER)
     mark_met(store, case_id, boot.id, note="Secure boot verified.", on=PROPOSED, caller=REVIEWER)

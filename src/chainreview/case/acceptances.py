@@ -24,6 +24,10 @@ from chainreview.store.db import Store, Tx
 from chainreview.store.records import AcceptanceRecord, NewAcceptance
 
 FACTOR: Final = re.compile(r"F[0-9]{2}")
+MAX_OWNER: Final = 200
+MAX_REASON: Final = 3_000
+"""Owner and reason fit, with the approver and dates, in the 4,000 characters of an override's
+reason (`schemas/overrides.schema.json`), where a round cites an approved acceptance."""
 """A factor id of the catalogue (F01–F20)."""
 PROPOSERS: Final = frozenset({Role.REVIEWER, Role.APPROVER})
 
@@ -90,6 +94,11 @@ def _checked(proposal: Proposal) -> NewAcceptance:
     """The proposal as the store takes it; `RefusedAction` naming what is missing or wrong."""
     if not proposal.owner.strip() or not proposal.reason.strip():
         raise RefusedAction("a risk acceptance names its owner and gives its reason")
+    if len(proposal.owner) > MAX_OWNER or len(proposal.reason) > MAX_REASON:
+        raise RefusedAction(
+            f"a risk acceptance's owner is at most {MAX_OWNER:,} characters and its reason at "
+            f"most {MAX_REASON:,} (given {len(proposal.owner):,} and {len(proposal.reason):,})"
+        )
     if proposal.expires < proposal.on:
         raise RefusedAction(f"a risk acceptance expiring on {proposal.expires} is over already")
     covers = {
