@@ -423,6 +423,20 @@ def test_a_dissent_before_the_case_was_last_put_to_the_units_does_not_block(
     assert decide(store, case_id, again, caller=APPROVER).state == "concluded"
 
 
+def test_a_unit_revising_its_opinion_is_counted_by_its_latest(store: Store) -> None:
+    revised = consulted(store)
+    give_opinion(store, revised, Stance.DISSENT, "Remote access too wide.", caller=OTHER_UNIT)
+    give_opinion(store, revised, Stance.CONCUR, "Narrowed since: agreed.", caller=OTHER_UNIT)
+    give_opinion(store, revised, Stance.CONCUR, "No objection.", caller=UNIT)
+    assert decided(store, revised, SBOM).state == "concluded"
+
+    withdrawn = consulted(store)
+    give_opinion(store, withdrawn, Stance.CONCUR, "No objection.", caller=UNIT)
+    give_opinion(store, withdrawn, Stance.DISSENT, "On reflection, no.", caller=UNIT)
+    with pytest.raises(RefusedAction, match=r"\(Ministry of Industry dissenting\)"):
+        decided(store, withdrawn, SBOM)
+
+
 def test_a_decision_takes_the_decision_action_of_another_regime(store: Store) -> None:
     assert GRID.org is not None
     opened = Opened(

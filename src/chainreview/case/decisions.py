@@ -139,18 +139,18 @@ def decide(
 def _check_agreement(
     tx: Tx, workflow: Workflow, state: str, history: tuple[ActionRecord, ...]
 ) -> None:
-    """`RefusedAction` naming the dissenting units, if any member unit dissented since the case
-    was last put to the member units (Art. 12(2): the opinions differ)."""
+    """`RefusedAction` naming the dissenting units, if any member unit's opinion since the case
+    was last put to the member units is a dissent (Art. 12(2): the opinions differ). A unit may
+    revise its opinion: its latest counts."""
     consulting = workflow.consulting()
     put = [a.recorded_at for a in history if a.action in consulting]
     since = put[-1] if put else None
-    dissenting = sorted(
-        {
-            o.unit
-            for o in outcomes.list_opinions(tx, history[0].case_id)
-            if o.position == Stance.DISSENT.value and (since is None or o.given_at >= since)
-        }
-    )
+    latest = {  # opinions come oldest first: a unit's later one replaces its earlier
+        o.unit: o.position
+        for o in outcomes.list_opinions(tx, history[0].case_id)
+        if since is None or o.given_at >= since
+    }
+    dissenting = sorted(u for u, position in latest.items() if position == Stance.DISSENT.value)
     if dissenting:
         onward = sorted(
             t.action
