@@ -4,7 +4,8 @@ replayed from the recorded history (due dates counted by hand, see tests/case/te
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import text
@@ -15,12 +16,13 @@ from chainreview.case.procedure import Opening, Role
 from chainreview.case.service import (
     Opened,
     Step,
+    case_today,
     list_case_views,
     open_case,
     take_action,
     view_case,
 )
-from chainreview.errors import ConflictError, RefusedAction
+from chainreview.errors import ConflictError, NotFound, RefusedAction
 from chainreview.store.audit import verify_audit
 from chainreview.store.db import Store
 
@@ -153,3 +155,20 @@ def test_case_list_shows_each_deadline(store: Store) -> None:
     ]
     assert views[0].clock is not None and views[0].clock.overdue
     assert views[1].clock is None
+
+
+def test_a_cases_default_day_is_in_the_time_zone_of_its_regime(store: Store) -> None:
+    beijing = open_case(store, GRID, caller=OPERATOR, home=None).case.id
+    us = replace(GRID, regime="us-icts-791", title="Routers")
+    new_york = open_case(store, us, caller=OPERATOR, home=None).case.id
+    # 20:00 UTC is 04:00 the next day in Beijing (UTC+8) and 15:00 in New York (UTC-5 in winter)
+    evening = datetime(2026, 12, 7, 20, 0, tzinfo=UTC)
+    days = {c: case_today(store, c, caller=OFFICE, now=evening) for c in (beijing, new_york)}
+    assert days == {beijing: date(2026, 12, 8), new_york: date(2026, 12, 7)}
+    # 03:30 UTC in July: 11:30 in Beijing, 23:30 the day before in New York (UTC-4 in summer)
+    night = datetime(2026, 7, 1, 3, 30, tzinfo=UTC)
+    days = {c: case_today(store, c, caller=OFFICE, now=night) for c in (beijing, new_york)}
+    assert days == {beijing: date(2026, 7, 1), new_york: date(2026, 6, 30)}
+    stranger = Caller(name="other", role=A, org="Another Operator Co.")
+    with pytest.raises(NotFound):
+        case_today(store, beijing, caller=stranger, now=evening)

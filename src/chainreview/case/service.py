@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Final
+from zoneinfo import ZoneInfo
 
 from chainreview.case.access import (
     Caller,
@@ -43,6 +44,7 @@ from chainreview.case.procedure import (
 )
 from chainreview.case.workdays import WorkCalendar, load_calendar
 from chainreview.errors import RefusedAction
+from chainreview.factors.catalogue import load_profile
 from chainreview.store import cases, outcomes
 from chainreview.store.db import Store, Tx
 from chainreview.store.records import (
@@ -189,6 +191,14 @@ def record_step(
         expected_version=version,
     )
     return position
+
+
+def case_today(store: Store, case_id: str, *, caller: Caller, now: datetime) -> date:
+    """The day it is at `now` (aware) in the time zone of the case's regime, for a case the
+    caller may see: the default day of an action or a view of it."""
+    with store.transaction(caller.name) as tx:
+        record, _ = visible_case(tx, caller, case_id)
+    return now.astimezone(ZoneInfo(load_profile(record.regime).timezone)).date()
 
 
 def view_case(

@@ -20,11 +20,13 @@ from chainreview.cli.identity import AsUserOpt, caller, open_cases
 from chainreview.cli.output import OutputFormat, print_json, safe_text
 
 if TYPE_CHECKING:
+    from chainreview.case.access import Caller
     from chainreview.case.diff import Finding, RoundDiff, Side
     from chainreview.case.outcomes import Outcomes
     from chainreview.case.procedure import Allowed
     from chainreview.case.rounds import Evidence
     from chainreview.case.service import CaseView
+    from chainreview.store.db import Store
 
 DEFAULT_REGIME = "cn-crm-2022"
 SHOWN = 50
@@ -42,7 +44,11 @@ FormatOpt = Annotated[
 ]
 OnOpt = Annotated[
     str | None,
-    typer.Option("--on", help="The day it happened, YYYY-MM-DD (default: today, UTC)."),
+    typer.Option(
+        "--on",
+        help="The day it happened, YYYY-MM-DD (default: today in the time zone of the case's "
+        "regime).",
+    ),
 ]
 VersionOpt = Annotated[
     int | None,
@@ -56,7 +62,11 @@ NoteOpt = Annotated[str | None, typer.Option("--note", help="A note kept with it
 
 TodayOpt = Annotated[
     str | None,
-    typer.Option("--today", help="The day deadlines are seen from, YYYY-MM-DD (default: today)."),
+    typer.Option(
+        "--today",
+        help="The day deadlines are seen from, YYYY-MM-DD (default: today in the time zone of "
+        "the case's regime; for `case list`, of cn-crm-2022).",
+    ),
 ]
 
 
@@ -178,13 +188,15 @@ def _take(
 ) -> None:
     from chainreview.case.service import Step, take_action
 
-    step = Step(action=action, on=parse_day(on, "--on"), days=days, note=note)
     with open_cases() as store:
+        who = caller(store, as_user)
+        day = case_day(store, on, "--on", case_id, who)
+        step = Step(action=action, on=day, days=days, note=note)
         view = take_action(
             store,
             case_id,
             step,
-            caller=caller(store, as_user),
+            caller=who,
             expected_version=version,
             home=home.data_home(),
         )
@@ -313,9 +325,9 @@ def show(
     from chainreview.case.rounds import case_evidence
     from chainreview.case.service import view_case
 
-    day = parse_day(today, "--today")
     with open_cases() as store:
         who = caller(store, as_user)
+        day = case_day(store, today, "--today", case_id, who)
         view = view_case(store, case_id, caller=who, today=day, home=home.data_home())
         evidence = case_evidence(store, case_id, caller=who)
         outcomes = case_outcomes(store, case_id, caller=who, today=day)
@@ -612,9 +624,20 @@ def _plain(view: CaseView) -> dict[str, Any]:
     return shown
 
 
+def case_day(store: Store, value: str | None, option: str, case_id: str, who: Caller) -> date:
+    """The date given, or today in the time zone of the case's regime."""
+    if value is not None:
+        return parse_day(value, option)
+    from datetime import UTC, datetime
+
+    from chainreview.case.service import case_today
+
+    return case_today(store, case_id, caller=who, now=datetime.now(UTC))
+
+
 def parse_day(value: str | None, option: str, regime: str = DEFAULT_REGIME) -> date:
-    """The date given, or today in the regime's time zone (every case workflow shipped so far
-    is `cn-crm-2022`'s, so `act`, `show` and `list` count in its zone)."""
+    """The date given, or today in the regime's time zone (by default cn-crm-2022's: commands
+    on one case ask for its regime's, `case_day`)."""
     if value is None:
         from datetime import datetime
         from zoneinfo import ZoneInfo

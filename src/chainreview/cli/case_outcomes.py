@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from chainreview.cli import output
-from chainreview.cli.case import FormatOpt, OnOpt, TodayOpt, parse_day
+from chainreview.cli.case import FormatOpt, OnOpt, TodayOpt, case_day, parse_day
 from chainreview.cli.identity import AsUserOpt, caller, open_cases
 from chainreview.cli.output import OutputFormat, print_json, safe_text
 
@@ -140,18 +140,18 @@ def decide(
         Required(text=t, party=Party(p.value), due=None if d == "-" else parse_day(d, "--due"))
         for t, p, d in zip(texts, parties, dues, strict=True)
     )
-    decided = Decided(
-        outcome=Outcome(outcome.value),
-        reason=reason,
-        on=parse_day(on, "--on"),
-        conditions=added,
-        from_round=not no_round_conditions,
-        dates=_terms(term or []),
-    )
+    dates = _terms(term or [])
     with open_cases() as store:
-        ruling = decide(
-            store, case_id, decided, caller=caller(store, as_user), expected_version=version
+        who = caller(store, as_user)
+        decided = Decided(
+            outcome=Outcome(outcome.value),
+            reason=reason,
+            on=case_day(store, on, "--on", case_id, who),
+            conditions=added,
+            from_round=not no_round_conditions,
+            dates=dates,
         )
+        ruling = decide(store, case_id, decided, caller=who, expected_version=version)
     if output_format is OutputFormat.JSON:
         print_json(
             {"decision": ruling.decision, "conditions": ruling.conditions, "state": ruling.state}
@@ -179,8 +179,9 @@ def conditions(
     from chainreview.case.outcomes import case_outcomes
 
     with open_cases() as store:
+        who = caller(store, as_user)
         found = case_outcomes(
-            store, case_id, caller=caller(store, as_user), today=parse_day(today, "--today")
+            store, case_id, caller=who, today=case_day(store, today, "--today", case_id, who)
         )
     if output_format is OutputFormat.JSON:
         print_json({"today": found.today, "conditions": [_condition(c) for c in found.conditions]})
@@ -237,9 +238,9 @@ def condition(
     given = [name for name, value in options.items() if value is not None and name not in fitting]
     if given:
         raise typer.BadParameter(f"{', '.join(given)} does not go with {change.value}")
-    day = parse_day(on, "--on")
     with open_cases() as store:
         who = caller(store, as_user)
+        day = case_day(store, on, "--on", case_id, who)
         if change is ConditionChange.WAIVE:
             from chainreview.case.acceptances import Kind, Proposal, propose
 
@@ -308,17 +309,19 @@ def accept_risk(
     except ValueError:
         known = ", ".join(item.value for item in Level)
         raise typer.BadParameter(f"not a level ({known})", param_hint="--level") from None
-    proposal = Proposal(
-        kind=Kind.FACTOR if factor is not None else Kind.FINDING,
-        owner=owner,
-        reason=reason,
-        expires=parse_day(expires, "--expires"),
-        on=parse_day(on, "--on"),
-        subject=factor if factor is not None else finding,
-        level=chosen,
-    )
+    last_day = parse_day(expires, "--expires")
     with open_cases() as store:
-        proposed = propose(store, case_id, proposal, caller=caller(store, as_user))
+        who = caller(store, as_user)
+        proposal = Proposal(
+            kind=Kind.FACTOR if factor is not None else Kind.FINDING,
+            owner=owner,
+            reason=reason,
+            expires=last_day,
+            on=case_day(store, on, "--on", case_id, who),
+            subject=factor if factor is not None else finding,
+            level=chosen,
+        )
+        proposed = propose(store, case_id, proposal, caller=who)
     _proposed(proposed, output_format)
 
 
