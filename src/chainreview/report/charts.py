@@ -1,0 +1,234 @@
+"""The review report's charts, as inline SVG drawn by matplotlib.
+
+Two pictures of a `ReviewResult`: the factor × level strip (each factor a cell coloured by its
+level, the level also in words, so no reader depends on colour) and each product's active
+findings by severity, with how many are on CISA's KEV list and how many have a fixed version.
+Text stays text (`svg.fonttype: none`): it is searchable, selectable and set in the page's fonts
+by the browser and by WeasyPrint. The SVG is reproducible: no date in its metadata and a fixed
+salt for its element ids, so the same result gives the same bytes on the same matplotlib.
+
+matplotlib is imported on first use (about 0.3 s) and driven without pyplot, through a
+`Figure` and its SVG canvas, so no backend or figure registry of the process is touched; its
+settings are applied for the drawing only (`rc_context`), under a lock, because matplotlib's
+settings are the process's. Measured against pygal in `benchmarks/bench_charts.py`.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from chainreview.findings.model import Finding
+from chainreview.findings.model import Level as Severity
+from chainreview.levels import Level
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from chainreview.reviewer import ReviewResult
+
+__all__ = [
+    "LEVEL_COLOURS",
+    "Charts",
+    "ProductFindings",
+    "charts_of",
+    "findings_chart",
+    "level_strip",
+    "product_findings",
+]
+
+LEVEL_COLOURS: Final = {
+    Level.NONE: "#e2e8f0",
+    Level.LOW: "#bfdbfe",
+    Level.MEDIUM: "#fcd34d",
+    Level.HIGH: "#f97316",
+    Level.CRITICAL: "#b91c1c",
+    Level.UNDETERMINED: "#ffffff",
+}
+"""Light to dark with the risk; undetermined white with a hatch, never a colour of a level."""
+SEVERITY_COLOURS: Final = {
+    Severity.CRITICAL: LEVEL_COLOURS[Level.CRITICAL],
+    Severity.HIGH: LEVEL_COLOURS[Level.HIGH],
+    Severity.MEDIUM: LEVEL_COLOURS[Level.MEDIUM],
+    Severity.LOW: LEVEL_COLOURS[Level.LOW],
+    Severity.NONE: LEVEL_COLOURS[Level.NONE],
+    Severity.UNKNOWN: "#94a3b8",
+}
+"""Stacked in this order, most severe first; unknown last, in grey, never a level's colour."""
+_LOCK: Final = threading.Lock()
+_NAME_WIDTH: Final = 28
+
+
+@dataclass(frozen=True, slots=True)
+class Charts:
+    """The report's charts, each an `<svg>` element as text."""
+
+    levels: str
+    """The factor × level strip."""
+    findings: str | None
+    """Active findings by severity per product; None when no product has a finding."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProductFindings:
+    """What the findings chart shows of one product."""
+
+    product: str
+    by_severity: tuple[tuple[Severity, int], ...]
+    """(severity, active findings) for each of critical, high, medium, low, none, unknown."""
+    kev: int
+    """Active findings on the KEV list."""
+    fixable: int
+    """Active findings with a fixed version known."""
+    suppressed: int
+    """Findings resolved by VEX or accepted (not drawn as bars)."""
+
+
+def charts_of(result: ReviewResult) -> Charts:
+    """The charts of `result`."""
+    levels = tuple((a.factor_id, a.level) for a in result.determination.assessments)
+    products = product_findings(result)
+    drawn = any(sum(n for _, n in p.by_severity) for p in products)
+    return Charts(
+        levels=level_strip(levels),
+        findings=findings_chart(products) if drawn else None,
+    )
+
+
+def product_findings(result: ReviewResult) -> tuple[ProductFindings, ...]:
+    """What the findings chart shows of each product of `result`, in its order."""
+    return tuple(_product_findings(_label(p.product, p.name), p.findings) for p in result.products)
+
+
+def level_strip(levels: Sequence[tuple[str, Level]]) -> str:
+    """One cell per factor, in the order given, coloured by level and labelled with the factor
+    id above and its level below."""
+    from matplotlib.patches import Rectangle
+
+    with _drawing() as figure_of:
+        figure = figure_of((max(len(levels), 1) * 0.42 + 0.2, 0.75))
+        axes = figure.add_axes((0.01, 0.02, 0.98, 0.96))
+        axes.set_xlim(0, max(len(levels), 1))
+        axes.set_ylim(0, 1)
+        axes.set_axis_off()
+        for index, (factor, level) in enumerate(levels):
+            undetermined = level is Level.UNDETERMINED
+            axes.add_patch(
+                Rectangle(
+                    (index + 0.05, 0.3),
+                    0.9,
+                    0.4,
+                    facecolor=LEVEL_COLOURS[level],
+                    edgecolor="#475569",
+                    linewidth=0.5,
+                    hatch="////" if undetermined else None,
+                )
+            )
+            axes.text(index + 0.5, 0.85, factor, ha="center", va="center", fontsize=7)
+            word = "undet." if undetermined else level.value
+            axes.text(index + 0.5, 0.13, word, ha="center", va="center", fontsize=5.5)
+        return _svg(figure)
+
+
+def findings_chart(products: Sequence[ProductFindings]) -> str:
+    """A horizontal bar per product of its active findings stacked by severity, and beside it
+    its KEV, fixable and resolved counts."""
+    from matplotlib.ticker import MaxNLocator
+
+    with _drawing() as figure_of:
+        bars = 0.38 * len(products)
+        figure = figure_of((6.8, bars + 1.0))  # inches: legend above, axis label below
+        axes = figure.add_axes((0.22, 0.45 / (bars + 1.0), 0.5, bars / (bars + 1.0)))
+        rows = range(len(products))
+        starts = [0] * len(products)
+        for severity, colour in SEVERITY_COLOURS.items():
+            counts = [dict(p.by_severity).get(severity, 0) for p in products]
+            if any(counts):
+                axes.barh(
+                    rows,
+                    counts,
+                    left=starts,
+                    height=0.6,
+                    color=colour,
+                    edgecolor="#475569",
+                    linewidth=0.4,
+                    label=severity.value,
+                )
+            starts = [s + c for s, c in zip(starts, counts, strict=True)]
+        axes.set_yticks(list(rows), [p.product for p in products], fontsize=7)
+        axes.tick_params(axis="x", labelsize=7)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.invert_yaxis()
+        axes.set_xlabel("active findings", fontsize=7)
+        axes.spines[["top", "right"]].set_visible(False)
+        for row, product in enumerate(products):
+            axes.annotate(
+                f"KEV {product.kev} · fix known {product.fixable} · resolved {product.suppressed}",
+                (1.0, row),
+                xycoords=("axes fraction", "data"),
+                xytext=(6, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=7,
+            )
+        axes.legend(
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            ncols=6,
+            frameon=False,
+            fontsize=6.5,
+            handlelength=1.0,
+        )
+        return _svg(figure)
+
+
+def _label(product: str, name: str) -> str:
+    """The product's name and id, the name cut to fit beside the bars."""
+    short = name if len(name) <= _NAME_WIDTH else name[: _NAME_WIDTH - 1] + "…"
+    return f"{short} ({product})"
+
+
+def _product_findings(product: str, findings: Sequence[Finding]) -> ProductFindings:
+    active = [f for f in findings if f.active]
+    severities = Counter(f.severity.level for f in active)
+    return ProductFindings(
+        product=product,
+        by_severity=tuple((s, severities[s]) for s in SEVERITY_COLOURS),
+        kev=sum(f.kev is not None for f in active),
+        fixable=sum(bool(f.fixed_versions) for f in active),
+        suppressed=len(findings) - len(active),
+    )
+
+
+@contextmanager
+def _drawing() -> Iterator[type[Figure]]:
+    """matplotlib's `Figure` class, with the charts' settings in force and the lock held."""
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
+    fonts = ["DejaVu Sans", "Noto Sans CJK SC", "sans-serif"]
+    with (
+        _LOCK,
+        mpl.rc_context(
+            {"svg.fonttype": "none", "svg.hashsalt": "chainreview", "font.family": fonts}
+        ),
+    ):
+        yield Figure
+
+
+def _svg(figure: Figure) -> str:
+    """The figure as an `<svg>` element: no XML prolog or doctype, no date."""
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+    FigureCanvasSVG(figure)
+    buffer = io.StringIO()
+    figure.savefig(
+        buffer, format="svg", metadata={"Date": None}, bbox_inches="tight", pad_inches=0.04
+    )
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]
