@@ -56,17 +56,23 @@ def _people(home: Path) -> None:
             register(store, Person(name=name, role=role, org=org), by=admin)
 
 
-def test_a_case_from_opinions_to_a_breach(tmp_path: Path) -> None:
-    _people(tmp_path)
+def _opened(home: Path) -> str:
+    """The users registered, a case on Veltrani's storage opened by the operator on 2026-11-02."""
+    _people(home)
     opened = ok(
         run(
-            tmp_path,
+            home,
             "wang",
             *("open", "--title", "Storage", "--applicant", OPERATOR, "--vendor", VENDOR_A),
             *("--on", "2026-11-02", "--format", "json"),
         )
     )
-    case = opened["case"]["id"]
+    case_id: str = opened["case"]["id"]
+    return case_id
+
+
+def test_a_case_from_opinions_to_a_breach(tmp_path: Path) -> None:
+    case = _opened(tmp_path)
     for action in ("check", "accept", "decide-review", "recommend"):
         ok(run(tmp_path, "li", "act", case, action, "--on", "2026-11-02"))
     given = ok(
@@ -165,3 +171,28 @@ def test_a_case_from_opinions_to_a_breach(tmp_path: Path) -> None:
     assert "decision 1: pass-with-conditions" in page
     assert "risk acceptances: 2" in page
     assert "breached; applicant, due no date: Remote maintenance off" in page
+
+
+def test_interim_measures_ordered_during_the_review(tmp_path: Path) -> None:
+    case = _opened(tmp_path)
+    order = ("order-measures", case, "--measure", "Cut the call-home link", "--party", "applicant")
+    early = run(tmp_path, "li", *order, "--on", "2026-11-02")
+    assert early.returncode == 8
+    assert f"case {case} is in received: interim measures (Art. 16(2))" in early.stderr
+    for action in ("check", "accept", "decide-review"):
+        ok(run(tmp_path, "li", "act", case, action, "--on", "2026-11-02"))
+    ordered = ok(
+        run(tmp_path, "li", *order, "--due", "2026-11-06", "--on", "2026-11-02", "--format", "json")
+    )
+    assert (ordered["term"], ordered["party"], ordered["due"], ordered["standing"]) == (
+        "during-review",
+        "applicant",
+        "2026-11-06",
+        "open",
+    )
+    assert ordered["decision_id"] is None
+    shown = ok(run(tmp_path, "wang", "conditions", case, "--today", "2026-11-09"))
+    assert "OVERDUE; applicant, due 2026-11-06 (during-review): Cut the call-home link" in shown
+    refused = run(tmp_path, "wang", *order)
+    assert refused.returncode == 8
+    assert "ordering interim measures (Art. 16(2)) is for approver, reviewer" in refused.stderr

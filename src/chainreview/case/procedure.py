@@ -82,6 +82,16 @@ class Transition:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class InterimOrders:
+    """Interim risk measures the office may order while a case is under review: in which
+    states, in which roles, under which article."""
+
+    states: frozenset[str]
+    roles: frozenset[Role]
+    article: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ClockAction:
     """An action on the clock of a timed state: stop, resume or extend it."""
 
@@ -107,6 +117,8 @@ class Workflow:
     """The action a decision takes: recorded only together with the decision (`case.decisions`)."""
     breach: str | None = None
     """The action a breached condition takes (`case.conditions`); it may also be taken alone."""
+    interim: InterimOrders | None = None
+    """Interim measures ordered during the review (`case.interim`); None: the regime has none."""
 
     def start(self, opening: Opening) -> str:
         """The state a case opened this way starts in."""
@@ -404,6 +416,10 @@ def parse_workflow(value: Any, file: str, profile: RegimeProfile) -> Workflow:
         if any(t.action == rule.action for t in transitions):
             message = f"clock action {rule.action!r} is also a transition"
             raise InputError(file, message, f"/clock/{key}/action")
+    interim = value.get("interim")
+    if interim is not None:
+        for n, state in enumerate(interim["states"]):
+            _check_state(state, states, file, f"/interim/states/{n}")
     return Workflow(
         regime=profile.id,
         working_calendar=profile.procedure.calendar,
@@ -415,6 +431,13 @@ def parse_workflow(value: Any, file: str, profile: RegimeProfile) -> Workflow:
         extend=rules.get("extend"),
         decide=named.get("decide"),
         breach=named.get("breach"),
+        interim=None
+        if interim is None
+        else InterimOrders(
+            states=frozenset(interim["states"]),
+            roles=frozenset(Role(r) for r in interim["roles"]),
+            article=interim["article"],
+        ),
     )
 
 

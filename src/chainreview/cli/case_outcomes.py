@@ -168,6 +168,35 @@ def decide(
     _lines(lines)
 
 
+def order_measures(
+    case_id: CaseArg,
+    measure: Annotated[str, typer.Option("--measure", help="What the party is to do.")],
+    party: Annotated[PartyChoice, typer.Option("--party", help="Who is to do it.")],
+    due: Annotated[
+        str | None, typer.Option("--due", help="By when, YYYY-MM-DD (default: no date).")
+    ] = None,
+    on: OnOpt = None,
+    as_user: AsUserOpt = None,
+    output_format: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Order a party to take interim risk measures while the case is under review (cn-crm-2022
+    Art. 16(2)); tracked like a condition (`case conditions`, `case condition … met`)."""
+    from chainreview.case.decisions import Required
+    from chainreview.case.interim import order_measures as order
+    from chainreview.case.outcomes import Party
+
+    by = None if due is None else parse_day(due, "--due")
+    with open_cases() as store:
+        who = caller(store, as_user)
+        day = case_day(store, on, "--on", case_id, who)
+        required = Required(text=measure, party=Party(party.value), due=by)
+        ordered = order(store, case_id, required, on=day, caller=who)
+    if output_format is OutputFormat.JSON:
+        print_json(_condition(ordered))
+        return
+    _lines([f"{case_id} interim measure ordered on {day}:", _condition_line(ordered)])
+
+
 def conditions(
     case_id: CaseArg,
     today: TodayOpt = None,
@@ -354,6 +383,7 @@ def register(app: typer.Typer) -> None:
     """Add these commands to the `case` group."""
     app.command("opinion")(opinion)
     app.command("decide")(decide)
+    app.command("order-measures")(order_measures)
     app.command("conditions")(conditions)
     app.command("condition")(condition)
     app.command("accept-risk")(accept_risk)
