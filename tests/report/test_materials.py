@@ -256,26 +256,26 @@ def test_the_pdf_shows_every_value_of_the_form(drafted: dict[str, Drafted], name
 # --- what is to be supplied -------------------------------------------------------------------
 
 
-def _expected_supply(page: Drafted) -> Counter[tuple[str, str, str]]:
+def _expected_supply(page: Drafted) -> Counter[tuple[str, str, str, str | None]]:
     """What the applicant still has to supply, from the YAML and the review's JSON alone."""
     manifest = yaml.safe_load((page.package / "declaration.yaml").read_text(encoding="utf-8"))
-    expected: Counter[tuple[str, str, str]] = Counter()
+    expected: Counter[tuple[str, str, str, str | None]] = Counter()
     for key, (section, field) in NEEDED.items():
         if field not in manifest[section]:
-            expected["form", key, "operator"] += 1
+            expected["form", key, "operator", None] += 1
     for product in manifest["products"]:
         if "support_end" not in product:
-            expected["form", "product.support_end", "operator"] += 1
+            expected["form", "product.support_end", "operator", product["id"]] += 1
     kinds = {d["kind"] for d in manifest.get("documents", ())}
     if not kinds & {"procurement-document", "contract"}:
-        expected["art8", "procurement-documents", "operator"] += 1
+        expected["art8", "procurement-documents", "operator", None] += 1
     gaps = {
         (gap["what"], gap["party"])
         for assessment in page.result["determination"]["assessments"]
         for gap in assessment["missing_evidence"]
     }
     for what, party in gaps:
-        expected["review", what, party] += 1
+        expected["review", what, party, None] += 1
     return expected
 
 
@@ -284,7 +284,9 @@ def test_what_is_to_be_supplied_is_the_missing_fields_and_evidence(
     drafted: dict[str, Drafted], name: str
 ) -> None:
     page = drafted[name]
-    listed = Counter((t["source"], t["what"], t["party"]) for t in page.materials["to_supply"])
+    listed = Counter(
+        (t["source"], t["what"], t["party"], t["entry"]) for t in page.materials["to_supply"]
+    )
     assert listed == _expected_supply(page)
     for item in page.materials["to_supply"]:
         if item["source"] == "review":
@@ -402,9 +404,9 @@ def test_a_field_removed_from_the_package_is_marked_missing(
     for pointer in ("/purchase/date", "/operator/identifier", "/products/0/support_end"):
         field = fields[f"declaration.yaml#{pointer}"]
         assert field["value"] is None and field["required"], field
-    listed = {(t["source"], t["what"]) for t in materials["to_supply"]}
-    assert {("form", "purchase.date"), ("form", "operator.identifier")} <= listed
-    assert ("form", "product.support_end") in listed
+    listed = {(t["source"], t["what"], t["entry"]) for t in materials["to_supply"]}
+    assert {("form", "purchase.date", None), ("form", "operator.identifier", None)} <= listed
+    assert ("form", "product.support_end", "P-ARRAY") in listed
 
     text = _squash(_read(pdf, tmp_path / "m.pdf")[0])
     for label in (
@@ -413,6 +415,8 @@ def test_a_field_removed_from_the_package_is_marked_missing(
         "Security support until",
     ):
         assert _squash(f"{label} {SUPPLY['operator']}") in text, label
+    marked = f"{SUPPLY['operator']}: P-ARRAY: Security support until (declaration form)"
+    assert _squash(marked) in text
 
 
 def test_materials_need_a_review_of_the_same_package_under_the_chinese_measures(

@@ -203,6 +203,9 @@ class ToSupply:
     """Who holds it: the operator, or the vendor (obtained through the applicant)."""
     factors: tuple[str, ...] = ()
     """The factors whose assessment asks for it (review items)."""
+    entry: str | None = None
+    """For a field of a repeated group of the form: whose it is (the product's id, the
+    system's, the vendor's; an alternative's vendor, a document's file)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -552,22 +555,23 @@ def _analysis(result: ReviewResult, profile: RegimeProfile) -> Analysis:
 # --- what is still to be supplied ------------------------------------------------------------
 
 
-def _form_fields(form: DeclarationForm) -> Iterable[FormField]:
-    """Every field of the form, in form order."""
+def _form_fields(form: DeclarationForm) -> Iterable[tuple[str | None, FormField]]:
+    """Every field of the form in form order, with whose it is in a repeated group (the value
+    of its entry's first field, the id where there is one; a part's is its owner's)."""
 
-    def entries(group: Iterable[FormEntry]) -> Iterable[FormField]:
+    def entries(
+        group: Iterable[FormEntry], owner: str | None = None
+    ) -> Iterable[tuple[str | None, FormField]]:
         for entry in group:
-            yield from entry.fields
-            yield from entries(entry.parts)
+            whose = owner if owner is not None else str(entry.fields[0].value)
+            yield from ((whose, field) for field in entry.fields)
+            yield from entries(entry.parts, whose)
 
-    yield from form.declaration
-    yield from form.applicant
+    yield from ((None, field) for field in (*form.declaration, *form.applicant))
     yield from entries(form.cii_systems)
-    yield from form.purchase
-    yield from entries(form.alternatives)
-    yield from entries(form.products)
-    yield from entries(form.vendors)
-    yield from entries(form.documents)
+    yield from ((None, field) for field in form.purchase)
+    for group in (form.alternatives, form.products, form.vendors, form.documents):
+        yield from entries(group)
 
 
 def _to_supply(form: DeclarationForm, result: ReviewResult) -> tuple[ToSupply, ...]:
@@ -578,8 +582,9 @@ def _to_supply(form: DeclarationForm, result: ReviewResult) -> tuple[ToSupply, .
             party=Party.OPERATOR
             if (field.source or "").startswith(f"{MANIFEST}#")
             else Party.VENDOR,
+            entry=owner,
         )
-        for field in _form_fields(form)
+        for owner, field in _form_fields(form)
         if field.missing
     ]
     items += [
