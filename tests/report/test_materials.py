@@ -429,3 +429,25 @@ def test_materials_need_a_review_of_the_same_package_under_the_chinese_measures(
     grid = load_package(PACKAGES["grid-storage"])
     with pytest.raises(InputError, match="not of"):
         build_materials(grid, review(declaration, home=bundled_home, as_of=AS_OF))
+
+
+def test_hostile_text_in_the_package_is_escaped(bundled_home: Path, tmp_path: Path) -> None:
+    package = tmp_path / "package"
+    shutil.copytree(PACKAGES["fixture-minimal"], package)
+    manifest_path = package / "declaration.yaml"
+    manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
+    manifest["purchase"]["description"] = "<script>alert(1)</script>"
+    manifest["purchase"]["alternatives"][0]["reason"] = '"><img src=x onerror=alert(2)>'
+    manifest["cii_systems"][0]["name"] = "{{ 7 * 7 }} <style>body{display:none}</style>"
+    manifest_path.write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
+    declaration = load_package(package)
+    materials = build_materials(
+        declaration, review(declaration, home=bundled_home, as_of=AS_OF, regime="cn-crm-2022")
+    )
+    buffer = io.BytesIO()
+    MATERIALS_FORMATS["html"].write(materials, buffer)
+    html = buffer.getvalue().decode("utf-8")
+    assert "<script" not in html and "<img" not in html and html.count("<style") == 1
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in html
+    assert "{{ 7 * 7 }} &lt;style&gt;" in html  # quoted, never evaluated as a template
