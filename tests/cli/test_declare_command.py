@@ -59,3 +59,17 @@ def test_bad_input_and_bad_date(bundled_home: Path, tmp_path: Path) -> None:
     assert run([str(tmp_path / "nowhere")], bundled_home, tmp_path).returncode == 3
     assert run([str(MINIMAL), "--as-of", "soon"], bundled_home, tmp_path).returncode == 2
     assert run([str(MINIMAL), "--format", "docx"], bundled_home, tmp_path).returncode == 2
+
+
+def test_demo_intelligence_is_accepted_only_when_asked(bundled_home: Path, tmp_path: Path) -> None:
+    args = [str(MINIMAL), "--format", "json", "--as-of", "2026-12-01"]
+    plain = run([*args, "-o", "plain"], bundled_home, tmp_path)
+    accepted = run([*args, "-o", "accepted", "--allow-demo-intel"], bundled_home, tmp_path)
+    assert plain.returncode == accepted.returncode == 0, accepted.stderr.decode()
+    final = {
+        name: json.loads((tmp_path / name / "materials.json").read_bytes())["analysis"]["final"]
+        for name in ("plain", "accepted")
+    }
+    assert final == {"plain": False, "accepted": True}
+    assert "provisional review" in plain.stdout.decode()
+    assert "provisional review" not in accepted.stdout.decode()

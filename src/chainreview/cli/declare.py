@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
 
-from chainreview.cli.review import AsOfOpt, DeclarationArg, ForceOpt, _date
+from chainreview.cli.review import AllowDemoOpt, AsOfOpt, DeclarationArg, _date
 
 if TYPE_CHECKING:
     from chainreview.report.materials import Materials
@@ -38,6 +38,10 @@ OutOpt = Annotated[
         "--out", "--output", "-o", help="Folder for the materials; default: materials-<id>."
     ),
 ]
+ForceOpt = Annotated[
+    bool,
+    typer.Option("--force", help="Replace materials already in the folder (refused otherwise)."),
+]
 FormatsOpt = Annotated[
     list[MaterialsFormat] | None,
     typer.Option(
@@ -53,6 +57,7 @@ def declare(
     formats: FormatsOpt = None,
     as_of: AsOfOpt = None,
     force: ForceOpt = False,
+    allow_demo_intel: AllowDemoOpt = False,
 ) -> None:
     """Draft the Art. 8 declaration materials: the declaration form and the analysis report.
 
@@ -83,7 +88,13 @@ def declare(
         if current_hash(home.data_home()) is None:
             notice("no intel snapshot yet; installing the bundled one (once, a few seconds)")
         with bars() as progress:
-            result = review(package, regime=MATERIALS_REGIME, as_of=review_date, progress=progress)
+            result = review(
+                package,
+                regime=MATERIALS_REGIME,
+                as_of=review_date,
+                allow_demo_intel=allow_demo_intel,
+                progress=progress,
+            )
             materials = build_materials(package, result)
             folder.mkdir(parents=True, exist_ok=True)
             for done, (name, chosen_format) in enumerate(zip(names, chosen, strict=True)):

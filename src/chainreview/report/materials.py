@@ -267,8 +267,8 @@ def _group(
     return _fields(item, prefix, source, names, optional)
 
 
-def _entry(kind: str, fields_: Iterable[FormField], parts: Iterable[FormEntry] = ()) -> FormEntry:
-    return FormEntry(kind=kind, fields=tuple(fields_), parts=tuple(parts))
+def _entry(kind: str, items: Iterable[FormField], parts: Iterable[FormEntry] = ()) -> FormEntry:
+    return FormEntry(kind=kind, fields=tuple(items), parts=tuple(parts))
 
 
 def _form(declaration: Declaration) -> DeclarationForm:
