@@ -1,12 +1,13 @@
-"""The output formats of a scan and of a review, behind one interface.
+"""The output formats of a scan, a review and the declaration materials, behind one interface.
 
-A `Writer` writes one result to a binary stream. `SCAN_FORMATS` holds the machine formats of a
-scan (canonical JSON, SARIF 2.1.0, and its triage as CycloneDX 1.6 VEX/VDR, OpenVEX 0.2.0 and
-CSAF 2.0 VEX), `REVIEW_FORMATS` those of a review (`result.json`, the HTML and the PDF report),
-each by its name; the CLI adds its terminal table and looks a format up by name, with no branch
-per format. Every writer is a function of its result alone: the same result gives the same
-bytes. A writer imports what it needs when it first writes (the JSON of a scan loads neither the
-templates nor the review; only the PDF loads WeasyPrint).
+A `Writer` writes one result to a binary stream. `SCAN_FORMATS` holds the machine formats of a scan
+(canonical JSON, SARIF 2.1.0, and its triage as CycloneDX 1.6 VEX/VDR, OpenVEX 0.2.0 and CSAF 2.0
+VEX), `REVIEW_FORMATS` those of a review (`result.json`, the HTML and the PDF report),
+`MATERIALS_FORMATS` those of the Art. 8 declaration materials, each by its name; the CLI adds its
+terminal table and looks a format up by name, with no branch per format. Every writer is a function
+of its result alone: the same result gives the same bytes. A writer imports what it needs when it
+first writes (the JSON of a scan loads neither the templates nor the review; only the PDF loads
+WeasyPrint).
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from typing import TYPE_CHECKING, BinaryIO, Final, Generic, TypeVar
 from chainreview import canonical
 
 if TYPE_CHECKING:
+    from chainreview.report.materials import Materials
     from chainreview.reviewer import ReviewResult
     from chainreview.scanner import Scan
 
-__all__ = ["REVIEW_FORMATS", "SCAN_FORMATS", "Writer"]
+__all__ = ["MATERIALS_FORMATS", "REVIEW_FORMATS", "SCAN_FORMATS", "Writer"]
 
 Result = TypeVar("Result")
 
@@ -88,6 +90,22 @@ def _review_pdf(result: ReviewResult, stream: BinaryIO) -> None:
     stream.write(render_pdf(result))
 
 
+def _materials_json(materials: Materials, stream: BinaryIO) -> None:
+    stream.write(canonical.dumps(materials))
+
+
+def _materials_html(materials: Materials, stream: BinaryIO) -> None:
+    from chainreview.report.materials_render import render_materials_html
+
+    stream.write(render_materials_html(materials).encode("utf-8"))
+
+
+def _materials_pdf(materials: Materials, stream: BinaryIO) -> None:
+    from chainreview.report.materials_render import render_materials_pdf
+
+    stream.write(render_materials_pdf(materials))
+
+
 SCAN_FORMATS: Final[Mapping[str, Writer[Scan]]] = {
     "json": Writer("json", ".json", "application/json", _scan_json),
     "sarif": Writer("sarif", ".sarif", "application/sarif+json", _scan_sarif),
@@ -101,4 +119,9 @@ REVIEW_FORMATS: Final[Mapping[str, Writer[ReviewResult]]] = {
     "json": Writer("json", ".json", "application/json", _review_json),
     "html": Writer("html", ".html", "text/html; charset=utf-8", _review_html),
     "pdf": Writer("pdf", ".pdf", "application/pdf", _review_pdf),
+}
+MATERIALS_FORMATS: Final[Mapping[str, Writer[Materials]]] = {
+    "json": Writer("json", ".json", "application/json", _materials_json),
+    "html": Writer("html", ".html", "text/html; charset=utf-8", _materials_html),
+    "pdf": Writer("pdf", ".pdf", "application/pdf", _materials_pdf),
 }

@@ -13,6 +13,7 @@ from chainreview.cli import (
     calendar,
     case,
     case_outcomes,
+    declare,
     intel,
     portfolio,
     quick_exit,
@@ -59,6 +60,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(portfolio.app, name="portfolio")
 app.command(name="scan")(scan.scan)
 app.command(name="review")(review.review)
+app.command(name="declare")(declare.declare)
 
 
 def _version(value: bool) -> None:
