@@ -50,18 +50,20 @@ _SLOTS: Final = {
     "vendor": r"[^\s:]+",
     "source": r"[^\s,\[\]()]+",
     "share": r"[0-9.]+%",
+    "ref": r"[^()]+",
+    "cite": r"[^()]+",
     "country": r"[A-Z]{2}",
-    "system": r"SYS-[A-Z0-9-]+",
+    "system": r"[^\s]+",
     "factor": r"F[0-9]{2}",
     "qid": r"F[0-9]{2}\.Q[0-9]+",
-    "ruleid": r"(?:F[0-9]{2}\.)?R[0-9]+|manual",
+    "ruleid": r"(?:F[0-9]{2}\.)?R[0-9-]+|manual",
     "reason": r".+",
 }
 """Placeholder kind (its name without a trailing digit) → what it matches; any other name matches
-any text, shortest first. What each kind becomes: `reason` and `phrase` translated in turn (or
-the template fails), `phrases` and `items` a list (`, ` or `; `) whose
-items are translated when they can be, `level` and `answer` words, `date` formatted; the rest is
-quoted as it stands."""
+any text, shortest first. What each kind becomes: `reason`, `phrase` and `cite` (a citation in
+brackets) translated in turn (or the template fails); `phrases`, `items` and `ids` lists (`, ` or
+`; `) whose items are translated when they can be; `level` a word, `answer` a questionnaire
+answer, `date` formatted; the rest is quoted as it stands."""
 _EN_SEPARATORS: Final = {"due": "-", "state": "_"}
 _LISTS: Final = {"phrases": (", ", "、"), "items": ("; ", "；"), "ids": (", ", "、")}
 _GENERAL: Final = "{subject}: {reason}"
@@ -216,6 +218,15 @@ def _filler(values: dict[str, str | None]) -> Callable[[re.Match[str]], str]:
     return lambda m: values.get(m.group(1)) or m.group(0)
 
 
+def _answer(loc: Localizer, value: str) -> str:
+    """A questionnaire answer as the library quotes it (`True`, `90`, `'abroad'`): a yes-no or
+    choice word translated, a date formatted, a text kept, in Chinese quotation marks."""
+    if len(value) < 2 or not value[0] == value[-1] == "'":
+        return loc.word("answer", value)
+    inner = value[1:-1]
+    return loc.date(inner) if _ISO_DATE.fullmatch(inner) else f"“{loc.word('answer', inner)}”"
+
+
 def _split(value: str, separator: str) -> list[str]:
     """`value` split at `separator` outside brackets (a list item may hold its own commas)."""
     items: list[str] = []
@@ -232,7 +243,7 @@ def _slot(loc: Localizer, name: str, value: str) -> str | None:
     kind = name.rstrip("0123456789")
     if kind == "reason":
         return _translate(loc, value)
-    if kind == "phrase":
+    if kind in ("phrase", "cite"):
         return _translate(loc, value)
     if kind in _LISTS:
         split, join = _LISTS[kind]
@@ -243,7 +254,7 @@ def _slot(loc: Localizer, name: str, value: str) -> str | None:
     if kind == "level":
         return loc.word("level", value)
     if kind == "answer":
-        return loc.word("answer", value)
+        return _answer(loc, value)
     if kind == "date":
         return loc.date(value)
     return value
