@@ -11,7 +11,8 @@ The library the CLI, the service and the workers share (`docs/api.md`):
   reviewed, a `ReviewResult`; one reviewer reviews many packages;
 * `review(package, …)`: the one-call form (reads the package, then opens the snapshot,
   installing the bundled one when there is none);
-* `SCAN_FORMATS`, `REVIEW_FORMATS`: the writers of each output format, by name.
+* `SCAN_FORMATS`, `REVIEW_FORMATS`: the writers of each output format, by name;
+  `review_formats(language)` those of a review with the report in `en` or `zh-CN`.
 
 Names load on first use, so that `import chainreview` stays cheap.
 """
@@ -34,6 +35,7 @@ __all__ = [
     "load_package",
     "open_snapshot",
     "review",
+    "review_formats",
 ]
 
 _HOMES: Final = {
@@ -46,11 +48,12 @@ _HOMES: Final = {
     "load_package": "chainreview.reviewer",
     "open_snapshot": "chainreview.snapshots",
     "review": "chainreview.reviewer",
+    "review_formats": "chainreview.formats",
 }
 """Where each public name lives."""
 
 if TYPE_CHECKING:
-    from chainreview.formats import REVIEW_FORMATS, SCAN_FORMATS
+    from chainreview.formats import REVIEW_FORMATS, SCAN_FORMATS, review_formats
     from chainreview.reviewer import Reviewer, ReviewResult, load_package, review
     from chainreview.scanner import Scan, Scanner
     from chainreview.snapshots import open_snapshot

@@ -4,26 +4,39 @@ A `Writer` writes one result to a binary stream. `SCAN_FORMATS` holds the machin
 (canonical JSON, SARIF 2.1.0, and its triage as CycloneDX 1.6 VEX/VDR, OpenVEX 0.2.0 and CSAF 2.0
 VEX), `REVIEW_FORMATS` those of a review (`result.json`, the HTML and the PDF report),
 `MATERIALS_FORMATS` those of the Art. 8 declaration materials, each by its name; the CLI adds its
-terminal table and looks a format up by name, with no branch per format. Every writer is a function
-of its result alone: the same result gives the same bytes. A writer imports what it needs when it
-first writes (the JSON of a scan loads neither the templates nor the review; only the PDF loads
-WeasyPrint).
+terminal table and looks a format up by name, with no branch per format. `review_formats(language)`
+gives the review formats with the HTML and PDF report in another language (`zh-CN`); `result.json`
+is the same bytes in every language. Every writer is a function of its result alone: the same
+result gives the same bytes. A writer imports what it needs when it first writes (the JSON of a
+scan loads neither the templates nor the review; only the PDF loads WeasyPrint).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, Final, Generic, TypeVar
 
 from chainreview import canonical
+from chainreview.errors import InputError
 
 if TYPE_CHECKING:
     from chainreview.report.materials import Materials
     from chainreview.reviewer import ReviewResult
     from chainreview.scanner import Scan
 
-__all__ = ["MATERIALS_FORMATS", "REVIEW_FORMATS", "SCAN_FORMATS", "Writer"]
+__all__ = [
+    "LANGUAGES",
+    "MATERIALS_FORMATS",
+    "REVIEW_FORMATS",
+    "SCAN_FORMATS",
+    "Writer",
+    "review_formats",
+]
+
+LANGUAGES: Final = ("en", "zh-CN")
+"""The languages of the human report (`chainreview.report.i18n.Language`), English first."""
 
 Result = TypeVar("Result")
 
@@ -78,16 +91,16 @@ def _review_json(result: ReviewResult, stream: BinaryIO) -> None:
     stream.write(canonical.dumps(result))
 
 
-def _review_html(result: ReviewResult, stream: BinaryIO) -> None:
+def _review_html(result: ReviewResult, stream: BinaryIO, language: str = "en") -> None:
     from chainreview.report.html import render_html
 
-    stream.write(render_html(result).encode("utf-8"))
+    stream.write(render_html(result, language).encode("utf-8"))
 
 
-def _review_pdf(result: ReviewResult, stream: BinaryIO) -> None:
+def _review_pdf(result: ReviewResult, stream: BinaryIO, language: str = "en") -> None:
     from chainreview.report.pdf import render_pdf
 
-    stream.write(render_pdf(result))
+    stream.write(render_pdf(result, language))
 
 
 def _materials_json(materials: Materials, stream: BinaryIO) -> None:
@@ -115,11 +128,22 @@ SCAN_FORMATS: Final[Mapping[str, Writer[Scan]]] = {
     "openvex": Writer("openvex", ".openvex.json", "application/json", _scan_openvex),
     "csaf-vex": Writer("csaf-vex", ".json", "application/json", _scan_csaf_vex),
 }
-REVIEW_FORMATS: Final[Mapping[str, Writer[ReviewResult]]] = {
-    "json": Writer("json", ".json", "application/json", _review_json),
-    "html": Writer("html", ".html", "text/html; charset=utf-8", _review_html),
-    "pdf": Writer("pdf", ".pdf", "application/pdf", _review_pdf),
-}
+
+
+def review_formats(language: str = "en") -> Mapping[str, Writer[ReviewResult]]:
+    """The review formats, the HTML and PDF report in `language` (one of `LANGUAGES`)."""
+    if language not in LANGUAGES:
+        raise InputError("--lang", f"{language!r} is no report language ({', '.join(LANGUAGES)})")
+    html = functools.partial(_review_html, language=language)
+    pdf = functools.partial(_review_pdf, language=language)
+    return {
+        "json": Writer("json", ".json", "application/json", _review_json),
+        "html": Writer("html", ".html", "text/html; charset=utf-8", html),
+        "pdf": Writer("pdf", ".pdf", "application/pdf", pdf),
+    }
+
+
+REVIEW_FORMATS: Final[Mapping[str, Writer[ReviewResult]]] = review_formats()
 MATERIALS_FORMATS: Final[Mapping[str, Writer[Materials]]] = {
     "json": Writer("json", ".json", "application/json", _materials_json),
     "html": Writer("html", ".html", "text/html; charset=utf-8", _materials_html),

@@ -129,4 +129,36 @@ def test_the_summary_gives_the_deciding_reasons_and_leaves_the_rest_to_the_repor
     # grid-storage fails on CN.1: its rule and the KEV findings that made it hold (2 of 15)
     assert deciding == 2
     assert bullets == rationale[:2]
-    assert f"({len(rationale) - 2} more reason(s) in the report)" in done.stdout.decode()
+    assert f"({len(rationale) - 2} more reasons in the report)" in done.stdout.decode()
+
+
+def test_lang_zh_cn_writes_the_report_and_summary_in_chinese_and_the_same_result(
+    bundled_home: Path, tmp_path: Path
+) -> None:
+    package = Path(__file__).resolve().parents[2] / "examples" / "grid-storage"
+    outputs = {}
+    for lang in ("en", "zh-CN"):
+        out = tmp_path / lang
+        done = run(
+            [str(package), "-o", str(out), "--as-of", "2026-11-30", "--lang", lang],
+            bundled_home,
+            tmp_path,
+        )
+        assert done.returncode == 0, done.stderr.decode()
+        outputs[lang] = (done.stdout.decode(), out)
+    english, chinese = outputs["en"][0], outputs["zh-CN"][0]
+    assert "Outcome:  Fail  (rule CN.1)" in " ".join(english.split("\n"))
+    # grid-storage fails on CN.1 on demo intel: 不予通过, provisional, dated the Chinese way
+    assert "结论： 不予通过 （规则 CN.1）（临时）" in chinese
+    assert "审查日期 2026年11月30日（指定日期）" in chinese
+    assert "• 存在已被在野利用的漏洞（CISA KEV），且未被 VEX 排除。（规则 CN.1）" in chinese
+    assert "Outcome" not in chinese and "reasons in the report" not in chinese
+    results = [(out / "result.json").read_bytes() for _, out in outputs.values()]
+    assert results[0] == results[1]
+    assert '<html lang="zh-CN">' in (outputs["zh-CN"][1] / "report.html").read_text()
+
+
+def test_an_unknown_lang_is_a_usage_error(bundled_home: Path, tmp_path: Path) -> None:
+    done = run([str(MINIMAL), "-o", str(tmp_path / "out"), "--lang", "fr"], bundled_home, tmp_path)
+    assert done.returncode == 2
+    assert "fr" in done.stderr.decode() and not (tmp_path / "out").exists()

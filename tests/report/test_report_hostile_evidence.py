@@ -28,7 +28,7 @@ import pytest
 import yaml
 from playwright.sync_api import Browser
 
-from chainreview import REVIEW_FORMATS, review
+from chainreview import review, review_formats
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 12, 1)
@@ -112,21 +112,23 @@ def hostile_package(
     return folder, payloads
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=["en", "zh-CN"])
 def hostile_reports(
+    request: pytest.FixtureRequest,
     hostile_package: tuple[Path, dict[str, str]],
     bundled_home: Path,
     tmp_path_factory: pytest.TempPathFactory,
     sentinel: tuple[str, list[str]],
 ) -> dict[str, Path]:
-    """The package reviewed, its HTML and PDF reports written to files; laying out the PDF
+    """The package reviewed, its HTML and PDF reports written to files, in English and in Chinese
+    (the Chinese page carries the evidence inside translated sentences); laying out the PDF
     reached the sentinel for nothing."""
     result = review(hostile_package[0], home=bundled_home, as_of=AS_OF)
     out = tmp_path_factory.mktemp("hostile-reports")
     written = {}
     for output in ("html", "pdf"):
         buffer = io.BytesIO()
-        REVIEW_FORMATS[output].write(result, buffer)
+        review_formats(request.param)[output].write(result, buffer)
         written[output] = out / f"report.{output}"
         written[output].write_bytes(buffer.getvalue())
     assert sentinel[1] == []

@@ -99,6 +99,24 @@ OutOpt = Annotated[
         help="Folder for result.json and report.html; default: review-<id>.",
     ),
 ]
+
+
+class ReportLanguage(StrEnum):
+    """The languages of the report and the summary (`chainreview.formats.LANGUAGES`)."""
+
+    EN = "en"
+    ZH_CN = "zh-CN"
+
+
+LangOpt = Annotated[
+    ReportLanguage,
+    typer.Option(
+        "--lang",
+        envvar="CHAINREVIEW_LANG",
+        help="Language of report.html, report.pdf and the summary: en or zh-CN (result.json is "
+        "the same in both).",
+    ),
+]
 PdfOpt = Annotated[
     bool,
     typer.Option("--pdf", help="Also write report.pdf: the report on A4, ready to sign."),
@@ -133,6 +151,7 @@ def review(
     fail_on: FailOnOpt = ReviewFailOn.NEVER,
     allow_demo_intel: AllowDemoOpt = False,
     pdf: PdfOpt = False,
+    lang: LangOpt = ReportLanguage.EN,
 ) -> None:
     """Review a declaration package: factors, outcome, conditions; offline, reproducible.
 
@@ -148,12 +167,13 @@ def review(
     from chainreview.cli.output import notice
     from chainreview.cli.progress import bars
     from chainreview.errors import PolicyFailure
-    from chainreview.formats import REVIEW_FORMATS
+    from chainreview.formats import review_formats
     from chainreview.intel.snapshot import current_hash
     from chainreview.reviewer import load_package
     from chainreview.reviewer import review as run_review
 
     review_date = _date(as_of)
+    formats = review_formats(lang.value)
     # a run of long-lived objects, reading to the files written: see `chainreview.collector`
     with collector.paused():
         package = load_package(declaration_dir)  # a package with problems needs no snapshot
@@ -178,14 +198,14 @@ def review(
             for done, (name, output) in enumerate(files):
                 progress("Writing", done, len(files))  # the PDF takes a second or two
                 buffer = io.BytesIO()
-                REVIEW_FORMATS[output].write(result, buffer)
+                formats[output].write(result, buffer)
                 write_atomically(folder / name, buffer.getvalue())
             progress("Writing", len(files), len(files))
     if output_format is OutputFormat.JSON:
-        REVIEW_FORMATS["json"].write(result, sys.stdout.buffer)
+        formats["json"].write(result, sys.stdout.buffer)
         sys.stdout.flush()
     else:
-        _summary(result, folder, [name for name, _ in files])
+        _summary(result, folder, [name for name, _ in files], lang.value)
     outcome = result.determination.outcome
     if fail_on.trips(outcome.value):
         raise PolicyFailure(f"outcome {outcome.value} meets --fail-on {fail_on.value}")
@@ -202,67 +222,123 @@ def _date(value: str | None) -> date | None:
         ) from exc
 
 
-def _summary(result: ReviewResult, folder: Path, written: list[str]) -> None:
+def _summary(result: ReviewResult, folder: Path, written: list[str], language: str) -> None:
     from rich.table import Table
 
     from chainreview.cli.output import safe_text, stdout
     from chainreview.determination.rules import lead_reason
-    from chainreview.report.html import OUTCOME_TITLES
+    from chainreview.report.html import outcome_title
+    from chainreview.report.i18n import localizer
 
+    loc = localizer(language)
+    _, tr = loc.gettext, loc.sentence
     d = result.determination
     stdout.print(
-        f"[bold]{safe_text(result.declaration.id)}[/] {safe_text(result.declaration.title)} — "
-        f"regime {d.regime}, policy {d.policy.id} {d.policy.version}, review date {d.as_of} "
-        f"({d.as_of_basis})"
+        _(
+            "[bold]{id}[/] {title} — regime {regime}, policy {policy} {version}, "
+            "review date {date} ({basis})"
+        ).format(
+            id=safe_text(result.declaration.id),
+            title=safe_text(result.declaration.title),
+            regime=d.regime,
+            policy=d.policy.id,
+            version=d.policy.version,
+            date=loc.date(d.as_of),
+            basis=tr(loc.word("basis", d.as_of_basis)),
+        )
     )
     for reason in d.provisional:
-        stdout.print(f"[bold yellow]PROVISIONAL:[/] {safe_text(reason)}")
-    rule = f" (rule {d.rule})" if d.rule != "default" else ""
-    final = "" if d.final else " [yellow](provisional)[/]"
-    stdout.print(f"Outcome: [bold reverse] {OUTCOME_TITLES[d.outcome]} [/]{rule}{final}")
+        stdout.print(
+            _("[bold yellow]PROVISIONAL:[/] {reason}").format(reason=safe_text(tr(reason)))
+        )
+    rule = _(" (rule {rule})").format(rule=d.rule) if d.rule != "default" else ""
+    final = "" if d.final else _(" [yellow](provisional)[/]")
+    outcome = outcome_title(d.outcome, loc)
+    stdout.print(
+        _("Outcome: [bold reverse] {outcome} [/]{rule}{final}").format(
+            outcome=outcome, rule=rule, final=final
+        )
+    )
     for warning in d.intel.warnings if d.intel else ():
-        stdout.print(f"[yellow]warning:[/] {safe_text(warning)}")
+        stdout.print(_("[yellow]warning:[/] {warning}").format(warning=safe_text(tr(warning))))
     for scan in result.products:
         if scan.coverage is None:
-            stdout.print(f"Coverage: {safe_text(scan.product)}: no SBOM, nothing checked")
+            stdout.print(
+                _("Coverage: {product}: no SBOM, nothing checked").format(
+                    product=safe_text(scan.product)
+                )
+            )
             continue
         c = scan.coverage
         stdout.print(
-            f"Coverage: {safe_text(scan.product)}: {c.components - len(c.roots)} components; "
-            f"{c.checked} checked, {c.partial} only against partial selections, "
-            f"{c.not_checked} not checked"
+            _(
+                "Coverage: {product}: {components} components; {checked} checked, {partial} only "
+                "against partial selections, {unchecked} not checked"
+            ).format(
+                product=safe_text(scan.product),
+                components=loc.number(c.components - len(c.roots)),
+                checked=loc.number(c.checked),
+                partial=loc.number(c.partial),
+                unchecked=loc.number(c.not_checked),
+            )
         )
     screening = d.screening
-    lists = ", ".join(f"{s.name} ({s.as_of or 'undated'})" for s in screening.sources)
+    lists = _(", ").join(
+        _("{name} ({date})").format(
+            name=s.name, date=loc.date(s.as_of) if s.as_of else _("undated")
+        )
+        for s in screening.sources
+    )
     stdout.print(
-        f"Screening: {len(screening.names)} name(s) against {lists or 'no list'}: "
-        f"{screening.outcome}"
+        _("Screening: {names} name(s) against {lists}: {outcome}").format(
+            names=loc.number(len(screening.names)),
+            lists=lists or _("no list"),
+            outcome=tr(loc.word("screening", screening.outcome)),
+        )
     )
     table = Table(show_header=True, box=None, pad_edge=False)
-    for column in ("factor", "level", "why"):
-        table.add_column(column, overflow="ellipsis", no_wrap=column != "why")
+    for column, header in (("factor", _("factor")), ("level", _("level")), ("why", _("why"))):
+        table.add_column(header, overflow="ellipsis", no_wrap=column != "why")
     for a in d.assessments:
         style = {"critical": "bold red", "high": "red", "undetermined": "yellow"}.get(a.level, "")
-        level = a.level.value + (
-            f" (≥ {a.floor.value})" if a.level == "undetermined" and a.floor != "none" else ""
+        level = loc.word("level", a.level.value) + (
+            _(" (≥ {level})").format(level=loc.word("level", a.floor.value))
+            if a.level == "undetermined" and a.floor != "none"
+            else ""
         )
         table.add_row(
-            a.factor_id, f"[{style}]{level}[/]" if style else level, safe_text(lead_reason(a))
+            a.factor_id, f"[{style}]{level}[/]" if style else level, safe_text(tr(lead_reason(a)))
         )
     stdout.print(table)
     shown = d.rationale[: min(max(d.deciding, 1), DECIDING_SHOWN)]
     for sentence in shown:
-        stdout.print(f"• {safe_text(sentence)}")
+        stdout.print(f"• {safe_text(tr(sentence))}")
     if len(d.rationale) > len(shown):
-        stdout.print(f"  ({len(d.rationale) - len(shown)} more reason(s) in the report)")
-    if d.conditions:
-        parties = sorted({c.party.value for c in d.conditions})
+        more = len(d.rationale) - len(shown)
         stdout.print(
-            f"{len(d.conditions)} condition(s) for the {' and '.join(parties)}; see the report."
+            "  "
+            + loc.ngettext(
+                "({n} more reason in the report)", "({n} more reasons in the report)", more
+            ).format(n=more)
+        )
+    if d.conditions:
+        parties = [loc.word("party", p) for p in sorted({c.party.value for c in d.conditions})]
+        stdout.print(
+            loc.ngettext(
+                "{n} condition for the {parties}; see the report.",
+                "{n} conditions for the {parties}; see the report.",
+                len(d.conditions),
+            ).format(n=len(d.conditions), parties=_(" and ").join(parties))
         )
     if d.limitations:
         stdout.print(
-            f"{len(d.limitations)} limitation(s) of the review's own data; see the report."
+            loc.ngettext(
+                "{n} limitation of the review's own data; see the report.",
+                "{n} limitations of the review's own data; see the report.",
+                len(d.limitations),
+            ).format(n=len(d.limitations))
         )
     paths = [str(folder / name) for name in written]
-    stdout.print(f"Wrote {', '.join(paths[:-1])} and {paths[-1]}")
+    stdout.print(
+        _("Wrote {files} and {last}").format(files=_(", ").join(paths[:-1]), last=paths[-1])
+    )

@@ -23,20 +23,36 @@ from markupsafe import Markup, escape
 from chainreview.determination.model import Outcome
 from chainreview.factors.catalogue import load_catalogue
 from chainreview.findings.coverage import CoverageState
+from chainreview.report.i18n import Language, Localizer, localizer
 from chainreview.reviewer import ReviewResult
 
-__all__ = ["OUTCOME_TITLES", "quoted_text", "render_html"]
+__all__ = ["OUTCOME_TITLES", "outcome_title", "quoted_text", "render_html"]
 
-OUTCOME_TITLES = {
+OUTCOME_TITLES: Final = {
     Outcome.NO_REVIEW_NEEDED: "No review needed",
     Outcome.PASS: "Pass",
     Outcome.PASS_WITH_CONDITIONS: "Pass with conditions",
     Outcome.REFER_TO_SPECIAL_REVIEW: "Refer to special review",
     Outcome.FAIL: "Fail",
 }
+"""The outcome in words, in English (the `outcome` context of the catalogue in other languages)."""
+_FONTS: Final = {
+    Language.EN: '"DejaVu Sans", "Noto Sans CJK SC", sans-serif',
+    Language.ZH_CN: '"Noto Sans CJK SC", "DejaVu Sans", sans-serif',
+}
+"""The print fonts: a Chinese page is set in Noto Sans CJK SC throughout (its Latin too), an
+English one in DejaVu Sans with Noto Sans CJK SC for the Chinese it quotes."""
 _TEMPLATES = resources.files("chainreview.report") / "templates"
 _CODE_SPAN: Final = re.compile(r"(`+)([^`]+?)\1(?!`)")
 """A Markdown code span: a run of backticks, text, the same run."""
+_CSS_FIELD: Final = re.compile(r"\{(page|pages|date)\}")
+
+
+def outcome_title(outcome: Outcome, loc: Localizer) -> str:
+    """The outcome in words in `loc`'s language."""
+    if loc.language is Language.EN:
+        return OUTCOME_TITLES[outcome]
+    return loc.word("outcome", outcome.value)
 
 
 def quoted_text(text: str) -> Markup:
@@ -52,29 +68,64 @@ def quoted_text(text: str) -> Markup:
     return Markup("".join(parts))
 
 
+def _css_content(message: str) -> Markup:
+    """A translated page-margin text as a CSS `content` value: its literal parts as CSS strings,
+    `{page}`, `{pages}` and `{date}` as the page counters and the review date."""
+    fields = {"page": "counter(page)", "pages": "counter(pages)", "date": "string(review-date)"}
+    values: list[str] = []
+    for n, part in enumerate(_CSS_FIELD.split(message)):
+        if n % 2:
+            values.append(fields[part])
+        elif part:
+            values.append(
+                '"' + re.sub(r'["\\\n<>&]', lambda m: f"\\{ord(m.group(0)):x} ", part) + '"'
+            )
+    return Markup(" ".join(values))
+
+
 def _template_source(name: str) -> str:
     return (_TEMPLATES / name).read_text(encoding="utf-8")
 
 
 @functools.cache
-def _environment() -> Environment:
+def _environment(language: Language) -> Environment:
+    loc = localizer(language)
     env = Environment(
         loader=FunctionLoader(_template_source),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters["outcome"] = lambda outcome: OUTCOME_TITLES[Outcome(outcome)]
+    env.install_gettext_translations(loc.translations, newstyle=True)  # type: ignore[attr-defined]
+    provisional = loc.gettext(" (provisional)")
+    env.filters["outcome"] = lambda d: (
+        outcome_title(d.outcome, loc) + ("" if d.final else provisional)
+    )
     env.filters["quoted"] = quoted_text
+    env.filters["tr"] = loc.sentence
+    env.filters["detail"] = loc.detail
+    env.filters["word"] = lambda value, context: loc.word(context, str(value))
+    env.filters["date"] = loc.date
+    env.filters["num"] = loc.number
+    env.filters["code"] = lambda text, kind="": Markup(
+        f'<code class="{kind}">{escape(text)}</code>' if kind else f"<code>{escape(text)}</code>"
+    )
+    env.globals.update(
+        lang=language.value,
+        fonts=Markup(_FONTS[language]),
+        page_footer=_css_content(loc.gettext("Review date {date}")),
+        page_number=_css_content(loc.gettext("page {page} of {pages}")),
+    )
     return env
 
 
-def render_html(result: ReviewResult) -> str:
-    """The HTML report of `result`."""
+def render_html(result: ReviewResult, language: Language | str = Language.EN) -> str:
+    """The HTML report of `result` in `language` (`en` or `zh-CN`)."""
     determination = result.determination
     return (
-        _environment()
+        _environment(Language(language))
         .get_template("report.html.j2")
         .render(
             r=result,

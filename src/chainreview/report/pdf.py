@@ -1,7 +1,8 @@
 """The PDF report of a review: the HTML report laid out on A4 by WeasyPrint.
 
 The page is `render_html`'s with its print style sheet: page numbers, a running header with the
-declaration id and outcome, a sign-off block at the end. Chinese text is set in Noto Sans CJK SC
+declaration id and outcome, a sign-off block at the end, in the language asked for (`en`, or
+`zh-CN` set in Noto Sans CJK SC throughout). Chinese text is set in Noto Sans CJK SC
 (Debian's `fonts-noto-cjk`), embedded as a subset. Nothing is fetched: the page is self-contained
 and the fetcher refuses every URL. The PDF's dates are the review date (the page's `dcterms`
 metadata), never the clock, and its file identifier is a digest of its content, so the same
@@ -12,16 +13,17 @@ result gives the same bytes on the same WeasyPrint and fonts. WeasyPrint (68 or 
 from __future__ import annotations
 
 from chainreview.report.html import render_html
+from chainreview.report.i18n import Language
 from chainreview.reviewer import ReviewResult
 
 __all__ = ["render_pdf"]
 
 
-def render_pdf(result: ReviewResult) -> bytes:
-    """The PDF report of `result`."""
+def render_pdf(result: ReviewResult, language: Language | str = Language.EN) -> bytes:
+    """The PDF report of `result` in `language` (`en` or `zh-CN`)."""
     from weasyprint import HTML  # type: ignore[import-untyped]
     from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
-    page = HTML(string=render_html(result), url_fetcher=URLFetcher(allowed_protocols=()))
+    page = HTML(string=render_html(result, language), url_fetcher=URLFetcher(allowed_protocols=()))
     pdf: bytes = page.write_pdf(pdf_identifier=True)
     return pdf
