@@ -3,10 +3,11 @@
     PYTHONPATH=src python scripts/i18n_catalogue.py
 
 Messages come from four places, each its own source of truth: the report templates (Jinja2's
-`{% trans %}` and `_()`, through Babel's Jinja2 extractor), the CLI summary (`loc.gettext(...)`),
-the sentence templates and vocabularies of `chainreview.report.sentences`, and the texts of the
-data and the factor modules (factor titles and questions, policy rules and commitments, the
-evaluators' rules, measures and limitations, the regime profiles' citations). The template is
+`{% trans %}` and `_()`, through Babel's Jinja2 extractor), the CLI summary and the charts
+(`loc.gettext(...)`), the sentence templates and vocabularies of `chainreview.report.sentences`,
+and the texts of the data and the factor modules (factor titles and questions, policy rules and
+commitments, the evaluators' rules, measures and limitations, the regime profiles' citations). The
+template is
 written to `src/chainreview/report/locale/chainreview.pot`; each `<lang>/LC_MESSAGES/
 chainreview.po` is updated from it (new messages empty, vanished ones dropped), for a translator
 to fill. `tests/report/test_report_i18n.py` fails while a message has no translation.
@@ -96,6 +97,7 @@ def template() -> Catalog:
     sources += [
         (PACKAGE / "cli" / "review.py", "python"),
         (PACKAGE / "report" / "html.py", "python"),
+        (PACKAGE / "report" / "charts.py", "python"),
     ]
     for path, method in sorted(sources):
         with path.open("rb") as stream:

@@ -2,7 +2,8 @@
 `json`: the strip names every factor with its level in words, in the determination's order; the
 findings chart counts, per product, the active findings by severity (a finding is active when
 not suppressed and affected or under investigation), those on KEV and those with a fixed version,
-and prints those counts; the SVG is text-bearing, reproducible and inert (no script, no link)."""
+and prints those counts; the SVG is text-bearing, reproducible and inert (no script, no link);
+in a Chinese report the labels are the catalogue's (read here with Babel's own reader)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.messages.pofile import read_po
 from defusedxml import ElementTree
 
 from chainreview import REVIEW_FORMATS, review
-from chainreview.report.charts import charts_of, product_findings
+from chainreview.report.charts import ProductFindings, charts_of, findings_chart, product_findings
+from chainreview.report.i18n import localizer
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p.parent.name for p in (ROOT / "examples").glob("*/declaration.yaml"))
@@ -105,3 +108,51 @@ def test_the_charts_are_the_same_bytes_twice_and_inert(
         tags = {element.tag.removeprefix(SVG) for element in root.iter()}
         assert not tags & {"script", "a", "image", "foreignObject"}
         assert "<dc:date>" not in svg
+
+
+def test_the_charts_speak_chinese_in_a_chinese_report(
+    reviewed: dict[str, tuple[Any, dict[str, Any]]],
+) -> None:
+    catalogue = ROOT / "src/chainreview/report/locale/zh_CN/LC_MESSAGES/chainreview.po"
+    with catalogue.open("rb") as stream:
+        po = read_po(stream)
+    words = {m.id: m.string for m in po if m.context == "level"}
+    result, data = reviewed["grid-storage"]
+    charts = charts_of(result, localizer("zh-CN"))
+    expected = []
+    for assessment in data["determination"]["assessments"]:
+        level = assessment["level"]
+        expected += [
+            assessment["factor_id"],
+            po.get("undet.").string if level == "undetermined" else words[level],
+        ]
+    assert _texts(charts.levels) == expected
+    assert charts.findings is not None
+    texts = _texts(charts.findings)
+    assert po.get("active findings").string in texts
+    assert {words["high"], words["medium"], words["unknown"]} <= set(texts)
+    assert not any(t.startswith("KEV") and "fix known" in t for t in texts)
+
+
+def test_two_charts_on_a_page_share_no_id_and_names_stay_text(
+    reviewed: dict[str, tuple[Any, dict[str, Any]]],
+) -> None:
+    charts = charts_of(reviewed["grid-storage"][0])
+    assert charts.findings is not None
+    ids = [
+        [e.get("id") for e in ElementTree.fromstring(svg).iter() if e.get("id")]
+        for svg in (charts.levels, charts.findings)
+    ]
+    assert ids[0] and ids[1]
+    assert all(i.startswith("levels-") for i in ids[0])
+    assert all(i.startswith("findings-") for i in ids[1])
+    assert not set(ids[0]) & set(ids[1])
+    assert len(set(ids[0])) == len(ids[0]) and len(set(ids[1])) == len(ids[1])
+    # TeX-like and markup-like names are drawn as the text they are
+    odd = "Pay $\\frac{1 & <b>x</b> (P-1)"
+    unknown = tuple(
+        (level, 1 if level.value == "unknown" else 0)
+        for level, _ in product_findings(reviewed["grid-storage"][0])[0].by_severity
+    )
+    shown = ProductFindings(product=odd, by_severity=unknown, kev=0, fixable=0, suppressed=0)
+    assert odd in _texts(findings_chart([shown]))

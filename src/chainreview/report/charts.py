@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Final
 from chainreview.findings.model import Finding
 from chainreview.findings.model import Level as Severity
 from chainreview.levels import Level
+from chainreview.report.i18n import Language, Localizer, localizer
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -89,14 +90,15 @@ class ProductFindings:
     """Findings resolved by VEX or accepted (not drawn as bars)."""
 
 
-def charts_of(result: ReviewResult) -> Charts:
-    """The charts of `result`."""
+def charts_of(result: ReviewResult, loc: Localizer | None = None) -> Charts:
+    """The charts of `result`, labelled in `loc`'s language (default English)."""
+    loc = loc or localizer()
     levels = tuple((a.factor_id, a.level) for a in result.determination.assessments)
     products = product_findings(result)
     drawn = any(sum(n for _, n in p.by_severity) for p in products)
     return Charts(
-        levels=level_strip(levels),
-        findings=findings_chart(products) if drawn else None,
+        levels=level_strip(levels, loc),
+        findings=findings_chart(products, loc) if drawn else None,
     )
 
 
@@ -105,12 +107,13 @@ def product_findings(result: ReviewResult) -> tuple[ProductFindings, ...]:
     return tuple(_product_findings(_label(p.product, p.name), p.findings) for p in result.products)
 
 
-def level_strip(levels: Sequence[tuple[str, Level]]) -> str:
+def level_strip(levels: Sequence[tuple[str, Level]], loc: Localizer | None = None) -> str:
     """One cell per factor, in the order given, coloured by level and labelled with the factor
-    id above and its level below."""
+    id above and its level below (in `loc`'s language)."""
+    loc = loc or localizer()
     from matplotlib.patches import Rectangle
 
-    with _drawing() as figure_of:
+    with _drawing(loc) as figure_of:
         figure = figure_of((max(len(levels), 1) * 0.42 + 0.2, 0.75))
         axes = figure.add_axes((0.01, 0.02, 0.98, 0.96))
         axes.set_xlim(0, max(len(levels), 1))
@@ -130,17 +133,19 @@ def level_strip(levels: Sequence[tuple[str, Level]]) -> str:
                 )
             )
             axes.text(index + 0.5, 0.85, factor, ha="center", va="center", fontsize=7)
-            word = "undet." if undetermined else level.value
+            # the short form of "undetermined" fits the cell
+            word = loc.gettext("undet.") if undetermined else loc.word("level", level.value)
             axes.text(index + 0.5, 0.13, word, ha="center", va="center", fontsize=5.5)
-        return _svg(figure)
+        return _svg(figure, "levels")
 
 
-def findings_chart(products: Sequence[ProductFindings]) -> str:
+def findings_chart(products: Sequence[ProductFindings], loc: Localizer | None = None) -> str:
     """A horizontal bar per product of its active findings stacked by severity, and beside it
-    its KEV, fixable and resolved counts."""
+    its KEV, fixable and resolved counts (in `loc`'s language)."""
+    loc = loc or localizer()
     from matplotlib.ticker import MaxNLocator
 
-    with _drawing() as figure_of:
+    with _drawing(loc) as figure_of:
         bars = 0.38 * len(products)
         figure = figure_of((6.8, bars + 1.0))  # inches: legend above, axis label below
         axes = figure.add_axes((0.22, 0.45 / (bars + 1.0), 0.5, bars / (bars + 1.0)))
@@ -157,18 +162,19 @@ def findings_chart(products: Sequence[ProductFindings]) -> str:
                     color=colour,
                     edgecolor="#475569",
                     linewidth=0.4,
-                    label=severity.value,
+                    label=loc.word("level", severity.value),
                 )
             starts = [s + c for s, c in zip(starts, counts, strict=True)]
         axes.set_yticks(list(rows), [p.product for p in products], fontsize=7)
         axes.tick_params(axis="x", labelsize=7)
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.invert_yaxis()
-        axes.set_xlabel("active findings", fontsize=7)
+        axes.set_xlabel(loc.gettext("active findings"), fontsize=7)
         axes.spines[["top", "right"]].set_visible(False)
+        facts = loc.gettext("KEV {kev} · fix known {fixable} · resolved {resolved}")
         for row, product in enumerate(products):
             axes.annotate(
-                f"KEV {product.kev} · fix known {product.fixable} · resolved {product.suppressed}",
+                facts.format(kev=product.kev, fixable=product.fixable, resolved=product.suppressed),
                 (1.0, row),
                 xycoords=("axes fraction", "data"),
                 xytext=(6, 0),
@@ -184,7 +190,7 @@ def findings_chart(products: Sequence[ProductFindings]) -> str:
             fontsize=6.5,
             handlelength=1.0,
         )
-        return _svg(figure)
+        return _svg(figure, "findings")
 
 
 def _label(product: str, name: str) -> str:
@@ -206,12 +212,15 @@ def _product_findings(product: str, findings: Sequence[Finding]) -> ProductFindi
 
 
 @contextmanager
-def _drawing() -> Iterator[type[Figure]]:
-    """matplotlib's `Figure` class, with the charts' settings in force and the lock held."""
+def _drawing(loc: Localizer) -> Iterator[type[Figure]]:
+    """matplotlib's `Figure` class, with the charts' settings in force (the fonts of `loc`'s
+    language, as the page's) and the lock held."""
     import matplotlib as mpl
     from matplotlib.figure import Figure
 
     fonts = ["DejaVu Sans", "Noto Sans CJK SC", "sans-serif"]
+    if loc.language is not Language.EN:
+        fonts[:2] = fonts[1::-1]
     with (
         _LOCK,
         mpl.rc_context(
@@ -221,14 +230,25 @@ def _drawing() -> Iterator[type[Figure]]:
         yield Figure
 
 
-def _svg(figure: Figure) -> str:
-    """The figure as an `<svg>` element: no XML prolog or doctype, no date."""
+def _svg(figure: Figure, scope: str) -> str:
+    """The figure as an `<svg>` element (no XML prolog or doctype, no date) whose element ids
+    all start with `scope-`, so that two charts on one page never share an id."""
+    from lxml import etree
     from matplotlib.backends.backend_svg import FigureCanvasSVG
 
     FigureCanvasSVG(figure)
-    buffer = io.StringIO()
+    buffer = io.BytesIO()
     figure.savefig(
         buffer, format="svg", metadata={"Date": None}, bbox_inches="tight", pad_inches=0.04
     )
-    text = buffer.getvalue()
-    return text[text.index("<svg") :]
+    root = etree.fromstring(buffer.getvalue(), etree.XMLParser(resolve_entities=False))
+    for element in root.iter(etree.Element):
+        for key, raw_value in element.attrib.items():
+            name, value = str(key), str(raw_value)
+            if name == "id":
+                element.set(name, f"{scope}-{value}")
+            elif name.endswith("href") and value.startswith("#"):
+                element.set(name, f"#{scope}-{value[1:]}")
+            elif "url(#" in value:
+                element.set(name, value.replace("url(#", f"url(#{scope}-"))
+    return etree.tostring(root, encoding="unicode")

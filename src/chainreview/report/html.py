@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 from chainreview.determination.model import Outcome
 from chainreview.factors.catalogue import load_catalogue
 from chainreview.findings.coverage import CoverageState
+from chainreview.report.charts import charts_of
 from chainreview.report.i18n import Language, Localizer, localizer
 from chainreview.reviewer import ReviewResult
 
@@ -124,6 +125,7 @@ def _environment(language: Language) -> Environment:
 def render_html(result: ReviewResult, language: Language | str = Language.EN) -> str:
     """The HTML report of `result` in `language` (`en` or `zh-CN`)."""
     determination = result.determination
+    drawn = charts_of(result, localizer(language))
     return (
         _environment(Language(language))
         .get_template("report.html.j2")
@@ -132,6 +134,8 @@ def render_html(result: ReviewResult, language: Language | str = Language.EN) ->
             d=determination,
             titles={f.id: f.title for f in load_catalogue().factors},
             withheld={o.factor for o in determination.overrides if o.basis_withheld},
+            level_chart=Markup(drawn.levels),
+            findings_chart=None if drawn.findings is None else Markup(drawn.findings),
             unchecked=[
                 (scan.product, group)
                 for scan in result.products
