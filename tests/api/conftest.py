@@ -12,8 +12,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "store"))
 
-from api_kit import World, build_world  # noqa: E402
-from store_kit import Backend, postgres_schema, postgres_url  # noqa: E402
+from api_kit import World, build_world
+from store_kit import Backend, postgres_schema, postgres_url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -114,7 +114,9 @@ def test_a_vendor_never_lists_or_fetches_another_vendors_case(world: World) -> N
 
     def listed(who: Caller) -> list[str]:
         with world.client() as client:
-            answer = client.get("/v1/cases", params={"today": "2026-11-02"}, headers=world.auth(who))
+            answer = client.get(
+                "/v1/cases", params={"today": "2026-11-02"}, headers=world.auth(who)
+            )
         assert answer.status_code == 200
         return [c["id"] for c in answer.json()["cases"]]
 
@@ -128,7 +130,7 @@ def test_a_vendor_never_lists_or_fetches_another_vendors_case(world: World) -> N
         absent = client.get(f"/v1/cases/{missing}", headers=world.auth(SUPPLIER_A))
         acted = client.post(
             f"/v1/cases/{case_b}/supply-materials",
-            json={"expected_version": 1, "on": "2026-11-02"},
+            json={"expected_version": 1, "on": DAY.isoformat()},
             headers=world.auth(SUPPLIER_A),
         )
         seen = client.get(f"/v1/cases/{case_b}", headers=world.auth(SUPPLIER_B))

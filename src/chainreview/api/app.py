@@ -8,6 +8,7 @@ from datetime import datetime
 from fastapi import FastAPI
 
 from chainreview.api import errors, routes
+from chainreview.api.bodylimit import BodyLimit
 from chainreview.api.context import Context
 from chainreview.api.ratelimit import LoginLimits
 from chainreview.api.settings import Settings
@@ -35,5 +36,6 @@ def create_app(
         settings=settings, store=store, limits=limits or LoginLimits.default(), clock=clock
     )
     errors.install(app)
+    app.add_middleware(BodyLimit)
     app.include_router(routes.router)
     return app

@@ -44,11 +44,15 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ErrorOut} for status in statuses}
 
 
+SENT: Final = (400, 413, 422)
+"""What a request with a body may get: a body that is not JSON, too large, or invalid."""
 AUTHED: Final = (401, 403, 422, 503)
 """What any authenticated route may answer besides its own: no or a bad credential, a refusal
 (scope, CSRF, role), invalid input, an unusable database."""
 
-CaseId = Annotated[str, Path(min_length=1, max_length=32, description="e.g. CR-2026-0001")]
+CaseId = Annotated[
+    str, Path(min_length=1, max_length=32, examples=["CR-2026-0001"], description="A case id.")
+]
 Today = Annotated[
     Day | None,
     Query(description="The day deadlines are seen from (default: today, China Standard Time)."),
@@ -60,7 +64,7 @@ Actor = Annotated[Caller, Depends(require(Scope.CASES_ACT))]
 @router.post(
     "/auth/login",
     response_model=LoginOut,
-    responses=_errors(401, 422, 429, 503),
+    responses=_errors(*SENT, 401, 429, 503),
     tags=["auth"],
 )
 def login(given: LoginIn, request: Request, response: Response) -> LoginOut:
@@ -137,7 +141,7 @@ def get_case(case_id: CaseId, caller: Reader, request: Request, today: Today = N
     return case_detail(view)
 
 
-ACTED: Final = _errors(*AUTHED, 404, 409)
+ACTED: Final = _errors(*AUTHED, *SENT, 404, 409)
 
 
 @router.post("/cases/{case_id}/advance", response_model=CaseDetail, responses=ACTED, tags=["cases"])
