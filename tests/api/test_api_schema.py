@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import schemathesis
+
+schemathesis = pytest.importorskip(
+    "schemathesis", reason="the test extra's schemathesis: pip install -e '.[test]'"
+)
 from api_kit import GRID, REVIEWER, VENDOR_A, VENDOR_B, World, build_world
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

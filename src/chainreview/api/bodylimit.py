@@ -1,6 +1,6 @@
 """A cap on request bodies: every route of this slice takes a small JSON document, so a body
-past `MAX_BODY` bytes is refused (413) before it is read whole, whether it declares its length
-or streams in chunks."""
+past `MAX_BODY` bytes is refused (413) as soon as it is known to be larger, whether it declares its
+length or streams in chunks; a body within the cap is read whole, then handed on."""
 
 from __future__ import annotations
 
@@ -11,10 +11,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from chainreview.api.errors import body
 
 MAX_BODY: Final = 64 * 1024
-
-
-class TooLarge(Exception):
-    """The body went past the cap while being read."""
 
 
 class BodyLimit:
@@ -32,28 +28,31 @@ class BodyLimit:
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
             await self._refuse(send)
             return
+        chunks: list[bytes] = []
         seen = 0
-        started = False
-
-        async def counted() -> Message:
-            nonlocal seen
+        while True:  # read it all first: it is small, or refused before it is kept
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise TooLarge
-            return message
-
-        async def watched(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted, watched)
-        except TooLarge:
-            if not started:
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.limit:
                 await self._refuse(send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        whole: Message = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        given = False
+
+        async def replay() -> Message:
+            nonlocal given
+            if given:
+                return await receive()
+            given = True
+            return whole
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send) -> None:
         import json
