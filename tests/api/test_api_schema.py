@@ -10,22 +10,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from api_kit import GRID, REVIEWER, VENDOR_A, VENDOR_B, World, build_world
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from store_kit import Backend
 
 schemathesis = pytest.importorskip(
     "schemathesis", reason="the test extra's schemathesis: pip install -e '.[test]'"
 )
-from api_kit import GRID, REVIEWER, VENDOR_A, VENDOR_B, World, build_world
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from schemathesis.checks import not_a_server_error
-from schemathesis.generation.modes import GenerationMode
-from schemathesis.specs.openapi.checks import (
+from schemathesis.checks import not_a_server_error  # noqa: E402
+from schemathesis.generation.modes import GenerationMode  # noqa: E402
+from schemathesis.specs.openapi.checks import (  # noqa: E402
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
-from store_kit import Backend
 
 CHECKS = [
     not_a_server_error,
