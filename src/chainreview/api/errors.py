@@ -1,12 +1,16 @@
 """Where the library's errors become HTTP statuses, in one place (as `cli/exit_codes.py` is for
 exit codes): each answer is `{"error": kind, "message": one line}`.
 
+A bug answers 500 with the same shape, naming only the exception's class; its traceback goes to
+the `chainreview.api` logger (the server's log), never to the client.
+
 A case the caller may not see is `NotFound` in the library, worded as for a missing one, so it
 answers 404 with the same body.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Final
 
 from fastapi import FastAPI, Request
@@ -96,6 +100,16 @@ def install(app: FastAPI) -> None:
         )
         return JSONResponse(body("bad-input", message), status_code=422)
 
+    async def bug(request: Request, error: Exception) -> JSONResponse:
+        logging.getLogger("chainreview.api").error(
+            "internal error on %s %s", request.method, request.url.path, exc_info=error
+        )
+        return JSONResponse(
+            body("internal", f"internal error: {type(error).__name__} (logged by the server)"),
+            status_code=500,
+        )
+
     app.add_exception_handler(ChainreviewError, library)
+    app.add_exception_handler(Exception, bug)
     app.add_exception_handler(HTTPException, http)
     app.add_exception_handler(RequestValidationError, invalid)
