@@ -16,15 +16,18 @@ from api_kit import (
     GRID,
     PASSWORD,
     REVIEWER,
+    SECRET,
     SUPPLIER_A,
     VENDOR_A,
     World,
     build_world,
 )
+from fastapi.testclient import TestClient
 from store_kit import Backend
 
+from chainreview.api.app import create_app
 from chainreview.api.ratelimit import PER_ACCOUNT, PER_ADDRESS, WINDOW_SECONDS, LoginLimits
-from chainreview.api.settings import from_env
+from chainreview.api.settings import Settings, from_env
 from chainreview.case.credentials import Scope, issue_token, revoke_token
 from chainreview.case.service import view_case
 from chainreview.case.users import deactivate
@@ -226,3 +229,19 @@ def test_development_mode_makes_up_a_secret_and_drops_secure(tmp_path: object) -
     assert len(first.secret) >= 32 and first.secret != second.secret
     given = "Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7"
     assert from_env({"CHAINREVIEW_SECRET_KEY": given}, home=tmp_path).secret == given  # type: ignore[arg-type]
+
+
+def test_development_mode_cookies_work_over_plain_http(world: World) -> None:
+    settings = Settings(
+        home=world.backend.home, database_url=world.backend.url, secret=SECRET, dev=True
+    )
+    dev = create_app(settings, world.store)
+    with TestClient(dev, base_url="http://127.0.0.1") as client:
+        answer = client.post("/v1/auth/login", json={"name": "li", "password": PASSWORD})
+        assert answer.status_code == 200
+        cookies = SimpleCookie()
+        for header in answer.headers.get_list("set-cookie"):
+            cookies.load(header)
+        assert not cookies["chainreview_session"]["secure"]
+        assert cookies["chainreview_session"]["httponly"]
+        assert client.get("/v1/cases").status_code == 200  # sent back over plain HTTP

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from api_kit import REVIEWER, World
+from api_kit import DAY, GRID, REVIEWER, VENDOR_A, World
 
 from chainreview import errors
 from chainreview.api.bodylimit import MAX_BODY
@@ -106,3 +106,35 @@ def test_bodies_too_large_not_json_or_invalid_get_one_line(world: World) -> None
         "/v1/intel/status",
         "/v1/audit/verify",
     }
+
+
+def test_an_action_on_a_case_that_moved_on_is_a_conflict(world: World) -> None:
+    case_id = world.open(GRID, VENDOR_A)
+    with world.client() as client:
+        first = client.post(
+            f"/v1/cases/{case_id}/advance",
+            json={"action": "check", "expected_version": 2, "on": DAY.isoformat()},
+            headers=world.auth(REVIEWER),
+        )
+        assert first.status_code == 200, first.json()
+        assert (first.json()["state"], first.json()["version"]) == ("completeness-check", 3)
+        stale = client.post(
+            f"/v1/cases/{case_id}/advance",
+            json={"action": "accept", "expected_version": 2, "on": DAY.isoformat()},
+            headers=world.auth(REVIEWER),
+        )
+        assert (stale.status_code, stale.json()) == (
+            409,
+            {
+                "error": "conflict",
+                "message": f"case {case_id} was changed by someone else: the update was made on "
+                "version 2, the case is now at version 3; reload it and try again",
+            },
+        )
+        refused = client.post(
+            f"/v1/cases/{case_id}/advance",
+            json={"action": "monitor", "expected_version": 3, "on": DAY.isoformat()},
+            headers=world.auth(REVIEWER),
+        )
+        assert refused.status_code == 403
+        assert refused.json()["error"] == "refused"
