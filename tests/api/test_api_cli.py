@@ -59,6 +59,10 @@ def test_passwords_and_tokens_set_on_the_command_line_work_against_the_api(tmp_p
         home, "user", "add", "root", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n"
     )
     assert first.returncode == 0, first.stderr
+    refused = run(home, "user", "add", "li", "--role", "reviewer", "--password-stdin",
+                  "--as-user", "root", stdin="too short\n")  # fmt: skip
+    assert refused.returncode == 8
+    assert "not 9" in refused.stderr
     added = run(home, "user", "add", "li", "--role", "reviewer", "--as-user", "root")
     assert added.returncode == 0, added.stderr
     short = run(

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
-from api_kit import DAY, GRID, REVIEWER, VENDOR_A, World
+from api_kit import DAY, GRID, REVIEWER, VENDOR_A, World, settings
+from fastapi.testclient import TestClient
 
 from chainreview import errors
+from chainreview.api.app import create_app
 from chainreview.api.bodylimit import MAX_BODY
 from chainreview.api.errors import status_of
 from chainreview.case.credentials import BadCredentials
@@ -138,3 +141,20 @@ def test_an_action_on_a_case_that_moved_on_is_a_conflict(world: World) -> None:
         )
         assert refused.status_code == 403
         assert refused.json()["error"] == "refused"
+
+
+def test_a_day_left_out_is_today_in_the_regimes_time_zone(world: World) -> None:
+    case_id = world.open(GRID, VENDOR_A)
+    evening = datetime(2026, 11, 2, 17, 0, tzinfo=UTC)  # already 3 November in Beijing
+    app = create_app(settings(world.backend), world.store, clock=lambda: evening)
+    with TestClient(app, base_url="https://testserver") as client:
+        acted = client.post(
+            f"/v1/cases/{case_id}/advance",
+            json={"action": "check", "expected_version": 2},
+            headers=world.auth(REVIEWER),
+        )
+        assert acted.status_code == 200
+        assert acted.json()["history"][-1]["on"] == "2026-11-03"
+        assert acted.json()["today"] == "2026-11-03"
+        listed = client.get("/v1/cases", headers=world.auth(REVIEWER))
+        assert listed.json()["cases"][0]["today"] == "2026-11-03"

@@ -16,7 +16,7 @@ from chainreview.factors.catalogue import load_profile
 from chainreview.store.db import Store
 
 DEFAULT_REGIME = "cn-crm-2022"
-"""Whose time zone a day left out means today in (as the CLI's `case` commands count)."""
+"""Whose time zone the case list's day left out means today in (as `case list` counts)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,7 +35,7 @@ class Context:
     clock: Callable[[], datetime]
 
     def today(self) -> date:
-        """Today in the default regime's time zone."""
+        """Today in the default regime's time zone (a case's own day: `case_today`)."""
         zone = ZoneInfo(load_profile(DEFAULT_REGIME).timezone)
         return self.clock().astimezone(zone).date()
 

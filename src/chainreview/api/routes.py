@@ -16,7 +16,7 @@ from chainreview.api.auth import (
     require,
     unauthenticated,
 )
-from chainreview.api.context import Context, Session, context
+from chainreview.api.context import Session, context
 from chainreview.api.errors import ApiRefusal
 from chainreview.api.schemas import (
     AuditOut,
@@ -34,7 +34,13 @@ from chainreview.api.views import audit_out, case_detail, case_out, intel_status
 from chainreview.case.access import Caller
 from chainreview.case.credentials import BadCredentials, Scope, log_in
 from chainreview.case.oversight import verify_log
-from chainreview.case.service import Step, list_case_views, take_action, view_case
+from chainreview.case.service import (
+    Step,
+    case_today,
+    list_case_views,
+    take_action,
+    view_case,
+)
 from chainreview.intel import bundled, snapshot
 
 router = APIRouter(prefix="/v1")
@@ -55,7 +61,10 @@ CaseId = Annotated[
 ]
 Today = Annotated[
     Day | None,
-    Query(description="The day deadlines are seen from (default: today, China Standard Time)."),
+    Query(
+        description="The day deadlines are seen from (default: today in the case's regime's "
+        "time zone; for the list, cn-crm-2022's)."
+    ),
 ]
 Reader = Annotated[Caller, Depends(require(Scope.CASES_READ))]
 Actor = Annotated[Caller, Depends(require(Scope.CASES_ACT))]
@@ -123,7 +132,7 @@ def list_cases(caller: Reader, request: Request, today: Today = None) -> CaseLis
     """Every case the caller may see, oldest first, with its deadline on `today`."""
     shared = context(request)
     views = list_case_views(
-        shared.store, caller=caller, today=_day(shared, today), home=shared.settings.home
+        shared.store, caller=caller, today=today or shared.today(), home=shared.settings.home
     )
     return CaseList(cases=[case_out(v) for v in views])
 
@@ -135,9 +144,8 @@ def get_case(case_id: CaseId, caller: Reader, request: Request, today: Today = N
     """One case, its history and what it allows now; 404 for a case that does not exist or
     that the caller may not see (the same answer)."""
     shared = context(request)
-    view = view_case(
-        shared.store, case_id, caller=caller, today=_day(shared, today), home=shared.settings.home
-    )
+    day = today or case_today(shared.store, case_id, caller=caller, now=shared.clock())
+    view = view_case(shared.store, case_id, caller=caller, today=day, home=shared.settings.home)
     return case_detail(view)
 
 
@@ -229,13 +237,14 @@ def _take(
     view = take_action(
         shared.store,
         case_id,
-        Step(action=action, on=_day(shared, on), days=days, note=note),
+        Step(
+            action=action,
+            on=on or case_today(shared.store, case_id, caller=caller, now=shared.clock()),
+            days=days,
+            note=note,
+        ),
         caller=caller,
         expected_version=version,
         home=shared.settings.home,
     )
     return case_detail(view)
-
-
-def _day(shared: Context, given: date | None) -> date:
-    return given if given is not None else shared.today()

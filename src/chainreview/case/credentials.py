@@ -79,13 +79,19 @@ class Bearer:
 def set_password(store: Store, name: str, password: str, *, by: Caller) -> None:
     """Set `name`'s password (themself, or an admin for anyone)."""
     _check_self_or_admin(by, name, "setting a password")
+    check_password(password)
+    digest = _HASHER.hash(password)
+    with store.transaction(by.name) as tx:
+        credentials.set_password_hash(tx, name, digest)
+
+
+def check_password(password: str) -> None:
+    """`RefusedAction` unless `password` has an allowed length (checked before anything is
+    stored, so a command adding a user with a password adds neither when it is refused)."""
     if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
         raise RefusedAction(
             f"a password has {PASSWORD_MIN} to {PASSWORD_MAX} characters, not {len(password)}"
         )
-    digest = _HASHER.hash(password)
-    with store.transaction(by.name) as tx:
-        credentials.set_password_hash(tx, name, digest)
 
 
 def log_in(store: Store, name: str, password: str) -> Caller:

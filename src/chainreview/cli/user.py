@@ -65,7 +65,7 @@ def add(
 ) -> None:
     """Add a user (an admin does; the very first user, an admin, needs no one), with a
     password for the web service if asked (`--password`, `--password-stdin`)."""
-    from chainreview.case.credentials import set_password
+    from chainreview.case.credentials import check_password, set_password
     from chainreview.case.procedure import Role
     from chainreview.case.users import Person, any_users, identify, register
 
@@ -77,6 +77,8 @@ def add(
             f"no role {role!r} (roles: {known})", param_hint="--role"
         ) from None
     secret = _password(password, password_stdin)
+    if secret is not None:
+        check_password(secret)
     with open_cases() as store:
         by = caller(store, as_user) if any_users(store) else None
         added = register(store, Person(name=name, role=chosen, org=org), by=by)
