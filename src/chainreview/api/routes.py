@@ -110,7 +110,7 @@ def login(given: LoginIn, request: Request, response: Response) -> LoginOut:
     return LoginOut(name=caller.name, role=caller.role.value, org=caller.org, csrf_token=csrf)
 
 
-@router.post("/auth/logout", status_code=204, responses=_errors(401, 403, 422), tags=["auth"])
+@router.post("/auth/logout", status_code=204, responses=_errors(401, 403, 413), tags=["auth"])
 def logout(request: Request) -> Response:
     """End the session: its cookies are cleared (the request must carry the session's CSRF
     token). A copy of the cookie kept elsewhere stays valid until it expires."""
