@@ -51,6 +51,12 @@ NEVER_AT_START = (
     "chainreview.portfolio",  # the `portfolio` commands only
     "rustworkx",
     "weasyprint",  # `review --pdf` only: about a second to import
+    "chainreview.api",  # `serve` only: the web stack
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "itsdangerous",
+    "argon2",  # passwords: `user add --password…`, `user password`
 )
 """Nothing `import chainreview.cli.app` may load: other commands' or formats' dependencies."""
 

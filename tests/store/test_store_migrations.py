@@ -60,6 +60,7 @@ from chainreview.store.tables import Base
 FIRST = "0001"
 TABLES = {
     "acceptances",
+    "api_tokens",
     "alembic_version",
     "audit_head",
     "audit_log",

@@ -20,6 +20,7 @@ from chainreview.cli import (
     review,
     sbom,
     scan,
+    serve,
     user,
 )
 from chainreview.cli.exit_codes import ExitCode
@@ -61,6 +62,7 @@ app.add_typer(portfolio.app, name="portfolio")
 app.command(name="scan")(scan.scan)
 app.command(name="review")(review.review)
 app.command(name="declare")(declare.declare)
+app.command(name="serve")(serve.serve)
 
 
 def _version(value: bool) -> None:

@@ -288,3 +288,17 @@ class UserRecord:
     active: bool
     added_at: datetime
     added_by: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TokenRecord:
+    """An API token as stored: never the token itself, only what it grants and to whom."""
+
+    id: int
+    user: str
+    scopes: tuple[str, ...]
+    label: str
+    created_at: datetime
+    created_by: str
+    revoked_at: datetime | None
+    revoked_by: str | None

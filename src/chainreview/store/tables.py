@@ -297,6 +297,25 @@ class User(Base):
     active: Mapped[bool]
     added_at: Mapped[datetime] = mapped_column(UtcDateTime)
     added_by: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    """The argon2 hash of the user's password (revision 0006); None: no web login."""
+
+
+class ApiToken(Base):
+    """A machine's bearer token for the web service, kept as the SHA-256 of the token only,
+    with the scopes it grants (space-separated) and, once revoked, when and by whom."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_name: Mapped[str] = mapped_column(ForeignKey("users.name"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[str] = mapped_column(Text)
+    label: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(200))
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class AuditEntry(Base):

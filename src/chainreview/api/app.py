@@ -1,0 +1,41 @@
+"""The FastAPI application: `create_app(settings, store)` over an open case database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from fastapi import FastAPI
+
+from chainreview.api import errors, routes
+from chainreview.api.bodylimit import BodyLimit
+from chainreview.api.context import Context
+from chainreview.api.ratelimit import LoginLimits
+from chainreview.api.settings import Settings
+from chainreview.store.db import Store, utc_now
+from chainreview.version import __version__
+
+
+def create_app(
+    settings: Settings,
+    store: Store,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    limits: LoginLimits | None = None,
+) -> FastAPI:
+    """The API over `store` (which the caller opens and closes); its OpenAPI schema is served
+    at `/openapi.json`, the interactive docs at `/docs` in development mode only."""
+    app = FastAPI(
+        title="chainreview",
+        version=__version__,
+        summary="Cybersecurity review cases: the REST API (docs/api-http.md).",
+        docs_url="/docs" if settings.dev else None,
+        redoc_url=None,
+    )
+    app.state.context = Context(
+        settings=settings, store=store, limits=limits or LoginLimits.default(), clock=clock
+    )
+    errors.install(app)
+    app.add_middleware(BodyLimit)
+    app.include_router(routes.router)
+    return app

@@ -1,0 +1,148 @@
+"""Who may call what, on both backends: every role (and no one) × every route of the slice, each
+answer worked out by hand from the cn-crm-2022 workflow and Art. 17's rules (docs/cases.md), and
+a vendor that never sees another vendor's case: 404, the very body of a case that does not
+exist."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+import httpx2
+import pytest
+from api_kit import (
+    ADMIN,
+    APPROVER,
+    DAY,
+    GRID,
+    PEOPLE,
+    REVIEWER,
+    SUPPLIER_A,
+    SUPPLIER_B,
+    TELECOM,
+    UNIT,
+    VENDOR_A,
+    VENDOR_B,
+    World,
+)
+from fastapi.testclient import TestClient
+
+from chainreview.case.access import Caller
+from chainreview.case.service import view_case
+
+NOBODY: Final = "(no credential)"
+DECIDING: Final = ((REVIEWER, "check"), (REVIEWER, "accept"))
+"""received → completeness-check → deciding (a timed state: its clock can stop)."""
+STOPPED: Final = (*DECIDING, (REVIEWER, "request-materials"))
+CONSULTED: Final = (*DECIDING, (REVIEWER, "decide-review"), (REVIEWER, "recommend"))
+"""… → initial-review → member-opinions, where member units are consulted."""
+
+EXPECTED: Final[dict[str, dict[str, int]]] = {
+    # Everyone signed in lists (what they may see); no one unsigned.
+    "list": {"root": 200, "li": 200, "zhao": 200, "wang": 200, "chen": 200, "anna": 200,
+             "bo": 200, "unit": 200, NOBODY: 401},
+    # Case of wang's operator about anna's vendor, before member units are consulted.
+    "show": {"root": 200, "li": 200, "zhao": 200, "wang": 200, "chen": 404, "anna": 200,
+             "bo": 404, "unit": 404, NOBODY: 401},
+    # The same case once put to member units: the unit sees it now.
+    "show-consulted": {"root": 200, "li": 200, "zhao": 200, "wang": 200, "chen": 404,
+                       "anna": 200, "bo": 404, "unit": 200, NOBODY: 401},
+    # Stopping the clock (Art. 15) is the reviewer's; those who see the case but may not act
+    # are refused (403), those who may not see it are told it is not there (404).
+    "request-materials": {"root": 403, "li": 200, "zhao": 403, "wang": 403, "chen": 404,
+                          "anna": 403, "bo": 404, "unit": 404, NOBODY: 401},
+    # Restarting it: applicant, vendor or reviewer.
+    "supply-materials": {"root": 403, "li": 200, "zhao": 403, "wang": 200, "chen": 404,
+                         "anna": 200, "bo": 404, "unit": 404, NOBODY: 401},
+    # decide-review from deciding: reviewer or approver (Art. 9).
+    "advance": {"root": 403, "li": 200, "zhao": 200, "wang": 403, "chen": 404, "anna": 403,
+                "bo": 404, "unit": 404, NOBODY: 401},
+    "intel": {"root": 200, "li": 200, "zhao": 200, "wang": 200, "chen": 200, "anna": 200,
+              "bo": 200, "unit": 200, NOBODY: 401},
+    # The audit log is the office's to check.
+    "audit": {"root": 200, "li": 200, "zhao": 200, "wang": 403, "chen": 403, "anna": 403,
+              "bo": 403, "unit": 403, NOBODY: 401},
+}  # fmt: skip
+
+Call = Callable[[TestClient, dict[str, str]], httpx2.Response]
+
+
+def _version(world: World, case_id: str) -> int:
+    return view_case(world.store, case_id, caller=REVIEWER, today=DAY, home=None).case.version
+
+
+def _route(world: World, route: str) -> Call:
+    """The call of `route` on a case made afresh for it (a successful action changes it)."""
+    day = DAY.isoformat()
+    if route == "list":
+        world.open(GRID, VENDOR_A)
+        return lambda c, h: c.get("/v1/cases", params={"today": day}, headers=h)
+    if route in ("show", "show-consulted"):
+        case_id = world.open(GRID, VENDOR_A, *(CONSULTED if route == "show-consulted" else ()))
+        return lambda c, h: c.get(f"/v1/cases/{case_id}", params={"today": day}, headers=h)
+    if route == "intel":
+        return lambda c, h: c.get("/v1/intel/status", headers=h)
+    if route == "audit":
+        return lambda c, h: c.get("/v1/audit/verify", headers=h)
+    steps = STOPPED if route == "supply-materials" else DECIDING
+    case_id = world.open(GRID, VENDOR_A, *steps)
+    body: dict[str, object] = {"expected_version": _version(world, case_id), "on": day}
+    path = route
+    if route == "advance":
+        body["action"] = "decide-review"
+    return lambda c, h: c.post(f"/v1/cases/{case_id}/{path}", json=body, headers=h)
+
+
+@pytest.mark.parametrize("route", sorted(EXPECTED))
+def test_every_role_on_every_route_gets_the_answer_worked_out_by_hand(
+    world: World, route: str
+) -> None:
+    assert {p.name for p in PEOPLE} | {NOBODY} == set(EXPECTED[route])
+    found: dict[str, int] = {}
+    with world.client() as client:
+        for who in [*PEOPLE, None]:
+            call = _route(world, route)
+            headers = {} if who is None else world.auth(who)
+            found[NOBODY if who is None else who.name] = call(client, headers).status_code
+    assert found == EXPECTED[route]
+
+
+def test_a_vendor_never_lists_or_fetches_another_vendors_case(world: World) -> None:
+    case_a = world.open(GRID, VENDOR_A)
+    case_b = world.open(TELECOM, VENDOR_B, *DECIDING)
+    missing = "CR-2025-9999"
+
+    def listed(who: Caller) -> list[str]:
+        with world.client() as client:
+            answer = client.get(
+                "/v1/cases", params={"today": "2026-11-02"}, headers=world.auth(who)
+            )
+        assert answer.status_code == 200
+        return [c["id"] for c in answer.json()["cases"]]
+
+    assert listed(SUPPLIER_A) == [case_a]
+    assert listed(SUPPLIER_B) == [case_b]
+    assert listed(GRID) == [case_a]
+    assert listed(REVIEWER) == [case_a, case_b]
+    assert listed(UNIT) == []
+    with world.client() as client:
+        hidden = client.get(f"/v1/cases/{case_b}", headers=world.auth(SUPPLIER_A))
+        absent = client.get(f"/v1/cases/{missing}", headers=world.auth(SUPPLIER_A))
+        acted = client.post(
+            f"/v1/cases/{case_b}/supply-materials",
+            json={"expected_version": 1, "on": DAY.isoformat()},
+            headers=world.auth(SUPPLIER_A),
+        )
+        seen = client.get(f"/v1/cases/{case_b}", headers=world.auth(SUPPLIER_B))
+    assert hidden.status_code == absent.status_code == acted.status_code == 404
+    assert hidden.json() == {"error": "not-found", "message": f"no case {case_b}"}
+    assert absent.json() == {"error": "not-found", "message": f"no case {missing}"}
+    assert acted.json() == hidden.json()
+    # the same bytes but for the id: nothing tells a hidden case from a missing one
+    assert hidden.content.replace(case_b.encode(), b"ID") == absent.content.replace(
+        missing.encode(), b"ID"
+    )
+    assert hidden.headers["content-type"] == absent.headers["content-type"]
+    assert seen.status_code == 200
+    assert seen.json()["vendor"] == VENDOR_B
+    assert ADMIN.name in world.tokens and APPROVER.name in world.tokens
