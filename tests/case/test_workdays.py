@@ -369,6 +369,14 @@ HOSTILE = [
         ),
         "holidays[1]: the range ends (2035-02-07) before it starts",
     ),
+    (  # a range running 7,000 years on (found by fuzzing): refused before it is laid out
+        ARRANGEMENT_2035.replace("to: 2035-02-13", "to: 9999-12-31"),
+        "holidays[1]: 9999-12-31 is not in 2035, the year arranged",
+    ),
+    (
+        ARRANGEMENT_2035.replace("from: 2035-02-07", "from: 1900-01-01"),
+        "holidays[1]: 1900-01-01 is not in 2035, the year arranged",
+    ),
     (
         ARRANGEMENT_2035.replace("year: 2035", "year: true"),
         "year: year True: must be a year from 1900 to 2200",

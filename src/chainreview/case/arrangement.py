@@ -201,6 +201,9 @@ def _days(value: Any, display: str, key: str, year: int, *, ranges: bool) -> lis
             last = _date(span.get("to"), display, f"{where}.to")
             if last < first:
                 raise InputError(display, f"the range ends ({last}) before it starts", where)
+            for end in (first, last):  # before the range is laid out day by day
+                if end.year != year:
+                    raise InputError(display, f"{end} is not in {year}, the year arranged", where)
             days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
         else:
             days = [_date(entry, display, where)]
