@@ -1,0 +1,482 @@
+"""The re-review monitor: after a new intel snapshot, which deployed products need review again,
+and why (DESIGN §6; docs/portfolio.md).
+
+`run_monitor` compares the current snapshot with the one its last run matched against
+(`monitor_state`). Only the deployed packages whose advisories changed between the two
+(`intel.changes.changed_packages`), and instances the last run never saw (a product added, an
+SBOM changed), are re-matched (`rematch.rematch`, a pure function over a partition of
+packages); every other package keeps its last results. The products are then compared, finding
+by finding (the same package and an alias in common is the same finding), with what the last
+run reported for them. A product is flagged for re-review when:
+
+* `new-kev`: a finding is listed in CISA KEV that was not (new, or newly listed);
+* `new-critical`: a finding is critical that was not (new, or raised to critical);
+* `new-finding`: a new finding of another severity (`unknown` included);
+* `new-undetermined`: an advisory now applies to one of its packages whose version it cannot
+  place, so the product can no longer be said to be unaffected;
+* `acceptance-expired`, `condition-overdue`: with a case store, a risk acceptance on its case
+  expired, or a condition became overdue, since the last run's day (`case.rereview`).
+
+A flag of a product with a case the store holds is recorded on the case (`case.rereview.flag`,
+audit-logged). The first run is a baseline: it matches everything and flags nothing. A product
+the last run did not see is listed as added, not flagged; VEX statements are not read (an
+inventory names none), so a VEX expiring is not a reason yet.
+
+The state is written, and the snapshot pinned against garbage collection for the next
+comparison, only once the run is complete; runs under one home take turns (a lock file).
+"""
+
+from __future__ import annotations
+
+import fcntl
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from chainreview import canonical
+from chainreview.intel.changes import changed_packages
+from chainreview.intel.snapshot import Snapshot, pin, unpin
+from chainreview.portfolio.blast import CRITICALITY_ORDER
+from chainreview.portfolio.deployments import (
+    DeploymentIndex,
+    PackageKey,
+    Unmonitored,
+    index_deployments,
+)
+from chainreview.portfolio.model import Portfolio
+from chainreview.portfolio.monitor_state import (
+    MonitorState,
+    ProductFinding,
+    ProductView,
+    instances_digest,
+    read_state,
+    state_path,
+    write_state,
+)
+from chainreview.portfolio.rematch import (
+    InstanceResult,
+    PackageResult,
+    PackageWork,
+    Seen,
+    rematch,
+)
+
+if TYPE_CHECKING:
+    from chainreview.store.db import Store
+
+__all__ = [
+    "PIN_HOLDER",
+    "Change",
+    "FlaggedProduct",
+    "MonitorReport",
+    "Reason",
+    "Selection",
+    "last_inventory",
+    "run_monitor",
+]
+
+PIN_HOLDER: Final = "chainreview monitor"
+"""Who the snapshot of the last run is pinned for (`intel.snapshot.pin`)."""
+
+
+class Reason(StrEnum):
+    """Why a product needs review again (module doc)."""
+
+    NEW_KEV = "new-kev"
+    NEW_CRITICAL = "new-critical"
+    NEW_FINDING = "new-finding"
+    NEW_UNDETERMINED = "new-undetermined"
+    ACCEPTANCE_EXPIRED = "acceptance-expired"
+    CONDITION_OVERDUE = "condition-overdue"
+
+
+class Selection(StrEnum):
+    """How the run chose the packages it re-matched."""
+
+    FIRST_RUN = "first-run"
+    """No earlier run: every deployed package (the baseline)."""
+    CHANGED = "changed"
+    """The packages whose advisories changed since the last run's snapshot."""
+    SAME_SNAPSHOT = "same-snapshot"
+    """The snapshot is the last run's: nothing changed."""
+    PREVIOUS_GONE = "previous-snapshot-gone"
+    """The last run's snapshot is no longer there to compare with: every deployed package."""
+    COVERAGE_CHANGED = "coverage-changed"
+    """The OSV sources or their whole-feed marks changed: every deployed package."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Change:
+    """One reason a product needs review again."""
+
+    reason: Reason
+    subject: str
+    """The finding's display id, the advisory's id, or `acceptance N` / `condition N`."""
+    package: str | None
+    """`ecosystem/name` of the package concerned (None for a case's acceptance or condition)."""
+    purl: str | None
+    severity: str | None
+    kev: str | None
+    detail: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FlaggedProduct:
+    """A product that needs review again, and why."""
+
+    product: str
+    name: str
+    case: str | None
+    systems: tuple[str, ...]
+    """The systems it is deployed in, most critical first."""
+    changes: tuple[Change, ...]
+    recorded: int | None
+    """The flag's id on the case, when recorded there."""
+    note: str | None
+    """Why it was not recorded on a case, when it has one."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MonitorReport:
+    """What changed since the last run (module doc)."""
+
+    operator: str
+    inventory: str
+    snapshot: str
+    previous_snapshot: str | None
+    previous_run: str | None
+    """The last run's day (ISO), None before the first."""
+    ran_on: str
+    selection: Selection
+    changed_records: int | None
+    """OSV, NVD and KEV records that differ between the two snapshots, when compared."""
+    packages: int
+    """Distinct packages deployed and monitored."""
+    rematched: tuple[str, ...]
+    """`ecosystem/name` of the packages matched in this run."""
+    instances_rematched: int
+    flagged: tuple[FlaggedProduct, ...]
+    """Ranked by the most critical system each is deployed in, then id."""
+    added: tuple[str, ...]
+    """Products the last run did not see (a baseline for them, not flagged)."""
+    removed: tuple[str, ...]
+    """Products the last run saw that the inventory no longer has."""
+    unmonitored: tuple[Unmonitored, ...]
+    needs_rereview: bool
+
+
+def last_inventory(home: Path) -> str | None:
+    """The inventory the last run read, as it was given, or None before the first run."""
+    state = read_state(home)
+    return None if state is None else state.inventory
+
+
+def run_monitor(
+    portfolio: Portfolio,
+    snapshot: Snapshot,
+    *,
+    home: Path,
+    inventory: str,
+    today: date,
+    store: Store | None = None,
+) -> MonitorReport:
+    """Compare `snapshot` with the last run's and report what changed (module doc).
+
+    `home` holds the state (`monitor/state.json`); `snapshot` must be a file of an intel home
+    (`<intel>/snapshots/<hash>.sqlite`), where the last run's snapshot is looked for beside it.
+    `inventory` names the inventory as given (kept for the next run); `today` is the run's day;
+    with `store`, acceptances and conditions are checked and flags are recorded on cases.
+    """
+    with _locked(home):
+        state = read_state(home)
+        index = index_deployments(portfolio)
+        selection, matched, changed_records = _select(state, snapshot, index)
+        work = _work(index, matched, state.packages if state else {})
+        fresh = rematch(work, snapshot.path)
+        results = _results(index, fresh, state.packages if state else {})
+        views = _views(index, results)
+        flagged, added = _compare(portfolio, views, state, store, today)
+        flagged = _recorded(flagged, snapshot.hash, state, store)
+        previous = state.snapshot if state else None
+        write_state(
+            home,
+            MonitorState(
+                snapshot=snapshot.hash,
+                ran_on=today,
+                inventory=inventory,
+                packages=results,
+                products=views,
+            ),
+        )
+        pin(snapshot.path, PIN_HOLDER)
+        if previous is not None and previous != snapshot.hash:
+            unpin(snapshot.path.with_name(f"{previous}.sqlite"), PIN_HOLDER)
+    return MonitorReport(
+        operator=portfolio.operator,
+        inventory=inventory,
+        snapshot=snapshot.hash,
+        previous_snapshot=previous,
+        previous_run=state.ran_on.isoformat() if state else None,
+        ran_on=today.isoformat(),
+        selection=selection,
+        changed_records=changed_records,
+        packages=len(index.packages),
+        rematched=tuple(_label(w.package) for w in work),
+        instances_rematched=sum(len(w.instances) for w in work),
+        flagged=flagged,
+        added=added,
+        removed=tuple(sorted(set(state.products) - set(views))) if state else (),
+        unmonitored=index.unmonitored,
+        needs_rereview=bool(flagged),
+    )
+
+
+@contextmanager
+def _locked(home: Path) -> Iterator[None]:
+    path = state_path(home).with_name("lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _select(
+    state: MonitorState | None, snapshot: Snapshot, index: DeploymentIndex
+) -> tuple[Selection, frozenset[PackageKey], int | None]:
+    """How the packages to re-match are chosen, those packages (besides the instances the last
+    run never saw), and the records changed when two snapshots were compared."""
+    everything = frozenset(index.packages)
+    if state is None:
+        return Selection.FIRST_RUN, everything, None
+    if state.snapshot == snapshot.hash:
+        return Selection.SAME_SNAPSHOT, frozenset(), None
+    previous = snapshot.path.with_name(f"{state.snapshot}.sqlite")
+    if not previous.is_file():
+        return Selection.PREVIOUS_GONE, everything, None
+    with Snapshot(previous) as old:
+        changes = changed_packages(old, snapshot)
+    if changes.coverage_changed:
+        return Selection.COVERAGE_CHANGED, everything, changes.records
+    return Selection.CHANGED, everything & changes.packages, changes.records
+
+
+def _work(
+    index: DeploymentIndex,
+    matched: frozenset[PackageKey],
+    known: Mapping[PackageKey, tuple[InstanceResult, ...]],
+) -> tuple[PackageWork, ...]:
+    """Per package, the instances to match: all of a changed package's, else those without a
+    result from the last run."""
+    work = []
+    for key, instances in index.packages.items():
+        seen = {r.instance for r in known.get(key, ())}
+        wanted = tuple(i for i in instances if key in matched or i not in seen)
+        if wanted:
+            work.append(PackageWork(package=key, instances=wanted))
+    return tuple(work)
+
+
+def _results(
+    index: DeploymentIndex,
+    fresh: Sequence[PackageResult],
+    known: Mapping[PackageKey, tuple[InstanceResult, ...]],
+) -> dict[PackageKey, tuple[InstanceResult, ...]]:
+    """Every deployed instance's result: this run's where matched, else the last run's."""
+    by_package = {p.package: {r.instance: r for r in p.instances} for p in fresh}
+    results = {}
+    for key, instances in index.packages.items():
+        before = {r.instance: r for r in known.get(key, ())}
+        mine = by_package.get(key, {})
+        results[key] = tuple(mine.get(i) or before[i] for i in instances)
+    return results
+
+
+def _views(
+    index: DeploymentIndex, results: Mapping[PackageKey, tuple[InstanceResult, ...]]
+) -> dict[str, ProductView]:
+    """Each product with an SBOM as this run sees it."""
+    by_instance = {(key, r.instance): r for key, found in results.items() for r in found}
+    views = {}
+    for product, carried in index.products.items():
+        findings: list[ProductFinding] = []
+        undetermined: set[tuple[PackageKey, str]] = set()
+        for key, instance in carried:
+            result = by_instance[(key, instance)]
+            findings += [
+                ProductFinding(package=key, purl=instance.purl, seen=s) for s in result.findings
+            ]
+            undetermined.update((key, advisory) for advisory in result.undetermined)
+        views[product] = ProductView(
+            instances=instances_digest(carried),
+            findings=tuple(sorted(findings, key=lambda f: (f.package, f.purl, f.seen.id))),
+            undetermined=tuple(sorted(undetermined)),
+        )
+    return views
+
+
+def _compare(
+    portfolio: Portfolio,
+    views: Mapping[str, ProductView],
+    state: MonitorState | None,
+    store: Store | None,
+    today: date,
+) -> tuple[tuple[FlaggedProduct, ...], tuple[str, ...]]:
+    """The products that need review again (not yet recorded), and those added."""
+    if state is None:
+        return (), ()
+    systems = {s.id: s for s in portfolio.systems}
+    flagged: list[FlaggedProduct] = []
+    added: list[str] = []
+    for product in portfolio.products:
+        view, old = views.get(product.id), state.products.get(product.id)
+        changes: list[Change] = []
+        if view is not None and old is None:
+            added.append(product.id)
+        elif view is not None and old is not None:
+            changes += _finding_changes(old, view)
+        if store is not None and product.case is not None:
+            changes += _lapsed(store, product.case, state.ran_on, today)
+        if changes:
+            deployed = sorted(
+                {systems[d.system] for d in product.deployments},
+                key=lambda s: (CRITICALITY_ORDER.index(s.criticality), s.id),
+            )
+            flagged.append(
+                FlaggedProduct(
+                    product=product.id,
+                    name=product.name,
+                    case=product.case,
+                    systems=tuple(s.id for s in deployed),
+                    changes=tuple(changes),
+                    recorded=None,
+                    note=None,
+                )
+            )
+    flagged.sort(key=lambda f: (_rank(portfolio, f), f.product))
+    return tuple(flagged), tuple(added)
+
+
+def _rank(portfolio: Portfolio, flagged: FlaggedProduct) -> int:
+    """The rank of the most critical system the product is deployed in."""
+    criticality = {s.id: s.criticality for s in portfolio.systems}
+    return min(
+        (CRITICALITY_ORDER.index(criticality[s]) for s in flagged.systems),
+        default=len(CRITICALITY_ORDER),
+    )
+
+
+def _finding_changes(old: ProductView, new: ProductView) -> list[Change]:
+    """The changes of a product's findings that call for re-review (module doc)."""
+    before: dict[PackageKey, list[Seen]] = {}
+    for finding in old.findings:
+        before.setdefault(finding.package, []).append(finding.seen)
+    changes: list[Change] = []
+    for finding in new.findings:
+        seen, aliases = finding.seen, set(finding.seen.aliases)
+        earlier = next(
+            (s for s in before.get(finding.package, ()) if aliases & set(s.aliases)), None
+        )
+        why = _why(earlier, seen)
+        if why is not None:
+            reason, detail = why
+            changes.append(
+                Change(
+                    reason=reason,
+                    subject=seen.id,
+                    package=_label(finding.package),
+                    purl=finding.purl,
+                    severity=seen.severity,
+                    kev=seen.kev,
+                    detail=detail,
+                )
+            )
+    known = set(old.undetermined)
+    changes += [
+        Change(
+            reason=Reason.NEW_UNDETERMINED,
+            subject=advisory,
+            package=_label(key),
+            purl=None,
+            severity=None,
+            kev=None,
+            detail=f"{advisory} applies to {_label(key)}, but the version deployed cannot be "
+            "placed in its ranges",
+        )
+        for key, advisory in new.undetermined
+        if (key, advisory) not in known
+    ]
+    return changes
+
+
+def _why(earlier: Seen | None, now: Seen) -> tuple[Reason, str] | None:
+    """Why a finding calls for re-review, given the same finding in the last run (if any)."""
+    if earlier is None:
+        if now.kev is not None:
+            return Reason.NEW_KEV, f"new finding ({now.severity}), {now.kev} in CISA KEV"
+        if now.severity == "critical":
+            return Reason.NEW_CRITICAL, "new critical finding"
+        return Reason.NEW_FINDING, f"new finding ({now.severity})"
+    if now.kev is not None and earlier.kev is None:
+        return Reason.NEW_KEV, f"{now.kev} now in CISA KEV"
+    if now.severity == "critical" and earlier.severity != "critical":
+        return Reason.NEW_CRITICAL, f"severity raised from {earlier.severity} to critical"
+    return None
+
+
+def _lapsed(store: Store, case_id: str, since: date, today: date) -> list[Change]:
+    from chainreview.case.rereview import lapses  # the store loads only when needed
+
+    return [
+        Change(
+            reason=Reason(lapse.kind),
+            subject=f"{lapse.kind.split('-')[0]} {lapse.id}",
+            package=None,
+            purl=None,
+            severity=None,
+            kev=None,
+            detail=lapse.detail,
+        )
+        for lapse in lapses(store, case_id, since, today)
+    ]
+
+
+def _recorded(
+    flagged: tuple[FlaggedProduct, ...],
+    snapshot: str,
+    state: MonitorState | None,
+    store: Store | None,
+) -> tuple[FlaggedProduct, ...]:
+    """The flagged products, each recorded on its case when the store holds it."""
+    if not any(f.case for f in flagged):
+        return flagged
+    from chainreview.case.rereview import flag, has_case  # the store loads only when needed
+    from chainreview.store.records import NewFlag
+
+    done = []
+    for item in flagged:
+        if item.case is None:
+            done.append(item)
+        elif store is None:
+            done.append(replace(item, note="no case store given: not recorded on the case"))
+        elif not has_case(store, item.case):
+            done.append(replace(item, note=f"case {item.case} is not in the case store"))
+        else:
+            new = NewFlag(
+                product=item.product,
+                snapshot=snapshot,
+                previous=state.snapshot if state else None,
+                reasons=canonical.dumps(item.changes).decode(),
+            )
+            done.append(replace(item, recorded=flag(store, item.case, new).id))
+    return tuple(done)
+
+
+def _label(key: PackageKey) -> str:
+    return f"{key[0]}/{key[1]}"
