@@ -42,7 +42,16 @@ from chainreview.portfolio.monitor import MonitorReport, Selection, run_monitor
 from chainreview.portfolio.monitor_state import read_state
 from chainreview.portfolio.rematch import PackageWork, rematch
 from chainreview.portfolio.sources import load_portfolio
-from monitor_kit import CUTOFF, INVENTORY, KEV, advisory, import_first, import_second, modified_on
+from monitor_kit import (
+    CUTOFF,
+    INVENTORY,
+    KEV,
+    PYPA,
+    advisory,
+    import_first,
+    import_second,
+    modified_on,
+)
 
 FIRST_DAY, SECOND_DAY, THIRD_DAY = date(2027, 1, 10), date(2027, 1, 20), date(2027, 1, 21)
 
@@ -235,3 +244,49 @@ def test_without_the_last_snapshot_everything_is_matched_again(
     assert report.selection is Selection.PREVIOUS_GONE
     assert len(report.rematched) == 5
     assert flags(report) == EXPECTED
+
+
+def test_an_advisory_whose_version_cannot_be_placed_flags_the_product(
+    tmp_path: Path, shared_data: Path, pypa_until_cutoff: Path
+) -> None:
+    """duckdb's only advisory, PYSEC-2024-25, comes with the second snapshot; a product whose
+    SBOM gives duckdb without a version cannot be said to be unaffected by it."""
+    assert sorted(p.name for p in (shared_data / PYPA / "duckdb").iterdir()) == [
+        "PYSEC-2024-25.yaml"
+    ]
+    (tmp_path / "sbom").mkdir()
+    bom = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.5",
+        "version": 1,
+        "components": [{"type": "library", "name": "duckdb", "purl": "pkg:pypi/duckdb"}],
+    }
+    (tmp_path / "sbom" / "box.cdx.json").write_text(json.dumps(bom), encoding="utf-8")
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(
+        "schema_version: '1.0'\noperator: One Box Co.\n"
+        "systems: [{id: S, name: Box, criticality: low, function: storage}]\n"
+        "vendors: [{id: v, name: V, country: DE}]\n"
+        "products: [{id: P-BOX, name: Box, vendor: v, sboms: [sbom/box.cdx.json], "
+        "deployments: [{system: S, quantity: 1}]}]\n",
+        encoding="utf-8",
+    )
+    home = tmp_path / "home"
+    import_first(home, pypa_until_cutoff)
+    runs = []
+    for day, load in ((FIRST_DAY, False), (SECOND_DAY, True)):
+        if load:
+            import_second(home, shared_data)
+        snapshot = open_current(home)
+        assert snapshot is not None
+        with snapshot:
+            runs.append(
+                run_monitor(
+                    load_portfolio(inventory), snapshot, home=home, inventory="i", today=day
+                )
+            )
+    assert runs[0].flagged == ()
+    (box,) = runs[1].flagged
+    assert [(c.reason.value, c.subject, c.package) for c in box.changes] == [
+        ("new-undetermined", "PYSEC-2024-25", "PyPI/duckdb")
+    ]

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Final
 
 from chainreview import canonical
 from chainreview.intel.changes import changed_packages
+from chainreview.intel.interface import IntelError
 from chainreview.intel.snapshot import Snapshot, pin, unpin
 from chainreview.portfolio.blast import CRITICALITY_ORDER
 from chainreview.portfolio.deployments import (
@@ -104,7 +105,8 @@ class Selection(StrEnum):
     SAME_SNAPSHOT = "same-snapshot"
     """The snapshot is the last run's: nothing changed."""
     PREVIOUS_GONE = "previous-snapshot-gone"
-    """The last run's snapshot is no longer there to compare with: every deployed package."""
+    """The last run's snapshot is no longer there (or no longer opens) to compare with: every
+    deployed package."""
     COVERAGE_CHANGED = "coverage-changed"
     """The OSV sources or their whole-feed marks changed: every deployed package."""
 
@@ -260,7 +262,11 @@ def _select(
     previous = snapshot.path.with_name(f"{state.snapshot}.sqlite")
     if not previous.is_file():
         return Selection.PREVIOUS_GONE, everything, None
-    with Snapshot(previous) as old:
+    try:
+        old = Snapshot(previous)
+    except IntelError:  # of another format, or damaged: nothing to compare with
+        return Selection.PREVIOUS_GONE, everything, None
+    with old:
         changes = changed_packages(old, snapshot)
     if changes.coverage_changed:
         return Selection.COVERAGE_CHANGED, everything, changes.records
