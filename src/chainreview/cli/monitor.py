@@ -7,7 +7,7 @@ module is imported whenever the CLI starts, so it must stay cheap.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
 
@@ -32,7 +32,8 @@ def run(
         typer.Option(
             "--inventory",
             help="The operator's inventory (YAML or CSV, docs/portfolio.md), or a declaration "
-            "package's folder. Default: the one the last run read.",
+            "package's folder; remembered (as an absolute path) for the next run. Default: the "
+            "one the last run read.",
             show_default=False,
         ),
     ] = None,
@@ -61,7 +62,7 @@ def run(
     from chainreview.snapshots import open_snapshot
 
     data_home = home.data_home()
-    named = str(inventory) if inventory is not None else last_inventory(data_home)
+    named = str(inventory.resolve()) if inventory is not None else last_inventory(data_home)
     if named is None:
         raise InputError(
             str(data_home / "monitor"), "no earlier run: name the inventory with --inventory FILE"
@@ -104,6 +105,13 @@ def _store(data_home: Path) -> Store | None:
     return open_store(url, home=data_home)
 
 
+_WHY: Final = {
+    "previous-snapshot-gone": "; the last run's snapshot is gone: every package matched again",
+    "coverage-changed": "; the OSV sources changed: every package matched again",
+}
+"""What the text says of a run that matched everything again (`monitor.Selection` values)."""
+
+
 def _print(report: MonitorReport) -> None:
     lines = [f"Monitor of {report.operator} ({report.inventory}) on {report.ran_on}"]
     if report.previous_snapshot is None:
@@ -114,14 +122,10 @@ def _print(report: MonitorReport) -> None:
     elif report.previous_snapshot == report.snapshot:
         lines.append(f"no new intel snapshot since {report.previous_run} ({report.snapshot})")
     else:
-        changed = (
-            ""
-            if report.changed_records is None
-            else f", {report.changed_records:,} records changed"
-        )
+        changed = f", {report.changed_records:,} records changed" if report.changed_records else ""
         lines.append(
             f"intel snapshot {report.previous_snapshot[:12]} ({report.previous_run}) → "
-            f"{report.snapshot[:12]}{changed} ({report.selection})"
+            f"{report.snapshot[:12]}{changed}{_WHY.get(report.selection.value, '')}"
         )
     lines.append(
         f"re-matched {len(report.rematched):,} of {report.packages:,} package(s) "
@@ -147,10 +151,15 @@ def _print(report: MonitorReport) -> None:
         lines.append(f"new to the monitor (baseline, not flagged): {', '.join(report.added)}")
     if report.removed:
         lines.append(f"no longer in the inventory: {', '.join(report.removed)}")
-    for gap in report.unmonitored:
-        what = (
-            "no SBOM" if gap.no_sbom else f"{gap.components:,} component(s) outside the OSV matcher"
+    no_sbom = [gap.product for gap in report.unmonitored if gap.no_sbom]
+    if no_sbom:
+        lines.append(f"not monitored, no SBOM: {', '.join(no_sbom)}")
+    outside = [gap for gap in report.unmonitored if not gap.no_sbom]
+    if outside:
+        lines.append(
+            f"not monitored: {sum(g.components for g in outside):,} component(s) in "
+            f"{len(outside):,} product(s) without a purl of an OSV ecosystem, or OS packages "
+            "(--format json names the products); not known to be unaffected"
         )
-        lines.append(f"not monitored in {gap.product}: {what} (not known to be unaffected)")
     for line in lines:
         output.stdout.print(safe_text(line), markup=False)
