@@ -39,7 +39,7 @@ from chainreview import canonical
 from chainreview.intel.snapshot import open_current, pinned, snapshot_path
 from chainreview.portfolio.deployments import Instance, index_deployments
 from chainreview.portfolio.monitor import MonitorReport, Selection, run_monitor
-from chainreview.portfolio.monitor_state import read_state
+from chainreview.portfolio.monitor_state import package_results, read_state
 from chainreview.portfolio.rematch import PackageWork, rematch
 from chainreview.portfolio.sources import load_portfolio
 from monitor_kit import (
@@ -217,7 +217,9 @@ def test_the_incremental_results_are_a_full_rematch(
     assert canonical.dumps(together) == canonical.dumps(apart)
     state = read_state(home)
     assert state is not None
-    assert {r.package: r.instances for r in together} == dict(state.packages)
+    assert {r.package: r.instances for r in together} == {
+        key: package_results(plain) for key, plain in state.packages.items()
+    }
     jinja = index.deployments("PyPI", "Jinja2")
     assert jinja is not None
     assert (jinja.products, jinja.systems) == (("P-API", "P-PORTAL"), ("SYS-PAY", "SYS-WEB"))

@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from chainreview import canonical
 from chainreview.intel.changes import changed_packages
@@ -44,6 +44,7 @@ from chainreview.intel.snapshot import Snapshot, pin, unpin
 from chainreview.portfolio.blast import CRITICALITY_ORDER
 from chainreview.portfolio.deployments import (
     DeploymentIndex,
+    Instance,
     PackageKey,
     Unmonitored,
     index_deployments,
@@ -54,8 +55,12 @@ from chainreview.portfolio.monitor_state import (
     ProductFinding,
     ProductView,
     instances_digest,
+    package_results,
+    product_view,
     read_state,
     state_path,
+    stored_instances,
+    view_digest,
     write_state,
 )
 from chainreview.portfolio.rematch import (
@@ -197,22 +202,19 @@ def run_monitor(
         state = read_state(home)
         index = index_deployments(portfolio)
         selection, matched, changed_records = _select(state, snapshot, index)
-        work = _work(index, matched, state.packages if state else {})
-        fresh = rematch(work, snapshot.path)
-        results = _results(index, fresh, state.packages if state else {})
-        views = _views(index, results)
-        flagged, added = _compare(portfolio, views, state, store, today)
+        known = state.packages if state else {}
+        work = _work(index, matched, known)
+        results = _Results(index, rematch(work, snapshot.path), known)
+        views, flagged, added = _compare(portfolio, index, results, state, store, today)
         flagged = _recorded(flagged, snapshot.hash, state, store)
         previous = state.snapshot if state else None
         write_state(
             home,
-            MonitorState(
-                snapshot=snapshot.hash,
-                ran_on=today,
-                inventory=inventory,
-                packages=results,
-                products=views,
-            ),
+            snapshot=snapshot.hash,
+            ran_on=today,
+            inventory=inventory,
+            packages=results.kept(),
+            products=views,
         )
         pin(snapshot.path, PIN_HOLDER)
         if previous is not None and previous != snapshot.hash:
@@ -274,80 +276,99 @@ def _select(
 
 
 def _work(
-    index: DeploymentIndex,
-    matched: frozenset[PackageKey],
-    known: Mapping[PackageKey, tuple[InstanceResult, ...]],
+    index: DeploymentIndex, matched: frozenset[PackageKey], known: Mapping[PackageKey, Any]
 ) -> tuple[PackageWork, ...]:
     """Per package, the instances to match: all of a changed package's, else those without a
     result from the last run."""
     work = []
     for key, instances in index.packages.items():
-        seen = {r.instance for r in known.get(key, ())}
-        wanted = tuple(i for i in instances if key in matched or i not in seen)
+        if key in matched or key not in known:
+            wanted = tuple(instances)
+        else:
+            seen = stored_instances(known[key])
+            wanted = tuple(i for i in instances if i not in seen)
         if wanted:
             work.append(PackageWork(package=key, instances=wanted))
     return tuple(work)
 
 
-def _results(
-    index: DeploymentIndex,
-    fresh: Sequence[PackageResult],
-    known: Mapping[PackageKey, tuple[InstanceResult, ...]],
-) -> dict[PackageKey, tuple[InstanceResult, ...]]:
-    """Every deployed instance's result: this run's where matched, else the last run's."""
-    by_package = {p.package: {r.instance: r for r in p.instances} for p in fresh}
-    results = {}
-    for key, instances in index.packages.items():
-        before = {r.instance: r for r in known.get(key, ())}
-        mine = by_package.get(key, {})
-        results[key] = tuple(mine.get(i) or before[i] for i in instances)
-    return results
+class _Results:
+    """Every deployed instance's result: this run's where it was matched, else the last run's
+    (a package's stored results parsed only when one of them is asked for)."""
 
+    def __init__(
+        self,
+        index: DeploymentIndex,
+        fresh: Sequence[PackageResult],
+        known: Mapping[PackageKey, Any],
+    ) -> None:
+        self._index = index
+        self._known = known
+        self._fresh = {(p.package, r.instance): r for p in fresh for r in p.instances}
+        self._stored: dict[PackageKey, dict[Instance, InstanceResult]] = {}
+        self.rematched: frozenset[tuple[PackageKey, Instance]] = frozenset(self._fresh)
 
-def _views(
-    index: DeploymentIndex, results: Mapping[PackageKey, tuple[InstanceResult, ...]]
-) -> dict[str, ProductView]:
-    """Each product with an SBOM as this run sees it."""
-    by_instance = {(key, r.instance): r for key, found in results.items() for r in found}
-    views = {}
-    for product, carried in index.products.items():
-        findings: list[ProductFinding] = []
-        undetermined: set[tuple[PackageKey, str]] = set()
-        for key, instance in carried:
-            result = by_instance[(key, instance)]
-            findings += [
-                ProductFinding(package=key, purl=instance.purl, seen=s) for s in result.findings
-            ]
-            undetermined.update((key, advisory) for advisory in result.undetermined)
-        views[product] = ProductView(
-            instances=instances_digest(carried),
-            findings=tuple(sorted(findings, key=lambda f: (f.package, f.purl, f.seen.id))),
-            undetermined=tuple(sorted(undetermined)),
-        )
-    return views
+    def of(self, key: PackageKey, instance: Instance) -> InstanceResult:
+        """The result of one deployed instance."""
+        found = self._fresh.get((key, instance))
+        if found is not None:
+            return found
+        stored = self._stored.get(key)
+        if stored is None:
+            parsed = package_results(self._known[key])
+            stored = self._stored[key] = {r.instance: r for r in parsed}
+        return stored[instance]
+
+    def kept(self) -> dict[PackageKey, object]:
+        """What the state keeps per deployed package: its results as read when none was
+        matched again and it has the same instances, else parsed and updated."""
+        kept: dict[PackageKey, object] = {}
+        for key, instances in self._index.packages.items():
+            plain = self._known.get(key)
+            if (
+                plain is not None
+                and not any((key, i) in self.rematched for i in instances)
+                and stored_instances(plain) == frozenset(instances)
+            ):
+                kept[key] = plain
+            else:
+                kept[key] = tuple(self.of(key, i) for i in instances)
+        return kept
 
 
 def _compare(
     portfolio: Portfolio,
-    views: Mapping[str, ProductView],
+    index: DeploymentIndex,
+    results: _Results,
     state: MonitorState | None,
     store: Store | None,
     today: date,
-) -> tuple[tuple[FlaggedProduct, ...], tuple[str, ...]]:
-    """The products that need review again (not yet recorded), and those added."""
-    if state is None:
-        return (), ()
+) -> tuple[dict[str, object], tuple[FlaggedProduct, ...], tuple[str, ...]]:
+    """Each product's view to keep (as read when nothing of it was matched again), the
+    products that need review again (not yet recorded), and those added."""
     systems = {s.id: s for s in portfolio.systems}
+    views: dict[str, object] = {}
     flagged: list[FlaggedProduct] = []
     added: list[str] = []
     for product in portfolio.products:
-        view, old = views.get(product.id), state.products.get(product.id)
         changes: list[Change] = []
-        if view is not None and old is None:
-            added.append(product.id)
-        elif view is not None and old is not None:
-            changes += _finding_changes(old, view)
-        if store is not None and product.case is not None:
+        carried = index.products.get(product.id)
+        before = state.products.get(product.id) if state else None
+        if carried is not None:
+            digest = instances_digest(carried)
+            if (
+                before is not None
+                and view_digest(before) == digest
+                and not any(c in results.rematched for c in carried)
+            ):
+                views[product.id] = before  # nothing of it changed
+            else:
+                view = views[product.id] = _view(results, carried, digest)
+                if state is not None and before is None:
+                    added.append(product.id)
+                elif before is not None:
+                    changes += _finding_changes(product_view(before), view)
+        if state is not None and store is not None and product.case is not None:
             changes += _lapsed(store, product.case, state.ran_on, today)
         if changes:
             deployed = sorted(
@@ -366,7 +387,26 @@ def _compare(
                 )
             )
     flagged.sort(key=lambda f: (_rank(portfolio, f), f.product))
-    return tuple(flagged), tuple(added)
+    return views, tuple(flagged), tuple(added)
+
+
+def _view(
+    results: _Results, carried: Sequence[tuple[PackageKey, Instance]], digest: str
+) -> ProductView:
+    """A product as this run sees it."""
+    findings: list[ProductFinding] = []
+    undetermined: set[tuple[PackageKey, str]] = set()
+    for key, instance in carried:
+        result = results.of(key, instance)
+        findings += [
+            ProductFinding(package=key, purl=instance.purl, seen=s) for s in result.findings
+        ]
+        undetermined.update((key, advisory) for advisory in result.undetermined)
+    return ProductView(
+        instances=digest,
+        findings=tuple(sorted(findings, key=lambda f: (f.package, f.purl, f.seen.id))),
+        undetermined=tuple(sorted(undetermined)),
+    )
 
 
 def _rank(portfolio: Portfolio, flagged: FlaggedProduct) -> int:
@@ -380,14 +420,16 @@ def _rank(portfolio: Portfolio, flagged: FlaggedProduct) -> int:
 
 def _finding_changes(old: ProductView, new: ProductView) -> list[Change]:
     """The changes of a product's findings that call for re-review (module doc)."""
-    before: dict[PackageKey, list[Seen]] = {}
+    before: dict[tuple[PackageKey, str], Seen] = {}
     for finding in old.findings:
-        before.setdefault(finding.package, []).append(finding.seen)
+        for alias in finding.seen.aliases:
+            before.setdefault((finding.package, alias), finding.seen)
     changes: list[Change] = []
     for finding in new.findings:
-        seen, aliases = finding.seen, set(finding.seen.aliases)
+        seen = finding.seen
         earlier = next(
-            (s for s in before.get(finding.package, ()) if aliases & set(s.aliases)), None
+            (before[(finding.package, a)] for a in seen.aliases if (finding.package, a) in before),
+            None,
         )
         why = _why(earlier, seen)
         if why is not None:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import orjson
 
@@ -31,10 +31,16 @@ __all__ = [
     "ProductFinding",
     "ProductView",
     "instances_digest",
+    "package_results",
+    "product_view",
     "read_state",
     "state_path",
+    "stored_instances",
+    "view_digest",
     "write_state",
 ]
+
+_T = TypeVar("_T")
 
 FORMAT: Final = 1
 """Version of the state file's layout."""
@@ -62,14 +68,20 @@ class ProductView:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MonitorState:
-    """What the last run matched against and saw (module doc)."""
+    """What the last run matched against and saw (module doc).
+
+    The packages' results and the products' views are kept as read (plain JSON) and parsed
+    only for what a run touches (`package_results`, `product_view`): a run that re-matches a
+    few packages neither parses nor rebuilds the rest, it writes them back as they were."""
 
     snapshot: str
     ran_on: date
     inventory: str
     """The inventory read, as given to the run."""
-    packages: Mapping[PackageKey, tuple[InstanceResult, ...]]
-    products: Mapping[str, ProductView]
+    packages: Mapping[PackageKey, Any]
+    """Each package's instance results, as read (`package_results`)."""
+    products: Mapping[str, Any]
+    """Each product's view, as read (`product_view`)."""
 
 
 def state_path(home: Path) -> Path:
@@ -103,11 +115,8 @@ def read_state(home: Path) -> MonitorState | None:
             snapshot=str(plain["snapshot"]),
             ran_on=date.fromisoformat(plain["ran_on"]),
             inventory=str(plain["inventory"]),
-            packages={
-                (str(eco), str(name)): tuple(_instance_result(r) for r in results)
-                for eco, name, results in plain["packages"]
-            },
-            products={str(pid): _product(view) for pid, view in plain["products"].items()},
+            packages={(str(eco), str(name)): results for eco, name, results in plain["packages"]},
+            products=dict(plain["products"]),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(
@@ -117,21 +126,62 @@ def read_state(home: Path) -> MonitorState | None:
         ) from exc
 
 
-def write_state(home: Path, state: MonitorState) -> None:
-    """Write `state` as the last run's, atomically."""
+def write_state(
+    home: Path,
+    *,
+    snapshot: str,
+    ran_on: date,
+    inventory: str,
+    packages: Mapping[PackageKey, object],
+    products: Mapping[str, object],
+) -> None:
+    """Write the run's state, atomically: each package's results and each product's view
+    either parsed (`InstanceResult`s, a `ProductView`) or carried over as read."""
     plain = {
         "format": FORMAT,
-        "snapshot": state.snapshot,
-        "ran_on": state.ran_on.isoformat(),
-        "inventory": state.inventory,
-        "packages": [[*key, results] for key, results in sorted(state.packages.items())],
-        "products": dict(state.products),
+        "snapshot": snapshot,
+        "ran_on": ran_on.isoformat(),
+        "inventory": inventory,
+        "packages": [[*key, results] for key, results in sorted(packages.items())],
+        "products": dict(products),
     }
     path = state_path(home)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_bytes(canonical.dumps(plain))
     os.replace(temporary, path)
+
+
+def package_results(plain: Any) -> tuple[InstanceResult, ...]:
+    """A package's instance results as `read_state` keeps them, parsed; a malformed state is
+    refused as `read_state` refuses one."""
+    return _parsed(lambda: tuple(_instance_result(r) for r in plain))
+
+
+def stored_instances(plain: Any) -> frozenset[Instance]:
+    """The instances a package's stored results are of, without parsing the results."""
+    return _parsed(lambda: frozenset(_instance(r["instance"]) for r in plain))
+
+
+def product_view(plain: Any) -> ProductView:
+    """A product's view as `read_state` keeps it, parsed."""
+    return _parsed(lambda: _product(plain))
+
+
+def view_digest(plain: Any) -> str:
+    """The instances digest of a product's stored view, without parsing the rest."""
+    return _parsed(lambda: str(plain["instances"]))
+
+
+def _parsed(parse: Callable[[], _T]) -> _T:
+    try:
+        return parse()
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise InputError(
+            "monitor state",
+            f"not a monitor state this chainreview can read ({exc}): delete "
+            "$CHAINREVIEW_HOME/monitor/state.json to start a new baseline",
+        ) from exc
 
 
 def _seen(plain: Mapping[str, Any]) -> Seen:
@@ -143,13 +193,14 @@ def _seen(plain: Mapping[str, Any]) -> Seen:
     )
 
 
+def _instance(plain: Mapping[str, Any]) -> Instance:
+    version = plain["version"]
+    return Instance(purl=str(plain["purl"]), version=None if version is None else str(version))
+
+
 def _instance_result(plain: Mapping[str, Any]) -> InstanceResult:
-    instance = plain["instance"]
-    version = instance["version"]
     return InstanceResult(
-        instance=Instance(
-            purl=str(instance["purl"]), version=None if version is None else str(version)
-        ),
+        instance=_instance(plain["instance"]),
         coverage=str(plain["coverage"]),
         findings=tuple(_seen(s) for s in plain["findings"]),
         undetermined=tuple(str(a) for a in plain["undetermined"]),
