@@ -35,7 +35,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from chainreview import canonical
+import pytest
+
+from chainreview import canonical, limits
+from chainreview.errors import InputError, LimitExceeded
 from chainreview.intel.snapshot import open_current, pinned, snapshot_path
 from chainreview.portfolio.deployments import Instance, index_deployments
 from chainreview.portfolio.monitor import MonitorReport, Selection, run_monitor
@@ -292,3 +295,19 @@ def test_an_advisory_whose_version_cannot_be_placed_flags_the_product(
     assert [(c.reason.value, c.subject, c.package) for c in box.changes] == [
         ("new-undetermined", "PYSEC-2024-25", "PyPI/duckdb")
     ]
+
+
+def test_a_state_file_it_cannot_read_is_refused_in_one_line(tmp_path: Path) -> None:
+    state = tmp_path / "monitor" / "state.json"
+    state.parent.mkdir()
+    state.write_text('{"format": 1, "snapshot": "x"}', encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        read_state(tmp_path)
+    assert str(refused.value) == (
+        f"{state}: not a monitor state this chainreview can read ('ran_on'): delete it to "
+        "start a new baseline"
+    )
+    with state.open("wb") as handle:  # sparse: no disk used
+        handle.truncate(limits.MAX_MONITOR_STATE_BYTES + 1)
+    with pytest.raises(LimitExceeded, match="268,435,457 bytes, over the 268,435,456-byte limit"):
+        read_state(tmp_path)
