@@ -149,6 +149,11 @@ def _print(report: MonitorReport) -> None:
         lines.append("nothing needs re-review")
     if report.added:
         lines.append(f"new to the monitor (baseline, not flagged): {', '.join(report.added)}")
+    if report.sboms_changed:
+        lines.append(
+            "SBOMs changed since the last run (their new versions a baseline, not flagged): "
+            + ", ".join(report.sboms_changed)
+        )
     if report.removed:
         lines.append(f"no longer in the inventory: {', '.join(report.removed)}")
     no_sbom = [gap.product for gap in report.unmonitored if gap.no_sbom]

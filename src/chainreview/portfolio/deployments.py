@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from chainreview.components.model import Component
-from chainreview.components.purl import InvalidPurl, parse_purl
+from chainreview.components.purl import parse_purl
 from chainreview.intel.names import normalise_name
 from chainreview.matches.local import lookup_key
 from chainreview.matches.scope import DISTRO_PURL_TYPES
@@ -105,6 +105,8 @@ def index_deployments(portfolio: Portfolio) -> DeploymentIndex:
     packages: dict[PackageKey, dict[Instance, set[str]]] = {}
     products: dict[str, tuple[tuple[PackageKey, Instance], ...]] = {}
     unmonitored: list[Unmonitored] = []
+    keys: dict[tuple[str | None, str | None], PackageKey | None] = {}
+    """Each distinct (purl, ecosystem) → its package: products share most components."""
     for product in portfolio.products:
         if product.inventory is None:
             unmonitored.append(Unmonitored(product=product.id, no_sbom=True, components=0))
@@ -112,7 +114,8 @@ def index_deployments(portfolio: Portfolio) -> DeploymentIndex:
         carried: set[tuple[PackageKey, Instance]] = set()
         outside = 0
         for component in product.inventory.components:
-            key = _monitored_key(component)
+            purl = (component.purl, component.ecosystem)
+            key = keys[purl] if purl in keys else keys.setdefault(purl, _monitored_key(component))
             if key is None:
                 outside += 1
                 continue
@@ -139,8 +142,4 @@ def _monitored_key(component: Component) -> PackageKey | None:
     key = lookup_key(component)
     if key is None or component.purl is None:
         return None
-    try:
-        kind = parse_purl(component.purl).type
-    except InvalidPurl:
-        return None
-    return None if kind in DISTRO_PURL_TYPES else key
+    return None if parse_purl(component.purl).type in DISTRO_PURL_TYPES else key

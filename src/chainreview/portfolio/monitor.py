@@ -5,22 +5,26 @@ and why (DESIGN §6; docs/portfolio.md).
 (`monitor_state`). Only the deployed packages whose advisories changed between the two
 (`intel.changes.changed_packages`), and instances the last run never saw (a product added, an
 SBOM changed), are re-matched (`rematch.rematch`, a pure function over a partition of
-packages); every other package keeps its last results. The products are then compared, finding
-by finding (the same package and an alias in common is the same finding), with what the last
-run reported for them. A product is flagged for re-review when:
+packages); every other package keeps its last results. Each instance matched again is compared
+with its last result, finding by finding (an alias in common is the same finding), and what
+changed is carried through the reverse index to every product carrying the instance. A product
+is flagged for re-review when, for one of its instances:
 
 * `new-kev`: a finding is listed in CISA KEV that was not (new, or newly listed);
 * `new-critical`: a finding is critical that was not (new, or raised to critical);
 * `new-finding`: a new finding of another severity (`unknown` included);
-* `new-undetermined`: an advisory now applies to one of its packages whose version it cannot
-  place, so the product can no longer be said to be unaffected;
-* `acceptance-expired`, `condition-overdue`: with a case store, a risk acceptance on its case
-  expired, or a condition became overdue, since the last run's day (`case.rereview`).
+* `new-undetermined`: an advisory now applies whose ranges cannot place its version, so the
+  product can no longer be said to be unaffected;
+
+or, with a case store, when a risk acceptance on its case expired, or a condition became
+overdue, since the last run's day (`acceptance-expired`, `condition-overdue`:
+`case.rereview`).
 
 A flag of a product with a case the store holds is recorded on the case (`case.rereview.flag`,
-audit-logged). The first run is a baseline: it matches everything and flags nothing. A product
-the last run did not see is listed as added, not flagged; VEX statements are not read (an
-inventory names none), so a VEX expiring is not a reason yet.
+audit-logged). The first run is a baseline: it matches everything and flags nothing. So is an
+instance the last run did not match (a product added, a version an SBOM changed to): the
+monitor watches advisories, not SBOMs, and a product whose SBOMs changed is listed as such. VEX
+statements are not read (an inventory names none), so a VEX expiring is not a reason yet.
 
 The state is written, and the snapshot pinned against garbage collection for the next
 comparison, only once the run is complete; runs under one home take turns (a lock file).
@@ -52,15 +56,11 @@ from chainreview.portfolio.deployments import (
 from chainreview.portfolio.model import Portfolio
 from chainreview.portfolio.monitor_state import (
     MonitorState,
-    ProductFinding,
-    ProductView,
     instances_digest,
     package_results,
-    product_view,
     read_state,
     state_path,
     stored_instances,
-    view_digest,
     write_state,
 )
 from chainreview.portfolio.rematch import (
@@ -170,6 +170,9 @@ class MonitorReport:
     """Ranked by the most critical system each is deployed in, then id."""
     added: tuple[str, ...]
     """Products the last run did not see (a baseline for them, not flagged)."""
+    sboms_changed: tuple[str, ...]
+    """Products whose SBOMs carry other instances than at the last run (the new ones are a
+    baseline, not flagged)."""
     removed: tuple[str, ...]
     """Products the last run saw that the inventory no longer has."""
     unmonitored: tuple[Unmonitored, ...]
@@ -205,8 +208,9 @@ def run_monitor(
         known = state.packages if state else {}
         work = _work(index, matched, known)
         results = _Results(index, rematch(work, snapshot.path), known)
-        views, flagged, added = _compare(portfolio, index, results, state, store, today)
+        flagged = _flagged(portfolio, index, _changes(results), state, store, today)
         flagged = _recorded(flagged, snapshot.hash, state, store)
+        digests = {pid: instances_digest(carried) for pid, carried in index.products.items()}
         previous = state.snapshot if state else None
         write_state(
             home,
@@ -214,11 +218,12 @@ def run_monitor(
             ran_on=today,
             inventory=inventory,
             packages=results.kept(),
-            products=views,
+            products=digests,
         )
         pin(snapshot.path, PIN_HOLDER)
         if previous is not None and previous != snapshot.hash:
             unpin(snapshot.path.with_name(f"{previous}.sqlite"), PIN_HOLDER)
+    before = state.products if state else {}
     return MonitorReport(
         operator=portfolio.operator,
         inventory=inventory,
@@ -232,8 +237,9 @@ def run_monitor(
         rematched=tuple(_label(w.package) for w in work),
         instances_rematched=sum(len(w.instances) for w in work),
         flagged=flagged,
-        added=added,
-        removed=tuple(sorted(set(state.products) - set(views))) if state else (),
+        added=tuple(p for p in digests if state and p not in before),
+        sboms_changed=tuple(p for p, d in digests.items() if before.get(p, d) != d),
+        removed=tuple(sorted(set(before) - set(digests))),
         unmonitored=index.unmonitored,
         needs_rereview=bool(flagged),
     )
@@ -308,16 +314,26 @@ class _Results:
         self._stored: dict[PackageKey, dict[Instance, InstanceResult]] = {}
         self.rematched: frozenset[tuple[PackageKey, Instance]] = frozenset(self._fresh)
 
-    def of(self, key: PackageKey, instance: Instance) -> InstanceResult:
-        """The result of one deployed instance."""
-        found = self._fresh.get((key, instance))
-        if found is not None:
-            return found
+    def fresh(self) -> Iterator[tuple[PackageKey, InstanceResult]]:
+        """The instances matched in this run, with their results."""
+        for (key, _), result in self._fresh.items():
+            yield key, result
+
+    def stored(self, key: PackageKey, instance: Instance) -> InstanceResult | None:
+        """The last run's result of an instance, if it had one."""
+        if key not in self._known:
+            return None
         stored = self._stored.get(key)
         if stored is None:
             parsed = package_results(self._known[key])
             stored = self._stored[key] = {r.instance: r for r in parsed}
-        return stored[instance]
+        return stored.get(instance)
+
+    def of(self, key: PackageKey, instance: Instance) -> InstanceResult:
+        """The result of one deployed instance: this run's, else the last run's."""
+        found = self._fresh.get((key, instance)) or self.stored(key, instance)
+        assert found is not None  # every deployed instance was matched now or before
+        return found
 
     def kept(self) -> dict[PackageKey, object]:
         """What the state keeps per deployed package: its results as read when none was
@@ -336,41 +352,39 @@ class _Results:
         return kept
 
 
-def _compare(
+def _changes(results: _Results) -> dict[tuple[PackageKey, Instance], list[Change]]:
+    """What changed for each instance matched in this run that the last run had matched."""
+    changed = {}
+    for key, now in results.fresh():
+        before = results.stored(key, now.instance)
+        if before is not None:
+            found = _instance_changes(key, before, now)
+            if found:
+                changed[(key, now.instance)] = found
+    return changed
+
+
+def _flagged(
     portfolio: Portfolio,
     index: DeploymentIndex,
-    results: _Results,
+    changes: Mapping[tuple[PackageKey, Instance], list[Change]],
     state: MonitorState | None,
     store: Store | None,
     today: date,
-) -> tuple[dict[str, object], tuple[FlaggedProduct, ...], tuple[str, ...]]:
-    """Each product's view to keep (as read when nothing of it was matched again), the
-    products that need review again (not yet recorded), and those added."""
+) -> tuple[FlaggedProduct, ...]:
+    """The products that need review again (not yet recorded): the changes of the instances
+    each carries (through the reverse index), and its case's lapses."""
+    by_product: dict[str, list[Change]] = {}
+    for (key, instance), changed in sorted(changes.items()):
+        for carrier in index.packages[key][instance]:
+            by_product.setdefault(carrier, []).extend(changed)
     systems = {s.id: s for s in portfolio.systems}
-    views: dict[str, object] = {}
     flagged: list[FlaggedProduct] = []
-    added: list[str] = []
     for product in portfolio.products:
-        changes: list[Change] = []
-        carried = index.products.get(product.id)
-        before = state.products.get(product.id) if state else None
-        if carried is not None:
-            digest = instances_digest(carried)
-            if (
-                before is not None
-                and view_digest(before) == digest
-                and not any(c in results.rematched for c in carried)
-            ):
-                views[product.id] = before  # nothing of it changed
-            else:
-                view = views[product.id] = _view(results, carried, digest)
-                if state is not None and before is None:
-                    added.append(product.id)
-                elif before is not None:
-                    changes += _finding_changes(product_view(before), view)
+        found = by_product.get(product.id, [])
         if state is not None and store is not None and product.case is not None:
-            changes += _lapsed(store, product.case, state.ran_on, today)
-        if changes:
+            found = [*found, *_lapsed(store, product.case, state.ran_on, today)]
+        if found:
             deployed = sorted(
                 {systems[d.system] for d in product.deployments},
                 key=lambda s: (CRITICALITY_ORDER.index(s.criticality), s.id),
@@ -381,32 +395,13 @@ def _compare(
                     name=product.name,
                     case=product.case,
                     systems=tuple(s.id for s in deployed),
-                    changes=tuple(changes),
+                    changes=tuple(found),
                     recorded=None,
                     note=None,
                 )
             )
     flagged.sort(key=lambda f: (_rank(portfolio, f), f.product))
-    return views, tuple(flagged), tuple(added)
-
-
-def _view(
-    results: _Results, carried: Sequence[tuple[PackageKey, Instance]], digest: str
-) -> ProductView:
-    """A product as this run sees it."""
-    findings: list[ProductFinding] = []
-    undetermined: set[tuple[PackageKey, str]] = set()
-    for key, instance in carried:
-        result = results.of(key, instance)
-        findings += [
-            ProductFinding(package=key, purl=instance.purl, seen=s) for s in result.findings
-        ]
-        undetermined.update((key, advisory) for advisory in result.undetermined)
-    return ProductView(
-        instances=digest,
-        findings=tuple(sorted(findings, key=lambda f: (f.package, f.purl, f.seen.id))),
-        undetermined=tuple(sorted(undetermined)),
-    )
+    return tuple(flagged)
 
 
 def _rank(portfolio: Portfolio, flagged: FlaggedProduct) -> int:
@@ -418,47 +413,39 @@ def _rank(portfolio: Portfolio, flagged: FlaggedProduct) -> int:
     )
 
 
-def _finding_changes(old: ProductView, new: ProductView) -> list[Change]:
-    """The changes of a product's findings that call for re-review (module doc)."""
-    before: dict[tuple[PackageKey, str], Seen] = {}
-    for finding in old.findings:
-        for alias in finding.seen.aliases:
-            before.setdefault((finding.package, alias), finding.seen)
+def _instance_changes(key: PackageKey, old: InstanceResult, new: InstanceResult) -> list[Change]:
+    """The changes of an instance's findings that call for re-review (module doc)."""
+    before = {alias: seen for seen in old.findings for alias in seen.aliases}
+    package, purl = _label(key), new.instance.purl
     changes: list[Change] = []
-    for finding in new.findings:
-        seen = finding.seen
-        earlier = next(
-            (before[(finding.package, a)] for a in seen.aliases if (finding.package, a) in before),
-            None,
-        )
+    for seen in new.findings:
+        earlier = next((before[a] for a in seen.aliases if a in before), None)
         why = _why(earlier, seen)
         if why is not None:
-            reason, detail = why
             changes.append(
                 Change(
-                    reason=reason,
+                    reason=why[0],
                     subject=seen.id,
-                    package=_label(finding.package),
-                    purl=finding.purl,
+                    package=package,
+                    purl=purl,
                     severity=seen.severity,
                     kev=seen.kev,
-                    detail=detail,
+                    detail=why[1],
                 )
             )
-    known = set(old.undetermined)
     changes += [
         Change(
             reason=Reason.NEW_UNDETERMINED,
             subject=advisory,
-            package=_label(key),
-            purl=None,
+            package=package,
+            purl=purl,
             severity=None,
             kev=None,
-            detail=f"{advisory} applies to {_label(key)}, but the version deployed cannot be "
+            detail=f"{advisory} applies to {package}, but the version deployed cannot be "
             "placed in its ranges",
         )
-        for key, advisory in new.undetermined
-        if (key, advisory) not in known
+        for advisory in new.undetermined
+        if advisory not in old.undetermined
     ]
     return changes
 

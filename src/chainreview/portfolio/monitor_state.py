@@ -2,10 +2,11 @@
 
 The state names the snapshot the last run matched against, the day it ran and the inventory it
 read; it keeps each deployed package's results (per instance, `rematch.InstanceResult`) and,
-per product, a digest of the instances it carries and the findings it was last reported with.
-A run compares against these and writes them anew, whole or not at all (written beside, then
-renamed). A file this chainreview cannot read is refused in one line naming it: delete it to
-start a new baseline.
+per product, a digest of the instances it carries. A run compares the instances it matches
+again with these results and writes the state anew, whole or not at all (written beside, then
+renamed). The packages' results are kept as read and parsed only for the packages a run
+matches again: the others are written back as they were. A file this chainreview cannot read
+is refused in one line naming it: delete it to start a new baseline.
 """
 
 from __future__ import annotations
@@ -28,15 +29,11 @@ from chainreview.portfolio.rematch import InstanceResult, Seen
 __all__ = [
     "FORMAT",
     "MonitorState",
-    "ProductFinding",
-    "ProductView",
     "instances_digest",
     "package_results",
-    "product_view",
     "read_state",
     "state_path",
     "stored_instances",
-    "view_digest",
     "write_state",
 ]
 
@@ -47,41 +44,17 @@ FORMAT: Final = 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ProductFinding:
-    """A finding of a product: the package and instance it is of."""
-
-    package: PackageKey
-    purl: str
-    seen: Seen
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ProductView:
-    """A product as the last run saw it."""
-
-    instances: str
-    """`instances_digest` of the instances it carried."""
-    findings: tuple[ProductFinding, ...]
-    undetermined: tuple[tuple[PackageKey, str], ...]
-    """(package, advisory id) whose versions could not be placed."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class MonitorState:
-    """What the last run matched against and saw (module doc).
-
-    The packages' results and the products' views are kept as read (plain JSON) and parsed
-    only for what a run touches (`package_results`, `product_view`): a run that re-matches a
-    few packages neither parses nor rebuilds the rest, it writes them back as they were."""
+    """What the last run matched against and saw (module doc)."""
 
     snapshot: str
     ran_on: date
     inventory: str
     """The inventory read, as given to the run."""
     packages: Mapping[PackageKey, Any]
-    """Each package's instance results, as read (`package_results`)."""
-    products: Mapping[str, Any]
-    """Each product's view, as read (`product_view`)."""
+    """Each package's instance results, as read (`package_results`, `stored_instances`)."""
+    products: Mapping[str, str]
+    """Each product with an SBOM → `instances_digest` of the instances it carried."""
 
 
 def state_path(home: Path) -> Path:
@@ -116,7 +89,7 @@ def read_state(home: Path) -> MonitorState | None:
             ran_on=date.fromisoformat(plain["ran_on"]),
             inventory=str(plain["inventory"]),
             packages={(str(eco), str(name)): results for eco, name, results in plain["packages"]},
-            products=dict(plain["products"]),
+            products={str(pid): str(digest) for pid, digest in plain["products"].items()},
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(
@@ -133,10 +106,10 @@ def write_state(
     ran_on: date,
     inventory: str,
     packages: Mapping[PackageKey, object],
-    products: Mapping[str, object],
+    products: Mapping[str, str],
 ) -> None:
-    """Write the run's state, atomically: each package's results and each product's view
-    either parsed (`InstanceResult`s, a `ProductView`) or carried over as read."""
+    """Write the run's state, atomically: each package's results either parsed
+    (`InstanceResult`s) or carried over as read."""
     plain = {
         "format": FORMAT,
         "snapshot": snapshot,
@@ -161,16 +134,6 @@ def package_results(plain: Any) -> tuple[InstanceResult, ...]:
 def stored_instances(plain: Any) -> frozenset[Instance]:
     """The instances a package's stored results are of, without parsing the results."""
     return _parsed(lambda: frozenset(_instance(r["instance"]) for r in plain))
-
-
-def product_view(plain: Any) -> ProductView:
-    """A product's view as `read_state` keeps it, parsed."""
-    return _parsed(lambda: _product(plain))
-
-
-def view_digest(plain: Any) -> str:
-    """The instances digest of a product's stored view, without parsing the rest."""
-    return _parsed(lambda: str(plain["instances"]))
 
 
 def _parsed(parse: Callable[[], _T]) -> _T:
@@ -204,21 +167,4 @@ def _instance_result(plain: Mapping[str, Any]) -> InstanceResult:
         coverage=str(plain["coverage"]),
         findings=tuple(_seen(s) for s in plain["findings"]),
         undetermined=tuple(str(a) for a in plain["undetermined"]),
-    )
-
-
-def _product(plain: Mapping[str, Any]) -> ProductView:
-    return ProductView(
-        instances=str(plain["instances"]),
-        findings=tuple(
-            ProductFinding(
-                package=(str(f["package"][0]), str(f["package"][1])),
-                purl=str(f["purl"]),
-                seen=_seen(f["seen"]),
-            )
-            for f in plain["findings"]
-        ),
-        undetermined=tuple(
-            ((str(key[0]), str(key[1])), str(advisory)) for key, advisory in plain["undetermined"]
-        ),
     )
