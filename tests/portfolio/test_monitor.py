@@ -78,11 +78,15 @@ EXPECTED = [
 
 
 def monitor(home: Path, day: date) -> MonitorReport:
-    portfolio = load_portfolio(INVENTORY)
+    return monitor_on(home, INVENTORY, day)
+
+
+def monitor_on(home: Path, inventory: Path, day: date) -> MonitorReport:
+    portfolio = load_portfolio(inventory)
     snapshot = open_current(home)
     assert snapshot is not None
     with snapshot:
-        return run_monitor(portfolio, snapshot, home=home, inventory=str(INVENTORY), today=day)
+        return run_monitor(portfolio, snapshot, home=home, inventory=str(inventory), today=day)
 
 
 def flags(report: MonitorReport) -> list[tuple[str, tuple[str, ...], list[tuple[object, ...]]]]:
@@ -311,3 +315,35 @@ def test_a_state_file_it_cannot_read_is_refused_in_one_line(tmp_path: Path) -> N
         handle.truncate(limits.MAX_MONITOR_STATE_BYTES + 1)
     with pytest.raises(LimitExceeded, match="268,435,457 bytes, over the 268,435,456-byte limit"):
         read_state(tmp_path)
+
+
+def test_sbom_changes_are_a_baseline_not_a_flag(tmp_path: Path, pypa_until_cutoff: Path) -> None:
+    """On the same snapshot, an SBOM moved to an affected version and a product added are
+    listed, not flagged: the monitor watches advisories; only versions it never matched are
+    matched (here pip 23.2, new to the portfolio)."""
+    home = tmp_path / "home"
+    import_first(home, pypa_until_cutoff)
+    data = tmp_path / "inventory"
+    shutil.copytree(INVENTORY.parent, data)
+    monitor_on(home, data / "inventory.yaml", FIRST_DAY)
+    archive = data / "sbom" / "archive.cdx.json"
+    archive.write_text(
+        archive.read_text(encoding="utf-8").replace("1.0.0", "0.9.2"), encoding="utf-8"
+    )
+    (data / "sbom" / "new.cdx.json").write_text(
+        (data / "sbom" / "api.cdx.json")
+        .read_text(encoding="utf-8")
+        .replace("jinja2@2.10", "pip@23.2")
+        .replace('"2.10"', '"23.2"')
+        .replace('"jinja2"', '"pip"'),
+        encoding="utf-8",
+    )
+    with (data / "inventory.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(
+            "  - {id: P-NEW, name: New box, vendor: acme, sboms: [sbom/new.cdx.json], "
+            "deployments: [{system: SYS-WEB, quantity: 1}]}\n"
+        )
+    report = monitor_on(home, data / "inventory.yaml", SECOND_DAY)
+    assert report.selection is Selection.SAME_SNAPSHOT
+    assert (report.rematched, report.instances_rematched) == (("PyPI/pip",), 1)
+    assert (report.flagged, report.added, report.sboms_changed) == ((), ("P-NEW",), ("P-ARCHIVE",))
