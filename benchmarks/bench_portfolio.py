@@ -3,11 +3,12 @@ portfolio, measured in the same run.
 
 Two real snapshots are imported into a throwaway `CHAINREVIEW_HOME`: the PyPA advisories last
 modified up to 2023-09-30, then every PyPA advisory and the CISA KEV catalogue (the monitor
-tests' pair). A seeded synthetic portfolio (default 1,000 products × 500 components, 200
-systems) is built in memory from real (package, version) pairs: the versions the PyPA
-advisories list as affected, drawn with a long-tailed weight so that popular packages are
-shared by many products. The baseline run on the first snapshot is timed (it matches every
-deployed package), then, R times each, alternately, from a copy of that baseline state:
+tests' pair), or with `--new N` those up to 2023-09-30 and the N modified next. A seeded
+synthetic portfolio (default 1,000 products × 500 components, 200 systems) is built in memory
+from real (package, version) pairs: the versions the PyPA advisories list as affected, drawn
+with a long-tailed weight so that popular packages are shared by many products. The baseline
+run on the first snapshot is timed (it matches every deployed package), then, R times each,
+alternately, from a copy of that baseline state:
 
 * the incremental run on the second snapshot (`run_monitor`: the snapshot diff, then only the
   packages whose advisories changed);
@@ -19,7 +20,7 @@ The first full run compiles every package of the second snapshot (kept beside it
 later runs), so it is printed apart. Prints the times (median and min), the ratio, the
 packages re-matched and the products flagged; exits 0.
 
-    python benchmarks/bench_portfolio.py [--products N] [--components N] [--repeat R]
+    python benchmarks/bench_portfolio.py [--products N] [--components N] [--repeat R] [--new N]
 """
 
 from __future__ import annotations
@@ -50,19 +51,29 @@ PYPA = SHARED_DATA / "pypa-advisory-database" / "vulns"
 KEV = SHARED_DATA / "cisa-kev" / "known_exploited_vulnerabilities.json"
 
 
-def pairs_and_split(first: Path) -> list[tuple[str, str]]:
-    """Copy the advisories modified up to `CUTOFF` to `first`; every (package, version) pair
-    the advisories list as affected, sorted."""
+def pairs_and_split(first: Path, second: Path, new: int | None) -> list[tuple[str, str]]:
+    """Copy the advisories modified up to `CUTOFF` to `first`, and with `new` those and the
+    `new` next ones by modification time to `second`; every (package, version) pair the
+    advisories list as affected, sorted."""
     pairs: set[tuple[str, str]] = set()
+    later: list[tuple[str, Path]] = []
     for path in sorted(PYPA.rglob("*.yaml")):
         record: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if str(record["modified"])[:10] <= CUTOFF:
-            target = first / path.relative_to(PYPA)
+        modified = str(record["modified"])
+        copies = [first, second] if modified[:10] <= CUTOFF else []
+        if not copies:
+            later.append((modified, path))
+        for folder in copies:
+            target = folder / path.relative_to(PYPA)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
         for affected in record.get("affected") or ():
             name = affected["package"]["name"]
             pairs.update((name, str(v)) for v in affected.get("versions") or ())
+    for _, path in sorted(later)[: new or 0]:
+        target = second / path.relative_to(PYPA)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
     return sorted(pairs)
 
 
@@ -148,10 +159,16 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=1_000)
     parser.add_argument("--components", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--new",
+        type=int,
+        help="the second snapshot: the first and the N advisories modified next "
+        "(default: every PyPA advisory and CISA KEV)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-portfolio-") as scratch:
         root = Path(scratch)
-        pairs = pairs_and_split(root / "first")
+        pairs = pairs_and_split(root / "first", root / "second", args.new)
         home = root / "home"
         first = importer.import_paths([root / "first"], home=home, complete=True).hash
         portfolio = synthetic(pairs, args.products, args.components)
@@ -175,8 +192,11 @@ def main() -> None:
         )
         state = root / "state"
         shutil.copytree(home / "monitor", state)
-        importer.import_paths([PYPA], home=home, complete=True)
-        importer.import_paths([KEV], home=home, complete=True)
+        if args.new is None:
+            importer.import_paths([PYPA], home=home, complete=True)
+            importer.import_paths([KEV], home=home, complete=True)
+        else:
+            importer.import_paths([root / "second"], home=home, complete=True)
         parked = root / f"{first}.sqlite"
         incremental: list[float] = []
         full: list[float] = []
@@ -195,9 +215,10 @@ def main() -> None:
         inc, whole = reports["incremental"], reports["full"]
         assert flags(inc) == flags(whole), "the incremental run must flag what the full one does"
         assert (inc.selection.value, whole.selection.value) == ("changed", "previous-snapshot-gone")
+        what = "every PyPA advisory and KEV" if args.new is None else f"{args.new} advisories more"
         print(
-            f"second snapshot: {inc.changed_records:,} records changed; the incremental run "
-            f"re-matches {len(inc.rematched):,} of {inc.packages:,} packages "
+            f"second snapshot ({what}): {inc.changed_records:,} records changed; the "
+            f"incremental run re-matches {len(inc.rematched):,} of {inc.packages:,} packages "
             f"({inc.instances_rematched:,} versions), the full one all "
             f"({whole.instances_rematched:,} versions); {len(inc.flagged):,} products flagged "
             "by both, for the same reasons"
