@@ -287,7 +287,7 @@ class Acceptance(Base):
 
 class RereviewFlag(Base):
     """A product of a case the monitor flagged for re-review after a new intel snapshot (or a
-    risk acceptance or condition lapsing): why, and against which snapshots (revision 0006)."""
+    risk acceptance or condition lapsing): why, and against which snapshots (revision 0007)."""
 
     __tablename__ = "rereview_flags"
 
