@@ -75,3 +75,13 @@ def bundled_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.getbasetemp() / "bundled-home"
     ensure_snapshot(home)
     return home
+
+
+@pytest.fixture(scope="session")
+def pypa_until_cutoff(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The PyPA advisories modified up to `monitor_kit.CUTOFF`, copied once per session."""
+    from monitor_kit import copy_until
+
+    folder = tmp_path_factory.mktemp("pypa-until-cutoff")
+    copy_until(shared_data, folder)
+    return folder

@@ -71,6 +71,7 @@ TABLES = {
     "decisions",
     "opinions",
     "rounds",
+    "rereview_flags",
     "submission_files",
     "submissions",
     "users",

@@ -15,6 +15,7 @@ from chainreview.cli import (
     case_outcomes,
     declare,
     intel,
+    monitor,
     portfolio,
     quick_exit,
     review,
@@ -59,6 +60,7 @@ app.add_typer(case.app, name="case")
 app.add_typer(user.app, name="user")
 app.add_typer(audit.app, name="audit")
 app.add_typer(portfolio.app, name="portfolio")
+app.add_typer(monitor.app, name="monitor")
 app.command(name="scan")(scan.scan)
 app.command(name="review")(review.review)
 app.command(name="declare")(declare.declare)

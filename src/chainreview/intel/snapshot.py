@@ -171,6 +171,14 @@ def pin(snapshot_file: Path, holder: str) -> None:
     os.replace(temporary, folder / name)
 
 
+def unpin(snapshot_file: Path, holder: str) -> None:
+    """Drop `holder`'s pin of the snapshot in `snapshot_file` (`pin`); a later collection may
+    then remove the snapshot, unless something else pins it. No pin of that holder: nothing."""
+    digest = snapshot_file.name.removesuffix(".sqlite")
+    name = hashlib.sha256(holder.encode("utf-8")).hexdigest()[:32]
+    (snapshot_file.parent.parent / "pins" / digest / name).unlink(missing_ok=True)
+
+
 def pinned(home: Path) -> frozenset[str]:
     """The hashes of the snapshots something pinned (`pin`)."""
     folder = pins_dir(home)

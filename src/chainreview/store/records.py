@@ -199,6 +199,31 @@ class AcceptanceRecord:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class NewFlag:
+    """A product of a case to flag for re-review."""
+
+    product: str
+    snapshot: str
+    previous: str | None
+    reasons: str
+    """The changes that call for re-review, as canonical JSON (a list)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FlagRecord:
+    """A re-review flag as stored."""
+
+    id: int
+    case_id: str
+    product: str
+    snapshot: str
+    previous: str | None
+    reasons: str
+    flagged_at: datetime
+    flagged_by: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AuditRecord:
     """One audit entry as stored (`payload` is canonical JSON text)."""
 

@@ -285,6 +285,26 @@ class Acceptance(Base):
     approved_by: Mapped[str | None] = mapped_column(String(200))
 
 
+class RereviewFlag(Base):
+    """A product of a case the monitor flagged for re-review after a new intel snapshot (or a
+    risk acceptance or condition lapsing): why, and against which snapshots (revision 0007)."""
+
+    __tablename__ = "rereview_flags"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    product: Mapped[str] = mapped_column(Text)
+    """The product's id in the inventory the monitor read."""
+    snapshot: Mapped[str] = mapped_column(String(64))
+    """The intel snapshot the monitor matched against."""
+    previous: Mapped[str | None] = mapped_column(String(64))
+    """The snapshot of the run before, when there was one."""
+    reasons: Mapped[str] = mapped_column(Text)
+    """The changes that call for re-review, as canonical JSON (a list)."""
+    flagged_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    flagged_by: Mapped[str] = mapped_column(String(200))
+
+
 class User(Base):
     """Someone who may use the case database: one role, and for an operator or a supplier the
     organisation they act for (compared with a case's `applicant_org` / `vendor_org`)."""

@@ -1,0 +1,241 @@
+"""The re-review monitor (issue #16): an incremental run against a full re-match of the same
+portfolio, measured in the same run.
+
+Two real snapshots are imported into a throwaway `CHAINREVIEW_HOME`: the PyPA advisories last
+modified up to 2023-09-30, then every PyPA advisory and the CISA KEV catalogue (the monitor
+tests' pair), or with `--new N` those up to 2023-09-30 and the N modified next. A seeded
+synthetic portfolio (default 1,000 products × 500 components, 200 systems) is built in memory
+from real (package, version) pairs: the versions the PyPA advisories list as affected, drawn
+with a long-tailed weight so that popular packages are shared by many products. The baseline
+run on the first snapshot is timed (it matches every deployed package), then, R times each,
+alternately, from a copy of that baseline state:
+
+* the incremental run on the second snapshot (`run_monitor`: the snapshot diff, then only the
+  packages whose advisories changed);
+* the full re-match of the same portfolio on the second snapshot: the same `run_monitor` with
+  the first snapshot moved away, so every deployed package is matched again
+  (`previous-snapshot-gone`); both must flag the same products for the same reasons.
+
+The first full run compiles every package of the second snapshot (kept beside it for the
+later runs), so it is printed apart. Prints the times (median and min), the ratio, the
+packages re-matched and the products flagged; exits 0.
+
+    python benchmarks/bench_portfolio.py [--products N] [--components N] [--repeat R] [--new N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from _common import SHARED_DATA
+from chainreview import collector
+from chainreview.components.model import Component, Inventory
+from chainreview.evidence.declaration import Criticality
+from chainreview.intel import importer
+from chainreview.intel.snapshot import open_current, snapshot_path
+from chainreview.portfolio.model import DeployedProduct, Deployment, Portfolio, System, Vendor
+from chainreview.portfolio.monitor import MonitorReport, run_monitor
+
+CUTOFF = "2023-09-30"
+PYPA = SHARED_DATA / "pypa-advisory-database" / "vulns"
+KEV = SHARED_DATA / "cisa-kev" / "known_exploited_vulnerabilities.json"
+
+
+def pairs_and_split(first: Path, second: Path, new: int | None) -> list[tuple[str, str]]:
+    """Copy the advisories modified up to `CUTOFF` to `first`, and with `new` those and the
+    `new` next ones by modification time to `second`; every (package, version) pair the
+    advisories list as affected, sorted."""
+    pairs: set[tuple[str, str]] = set()
+    later: list[tuple[str, Path]] = []
+    for path in sorted(PYPA.rglob("*.yaml")):
+        record: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        modified = str(record["modified"])
+        copies = [first, second] if modified[:10] <= CUTOFF else []
+        if not copies:
+            later.append((modified, path))
+        for folder in copies:
+            target = folder / path.relative_to(PYPA)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+        for affected in record.get("affected") or ():
+            name = affected["package"]["name"]
+            pairs.update((name, str(v)) for v in affected.get("versions") or ())
+    for _, path in sorted(later)[: new or 0]:
+        target = second / path.relative_to(PYPA)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    return sorted(pairs)
+
+
+def synthetic(pairs: list[tuple[str, str]], products: int, components: int) -> Portfolio:
+    """A portfolio of `products` products of `components` real (package, version) pairs."""
+    rng = random.Random(16)
+    pool = rng.sample(pairs, len(pairs))
+    weights = [1 / (n + 1) ** 0.8 for n in range(len(pool))]
+    criticality = list(Criticality)
+    systems = tuple(
+        System(
+            id=f"SYS-{n}",
+            name=f"System {n}",
+            criticality=rng.choice(criticality),
+            function=f"function {n % 20}",
+        )
+        for n in range(200)
+    )
+    made = []
+    for p in range(products):
+        picked: dict[str, str] = {}
+        while len(picked) < components:
+            for name, version in rng.choices(pool, weights, k=components - len(picked)):
+                picked.setdefault(name, version)
+        parts = tuple(
+            Component(
+                ref=f"c{n}",
+                name=name,
+                version=version,
+                purl=f"pkg:pypi/{name.lower()}@{version}",
+                ecosystem="PyPI",
+            )
+            for n, (name, version) in enumerate(sorted(picked.items()))
+        )
+        inventory = Inventory(
+            documents=(),
+            components=parts,
+            services=(),
+            edges=(),
+            skipped=(),
+            warnings=(),
+            duplicates=(),
+        )
+        made.append(
+            DeployedProduct(
+                id=f"P-{p}",
+                name=f"Product {p}",
+                vendor="v",
+                deployments=tuple(
+                    Deployment(system=s.id, quantity=1, function=s.function)
+                    for s in rng.sample(systems, rng.randint(1, 3))
+                ),
+                inventory=inventory,
+            )
+        )
+    return Portfolio(
+        operator="Synthetic operator",
+        source="synthetic",
+        systems=systems,
+        vendors=(Vendor(id="v", name="V", country="DE"),),
+        products=tuple(made),
+    )
+
+
+def timed_run(portfolio: Portfolio, home: Path, state: Path, day: date) -> tuple[float, Any]:
+    """One monitor run on `home`'s current snapshot with the state copied from `state`."""
+    shutil.rmtree(home / "monitor", ignore_errors=True)
+    shutil.copytree(state, home / "monitor")
+    snapshot = open_current(home)
+    assert snapshot is not None
+    with snapshot, collector.paused():
+        start = time.perf_counter()
+        report = run_monitor(portfolio, snapshot, home=home, inventory="synthetic", today=day)
+        return time.perf_counter() - start, report
+
+
+def flags(report: MonitorReport) -> list[tuple[str, list[tuple[str, str]]]]:
+    return [(f.product, [(c.reason, c.subject) for c in f.changes]) for f in report.flagged]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=1_000)
+    parser.add_argument("--components", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--new",
+        type=int,
+        help="the second snapshot: the first and the N advisories modified next "
+        "(default: every PyPA advisory and CISA KEV)",
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-portfolio-") as scratch:
+        root = Path(scratch)
+        pairs = pairs_and_split(root / "first", root / "second", args.new)
+        home = root / "home"
+        first = importer.import_paths([root / "first"], home=home, complete=True).hash
+        portfolio = synthetic(pairs, args.products, args.components)
+        instances = sum(len(p.inventory.components) for p in portfolio.products if p.inventory)
+        print(
+            f"portfolio: {args.products:,} products × {args.components:,} components "
+            f"({instances:,} component instances) from {len(pairs):,} real PyPI "
+            "(package, version) pairs"
+        )
+        snapshot = open_current(home)
+        assert snapshot is not None
+        with snapshot, collector.paused():
+            start = time.perf_counter()
+            baseline = run_monitor(
+                portfolio, snapshot, home=home, inventory="synthetic", today=date(2027, 1, 1)
+            )
+            took = time.perf_counter() - start
+        print(
+            f"baseline run on the first snapshot: {took:.2f} s, {len(baseline.rematched):,} "
+            f"packages ({baseline.instances_rematched:,} distinct versions) matched"
+        )
+        state = root / "state"
+        shutil.copytree(home / "monitor", state)
+        if args.new is None:
+            importer.import_paths([PYPA], home=home, complete=True)
+            importer.import_paths([KEV], home=home, complete=True)
+        else:
+            importer.import_paths([root / "second"], home=home, complete=True)
+        parked = root / f"{first}.sqlite"
+        incremental: list[float] = []
+        full: list[float] = []
+        reports: dict[str, MonitorReport] = {}
+        first_full = None
+        for _ in range(args.repeat):
+            took, reports["incremental"] = timed_run(portfolio, home, state, date(2027, 1, 2))
+            incremental.append(took)
+            shutil.move(snapshot_path(home, first), parked)
+            took, reports["full"] = timed_run(portfolio, home, state, date(2027, 1, 2))
+            shutil.move(parked, snapshot_path(home, first))
+            if first_full is None:
+                first_full = took
+            else:
+                full.append(took)
+        inc, whole = reports["incremental"], reports["full"]
+        assert flags(inc) == flags(whole), "the incremental run must flag what the full one does"
+        assert (inc.selection.value, whole.selection.value) == ("changed", "previous-snapshot-gone")
+        what = "every PyPA advisory and KEV" if args.new is None else f"{args.new} advisories more"
+        print(
+            f"second snapshot ({what}): {inc.changed_records:,} records changed; the "
+            f"incremental run re-matches {len(inc.rematched):,} of {inc.packages:,} packages "
+            f"({inc.instances_rematched:,} versions), the full one all "
+            f"({whole.instances_rematched:,} versions); {len(inc.flagged):,} products flagged "
+            "by both, for the same reasons"
+        )
+        print(f"full re-match, first (compiles the second snapshot's packages): {first_full:.2f} s")
+        if full:
+            med_full, med_inc = statistics.median(full), statistics.median(incremental)
+            print(
+                f"full re-match run:  median {med_full:.2f} s  min {min(full):.2f} s  "
+                f"({len(full)} runs)"
+            )
+            print(
+                f"incremental run:    median {med_inc:.2f} s  min {min(incremental):.2f} s  "
+                f"({len(incremental)} runs)"
+            )
+            print(f"incremental / full: {med_inc / med_full:.2f}")
+
+
+if __name__ == "__main__":
+    main()

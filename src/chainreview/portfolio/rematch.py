@@ -1,0 +1,134 @@
+"""Re-matching a partition of packages: a pure function, so that it can run anywhere.
+
+`rematch(work, snapshot)` takes packages, each with the instances the portfolio carries, and
+the file of an intel snapshot; it opens the snapshot, scans one inventory of those instances
+with the scanner's own matchers (`Scanner.scan_inventory`: the very matching and findings a
+review runs, never a second matcher) and returns, per package, a frozen result per instance. It
+reads nothing else and keeps nothing, so partitions of packages may run in any order, in any
+process, with equal results (a later slice runs them on Dask, partitioned by package).
+
+An instance's result keeps what the monitor's reasons read: each finding's alias group, display
+id, severity level and KEV entry, the advisories whose versions could not be placed, and
+whether its ecosystem was checked against a whole feed (`coverage`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Final
+
+from chainreview.components.model import Component, Inventory
+from chainreview.findings.model import Finding
+from chainreview.intel.snapshot import Snapshot
+from chainreview.portfolio.deployments import Instance, PackageKey
+from chainreview.scanner import Scanner
+
+__all__ = ["InstanceResult", "PackageResult", "PackageWork", "Seen", "rematch"]
+
+_NO_SUPPRESSIONS: Final = date(1970, 1, 1)
+"""The scan's day: it only decides when ignore entries expire, and the monitor gives none."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PackageWork:
+    """One package to re-match, with the instances of it to evaluate."""
+
+    package: PackageKey
+    instances: tuple[Instance, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Seen:
+    """A finding as the monitor compares it."""
+
+    id: str
+    """Display id of the alias group."""
+    aliases: tuple[str, ...]
+    severity: str
+    """Severity level (`critical` … `unknown`)."""
+    kev: str | None
+    """The CVE of the group listed in CISA KEV, if any."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InstanceResult:
+    """What one instance matched."""
+
+    instance: Instance
+    coverage: str
+    """`checked`, `partial` or `not_checked` (`findings.coverage`)."""
+    findings: tuple[Seen, ...]
+    undetermined: tuple[str, ...]
+    """Advisories whose versions could not be placed for it (sorted ids)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PackageResult:
+    """One package re-matched: a result per instance, in the order given."""
+
+    package: PackageKey
+    instances: tuple[InstanceResult, ...]
+
+
+def rematch(work: Sequence[PackageWork], snapshot: Path) -> tuple[PackageResult, ...]:
+    """Match every instance of `work` against the snapshot in file `snapshot` (module doc);
+    results in the order of `work`."""
+    components: list[Component] = []
+    for item in work:
+        ecosystem, name = item.package
+        components += [
+            Component(
+                ref=str(len(components) + n),
+                name=name,
+                version=instance.version,
+                purl=instance.purl,
+                ecosystem=ecosystem,
+            )
+            for n, instance in enumerate(item.instances)
+        ]
+    inventory = Inventory(
+        documents=(),
+        components=tuple(components),
+        services=(),
+        edges=(),
+        skipped=(),
+        warnings=(),
+        duplicates=(),
+    )
+    with Snapshot(snapshot) as opened:
+        report = Scanner(opened).scan_inventory(inventory, today=_NO_SUPPRESSIONS)
+    found: dict[str, list[Seen]] = {}
+    for finding in report.findings:
+        found.setdefault(finding.component, []).append(_seen(finding))
+    undetermined: dict[str, set[str]] = {}
+    for undecided in report.indeterminate:
+        undetermined.setdefault(undecided.component, set()).update(undecided.advisory_ids)
+    coverage = {ref: g.state.value for g in report.coverage.groups for ref in g.components}
+    results: list[PackageResult] = []
+    refs = iter(components)
+    for item in work:
+        instances = []
+        for instance in item.instances:
+            ref = next(refs).ref
+            instances.append(
+                InstanceResult(
+                    instance=instance,
+                    coverage=coverage[ref],
+                    findings=tuple(sorted(found.get(ref, ()), key=lambda s: s.id)),
+                    undetermined=tuple(sorted(undetermined.get(ref, ()))),
+                )
+            )
+        results.append(PackageResult(package=item.package, instances=tuple(instances)))
+    return tuple(results)
+
+
+def _seen(finding: Finding) -> Seen:
+    return Seen(
+        id=finding.id,
+        aliases=finding.aliases,
+        severity=finding.severity.level.value,
+        kev=finding.kev.cve if finding.kev is not None else None,
+    )
