@@ -27,7 +27,7 @@ from chainreview.report.charts import charts_of
 from chainreview.report.i18n import Language, Localizer, localizer
 from chainreview.reviewer import ReviewResult
 
-__all__ = ["OUTCOME_TITLES", "outcome_title", "quoted_text", "render_html"]
+__all__ = ["OUTCOME_TITLES", "advisory_url", "outcome_title", "quoted_text", "render_html"]
 
 OUTCOME_TITLES: Final = {
     Outcome.NO_REVIEW_NEEDED: "No review needed",
@@ -47,6 +47,14 @@ _TEMPLATES = resources.files("chainreview.report") / "templates"
 _CODE_SPAN: Final = re.compile(r"(`+)([^`]+?)\1(?!`)")
 """A Markdown code span: a run of backticks, text, the same run."""
 _CSS_FIELD: Final = re.compile(r"\{(page|pages|date)\}")
+_ADVISORY_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,99}", re.ASCII)
+_ADVISORY_SITES: Final = (
+    ("CVE-", "https://nvd.nist.gov/vuln/detail/"),
+    ("GHSA-", "https://github.com/advisories/"),
+    ("DSA-", "https://security-tracker.debian.org/tracker/"),
+    ("DLA-", "https://security-tracker.debian.org/tracker/"),
+)
+_OSV_SITE: Final = "https://osv.dev/vulnerability/"
 
 
 def outcome_title(outcome: Outcome, loc: Localizer) -> str:
@@ -67,6 +75,18 @@ def quoted_text(text: str) -> Markup:
         last = match.end()
     parts.append(str(escape(text[last:].replace("`", ""))))
     return Markup("".join(parts))
+
+
+def advisory_url(identifier: str) -> str | None:
+    """Where the advisory `identifier` is published: NVD for a CVE, GitHub for a GHSA, the
+    Debian tracker for a DSA or DLA, osv.dev for the other OSV ids; None for an id of other
+    characters than an advisory id has (the id comes from intel, which may be hostile)."""
+    if not _ADVISORY_ID.fullmatch(identifier):
+        return None
+    for prefix, base in _ADVISORY_SITES:
+        if identifier.startswith(prefix):
+            return base + identifier
+    return _OSV_SITE + identifier
 
 
 def _css_content(message: str) -> Markup:
@@ -105,6 +125,7 @@ def _environment(language: Language) -> Environment:
         outcome_title(d.outcome, loc) + ("" if d.final else provisional)
     )
     env.filters["quoted"] = quoted_text
+    env.filters["advisory_url"] = advisory_url
     env.filters["tr"] = loc.sentence
     env.filters["detail"] = loc.detail
     env.filters["word"] = lambda value, context: loc.word(context, str(value))
