@@ -3,11 +3,13 @@
 Two pictures of a `ReviewResult`: the factor × level strip (each factor a cell coloured by its
 level, the level also in words, so no reader depends on colour) and each product's active
 findings by severity, with how many are on CISA's KEV list and how many have a fixed version.
-Text stays text (`svg.fonttype: none`): it is searchable, selectable and set in the page's fonts
-by the browser and by WeasyPrint. The SVG is reproducible: no date in its metadata and a fixed
-salt for its element ids, so the same result gives the same bytes on the same matplotlib.
+Labels are in the report's language (`Localizer`). Text stays text (`svg.fonttype: none`): it
+is searchable, selectable and set in the page's fonts by the browser and by WeasyPrint, and a
+name with `$` is never read as TeX. The SVG is reproducible: no date in its metadata and a fixed
+salt for its element ids, each id prefixed with its chart's name so that two charts on one page
+never share one; the same result gives the same bytes on the same matplotlib.
 
-matplotlib is imported on first use (about 0.3 s) and driven without pyplot, through a
+matplotlib is imported on first use (0.3–0.8 s) and driven without pyplot, through a
 `Figure` and its SVG canvas, so no backend or figure registry of the process is touched; its
 settings are applied for the drawing only (`rc_context`), under a lock, because matplotlib's
 settings are the process's. Measured against pygal in `benchmarks/bench_charts.py`.
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LEVEL_COLOURS",
+    "SEVERITY_COLOURS",
     "Charts",
     "ProductFindings",
     "charts_of",
