@@ -10,9 +10,19 @@ import json
 from datetime import date
 from pathlib import Path
 
-from outcomes_kit import APPROVER, BOOT, SBOM, SECOND_APPROVER, consulted, decided
+from outcomes_kit import (
+    APPROVER,
+    BOOT,
+    GRID,
+    REVIEWER,
+    SBOM,
+    SECOND_APPROVER,
+    consulted,
+    decided,
+)
 
 from chainreview.case.acceptances import Kind, Proposal, approve, propose
+from chainreview.case.outcomes import case_outcomes
 from chainreview.case.rereview import MONITOR
 from chainreview.intel.snapshot import open_current
 from chainreview.portfolio.monitor import MonitorReport, run_monitor
@@ -108,6 +118,9 @@ def test_a_flag_is_recorded_on_the_products_case(
         "reasons_sha256": hashlib.sha256(recorded.reasons.encode()).hexdigest(),
     }
     assert verify_audit(store).ok
+    # the office reads the flag with the case's outcomes; the parties do not
+    assert case_outcomes(store, case_id, caller=REVIEWER, today=SECOND_DAY).flags == (recorded,)
+    assert case_outcomes(store, case_id, caller=GRID, today=SECOND_DAY).flags == ()
 
     assert monitor(home, store, THIRD_DAY).flagged == ()  # nothing new, nothing lapsed
     with store.transaction("li") as tx:

@@ -17,13 +17,14 @@ from datetime import date
 from enum import StrEnum
 
 from chainreview.case.access import OFFICE, Caller, bound_parties, sees_opinions, visible_case
-from chainreview.store import acceptances, outcomes
+from chainreview.store import acceptances, flags, outcomes
 from chainreview.store.db import Store
 from chainreview.store.records import (
     AcceptanceRecord,
     ConditionRecord,
     ConditionStatus,
     DecisionRecord,
+    FlagRecord,
     OpinionRecord,
 )
 
@@ -75,6 +76,8 @@ class Outcomes:
     decisions: tuple[DecisionRecord, ...]
     conditions: tuple[TrackedCondition, ...]
     acceptances: tuple[tuple[AcceptanceRecord, Effect], ...]
+    flags: tuple[FlagRecord, ...] = ()
+    """The monitor's re-review flags (`chainreview monitor run`), for the office only."""
 
 
 def effect(acceptance: AcceptanceRecord, today: date) -> Effect:
@@ -123,10 +126,12 @@ def case_outcomes(store: Store, case_id: str, *, caller: Caller, today: date) ->
         parties = bound_parties(caller)
         conditions = [c for c in outcomes.list_conditions(tx, case_id) if c.party in parties]
         found = acceptances.list_acceptances(tx, case_id)
+        raised = flags.list_flags(tx, case_id) if caller.role in OFFICE else ()
     return Outcomes(
         today=today,
         opinions=opinions,
         decisions=decisions,
         conditions=tuple(track(c, found, today) for c in conditions),
         acceptances=tuple((a, effect(a, today)) for a in found) if caller.role in OFFICE else (),
+        flags=raised,
     )

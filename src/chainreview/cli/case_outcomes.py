@@ -8,6 +8,7 @@ print.
 
 from __future__ import annotations
 
+import json
 from dataclasses import fields
 from datetime import date
 from enum import StrEnum
@@ -407,6 +408,13 @@ def outcome_lines(found: Outcomes) -> list[str]:
     if found.acceptances:
         lines.append(f"  risk acceptances: {len(found.acceptances)}")
         lines += [f"    {a.id:>3}  {effect}: {_acceptance(a)}" for a, effect in found.acceptances]
+    if found.flags:
+        lines.append(f"  re-review flags (monitor): {len(found.flags)}")
+        lines += [
+            f"    {f.id:>3}  {f.flagged_at:%Y-%m-%d} {f.product} (snapshot {f.snapshot[:12]}): "
+            + "; ".join(f"{c['subject']}: {c['detail']}" for c in json.loads(f.reasons))
+            for f in found.flags
+        ]
     return lines
 
 
