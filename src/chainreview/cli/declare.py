@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
 
-from chainreview.cli.review import AllowDemoOpt, AsOfOpt, DeclarationArg, _date
+from chainreview.cli.review import AllowDemoOpt, AsOfOpt, DeclarationArg, parse_as_of
 
 if TYPE_CHECKING:
     from chainreview.report.materials import Materials
@@ -76,7 +76,7 @@ def declare(
     from chainreview.report.materials import MATERIALS_REGIME, build_materials
     from chainreview.reviewer import load_package, review
 
-    review_date = _date(as_of)
+    review_date = parse_as_of(as_of)
     chosen = list(dict.fromkeys(formats or DEFAULT_FORMATS))
     with collector.paused():
         package = load_package(declaration_dir)

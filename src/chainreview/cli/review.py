@@ -172,7 +172,7 @@ def review(
     from chainreview.reviewer import load_package
     from chainreview.reviewer import review as run_review
 
-    review_date = _date(as_of)
+    review_date = parse_as_of(as_of)
     formats = review_formats(lang.value)
     # a run of long-lived objects, reading to the files written: see `chainreview.collector`
     with collector.paused():
@@ -211,7 +211,8 @@ def review(
         raise PolicyFailure(f"outcome {outcome.value} meets --fail-on {fail_on.value}")
 
 
-def _date(value: str | None) -> date | None:
+def parse_as_of(value: str | None) -> date | None:
+    """An `--as-of` date as given (None: not given); a usage error when it is not YYYY-MM-DD."""
     if value is None:
         return None
     try:

@@ -15,13 +15,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, BinaryIO, Final
 
 import typer
 
+from chainreview.cli.review import parse_as_of
 from chainreview.findings.policy import FailOn
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ def scan(
     from chainreview.formats import SCAN_FORMATS
     from chainreview.scanner import Scanner
 
-    today = _date(as_of)
+    today = parse_as_of(as_of)
     # a run of long-lived objects, reading to output: see `chainreview.collector`
     with collector.paused():
         with bars() as progress, _open_snapshot(home.data_home(), progress) as snapshot:
@@ -179,17 +179,6 @@ def scan(
                 f"warning: {unchecked} component(s) were not fully checked (see the coverage); "
                 "--fail-on uncovered makes that fail the scan"
             )
-
-
-def _date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise typer.BadParameter(
-            f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"
-        ) from exc
 
 
 @contextmanager
