@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import functools
 import re
-from importlib import resources
 from typing import Final
 
-from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from chainreview.determination.model import Outcome
@@ -25,6 +24,7 @@ from chainreview.factors.catalogue import load_catalogue
 from chainreview.findings.coverage import CoverageState
 from chainreview.report.charts import charts_of
 from chainreview.report.i18n import Language, Localizer, localizer
+from chainreview.report.templating import report_environment
 from chainreview.reviewer import ReviewResult
 
 __all__ = ["OUTCOME_TITLES", "advisory_url", "outcome_title", "quoted_text", "render_html"]
@@ -43,7 +43,6 @@ _FONTS: Final = {
 }
 """The print fonts: a Chinese page is set in Noto Sans CJK SC throughout (its Latin too), an
 English one in DejaVu Sans with Noto Sans CJK SC for the Chinese it quotes."""
-_TEMPLATES = resources.files("chainreview.report") / "templates"
 _CODE_SPAN: Final = re.compile(r"(`+)([^`]+?)\1(?!`)")
 """A Markdown code span: a run of backticks, text, the same run."""
 _CSS_FIELD: Final = re.compile(r"\{(page|pages|date)\}")
@@ -104,21 +103,10 @@ def _css_content(message: str) -> Markup:
     return Markup(" ".join(values))
 
 
-def _template_source(name: str) -> str:
-    return (_TEMPLATES / name).read_text(encoding="utf-8")
-
-
 @functools.cache
 def _environment(language: Language) -> Environment:
     loc = localizer(language)
-    env = Environment(
-        loader=FunctionLoader(_template_source),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
-    )
+    env = report_environment(extensions=["jinja2.ext.i18n"])
     env.install_gettext_translations(loc.translations, newstyle=True)  # type: ignore[attr-defined]
     provisional = loc.gettext(" (provisional)")
     env.filters["outcome"] = lambda d: (

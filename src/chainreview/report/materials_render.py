@@ -14,21 +14,16 @@ digest of the content, so the same materials give the same bytes.
 from __future__ import annotations
 
 import functools
-from importlib import resources
 
-from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
 from chainreview.factors.catalogue import load_catalogue, load_profile
 from chainreview.report.materials import MATERIALS_REGIME, Materials
+from chainreview.report.pdf import layout_pdf
+from chainreview.report.templating import report_environment
 from chainreview.version import __version__
 
 __all__ = ["render_materials_html", "render_materials_pdf"]
-
-_TEMPLATES = resources.files("chainreview.report") / "templates"
-
-
-def _template_source(name: str) -> str:
-    return (_TEMPLATES / name).read_text(encoding="utf-8")
 
 
 def _number(value: float) -> str:
@@ -38,13 +33,7 @@ def _number(value: float) -> str:
 
 @functools.cache
 def _environment() -> Environment:
-    env = Environment(
-        loader=FunctionLoader(_template_source),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = report_environment()
     env.filters["number"] = _number
     return env
 
@@ -74,11 +63,4 @@ def render_materials_html(materials: Materials) -> str:
 
 def render_materials_pdf(materials: Materials) -> bytes:
     """The materials laid out on A4 (WeasyPrint, imported on first use)."""
-    from weasyprint import HTML  # type: ignore[import-untyped]
-    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
-
-    page = HTML(
-        string=render_materials_html(materials), url_fetcher=URLFetcher(allowed_protocols=())
-    )
-    pdf: bytes = page.write_pdf(pdf_identifier=True)
-    return pdf
+    return layout_pdf(render_materials_html(materials))

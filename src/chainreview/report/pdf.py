@@ -16,14 +16,21 @@ from chainreview.report.html import render_html
 from chainreview.report.i18n import Language
 from chainreview.reviewer import ReviewResult
 
-__all__ = ["render_pdf"]
+__all__ = ["layout_pdf", "render_pdf"]
 
 
 def render_pdf(result: ReviewResult, language: Language | str = Language.EN) -> bytes:
     """The PDF report of `result` in `language` (`en` or `zh-CN`)."""
+    return layout_pdf(render_html(result, language))
+
+
+def layout_pdf(page: str) -> bytes:
+    """The self-contained HTML `page` laid out by its print style sheet, fetching nothing, with a
+    file identifier digested from the content."""
     from weasyprint import HTML  # type: ignore[import-untyped]
     from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
-    page = HTML(string=render_html(result, language), url_fetcher=URLFetcher(allowed_protocols=()))
-    pdf: bytes = page.write_pdf(pdf_identifier=True)
-    return pdf
+    laid_out: bytes = HTML(string=page, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf(
+        pdf_identifier=True
+    )
+    return laid_out
