@@ -1,13 +1,11 @@
 """`raw.load_yaml`: libyaml's speed, with the behaviour of the careful loader kept.
 
-Speed is judged against PyYAML's own C loader on the same document in the same run (a machine's
-load moves both alike); values are judged against the data the test wrote, or the text itself.
+Values are judged against the data the test wrote, or the text itself; the speed against PyYAML's
+own C loader is measured by `benchmarks/bench_yaml.py`, not here.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,24 +45,12 @@ def spdx_packages(count: int) -> dict[str, Any]:
     }
 
 
-def best_time(action: Callable[[], object], runs: int = 2) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def test_a_megabyte_of_yaml_reads_at_libyaml_speed() -> None:
-    """The pure-Python loader took 6 s per MB (45-67 s for an 8 MB SBOM), 8x libyaml's."""
+def test_a_megabyte_of_generated_spdx_reads_back_as_written() -> None:
+    """What `benchmarks/bench_yaml.py` times (against libyaml) must first be read right."""
     document = spdx_packages(3000)
     data = yaml.dump(document, Dumper=yaml.CSafeDumper, sort_keys=False).encode()
     assert len(data) > 1_000_000
     assert raw.load_yaml(data, "sbom.yaml") == document
-    reference = best_time(lambda: yaml.load(data, Loader=yaml.CSafeLoader))
-    ours = best_time(lambda: raw.load_yaml(data, "sbom.yaml"))
-    assert ours < 2.5 * reference, f"{ours:.2f} s against libyaml's {reference:.2f} s"
 
 
 def test_timestamps_and_dates_stay_as_written() -> None:
