@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from chainreview import limits, raw
 from chainreview.case import applied
@@ -36,6 +36,7 @@ from chainreview.case.access import (
     visible_case,
 )
 from chainreview.case.diff import RoundDiff, diff_results
+from chainreview.case.packages import write_package
 from chainreview.case.procedure import Role
 from chainreview.errors import InputError, NotFound
 from chainreview.formats import REVIEW_FORMATS
@@ -247,11 +248,7 @@ def _review(
         accepted = choose(acceptances.list_acceptances(tx, case_id))
     overrides = applied.overrides_file(accepted)
     with tempfile.TemporaryDirectory(prefix="chainreview-round-") as scratch:
-        root = Path(scratch) / "package"
-        for path, data in contents.items():
-            target = root / _relative(path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        root = write_package(contents, Path(scratch) / "package")
         given = None
         if overrides is not None:  # beside the package, never one of its files
             given = Path(scratch) / "overrides.json"
@@ -281,14 +278,6 @@ def _visible_round(tx: Tx, caller: Caller, case_id: str, number: int) -> RoundRe
     if not sees_submission(caller, files.get_submission(tx, case_id, kept.submission).party):
         raise NotFound(f"case {case_id} has no round {number}")
     return kept
-
-
-def _relative(path: str) -> PurePosixPath:
-    """A stored path as a relative path inside the package (never outside it)."""
-    parts = PurePosixPath(path)
-    if parts.is_absolute() or ".." in parts.parts or not parts.parts:
-        raise InputError(path, "not a path inside the package")
-    return parts
 
 
 def _stated(result_json: bytes) -> tuple[date, bool]:

@@ -6,12 +6,14 @@ commands: this module is imported whenever the CLI starts, so it must stay cheap
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from chainreview.cli import output
+from chainreview.cli.identity import AsUserOpt
 from chainreview.cli.output import OutputFormat, print_json, safe_text
 
 if TYPE_CHECKING:
@@ -37,18 +39,75 @@ FormatOpt = Annotated[
     OutputFormat, typer.Option("--format", help="table for people, json for machines.")
 ]
 InventoryArg = Annotated[
-    Path,
+    Path | None,
     typer.Argument(
         help="The operator's inventory (YAML or CSV, docs/portfolio.md), or a declaration "
-        "package's folder.",
+        "package's folder; or give --cases instead.",
+        show_default=False,
+    ),
+]
+CasesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--cases",
+        help="Read the declarations in the case database instead: the latest submission of each "
+        "case you may see (withdrawn and refused purchases left out).",
+    ),
+]
+OperatorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--operator",
+        help="With --cases: only this operator's declarations (needed when the database holds "
+        "several operators').",
         show_default=False,
     ),
 ]
 
 
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A portfolio as a command read it, and what the JSON says it rests on."""
+
+    portfolio: Portfolio
+    basis: dict[str, object]
+
+
+def _read(inventory: Path | None, cases: bool, operator: str | None, as_user: str | None) -> _Read:
+    """The portfolio of the inventory (or package) named, or of the case database's
+    declarations; the left-out cases are told on stderr."""
+    if (inventory is None) == (not cases):
+        raise typer.BadParameter("give an inventory file or package folder, or --cases")
+    if inventory is not None:
+        if operator is not None:
+            raise typer.BadParameter("--operator goes with --cases")
+        from chainreview.portfolio.sources import load_portfolio
+
+        portfolio = load_portfolio(inventory)
+        return _Read(portfolio, {"operator": portfolio.operator, "inventory": portfolio.source})
+    from chainreview.cli.identity import caller, open_cases
+    from chainreview.cli.output import notice
+    from chainreview.portfolio.stored import stored_portfolio
+
+    with open_cases() as store:
+        found = stored_portfolio(store, caller=caller(store, as_user), operator=operator)
+    for left in found.left_out:
+        notice(f"left out {left.case_id}: {left.reason}")
+    portfolio = found.portfolio
+    return _Read(
+        portfolio,
+        {
+            "operator": portfolio.operator,
+            "inventory": portfolio.source,
+            "cases": list(found.cases),
+            "left_out": [{"case": left.case_id, "reason": left.reason} for left in found.left_out],
+        },
+    )
+
+
 @app.command("blast-radius")
 def blast_radius(
-    inventory: InventoryArg,
+    inventory: InventoryArg = None,
     advisory: Annotated[
         str | None,
         typer.Option("--advisory", help="An advisory id the intel snapshot holds (CVE, GHSA…)."),
@@ -66,6 +125,9 @@ def blast_radius(
         str | None,
         typer.Option("--country", help="A country code: vendors incorporated there, sites there."),
     ] = None,
+    cases: CasesOpt = False,
+    operator: OperatorOpt = None,
+    as_user: AsUserOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Every CII system a component, an advisory, a vendor or a country reaches, ranked by
@@ -91,10 +153,10 @@ def blast_radius(
     from chainreview import collector
     from chainreview.portfolio import blast
     from chainreview.portfolio.build import build_graph
-    from chainreview.portfolio.sources import load_portfolio
 
     with collector.paused():  # a run of long-lived objects: see `chainreview.collector`
-        portfolio = load_portfolio(inventory)
+        read = _read(inventory, cases, operator, as_user)
+        portfolio = read.portfolio
         graph = build_graph(portfolio)
         try:
             if advisory is not None:
@@ -109,7 +171,7 @@ def blast_radius(
         except ValueError as exc:  # a purl or country code that is not one
             raise typer.BadParameter(str(exc)) from exc
     if output_format is OutputFormat.JSON:
-        print_json({"operator": portfolio.operator, "inventory": portfolio.source, **_plain(found)})
+        print_json({**read.basis, **_plain(found)})
         return
     _print_radius(portfolio, found)
 
@@ -189,20 +251,24 @@ def _print_radius(portfolio: Portfolio, found: BlastRadius) -> None:
 
 
 @app.command()
-def concentration(inventory: InventoryArg, output_format: FormatOpt = OutputFormat.TABLE) -> None:
+def concentration(
+    inventory: InventoryArg = None,
+    cases: CasesOpt = False,
+    operator: OperatorOpt = None,
+    as_user: AsUserOpt = None,
+    output_format: FormatOpt = OutputFormat.TABLE,
+) -> None:
     """Per function the systems serve: each vendor's and country's share of the units deployed,
     their Herfindahl–Hirschman index, and the single-source products and components."""
     from chainreview import collector
     from chainreview.portfolio.concentration import measure_concentration
-    from chainreview.portfolio.sources import load_portfolio
 
     with collector.paused():  # a run of long-lived objects: see `chainreview.collector`
-        portfolio = load_portfolio(inventory)
+        read = _read(inventory, cases, operator, as_user)
+        portfolio = read.portfolio
         found = measure_concentration(portfolio)
     if output_format is OutputFormat.JSON:
-        print_json(
-            {"operator": portfolio.operator, "inventory": portfolio.source, "concentration": found}
-        )
+        print_json({**read.basis, "concentration": found})
         return
     _print_concentration(portfolio, found)
 
@@ -253,13 +319,16 @@ def _print_concentration(portfolio: Portfolio, found: Concentration) -> None:
 
 @app.command("what-if")
 def what_if(
-    inventory: InventoryArg,
     vendor: Annotated[
         str, typer.Option("--vendor", help="A vendor's id or name (any case).", show_default=False)
     ],
+    inventory: InventoryArg = None,
     fails: Annotated[
         bool, typer.Option("--fails", help="The vendor fails: the operator stops buying from it.")
     ] = False,
+    cases: CasesOpt = False,
+    operator: OperatorOpt = None,
+    as_user: AsUserOpt = None,
     output_format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """What the portfolio loses when a vendor fails (a review fails it): every system that loses
@@ -272,16 +341,14 @@ def what_if(
     if not fails:
         raise typer.BadParameter("give --fails: what-if asks what happens when the vendor fails")
     from chainreview import collector
-    from chainreview.portfolio.sources import load_portfolio
     from chainreview.portfolio.what_if import vendor_fails
 
     with collector.paused():  # a run of long-lived objects: see `chainreview.collector`
-        portfolio = load_portfolio(inventory)
+        read = _read(inventory, cases, operator, as_user)
+        portfolio = read.portfolio
         found = vendor_fails(portfolio, vendor)
     if output_format is OutputFormat.JSON:
-        print_json(
-            {"operator": portfolio.operator, "inventory": portfolio.source, "what_if": found}
-        )
+        print_json({**read.basis, "what_if": found})
         return
     _print_failure(portfolio, found)
 

@@ -1,0 +1,121 @@
+"""The declarations held in the case store as one operator's portfolio.
+
+Each case's declaration is its latest submission the caller may see (`case.packages`); a
+withdrawn declaration and one whose decision refuses the purchase are left out, with the reason.
+Each package is read as `chainreview review` reads it and turned into portfolio records by
+`from_declaration`; the records of all of them are then put together (docs/portfolio.md):
+
+* a product keeps its declaration's id prefixed by its case (`CR-2026-0001/ctrl`): two
+  declarations may use the same id for different products;
+* a system is one system across declarations when it has the same id; the latest case's
+  declaration gives its name, criticality and CII status;
+* a vendor is one vendor across declarations when it has the same legal name (any case) and
+  jurisdiction; it keeps the id it was first declared under (another one's id gets the case as
+  prefix), and its sites are the sites all its declarations name.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from chainreview.case.access import Caller
+from chainreview.case.packages import LeftOut, declared_packages, written_package
+from chainreview.errors import InputError
+from chainreview.portfolio.declared import from_declaration
+from chainreview.portfolio.model import DeployedProduct, Portfolio, System, Vendor, VendorSite
+from chainreview.reviewer import load_package
+from chainreview.store.db import Store
+
+__all__ = ["StoredPortfolio", "merge_declared", "stored_portfolio"]
+
+SOURCE = "case store"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredPortfolio:
+    """The portfolio the store's declarations give, and what it rests on."""
+
+    portfolio: Portfolio
+    cases: tuple[str, ...]
+    """The cases whose declarations it holds, oldest first."""
+    left_out: tuple[LeftOut, ...]
+    """Cases the caller may see whose declaration it does not hold, with the reason."""
+
+
+def stored_portfolio(
+    store: Store, *, caller: Caller, operator: str | None = None
+) -> StoredPortfolio:
+    """The portfolio of the declarations the caller may see; `operator` (any case) keeps only
+    that operator's. Raises `InputError` when none is left, or when they are several operators'
+    and none is named."""
+    declared = declared_packages(store, caller=caller)
+    portfolios: list[tuple[str, Portfolio]] = []
+    for submission in declared.submissions:
+        with tempfile.TemporaryDirectory(prefix="chainreview-portfolio-") as scratch:
+            folder = written_package(store, submission, Path(scratch) / "package", caller=caller)
+            read = from_declaration(load_package(folder), case=submission.case_id)
+        portfolios.append((submission.case_id, read))
+    if operator is not None:
+        portfolios = [(c, p) for c, p in portfolios if p.operator.casefold() == operator.casefold()]
+    return StoredPortfolio(
+        portfolio=merge_declared(portfolios, operator=operator),
+        cases=tuple(case for case, _ in portfolios),
+        left_out=declared.left_out,
+    )
+
+
+def merge_declared(
+    portfolios: Sequence[tuple[str, Portfolio]], *, operator: str | None = None
+) -> Portfolio:
+    """The portfolios of declarations (case id, portfolio), oldest case first, as one."""
+    if not portfolios:
+        named = f" of operator {operator!r}" if operator else ""
+        raise InputError(SOURCE, f"holds no declaration{named} you may see")
+    operators = sorted({p.operator for _, p in portfolios})
+    if len(operators) > 1:
+        raise InputError(
+            SOURCE,
+            f"holds the declarations of {len(operators)} operators ({', '.join(operators)}): "
+            "name one with --operator",
+        )
+    systems: dict[str, System] = {}
+    vendors: dict[tuple[str, str], Vendor] = {}
+    products: list[DeployedProduct] = []
+    for case, portfolio in portfolios:
+        for system in portfolio.systems:
+            systems[system.id] = system
+        renamed = {p.id: f"{case}/{p.id}" for p in portfolio.products}
+        vendor_ids: dict[str, str] = {}
+        for vendor in portfolio.vendors:
+            key = (vendor.name.casefold(), vendor.country)
+            sites = tuple(_renamed_site(site, renamed) for site in vendor.sites)
+            known = vendors.get(key)
+            if known is None:
+                taken = {v.id for v in vendors.values()}
+                vendor_id = vendor.id if vendor.id not in taken else f"{case}/{vendor.id}"
+                vendors[key] = replace(vendor, id=vendor_id, sites=sites)
+            else:
+                vendors[key] = replace(known, sites=_union(known.sites, sites))
+            vendor_ids[vendor.id] = vendors[key].id
+        products.extend(
+            replace(product, id=renamed[product.id], vendor=vendor_ids[product.vendor])
+            for product in portfolio.products
+        )
+    return Portfolio(
+        operator=operators[0],
+        source=f"{SOURCE}: {len(portfolios)} declaration(s)",
+        systems=tuple(systems.values()),
+        vendors=tuple(vendors.values()),
+        products=tuple(products),
+    )
+
+
+def _renamed_site(site: VendorSite, renamed: dict[str, str]) -> VendorSite:
+    return replace(site, products=tuple(renamed[p] for p in site.products))
+
+
+def _union(first: Iterable[VendorSite], second: Iterable[VendorSite]) -> tuple[VendorSite, ...]:
+    return tuple(dict.fromkeys([*first, *second]))
