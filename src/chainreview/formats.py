@@ -3,7 +3,8 @@
 A `Writer` writes one result to a binary stream. `SCAN_FORMATS` holds the machine formats of a scan
 (canonical JSON, SARIF 2.1.0, and its triage as CycloneDX 1.6 VEX/VDR, OpenVEX 0.2.0 and CSAF 2.0
 VEX), `REVIEW_FORMATS` those of a review (`result.json`, the HTML and the PDF report),
-`MATERIALS_FORMATS` those of the Art. 8 declaration materials, each by its name; the CLI adds its
+`MATERIALS_FORMATS` those of the Art. 8 declaration materials, `VEX_FORMATS` the VEX documents
+of a triage (a scan's, or each product's of a review), each by its name; the CLI adds its
 terminal table and looks a format up by name, with no branch per format. `review_formats(language)`
 gives the review formats with the HTML and PDF report in another language (`zh-CN`); `result.json`
 is the same bytes in every language. Every writer is a function of its result alone: the same
@@ -23,6 +24,7 @@ from chainreview.errors import InputError
 
 if TYPE_CHECKING:
     from chainreview.report.materials import Materials
+    from chainreview.report.vex_triage import Triage
     from chainreview.reviewer import ReviewResult
     from chainreview.scanner import Scan
 
@@ -31,6 +33,7 @@ __all__ = [
     "MATERIALS_FORMATS",
     "REVIEW_FORMATS",
     "SCAN_FORMATS",
+    "VEX_FORMATS",
     "Writer",
     "review_formats",
 ]
@@ -66,25 +69,45 @@ def _scan_sarif(scan: Scan, stream: BinaryIO) -> None:
     stream.write(canonical.dumps(to_sarif(scan.report, components)))
 
 
-def _scan_cyclonedx_vex(scan: Scan, stream: BinaryIO) -> None:
+def _triage_cyclonedx_vex(triage: Triage, stream: BinaryIO) -> None:
     from chainreview.report.vex_cyclonedx_out import to_cyclonedx
-    from chainreview.report.vex_triage import triage_of_scan
 
-    stream.write(canonical.dumps(to_cyclonedx(triage_of_scan(scan))))
+    stream.write(canonical.dumps(to_cyclonedx(triage)))
 
 
-def _scan_openvex(scan: Scan, stream: BinaryIO) -> None:
+def _triage_openvex(triage: Triage, stream: BinaryIO) -> None:
     from chainreview.report.vex_openvex_out import to_openvex
-    from chainreview.report.vex_triage import triage_of_scan
 
-    stream.write(canonical.dumps(to_openvex(triage_of_scan(scan))))
+    stream.write(canonical.dumps(to_openvex(triage)))
 
 
-def _scan_csaf_vex(scan: Scan, stream: BinaryIO) -> None:
+def _triage_csaf_vex(triage: Triage, stream: BinaryIO) -> None:
     from chainreview.report.vex_csaf_out import to_csaf
-    from chainreview.report.vex_triage import triage_of_scan
 
-    stream.write(canonical.dumps(to_csaf(triage_of_scan(scan))))
+    stream.write(canonical.dumps(to_csaf(triage)))
+
+
+VEX_FORMATS: Final[Mapping[str, Writer[Triage]]] = {
+    "cyclonedx-vex": Writer(
+        "cyclonedx-vex", ".cdx.json", "application/vnd.cyclonedx+json", _triage_cyclonedx_vex
+    ),
+    "openvex": Writer("openvex", ".openvex.json", "application/json", _triage_openvex),
+    "csaf-vex": Writer("csaf-vex", ".csaf.json", "application/json", _triage_csaf_vex),
+}
+"""The VEX documents of a triage: of a scan (`SCAN_FORMATS`), or of each product of a review
+(`report.vex_triage.triage_of_review`)."""
+
+
+def _scan_vex(name: str) -> Writer[Scan]:
+    """The scan format that writes `triage_of_scan` of a scan as VEX format `name`."""
+    vex = VEX_FORMATS[name]
+
+    def write(scan: Scan, stream: BinaryIO) -> None:
+        from chainreview.report.vex_triage import triage_of_scan
+
+        vex.write(triage_of_scan(scan), stream)
+
+    return Writer(name, vex.suffix, vex.media_type, write)
 
 
 def _review_json(result: ReviewResult, stream: BinaryIO) -> None:
@@ -122,11 +145,7 @@ def _materials_pdf(materials: Materials, stream: BinaryIO) -> None:
 SCAN_FORMATS: Final[Mapping[str, Writer[Scan]]] = {
     "json": Writer("json", ".json", "application/json", _scan_json),
     "sarif": Writer("sarif", ".sarif", "application/sarif+json", _scan_sarif),
-    "cyclonedx-vex": Writer(
-        "cyclonedx-vex", ".cdx.json", "application/vnd.cyclonedx+json", _scan_cyclonedx_vex
-    ),
-    "openvex": Writer("openvex", ".openvex.json", "application/json", _scan_openvex),
-    "csaf-vex": Writer("csaf-vex", ".json", "application/json", _scan_csaf_vex),
+    **{name: _scan_vex(name) for name in VEX_FORMATS},
 }
 
 

@@ -26,6 +26,7 @@ DECIDING_SHOWN: Final = 4
 """Sentences of the rationale the summary prints: those that decide the outcome (the rule's
 and at most three that made it hold, as the report's first page), the rest left to the report."""
 PDF_FILE: Final = "report.pdf"
+VEX_FOLDER: Final = "vex"
 
 
 class ReviewFailOn(StrEnum):
@@ -117,6 +118,26 @@ LangOpt = Annotated[
         "the same in both).",
     ),
 ]
+
+
+class VexFormat(StrEnum):
+    """The VEX formats of a review's triage (`chainreview.formats.VEX_FORMATS`)."""
+
+    CYCLONEDX_VEX = "cyclonedx-vex"
+    OPENVEX = "openvex"
+    CSAF_VEX = "csaf-vex"
+
+
+VexOpt = Annotated[
+    list[VexFormat] | None,
+    typer.Option(
+        "--vex",
+        help="Also write each product's triage as VEX in this format (repeat for several): "
+        "vex/<product><suffix>, what an operator sends back to the vendor. Products without an "
+        "SBOM or a finding have none.",
+        show_default=False,
+    ),
+]
 PdfOpt = Annotated[
     bool,
     typer.Option("--pdf", help="Also write report.pdf: the report on A4, ready to sign."),
@@ -151,6 +172,7 @@ def review(
     fail_on: FailOnOpt = ReviewFailOn.NEVER,
     allow_demo_intel: AllowDemoOpt = False,
     pdf: PdfOpt = False,
+    vex: VexOpt = None,
     lang: LangOpt = ReportLanguage.EN,
 ) -> None:
     """Review a declaration package: factors, outcome, conditions; offline, reproducible.
@@ -167,7 +189,7 @@ def review(
     from chainreview.cli.output import notice
     from chainreview.cli.progress import bars
     from chainreview.errors import PolicyFailure
-    from chainreview.formats import review_formats
+    from chainreview.formats import VEX_FORMATS, review_formats
     from chainreview.intel.snapshot import current_hash
     from chainreview.reviewer import load_package
     from chainreview.reviewer import review as run_review
@@ -201,11 +223,25 @@ def review(
                 formats[output].write(result, buffer)
                 write_atomically(folder / name, buffer.getvalue())
             progress("Writing", len(files), len(files))
+            written = [name for name, _ in files]
+            if vex:
+                from chainreview.report.vex_triage import triage_of_review
+
+                triaged = triage_of_review(result, package)
+                for chosen in dict.fromkeys(vex):
+                    writer = VEX_FORMATS[chosen.value]
+                    for product in triaged:
+                        name = f"{VEX_FOLDER}/{product.product}{writer.suffix}"
+                        buffer = io.BytesIO()
+                        writer.write(product.triage, buffer)
+                        (folder / VEX_FOLDER).mkdir(exist_ok=True)
+                        write_atomically(folder / name, buffer.getvalue())
+                        written.append(name)
     if output_format is OutputFormat.JSON:
         formats["json"].write(result, sys.stdout.buffer)
         sys.stdout.flush()
     else:
-        _summary(result, folder, [name for name, _ in files], lang.value)
+        _summary(result, folder, written, lang.value)
     outcome = result.determination.outcome
     if fail_on.trips(outcome.value):
         raise PolicyFailure(f"outcome {outcome.value} meets --fail-on {fail_on.value}")

@@ -1,6 +1,7 @@
 """The triage of a scan as the VEX writers see it: each finding with the component it is about.
 
-`triage_of_scan` takes everything a VEX document states from the `Scan` alone: the findings in
+`triage_of_scan` takes everything a VEX document states from the `Scan` alone (and
+`triage_of_review` the same for each product of a review, dated by the review date): the findings in
 the report's order, each component's identifiers from the inventory, the document time from the
 scan's date (`Scan.as_of`, midnight UTC; never the clock), and `document_digest` gives the
 writers ids derived from what they write. `action` and `reason` are the sentences the three
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
 from chainreview import canonical
@@ -19,16 +21,21 @@ from chainreview.components.model import ComponentType
 from chainreview.findings.model import Finding
 
 if TYPE_CHECKING:
+    from chainreview.components.model import Inventory
+    from chainreview.evidence.declaration import Declaration
+    from chainreview.reviewer import ReviewResult
     from chainreview.scanner import Scan
 
 __all__ = [
     "AUTHOR",
+    "ProductTriage",
     "Subject",
     "Triage",
     "action",
     "database",
     "document_digest",
     "reason",
+    "triage_of_review",
     "triage_of_scan",
 ]
 
@@ -68,24 +75,85 @@ class Triage:
     """Every finding with its component, in the report's order."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProductTriage:
+    """The triage of one product of a review."""
+
+    product: str
+    """The product's id in the declaration."""
+    triage: Triage
+
+
 def triage_of_scan(scan: Scan) -> Triage:
     """The triage of `scan` (see the module doc)."""
-    components = {c.ref: c for c in scan.inventory.components}
-    subjects = {
-        ref: Subject(ref=ref, name=c.name, version=c.version, type=c.type, purl=c.purl, cpe=c.cpe)
-        for ref, c in components.items()
-    }
     report = scan.report
-    roots = tuple(subjects[ref] for ref in report.coverage.roots)
-    described = ", ".join(f"{r.name} {r.version}" if r.version else r.name for r in roots)
-    return Triage(
-        title=f"Triage of {described or ', '.join(report.inputs)} by chainreview",
-        issued=f"{scan.as_of.isoformat()}T00:00:00Z",
-        snapshot=report.snapshot,
+    return _triage(
+        scan.inventory,
+        report.findings,
+        roots=report.coverage.roots,
         inputs=report.inputs,
         vex=report.vex,
-        roots=roots,
-        entries=tuple((f, subjects[f.component]) for f in report.findings),
+        as_of=scan.as_of,
+        snapshot=report.snapshot,
+    )
+
+
+def triage_of_review(result: ReviewResult, declaration: Declaration) -> tuple[ProductTriage, ...]:
+    """The triage of each product of a review that has findings, in the result's order: what
+    an operator sends back to the product's vendor. `declaration` is the package the review
+    read (its products' inventories name the components); a product without an SBOM, or
+    without a finding, has nothing to state and is left out."""
+    intel = result.determination.intel
+    if intel is None:  # reviewed on no snapshot: no product was scanned
+        return ()
+    inventories = {p.id: p.inventory for p in declaration.products}
+    as_of = date.fromisoformat(result.determination.as_of)
+    return tuple(
+        ProductTriage(
+            product=scanned.product,
+            triage=_triage(
+                inventory,
+                scanned.findings,
+                roots=scanned.coverage.roots,
+                inputs=scanned.sboms,
+                vex=scanned.vex,
+                as_of=as_of,
+                snapshot=intel.hash,
+            ),
+        )
+        for scanned in result.products
+        if scanned.findings
+        and scanned.coverage is not None
+        and (inventory := inventories.get(scanned.product)) is not None
+    )
+
+
+def _triage(
+    inventory: Inventory,
+    findings: tuple[Finding, ...],
+    *,
+    roots: tuple[str, ...],
+    inputs: tuple[str, ...],
+    vex: tuple[str, ...],
+    as_of: date,
+    snapshot: str,
+) -> Triage:
+    subjects = {
+        c.ref: Subject(
+            ref=c.ref, name=c.name, version=c.version, type=c.type, purl=c.purl, cpe=c.cpe
+        )
+        for c in inventory.components
+    }
+    described = [subjects[ref] for ref in roots]
+    named = ", ".join(f"{r.name} {r.version}" if r.version else r.name for r in described)
+    return Triage(
+        title=f"Triage of {named or ', '.join(inputs)} by chainreview",
+        issued=f"{as_of.isoformat()}T00:00:00Z",
+        snapshot=snapshot,
+        inputs=inputs,
+        vex=vex,
+        roots=tuple(described),
+        entries=tuple((f, subjects[f.component]) for f in findings),
     )
 
 
