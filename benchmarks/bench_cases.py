@@ -68,10 +68,10 @@ def main() -> None:
     args = parser.parse_args()
     count, repeat = (200, 3) if args.quick else (args.cases, args.repeat)
     with tempfile.TemporaryDirectory() as scratch:
-        result = _result_json(Path(scratch) / "intel-home")
+        result = reviewed_result(Path(scratch) / "intel-home")
         store = open_store(args.url, home=Path(scratch))
         started = time.perf_counter()
-        ids = _fill(store, count, result)
+        ids = fill_cases(store, count, result)
         print(
             f"{store.backend}: {count:,} cases, 3 rounds each ({len(result):,}-byte result.json), "
             f"built in {time.perf_counter() - started:.1f} s"
@@ -103,7 +103,7 @@ def main() -> None:
         )
 
 
-def _result_json(home: Path) -> bytes:
+def reviewed_result(home: Path) -> bytes:
     """The real result.json of the package, reviewed once on the bundled snapshot."""
     with chainreview.open_snapshot(home, install_bundled=True) as snapshot:
         result = chainreview.Reviewer(snapshot).review(PACKAGE, as_of=date(2026, 11, 30))
@@ -112,7 +112,7 @@ def _result_json(home: Path) -> bytes:
     return buffer.getvalue()
 
 
-def _fill(store: Store, count: int, result: bytes) -> list[str]:
+def fill_cases(store: Store, count: int, result: bytes) -> list[str]:
     package = {
         p.relative_to(PACKAGE).as_posix(): p.read_bytes() for p in PACKAGE.rglob("*") if p.is_file()
     }

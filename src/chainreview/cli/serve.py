@@ -1,22 +1,40 @@
 """`chainreview serve`: the REST API (docs/api-http.md) on uvicorn, over the case database the
 other commands use (`CHAINREVIEW_DATABASE_URL`, else the SQLite file under `$CHAINREVIEW_HOME`).
 
-FastAPI, uvicorn and the store load inside the command: this module is imported whenever the CLI
-starts.
+With `--workers N` uvicorn runs N processes, each building its app with `worker_app` from the
+same environment: the database is migrated once, here, before they start, and in development
+mode the secret made up for the run is handed to every worker, so a session cookie one worker
+signs the others accept. FastAPI, uvicorn and the store load inside the command: this module is
+imported whenever the CLI starts.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from chainreview import home
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
 
 def serve(
     host: Annotated[str, typer.Option("--host", help="The address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="The port.", min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            help="Worker processes (uvicorn's): one per core is a start; on PostgreSQL they "
+            "share the database, on SQLite they share the file (one writer at a time).",
+            min=1,
+            max=64,
+        ),
+    ] = 1,
     dev: Annotated[
         bool,
         typer.Option(
@@ -33,9 +51,47 @@ def serve(
     import uvicorn
 
     from chainreview.api.app import create_app
-    from chainreview.api.settings import from_env
+    from chainreview.api.settings import DEV_ENV, SECRET_ENV, from_env
     from chainreview.store.db import open_store
 
     settings = from_env(os.environ, home=home.data_home(), dev=dev)
-    with open_store(settings.database_url, home=settings.home) as store:
-        uvicorn.run(create_app(settings, store), host=host, port=port, log_level="info")
+    if workers == 1:
+        with open_store(settings.database_url, home=settings.home) as store:
+            uvicorn.run(create_app(settings, store), host=host, port=port, log_level="info")
+        return
+    open_store(settings.database_url, home=settings.home).close()  # migrated once, here
+    os.environ[SECRET_ENV] = settings.secret  # the workers' environment: one secret for all
+    if settings.dev:
+        os.environ[DEV_ENV] = "1"
+    uvicorn.run(
+        f"{__name__}:worker_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+def worker_app() -> FastAPI:
+    """One worker's app: the settings from the environment `serve` prepared, its own
+    connection to the case database, closed when the worker stops."""
+    import os
+
+    from chainreview.api.app import create_app
+    from chainreview.api.settings import from_env
+    from chainreview.store.db import open_store
+
+    settings = from_env(os.environ, home=home.data_home())
+    store = open_store(settings.database_url, home=settings.home)
+    app = create_app(settings, store)
+
+    @asynccontextmanager
+    async def closing(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            store.close()
+
+    app.router.lifespan_context = closing
+    return app
