@@ -24,6 +24,9 @@ from schemathesis.specs.openapi.checks import (
 )
 from store_kit import Backend
 
+from chainreview.case.rounds import submit_package
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "grid-storage"
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -35,7 +38,7 @@ CHECKS = [
 (`positive_data_acceptance`): a day outside 2000-2099 is refused (422, a documented answer)
 although OpenAPI's `format: date` cannot say so."""
 EXAMPLES = 40
-"""Examples per operation (and per phase); 9 operations."""
+"""Examples per operation (and per phase); 12 operations."""
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +46,8 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     home: Path = tmp_path_factory.mktemp("api-fuzz")
     backend = Backend("sqlite", None, home, f"sqlite:///{home / 'cases.sqlite'}")
     with build_world(backend) as world:
-        world.open(GRID, VENDOR_A, (REVIEWER, "check"), (REVIEWER, "accept"))  # CR-2026-0001
+        first = world.open(GRID, VENDOR_A, (REVIEWER, "check"), (REVIEWER, "accept"))
+        submit_package(world.store, first, EXAMPLE, caller=GRID)  # the portfolio's declaration
         world.open(GRID, VENDOR_B)
         yield world
 
@@ -52,7 +56,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 def test_the_app_keeps_to_its_schema(fuzzed: World, mode: GenerationMode) -> None:
     schema = schemathesis.openapi.from_asgi("/openapi.json", fuzzed.app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 9
+    assert len(operations) == 12
     answered: dict[str, set[int]] = {}
     for operation in operations:
         label = f"{operation.method.upper()} {operation.path}"
@@ -72,6 +76,7 @@ def test_the_app_keeps_to_its_schema(fuzzed: World, mode: GenerationMode) -> Non
         for label in ("GET /v1/cases", "GET /v1/cases/{case_id}", "GET /v1/intel/status"):
             assert 200 in answered[label], (label, answered[label])
         assert 200 in answered["GET /v1/audit/verify"]
+        assert 200 in answered["GET /v1/portfolio/concentration"]
         assert answered["POST /v1/cases/{case_id}/advance"] & {403, 404, 409}
 
 
