@@ -7,7 +7,7 @@ from datetime import datetime
 
 from fastapi import FastAPI
 
-from chainreview.api import errors, routes
+from chainreview.api import errors, osv, routes
 from chainreview.api.bodylimit import BodyLimit
 from chainreview.api.context import Context
 from chainreview.api.ratelimit import LoginLimits
@@ -38,4 +38,5 @@ def create_app(
     errors.install(app)
     app.add_middleware(BodyLimit)
     app.include_router(routes.router)
+    app.include_router(osv.router)
     return app
