@@ -48,8 +48,7 @@ def querybatch(given: BatchIn, _caller: Reader, request: Request) -> Response:
     with osv_query.open_snapshot(context(request).settings.home) as snapshot:
         answers = osv_query.query_batch(snapshot, [q.query() for q in given.queries])
         results = [
-            _result(a, [{"id": i, "modified": m} for i, m in osv_query.modified(snapshot, a.ids)])
-            for a in answers
+            _result(a, [_id(i, m) for i, m in osv_query.modified(snapshot, a.ids)]) for a in answers
         ]
     return _json({"results": results})
 
@@ -81,6 +80,10 @@ def _result(answer: Answer, vulns: list[dict[str, Any]]) -> dict[str, Any]:
             {"ids": list(u.ids), "reason": u.reason} for u in answer.undetermined
         ]
     return found
+
+
+def _id(vuln_id: str, modified: str | None) -> dict[str, str]:
+    return {"id": vuln_id} if modified is None else {"id": vuln_id, "modified": modified}
 
 
 def _json(value: Any) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Final
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from chainreview.api.schemas import Model
 from chainreview.matches.osv_query import MAX_QUERIES, Query
@@ -25,7 +25,10 @@ class PackageIn(Model):
     purl: Annotated[str, Field(max_length=2048)] | None = None
 
 
-EXAMPLE: Final = {"package": {"name": "requests", "ecosystem": "PyPI"}, "version": "2.19.1"}
+EXAMPLE: Final[dict[str, JsonValue]] = {
+    "package": {"name": "requests", "ecosystem": "PyPI"},
+    "version": "2.19.1",
+}
 
 
 class QueryIn(Model):
@@ -66,17 +69,18 @@ class BatchIn(Model):
 
 
 class Vuln(BaseModel):
-    """An OSV record, as the snapshot holds it (the OSV schema: `id` and `modified` always)."""
+    """An OSV record, as the snapshot holds it (`modified` is left out only where the record
+    lacks it: the import keeps such a record, with a warning)."""
 
     model_config = ConfigDict(frozen=True, extra="allow")
 
     id: str
-    modified: str
+    modified: str | None = None
 
 
 class VulnId(Model):
     id: str
-    modified: str
+    modified: str | None = None
 
 
 class UndeterminedOut(Model):
