@@ -29,6 +29,7 @@ from fastapi.testclient import TestClient
 
 from chainreview.case.access import Caller
 from chainreview.case.service import view_case
+from chainreview.intel import bundled
 
 NOBODY: Final = "(no credential)"
 DECIDING: Final = ((REVIEWER, "check"), (REVIEWER, "accept"))
@@ -62,6 +63,14 @@ EXPECTED: Final[dict[str, dict[str, int]]] = {
     # The audit log is the office's to check.
     "audit": {"root": 200, "li": 200, "zhao": 200, "wang": 403, "chen": 403, "anna": 403,
               "bo": 403, "unit": 403, NOBODY: 401},
+    # The OSV service (public advisories, intel:read): everyone signed in; no one unsigned
+    # unless the settings open it (test_api_osv.py).
+    "osv-query": {"root": 200, "li": 200, "zhao": 200, "wang": 200, "chen": 200, "anna": 200,
+                  "bo": 200, "unit": 200, NOBODY: 401},
+    "osv-querybatch": {"root": 200, "li": 200, "zhao": 200, "wang": 200, "chen": 200,
+                       "anna": 200, "bo": 200, "unit": 200, NOBODY: 401},
+    "osv-vuln": {"root": 200, "li": 200, "zhao": 200, "wang": 200, "chen": 200, "anna": 200,
+                 "bo": 200, "unit": 200, NOBODY: 401},
 }  # fmt: skip
 
 Call = Callable[[TestClient, dict[str, str]], httpx2.Response]
@@ -84,6 +93,14 @@ def _route(world: World, route: str) -> Call:
         return lambda c, h: c.get("/v1/intel/status", headers=h)
     if route == "audit":
         return lambda c, h: c.get("/v1/audit/verify", headers=h)
+    if route.startswith("osv-"):
+        bundled.ensure_snapshot(world.backend.home)
+        asked = {"package": {"purl": "pkg:pypi/flask@0.12.2"}}
+        if route == "osv-query":
+            return lambda c, h: c.post("/v1/query", json=asked, headers=h)
+        if route == "osv-querybatch":
+            return lambda c, h: c.post("/v1/querybatch", json={"queries": [asked]}, headers=h)
+        return lambda c, h: c.get("/v1/vulns/PYSEC-2018-66", headers=h)
     steps = STOPPED if route == "supply-materials" else DECIDING
     case_id = world.open(GRID, VENDOR_A, *steps)
     body: dict[str, object] = {"expected_version": _version(world, case_id), "on": day}

@@ -108,6 +108,12 @@ def test_bodies_too_large_not_json_or_invalid_get_one_line(world: World) -> None
         "/v1/cases/{case_id}/supply-materials",
         "/v1/intel/status",
         "/v1/audit/verify",
+        "/v1/portfolio/blast-radius",
+        "/v1/portfolio/concentration",
+        "/v1/portfolio/what-if",
+        "/v1/query",
+        "/v1/querybatch",
+        "/v1/vulns/{vuln_id}",
     }
 
 

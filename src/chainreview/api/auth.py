@@ -15,7 +15,13 @@ from collections.abc import Callable
 from typing import Annotated, Final
 
 from fastapi import Depends, Request, Security
-from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import (
+    APIKeyCookie,
+    HTTPAuthorizationCredentials,
+    HTTPBasic,
+    HTTPBasicCredentials,
+    HTTPBearer,
+)
 
 from chainreview.api.context import Session, context
 from chainreview.api.errors import ApiRefusal
@@ -31,6 +37,12 @@ SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 _bearer_scheme = HTTPBearer(auto_error=False, description="An API token: crt_…")
 _cookie_scheme = APIKeyCookie(
     name=SESSION_COOKIE, auto_error=False, description="The session a login sets."
+)
+
+_basic_scheme = HTTPBasic(
+    auto_error=False,
+    description="An API token as the password, any user name: for OSV clients that take "
+    "only a URL (OSV routes only).",
 )
 
 NOT_LOGGED_IN: Final = "log in (POST /v1/auth/login) or send an API token (Authorization: Bearer)"
@@ -82,9 +94,32 @@ def require(scope: Scope) -> Callable[..., Caller]:
     def caller(
         found: Annotated[tuple[Caller, frozenset[Scope]], Depends(_authenticated)],
     ) -> Caller:
-        who, scopes = found
-        if scope not in scopes:
-            raise ApiRefusal(403, "insufficient-scope", f"the API token lacks the scope {scope}")
-        return who
+        return _scoped(found, scope)
 
     return caller
+
+
+def osv_reader(
+    request: Request,
+    basic: Annotated[HTTPBasicCredentials | None, Security(_basic_scheme)],
+    token: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer_scheme)],
+    cookie: Annotated[str | None, Security(_cookie_scheme)],
+) -> Caller | None:
+    """The caller of an OSV query route: None when the settings open them to anyone
+    (`osv_open`); else one with `intel:read`, authenticated as any route is, or by an API
+    token given as the HTTP Basic password (all most OSV clients can send: a URL's
+    `user:password@`, or `~/.netrc`)."""
+    shared = context(request)
+    if shared.settings.osv_open:
+        return None
+    if basic is not None:
+        found = bearer(shared.store, basic.password)
+        return _scoped((found.caller, found.scopes), Scope.INTEL_READ)
+    return _scoped(_authenticated(request, token, cookie), Scope.INTEL_READ)
+
+
+def _scoped(found: tuple[Caller, frozenset[Scope]], scope: Scope) -> Caller:
+    who, scopes = found
+    if scope not in scopes:
+        raise ApiRefusal(403, "insufficient-scope", f"the API token lacks the scope {scope}")
+    return who

@@ -28,15 +28,18 @@ from chainreview.errors import (
     RefusedAction,
     StoreError,
 )
+from chainreview.matches.osv_query import BadQuery, NoSnapshot
 
 STATUSES: Final[tuple[tuple[type[ChainreviewError], int, str], ...]] = (
     (BadCredentials, 401, "unauthenticated"),
     (NotFound, 404, "not-found"),
     (ConflictError, 409, "conflict"),
     (RefusedAction, 403, "refused"),
+    (BadQuery, 400, "bad-query"),
     (InputError, 422, "bad-input"),
     (PolicyFailure, 422, "policy-failure"),
     (StoreError, 503, "store-unavailable"),
+    (NoSnapshot, 503, "no-snapshot"),
 )
 """Each error class (the first that matches, most specific first), its status and kind."""
 

@@ -20,6 +20,7 @@ from chainreview.errors import InputError
 SECRET_ENV: Final = "CHAINREVIEW_SECRET_KEY"
 DEV_ENV: Final = "CHAINREVIEW_DEV"
 DATABASE_ENV: Final = "CHAINREVIEW_DATABASE_URL"
+OSV_OPEN_ENV: Final = "CHAINREVIEW_OSV_OPEN"
 SECRET_MIN: Final = 32
 """Fewest characters of the signing secret (`python -c "import secrets;
 print(secrets.token_urlsafe(32))"` gives 43)."""
@@ -40,6 +41,8 @@ class Settings:
     secret: str
     dev: bool
     session_seconds: int = SESSION_HOURS * 3600
+    osv_open: bool = False
+    """The OSV query routes answer without a credential (`CHAINREVIEW_OSV_OPEN=1`)."""
 
 
 def from_env(environ: Mapping[str, str], *, home: Path, dev: bool = False) -> Settings:
@@ -51,7 +54,11 @@ def from_env(environ: Mapping[str, str], *, home: Path, dev: bool = False) -> Se
         secret = secrets.token_urlsafe(32)
     check_secret(secret)
     return Settings(
-        home=home, database_url=environ.get(DATABASE_ENV) or None, secret=secret, dev=dev
+        home=home,
+        database_url=environ.get(DATABASE_ENV) or None,
+        secret=secret,
+        dev=dev,
+        osv_open=environ.get(OSV_OPEN_ENV) == "1",
     )
 
 

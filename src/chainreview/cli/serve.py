@@ -1,25 +1,20 @@
 """`chainreview serve`: the REST API (docs/api-http.md) on uvicorn, over the case database the
 other commands use (`CHAINREVIEW_DATABASE_URL`, else the SQLite file under `$CHAINREVIEW_HOME`).
 
-With `--workers N` uvicorn runs N processes, each building its app with `worker_app` from the
-same environment: the database is migrated once, here, before they start, and in development
-mode the secret made up for the run is handed to every worker, so a session cookie one worker
-signs the others accept. FastAPI, uvicorn and the store load inside the command: this module is
+With `--workers N` uvicorn runs N processes, each building its app from the same environment
+(`api.app.app_from_environment`): the database is migrated once, here, before they start, and in
+development mode the secret made up for the run is handed to every worker, so a session cookie
+one worker signs the others accept. FastAPI, uvicorn and the store load inside the command: this module is
 imported whenever the CLI starts.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from chainreview import home
-
-if TYPE_CHECKING:
-    from fastapi import FastAPI
 
 
 def serve(
@@ -64,34 +59,10 @@ def serve(
     if settings.dev:
         os.environ[DEV_ENV] = "1"
     uvicorn.run(
-        f"{__name__}:worker_app",
+        "chainreview.api.app:app_from_environment",
         factory=True,
         host=host,
         port=port,
         workers=workers,
         log_level="info",
     )
-
-
-def worker_app() -> FastAPI:
-    """One worker's app: the settings from the environment `serve` prepared, its own
-    connection to the case database, closed when the worker stops."""
-    import os
-
-    from chainreview.api.app import create_app
-    from chainreview.api.settings import from_env
-    from chainreview.store.db import open_store
-
-    settings = from_env(os.environ, home=home.data_home())
-    store = open_store(settings.database_url, home=settings.home)
-    app = create_app(settings, store)
-
-    @asynccontextmanager
-    async def closing(_: FastAPI) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            store.close()
-
-    app.router.lifespan_context = closing
-    return app

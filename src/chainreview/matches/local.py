@@ -116,6 +116,23 @@ class LocalMatcher:
         kept = {key: p for key in compiled if (p := self._packages.get(key))}
         self._derived.put(COMPILED_PACKAGES, kept)
 
+    def match_package(
+        self, ref: str, ecosystem: str, name: str, version: str
+    ) -> tuple[MatchResult, ...]:
+        """The matches and indeterminate verdicts of `version` of the package `name` of
+        `ecosystem` (exact, suffix included; the name is normalised here), for a caller with
+        no purl to take a version from (an OSV query by name)."""
+        key = (ecosystem, normalise_name(ecosystem, name))
+        package = self._load(key)
+        if package is None:
+            return ()
+        return tuple(self._evaluate(ref, key, version, package, None, None))
+
+    def advisory_ids(self, ecosystem: str, name: str) -> tuple[str, ...]:
+        """The ids of every live (not withdrawn) advisory of a package, sorted."""
+        package = self._load((ecosystem, normalise_name(ecosystem, name)))
+        return () if package is None else tuple(sorted({e.advisory_id for e in package.entries}))
+
     def _results(self, component: Component) -> list[MatchResult]:
         found = _lookup(component)
         if found is None:
