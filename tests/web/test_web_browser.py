@@ -28,6 +28,7 @@ WORDS = {
         "done": "Done: check. The case is now: Completeness check of the Art. 8 materials.",
         "state": "Completeness check of the Art. 8 materials",
         "factor": "F01 Illegal remote control",
+        "overdue": "2026-09-14 (45 working days overdue)",
     },
     "zh-CN": {
         "login": "登录",
@@ -37,6 +38,7 @@ WORDS = {
         "done": "已完成：检查材料。案件现处于：第八条申报材料完备性检查。",
         "state": "第八条申报材料完备性检查",
         "factor": "F01 非法控制",
+        "overdue": "2026年9月14日（已超期45个工作日）",
     },
 }
 """What each language's pages say, written out by hand (the catalogue is not consulted)."""
@@ -104,6 +106,9 @@ def test_a_reviewer_logs_in_opens_a_case_and_advances_it(
 
         page.goto(base + "/")
         page.screenshot(path=shots / f"dashboard-{lang}.png", full_page=True)
+        page.get_by_role("link", name=site.overdue).first.click()
+        expect(page.locator("dl.facts")).to_contain_text(words["overdue"])
+        page.screenshot(path=shots / f"case-overdue-{lang}.png", full_page=True)
     finally:
         context.close()
     # the store, read through the library, holds the action the browser took

@@ -64,13 +64,14 @@ def test_the_web_catalogue_is_the_one_extracted_from_the_sources() -> None:
     assert keys == {(m.id, m.context) for m in _catalog(PO) if m.id}
 
 
-def test_every_state_title_and_action_of_every_workflow_is_in_the_catalogue() -> None:
+def test_every_state_title_article_and_action_of_every_workflow_is_in_the_catalogue() -> None:
     """Read from the workflow files themselves, not through `web.words`."""
     keys = {(m.id, m.context) for m in _catalog(PO) if m.id}
     for path in (ROOT / "src/chainreview/case/workflows").glob("*.yaml"):
         workflow = yaml.safe_load(path.read_text())
         for state in workflow["states"]:
             assert (state["title"], None) in keys, (path.name, state["title"])
+            assert (state["article"], "article") in keys, (path.name, state["article"])
         for transition in workflow["transitions"]:
             assert (transition["action"], "action") in keys, (path.name, transition["action"])
         for rule in workflow.get("clock", {}).values():

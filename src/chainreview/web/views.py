@@ -23,6 +23,8 @@ class Row:
 
     view: CaseView
     state_title: str
+    article: str
+    """The article the state rests on (its clock runs on it)."""
     deadline: str
     """`running`, `stopped`, `overdue` or `none` (`api.views.deadline`)."""
     final: bool
@@ -65,7 +67,13 @@ class CasePage:
 
 def row(view: CaseView) -> Row:
     state = load_workflow(view.case.regime).states[view.position.state]
-    return Row(view=view, state_title=state.title, deadline=deadline(view), final=state.final)
+    return Row(
+        view=view,
+        state_title=state.title,
+        article=state.article,
+        deadline=deadline(view),
+        final=state.final,
+    )
 
 
 def listed(views: Sequence[CaseView]) -> tuple[Row, ...]:
