@@ -20,7 +20,7 @@ import typer
 from chainreview import home
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
+    from chainreview.web.site import Site
 
 
 def serve(
@@ -74,7 +74,7 @@ def serve(
     )
 
 
-def worker_app() -> FastAPI:
+def worker_app() -> Site:
     """One worker's app: the settings from the environment `serve` prepared, its own
     connection to the case database, closed when the worker stops."""
     import os
@@ -88,7 +88,7 @@ def worker_app() -> FastAPI:
     app = create_site(settings, store)
 
     @asynccontextmanager
-    async def closing(_: FastAPI) -> AsyncIterator[None]:
+    async def closing(_: Site) -> AsyncIterator[None]:
         try:
             yield
         finally:

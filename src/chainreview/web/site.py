@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TypeAlias
 
 from fastapi import FastAPI
 
@@ -14,6 +15,9 @@ from chainreview.api.settings import Settings
 from chainreview.store.db import Store, utc_now
 from chainreview.web import pages
 
+Site: TypeAlias = FastAPI
+"""The served application, as the CLI names it (only the faces under it import FastAPI)."""
+
 
 def create_site(
     settings: Settings,
@@ -21,7 +25,7 @@ def create_site(
     *,
     clock: Callable[[], datetime] = utc_now,
     limits: LoginLimits | None = None,
-) -> FastAPI:
+) -> Site:
     """The API and the pages over `store` (which the caller opens and closes)."""
     app = create_app(settings, store, clock=clock, limits=limits)
     app.include_router(pages.router)
