@@ -1,10 +1,9 @@
 """The web tests' world: the site over a real case database (a SQLite file; the PostgreSQL
 server too for the pages' tests, as `tests/api/` does), and for the browser tests a live uvicorn
-server on 127.0.0.1 and the machine's Chromium."""
+server on 127.0.0.1 (the browser is the suite's `chromium`, `tests/conftest.py`)."""
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import time
@@ -12,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "store"))
 
@@ -52,18 +50,3 @@ def live(tmp_path: Path, bundled_home: Path) -> Iterator[tuple[Site, str]]:
         finally:
             server.should_exit = True
             thread.join(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    """Headless Chromium, the machine's own (Debian's `chromium`; another through
-    `CHAINREVIEW_CHROMIUM`), driven by Playwright (as `tests/report/conftest.py`)."""
-    from playwright.sync_api import sync_playwright
-
-    executable = os.environ.get("CHAINREVIEW_CHROMIUM", "/usr/bin/chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        try:
-            yield browser
-        finally:
-            browser.close()

@@ -34,9 +34,6 @@ class Words:
     translations: gettext.NullTranslations
     report: Localizer
 
-    def gettext(self, message: str) -> str:
-        return self.translations.gettext(message)
-
     def pgettext(self, context: str, message: str) -> str:
         return self.translations.pgettext(context, message)
 

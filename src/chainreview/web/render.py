@@ -22,7 +22,8 @@ def _source(name: str) -> str:
 
 @functools.cache
 def environment(language: Language) -> Environment:
-    """The environment of `language`: gettext from the web catalogue, `w` the words."""
+    """The environment of `language`: gettext from the web catalogue, `loc` the report's
+    localizer (what a review says), `role_word` a role in words (to join a list of them)."""
     env = Environment(
         loader=FunctionLoader(_source),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -33,7 +34,6 @@ def environment(language: Language) -> Environment:
     )
     found = words(language)
     env.install_gettext_translations(found.translations, newstyle=True)  # type: ignore[attr-defined]
-    env.globals["w"] = found
     env.globals["loc"] = found.report
     env.globals["lang"] = language.value
     env.filters["role_word"] = lambda role: found.pgettext("role", role)
