@@ -1,4 +1,5 @@
-"""Collect the report's messages into the catalogue template and merge it into every catalogue.
+"""Collect the report's and the web pages' messages into their catalogue templates and merge each
+into every catalogue of its kind.
 
     PYTHONPATH=src python scripts/i18n_catalogue.py
 
@@ -10,14 +11,16 @@ commitments, the evaluators' rules, measures and limitations, the regime profile
 template is
 written to `src/chainreview/report/locale/chainreview.pot`; each `<lang>/LC_MESSAGES/
 chainreview.po` is updated from it (new messages empty, vanished ones dropped), for a translator
-to fill. `tests/report/test_report_i18n.py` fails while a message has no translation.
+to fill. `tests/report/test_report_i18n.py` fails while a message has no translation. The web
+pages' catalogue (`src/chainreview/web/locale/`, domain `chainreview-web`) is made the same way
+from their templates and vocabularies (`web_template`); `tests/web/test_web_i18n.py` checks it.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,9 @@ from chainreview.factors.mitigations import commitment
 from chainreview.report.i18n import DOMAIN, Language, catalogue_path
 from chainreview.report.sentences import SENTENCES, WORDS
 from chainreview.version import __version__
+from chainreview.web.i18n import DOMAIN as WEB_DOMAIN
+from chainreview.web.i18n import web_catalogue_path
+from chainreview.web.words import VOCABULARY, workflow_texts
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "chainreview"
@@ -128,22 +134,56 @@ def _extract(method: str, stream: Any) -> Iterator[tuple[int, Any, list[str], st
     yield from extract_from_file(method, stream.name, keywords=KEYWORDS, options=options)
 
 
+def web_template() -> Catalog:
+    """The web pages' catalogue template: their templates' messages, the vocabularies of
+    `chainreview.web.words` and the workflows' state titles and action names."""
+    catalog = Catalog(
+        domain=WEB_DOMAIN,
+        project="chainreview",
+        version=__version__,
+        charset="utf-8",
+        creation_date=STAMP,
+        fuzzy=False,
+    )
+    for path in sorted((PACKAGE / "web" / "templates").glob("*")):
+        with path.open("rb") as stream:
+            for line, message, comments, context in _extract("jinja2.ext:babel_extract", stream):
+                catalog.add(
+                    message,
+                    locations=[(path.relative_to(ROOT).as_posix(), line)],
+                    auto_comments=comments,
+                    context=context,
+                )
+    for context, words in VOCABULARY.items():
+        for word in words:
+            catalog.add(word, context=context)
+    for context, text in workflow_texts():
+        if (text, context) not in catalog:
+            catalog.add(text, context=context, auto_comments=["case workflow"])
+    return catalog
+
+
 def main() -> None:
-    pot = template()
-    LOCALE.mkdir(parents=True, exist_ok=True)
-    with (LOCALE / f"{DOMAIN}.pot").open("wb") as out:
+    _write(template(), LOCALE, DOMAIN, catalogue_path)
+    _write(web_template(), PACKAGE / "web" / "locale", WEB_DOMAIN, web_catalogue_path)
+
+
+def _write(pot: Catalog, folder: Path, domain: str, where: Callable[[Language], str]) -> None:
+    """Write the template `pot` into `folder` and merge it into every language's catalogue."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / f"{domain}.pot").open("wb") as out:
         write_po(out, pot, omit_header=False, width=100, sort_output=False)
     for language in Language:
         if language is Language.EN:
             continue
-        path = LOCALE / catalogue_path(language)
+        path = folder / where(language)
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():
             with path.open("rb") as stream:
-                catalog = read_po(stream, locale=language.babel, domain=DOMAIN)
+                catalog = read_po(stream, locale=language.babel, domain=domain)
         else:
             catalog = Catalog(
-                locale=language.babel, domain=DOMAIN, project="chainreview", fuzzy=False
+                locale=language.babel, domain=domain, project="chainreview", fuzzy=False
             )
         catalog.update(pot, no_fuzzy_matching=True)
         catalog.version = __version__

@@ -1,4 +1,5 @@
-"""Shared fixtures: the path to the big shared data suites, and real intel snapshots.
+"""Shared fixtures: the path to the big shared data suites, real intel snapshots, and the
+headless Chromium the report and web tests share.
 
 `CHAINREVIEW_SHARED_DATA` names the folder of public test data (default: `../shared/data` beside
 the repository). It is set here before any test module is imported, so modules that parametrise
@@ -9,13 +10,18 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from chainreview.intel import importer
 from chainreview.intel.importer import ImportResult
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 os.environ.setdefault(
     "CHAINREVIEW_SHARED_DATA", str(Path(__file__).resolve().parents[2] / "shared" / "data")
@@ -85,3 +91,19 @@ def pypa_until_cutoff(shared_data: Path, tmp_path_factory: pytest.TempPathFactor
     folder = tmp_path_factory.mktemp("pypa-until-cutoff")
     copy_until(shared_data, folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """Headless Chromium, the machine's own (Debian's `chromium`, installed by `.ci/run`; another
+    through `CHAINREVIEW_CHROMIUM`), driven by Playwright: one for the whole session, which the
+    report and the web tests share (Playwright's sync API runs one instance per thread)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHAINREVIEW_CHROMIUM", "/usr/bin/chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            yield browser
+        finally:
+            browser.close()

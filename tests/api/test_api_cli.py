@@ -147,6 +147,8 @@ def test_serve_answers_on_localhost_in_development_mode(tmp_path: Path) -> None:
         except urllib.error.HTTPError as refused:
             assert refused.code == 401
             assert json.loads(refused.read())["error"] == "unauthenticated"
+        with urllib.request.urlopen(f"{base}/login", timeout=2) as page:  # the web pages too
+            assert '<form class="login" method="post" action="/login">' in page.read().decode()
     finally:
         server.terminate()
         server.communicate(timeout=20)

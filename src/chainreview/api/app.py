@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import datetime
 
 from fastapi import FastAPI
@@ -13,9 +11,8 @@ from chainreview.api import errors, osv, routes, routes_portfolio
 from chainreview.api.bodylimit import BodyLimit
 from chainreview.api.context import Context
 from chainreview.api.ratelimit import LoginLimits
-from chainreview.api.settings import Settings, from_env
-from chainreview.home import data_home
-from chainreview.store.db import Store, open_store, utc_now
+from chainreview.api.settings import Settings
+from chainreview.store.db import Store, utc_now
 from chainreview.version import __version__
 
 
@@ -43,23 +40,4 @@ def create_app(
     app.include_router(routes.router)
     app.include_router(routes_portfolio.router)
     app.include_router(osv.router)
-    return app
-
-
-def app_from_environment() -> FastAPI:
-    """One worker's app (`chainreview serve --workers N` names this factory to uvicorn): the
-    settings from the process's environment and data home, its own connection to the case
-    database (already migrated by `serve`), closed when the worker stops."""
-    settings = from_env(os.environ, home=data_home())
-    store = open_store(settings.database_url, home=settings.home)
-    app = create_app(settings, store)
-
-    @asynccontextmanager
-    async def closing(_: FastAPI) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            store.close()
-
-    app.router.lifespan_context = closing
     return app

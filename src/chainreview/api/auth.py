@@ -14,7 +14,7 @@ import hmac
 from collections.abc import Callable
 from typing import Annotated, Final
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Request, Response, Security
 from fastapi.security import (
     APIKeyCookie,
     HTTPAuthorizationCredentials,
@@ -52,12 +52,14 @@ def unauthenticated(message: str) -> ApiRefusal:
     return ApiRefusal(401, "unauthenticated", message, {"WWW-Authenticate": "Bearer"})
 
 
-def csrf_checked(request: Request, session: Session) -> None:
+def csrf_checked(request: Request, session: Session, given: str | None = None) -> None:
     """Refuse an unsafe request made with the session cookie unless it echoes the session's
-    CSRF token (a page of another site can make the browser send the cookie, not the header)."""
+    CSRF token (a page of another site can make the browser send the cookie, not the header):
+    `given` (a web form's field), else the `X-CSRF-Token` header."""
     if request.method in SAFE_METHODS:
         return
-    given = request.headers.get(CSRF_HEADER, "")
+    if given is None:
+        given = request.headers.get(CSRF_HEADER, "")
     if not hmac.compare_digest(given.encode("utf-8"), session.csrf.encode("utf-8")):
         raise ApiRefusal(
             403, "csrf", f"a request with the session cookie needs the {CSRF_HEADER} header"
@@ -75,17 +77,30 @@ def _authenticated(
             raise unauthenticated("the Authorization header takes: Bearer <API token>")
         found = bearer(shared.store, token.credentials)
         return found.caller, found.scopes
+    return session_caller(request, cookie), ALL_SCOPES
+
+
+def session_caller(request: Request, cookie: str | None, csrf: str | None = None) -> Caller:
+    """The caller of a session cookie (every scope), read again from the store, the request
+    refused unless it is safe or echoes the session's CSRF token (`csrf_checked`): the API's
+    routes through `require`, the web pages (`chainreview.web`) with their form's token."""
     if cookie is None:
         raise unauthenticated(NOT_LOGGED_IN)
-    session = shared.unseal(cookie)
+    session = context(request).unseal(cookie)
     if session is None:
         raise unauthenticated("the session has expired or is not valid: log in again")
     try:
-        caller = identify(shared.store, session.name)
+        caller = identify(context(request).store, session.name)
     except UnknownUser:
         raise unauthenticated("the session's user may no longer act: log in again") from None
-    csrf_checked(request, session)
-    return caller, ALL_SCOPES
+    csrf_checked(request, session, csrf)
+    return caller
+
+
+def clear_session(response: Response, *, secure: bool) -> None:
+    """Delete the session's two cookies on `response` (logging out)."""
+    for name in (SESSION_COOKIE, CSRF_COOKIE):
+        response.delete_cookie(name, samesite="lax", secure=secure, httponly=name == SESSION_COOKIE)
 
 
 def require(scope: Scope) -> Callable[..., Caller]:

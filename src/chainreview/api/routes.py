@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from chainreview.api.auth import (
     CSRF_COOKIE,
     SESSION_COOKIE,
+    clear_session,
     csrf_checked,
     require,
     unauthenticated,
@@ -121,9 +122,7 @@ def logout(request: Request) -> Response:
         raise unauthenticated("no session to end")
     csrf_checked(request, session)
     done = Response(status_code=204)
-    secure = not shared.settings.dev
-    for name in (SESSION_COOKIE, CSRF_COOKIE):
-        done.delete_cookie(name, samesite="lax", secure=secure, httponly=name == SESSION_COOKIE)
+    clear_session(done, secure=not shared.settings.dev)
     return done
 
 

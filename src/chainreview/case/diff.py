@@ -9,7 +9,7 @@ that moved with the after side's rule, reasons and evidence as the why, the cond
 limitations added and removed, and the declaration inputs whose bytes changed. Every list is
 in a fixed order, so the same two documents always give the same difference.
 `result_conditions` reads one result's conditions alone, checked the same way (a decision
-takes them over).
+takes them over); `result_assessments` its factor assessments (a case page shows them).
 """
 
 from __future__ import annotations
@@ -222,6 +222,47 @@ def result_conditions(data: bytes, name: str) -> tuple[Condition, ...]:
     """The conditions a `result.json` document sets, in its order; raises `InputError` naming
     it (`name`) when it is not a result of a known schema version."""
     return tuple(_condition(item) for item in _result(data, name)["determination"]["conditions"])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EvidenceRef:
+    """What an assessment rests on: the kind of evidence, where it is, and what it says."""
+
+    kind: str
+    ref: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Assessment:
+    """One factor's level in a result, its rule, reasons, evidence and what evidence it lacks
+    (each as `(what, party)`)."""
+
+    factor: str
+    level: str
+    rule: str
+    reasons: tuple[str, ...]
+    evidence: tuple[EvidenceRef, ...]
+    missing: tuple[tuple[str, str], ...]
+
+
+def result_assessments(data: bytes, name: str) -> tuple[Assessment, ...]:
+    """The factor assessments a `result.json` document makes, by factor id; raises
+    `InputError` naming it (`name`) when it is not a result of a known schema version."""
+    found = _result(data, name)["determination"]["assessments"]
+    return tuple(
+        Assessment(
+            factor=a["factor_id"],
+            level=a["level"],
+            rule=a["rule"],
+            reasons=tuple(a["reasons"]),
+            evidence=tuple(
+                EvidenceRef(kind=e["kind"], ref=e["ref"], detail=e["detail"]) for e in a["evidence"]
+            ),
+            missing=tuple((m["what"], m["party"]) for m in a["missing_evidence"]),
+        )
+        for a in sorted(found, key=lambda a: str(a["factor_id"]))
+    )
 
 
 @functools.cache

@@ -17,6 +17,7 @@ findings as suppressions of every product's scan. Rendering it again applies the
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import tempfile
@@ -35,7 +36,7 @@ from chainreview.case.access import (
     sees_submission,
     visible_case,
 )
-from chainreview.case.diff import RoundDiff, diff_results
+from chainreview.case.diff import Assessment, RoundDiff, diff_results, result_assessments
 from chainreview.case.packages import write_package
 from chainreview.case.procedure import Role
 from chainreview.errors import InputError, NotFound
@@ -167,6 +168,31 @@ def case_evidence(store: Store, case_id: str, *, caller: Caller) -> Evidence:
         seen = {s.number for s in submitted}
         kept = [r for r in rounds.list_rounds(tx, case_id) if r.submission in seen]
     return Evidence(submissions=submitted, rounds=tuple(_summary(r) for r in kept))
+
+
+def latest_assessments(
+    store: Store, case_id: str, *, caller: Caller
+) -> tuple[int | None, tuple[Assessment, ...]]:
+    """The number of the last round the caller may see (None: none yet) and its factor
+    assessments; for a party, what the reasons cite of a risk acceptance is `redacted`."""
+    with store.transaction(caller.name) as tx:
+        visible_case(tx, caller, case_id)
+        seen = {
+            s.number
+            for s in files.list_submissions(tx, case_id)
+            if sees_submission(caller, s.party)
+        }
+        kept = [r for r in rounds.list_rounds(tx, case_id) if r.submission in seen]
+    if not kept:
+        return None, ()
+    last = kept[-1]
+    found = result_assessments(last.result_json, f"case {case_id} round {last.number}")
+    if caller.role not in OFFICE:
+        found = tuple(
+            dataclasses.replace(a, reasons=tuple(applied.redacted(r) for r in a.reasons))
+            for a in found
+        )
+    return last.number, found
 
 
 def download(store: Store, case_id: str, submission: int, path: str, *, caller: Caller) -> bytes:

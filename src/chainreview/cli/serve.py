@@ -1,11 +1,12 @@
-"""`chainreview serve`: the REST API (docs/api-http.md) on uvicorn, over the case database the
-other commands use (`CHAINREVIEW_DATABASE_URL`, else the SQLite file under `$CHAINREVIEW_HOME`).
+"""`chainreview serve`: the REST API (docs/api-http.md) and the web pages (docs/web.md) on
+uvicorn, over the case database the other commands use (`CHAINREVIEW_DATABASE_URL`, else the
+SQLite file under `$CHAINREVIEW_HOME`).
 
 With `--workers N` uvicorn runs N processes, each building its app from the same environment
-(`api.app.app_from_environment`): the database is migrated once, here, before they start, and in
-development mode the secret made up for the run is handed to every worker, so a session cookie
-one worker signs the others accept. FastAPI, uvicorn and the store load inside the command: this module is
-imported whenever the CLI starts.
+(`web.site.site_from_environment`): the database is migrated once, here, before they start, and
+in development mode the secret made up for the run is handed to every worker, so a session
+cookie one worker signs the others accept. FastAPI, uvicorn and the store load inside the
+command: this module is imported whenever the CLI starts.
 """
 
 from __future__ import annotations
@@ -39,27 +40,27 @@ def serve(
         ),
     ] = False,
 ) -> None:
-    """Serve the REST API until interrupted; refused (exit 3) without a proper
+    """Serve the REST API and the web pages until interrupted; refused (exit 3) without a proper
     CHAINREVIEW_SECRET_KEY outside --dev."""
     import os
 
     import uvicorn
 
-    from chainreview.api.app import create_app
     from chainreview.api.settings import DEV_ENV, SECRET_ENV, from_env
     from chainreview.store.db import open_store
+    from chainreview.web.site import create_site
 
     settings = from_env(os.environ, home=home.data_home(), dev=dev)
     if workers == 1:
         with open_store(settings.database_url, home=settings.home) as store:
-            uvicorn.run(create_app(settings, store), host=host, port=port, log_level="info")
+            uvicorn.run(create_site(settings, store), host=host, port=port, log_level="info")
         return
     open_store(settings.database_url, home=settings.home).close()  # migrated once, here
     os.environ[SECRET_ENV] = settings.secret  # the workers' environment: one secret for all
     if settings.dev:
         os.environ[DEV_ENV] = "1"
     uvicorn.run(
-        "chainreview.api.app:app_from_environment",
+        "chainreview.web.site:site_from_environment",
         factory=True,
         host=host,
         port=port,

@@ -29,13 +29,14 @@ from typing import Final
 
 from babel.core import Locale
 from babel.dates import format_date
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 from chainreview.report.sentences import SENTENCES
 
-__all__ = ["DOMAIN", "Language", "Localizer", "catalogue_path", "localizer"]
+__all__ = ["DOMAIN", "Language", "Localizer", "catalogue_path", "localizer", "read_catalogue"]
 
 DOMAIN: Final = "chainreview"
 _LOCALE = resources.files("chainreview.report") / "locale"
@@ -167,11 +168,7 @@ def localizer(language: Language | str = Language.EN) -> Localizer:
     if language is Language.EN:
         return Localizer(language, gettext.NullTranslations(), ())
     source = (_LOCALE / catalogue_path(language)).read_bytes()
-    catalog = read_po(io.BytesIO(source), locale=language.babel, domain=DOMAIN)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    translations = gettext.GNUTranslations(compiled)
+    catalog, translations = read_catalogue(source, language, DOMAIN)
     templates = []
     for template in SENTENCES:
         message = catalog.get(template)
@@ -179,6 +176,18 @@ def localizer(language: Language | str = Language.EN) -> Localizer:
             templates.append(_compile(template, str(message.string)))
     templates.sort(key=lambda t: (t.template != _GENERAL, -t.literal))
     return Localizer(language, translations, tuple(templates))
+
+
+def read_catalogue(
+    source: bytes, language: Language, domain: str
+) -> tuple[Catalog, gettext.GNUTranslations]:
+    """A `.po` catalogue of `language` and its translations, compiled in memory (no `.mo`
+    file): the report's and the web pages' (`chainreview.web.i18n`)."""
+    catalog = read_po(io.BytesIO(source), locale=language.babel, domain=domain)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return catalog, gettext.GNUTranslations(compiled)
 
 
 def _compile(template: str, translation: str) -> _Template:
