@@ -26,6 +26,7 @@ packages re-matched and the products flagged; exits 0.
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import shutil
 import statistics
@@ -78,10 +79,12 @@ def pairs_and_split(first: Path, second: Path, new: int | None) -> list[tuple[st
 
 
 def synthetic(pairs: list[tuple[str, str]], products: int, components: int) -> Portfolio:
-    """A portfolio of `products` products of `components` real (package, version) pairs."""
+    """A portfolio of `products` products of `components` real (package, version) pairs. Each
+    pair is one `Component` object, shared by every product carrying it (its `ref` is its purl),
+    so that 10M component instances fit in memory as references."""
     rng = random.Random(16)
     pool = rng.sample(pairs, len(pairs))
-    weights = [1 / (n + 1) ** 0.8 for n in range(len(pool))]
+    cumulative = list(itertools.accumulate(1 / (n + 1) ** 0.8 for n in range(len(pool))))
     criticality = list(Criticality)
     systems = tuple(
         System(
@@ -92,25 +95,28 @@ def synthetic(pairs: list[tuple[str, str]], products: int, components: int) -> P
         )
         for n in range(200)
     )
+    shared: dict[tuple[str, str], Component] = {}
     made = []
     for p in range(products):
         picked: dict[str, str] = {}
         while len(picked) < components:
-            for name, version in rng.choices(pool, weights, k=components - len(picked)):
+            for name, version in rng.choices(
+                pool, cum_weights=cumulative, k=components - len(picked)
+            ):
                 picked.setdefault(name, version)
-        parts = tuple(
-            Component(
-                ref=f"c{n}",
-                name=name,
-                version=version,
-                purl=f"pkg:pypi/{name.lower()}@{version}",
-                ecosystem="PyPI",
-            )
-            for n, (name, version) in enumerate(sorted(picked.items()))
-        )
+        parts = []
+        for pair in sorted(picked.items()):
+            part = shared.get(pair)
+            if part is None:
+                name, version = pair
+                purl = f"pkg:pypi/{name.lower()}@{version}"
+                part = shared[pair] = Component(
+                    ref=purl, name=name, version=version, purl=purl, ecosystem="PyPI"
+                )
+            parts.append(part)
         inventory = Inventory(
             documents=(),
-            components=parts,
+            components=tuple(parts),
             services=(),
             edges=(),
             skipped=(),

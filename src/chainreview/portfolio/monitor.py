@@ -46,6 +46,7 @@ from chainreview.intel.changes import changed_packages
 from chainreview.intel.interface import IntelError
 from chainreview.intel.snapshot import Snapshot, pin, unpin
 from chainreview.portfolio.blast import CRITICALITY_ORDER
+from chainreview.portfolio.dask_rematch import rematch_on_dask
 from chainreview.portfolio.deployments import (
     DeploymentIndex,
     Instance,
@@ -56,7 +57,7 @@ from chainreview.portfolio.deployments import (
 from chainreview.portfolio.model import Portfolio
 from chainreview.portfolio.monitor_state import (
     MonitorState,
-    instances_digest,
+    instances_digests,
     package_results,
     read_state,
     state_path,
@@ -72,6 +73,8 @@ from chainreview.portfolio.rematch import (
 )
 
 if TYPE_CHECKING:
+    from distributed import Client
+
     from chainreview.store.db import Store
 
 __all__ = [
@@ -193,13 +196,16 @@ def run_monitor(
     inventory: str,
     today: date,
     store: Store | None = None,
+    client: Client | None = None,
 ) -> MonitorReport:
     """Compare `snapshot` with the last run's and report what changed (module doc).
 
     `home` holds the state (`monitor/state.json`); `snapshot` must be a file of an intel home
     (`<intel>/snapshots/<hash>.sqlite`), where the last run's snapshot is looked for beside it.
     `inventory` names the inventory as given (kept for the next run); `today` is the run's day;
-    with `store`, acceptances and conditions are checked and flags are recorded on cases.
+    with `store`, acceptances and conditions are checked and flags are recorded on cases;
+    with `client`, the packages are re-matched on its Dask cluster (`dask_rematch`), with the
+    same results as in this process.
     """
     with _locked(home):
         state = read_state(home)
@@ -207,10 +213,15 @@ def run_monitor(
         selection, matched, changed_records = _select(state, snapshot, index)
         known = state.packages if state else {}
         work = _work(index, matched, known)
-        results = _Results(index, rematch(work, snapshot.path), known)
+        fresh = (
+            rematch(work, snapshot.path)
+            if client is None
+            else rematch_on_dask(work, snapshot.path, client)
+        )
+        results = _Results(index, fresh, known)
         flagged = _flagged(portfolio, index, _changes(results), state, store, today)
         flagged = _recorded(flagged, snapshot.hash, state, store)
-        digests = {pid: instances_digest(carried) for pid, carried in index.products.items()}
+        digests = instances_digests(index.products)
         previous = state.snapshot if state else None
         write_state(
             home,
@@ -337,14 +348,15 @@ class _Results:
 
     def kept(self) -> dict[PackageKey, object]:
         """What the state keeps per deployed package: its results as read when none was
-        matched again and it has the same instances, else parsed and updated."""
+        matched again and it has the same instances, else parsed and updated. (None matched
+        again means every instance had a result, `_work`: the same number means no other.)"""
         kept: dict[PackageKey, object] = {}
         for key, instances in self._index.packages.items():
             plain = self._known.get(key)
             if (
                 plain is not None
                 and not any((key, i) in self.rematched for i in instances)
-                and stored_instances(plain) == frozenset(instances)
+                and len(plain) == len(instances)
             ):
                 kept[key] = plain
             else:
