@@ -6,8 +6,9 @@ and of duckdb, jinja2 and pyspark whole. The work is every version those advisor
 affected, per package, and duckdb 1.0.0. Facts checked by hand in the advisory files:
 
 * pyspark 3.2.1: PYSEC-2022-236 (CVE-2022-33891) lists it as affected;
-* jinja2 2.10: PYSEC-2019-217 (CVE-2019-10906) and PYSEC-2021-66 (CVE-2020-28493) affect it,
-  the two others (2014) are fixed in 2.7.2 and 2.7.3;
+* jinja2 2.10: PYSEC-2019-217 (CVE-2019-10906, fixed in 2.10.1) and PYSEC-2021-66
+  (CVE-2020-28493, fixed in 2.11.3) affect it; the three others are fixed in 2.7.2, 2.7.3 and
+  2.8.1;
 * duckdb 1.0.0: its only advisory, PYSEC-2024-25, is fixed in 0.9.3.dev6, so nothing.
 """
 

@@ -212,7 +212,9 @@ def run_monitor(
         index = index_deployments(portfolio)
         selection, matched, changed_records = _select(state, snapshot, index)
         known = state.packages if state else {}
-        work = _work(index, matched, known)
+        digests = instances_digests(index.products)
+        before = state.products if state else {}
+        work = _work(index, matched, known, _carried_by_changed(index, digests, before))
         fresh = (
             rematch(work, snapshot.path)
             if client is None
@@ -221,7 +223,6 @@ def run_monitor(
         results = _Results(index, fresh, known)
         flagged = _flagged(portfolio, index, _changes(results), state, store, today)
         flagged = _recorded(flagged, snapshot.hash, state, store)
-        digests = instances_digests(index.products)
         previous = state.snapshot if state else None
         write_state(
             home,
@@ -234,7 +235,6 @@ def run_monitor(
         pin(snapshot.path, PIN_HOLDER)
         if previous is not None and previous != snapshot.hash:
             unpin(snapshot.path.with_name(f"{previous}.sqlite"), PIN_HOLDER)
-    before = state.products if state else {}
     return MonitorReport(
         operator=portfolio.operator,
         inventory=inventory,
@@ -292,18 +292,36 @@ def _select(
     return Selection.CHANGED, everything & changes.packages, changes.records
 
 
+def _carried_by_changed(
+    index: DeploymentIndex, digests: Mapping[str, str], before: Mapping[str, str]
+) -> frozenset[PackageKey]:
+    """The packages carried by a product the last run did not see, or whose instances
+    changed since: only those can have an instance without a result from the last run."""
+    return frozenset(
+        key
+        for product, digest in digests.items()
+        if before.get(product) != digest
+        for key, _ in index.products[product]
+    )
+
+
 def _work(
-    index: DeploymentIndex, matched: frozenset[PackageKey], known: Mapping[PackageKey, Any]
+    index: DeploymentIndex,
+    matched: frozenset[PackageKey],
+    known: Mapping[PackageKey, Any],
+    changed: frozenset[PackageKey],
 ) -> tuple[PackageWork, ...]:
     """Per package, the instances to match: all of a changed package's, else those without a
-    result from the last run."""
+    result from the last run (looked for only in the packages `changed` products carry)."""
     work = []
     for key, instances in index.packages.items():
         if key in matched or key not in known:
             wanted = tuple(instances)
-        else:
+        elif key in changed:
             seen = stored_instances(known[key])
             wanted = tuple(i for i in instances if i not in seen)
+        else:
+            continue
         if wanted:
             work.append(PackageWork(package=key, instances=wanted))
     return tuple(work)
