@@ -188,18 +188,28 @@ def monitor(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_monitor_run_on_a_scheduler(
     client: Client, corpus: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    """`monitor run --scheduler tcp://…` keeps the state one process keeps; a scheduler that
-    does not answer is exit 5 in one line, a name that is not one exit 2."""
+    """`monitor run --scheduler local:2` (worker processes started from the CLI) and
+    `--scheduler tcp://…` keep the state one process keeps; a scheduler that does not answer
+    is exit 5 in one line, a name that is not one exit 2."""
     intel_home = corpus[1].parents[2]
-    homes = [tmp_path / "alone", tmp_path / "dask"]
+    homes = [tmp_path / "alone", tmp_path / "local", tmp_path / "tcp"]
     for home in homes:
         shutil.copytree(intel_home, home)
-    alone = monitor(homes[0], "--format", "json")
-    on_dask = monitor(homes[1], "--format", "json", "--scheduler", client.scheduler.address)
-    assert (alone.returncode, on_dask.returncode) == (0, 0), on_dask.stderr
-    assert json.loads(on_dask.stdout)["rematched"] == json.loads(alone.stdout)["rematched"]
-    state = [(h / "monitor" / "state.json").read_bytes() for h in homes]
-    assert state[0] == state[1]
+    runs = [
+        monitor(homes[0], "--format", "json"),
+        monitor(homes[1], "--format", "json", "--scheduler", "local:2"),
+        monitor(homes[2], "--format", "json", "--scheduler", client.scheduler.address),
+    ]
+    assert [r.returncode for r in runs] == [0, 0, 0], [r.stderr for r in runs]
+    assert len({r.stdout for r in runs}) == 1  # the same report
+    assert json.loads(runs[0].stdout)["rematched"] == [
+        "PyPI/duckdb",
+        "PyPI/jinja2",
+        "PyPI/pyspark",
+        "PyPI/requests",
+        "PyPI/werkzeug",
+    ]
+    assert len({(h / "monitor" / "state.json").read_bytes() for h in homes}) == 1
 
     address = f"tcp://127.0.0.1:{free_port()}"
     down = monitor(homes[1], "--scheduler", address)

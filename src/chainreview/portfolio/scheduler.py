@@ -74,6 +74,7 @@ def dask_client(scheduler: Scheduler, *, timeout: float = CONNECT_TIMEOUT) -> It
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
+                scheduler_kwargs={"dashboard_address": ":0"},  # its HTTP server: any free port
                 silence_logs=logging.ERROR,
             ) as cluster,
             Client(cluster, set_as_default=False) as client,  # type: ignore[no-untyped-call]
