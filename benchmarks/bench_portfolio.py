@@ -93,9 +93,11 @@ def pairs_and_split(first: Path, second: Path, new: int | None) -> list[tuple[st
 
 
 def synthetic(pairs: list[tuple[str, str]], products: int, components: int) -> Portfolio:
-    """A portfolio of `products` products of `components` real (package, version) pairs. Each
-    pair is one `Component` object, shared by every product carrying it (its `ref` is its purl),
-    so that 10M component instances fit in memory as references."""
+    """A portfolio of `products` products of `components` real (package, version) pairs: one
+    version per package, or, when there are fewer packages than `components` (652 PyPA packages
+    for 1,000 components), distinct pairs, some packages then in several versions (as vendored
+    copies are). Each pair is one `Component` object, shared by every product carrying it (its
+    `ref` is its purl), so that 10M component instances fit in memory as references."""
     rng = random.Random(16)
     pool = rng.sample(pairs, len(pairs))
     cumulative = list(itertools.accumulate(1 / (n + 1) ** 0.8 for n in range(len(pool))))
@@ -110,16 +112,15 @@ def synthetic(pairs: list[tuple[str, str]], products: int, components: int) -> P
         for n in range(200)
     )
     shared: dict[tuple[str, str], Component] = {}
+    by_name = components <= len({name for name, _ in pairs})
     made = []
     for p in range(products):
-        picked: dict[str, str] = {}
+        picked: dict[object, tuple[str, str]] = {}
         while len(picked) < components:
-            for name, version in rng.choices(
-                pool, cum_weights=cumulative, k=components - len(picked)
-            ):
-                picked.setdefault(name, version)
+            for pair in rng.choices(pool, cum_weights=cumulative, k=components - len(picked)):
+                picked.setdefault(pair[0] if by_name else pair, pair)
         parts = []
-        for pair in sorted(picked.items()):
+        for pair in sorted(picked.values()):
             part = shared.get(pair)
             if part is None:
                 name, version = pair
