@@ -18,15 +18,26 @@ alternately, from a copy of that baseline state:
 
 The first full run compiles every package of the second snapshot (kept beside it for the
 later runs), so it is printed apart. Prints the times (median and min), the ratio, the
-packages re-matched and the products flagged; exits 0.
+packages re-matched, the products flagged and this process's peak memory; exits 0.
+
+With `--dask`, the full re-match of every deployed package on the second snapshot is then
+timed in this process and on a local Dask cluster of 1, then 2 worker processes
+(`dask_rematch.rematch_on_dask`), with the ratio; the results must be identical.
+
+Each (package, version) pair is one `Component` object shared by the products carrying it, so
+that 10,000 × 1,000 (10M component instances) fits in memory as references; the monitor
+indexes each product's components one by one all the same.
 
     python benchmarks/bench_portfolio.py [--products N] [--components N] [--repeat R] [--new N]
+        [--dask]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
+import resource
 import shutil
 import statistics
 import tempfile
@@ -42,9 +53,13 @@ from chainreview import collector
 from chainreview.components.model import Component, Inventory
 from chainreview.evidence.declaration import Criticality
 from chainreview.intel import importer
-from chainreview.intel.snapshot import open_current, snapshot_path
+from chainreview.intel.snapshot import current_hash, open_current, snapshot_path
+from chainreview.portfolio.dask_rematch import rematch_on_dask
+from chainreview.portfolio.deployments import index_deployments
 from chainreview.portfolio.model import DeployedProduct, Deployment, Portfolio, System, Vendor
 from chainreview.portfolio.monitor import MonitorReport, run_monitor
+from chainreview.portfolio.rematch import PackageWork, rematch
+from chainreview.portfolio.scheduler import Scheduler, dask_client
 
 CUTOFF = "2023-09-30"
 PYPA = SHARED_DATA / "pypa-advisory-database" / "vulns"
@@ -78,10 +93,14 @@ def pairs_and_split(first: Path, second: Path, new: int | None) -> list[tuple[st
 
 
 def synthetic(pairs: list[tuple[str, str]], products: int, components: int) -> Portfolio:
-    """A portfolio of `products` products of `components` real (package, version) pairs."""
+    """A portfolio of `products` products of `components` real (package, version) pairs: one
+    version per package, or, when there are fewer packages than `components` (652 PyPA packages
+    for 1,000 components), distinct pairs, some packages then in several versions (as vendored
+    copies are). Each pair is one `Component` object, shared by every product carrying it (its
+    `ref` is its purl), so that 10M component instances fit in memory as references."""
     rng = random.Random(16)
     pool = rng.sample(pairs, len(pairs))
-    weights = [1 / (n + 1) ** 0.8 for n in range(len(pool))]
+    cumulative = list(itertools.accumulate(1 / (n + 1) ** 0.8 for n in range(len(pool))))
     criticality = list(Criticality)
     systems = tuple(
         System(
@@ -92,25 +111,27 @@ def synthetic(pairs: list[tuple[str, str]], products: int, components: int) -> P
         )
         for n in range(200)
     )
+    shared: dict[tuple[str, str], Component] = {}
+    by_name = components <= len({name for name, _ in pairs})
     made = []
     for p in range(products):
-        picked: dict[str, str] = {}
+        picked: dict[object, tuple[str, str]] = {}
         while len(picked) < components:
-            for name, version in rng.choices(pool, weights, k=components - len(picked)):
-                picked.setdefault(name, version)
-        parts = tuple(
-            Component(
-                ref=f"c{n}",
-                name=name,
-                version=version,
-                purl=f"pkg:pypi/{name.lower()}@{version}",
-                ecosystem="PyPI",
-            )
-            for n, (name, version) in enumerate(sorted(picked.items()))
-        )
+            for pair in rng.choices(pool, cum_weights=cumulative, k=components - len(picked)):
+                picked.setdefault(pair[0] if by_name else pair, pair)
+        parts = []
+        for pair in sorted(picked.values()):
+            part = shared.get(pair)
+            if part is None:
+                name, version = pair
+                purl = f"pkg:pypi/{name.lower()}@{version}"
+                part = shared[pair] = Component(
+                    ref=purl, name=name, version=version, purl=purl, ecosystem="PyPI"
+                )
+            parts.append(part)
         inventory = Inventory(
             documents=(),
-            components=parts,
+            components=tuple(parts),
             services=(),
             edges=(),
             skipped=(),
@@ -138,16 +159,63 @@ def synthetic(pairs: list[tuple[str, str]], products: int, components: int) -> P
     )
 
 
-def timed_run(portfolio: Portfolio, home: Path, state: Path, day: date) -> tuple[float, Any]:
-    """One monitor run on `home`'s current snapshot with the state copied from `state`."""
+def timed_run(
+    portfolio: Portfolio, home: Path, state: Path, day: date
+) -> tuple[tuple[float, float], Any]:
+    """One monitor run on `home`'s current snapshot with the state copied from `state`: its
+    (wall, CPU) seconds and report. The CPU time says what the run costs when the machine's
+    cores are shared with other work (its wall time then stretches)."""
     shutil.rmtree(home / "monitor", ignore_errors=True)
     shutil.copytree(state, home / "monitor")
     snapshot = open_current(home)
     assert snapshot is not None
     with snapshot, collector.paused():
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         report = run_monitor(portfolio, snapshot, home=home, inventory="synthetic", today=day)
-        return time.perf_counter() - start, report
+        return (time.perf_counter() - start, time.process_time() - cpu), report
+
+
+def seconds(runs: list[tuple[float, float]]) -> str:
+    """Median and min of wall times, and the median CPU time."""
+    wall = [w for w, _ in runs]
+    cpu = statistics.median(c for _, c in runs)
+    return (
+        f"median {statistics.median(wall):.2f} s  min {min(wall):.2f} s  "
+        f"(CPU {cpu:.2f} s; {len(runs)} runs)"
+    )
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory, MiB (Linux counts KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def dask_workers(portfolio: Portfolio, snapshot: Path) -> None:
+    """The full re-match of every deployed package on the current snapshot: in this process,
+    then on a local Dask cluster of 1 and of 2 worker processes (`rematch_on_dask`); each
+    timed after a first run (workers start, open the snapshot and read its compiled
+    packages), the best of two; the results must be identical."""
+    index = index_deployments(portfolio)
+    work = [PackageWork(package=k, instances=tuple(i)) for k, i in index.packages.items()]
+    versions = sum(len(w.instances) for w in work)
+    start = time.perf_counter()
+    alone = rematch(work, snapshot)
+    print(
+        f"full re-match of {len(work):,} packages ({versions:,} versions), one process: "
+        f"{time.perf_counter() - start:.2f} s"
+    )
+    took: dict[int, float] = {}
+    for workers in (1, 2):
+        with dask_client(Scheduler(address=None, workers=workers)) as client:
+            assert rematch_on_dask(work, snapshot, client) == alone
+            runs = []
+            for _ in range(2):
+                start = time.perf_counter()
+                rematch_on_dask(work, snapshot, client)
+                runs.append(time.perf_counter() - start)
+            took[workers] = min(runs)
+        print(f"  on Dask, {workers} worker(s): {took[workers]:.2f} s (best of 2), same results")
+    print(f"  1 / 2 workers: {took[1] / took[2]:.2f}× (target ≥ 1.6×)")
 
 
 def flags(report: MonitorReport) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -165,6 +233,11 @@ def main() -> None:
         help="the second snapshot: the first and the N advisories modified next "
         "(default: every PyPA advisory and CISA KEV)",
     )
+    parser.add_argument(
+        "--dask",
+        action="store_true",
+        help="also time the full re-match on a local Dask cluster of 1, then 2 workers",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-portfolio-") as scratch:
         root = Path(scratch)
@@ -181,14 +254,15 @@ def main() -> None:
         snapshot = open_current(home)
         assert snapshot is not None
         with snapshot, collector.paused():
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             baseline = run_monitor(
                 portfolio, snapshot, home=home, inventory="synthetic", today=date(2027, 1, 1)
             )
-            took = time.perf_counter() - start
+            took, cpu = time.perf_counter() - start, time.process_time() - cpu
         print(
-            f"baseline run on the first snapshot: {took:.2f} s, {len(baseline.rematched):,} "
-            f"packages ({baseline.instances_rematched:,} distinct versions) matched"
+            f"baseline run on the first snapshot (a full match): {took:.2f} s ({cpu:.2f} s CPU), "
+            f"{len(baseline.rematched):,} packages ({baseline.instances_rematched:,} distinct "
+            f"versions) matched; peak memory so far {peak_mib():,.0f} MiB"
         )
         state = root / "state"
         shutil.copytree(home / "monitor", state)
@@ -198,8 +272,8 @@ def main() -> None:
         else:
             importer.import_paths([root / "second"], home=home, complete=True)
         parked = root / f"{first}.sqlite"
-        incremental: list[float] = []
-        full: list[float] = []
+        incremental: list[tuple[float, float]] = []
+        full: list[tuple[float, float]] = []
         reports: dict[str, MonitorReport] = {}
         first_full = None
         for _ in range(args.repeat):
@@ -212,29 +286,39 @@ def main() -> None:
                 first_full = took
             else:
                 full.append(took)
-        inc, whole = reports["incremental"], reports["full"]
-        assert flags(inc) == flags(whole), "the incremental run must flag what the full one does"
-        assert (inc.selection.value, whole.selection.value) == ("changed", "previous-snapshot-gone")
-        what = "every PyPA advisory and KEV" if args.new is None else f"{args.new} advisories more"
-        print(
-            f"second snapshot ({what}): {inc.changed_records:,} records changed; the "
-            f"incremental run re-matches {len(inc.rematched):,} of {inc.packages:,} packages "
-            f"({inc.instances_rematched:,} versions), the full one all "
-            f"({whole.instances_rematched:,} versions); {len(inc.flagged):,} products flagged "
-            "by both, for the same reasons"
-        )
-        print(f"full re-match, first (compiles the second snapshot's packages): {first_full:.2f} s")
-        if full:
-            med_full, med_inc = statistics.median(full), statistics.median(incremental)
-            print(
-                f"full re-match run:  median {med_full:.2f} s  min {min(full):.2f} s  "
-                f"({len(full)} runs)"
+        if args.repeat:
+            inc, whole = reports["incremental"], reports["full"]
+            assert flags(inc) == flags(whole), (
+                "the incremental run must flag what the full one does"
+            )
+            assert (inc.selection.value, whole.selection.value) == (
+                "changed",
+                "previous-snapshot-gone",
+            )
+            what = (
+                "every PyPA advisory and KEV" if args.new is None else f"{args.new} advisories more"
             )
             print(
-                f"incremental run:    median {med_inc:.2f} s  min {min(incremental):.2f} s  "
-                f"({len(incremental)} runs)"
+                f"second snapshot ({what}): {inc.changed_records:,} records changed; the "
+                f"incremental run re-matches {len(inc.rematched):,} of {inc.packages:,} packages "
+                f"({inc.instances_rematched:,} versions), the full one all "
+                f"({whole.instances_rematched:,} versions); {len(inc.flagged):,} products flagged "
+                "by both, for the same reasons"
             )
-            print(f"incremental / full: {med_inc / med_full:.2f}")
+            print(
+                "full re-match, first (compiles the new snapshot's packages): "
+                f"{first_full[0]:.2f} s (CPU {first_full[1]:.2f} s)"
+            )
+            print(f"incremental run:    {seconds(incremental)}")
+            if full:
+                print(f"full re-match run:  {seconds(full)}")
+                ratio = statistics.median(w for w, _ in incremental) / statistics.median(
+                    w for w, _ in full
+                )
+                print(f"incremental / full: {ratio:.2f}")
+        if args.dask:
+            dask_workers(portfolio, snapshot_path(home, current_hash(home) or ""))
+        print(f"peak memory (this process): {peak_mib():,.0f} MiB")
 
 
 if __name__ == "__main__":

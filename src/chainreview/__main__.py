@@ -2,4 +2,5 @@
 
 from chainreview.cli.app import main
 
-main()
+if __name__ == "__main__":  # not when a worker process (Dask's, spawned) imports it again
+    main()

@@ -5,7 +5,8 @@
     │   ├── InvalidPackage    a declaration package with one or more problems, all listed
     │   ├── LimitExceeded     a size, depth or count limit was crossed
     │   └── UnsupportedFormat a recognised format we do not read (e.g. SPDX 3.0)
-    ├── NetworkError          a download failed: no connection, DNS, a server error (exit 5)
+    ├── NetworkError          a download failed: no connection, DNS, a server error; a Dask
+    │                         scheduler that cannot be reached (exit 5)
     ├── PolicyFailure         the run worked and a --fail-on policy says no (exit 1)
     ├── NotFound              a case or file the caller named is not in the case database (exit 3)
     ├── StoreError            the case database cannot be used: unreachable, unsupported, or
@@ -77,7 +78,8 @@ class UnsupportedFormat(InputError):
 
 class NetworkError(ChainreviewError):
     """A download failed on the way, not because of what it brought: no connection, a name that
-    does not resolve, a server that keeps failing. Names the URL."""
+    does not resolve, a server that keeps failing; or a Dask scheduler that cannot be reached.
+    Names the URL (the scheduler's address)."""
 
     def __init__(self, url: str, message: str) -> None:
         self.url = url

@@ -31,6 +31,7 @@ from chainreview.errors import (
     ConflictError,
     InputError,
     InvalidPackage,
+    NetworkError,
     NotFound,
     PolicyFailure,
     RefusedAction,
@@ -44,7 +45,8 @@ app = typer.Typer(
         "Cybersecurity review of network products and services before they enter critical "
         "information infrastructure: evidence in, a reasoned determination out.\n\n"
         "Exit codes: 0 ok, 1 policy failure (--fail-on, a broken audit log), 2 usage, 3 bad input, "
-        "4 internal error (traceback logged under $CHAINREVIEW_HOME/logs), 5 download failed, "
+        "4 internal error (traceback logged under $CHAINREVIEW_HOME/logs), 5 download failed or "
+        "Dask scheduler unreachable, "
         "6 case database unusable, 7 case changed by someone else, 8 refused by the case's "
         "procedure or your role."
     ),
@@ -134,6 +136,7 @@ _EXIT_CODES: Final[dict[type[ChainreviewError], ExitCode]] = {
     StoreError: ExitCode.STORE,
     RefusedAction: ExitCode.REFUSED,
     ConflictError: ExitCode.CONFLICT,
+    NetworkError: ExitCode.NETWORK,
 }
 """The exit code of each error printed as its one line (the error classes are siblings)."""
 

@@ -20,7 +20,8 @@ class ExitCode(IntEnum):
     INTERNAL = 4
     """A bug: one line on screen, the traceback in the log under `$CHAINREVIEW_HOME`."""
     NETWORK = 5
-    """A download failed: no connection, a name that does not resolve, a failing server."""
+    """A download failed: no connection, a name that does not resolve, a failing server; or the
+    Dask scheduler a re-match was sent to cannot be reached."""
     STORE = 6
     """The case database cannot be used: unreachable, unsupported, or newer than this
     chainreview."""

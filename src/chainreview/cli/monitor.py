@@ -40,6 +40,16 @@ def run(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="table for people, json for machines.")
     ] = OutputFormat.TABLE,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Re-match on Dask: tcp://HOST:PORT (a running scheduler whose workers see "
+            "$CHAINREVIEW_HOME at the same path), or local[:N] (N worker processes started for "
+            "the run; N defaults to the CPU count). Default: in this process.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Compare the current intel snapshot with the one the last run used, re-match only the
     deployed packages whose advisories changed, and say which products need review again and
@@ -53,14 +63,20 @@ def run(
     $CHAINREVIEW_HOME/monitor/state.json; the case database is CHAINREVIEW_DATABASE_URL, else
     $CHAINREVIEW_HOME/cases.sqlite when it exists (no case database: flags are only printed).
     """
+    from contextlib import nullcontext
     from datetime import UTC, datetime
 
     from chainreview import collector, home
     from chainreview.errors import InputError, PolicyFailure
     from chainreview.portfolio.monitor import last_inventory, run_monitor
+    from chainreview.portfolio.scheduler import dask_client, parse_scheduler
     from chainreview.portfolio.sources import load_portfolio
     from chainreview.snapshots import open_snapshot
 
+    try:
+        named_scheduler = parse_scheduler(scheduler) if scheduler is not None else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--scheduler") from exc
     data_home = home.data_home()
     named = str(inventory.resolve()) if inventory is not None else last_inventory(data_home)
     if named is None:
@@ -70,8 +86,9 @@ def run(
     with collector.paused():  # a run of long-lived objects: see `chainreview.collector`
         portfolio = load_portfolio(Path(named))
         store = _store(data_home)
+        scheduled = nullcontext() if named_scheduler is None else dask_client(named_scheduler)
         try:
-            with open_snapshot(data_home) as snapshot:
+            with scheduled as client, open_snapshot(data_home) as snapshot:
                 report = run_monitor(
                     portfolio,
                     snapshot,
@@ -79,6 +96,7 @@ def run(
                     inventory=named,
                     today=datetime.now(UTC).date(),
                     store=store,
+                    client=client,
                 )
         finally:
             if store is not None:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from operator import attrgetter
+from typing import Final, cast
 
 from chainreview.components.model import Component
 from chainreview.components.purl import parse_purl
@@ -25,6 +27,7 @@ from chainreview.matches.scope import DISTRO_PURL_TYPES
 from chainreview.portfolio.model import Portfolio
 
 __all__ = [
+    "Carried",
     "DeploymentIndex",
     "Instance",
     "PackageDeployments",
@@ -44,6 +47,13 @@ class Instance:
     purl: str
     version: str | None
     """The version the SBOM gives (None: the purl's is evaluated)."""
+
+
+_SEEN: Final = attrgetter("purl", "ecosystem", "version")
+"""What tells two components apart for the monitor."""
+
+Carried = tuple[PackageKey, Instance]
+"""A package and one instance of it, as a product carries it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,7 +86,7 @@ class DeploymentIndex:
     portfolio: Portfolio
     packages: Mapping[PackageKey, Mapping[Instance, tuple[str, ...]]]
     """Package → instance → ids of the products carrying it (sorted)."""
-    products: Mapping[str, tuple[tuple[PackageKey, Instance], ...]]
+    products: Mapping[str, tuple[Carried, ...]]
     """Product id → its monitored instances (sorted), for every product with an SBOM."""
     unmonitored: tuple[Unmonitored, ...]
     """Products with something the monitor cannot watch, by id."""
@@ -101,40 +111,69 @@ class DeploymentIndex:
 
 
 def index_deployments(portfolio: Portfolio) -> DeploymentIndex:
-    """The reverse index of `portfolio` (module doc)."""
-    packages: dict[PackageKey, dict[Instance, set[str]]] = {}
-    products: dict[str, tuple[tuple[PackageKey, Instance], ...]] = {}
+    """The reverse index of `portfolio` (module doc).
+
+    Products share most components, so each distinct (purl, ecosystem, version) is read once,
+    and its package and instance are then known by a number; each product's set of numbers is
+    put in order only once every instance has been seen.
+    """
+    made: dict[tuple[str | None, str | None, str | None], int | None] = {}
+    """Each distinct (purl, ecosystem, version) → the number of its (package, instance), or
+    -1 when the monitor does not watch it."""
+    numbers: dict[Carried, int] = {}
+    carried: list[tuple[str, set[int]]] = []
     unmonitored: list[Unmonitored] = []
-    keys: dict[tuple[str | None, str | None], PackageKey | None] = {}
-    """Each distinct (purl, ecosystem) → its package: products share most components."""
     for product in portfolio.products:
         if product.inventory is None:
             unmonitored.append(Unmonitored(product=product.id, no_sbom=True, components=0))
             continue
-        carried: set[tuple[PackageKey, Instance]] = set()
-        outside = 0
-        for component in product.inventory.components:
-            purl = (component.purl, component.ecosystem)
-            key = keys[purl] if purl in keys else keys.setdefault(purl, _monitored_key(component))
-            if key is None:
-                outside += 1
-                continue
-            assert component.purl is not None  # a lookup key is read from the purl
-            instance = Instance(purl=component.purl, version=component.version)
-            packages.setdefault(key, {}).setdefault(instance, set()).add(product.id)
-            carried.add((key, instance))
-        products[product.id] = tuple(sorted(carried))
+        components = product.inventory.components
+        seen = list(map(_SEEN, components))
+        numbers_of = list(map(made.get, seen))
+        if None in numbers_of:  # components of packages no product before carried
+            for at, component in enumerate(components):
+                if numbers_of[at] is None:
+                    number = made.get(seen[at])
+                    if number is None:
+                        pair = _carried(component)
+                        number = -1 if pair is None else numbers.setdefault(pair, len(numbers))
+                        made[seen[at]] = number
+                    numbers_of[at] = number
+        outside = numbers_of.count(-1)
+        found = cast(set[int], set(numbers_of))  # every None was filled in above
+        found.discard(-1)
+        carried.append((product.id, found))
         if outside:
             unmonitored.append(Unmonitored(product=product.id, no_sbom=False, components=outside))
+    pairs = sorted(numbers)
+    rank = [0] * len(pairs)
+    for place, pair in enumerate(pairs):
+        rank[numbers[pair]] = place
+    carriers: list[list[str]] = [[] for _ in pairs]
+    products: dict[str, tuple[Carried, ...]] = {}
+    for product_id, found in carried:
+        places = sorted(map(rank.__getitem__, found))
+        products[product_id] = tuple(map(pairs.__getitem__, places))
+        for place in places:
+            carriers[place].append(product_id)
+    packages: dict[PackageKey, dict[Instance, tuple[str, ...]]] = {}
+    for (key, instance), ids in zip(pairs, carriers, strict=True):
+        packages.setdefault(key, {})[instance] = tuple(sorted(ids))
     return DeploymentIndex(
         portfolio=portfolio,
-        packages={
-            key: {i: tuple(sorted(ids)) for i, ids in sorted(found.items())}
-            for key, found in sorted(packages.items())
-        },
+        packages=packages,
         products=products,
         unmonitored=tuple(sorted(unmonitored, key=lambda u: u.product)),
     )
+
+
+def _carried(component: Component) -> Carried | None:
+    """The component's package and instance, when the OSV matcher alone decides it."""
+    key = _monitored_key(component)
+    if key is None:
+        return None
+    assert component.purl is not None  # a lookup key is read from the purl
+    return key, Instance(purl=component.purl, version=component.version)
 
 
 def _monitored_key(component: Component) -> PackageKey | None:

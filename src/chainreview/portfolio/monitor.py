@@ -46,6 +46,7 @@ from chainreview.intel.changes import changed_packages
 from chainreview.intel.interface import IntelError
 from chainreview.intel.snapshot import Snapshot, pin, unpin
 from chainreview.portfolio.blast import CRITICALITY_ORDER
+from chainreview.portfolio.dask_rematch import rematch_on_dask
 from chainreview.portfolio.deployments import (
     DeploymentIndex,
     Instance,
@@ -56,7 +57,7 @@ from chainreview.portfolio.deployments import (
 from chainreview.portfolio.model import Portfolio
 from chainreview.portfolio.monitor_state import (
     MonitorState,
-    instances_digest,
+    instances_digests,
     package_results,
     read_state,
     state_path,
@@ -72,6 +73,8 @@ from chainreview.portfolio.rematch import (
 )
 
 if TYPE_CHECKING:
+    from distributed import Client
+
     from chainreview.store.db import Store
 
 __all__ = [
@@ -193,24 +196,33 @@ def run_monitor(
     inventory: str,
     today: date,
     store: Store | None = None,
+    client: Client | None = None,
 ) -> MonitorReport:
     """Compare `snapshot` with the last run's and report what changed (module doc).
 
     `home` holds the state (`monitor/state.json`); `snapshot` must be a file of an intel home
     (`<intel>/snapshots/<hash>.sqlite`), where the last run's snapshot is looked for beside it.
     `inventory` names the inventory as given (kept for the next run); `today` is the run's day;
-    with `store`, acceptances and conditions are checked and flags are recorded on cases.
+    with `store`, acceptances and conditions are checked and flags are recorded on cases;
+    with `client`, the packages are re-matched on its Dask cluster (`dask_rematch`), with the
+    same results as in this process.
     """
     with _locked(home):
         state = read_state(home)
         index = index_deployments(portfolio)
         selection, matched, changed_records = _select(state, snapshot, index)
         known = state.packages if state else {}
-        work = _work(index, matched, known)
-        results = _Results(index, rematch(work, snapshot.path), known)
+        digests = instances_digests(index.products)
+        before = state.products if state else {}
+        work = _work(index, matched, known, _carried_by_changed(index, digests, before))
+        fresh = (
+            rematch(work, snapshot.path)
+            if client is None
+            else rematch_on_dask(work, snapshot.path, client)
+        )
+        results = _Results(index, fresh, known)
         flagged = _flagged(portfolio, index, _changes(results), state, store, today)
         flagged = _recorded(flagged, snapshot.hash, state, store)
-        digests = {pid: instances_digest(carried) for pid, carried in index.products.items()}
         previous = state.snapshot if state else None
         write_state(
             home,
@@ -223,7 +235,6 @@ def run_monitor(
         pin(snapshot.path, PIN_HOLDER)
         if previous is not None and previous != snapshot.hash:
             unpin(snapshot.path.with_name(f"{previous}.sqlite"), PIN_HOLDER)
-    before = state.products if state else {}
     return MonitorReport(
         operator=portfolio.operator,
         inventory=inventory,
@@ -281,18 +292,36 @@ def _select(
     return Selection.CHANGED, everything & changes.packages, changes.records
 
 
+def _carried_by_changed(
+    index: DeploymentIndex, digests: Mapping[str, str], before: Mapping[str, str]
+) -> frozenset[PackageKey]:
+    """The packages carried by a product the last run did not see, or whose instances
+    changed since: only those can have an instance without a result from the last run."""
+    return frozenset(
+        key
+        for product, digest in digests.items()
+        if before.get(product) != digest
+        for key, _ in index.products[product]
+    )
+
+
 def _work(
-    index: DeploymentIndex, matched: frozenset[PackageKey], known: Mapping[PackageKey, Any]
+    index: DeploymentIndex,
+    matched: frozenset[PackageKey],
+    known: Mapping[PackageKey, Any],
+    changed: frozenset[PackageKey],
 ) -> tuple[PackageWork, ...]:
     """Per package, the instances to match: all of a changed package's, else those without a
-    result from the last run."""
+    result from the last run (looked for only in the packages `changed` products carry)."""
     work = []
     for key, instances in index.packages.items():
         if key in matched or key not in known:
             wanted = tuple(instances)
-        else:
+        elif key in changed:
             seen = stored_instances(known[key])
             wanted = tuple(i for i in instances if i not in seen)
+        else:
+            continue
         if wanted:
             work.append(PackageWork(package=key, instances=wanted))
     return tuple(work)
@@ -337,14 +366,15 @@ class _Results:
 
     def kept(self) -> dict[PackageKey, object]:
         """What the state keeps per deployed package: its results as read when none was
-        matched again and it has the same instances, else parsed and updated."""
+        matched again and it has the same instances, else parsed and updated. (None matched
+        again means every instance had a result, `_work`: the same number means no other.)"""
         kept: dict[PackageKey, object] = {}
         for key, instances in self._index.packages.items():
             plain = self._known.get(key)
             if (
                 plain is not None
                 and not any((key, i) in self.rematched for i in instances)
-                and stored_instances(plain) == frozenset(instances)
+                and len(plain) == len(instances)
             ):
                 kept[key] = plain
             else:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,13 +23,13 @@ import orjson
 
 from chainreview import canonical, limits
 from chainreview.errors import InputError, LimitExceeded
-from chainreview.portfolio.deployments import Instance, PackageKey
+from chainreview.portfolio.deployments import Carried, Instance, PackageKey
 from chainreview.portfolio.rematch import InstanceResult, Seen
 
 __all__ = [
     "FORMAT",
     "MonitorState",
-    "instances_digest",
+    "instances_digests",
     "package_results",
     "read_state",
     "state_path",
@@ -54,7 +54,8 @@ class MonitorState:
     packages: Mapping[PackageKey, Any]
     """Each package's instance results, as read (`package_results`, `stored_instances`)."""
     products: Mapping[str, str]
-    """Each product with an SBOM → `instances_digest` of the instances it carried."""
+    """Each product with an SBOM → the digest of the instances it carried
+    (`instances_digests`)."""
 
 
 def state_path(home: Path) -> Path:
@@ -62,10 +63,26 @@ def state_path(home: Path) -> Path:
     return home / "monitor" / "state.json"
 
 
-def instances_digest(instances: Iterable[tuple[PackageKey, Instance]]) -> str:
-    """A digest of a product's instances (sorted), to tell when its SBOMs changed."""
-    plain = [[*key, i.purl, i.version] for key, i in sorted(instances)]
-    return hashlib.sha256(orjson.dumps(plain)).hexdigest()
+def instances_digests(products: Mapping[str, Sequence[Carried]]) -> dict[str, str]:
+    """Per product, a digest of its instances, to tell when its SBOMs changed: SHA-256 of the
+    JSON list of each instance's `[ecosystem, name, purl, version]`, in the order given (the
+    index keeps them sorted). Each instance object is written once however many products
+    carry it."""
+    written: dict[int, bytes] = {}
+    """`id` of an instance object → its JSON: the objects live in `products` meanwhile."""
+    digests: dict[str, str] = {}
+    for product, carried in products.items():
+        parts = []
+        for pair in carried:
+            part = written.get(id(pair))
+            if part is None:
+                (ecosystem, name), instance = pair
+                part = written[id(pair)] = orjson.dumps(
+                    [ecosystem, name, instance.purl, instance.version]
+                )
+            parts.append(part)
+        digests[product] = hashlib.sha256(b"[" + b",".join(parts) + b"]").hexdigest()
+    return digests
 
 
 def read_state(home: Path) -> MonitorState | None:
