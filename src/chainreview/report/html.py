@@ -1,4 +1,4 @@
-"""The HTML report of a review: one self-contained page, no JavaScript, from Jinja2 templates.
+"""The HTML report of a review: one self-contained page from Jinja2 templates.
 
 The first page says what was decided (the outcome in colour and words), the reasons that decided
 it, the conditions with who acts and when, what the review rests on (coverage, every source's
@@ -8,6 +8,12 @@ style sheet, is what `chainreview.report.pdf` lays out on A4. The page is a func
 reproducible as `result.json`. Factors whose basis the reviewer withheld show the level and the
 mark, not the evidence references. Advisory summaries are quoted from their sources, many written in
 Markdown: their code spans are shown as code, never as literal backticks.
+
+Each finding links to its advisory and shows what it rests on: the advisory record and the part
+of it that matched (affected entry and range, or NVD configuration), and the SBOM file and JSON
+pointer of its component (`ProductScan.component_sources`). One small inline script
+(`templates/table_sort.js.j2`, no library) makes the findings tables sortable by severity, KEV and
+EPSS; without it the page reads the same, in the report's order (WeasyPrint runs no script).
 """
 
 from __future__ import annotations
@@ -22,12 +28,21 @@ from markupsafe import Markup, escape
 from chainreview.determination.model import Outcome
 from chainreview.factors.catalogue import load_catalogue
 from chainreview.findings.coverage import CoverageState
+from chainreview.findings.model import SEVERITY_RANK, EvidenceRef
 from chainreview.report.charts import charts_of
 from chainreview.report.i18n import Language, Localizer, localizer
 from chainreview.report.templating import report_environment
 from chainreview.reviewer import ReviewResult
 
-__all__ = ["OUTCOME_TITLES", "advisory_url", "outcome_title", "quoted_text", "render_html"]
+__all__ = [
+    "OUTCOME_TITLES",
+    "advisory_link",
+    "advisory_url",
+    "matched_part",
+    "outcome_title",
+    "quoted_text",
+    "render_html",
+]
 
 OUTCOME_TITLES: Final = {
     Outcome.NO_REVIEW_NEEDED: "No review needed",
@@ -76,6 +91,22 @@ def quoted_text(text: str) -> Markup:
     return Markup("".join(parts))
 
 
+def advisory_link(identifier: str) -> Markup:
+    """`identifier` linked to where it is published (`advisory_url`), else as plain text."""
+    url = advisory_url(identifier)
+    if url is None:
+        return escape(identifier)
+    return Markup('<a href="{0}">{1}</a>').format(url, identifier)
+
+
+def matched_part(evidence: EvidenceRef) -> str:
+    """The part of its advisory record that `evidence` rests on: `affected[0] ranges[1] ECOSYSTEM
+    introduced 0, fixed 2.0`, `affected[0] versions: 1.2`, an NVD configuration's criterion."""
+    if evidence.affected_index is None:
+        return evidence.decision
+    return f"affected[{evidence.affected_index}] {evidence.decision}"
+
+
 def advisory_url(identifier: str) -> str | None:
     """Where the advisory `identifier` is published: NVD for a CVE, GitHub for a GHSA, the
     Debian tracker for a DSA or DLA, osv.dev for the other OSV ids; None for an id of other
@@ -113,7 +144,9 @@ def _environment(language: Language) -> Environment:
         outcome_title(d.outcome, loc) + ("" if d.final else provisional)
     )
     env.filters["quoted"] = quoted_text
-    env.filters["advisory_url"] = advisory_url
+    env.filters["advisory_link"] = advisory_link
+    env.filters["matched_part"] = matched_part
+    env.filters["severity_rank"] = SEVERITY_RANK.__getitem__
     env.filters["tr"] = loc.sentence
     env.filters["detail"] = loc.detail
     env.filters["word"] = lambda value, context: loc.word(context, str(value))
@@ -143,6 +176,11 @@ def render_html(result: ReviewResult, language: Language | str = Language.EN) ->
             d=determination,
             titles={f.id: f.title for f in load_catalogue().factors},
             withheld={o.factor for o in determination.overrides if o.basis_withheld},
+            sources={
+                (scan.product, cited.ref): cited.sources
+                for scan in result.products
+                for cited in scan.component_sources
+            },
             level_chart=Markup(drawn.levels),
             findings_chart=None if drawn.findings is None else Markup(drawn.findings),
             unchecked=[
