@@ -38,6 +38,7 @@ __all__ = [
     "OUTCOME_TITLES",
     "advisory_link",
     "advisory_url",
+    "environment",
     "matched_part",
     "outcome_title",
     "quoted_text",
@@ -135,7 +136,11 @@ def _css_content(message: str) -> Markup:
 
 
 @functools.cache
-def _environment(language: Language) -> Environment:
+def environment(language: Language) -> Environment:
+    """The templates' environment in `language`: its gettext catalogue installed, the filters
+    that translate the library's sentences and words (`tr`, `detail`, `word`, `outcome`) and
+    write dates and numbers (`date`, `num`), `css` for a page-margin text; shared by the report
+    and the declaration materials."""
     loc = localizer(language)
     env = report_environment(extensions=["jinja2.ext.i18n"])
     env.install_gettext_translations(loc.translations, newstyle=True)  # type: ignore[attr-defined]
@@ -152,6 +157,7 @@ def _environment(language: Language) -> Environment:
     env.filters["word"] = lambda value, context: loc.word(context, str(value))
     env.filters["date"] = loc.date
     env.filters["num"] = loc.number
+    env.filters["css"] = lambda message: _css_content(message)
     env.filters["code"] = lambda text, kind="": Markup(
         f'<code class="{kind}">{escape(text)}</code>' if kind else f"<code>{escape(text)}</code>"
     )
@@ -169,7 +175,7 @@ def render_html(result: ReviewResult, language: Language | str = Language.EN) ->
     determination = result.determination
     drawn = charts_of(result, localizer(language))
     return (
-        _environment(Language(language))
+        environment(Language(language))
         .get_template("report.html.j2")
         .render(
             r=result,
