@@ -2,7 +2,8 @@
 component is in the SBOM (checked against the advisory file and the SBOM file themselves), in the
 HTML and in the PDF; in a real headless Chromium, clicking the severity, KEV or EPSS header sorts
 the rows (the expected orders worked out here from the result), and the page reads the same with
-JavaScript off."""
+JavaScript off. The PDF's table of a product with more findings than `PDF_FINDING_ROWS` lists the
+most urgent (the order worked out here) and says where the others are."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from playwright.sync_api import Browser, Page
 
 from chainreview import REVIEW_FORMATS, review
 from chainreview.findings.model import Epss, Finding
+from chainreview.report.html import render_html
+from chainreview.report.pdf import PDF_FINDING_ROWS
 from chainreview.reviewer import ReviewResult
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -195,3 +198,53 @@ def test_the_page_reads_the_same_with_javascript_off(
     assert shown[True][1] == 3 * len([p for p in storage.products if p.findings])
     assert shown[False][1] == 0
     assert shown[True][0] == shown[False][0]
+
+
+def test_a_capped_table_lists_the_most_urgent_and_says_where_the_rest_are(
+    storage: ReviewResult,
+) -> None:
+    agent = next(p for p in storage.products if p.product == "P-AGENT")
+    page = lxml_html.fromstring(render_html(storage, rows=10))
+    table = page.xpath("//table[contains(@class, 'findings')]")[1]
+    shown = [" ".join(tr[1].text_content().split()).split()[0] for tr in table.xpath("tbody/tr")]
+    # by hand: active before resolved, in KEV before not, critical, unknown, high…, EPSS high first
+    urgent = sorted(
+        agent.findings,
+        key=lambda f: (
+            not f.active,
+            f.kev is None,
+            URGENCY.index(f.severity.level),
+            -(f.epss.score if f.epss else -1),
+        ),
+    )
+    assert shown == [f.id for f in urgent[:10]]
+    assert {f.id for f in urgent[:3]} == {f.id for f in agent.findings if f.kev}
+    note = " ".join(table.getnext().text_content().split())
+    assert note.startswith(f"The 10 most urgent findings of {len(agent.findings)} are listed")
+    assert f"{len(agent.findings) - 10} more are in result.json" in note
+    full = lxml_html.fromstring(render_html(storage))
+    assert len(full.xpath("//table[contains(@class, 'findings')]")[1].xpath("tbody/tr")) == 44
+
+
+def test_the_pdf_lists_at_most_its_rows_of_findings(storage: ReviewResult, tmp_path: Path) -> None:
+    agent = next(p for p in storage.products if p.product == "P-AGENT")
+    many = tuple(
+        replace(f, component=f"{f.component}#{n}") for n in range(7) for f in agent.findings
+    )
+    assert len(many) == 308 > PDF_FINDING_ROWS == 300
+    grown = replace(
+        storage,
+        products=tuple(
+            replace(p, findings=many) if p.product == "P-AGENT" else p for p in storage.products
+        ),
+    )
+    (tmp_path / "report.pdf").write_bytes(_written(grown, "pdf"))
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(tmp_path / "report.pdf"), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+    squashed = re.sub(r"\s+", " ", text)
+    assert "The 300 most urgent findings of 308 are listed" in squashed
+    assert "8 more are in result.json (products[].findings) and in the HTML report" in squashed

@@ -14,12 +14,16 @@ of it that matched (affected entry and range, or NVD configuration), and the SBO
 pointer of its component (`ProductScan.component_sources`). One small inline script
 (`templates/table_sort.js.j2`, no library) makes the findings tables sortable by severity, KEV and
 EPSS; without it the page reads the same, in the report's order (WeasyPrint runs no script).
+The PDF lists at most `pdf.PDF_FINDING_ROWS` findings per product, the most urgent, and says
+where the others are: thousands of rows made a 10,000-component product's PDF thousands of pages
+long (`benchmarks/bench_report.py`).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from typing import Final
 
 from jinja2 import Environment
@@ -28,7 +32,7 @@ from markupsafe import Markup, escape
 from chainreview.determination.model import Outcome
 from chainreview.factors.catalogue import load_catalogue
 from chainreview.findings.coverage import CoverageState
-from chainreview.findings.model import SEVERITY_RANK, EvidenceRef
+from chainreview.findings.model import SEVERITY_RANK, EvidenceRef, Finding
 from chainreview.report.charts import charts_of
 from chainreview.report.i18n import Language, Localizer, localizer
 from chainreview.report.templating import report_environment
@@ -40,6 +44,7 @@ __all__ = [
     "advisory_url",
     "environment",
     "matched_part",
+    "most_urgent",
     "outcome_title",
     "quoted_text",
     "render_html",
@@ -170,8 +175,29 @@ def environment(language: Language) -> Environment:
     return env
 
 
-def render_html(result: ReviewResult, language: Language | str = Language.EN) -> str:
-    """The HTML report of `result` in `language` (`en` or `zh-CN`)."""
+def most_urgent(findings: Sequence[Finding], rows: int | None) -> Sequence[Finding]:
+    """`findings` as the report lists them: all in their order when `rows` is None or enough;
+    else the `rows` most urgent (active first, then in KEV, by severity, by EPSS), in that
+    order."""
+    if rows is None or len(findings) <= rows:
+        return findings
+    return sorted(
+        findings,
+        key=lambda f: (
+            not f.active,
+            f.kev is None,
+            SEVERITY_RANK[f.severity.level],
+            -(f.epss.score if f.epss else -1.0),
+        ),
+    )[:rows]
+
+
+def render_html(
+    result: ReviewResult, language: Language | str = Language.EN, *, rows: int | None = None
+) -> str:
+    """The HTML report of `result` in `language` (`en` or `zh-CN`); with `rows`, each
+    product's findings table holds its `rows` most urgent findings (`most_urgent`) and says how
+    many more `result.json` and the HTML report hold."""
     determination = result.determination
     drawn = charts_of(result, localizer(language))
     return (
@@ -187,6 +213,7 @@ def render_html(result: ReviewResult, language: Language | str = Language.EN) ->
                 for scan in result.products
                 for cited in scan.component_sources
             },
+            shown={scan.product: most_urgent(scan.findings, rows) for scan in result.products},
             level_chart=Markup(drawn.levels),
             findings_chart=None if drawn.findings is None else Markup(drawn.findings),
             unchecked=[
