@@ -3,7 +3,8 @@ component is in the SBOM (checked against the advisory file and the SBOM file th
 HTML and in the PDF; in a real headless Chromium, clicking the severity, KEV or EPSS header sorts
 the rows (the expected orders worked out here from the result), and the page reads the same with
 JavaScript off. The PDF's table of a product with more findings than `PDF_FINDING_ROWS` lists the
-most urgent (the order worked out here) and says where the others are."""
+most urgent (the order worked out here), a factor's evidence its first as many, and each says
+where the others are."""
 
 from __future__ import annotations
 
@@ -224,6 +225,20 @@ def test_a_capped_table_lists_the_most_urgent_and_says_where_the_rest_are(
     assert f"{len(agent.findings) - 10} more are in result.json" in note
     full = lxml_html.fromstring(render_html(storage))
     assert len(full.xpath("//table[contains(@class, 'findings')]")[1].xpath("tbody/tr")) == 44
+    # a factor's evidence: its first 10 references, and how many more
+    long = [a for a in storage.determination.assessments if len(a.evidence) > 10]
+    assert long
+    for a in long:
+        (section,) = page.xpath(f"//section[@class='factor'][h3[starts-with(., '{a.factor_id} ')]]")
+        items = section.xpath(".//details/ul/li")
+        first = " ".join(items[0].text_content().split())
+        assert first.startswith(f"{a.evidence[0].kind} {a.evidence[0].ref} ")
+        assert len(items) == 10
+        note = " ".join(section.xpath(".//details/p[@class='more']")[0].text_content().split())
+        assert note == (
+            f"The first 10 are listed; {len(a.evidence) - 10} more are in result.json "
+            "(the factor's evidence) and in the HTML report."
+        )
 
 
 def test_the_pdf_lists_at_most_its_rows_of_findings(storage: ReviewResult, tmp_path: Path) -> None:

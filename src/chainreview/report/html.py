@@ -14,15 +14,16 @@ of it that matched (affected entry and range, or NVD configuration), and the SBO
 pointer of its component (`ProductScan.component_sources`). One small inline script
 (`templates/table_sort.js.j2`, no library) makes the findings tables sortable by severity, KEV and
 EPSS; without it the page reads the same, in the report's order (WeasyPrint runs no script).
-The PDF lists at most `pdf.PDF_FINDING_ROWS` findings per product, the most urgent, and says
-where the others are: thousands of rows made a 10,000-component product's PDF thousands of pages
-long (`benchmarks/bench_report.py`).
+The PDF lists at most `pdf.PDF_FINDING_ROWS` findings per product, the most urgent, and as many
+evidence references per factor, and says where the others are: a finding and an evidence line
+each, a 10,000-component product's PDF ran to thousands of pages (`benchmarks/bench_report.py`).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Sequence
 from typing import Final
 
@@ -196,8 +197,9 @@ def render_html(
     result: ReviewResult, language: Language | str = Language.EN, *, rows: int | None = None
 ) -> str:
     """The HTML report of `result` in `language` (`en` or `zh-CN`); with `rows`, each
-    product's findings table holds its `rows` most urgent findings (`most_urgent`) and says how
-    many more `result.json` and the HTML report hold."""
+    product's findings table holds its `rows` most urgent findings (`most_urgent`) and each
+    factor's evidence list its first `rows` references, each saying how many more `result.json`
+    and the HTML report hold."""
     determination = result.determination
     drawn = charts_of(result, localizer(language))
     return (
@@ -214,6 +216,7 @@ def render_html(
                 for cited in scan.component_sources
             },
             shown={scan.product: most_urgent(scan.findings, rows) for scan in result.products},
+            rows=sys.maxsize if rows is None else rows,
             level_chart=Markup(drawn.levels),
             findings_chart=None if drawn.findings is None else Markup(drawn.findings),
             unchecked=[
