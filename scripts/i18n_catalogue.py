@@ -102,6 +102,7 @@ def template() -> Catalog:
     ]
     sources += [
         (PACKAGE / "cli" / "review.py", "python"),
+        (PACKAGE / "cli" / "declare.py", "python"),
         (PACKAGE / "report" / "html.py", "python"),
         (PACKAGE / "report" / "charts.py", "python"),
     ]

@@ -45,8 +45,8 @@ def _run(package: Path, out: Path, home: Path, *options: str) -> subprocess.Comp
 
 
 def _page_text(page: str) -> str:
-    """The report as a reader sees it: no style sheet, no tags, entities resolved."""
-    page = re.sub(r"<style>.*?</style>", "", page, flags=re.S)
+    """The report as a reader sees it: no style sheet or script, no tags, entities resolved."""
+    page = re.sub(r"<(style|script)\b[^>]*>.*?</\1>", "", page, flags=re.S)
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
 
 

@@ -6,10 +6,10 @@ VEX), `REVIEW_FORMATS` those of a review (`result.json`, the HTML and the PDF re
 `MATERIALS_FORMATS` those of the Art. 8 declaration materials, `VEX_FORMATS` the VEX documents
 of a triage (a scan's, or each product's of a review), each by its name; the CLI adds its
 terminal table and looks a format up by name, with no branch per format. `review_formats(language)`
-gives the review formats with the HTML and PDF report in another language (`zh-CN`); `result.json`
-is the same bytes in every language. Every writer is a function of its result alone: the same
-result gives the same bytes. A writer imports what it needs when it first writes (the JSON of a
-scan loads neither the templates nor the review; only the PDF loads WeasyPrint).
+and `materials_formats(language)` give the same with the HTML and PDF in another language
+(`zh-CN`); the JSON is the same bytes in every language. Every writer is a function of its result
+alone: the same result gives the same bytes. A writer imports what it needs when it first writes
+(the JSON of a scan loads neither the templates nor the review; only the PDF loads WeasyPrint).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ __all__ = [
     "SCAN_FORMATS",
     "VEX_FORMATS",
     "Writer",
+    "materials_formats",
     "review_formats",
 ]
 
@@ -130,16 +131,16 @@ def _materials_json(materials: Materials, stream: BinaryIO) -> None:
     stream.write(canonical.dumps(materials))
 
 
-def _materials_html(materials: Materials, stream: BinaryIO) -> None:
+def _materials_html(materials: Materials, stream: BinaryIO, language: str = "en") -> None:
     from chainreview.report.materials_render import render_materials_html
 
-    stream.write(render_materials_html(materials).encode("utf-8"))
+    stream.write(render_materials_html(materials, language).encode("utf-8"))
 
 
-def _materials_pdf(materials: Materials, stream: BinaryIO) -> None:
+def _materials_pdf(materials: Materials, stream: BinaryIO, language: str = "en") -> None:
     from chainreview.report.materials_render import render_materials_pdf
 
-    stream.write(render_materials_pdf(materials))
+    stream.write(render_materials_pdf(materials, language))
 
 
 SCAN_FORMATS: Final[Mapping[str, Writer[Scan]]] = {
@@ -149,10 +150,14 @@ SCAN_FORMATS: Final[Mapping[str, Writer[Scan]]] = {
 }
 
 
-def review_formats(language: str = "en") -> Mapping[str, Writer[ReviewResult]]:
-    """The review formats, the HTML and PDF report in `language` (one of `LANGUAGES`)."""
+def _check_language(language: str) -> None:
     if language not in LANGUAGES:
         raise InputError("--lang", f"{language!r} is no report language ({', '.join(LANGUAGES)})")
+
+
+def review_formats(language: str = "en") -> Mapping[str, Writer[ReviewResult]]:
+    """The review formats, the HTML and PDF report in `language` (one of `LANGUAGES`)."""
+    _check_language(language)
     html = functools.partial(_review_html, language=language)
     pdf = functools.partial(_review_pdf, language=language)
     return {
@@ -163,8 +168,18 @@ def review_formats(language: str = "en") -> Mapping[str, Writer[ReviewResult]]:
 
 
 REVIEW_FORMATS: Final[Mapping[str, Writer[ReviewResult]]] = review_formats()
-MATERIALS_FORMATS: Final[Mapping[str, Writer[Materials]]] = {
-    "json": Writer("json", ".json", "application/json", _materials_json),
-    "html": Writer("html", ".html", "text/html; charset=utf-8", _materials_html),
-    "pdf": Writer("pdf", ".pdf", "application/pdf", _materials_pdf),
-}
+
+
+def materials_formats(language: str = "en") -> Mapping[str, Writer[Materials]]:
+    """The materials formats, the HTML and PDF in `language` (one of `LANGUAGES`)."""
+    _check_language(language)
+    html = functools.partial(_materials_html, language=language)
+    pdf = functools.partial(_materials_pdf, language=language)
+    return {
+        "json": Writer("json", ".json", "application/json", _materials_json),
+        "html": Writer("html", ".html", "text/html; charset=utf-8", html),
+        "pdf": Writer("pdf", ".pdf", "application/pdf", pdf),
+    }
+
+
+MATERIALS_FORMATS: Final[Mapping[str, Writer[Materials]]] = materials_formats()

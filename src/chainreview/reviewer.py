@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from chainreview.components.model import Diagnostic, SkippedComponent
+from chainreview.components.model import Component, Diagnostic, Location, SkippedComponent
 from chainreview.determination.model import (
     Determination,
     IntelRef,
@@ -76,6 +76,7 @@ __all__ = [
     "RESULT_SCHEMA_VERSION",
     "STALE_DAYS",
     "Clock",
+    "ComponentSources",
     "DeclarationRef",
     "ProductScan",
     "ReviewResult",
@@ -86,7 +87,7 @@ __all__ = [
 
 STALE_DAYS: Final = 30
 """A source whose data is more than this many days older than the review date is stale."""
-RESULT_SCHEMA_VERSION: Final = "2.1"
+RESULT_SCHEMA_VERSION: Final = "2.2"
 EARLIEST_REVIEW_DATE: Final = date(1970, 1, 1)
 LATEST_REVIEW_DATE: Final = date(2999, 12, 31)
 """The review dates accepted: the rules reach years before and after the review date."""
@@ -110,6 +111,16 @@ class DeclarationRef:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ComponentSources:
+    """Where in the product's SBOMs a component was read: the evidence pointer of the findings
+    and indeterminate items that name it (its `ref`)."""
+
+    ref: str
+    sources: tuple[Location, ...]
+    """Every SBOM file and JSON pointer (or `line N`) it was read from, several after a merge."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ProductScan:
     """The scan of one product's inventory with its VEX applied."""
 
@@ -120,6 +131,8 @@ class ProductScan:
     vex: tuple[str, ...]
     counts: Counts | None
     """None when the product has no SBOM."""
+    component_sources: tuple[ComponentSources, ...]
+    """Where each component a finding or an indeterminate item names was read, by `ref`."""
     coverage: Coverage | None
     """What the scan checked against which source; None when the product has no SBOM."""
     findings: tuple[Finding, ...]
@@ -328,12 +341,26 @@ class Reviewer:
             sboms=product.sbom_files,
             vex=product.vex_files,
             counts=None if report is None else report.counts,
+            component_sources=()
+            if report is None or product.inventory is None
+            else _sources_of(product.inventory.components, report.findings, report.indeterminate),
             coverage=None if report is None else report.coverage,
             findings=() if report is None else report.findings,
             indeterminate=() if report is None else report.indeterminate,
             skipped=() if report is None else report.skipped,
             vex_warnings=tuple(w for d in product.vex for w in d.warnings),
         )
+
+
+def _sources_of(
+    components: Sequence[Component], findings: Sequence[Finding], undecided: Sequence[Undecided]
+) -> tuple[ComponentSources, ...]:
+    """The sources of every component `findings` and `undecided` name, in `ref` order."""
+    named = {f.component for f in findings} | {u.component for u in undecided}
+    return tuple(
+        ComponentSources(ref=c.ref, sources=c.sources)
+        for c in sorted((c for c in components if c.ref in named), key=lambda c: c.ref)
+    )
 
 
 def load_package(declaration_dir: Path | str) -> Declaration:

@@ -213,10 +213,18 @@ def test_a_result_missing_a_member_is_refused(original: bytes) -> None:
 
 
 def test_a_round_kept_as_schema_version_2_0_is_still_read(original: bytes) -> None:
-    # 2.1 only added determination.deciding: a 2.0 result (without it) is compared as before;
-    # a 2.1 result without it is refused
+    # 2.2 only added products[].component_sources: a 2.1 result (without it) is compared as
+    # before, a 2.2 one without it is refused; 2.1 only added determination.deciding: likewise
     document = json.loads(original)
-    assert (document["schema_version"], document["determination"]["deciding"]) == ("2.1", 2)
+    assert (document["schema_version"], document["determination"]["deciding"]) == ("2.2", 2)
+    for product in document["products"]:
+        del product["component_sources"]
+    with pytest.raises(InputError, match="'component_sources' is a required property"):
+        diff_results(original, json.dumps(document).encode())
+    document["schema_version"] = "2.1"
+    found = diff_results(json.dumps(document).encode(), original)
+    assert found.before.outcome == found.after.outcome == "fail"
+    assert found.findings_added == found.findings_resolved == ()
     del document["determination"]["deciding"]
     with pytest.raises(InputError, match="'deciding' is a required property"):
         diff_results(original, json.dumps(document).encode())

@@ -180,7 +180,8 @@ def _visible_text(page: str) -> str:
     tree = lxml_html.fromstring(page)
     quoted = (
         "//style|//title|//code|//h1|//h3[not(ancestor::section[@class='factor'])]"
-        "|//table[@class='findings']//td|//table[@class='names']//td|//table[@class='plugins']//td"
+        "|//table[contains(@class, 'findings')]//td|//table[@class='names']//td"
+        "|//table[@class='plugins']//td"
     )
     for node in tree.xpath(quoted):
         node.drop_tree()

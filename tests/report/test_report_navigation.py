@@ -1,7 +1,7 @@
 """Finding a way through the report: the PDF's contents give every section, factor and product
 with the page it starts on (checked against the page pdftotext finds its heading on), and each
-finding's id links to where its advisory is published (the sites spelt out here); an id with
-characters no advisory id has gets no link."""
+finding's id, and each advisory record it rests on, links to where it is published (the sites
+spelt out here); an id with characters no advisory id has gets no link."""
 
 from __future__ import annotations
 
@@ -121,13 +121,16 @@ def test_each_finding_links_to_its_advisory(
     start = html.index('<h2 id="findings">')
     links = {
         (a.text, a.get("href"))
-        for table in re.findall(r'<table class="findings">.*?</table>', html[start:], re.S)
+        for table in re.findall(r'<table class="findings[ "].*?</table>', html[start:], re.S)
         for a in ElementTree.fromstring(table).iter("a")
     }
     expected = set()
     for product in data["products"]:
-        for finding in product["findings"]:
-            identifier = finding["id"]
+        for identifier in (
+            i
+            for finding in product["findings"]
+            for i in (finding["id"], *(e["record"] for e in finding["evidence"]))
+        ):
             site = next(
                 (
                     url

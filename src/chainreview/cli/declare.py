@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
 
-from chainreview.cli.review import AllowDemoOpt, AsOfOpt, DeclarationArg, parse_as_of
+from chainreview.cli.review import (
+    AllowDemoOpt,
+    AsOfOpt,
+    DeclarationArg,
+    ReportLanguage,
+    parse_as_of,
+)
 
 if TYPE_CHECKING:
     from chainreview.report.materials import Materials
@@ -42,6 +48,15 @@ ForceOpt = Annotated[
     bool,
     typer.Option("--force", help="Replace materials already in the folder (refused otherwise)."),
 ]
+LangOpt = Annotated[
+    ReportLanguage,
+    typer.Option(
+        "--lang",
+        envvar="CHAINREVIEW_LANG",
+        help="Language of materials.html, materials.pdf and the summary: en or zh-CN "
+        "(materials.json is the same in both).",
+    ),
+]
 FormatsOpt = Annotated[
     list[MaterialsFormat] | None,
     typer.Option(
@@ -58,6 +73,7 @@ def declare(
     as_of: AsOfOpt = None,
     force: ForceOpt = False,
     allow_demo_intel: AllowDemoOpt = False,
+    lang: LangOpt = ReportLanguage.EN,
 ) -> None:
     """Draft the Art. 8 declaration materials: the declaration form and the analysis report.
 
@@ -71,17 +87,18 @@ def declare(
     from chainreview.cli.files import write_atomically
     from chainreview.cli.output import notice
     from chainreview.cli.progress import bars
-    from chainreview.formats import MATERIALS_FORMATS
+    from chainreview.formats import materials_formats
     from chainreview.intel.snapshot import current_hash
     from chainreview.report.materials import MATERIALS_REGIME, build_materials
     from chainreview.reviewer import load_package, review
 
     review_date = parse_as_of(as_of)
     chosen = list(dict.fromkeys(formats or DEFAULT_FORMATS))
+    writers = materials_formats(lang.value)
     with collector.paused():
         package = load_package(declaration_dir)
         folder = out if out is not None else Path(f"{STEM}-{package.id}")
-        names = [f"{STEM}{MATERIALS_FORMATS[f.value].suffix}" for f in chosen]
+        names = [f"{STEM}{writers[f.value].suffix}" for f in chosen]
         taken = [name for name in names if (folder / name).exists()]
         if taken and not force:
             raise typer.BadParameter(f"{folder} holds {taken[0]} already: give --force to replace")
@@ -100,37 +117,47 @@ def declare(
             for done, (name, chosen_format) in enumerate(zip(names, chosen, strict=True)):
                 progress("Writing", done, len(names))
                 buffer = io.BytesIO()
-                MATERIALS_FORMATS[chosen_format.value].write(materials, buffer)
+                writers[chosen_format.value].write(materials, buffer)
                 write_atomically(folder / name, buffer.getvalue())
             progress("Writing", len(names), len(names))
-    _summary(materials, [folder / name for name in names])
+    _summary(materials, [folder / name for name in names], lang.value)
 
 
-def _summary(materials: Materials, written: list[Path]) -> None:
+def _summary(materials: Materials, written: list[Path], language: str) -> None:
     from chainreview.cli.output import safe_text, stdout
     from chainreview.factors.interface import Party
+    from chainreview.report.i18n import localizer
     from chainreview.report.materials import SupplySource
 
+    loc = localizer(language)
+    _ = loc.gettext
     a = materials.analysis
     stdout.print(
-        f"[bold]{safe_text(materials.declaration.id)}[/] "
-        f"{safe_text(materials.declaration.title)}: Art. 8 declaration materials (draft), "
-        f"review date {a.as_of}"
+        _("[bold]{id}[/] {title}: Art. 8 declaration materials (draft), review date {date}").format(
+            id=safe_text(materials.declaration.id),
+            title=safe_text(materials.declaration.title),
+            date=loc.date(a.as_of),
+        )
     )
     items = materials.to_supply
     if not items:
-        stdout.print("Nothing left to supply: every field of the form is filled.")
+        stdout.print(_("Nothing left to supply: every field of the form is filled."))
     else:
         counts = {source: sum(t.source is source for t in items) for source in SupplySource}
-        vendor = sum(t.party is Party.VENDOR for t in items)
         stdout.print(
-            f"[bold yellow]{len(items)} item(s) still to be supplied by the applicant[/]: "
-            f"{counts[SupplySource.FORM]} field(s) of the form, "
-            f"{counts[SupplySource.ART8]} Art. 8 document(s), "
-            f"{counts[SupplySource.REVIEW]} piece(s) of evidence the review found missing "
-            f"({vendor} to be obtained from the vendor); each is marked in the materials."
+            _(
+                "[bold yellow]{items} item(s) still to be supplied by the applicant[/]: {fields} "
+                "field(s) of the form, {documents} Art. 8 document(s), {evidence} piece(s) of "
+                "evidence the review found missing ({vendor} to be obtained from the vendor); "
+                "each is marked in the materials."
+            ).format(
+                items=len(items),
+                fields=counts[SupplySource.FORM],
+                documents=counts[SupplySource.ART8],
+                evidence=counts[SupplySource.REVIEW],
+                vendor=sum(t.party is Party.VENDOR for t in items),
+            )
         )
     if not a.final:
-        stdout.print("The analysis rests on a provisional review (see its basis in Part 2).")
-    paths = [str(path) for path in written]
-    stdout.print(f"Wrote {', '.join(paths)}")
+        stdout.print(_("The analysis rests on a provisional review (see its basis in Part 2)."))
+    stdout.print(_("Wrote {files}").format(files=_(", ").join(str(path) for path in written)))

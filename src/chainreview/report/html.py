@@ -1,4 +1,4 @@
-"""The HTML report of a review: one self-contained page, no JavaScript, from Jinja2 templates.
+"""The HTML report of a review: one self-contained page from Jinja2 templates.
 
 The first page says what was decided (the outcome in colour and words), the reasons that decided
 it, the conditions with who acts and when, what the review rests on (coverage, every source's
@@ -8,12 +8,23 @@ style sheet, is what `chainreview.report.pdf` lays out on A4. The page is a func
 reproducible as `result.json`. Factors whose basis the reviewer withheld show the level and the
 mark, not the evidence references. Advisory summaries are quoted from their sources, many written in
 Markdown: their code spans are shown as code, never as literal backticks.
+
+Each finding links to its advisory and shows what it rests on: the advisory record and the part
+of it that matched (affected entry and range, or NVD configuration), and the SBOM file and JSON
+pointer of its component (`ProductScan.component_sources`). One small inline script
+(`templates/table_sort.js.j2`, no library) makes the findings tables sortable by severity, KEV and
+EPSS; without it the page reads the same, in the report's order (WeasyPrint runs no script).
+The PDF lists at most `pdf.PDF_FINDING_ROWS` findings per product, the most urgent, and as many
+evidence references per factor, and says where the others are: a finding and an evidence line
+each, a 10,000-component product's PDF ran to thousands of pages (`benchmarks/bench_report.py`).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import sys
+from collections.abc import Sequence
 from typing import Final
 
 from jinja2 import Environment
@@ -22,12 +33,23 @@ from markupsafe import Markup, escape
 from chainreview.determination.model import Outcome
 from chainreview.factors.catalogue import load_catalogue
 from chainreview.findings.coverage import CoverageState
+from chainreview.findings.model import SEVERITY_RANK, EvidenceRef, Finding
 from chainreview.report.charts import charts_of
 from chainreview.report.i18n import Language, Localizer, localizer
 from chainreview.report.templating import report_environment
 from chainreview.reviewer import ReviewResult
 
-__all__ = ["OUTCOME_TITLES", "advisory_url", "outcome_title", "quoted_text", "render_html"]
+__all__ = [
+    "OUTCOME_TITLES",
+    "advisory_link",
+    "advisory_url",
+    "environment",
+    "matched_part",
+    "most_urgent",
+    "outcome_title",
+    "quoted_text",
+    "render_html",
+]
 
 OUTCOME_TITLES: Final = {
     Outcome.NO_REVIEW_NEEDED: "No review needed",
@@ -76,6 +98,22 @@ def quoted_text(text: str) -> Markup:
     return Markup("".join(parts))
 
 
+def advisory_link(identifier: str) -> Markup:
+    """`identifier` linked to where it is published (`advisory_url`), else as plain text."""
+    url = advisory_url(identifier)
+    if url is None:
+        return escape(identifier)
+    return Markup('<a href="{0}">{1}</a>').format(url, identifier)
+
+
+def matched_part(evidence: EvidenceRef) -> str:
+    """The part of its advisory record that `evidence` rests on: `affected[0] ranges[1] ECOSYSTEM
+    introduced 0, fixed 2.0`, `affected[0] versions: 1.2`, an NVD configuration's criterion."""
+    if evidence.affected_index is None:
+        return evidence.decision
+    return f"affected[{evidence.affected_index}] {evidence.decision}"
+
+
 def advisory_url(identifier: str) -> str | None:
     """Where the advisory `identifier` is published: NVD for a CVE, GitHub for a GHSA, the
     Debian tracker for a DSA or DLA, osv.dev for the other OSV ids; None for an id of other
@@ -104,7 +142,11 @@ def _css_content(message: str) -> Markup:
 
 
 @functools.cache
-def _environment(language: Language) -> Environment:
+def environment(language: Language) -> Environment:
+    """The templates' environment in `language`: its gettext catalogue installed, the filters
+    that translate the library's sentences and words (`tr`, `detail`, `word`, `outcome`) and
+    write dates and numbers (`date`, `num`), `css` for a page-margin text; shared by the report
+    and the declaration materials."""
     loc = localizer(language)
     env = report_environment(extensions=["jinja2.ext.i18n"])
     env.install_gettext_translations(loc.translations, newstyle=True)  # type: ignore[attr-defined]
@@ -113,12 +155,15 @@ def _environment(language: Language) -> Environment:
         outcome_title(d.outcome, loc) + ("" if d.final else provisional)
     )
     env.filters["quoted"] = quoted_text
-    env.filters["advisory_url"] = advisory_url
+    env.filters["advisory_link"] = advisory_link
+    env.filters["matched_part"] = matched_part
+    env.filters["severity_rank"] = SEVERITY_RANK.__getitem__
     env.filters["tr"] = loc.sentence
     env.filters["detail"] = loc.detail
     env.filters["word"] = lambda value, context: loc.word(context, str(value))
     env.filters["date"] = loc.date
     env.filters["num"] = loc.number
+    env.filters["css"] = lambda message: _css_content(message)
     env.filters["code"] = lambda text, kind="": Markup(
         f'<code class="{kind}">{escape(text)}</code>' if kind else f"<code>{escape(text)}</code>"
     )
@@ -131,18 +176,47 @@ def _environment(language: Language) -> Environment:
     return env
 
 
-def render_html(result: ReviewResult, language: Language | str = Language.EN) -> str:
-    """The HTML report of `result` in `language` (`en` or `zh-CN`)."""
+def most_urgent(findings: Sequence[Finding], rows: int | None) -> Sequence[Finding]:
+    """`findings` as the report lists them: all in their order when `rows` is None or enough;
+    else the `rows` most urgent (active first, then in KEV, by severity, by EPSS), in that
+    order."""
+    if rows is None or len(findings) <= rows:
+        return findings
+    return sorted(
+        findings,
+        key=lambda f: (
+            not f.active,
+            f.kev is None,
+            SEVERITY_RANK[f.severity.level],
+            -(f.epss.score if f.epss else -1.0),
+        ),
+    )[:rows]
+
+
+def render_html(
+    result: ReviewResult, language: Language | str = Language.EN, *, rows: int | None = None
+) -> str:
+    """The HTML report of `result` in `language` (`en` or `zh-CN`); with `rows`, each
+    product's findings table holds its `rows` most urgent findings (`most_urgent`) and each
+    factor's evidence list its first `rows` references, each saying how many more `result.json`
+    and the HTML report hold."""
     determination = result.determination
     drawn = charts_of(result, localizer(language))
     return (
-        _environment(Language(language))
+        environment(Language(language))
         .get_template("report.html.j2")
         .render(
             r=result,
             d=determination,
             titles={f.id: f.title for f in load_catalogue().factors},
             withheld={o.factor for o in determination.overrides if o.basis_withheld},
+            sources={
+                (scan.product, cited.ref): cited.sources
+                for scan in result.products
+                for cited in scan.component_sources
+            },
+            shown={scan.product: most_urgent(scan.findings, rows) for scan in result.products},
+            rows=sys.maxsize if rows is None else rows,
             level_chart=Markup(drawn.levels),
             findings_chart=None if drawn.findings is None else Markup(drawn.findings),
             unchecked=[

@@ -7,21 +7,33 @@ declaration id and outcome, a sign-off block at the end, in the language asked f
 and the fetcher refuses every URL. The PDF's dates are the review date (the page's `dcterms`
 metadata), never the clock, and its file identifier is a digest of its content, so the same
 result gives the same bytes on the same WeasyPrint and fonts. WeasyPrint (68 or later, for its
-`URLFetcher`) is imported on first use: it takes about a second.
+`URLFetcher`) is imported on first use: it takes about a second. A product's findings table
+lists its `PDF_FINDING_ROWS` most urgent findings, a factor's evidence its first as many, each
+saying how many more the JSON and the HTML hold: a 1,000-component product's 2,961 findings (and
+F02's 2,869 and F18's 2,607 evidence references, one per finding) took 502 pages and three
+minutes (`benchmarks/bench_report.py`).
 """
 
 from __future__ import annotations
+
+from typing import Final
 
 from chainreview.report.html import render_html
 from chainreview.report.i18n import Language
 from chainreview.reviewer import ReviewResult
 
-__all__ = ["layout_pdf", "render_pdf"]
+__all__ = ["PDF_FINDING_ROWS", "layout_pdf", "render_pdf"]
+
+PDF_FINDING_ROWS: Final = 300
+"""The findings each product's table lists in the PDF, the most urgent (`html.most_urgent`,
+about 50 A4 pages), and the evidence references each factor lists, the first; the rest are in
+result.json and the HTML report."""
 
 
 def render_pdf(result: ReviewResult, language: Language | str = Language.EN) -> bytes:
-    """The PDF report of `result` in `language` (`en` or `zh-CN`)."""
-    return layout_pdf(render_html(result, language))
+    """The PDF report of `result` in `language` (`en` or `zh-CN`), each product's findings
+    table cut to its `PDF_FINDING_ROWS` most urgent, each factor's evidence to as many."""
+    return layout_pdf(render_html(result, language, rows=PDF_FINDING_ROWS))
 
 
 def layout_pdf(page: str) -> bytes:

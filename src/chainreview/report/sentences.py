@@ -406,5 +406,45 @@ WORDS: Final[dict[str, tuple[str, ...]]] = {
     "basis": ("given",),
     "role": ("vendor", "owner", "site"),
     "feed": ("osv", "kev", "nvd", "epss", "sanctions", "eol", "distro"),
+    "sector": (
+        "public-communications-and-information-services",
+        "energy",
+        "transport",
+        "water-conservancy",
+        "finance",
+        "public-services",
+        "e-government",
+        "national-defence-science-and-industry",
+        "other",
+    ),
+    "effect": ("none", "possible"),
+    "category": (
+        "core-network-equipment",
+        "important-communications-product",
+        "high-performance-computer-or-server",
+        "mass-storage-device",
+        "large-database-or-application-software",
+        "network-security-equipment",
+        "cloud-computing-service",
+        "other-important-product-or-service",
+    ),
+    "security_product": (
+        "data-backup-and-recovery",
+        "firewall",
+        "intrusion-detection",
+        "intrusion-prevention",
+        "network-and-terminal-isolation",
+        "other-listed",
+    ),
+    "equipment": ("router", "switch", "rack-server", "plc"),
+    "document": (
+        "declaration-form",
+        "impact-analysis-report",
+        "procurement-document",
+        "contract",
+        "other",
+    ),
+    "site": ("manufacturing", "r-and-d", "packaging-test", "service", "data-centre"),
 }
-"""Gettext context → the values shown as words (enum values of the result)."""
+"""Gettext context → the values shown as words (enum values of the result, and of the
+declaration package in the declaration materials: `sector` to `site`)."""
