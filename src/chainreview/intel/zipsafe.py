@@ -89,6 +89,10 @@ class Archive:
         """The names of the archive's regular files, in the archive's order."""
         return tuple(self._files)
 
+    def size(self, name: str) -> int:
+        """The size member `name` declares (reading counts what it actually gives)."""
+        return self._files[name].file_size
+
     def read(self, name: str) -> bytes:
         """The bytes of member `name`, within the per-member and total limits."""
         info = self._files[name]
