@@ -76,6 +76,9 @@ EXPECTED: Final[dict[str, dict[str, int]]] = {
     # opened on a declaration by an applicant for its own organisation or by a reviewer.
     "declare": {"root": 403, "li": 201, "zhao": 403, "wang": 201, "chen": 403, "anna": 403,
                 "bo": 403, "unit": 403, NOBODY: 401},
+    # The same package sent file by file.
+    "declare-files": {"root": 403, "li": 201, "zhao": 403, "wang": 201, "chen": 403,
+                      "anna": 403, "bo": 403, "unit": 403, NOBODY: 401},
     # The findings of the round li recorded on the upload: the office and the operator see it;
     # the vendor sees the case but not the office's submission, so no round (404).
     "findings": {"root": 200, "li": 200, "zhao": 200, "wang": 200, "chen": 404, "anna": 404,
@@ -120,6 +123,11 @@ def _route(world: World, route: str) -> Call:
             files={"package": ("grid.zip", archive, "application/zip")},
             data={"as_of": AS_OF},
             headers=h,
+        )
+    if route == "declare-files":
+        parts = [("files", (n, d, "application/octet-stream")) for n, d in package_files().items()]
+        return lambda c, h: c.post(
+            "/v1/declarations/files", files=parts, data={"as_of": AS_OF}, headers=h
         )
     if route in ("findings", "triage"):
         with world.client() as client:

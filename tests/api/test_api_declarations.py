@@ -3,7 +3,8 @@ the package as its first submission (digests computed here with hashlib) and rec
 an operator's gets the same determination unrecorded; the determination is the one
 `chainreview.review` gives the same package; hostile uploads (zip-slip, an absolute path, a
 symbolic link, a zip bomb, not a zip, too large) and a package with problems each get their 4xx
-with the one-line reason written out here by hand; the findings and their triage: a vendor
+with the one-line reason written out here by hand; a package sent file by file is declared as
+the zip is; the findings and their triage: a vendor
 never sees another's, and a reviewer's `not_affected` moves the factor level in the next round."""
 
 from __future__ import annotations
@@ -239,3 +240,41 @@ def test_findings_are_seen_as_the_case_is_and_a_triage_moves_the_level(world: Wo
         False,
     )
     assert (before["levels"]["F02"], after["levels"]["F02"]) == ("critical", "high")
+
+
+def _upload_files(world: World, who: Any, files: list[tuple[str, bytes]]) -> httpx2.Response:
+    with world.client() as client:
+        return client.post(
+            "/v1/declarations/files",
+            files=[("files", (name, data, "application/octet-stream")) for name, data in files],
+            data={"as_of": AS_OF},
+            headers=world.auth(who),
+        )
+
+
+def test_a_package_sent_file_by_file_is_declared_as_the_zip_is(world: World) -> None:
+    files = package_files()
+    answer = _upload_files(world, REVIEWER, list(files.items()))
+    assert answer.status_code == 201, answer.json()
+    body = answer.json()
+    assert {f["path"]: f["sha256"] for f in body["submission"]["files"]} == {
+        name: hashlib.sha256(data).hexdigest() for name, data in files.items()
+    }
+    zipped_answer = _upload(world, REVIEWER, zipped(files)).json()
+    assert body["determination"] == zipped_answer["determination"]
+    assert (body["round"], zipped_answer["round"]) == (1, 1)
+    slipped = _upload_files(world, REVIEWER, [*files.items(), ("../../etc/evil", b"x")])
+    assert (slipped.status_code, slipped.json()["message"]) == (
+        422,
+        "upload: file '../../etc/evil': file path climbs out of the package with '..' "
+        "(path traversal)",
+    )
+    twice = _upload_files(world, REVIEWER, [*files.items(), ("sbom/fleet-agent.cdx.json", b"{}")])
+    assert (twice.status_code, twice.json()["message"]) == (
+        422,
+        "upload: file 'sbom/fleet-agent.cdx.json': file given twice (a second copy could "
+        "replace the first)",
+    )
+    with world.client() as client:
+        listed = client.get("/v1/cases", headers=world.auth(REVIEWER)).json()["cases"]
+    assert len(listed) == 2  # the two good uploads; the refused ones opened nothing

@@ -43,7 +43,9 @@ def create_app(
         settings=settings, store=store, limits=limits or LoginLimits.default(), clock=clock
     )
     errors.install(app)
-    app.add_middleware(BodyLimit, larger={"/v1/declarations": UPLOAD_BODY})
+    app.add_middleware(
+        BodyLimit, larger={"/v1/declarations": UPLOAD_BODY, "/v1/declarations/files": UPLOAD_BODY}
+    )
     app.include_router(routes.router)
     app.include_router(routes_portfolio.router)
     app.include_router(routes_declarations.router)

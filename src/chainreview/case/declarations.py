@@ -1,6 +1,8 @@
-"""A declaration package received as a zip archive: checked, a case opened on it, reviewed.
+"""A declaration package received as a zip archive, or file by file: checked, a case opened on
+it, reviewed.
 
-`declare` unpacks the archive safely (`evidence.package_archive`), reads and checks the package
+`declare` unpacks the archive safely (`evidence.package_archive`; `declare_files` writes the
+files given one by one under the same rules), reads and checks the package
 as `chainreview review` does (`load_package`: every problem listed, nothing stored when there
 is one), then opens the case on the declaration (its regime, title and operator; the vendor
 named, or the package's only one) with the package as its first submission, in one
@@ -16,6 +18,7 @@ transaction: an archive or a package with problems opens no case. Then it is rev
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -27,7 +30,7 @@ from chainreview.case.rounds import package_contents, result_json, review_round
 from chainreview.case.service import OPENERS, CaseView, Opened, open_in, view_case
 from chainreview.errors import InputError
 from chainreview.evidence.declaration import MANIFEST, Declaration
-from chainreview.evidence.package_archive import unpack_package
+from chainreview.evidence.package_archive import place_files, unpack_package
 from chainreview.factors.catalogue import load_profile
 from chainreview.reviewer import Reviewer, load_package
 from chainreview.store import files
@@ -68,38 +71,71 @@ def declare(
     check_role(caller, OPENERS[Opening.DECLARATION], "declaring a package")
     with tempfile.TemporaryDirectory(prefix="chainreview-upload-") as scratch:
         folder = unpack_package(archive, Path(scratch), display)
-        declared = load_package(folder)
-        contents = package_contents(folder, declared)
-        day = now.astimezone(ZoneInfo(load_profile(declared.regime).timezone)).date()
-        opened = Opened(
-            regime=declared.regime,
-            title=declared.title,
-            applicant=declared.operator.name,
-            vendor=_vendor(declared, vendor),
-            opening=Opening.DECLARATION,
-            on=day,
+        return _declare(store, folder, reviewer, caller, now, vendor, as_of, allow_demo_intel, home)
+
+
+def declare_files(
+    store: Store,
+    given: Sequence[tuple[str, bytes]],
+    display: str,
+    reviewer: Reviewer,
+    *,
+    caller: Caller,
+    now: datetime,
+    vendor: str | None = None,
+    as_of: date | None = None,
+    allow_demo_intel: bool = False,
+    home: Path | None,
+) -> Declared:
+    """`declare` for a package sent file by file: `given` holds each file's path in the
+    package and its bytes (the paths checked as an archive's members are)."""
+    check_role(caller, OPENERS[Opening.DECLARATION], "declaring a package")
+    with tempfile.TemporaryDirectory(prefix="chainreview-upload-") as scratch:
+        folder = place_files(given, Path(scratch), display)
+        return _declare(store, folder, reviewer, caller, now, vendor, as_of, allow_demo_intel, home)
+
+
+def _declare(
+    store: Store,
+    folder: Path,
+    reviewer: Reviewer,
+    caller: Caller,
+    now: datetime,
+    vendor: str | None,
+    as_of: date | None,
+    allow_demo_intel: bool,
+    home: Path | None,
+) -> Declared:
+    declared = load_package(folder)
+    contents = package_contents(folder, declared)
+    day = now.astimezone(ZoneInfo(load_profile(declared.regime).timezone)).date()
+    opened = Opened(
+        regime=declared.regime,
+        title=declared.title,
+        applicant=declared.operator.name,
+        vendor=_vendor(declared, vendor),
+        opening=Opening.DECLARATION,
+        on=day,
+    )
+    with store.transaction(caller.name) as tx:
+        record = open_in(tx, opened, caller=caller)
+        submission = files.submit(tx, record.id, contents, party=PARTY[caller.role])
+    review_date = as_of or day
+    kept = None
+    if caller.role is Role.REVIEWER:
+        kept = review_round(
+            store,
+            record.id,
+            reviewer,
+            as_of=review_date,
+            caller=caller,
+            submission=submission.number,
+            allow_demo_intel=allow_demo_intel,
         )
-        with store.transaction(caller.name) as tx:
-            record = open_in(tx, opened, caller=caller)
-            submission = files.submit(tx, record.id, contents, party=PARTY[caller.role])
-        review_date = as_of or day
-        kept = None
-        if caller.role is Role.REVIEWER:
-            kept = review_round(
-                store,
-                record.id,
-                reviewer,
-                as_of=review_date,
-                caller=caller,
-                submission=submission.number,
-                allow_demo_intel=allow_demo_intel,
-            )
-            result = kept.result_json
-        else:
-            reviewed = reviewer.review(
-                declared, as_of=review_date, allow_demo_intel=allow_demo_intel
-            )
-            result = result_json(reviewed)
+        result = kept.result_json
+    else:
+        reviewed = reviewer.review(declared, as_of=review_date, allow_demo_intel=allow_demo_intel)
+        result = result_json(reviewed)
     view = view_case(store, record.id, caller=caller, today=day, home=home)
     return Declared(case=view, submission=submission, round=kept, result_json=result)
 

@@ -12,7 +12,9 @@ give the same bytes again (`rerender`).
 A round applies the case's factor and finding risk acceptances in force on its review date
 (`case.applied`): the factor levels through an overrides file written beside the package, the
 findings as suppressions of every product's scan. Rendering it again applies the acceptances its
-`result.json` cites, and no other, so an acceptance approved since changes nothing.
+`result.json` cites, and no other, so an acceptance approved since changes nothing. It also
+applies every triage of the case (`case.triaged`: the office's VEX status of a finding, after the
+package's own VEX); rendering it again, those its findings cite.
 """
 
 from __future__ import annotations

@@ -11,10 +11,15 @@ at most `MAX_PACKAGE_ZIP_BYTES` of archive, `MAX_PACKAGE_FILES` members and
 are written, each into a fresh path under the folder, never following anything on disk.
 
 The manifest is at the archive's root, or inside its one top-level folder (a zipped folder).
+
+A package sent file by file (`place_files`: each file's package path and bytes) is held to the
+same rules: every path checked as a member name is, the same count and size caps, the same
+writing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from chainreview import limits
@@ -22,7 +27,7 @@ from chainreview.errors import InputError, LimitExceeded
 from chainreview.evidence.declaration import MANIFEST
 from chainreview.intel import zipsafe
 
-__all__ = ["unpack_package"]
+__all__ = ["place_files", "unpack_package"]
 
 
 def unpack_package(archive: Path, into: Path, display: str) -> Path:
@@ -55,6 +60,34 @@ def unpack_package(archive: Path, into: Path, display: str) -> Path:
             if written > limits.MAX_PACKAGE_UNPACKED_BYTES:
                 raise LimitExceeded(display, "expands past the package limit", f"member {name!r}")
             _write(into, name, data, display)
+    return _root(into, display)
+
+
+def place_files(files: Sequence[tuple[str, bytes]], into: Path, display: str) -> Path:
+    """Write the package's `files` (each its package path and bytes; the upload shown as
+    `display`) into the empty folder `into` and return the package folder, as `unpack_package`
+    does."""
+    if len(files) > limits.MAX_PACKAGE_FILES:
+        raise LimitExceeded(
+            display, f"{len(files):,} files, over the {limits.MAX_PACKAGE_FILES:,}-file limit"
+        )
+    total = sum(len(data) for _, data in files)
+    if total > limits.MAX_PACKAGE_UNPACKED_BYTES:
+        raise LimitExceeded(
+            display,
+            f"{total:,} bytes, over the {limits.MAX_PACKAGE_UNPACKED_BYTES:,}-byte package limit",
+        )
+    seen: set[str] = set()
+    for name, _ in files:
+        problem = zipsafe.name_problem(name)
+        if problem is None and name in seen:
+            problem = "file given twice (a second copy could replace the first)"
+        if problem is not None:
+            worded = problem.replace("member ", "file ", 1).replace("the archive", "the package")
+            raise InputError(display, worded, f"file {name!r}")
+        seen.add(name)
+    for name, data in files:
+        _write(into, name, data, display)
     return _root(into, display)
 
 
