@@ -93,6 +93,16 @@ MAX_ZIP_RATIO: Final = 200
 MAX_ZIP_ENTRIES: Final = MAX_FEED_FILES
 """Most members one zip archive may list."""
 
+MAX_PACKAGE_ZIP_BYTES: Final = 64 * 1024 * 1024
+"""Largest declaration package uploaded as a zip archive (`POST /v1/declarations`)."""
+
+MAX_PACKAGE_FILES: Final = 10_000
+"""Most members a declaration package archive may list (a real package has tens)."""
+
+MAX_PACKAGE_UNPACKED_BYTES: Final = 1024 * 1024 * 1024
+"""Most bytes the members of a declaration package archive may expand to, declared or actually
+read (each member also within `MAX_ZIP_ENTRY_BYTES`, and over 1 MiB within `MAX_ZIP_RATIO`)."""
+
 MAX_DOWNLOAD_BYTES: Final = MAX_ZIP_BYTES
 """Largest file `intel sync` downloads (declared by the server or actually received)."""
 

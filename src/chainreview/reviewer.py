@@ -53,6 +53,7 @@ from chainreview.errors import InputError
 from chainreview.evidence.declaration import Declaration, load_declaration
 from chainreview.evidence.overrides import Override, read_overrides
 from chainreview.evidence.product import Product
+from chainreview.evidence.vex import VexStatement
 from chainreview.factors.answers import answer_problems
 from chainreview.factors.catalogue import load_profile
 from chainreview.factors.intel_port import SnapshotIntel
@@ -193,6 +194,7 @@ class Reviewer:
         policy: Path | None = None,
         overrides: Path | None = None,
         suppressions: SuppressionSource | None = None,
+        triage: Sequence[VexStatement] = (),
         as_of: date | None = None,
         allow_demo_intel: bool = False,
         progress: Progress = silent,
@@ -201,7 +203,8 @@ class Reviewer:
 
         `regime` replaces the manifest's regime profile; `policy` replaces the regime's shipped
         policy; `overrides` is a reviewer's overrides file; `suppressions` are accepted
-        findings, applied to every product's scan; `as_of` is the review date (default:
+        findings, applied to every product's scan; `triage` are a review office's VEX statements,
+        applied to every product's scan after its own VEX; `as_of` is the review date (default:
         today in the regime's time zone); `allow_demo_intel` lets a review on the bundled demo
         intelligence be final; `progress` hears of each product's scan steps. Raises
         `InputError` for unreadable or invalid input.
@@ -222,7 +225,13 @@ class Reviewer:
             raise InputError(policy.name if policy else chosen.id, message, "/regime")
         read = None if overrides is None else read_overrides(overrides, overrides.name)
         given: tuple[Override, ...] = () if read is None else read.overrides
-        scans = self.scan(declaration, review_date, suppressions=suppressions, progress=progress)
+        scans = self.scan(
+            declaration,
+            review_date,
+            suppressions=suppressions,
+            triage=triage,
+            progress=progress,
+        )
         findings = _merged([s.findings for s in scans])
         ctx = build_context(
             declaration,
@@ -303,12 +312,14 @@ class Reviewer:
         today: date,
         *,
         suppressions: SuppressionSource | None = None,
+        triage: Sequence[VexStatement] = (),
         progress: Progress = silent,
     ) -> tuple[ProductScan, ...]:
-        """Scan each product's inventory, its VEX documents and `suppressions` applied (`today`
-        decides nothing but the expiry of suppressions)."""
+        """Scan each product's inventory, its VEX documents, `triage` and `suppressions` applied
+        (`today` decides nothing but the expiry of suppressions)."""
         return tuple(
-            self._scan(product, today, suppressions, progress) for product in declaration.products
+            self._scan(product, today, suppressions, triage, progress)
+            for product in declaration.products
         )
 
     def _scan(
@@ -316,6 +327,7 @@ class Reviewer:
         product: Product,
         today: date,
         suppressions: SuppressionSource | None,
+        triage: Sequence[VexStatement],
         progress: Progress,
     ) -> ProductScan:
         """The scan of one product's inventory with its VEX documents applied."""
@@ -329,6 +341,7 @@ class Reviewer:
                 snapshot=self._snapshot.hash,
                 vex_files=product.vex_files,
                 statements=[s for d in product.vex for s in d.statements],
+                triage=triage,
                 suppressions=suppressions,
                 today=today,
                 progress=progress,

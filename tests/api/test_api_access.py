@@ -1,5 +1,5 @@
-"""Who may call what, on both backends: every role (and no one) × every route of the slice, each
-answer worked out by hand from the cn-crm-2022 workflow and Art. 17's rules (docs/cases.md), and
+"""Who may call what, on both backends: every role (and no one) × every route, each answer worked
+out by hand from the cn-crm-2022 workflow and Art. 17's rules (docs/cases.md), and
 a vendor that never sees another vendor's case: 404, the very body of a case that does not
 exist."""
 
@@ -25,6 +25,7 @@ from api_kit import (
     VENDOR_B,
     World,
 )
+from declare_kit import AS_OF, package_files, zipped
 from fastapi.testclient import TestClient
 
 from chainreview.case.access import Caller
@@ -71,6 +72,20 @@ EXPECTED: Final[dict[str, dict[str, int]]] = {
                        "anna": 200, "bo": 200, "unit": 200, NOBODY: 401},
     "osv-vuln": {"root": 200, "li": 200, "zhao": 200, "wang": 200, "chen": 200, "anna": 200,
                  "bo": 200, "unit": 200, NOBODY: 401},
+    # A declaration uploaded (grid-storage, declared by wang's operator about anna's vendor):
+    # opened on a declaration by an applicant for its own organisation or by a reviewer.
+    "declare": {"root": 403, "li": 201, "zhao": 403, "wang": 201, "chen": 403, "anna": 403,
+                "bo": 403, "unit": 403, NOBODY: 401},
+    # The same package sent file by file.
+    "declare-files": {"root": 403, "li": 201, "zhao": 403, "wang": 201, "chen": 403,
+                      "anna": 403, "bo": 403, "unit": 403, NOBODY: 401},
+    # The findings of the round li recorded on the upload: the office and the operator see it;
+    # the vendor sees the case but not the office's submission, so no round (404).
+    "findings": {"root": 200, "li": 200, "zhao": 200, "wang": 200, "chen": 404, "anna": 404,
+                 "bo": 404, "unit": 404, NOBODY: 401},
+    # A triage of that round's finding: a reviewer's; refused (403) to those who see the case.
+    "triage": {"root": 403, "li": 201, "zhao": 403, "wang": 403, "chen": 404, "anna": 403,
+               "bo": 404, "unit": 404, NOBODY: 401},
 }  # fmt: skip
 
 Call = Callable[[TestClient, dict[str, str]], httpx2.Response]
@@ -101,6 +116,38 @@ def _route(world: World, route: str) -> Call:
         if route == "osv-querybatch":
             return lambda c, h: c.post("/v1/querybatch", json={"queries": [asked]}, headers=h)
         return lambda c, h: c.get("/v1/vulns/PYSEC-2018-66", headers=h)
+    archive = zipped(package_files())
+    if route == "declare":
+        return lambda c, h: c.post(
+            "/v1/declarations",
+            files={"package": ("grid.zip", archive, "application/zip")},
+            data={"as_of": AS_OF},
+            headers=h,
+        )
+    if route == "declare-files":
+        parts = [("files", (n, d, "application/octet-stream")) for n, d in package_files().items()]
+        return lambda c, h: c.post(
+            "/v1/declarations/files", files=parts, data={"as_of": AS_OF}, headers=h
+        )
+    if route in ("findings", "triage"):
+        with world.client() as client:
+            made = client.post(
+                "/v1/declarations",
+                files={"package": ("grid.zip", archive, "application/zip")},
+                data={"as_of": AS_OF},
+                headers=world.auth(REVIEWER),
+            )
+        found = f"/v1/cases/{made.json()['case']['id']}/findings"
+        if route == "findings":
+            return lambda c, h: c.get(found, headers=h)
+        given = {
+            "vulnerability": "CVE-2024-1086",
+            "component": "linux-kernel",
+            "status": "fixed",
+            "note": "Patched kernel in firmware 7.4.3.",
+            "as_of": AS_OF,
+        }
+        return lambda c, h: c.post(f"{found}/triage", json=given, headers=h)
     steps = STOPPED if route == "supply-materials" else DECIDING
     case_id = world.open(GRID, VENDOR_A, *steps)
     body: dict[str, object] = {"expected_version": _version(world, case_id), "on": day}

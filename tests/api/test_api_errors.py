@@ -114,6 +114,10 @@ def test_bodies_too_large_not_json_or_invalid_get_one_line(world: World) -> None
         "/v1/query",
         "/v1/querybatch",
         "/v1/vulns/{vuln_id}",
+        "/v1/declarations",
+        "/v1/declarations/files",
+        "/v1/cases/{case_id}/findings",
+        "/v1/cases/{case_id}/findings/triage",
     }
 
 

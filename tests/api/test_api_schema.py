@@ -6,6 +6,7 @@ operation keep the whole run under a minute."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +25,13 @@ from schemathesis.specs.openapi.checks import (
 )
 from store_kit import Backend
 
-from chainreview.case.rounds import submit_package
+import chainreview
+from chainreview.case.rounds import review_round, submit_package
 from chainreview.intel import bundled
+from chainreview.reviewer import Reviewer
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "grid-storage"
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -39,7 +43,7 @@ CHECKS = [
 (`positive_data_acceptance`): a day outside 2000-2099 is refused (422, a documented answer)
 although OpenAPI's `format: date` cannot say so."""
 EXAMPLES = 40
-"""Examples per operation (and per phase); 15 operations."""
+"""Examples per operation (and per phase); 19 operations."""
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +53,12 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     bundled.ensure_snapshot(home)
     with build_world(backend) as world:
         first = world.open(GRID, VENDOR_A, (REVIEWER, "check"), (REVIEWER, "accept"))
-        submit_package(world.store, first, EXAMPLE, caller=GRID)  # the portfolio's declaration
         world.open(GRID, VENDOR_B)
+        submit_package(world.store, first, EXAMPLE, caller=GRID)  # the portfolio, the findings
+        with chainreview.open_snapshot(home, install_bundled=True) as snapshot:
+            review_round(
+                world.store, first, Reviewer(snapshot), as_of=date(2026, 11, 30), caller=REVIEWER
+            )
         yield world
 
 
@@ -58,7 +66,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 def test_the_app_keeps_to_its_schema(fuzzed: World, mode: GenerationMode) -> None:
     schema = schemathesis.openapi.from_asgi("/openapi.json", fuzzed.app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 15
+    assert len(operations) == 19
     answered: dict[str, set[int]] = {}
     for operation in operations:
         label = f"{operation.method.upper()} {operation.path}"
@@ -83,6 +91,10 @@ def test_the_app_keeps_to_its_schema(fuzzed: World, mode: GenerationMode) -> Non
         for label in ("POST /v1/query", "POST /v1/querybatch", "GET /v1/vulns/{vuln_id}"):
             assert 200 in answered[label], (label, answered[label])
         assert 400 in answered["POST /v1/query"]  # osv_query refused it, past validation
+        assert 200 in answered["GET /v1/cases/{case_id}/findings"]
+        assert 422 in answered["POST /v1/declarations"]  # not a zip: past the form's checks
+        assert 422 in answered["POST /v1/declarations/files"]
+        assert answered["POST /v1/cases/{case_id}/findings/triage"] & {404, 422}
 
 
 def _fuzz(strategy: st.SearchStrategy[Any], world: World, seen: set[int]) -> None:

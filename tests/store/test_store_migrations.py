@@ -74,6 +74,7 @@ TABLES = {
     "rereview_flags",
     "submission_files",
     "submissions",
+    "triages",
     "users",
 }
 SBOM = b'{"bomFormat": "CycloneDX"}\n'

@@ -7,8 +7,15 @@ from datetime import datetime
 
 from fastapi import FastAPI
 
-from chainreview.api import errors, osv, routes, routes_portfolio
-from chainreview.api.bodylimit import BodyLimit
+from chainreview.api import (
+    errors,
+    osv,
+    routes,
+    routes_declarations,
+    routes_findings,
+    routes_portfolio,
+)
+from chainreview.api.bodylimit import UPLOAD_BODY, BodyLimit
 from chainreview.api.context import Context
 from chainreview.api.ratelimit import LoginLimits
 from chainreview.api.settings import Settings
@@ -36,8 +43,12 @@ def create_app(
         settings=settings, store=store, limits=limits or LoginLimits.default(), clock=clock
     )
     errors.install(app)
-    app.add_middleware(BodyLimit)
+    app.add_middleware(
+        BodyLimit, larger={"/v1/declarations": UPLOAD_BODY, "/v1/declarations/files": UPLOAD_BODY}
+    )
     app.include_router(routes.router)
     app.include_router(routes_portfolio.router)
+    app.include_router(routes_declarations.router)
+    app.include_router(routes_findings.router)
     app.include_router(osv.router)
     return app

@@ -1,32 +1,41 @@
-"""A cap on request bodies: every route of this slice takes a small JSON document, so a body
-past `MAX_BODY` bytes is refused (413) as soon as it is known to be larger, whether it declares its
-length or streams in chunks; a body within the cap is read whole, then handed on."""
+"""A cap on request bodies: most routes take a small JSON document, so a body past `MAX_BODY`
+bytes is refused (413) as soon as it is known to be larger, whether it declares its length or
+streams in chunks; a body within the cap is read whole, then handed on. The upload routes named
+in `larger` have their own cap (a declaration package: `UPLOAD_BODY`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from chainreview import limits
 from chainreview.api.errors import body
 
 MAX_BODY: Final = 64 * 1024
+UPLOAD_BODY: Final = limits.MAX_PACKAGE_ZIP_BYTES + MAX_BODY
+"""A package upload: the archive, and room for the multipart framing and the form's fields."""
 
 
 class BodyLimit:
     """ASGI middleware refusing request bodies over `limit` bytes."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int = MAX_BODY, larger: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope.get("path", ""), self.limit)
         declared = dict(scope.get("headers") or ()).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await self._refuse(send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._refuse(send, limit)
             return
         chunks: list[bytes] = []
         seen = 0
@@ -36,8 +45,8 @@ class BodyLimit:
                 break
             chunk = message.get("body", b"")
             seen += len(chunk)
-            if seen > self.limit:
-                await self._refuse(send)
+            if seen > limit:
+                await self._refuse(send, limit)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -54,11 +63,11 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, limit: int) -> None:
         import json
 
         content = json.dumps(
-            body("too-large", f"a request body has at most {self.limit} bytes")
+            body("too-large", f"a request body has at most {limit} bytes")
         ).encode()
         await send(
             {

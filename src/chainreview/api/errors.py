@@ -4,6 +4,9 @@ exit codes): each answer is `{"error": kind, "message": one line}`.
 A bug answers 500 with the same shape, naming only the exception's class; its traceback goes to
 the `chainreview.api` logger (the server's log), never to the client.
 
+A declaration package with problems (`InvalidPackage`) also lists every problem, one line each
+naming the file and the place (`problems`).
+
 A case the caller may not see is `NotFound` in the library, worded as for a missing one, so it
 answers 404 with the same body.
 """
@@ -11,7 +14,7 @@ answers 404 with the same body.
 from __future__ import annotations
 
 import logging
-from typing import Final
+from typing import Any, Final
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,6 +26,7 @@ from chainreview.errors import (
     ChainreviewError,
     ConflictError,
     InputError,
+    InvalidPackage,
     NotFound,
     PolicyFailure,
     RefusedAction,
@@ -84,7 +88,10 @@ def install(app: FastAPI) -> None:
         assert isinstance(error, ChainreviewError)
         status, kind = status_of(error)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse(body(kind, str(error)), status_code=status, headers=headers)
+        answer: dict[str, Any] = body(kind, str(error))
+        if isinstance(error, InvalidPackage):  # every problem, one line each
+            answer["problems"] = [" ".join(str(p).split()) for p in error.problems]
+        return JSONResponse(answer, status_code=status, headers=headers)
 
     async def http(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, HTTPException)

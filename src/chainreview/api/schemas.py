@@ -24,10 +24,12 @@ class Model(BaseModel):
 
 
 class ErrorOut(Model):
-    """Every error: what kind, and the one-line reason."""
+    """Every error: what kind, and the one-line reason; for a declaration package with
+    problems, every problem (one line each, naming the file)."""
 
     error: str
     message: str
+    problems: list[str] | None = None
 
 
 class LoginIn(Model):

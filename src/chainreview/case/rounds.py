@@ -12,7 +12,9 @@ give the same bytes again (`rerender`).
 A round applies the case's factor and finding risk acceptances in force on its review date
 (`case.applied`): the factor levels through an overrides file written beside the package, the
 findings as suppressions of every product's scan. Rendering it again applies the acceptances its
-`result.json` cites, and no other, so an acceptance approved since changes nothing.
+`result.json` cites, and no other, so an acceptance approved since changes nothing. It also
+applies every triage of the case (`case.triaged`: the office's VEX status of a finding, after the
+package's own VEX); rendering it again, those its findings cite.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from chainreview import limits, raw
-from chainreview.case import applied
+from chainreview.case import applied, triaged
 from chainreview.case.access import (
     OFFICE,
     SUBMITTERS,
@@ -40,15 +42,23 @@ from chainreview.case.diff import Assessment, RoundDiff, diff_results, result_as
 from chainreview.case.packages import write_package
 from chainreview.case.procedure import Role
 from chainreview.errors import InputError, NotFound
+from chainreview.evidence.declaration import Declaration
 from chainreview.formats import REVIEW_FORMATS
 from chainreview.intel.snapshot import pin
-from chainreview.reviewer import Reviewer, load_package
-from chainreview.store import acceptances, files, rounds
+from chainreview.reviewer import Reviewer, ReviewResult, load_package
+from chainreview.store import acceptances, files, rounds, triages
 from chainreview.store.db import Store, Tx
-from chainreview.store.records import AcceptanceRecord, RoundRecord, SubmissionRecord
+from chainreview.store.records import (
+    AcceptanceRecord,
+    RoundRecord,
+    SubmissionRecord,
+    TriageRecord,
+)
 
 Choice = Callable[[tuple[AcceptanceRecord, ...]], tuple[AcceptanceRecord, ...]]
 """Picks, from a case's risk acceptances, those a round applies."""
+Triaged = Callable[[tuple[TriageRecord, ...]], tuple[TriageRecord, ...]]
+"""Picks, from a case's triages, those a round applies."""
 
 
 def submit_package(store: Store, case_id: str, folder: Path, *, caller: Caller) -> SubmissionRecord:
@@ -58,16 +68,29 @@ def submit_package(store: Store, case_id: str, folder: Path, *, caller: Caller) 
     check_role(caller, SUBMITTERS, "submitting a package")
     with store.transaction(caller.name) as tx:
         visible_case(tx, caller, case_id)
-    declared = load_package(folder)
+    contents = package_contents(folder, load_package(folder))
+    with store.transaction(caller.name) as tx:
+        visible_case(tx, caller, case_id)
+        return files.submit(tx, case_id, contents, party=SUBMITTERS[caller.role])
+
+
+def package_contents(folder: Path, declared: Declaration) -> dict[str, bytes]:
+    """Every file the package in `folder` was read from (`declared`), by its package path, the
+    bytes read again and checked against the digest the reading saw."""
     contents: dict[str, bytes] = {}
     for found in declared.inputs:
         data = raw.read_bytes(folder / found.path, found.path, limits.MAX_DOCUMENT_BYTES)
         if hashlib.sha256(data).hexdigest() != found.sha256:
             raise InputError(found.path, "changed while the package was being read: submit again")
         contents[found.path] = data
-    with store.transaction(caller.name) as tx:
-        visible_case(tx, caller, case_id)
-        return files.submit(tx, case_id, contents, party=SUBMITTERS[caller.role])
+    return contents
+
+
+def result_json(result: ReviewResult) -> bytes:
+    """`result.json`: the review's result as its JSON format writes it."""
+    buffer = io.BytesIO()
+    REVIEW_FORMATS["json"].write(result, buffer)
+    return buffer.getvalue()
 
 
 def review_round(
@@ -93,6 +116,7 @@ def review_round(
         submission,
         allow_demo_intel,
         lambda found: applied.in_force(found, as_of),
+        lambda found: found,
     )
     pin(reviewer.snapshot.path, case_id)  # before the round names it: never collected after
     with store.transaction(caller.name) as tx:
@@ -121,7 +145,7 @@ def rerender(
             f"open that one to render it again (this reviewer has {reviewer.snapshot.hash[:12]})"
         )
     as_of, final = _stated(kept.result_json)
-    ids = applied.cited(kept.result_json)
+    ids, triage_ids = applied.cited(kept.result_json), triaged.cited(kept.result_json)
     _, result = _review(
         store,
         case_id,
@@ -131,6 +155,7 @@ def rerender(
         kept.submission,
         final,
         lambda found: tuple(a for a in found if a.id in ids),
+        lambda found: tuple(t for t in found if t.id in triage_ids),
     )
     return result
 
@@ -259,9 +284,10 @@ def _review(
     submission: int | None,
     allow_demo_intel: bool,
     choose: Choice,
+    choose_triages: Triaged,
 ) -> tuple[int, bytes]:
-    """The submission reviewed with the risk acceptances `choose` picks: its number, and the
-    result as `result.json` bytes."""
+    """The submission reviewed with the risk acceptances `choose` picks and the triages
+    `choose_triages` picks: its number, and the result as `result.json` bytes."""
     with store.transaction(caller.name) as tx:
         visible_case(tx, caller, case_id)
         if submission is None:
@@ -272,6 +298,7 @@ def _review(
         record = files.get_submission(tx, case_id, submission)
         contents = {f.path: files.download(tx, case_id, submission, f.path) for f in record.files}
         accepted = choose(acceptances.list_acceptances(tx, case_id))
+        statements = triaged.statements(choose_triages(triages.list_triages(tx, case_id)))
     overrides = applied.overrides_file(accepted)
     with tempfile.TemporaryDirectory(prefix="chainreview-round-") as scratch:
         root = write_package(contents, Path(scratch) / "package")
@@ -283,12 +310,11 @@ def _review(
             root,
             overrides=given,
             suppressions=applied.suppressions(accepted, case_id),
+            triage=statements,
             as_of=as_of,
             allow_demo_intel=allow_demo_intel,
         )
-    buffer = io.BytesIO()
-    REVIEW_FORMATS["json"].write(result, buffer)
-    return submission, buffer.getvalue()
+    return submission, result_json(result)
 
 
 def _visible_submission(tx: Tx, caller: Caller, case_id: str, number: int) -> SubmissionRecord:

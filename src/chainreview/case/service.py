@@ -106,6 +106,14 @@ class Step:
 def open_case(store: Store, opened: Opened, *, caller: Caller, home: Path | None) -> CaseView:
     """Open a case and record its opening as its first action; an applicant opens cases only
     for its own organisation."""
+    with store.transaction(caller.name) as tx:
+        record = open_in(tx, opened, caller=caller)
+    return view_case(store, record.id, caller=caller, today=opened.on, home=home)
+
+
+def open_in(tx: Tx, opened: Opened, *, caller: Caller) -> CaseRecord:
+    """`open_case` in `tx`, for the modules that open a case together with what it is opened
+    on (a declaration package)."""
     workflow = load_workflow(opened.regime)
     state = workflow.start(opened.opening)
     check_role(caller, OPENERS[opened.opening], f"opening a case {opened.opening.value}")
@@ -125,17 +133,16 @@ def open_case(store: Store, opened: Opened, *, caller: Caller, home: Path | None
     )
     first = NewAction(on=opened.on, action=opened.opening.value, role=caller.role.value)
     position = _stored(replay(workflow, opened.opening, opened.on, ()))
-    with store.transaction(caller.name) as tx:
-        record = cases.open_case(tx, new)
-        cases.record_action(
-            tx,
-            record.id,
-            first,
-            position=position,
-            consulted=first.action in workflow.consulting(),
-            expected_version=record.version,
-        )
-    return view_case(store, record.id, caller=caller, today=opened.on, home=home)
+    record = cases.open_case(tx, new)
+    cases.record_action(
+        tx,
+        record.id,
+        first,
+        position=position,
+        consulted=first.action in workflow.consulting(),
+        expected_version=record.version,
+    )
+    return record
 
 
 def take_action(

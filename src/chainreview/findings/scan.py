@@ -180,14 +180,17 @@ def scan(
     snapshot: str,
     vex_files: Sequence[str] = (),
     statements: Sequence[VexStatement] = (),
+    triage: Sequence[VexStatement] = (),
     suppressions: SuppressionSource | None = None,
     today: date,
     progress: Progress = silent,
 ) -> ScanReport:
     """Match `inventory` with each matcher in turn and build the report; `progress` hears of
-    each matcher run and each stage after. A short-lived caller may pause the cyclic garbage
-    collector around it (`chainreview.collector`): the matches and findings are long-lived
-    objects without cycles."""
+    each matcher run and each stage after. `triage` statements (a review office's) are applied
+    after the inventory's own VEX `statements`, so they decide the findings they name. A
+    short-lived caller may pause the cyclic garbage collector around it
+    (`chainreview.collector`): the matches and findings are long-lived objects without
+    cycles."""
     components = {c.ref: c for c in inventory.components}
     matches: list[ScanMatch] = []
     undecided: list[Indeterminate] = []
@@ -204,6 +207,7 @@ def scan(
     progress("Building findings", 1, 1)
     progress("Applying VEX", 0, 1)
     findings = apply_vex(findings, statements, components)
+    findings = apply_vex(findings, triage, components)
     progress("Applying VEX", 1, 1)
     unused: tuple[SuppressionRef, ...] = ()
     expired: tuple[SuppressionRef, ...] = ()

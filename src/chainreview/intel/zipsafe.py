@@ -89,6 +89,10 @@ class Archive:
         """The names of the archive's regular files, in the archive's order."""
         return tuple(self._files)
 
+    def size(self, name: str) -> int:
+        """The size member `name` declares (reading counts what it actually gives)."""
+        return self._files[name].file_size
+
     def read(self, name: str) -> bytes:
         """The bytes of member `name`, within the per-member and total limits."""
         info = self._files[name]
@@ -153,7 +157,7 @@ def _checked(infos: list[zipfile.ZipInfo], display: str) -> list[zipfile.ZipInfo
 def _check_member(info: zipfile.ZipInfo, display: str, seen: set[str]) -> None:
     name = info.filename
     where = f"member {name!r}"
-    problem = _name_problem(name)
+    problem = name_problem(name)
     if problem:
         raise IntelError(display, problem, where)
     if name in seen:
@@ -180,7 +184,7 @@ def _check_member(info: zipfile.ZipInfo, display: str, seen: set[str]) -> None:
         )
 
 
-def _name_problem(name: str) -> str | None:
+def name_problem(name: str) -> str | None:
     """Why a member name is unsafe to use as a path, or None."""
     if not name or "\x00" in name:
         return "member name is empty or holds a NUL byte"

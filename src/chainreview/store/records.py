@@ -224,6 +224,34 @@ class FlagRecord:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class NewTriage:
+    """The VEX status the office gives a finding of a case's round."""
+
+    round: int
+    vulnerability: str
+    component: str
+    status: str
+    justification: str | None
+    note: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TriageRecord:
+    """A triage as stored."""
+
+    id: int
+    case_id: str
+    round: int
+    vulnerability: str
+    component: str
+    status: str
+    justification: str | None
+    note: str
+    triaged_at: datetime
+    triaged_by: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AuditRecord:
     """One audit entry as stored (`payload` is canonical JSON text)."""
 

@@ -42,6 +42,8 @@ CONDITION_STATUSES: Final = ("open", "met", "breached")
 """What is recorded of a condition; overdue and waived are read from the day and from risk
 acceptances (`chainreview.case.outcomes`), never stored."""
 ACCEPTANCE_KINDS: Final = ("condition", "factor", "finding")
+TRIAGE_STATUSES: Final = ("affected", "not_affected", "fixed", "under_investigation")
+"""A triage's VEX status (OpenVEX's four, `findings.model.Status`)."""
 
 
 def _listed(values: tuple[str, ...]) -> str:
@@ -303,6 +305,32 @@ class RereviewFlag(Base):
     """The changes that call for re-review, as canonical JSON (a list)."""
     flagged_at: Mapped[datetime] = mapped_column(UtcDateTime)
     flagged_by: Mapped[str] = mapped_column(String(200))
+
+
+class Triage(Base):
+    """The office's VEX status of one finding (vulnerability and component) of a case, made on
+    a round and applied by every later round (revision 0008)."""
+
+    __tablename__ = "triages"
+    __table_args__ = (
+        CheckConstraint(f"status IN {_listed(TRIAGE_STATUSES)}", name="status_known"),
+        CheckConstraint(
+            "(status = 'not_affected') = (justification IS NOT NULL)", name="justified"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    round: Mapped[int]
+    """The round whose finding was triaged."""
+    vulnerability: Mapped[str] = mapped_column(Text)
+    component: Mapped[str] = mapped_column(Text)
+    """The finding's component (its ref in the inventory)."""
+    status: Mapped[str] = mapped_column(String(32))
+    justification: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text)
+    triaged_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    triaged_by: Mapped[str] = mapped_column(String(200))
 
 
 class User(Base):

@@ -1,0 +1,163 @@
+"""A declaration package received as a zip archive, or file by file: checked, a case opened on
+it, reviewed.
+
+`declare` unpacks the archive safely (`evidence.package_archive`; `declare_files` writes the
+files given one by one under the same rules), reads and checks the package
+as `chainreview review` does (`load_package`: every problem listed, nothing stored when there
+is one), then opens the case on the declaration (its regime, title and operator; the vendor
+named, or the package's only one) with the package as its first submission, in one
+transaction: an archive or a package with problems opens no case. Then it is reviewed, as of
+`as_of` (default: the day it was received in the regime's time zone):
+
+* a reviewer registering a declaration received gets the case's first round (`review_round`,
+  as `case review` makes it), recorded and pinned to its snapshot;
+* an operator declaring gets the determination of the same review (`Reviewer.review`, as
+  `chainreview review` makes it on its own machine), not recorded: rounds are the office's.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from chainreview.case.access import Caller, check_role, same_org
+from chainreview.case.procedure import Opening, Role
+from chainreview.case.rounds import package_contents, result_json, review_round
+from chainreview.case.service import OPENERS, CaseView, Opened, open_in, view_case
+from chainreview.errors import InputError
+from chainreview.evidence.declaration import MANIFEST, Declaration
+from chainreview.evidence.package_archive import place_files, unpack_package
+from chainreview.factors.catalogue import load_profile
+from chainreview.reviewer import Reviewer, load_package
+from chainreview.store import files
+from chainreview.store.db import Store
+from chainreview.store.records import RoundRecord, SubmissionRecord
+
+PARTY = {Role.APPLICANT: "applicant", Role.REVIEWER: "office"}
+"""The party the first submission is recorded as, by who declares."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Declared:
+    """The case opened on a declaration, its submission, and the review of it."""
+
+    case: CaseView
+    submission: SubmissionRecord
+    round: RoundRecord | None
+    """The recorded first round (a reviewer's); None for an operator's declaration."""
+    result_json: bytes
+    """The review's `result.json`: the round's, or the operator's unrecorded one."""
+
+
+def declare(
+    store: Store,
+    archive: Path,
+    display: str,
+    reviewer: Reviewer,
+    *,
+    caller: Caller,
+    now: datetime,
+    vendor: str | None = None,
+    as_of: date | None = None,
+    allow_demo_intel: bool = False,
+    home: Path | None,
+) -> Declared:
+    """Open a case on the declaration package in the zip `archive` (named `display` in
+    messages) received at `now` (aware), and review it (see the module doc)."""
+    check_role(caller, OPENERS[Opening.DECLARATION], "declaring a package")
+    with tempfile.TemporaryDirectory(prefix="chainreview-upload-") as scratch:
+        folder = unpack_package(archive, Path(scratch), display)
+        return _declare(store, folder, reviewer, caller, now, vendor, as_of, allow_demo_intel, home)
+
+
+def declare_files(
+    store: Store,
+    given: Sequence[tuple[str, bytes]],
+    display: str,
+    reviewer: Reviewer,
+    *,
+    caller: Caller,
+    now: datetime,
+    vendor: str | None = None,
+    as_of: date | None = None,
+    allow_demo_intel: bool = False,
+    home: Path | None,
+) -> Declared:
+    """`declare` for a package sent file by file: `given` holds each file's path in the
+    package and its bytes (the paths checked as an archive's members are)."""
+    check_role(caller, OPENERS[Opening.DECLARATION], "declaring a package")
+    with tempfile.TemporaryDirectory(prefix="chainreview-upload-") as scratch:
+        folder = place_files(given, Path(scratch), display)
+        return _declare(store, folder, reviewer, caller, now, vendor, as_of, allow_demo_intel, home)
+
+
+def _declare(
+    store: Store,
+    folder: Path,
+    reviewer: Reviewer,
+    caller: Caller,
+    now: datetime,
+    vendor: str | None,
+    as_of: date | None,
+    allow_demo_intel: bool,
+    home: Path | None,
+) -> Declared:
+    declared = load_package(folder)
+    contents = package_contents(folder, declared)
+    day = now.astimezone(ZoneInfo(load_profile(declared.regime).timezone)).date()
+    opened = Opened(
+        regime=declared.regime,
+        title=declared.title,
+        applicant=declared.operator.name,
+        vendor=_vendor(declared, vendor),
+        opening=Opening.DECLARATION,
+        on=day,
+    )
+    with store.transaction(caller.name) as tx:
+        record = open_in(tx, opened, caller=caller)
+        submission = files.submit(tx, record.id, contents, party=PARTY[caller.role])
+    review_date = as_of or day
+    kept = None
+    if caller.role is Role.REVIEWER:
+        kept = review_round(
+            store,
+            record.id,
+            reviewer,
+            as_of=review_date,
+            caller=caller,
+            submission=submission.number,
+            allow_demo_intel=allow_demo_intel,
+        )
+        result = kept.result_json
+    else:
+        reviewed = reviewer.review(declared, as_of=review_date, allow_demo_intel=allow_demo_intel)
+        result = result_json(reviewed)
+    view = view_case(store, record.id, caller=caller, today=day, home=home)
+    return Declared(case=view, submission=submission, round=kept, result_json=result)
+
+
+def _vendor(declared: Declaration, named: str | None) -> str:
+    """The vendor the case is about: `named`, which must be one of the package's vendors (its
+    legal name, id or another name), else the package's only vendor."""
+    vendors = declared.vendors
+    if named is not None:
+        for profile in vendors:
+            if any(
+                same_org(named, n) for n in (profile.legal_name, profile.id, *profile.other_names)
+            ):
+                return profile.legal_name
+        known = "; ".join(v.legal_name for v in vendors) or "none"
+        raise InputError(
+            MANIFEST, f"the package declares no vendor {named!r} (it declares: {known})"
+        )
+    if len(vendors) != 1:
+        known = "; ".join(v.legal_name for v in vendors) or "none"
+        raise InputError(
+            MANIFEST,
+            f"the package declares {len(vendors)} vendors ({known}): name the one reviewed",
+        )
+    return vendors[0].legal_name
