@@ -15,7 +15,7 @@ from chainreview.api import (
     routes_findings,
     routes_portfolio,
 )
-from chainreview.api.bodylimit import UPLOAD_BODY, BodyLimit
+from chainreview.api.bodylimit import BATCH_BODY, UPLOAD_BODY, BodyLimit
 from chainreview.api.context import Context
 from chainreview.api.ratelimit import LoginLimits
 from chainreview.api.settings import Settings
@@ -44,7 +44,12 @@ def create_app(
     )
     errors.install(app)
     app.add_middleware(
-        BodyLimit, larger={"/v1/declarations": UPLOAD_BODY, "/v1/declarations/files": UPLOAD_BODY}
+        BodyLimit,
+        larger={
+            "/v1/declarations": UPLOAD_BODY,
+            "/v1/declarations/files": UPLOAD_BODY,
+            "/v1/querybatch": BATCH_BODY,
+        },
     )
     app.include_router(routes.router)
     app.include_router(routes_portfolio.router)

@@ -1,7 +1,7 @@
 """A cap on request bodies: most routes take a small JSON document, so a body past `MAX_BODY`
 bytes is refused (413) as soon as it is known to be larger, whether it declares its length or
-streams in chunks; a body within the cap is read whole, then handed on. The upload routes named
-in `larger` have their own cap (a declaration package: `UPLOAD_BODY`)."""
+streams in chunks; a body within the cap is read whole, then handed on. The routes named in
+`larger` have their own cap (a declaration package: `UPLOAD_BODY`; an OSV batch: `BATCH_BODY`)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from chainreview.api.errors import body
 MAX_BODY: Final = 64 * 1024
 UPLOAD_BODY: Final = limits.MAX_PACKAGE_ZIP_BYTES + MAX_BODY
 """A package upload: the archive, and room for the multipart framing and the form's fields."""
+BATCH_BODY: Final = 4 * 1024 * 1024
+"""An OSV query batch: 1,000 queries (osv-scanner's batch), each up to its longest fields."""
 
 
 class BodyLimit:
