@@ -86,6 +86,15 @@ EXPECTED: Final[dict[str, dict[str, int]]] = {
     # A triage of that round's finding: a reviewer's; refused (403) to those who see the case.
     "triage": {"root": 403, "li": 201, "zhao": 403, "wang": 403, "chen": 404, "anna": 403,
                "bo": 404, "unit": 404, NOBODY: 401},
+    # That round's report: the office's (a review made again); refused (403) to the parties
+    # who see the case, not there (404) for those who do not.
+    "report": {"root": 200, "li": 200, "zhao": 200, "wang": 403, "chen": 404, "anna": 403,
+               "bo": 404, "unit": 404, NOBODY: 401},
+    # The portfolio of the declarations one sees (that reviewer's upload, operator
+    # "State Grid Demo Co."): the office and wang see it; anna sees the case but not the
+    # office's submission, and chen, bo and the unit see no case: no declaration, 422.
+    "portfolio": {"root": 200, "li": 200, "zhao": 200, "wang": 200, "chen": 422, "anna": 422,
+                  "bo": 422, "unit": 422, NOBODY: 401},
 }  # fmt: skip
 
 Call = Callable[[TestClient, dict[str, str]], httpx2.Response]
@@ -129,7 +138,7 @@ def _route(world: World, route: str) -> Call:
         return lambda c, h: c.post(
             "/v1/declarations/files", files=parts, data={"as_of": AS_OF}, headers=h
         )
-    if route in ("findings", "triage"):
+    if route in ("findings", "triage", "report", "portfolio"):
         with world.client() as client:
             made = client.post(
                 "/v1/declarations",
@@ -138,6 +147,11 @@ def _route(world: World, route: str) -> Call:
                 headers=world.auth(REVIEWER),
             )
         found = f"/v1/cases/{made.json()['case']['id']}/findings"
+        if route == "report":
+            report = found.replace("/findings", "/rounds/1/report")
+            return lambda c, h: c.get(report, params={"format": "json"}, headers=h)
+        if route == "portfolio":
+            return lambda c, h: c.get("/v1/portfolio/concentration", headers=h)
         if route == "findings":
             return lambda c, h: c.get(found, headers=h)
         given = {

@@ -14,6 +14,7 @@ from chainreview.api import (
     routes_declarations,
     routes_findings,
     routes_portfolio,
+    routes_reports,
 )
 from chainreview.api.bodylimit import BATCH_BODY, UPLOAD_BODY, BodyLimit
 from chainreview.api.context import Context
@@ -55,5 +56,6 @@ def create_app(
     app.include_router(routes_portfolio.router)
     app.include_router(routes_declarations.router)
     app.include_router(routes_findings.router)
+    app.include_router(routes_reports.router)
     app.include_router(osv.router)
     return app

@@ -41,10 +41,10 @@ from chainreview.case.access import (
 from chainreview.case.diff import Assessment, RoundDiff, diff_results, result_assessments
 from chainreview.case.packages import write_package
 from chainreview.case.procedure import Role
-from chainreview.errors import InputError, NotFound
+from chainreview.errors import ChainreviewError, InputError, NotFound
 from chainreview.evidence.declaration import Declaration
 from chainreview.formats import REVIEW_FORMATS
-from chainreview.intel.snapshot import pin
+from chainreview.intel.snapshot import Snapshot, pin, snapshot_path
 from chainreview.reviewer import Reviewer, ReviewResult, load_package
 from chainreview.store import acceptances, files, rounds, triages
 from chainreview.store.db import Store, Tx
@@ -125,7 +125,7 @@ def review_round(
             case_id,
             submission=number,
             snapshot_hash=reviewer.snapshot.hash,
-            result_json=result,
+            result_json=result_json(result),
         )
 
 
@@ -135,6 +135,40 @@ def rerender(
     """`result.json` of round `number` made again from its submission on `reviewer`'s
     snapshot, which must be the one the round used (`NotFound` otherwise), with the risk
     acceptances it cites; for the office."""
+    return result_json(reviewed_again(store, case_id, number, reviewer, caller=caller))
+
+
+def round_result(
+    store: Store, case_id: str, number: int, *, home: Path, caller: Caller
+) -> ReviewResult:
+    """The review result of round `number`, made again on the snapshot it used (kept, pinned,
+    under `home`), and checked to give the stored `result.json` byte for byte: what the round's
+    report is rendered from; for the office. `NotFound` when the snapshot is gone;
+    `ChainreviewError` (a bug) when the result differs from the one stored."""
+    with store.transaction(caller.name) as tx:
+        visible_case(tx, caller, case_id)
+        kept = rounds.get_round(tx, case_id, number)
+    path = snapshot_path(home, kept.snapshot_hash)
+    if not path.is_file():
+        raise NotFound(
+            f"round {number} of case {case_id} used snapshot {kept.snapshot_hash[:12]}, which "
+            f"is not under {home}"
+        )
+    with Snapshot(path) as snapshot:
+        result = reviewed_again(store, case_id, number, Reviewer(snapshot), caller=caller)
+    if result_json(result) != kept.result_json:
+        raise ChainreviewError(
+            f"round {number} of case {case_id} does not come out as stored when reviewed again"
+        )
+    return result
+
+
+def reviewed_again(
+    store: Store, case_id: str, number: int, reviewer: Reviewer, *, caller: Caller
+) -> ReviewResult:
+    """Round `number` reviewed again from its submission on `reviewer`'s snapshot, which must
+    be the one the round used (`NotFound` otherwise), with the risk acceptances and triages it
+    cites; for the office."""
     check_role(caller, OFFICE, "rendering a round again")
     with store.transaction(caller.name) as tx:
         visible_case(tx, caller, case_id)
@@ -285,9 +319,9 @@ def _review(
     allow_demo_intel: bool,
     choose: Choice,
     choose_triages: Triaged,
-) -> tuple[int, bytes]:
+) -> tuple[int, ReviewResult]:
     """The submission reviewed with the risk acceptances `choose` picks and the triages
-    `choose_triages` picks: its number, and the result as `result.json` bytes."""
+    `choose_triages` picks: its number, and the result."""
     with store.transaction(caller.name) as tx:
         visible_case(tx, caller, case_id)
         if submission is None:
@@ -314,7 +348,7 @@ def _review(
             as_of=as_of,
             allow_demo_intel=allow_demo_intel,
         )
-    return submission, result_json(result)
+    return submission, result
 
 
 def _visible_submission(tx: Tx, caller: Caller, case_id: str, number: int) -> SubmissionRecord:

@@ -8,6 +8,7 @@ cases that role may see.
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -359,6 +360,43 @@ def download(
         sys.stdout.buffer.flush()
     else:
         out.write_bytes(content)
+
+
+@app.command("report")
+def report(
+    case_id: Annotated[str, typer.Argument(help="The case, e.g. CR-2026-0001.")],
+    round_number: Annotated[int, typer.Argument(help="The review round's number.", min=1)],
+    kind: Annotated[
+        str, typer.Option("--format", help="pdf (the report to sign), html, or json (result.json).")
+    ] = "pdf",
+    lang: Annotated[
+        str, typer.Option("--lang", envvar="CHAINREVIEW_LANG", help="en or zh-CN.")
+    ] = "en",
+    out: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write it here (default: CASE-round-N.report.EXT)."),
+    ] = None,
+    as_user: AsUserOpt = None,
+) -> None:
+    """A review round's report, for the office: the round reviewed again on the snapshot it
+    used, checked to give its stored result.json byte for byte, then rendered (the same
+    report `chainreview review` writes)."""
+    from chainreview.case.rounds import round_result
+    from chainreview.cli.files import write_atomically
+    from chainreview.formats import review_formats
+
+    formats = review_formats(lang)
+    if kind not in formats:
+        raise typer.BadParameter(f"one of {', '.join(formats)}", param_hint="--format")
+    with open_cases() as store:
+        who = caller(store, as_user)
+        result = round_result(store, case_id, round_number, home=home.data_home(), caller=who)
+    writer = formats[kind]
+    target = out or Path(f"{case_id}-round-{round_number}.report{writer.suffix}")
+    buffer = io.BytesIO()
+    writer.write(result, buffer)
+    write_atomically(target, buffer.getvalue())
+    output.stdout.print(safe_text(f"{case_id} round {round_number}: {target}"), markup=False)
 
 
 @app.command("exposure")
