@@ -40,7 +40,7 @@ from pathlib import Path
 from random import choice
 from typing import Final
 
-import httpx
+import httpx2
 
 from bench_cases import fill_cases, reviewed_result
 from chainreview.case.access import Caller
@@ -113,7 +113,7 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{port}"
             _wait_until_up(base, server)
-            has_findings = "/v1/cases/{case_id}/findings" in httpx.get(
+            has_findings = "/v1/cases/{case_id}/findings" in httpx2.get(
                 f"{base}/openapi.json"
             ).json().get("paths", {})
             endpoints: list[Endpoint] = [
@@ -165,23 +165,23 @@ def _report(loads: list[Load], backend: str, has_findings: bool) -> None:
 async def _load(endpoint: Endpoint, base: str, token: str, clients: int, seconds: float) -> Load:
     latencies: list[float] = []
     errors = 0
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    limits = httpx2.Limits(max_connections=clients, max_keepalive_connections=clients)
     headers = {"Authorization": f"Bearer {token}"} if endpoint.expected == 200 else {}
     deadline = time.perf_counter() + seconds
 
-    async def client(http: httpx.AsyncClient) -> None:
+    async def client(http: httpx2.AsyncClient) -> None:
         nonlocal errors
         while time.perf_counter() < deadline:
             started = time.perf_counter()
             try:
                 answer = await http.get(endpoint.path())
                 ok = answer.status_code == endpoint.expected
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 ok = False
             latencies.append(time.perf_counter() - started)
             errors += not ok
 
-    async with httpx.AsyncClient(
+    async with httpx2.AsyncClient(
         base_url=base, headers=headers, limits=limits, timeout=30.0
     ) as http:
         begun = time.perf_counter()
@@ -213,9 +213,9 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
             assert server.stderr is not None
             raise SystemExit(f"chainreview serve stopped: {server.stderr.read().decode()[-2000:]}")
         try:
-            if httpx.get(f"{base}/openapi.json", timeout=1.0).status_code == 200:
+            if httpx2.get(f"{base}/openapi.json", timeout=1.0).status_code == 200:
                 return
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             time.sleep(0.1)
     raise SystemExit("chainreview serve did not answer within 60 s")
 

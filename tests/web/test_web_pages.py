@@ -11,7 +11,7 @@ import json
 import re
 
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 from web_kit import NOW, PASSWORD, REVIEWER, Site
 
 from chainreview.case.service import view_case
