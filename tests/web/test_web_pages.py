@@ -194,6 +194,24 @@ def test_the_case_page_shows_the_factor_levels_of_the_last_round(site: Site) -> 
     assert "As review round 1 assessed them" in page.text
 
 
+def test_the_office_finds_each_rounds_report_on_the_case_page(site: Site) -> None:
+    vendor = _client(site)
+    _log_in(vendor, "wang")  # the applicant sees the round, but reports are the office's
+    assert "/rounds/1/report" not in vendor.get(f"/cases/{site.reviewed}").text
+    client = _client(site)
+    _log_in(client, "li")
+    page = client.get(f"/cases/{site.reviewed}").text
+    links = re.findall(r'href="(/v1/cases/[^"]+/report[^"]*)"', page)
+    base = f"/v1/cases/{site.reviewed}/rounds/1/report?lang=en&amp;format="
+    assert links == [base + "pdf", base + "html", base + "json"]
+    # The session is the API's: the link gets past authentication to the library, which
+    # looks for the round's snapshot under this site's home (the round was reviewed on
+    # another home's here) and says so.
+    followed = client.get(links[2].replace("&amp;", "&"))
+    assert followed.status_code == 404
+    assert "used snapshot" in followed.json()["message"]
+
+
 def test_the_pages_speak_chinese_when_asked(site: Site) -> None:
     client = _client(site)
     _log_in(client, "li")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from chainreview.api.views import deadline
-from chainreview.case.access import Caller
+from chainreview.case.access import OFFICE, Caller
 from chainreview.case.diff import Assessment
 from chainreview.case.outcomes import Outcomes
 from chainreview.case.procedure import Allowed, allowed_actions, load_workflow
@@ -63,6 +63,8 @@ class CasePage:
     outcomes: Outcomes
     round_number: int | None
     factors: tuple[Factor, ...]
+    reports: bool
+    """The caller may download the rounds' reports (the office: `case.rounds.round_result`)."""
 
 
 def row(view: CaseView) -> Row:
@@ -118,4 +120,5 @@ def case_page(
         outcomes=outcomes,
         round_number=round_number,
         factors=tuple(Factor(title=titles.get(a.factor, a.factor), assessment=a) for a in assessed),
+        reports=caller.role in OFFICE,
     )
