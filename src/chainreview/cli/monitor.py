@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Final
 import typer
 
 from chainreview.cli import output
+from chainreview.cli.identity import AsUserOpt, caller, open_cases
 from chainreview.cli.output import OutputFormat, print_json, safe_text
 
 if TYPE_CHECKING:
@@ -37,6 +38,24 @@ def run(
             show_default=False,
         ),
     ] = None,
+    cases: Annotated[
+        bool,
+        typer.Option(
+            "--cases",
+            help="Monitor the declarations in the case database instead (the latest submission "
+            "of each case you may see; withdrawn and refused purchases left out); remembered "
+            "for the next run.",
+        ),
+    ] = False,
+    operator: Annotated[
+        str | None,
+        typer.Option(
+            "--operator",
+            help="With --cases: only this operator's declarations.",
+            show_default=False,
+        ),
+    ] = None,
+    as_user: AsUserOpt = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="table for people, json for machines.")
     ] = OutputFormat.TABLE,
@@ -71,20 +90,41 @@ def run(
     from chainreview.portfolio.monitor import last_inventory, run_monitor
     from chainreview.portfolio.scheduler import dask_client, parse_scheduler
     from chainreview.portfolio.sources import load_portfolio
+    from chainreview.portfolio.stored import source_name, stored_portfolio, stored_source
     from chainreview.snapshots import open_snapshot
 
     try:
         named_scheduler = parse_scheduler(scheduler) if scheduler is not None else None
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--scheduler") from exc
+    if inventory is not None and cases:
+        raise typer.BadParameter("give --inventory or --cases, not both")
+    if operator is not None and not cases:
+        raise typer.BadParameter("--operator goes with --cases")
     data_home = home.data_home()
-    named = str(inventory.resolve()) if inventory is not None else last_inventory(data_home)
+    if cases:
+        named: str | None = source_name(operator)
+    elif inventory is not None:
+        named = str(inventory.resolve())
+    else:
+        named = last_inventory(data_home)
     if named is None:
         raise InputError(
-            str(data_home / "monitor"), "no earlier run: name the inventory with --inventory FILE"
+            str(data_home / "monitor"),
+            "no earlier run: name the inventory with --inventory FILE, or give --cases",
         )
+    from_store, wanted = stored_source(named)
     with collector.paused():  # a run of long-lived objects: see `chainreview.collector`
-        portfolio = load_portfolio(Path(named))
+        if from_store:
+            with open_cases() as cases_store:
+                found = stored_portfolio(
+                    cases_store, caller=caller(cases_store, as_user), operator=wanted
+                )
+            for left in found.left_out:
+                output.notice(f"left out {left.case_id}: {left.reason}")
+            portfolio = found.portfolio
+        else:
+            portfolio = load_portfolio(Path(named))
         store = _store(data_home)
         scheduled = nullcontext() if named_scheduler is None else dask_client(named_scheduler)
         try:

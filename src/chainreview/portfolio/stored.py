@@ -29,9 +29,31 @@ from chainreview.portfolio.model import DeployedProduct, Portfolio, System, Vend
 from chainreview.reviewer import load_package
 from chainreview.store.db import Store
 
-__all__ = ["StoredPortfolio", "merge_declared", "stored_portfolio"]
+__all__ = [
+    "StoredPortfolio",
+    "merge_declared",
+    "source_name",
+    "stored_portfolio",
+    "stored_source",
+]
 
 SOURCE = "case store"
+_OPERATOR = ", operator "
+
+
+def source_name(operator: str | None) -> str:
+    """How a monitor run names the store's declarations as its inventory (kept for the next
+    run): `case store`, or `case store, operator NAME`."""
+    return SOURCE if operator is None else f"{SOURCE}{_OPERATOR}{operator}"
+
+
+def stored_source(named: str) -> tuple[bool, str | None]:
+    """Whether an inventory name is `source_name`'s, and the operator it names."""
+    if named == SOURCE:
+        return True, None
+    if named.startswith(SOURCE + _OPERATOR):
+        return True, named.removeprefix(SOURCE + _OPERATOR)
+    return False, None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
