@@ -109,11 +109,4 @@ def _portfolio(request: Request, caller: Caller, operator: str | None) -> Stored
 
 
 def _answer(found: StoredPortfolio, answer: dict[str, object]) -> Response:
-    body = {
-        "operator": found.portfolio.operator,
-        "inventory": found.portfolio.source,
-        "cases": list(found.cases),
-        "left_out": [{"case": left.case_id, "reason": left.reason} for left in found.left_out],
-        **answer,
-    }
-    return Response(canonical.dumps(body), media_type="application/json")
+    return Response(canonical.dumps({**found.basis(), **answer}), media_type="application/json")

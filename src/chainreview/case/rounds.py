@@ -135,7 +135,8 @@ def rerender(
     """`result.json` of round `number` made again from its submission on `reviewer`'s
     snapshot, which must be the one the round used (`NotFound` otherwise), with the risk
     acceptances it cites; for the office."""
-    return result_json(reviewed_again(store, case_id, number, reviewer, caller=caller))
+    check_role(caller, OFFICE, "rendering a round again")
+    return result_json(_again(store, _round(store, case_id, number, caller), reviewer, caller))
 
 
 def round_result(
@@ -145,9 +146,8 @@ def round_result(
     under `home`), and checked to give the stored `result.json` byte for byte: what the round's
     report is rendered from; for the office. `NotFound` when the snapshot is gone;
     `ChainreviewError` (a bug) when the result differs from the one stored."""
-    with store.transaction(caller.name) as tx:
-        visible_case(tx, caller, case_id)
-        kept = rounds.get_round(tx, case_id, number)
+    kept = _round(store, case_id, number, caller)
+    check_role(caller, OFFICE, "rendering a round again")
     path = snapshot_path(home, kept.snapshot_hash)
     if not path.is_file():
         raise NotFound(
@@ -155,7 +155,7 @@ def round_result(
             f"is not under {home}"
         )
     with Snapshot(path) as snapshot:
-        result = reviewed_again(store, case_id, number, Reviewer(snapshot), caller=caller)
+        result = _again(store, kept, Reviewer(snapshot), caller)
     if result_json(result) != kept.result_json:
         raise ChainreviewError(
             f"round {number} of case {case_id} does not come out as stored when reviewed again"
@@ -163,26 +163,26 @@ def round_result(
     return result
 
 
-def reviewed_again(
-    store: Store, case_id: str, number: int, reviewer: Reviewer, *, caller: Caller
-) -> ReviewResult:
-    """Round `number` reviewed again from its submission on `reviewer`'s snapshot, which must
-    be the one the round used (`NotFound` otherwise), with the risk acceptances and triages it
-    cites; for the office."""
-    check_role(caller, OFFICE, "rendering a round again")
+def _round(store: Store, case_id: str, number: int, caller: Caller) -> RoundRecord:
+    """Round `number` of a case the caller may see (`NotFound` otherwise)."""
     with store.transaction(caller.name) as tx:
         visible_case(tx, caller, case_id)
-        kept = rounds.get_round(tx, case_id, number)
+        return rounds.get_round(tx, case_id, number)
+
+
+def _again(store: Store, kept: RoundRecord, reviewer: Reviewer, caller: Caller) -> ReviewResult:
+    """The round reviewed again from its submission on `reviewer`'s snapshot, which must be
+    the one it used (`NotFound` otherwise), with the risk acceptances and triages it cites."""
     if kept.snapshot_hash != reviewer.snapshot.hash:
         raise NotFound(
-            f"round {number} of case {case_id} used snapshot {kept.snapshot_hash[:12]}; "
+            f"round {kept.number} of case {kept.case_id} used snapshot {kept.snapshot_hash[:12]}; "
             f"open that one to render it again (this reviewer has {reviewer.snapshot.hash[:12]})"
         )
     as_of, final = _stated(kept.result_json)
     ids, triage_ids = applied.cited(kept.result_json), triaged.cited(kept.result_json)
     _, result = _review(
         store,
-        case_id,
+        kept.case_id,
         reviewer,
         as_of,
         caller,

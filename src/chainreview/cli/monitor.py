@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Final
 import typer
 
 from chainreview.cli import output
-from chainreview.cli.identity import AsUserOpt, caller, open_cases
+from chainreview.cli.identity import AsUserOpt
 from chainreview.cli.output import OutputFormat, print_json, safe_text
 
 if TYPE_CHECKING:
@@ -86,11 +86,12 @@ def run(
     from datetime import UTC, datetime
 
     from chainreview import collector, home
+    from chainreview.cli.portfolio import read_stored
     from chainreview.errors import InputError, PolicyFailure
     from chainreview.portfolio.monitor import last_inventory, run_monitor
     from chainreview.portfolio.scheduler import dask_client, parse_scheduler
     from chainreview.portfolio.sources import load_portfolio
-    from chainreview.portfolio.stored import source_name, stored_portfolio, stored_source
+    from chainreview.portfolio.stored import source_name, stored_source
     from chainreview.snapshots import open_snapshot
 
     try:
@@ -116,13 +117,7 @@ def run(
     from_store, wanted = stored_source(named)
     with collector.paused():  # a run of long-lived objects: see `chainreview.collector`
         if from_store:
-            with open_cases() as cases_store:
-                found = stored_portfolio(
-                    cases_store, caller=caller(cases_store, as_user), operator=wanted
-                )
-            for left in found.left_out:
-                output.notice(f"left out {left.case_id}: {left.reason}")
-            portfolio = found.portfolio
+            portfolio = read_stored(wanted, as_user).portfolio
         else:
             portfolio = load_portfolio(Path(named))
         store = _store(data_home)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from chainreview.portfolio.concentration import Concentration, Share
     from chainreview.portfolio.graph import Node
     from chainreview.portfolio.model import Portfolio
+    from chainreview.portfolio.stored import StoredPortfolio
     from chainreview.portfolio.what_if import VendorFailure
 
 SHOWN = 10
@@ -85,6 +86,13 @@ def _read(inventory: Path | None, cases: bool, operator: str | None, as_user: st
 
         portfolio = load_portfolio(inventory)
         return _Read(portfolio, {"operator": portfolio.operator, "inventory": portfolio.source})
+    found = read_stored(operator, as_user)
+    return _Read(found.portfolio, found.basis())
+
+
+def read_stored(operator: str | None, as_user: str | None) -> StoredPortfolio:
+    """The portfolio of the case database's declarations the user may see (`operator`'s
+    only, when named); the left-out cases are told on stderr."""
     from chainreview.cli.identity import caller, open_cases
     from chainreview.cli.output import notice
     from chainreview.portfolio.stored import stored_portfolio
@@ -93,16 +101,7 @@ def _read(inventory: Path | None, cases: bool, operator: str | None, as_user: st
         found = stored_portfolio(store, caller=caller(store, as_user), operator=operator)
     for left in found.left_out:
         notice(f"left out {left.case_id}: {left.reason}")
-    portfolio = found.portfolio
-    return _Read(
-        portfolio,
-        {
-            "operator": portfolio.operator,
-            "inventory": portfolio.source,
-            "cases": list(found.cases),
-            "left_out": [{"case": left.case_id, "reason": left.reason} for left in found.left_out],
-        },
-    )
+    return found
 
 
 @app.command("blast-radius")

@@ -66,6 +66,16 @@ class StoredPortfolio:
     left_out: tuple[LeftOut, ...]
     """Cases the caller may see whose declaration it does not hold, with the reason."""
 
+    def basis(self) -> dict[str, object]:
+        """What an answer over it rests on, as its JSON states it: the operator, the source,
+        the cases held and those left out."""
+        return {
+            "operator": self.portfolio.operator,
+            "inventory": self.portfolio.source,
+            "cases": list(self.cases),
+            "left_out": [{"case": left.case_id, "reason": left.reason} for left in self.left_out],
+        }
+
 
 def stored_portfolio(
     store: Store, *, caller: Caller, operator: str | None = None

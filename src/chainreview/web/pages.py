@@ -8,6 +8,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
+from datetime import date
 from importlib import resources
 from typing import Annotated, Any, Final
 from urllib.parse import quote
@@ -24,7 +25,14 @@ from chainreview.api.schemas import LoginIn
 from chainreview.case.access import Caller
 from chainreview.case.outcomes import case_outcomes
 from chainreview.case.rounds import case_evidence, latest_assessments
-from chainreview.case.service import Step, case_today, list_case_views, take_action, view_case
+from chainreview.case.service import (
+    CaseView,
+    Step,
+    case_today,
+    list_case_views,
+    take_action,
+    view_case,
+)
 from chainreview.errors import ChainreviewError, ConflictError, RefusedAction
 from chainreview.report.i18n import Language
 from chainreview.web.i18n import LANG_COOKIE, chosen
@@ -198,16 +206,13 @@ def home(request: Request) -> Response:
     conditions."""
 
     def show(caller: Caller) -> Response:
-        shared = context(request)
-        views = list_case_views(
-            shared.store, caller=caller, today=shared.today(), home=shared.settings.home
-        )
+        views, today = _listed(request, caller)
         return page(
             language(request),
             "dashboard.html.j2",
             **_frame(request, caller),
             board=dashboard(views),
-            today=shared.today(),
+            today=today,
         )
 
     return _guarded(request, show)
@@ -218,19 +223,25 @@ def cases(request: Request) -> Response:
     """Every case the caller may see, with its deadline."""
 
     def show(caller: Caller) -> Response:
-        shared = context(request)
-        views = list_case_views(
-            shared.store, caller=caller, today=shared.today(), home=shared.settings.home
-        )
+        views, today = _listed(request, caller)
         return page(
             language(request),
             "cases.html.j2",
             **_frame(request, caller),
             rows=listed(views),
-            today=shared.today(),
+            today=today,
         )
 
     return _guarded(request, show)
+
+
+def _listed(request: Request, caller: Caller) -> tuple[tuple[CaseView, ...], date]:
+    """Every case the caller may see, with its clock on today (the default regime's), and
+    that day."""
+    shared = context(request)
+    today = shared.today()
+    views = list_case_views(shared.store, caller=caller, today=today, home=shared.settings.home)
+    return views, today
 
 
 @router.get("/cases/{case_id}")
