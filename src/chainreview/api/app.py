@@ -41,7 +41,10 @@ def create_app(
         redoc_url=None,
     )
     app.state.context = Context(
-        settings=settings, store=store, limits=limits or LoginLimits.default(), clock=clock
+        settings=settings,
+        store=store,
+        limits=limits or LoginLimits.default(workers=settings.workers),
+        clock=clock,
     )
     errors.install(app)
     app.add_middleware(
