@@ -202,7 +202,11 @@ def read(doc: Any, file: str, spec_version: str) -> SbomDocument:
         )
     ctx = _Context(file)
     if spec_version not in KNOWN_VERSIONS:
-        ctx.warn("/@context", f"SPDX {spec_version} is newer than 3.0.1; read with the 3.0 rules")
+        ctx.warn(
+            "/@context",
+            f"SPDX {spec_version} is newer than 3.0.1; read with the 3.0 rules",
+            "version",
+        )
     elements = list(_index(ctx, graph))
     _imports(ctx, elements)
     components, skipped = _packages(ctx, elements)
