@@ -146,6 +146,8 @@ class _Element(NamedTuple):
     pointer: str
     type: str
     body: dict[str, Any]
+    ref: str | None
+    """`spdxId`, else `@id` (a blank node's), when a usable string."""
 
 
 class _Context:
@@ -242,8 +244,8 @@ def _index(ctx: _Context, graph: list[Any]) -> Iterator[_Element]:
         if kind is None:
             ctx.warn(pointer, "graph entry without a type string; ignored")
             continue
-        element = _Element(pointer, kind, entry)
-        ref = _id(ctx, element)
+        ref = _text(ctx, entry, "spdxId", pointer) or _text(ctx, entry, "@id", pointer)
+        element = _Element(pointer, kind, entry, ref)
         if ref is not None:
             first = ctx.by_id.setdefault(ref, element)
             if first is not element:
@@ -273,12 +275,6 @@ def _read_type(kind: str) -> bool:
         or kind in _COLLECTIONS
         or kind in _LICENCES
         or kind in _QUIET
-    )
-
-
-def _id(ctx: _Context, element: _Element) -> str | None:
-    return _text(ctx, element.body, "spdxId", element.pointer) or _text(
-        ctx, element.body, "@id", element.pointer
     )
 
 
@@ -340,9 +336,8 @@ def _package(ctx: _Context, element: _Element) -> Component | SkippedComponent:
 
 
 def _ref(ctx: _Context, element: _Element) -> str:
-    ref = _id(ctx, element)
-    if ref is not None:
-        return ref
+    if element.ref is not None:
+        return element.ref
     ctx.warn(element.pointer, "package has no spdxId; its JSON pointer is used as its ref")
     return f"#{element.pointer}"
 
@@ -480,7 +475,7 @@ def _relationships(
     describers = {
         ref
         for element in elements
-        if element.type in _COLLECTIONS and (ref := _id(ctx, element)) is not None
+        if element.type in _COLLECTIONS and (ref := element.ref) is not None
     }
     edges: dict[Edge, None] = {}
     described: list[str] = []
@@ -525,7 +520,7 @@ def _roots(ctx: _Context, document: _Element | None) -> list[str]:
     if document is None:
         return []
     roots: list[str] = []
-    seen = {_id(ctx, document)}
+    seen = {document.ref}
     pending = [ref for _, ref in _references(ctx, document.body, "rootElement", document.pointer)]
     while pending:
         ref = pending.pop(0)
@@ -604,7 +599,7 @@ def _metadata(ctx: _Context, document: _Element | None, primary: str | None) -> 
         timestamp=_text(ctx, info[0], "created", info[1]) if info is not None else None,
         tools=tuple(tools),
         primary=primary,
-        serial=_id(ctx, document),
+        serial=document.ref,
         name=_text(ctx, body, "name", pointer),
     )
 
