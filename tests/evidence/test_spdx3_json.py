@@ -475,3 +475,25 @@ def test_package_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(limits, "MAX_COMPONENTS", 2)
     with pytest.raises(LimitExceeded, match="3 packages, over the limit of 2"):
         read_doc(doc(package("urn:a"), package("urn:b"), package("urn:c")))
+
+
+def test_a_huge_root_element_list_reads_in_linear_time() -> None:
+    roots = [f"urn:r{i}" for i in range(300_000)]
+    document = read_doc(
+        doc(
+            {"type": "SpdxDocument", "spdxId": "urn:doc", "rootElement": [*roots, "urn:a"]},
+            *(
+                {"type": "software_Sbom", "spdxId": f"urn:r{i}", "rootElement": roots}
+                for i in range(3)
+            ),
+            package("urn:a"),
+        )
+    )
+    assert document.metadata.primary == "urn:a"
+    # each missing root is warned about once, not once per SBOM that lists it: 299,997 warnings
+    # (the three SBOMs are elements), the first 10,000 kept and the rest counted
+    kept, more = document.warnings[:-1], document.warnings[-1]
+    assert len(kept) == limits.MAX_WARNINGS_PER_FILE
+    assert {w.code for w in kept} == {"reference"}
+    assert kept[0].location.pointer == "/@graph/0/rootElement/3"
+    assert more.message == f"{299_997 - limits.MAX_WARNINGS_PER_FILE} more warnings not shown"

@@ -19,8 +19,9 @@ that the same product reads the same from either:
   one, an AI package is a machine-learning model, a dataset data, any other package a library.
 - `Relationship`s (and `LifecycleScopedRelationship`s) `dependsOn` and `contains` become edges
   between components; 3.0 has no reverse types. Endpoints that are files or other elements are
-  dropped without a warning, as in 2.x; an endpoint that is neither in the graph, nor imported
-  (`SpdxDocument.import`), nor an SPDX vocabulary individual is warned about.
+  dropped without a warning, as in 2.x; an endpoint (or root element, supplier, originator)
+  that is neither in the graph, nor imported (`SpdxDocument.import`), nor an SPDX vocabulary
+  individual is warned about.
 - The primary component is the first package among the `SpdxDocument`'s `rootElement`s (those of
   an SBOM or bundle it names, followed) and the elements `describes` relationships of the
   document or SBOM name.
@@ -34,7 +35,7 @@ read; a graph written with full IRIs for types has no element the reader knows.
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator, Mapping
 from typing import Any, Final, NamedTuple
 
@@ -521,17 +522,18 @@ def _roots(ctx: _Context, document: _Element | None) -> list[str]:
         return []
     roots: list[str] = []
     seen = {document.ref}
-    pending = [ref for _, ref in _references(ctx, document.body, "rootElement", document.pointer)]
+    pending = deque(_references(ctx, document.body, "rootElement", document.pointer))
     while pending:
-        ref = pending.pop(0)
+        pointer, ref = pending.popleft()
         if ref in seen:
             continue
         seen.add(ref)
         element = ctx.by_id.get(ref)
         if element is not None and element.type in _COLLECTIONS:
-            nested = _references(ctx, element.body, "rootElement", element.pointer)
-            pending.extend(nested_ref for _, nested_ref in nested)
+            pending.extend(_references(ctx, element.body, "rootElement", element.pointer))
         else:
+            if not ctx.known(ref):
+                ctx.warn(pointer, f"{_preview(ref)} is not an element of the document", "reference")
             roots.append(ref)
     return roots
 
