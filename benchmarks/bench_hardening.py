@@ -40,6 +40,7 @@ PLAIN: Final = {
     "spdx-json": "json",
     "spdx-yaml": "yaml",
     "spdx-tagvalue": "lines",
+    "spdx3-json": "json",
     "osv": "json",
     "nvd": "json",
     "kev": "json",
