@@ -52,6 +52,8 @@ PLAIN: Final = {
     "vex-csaf": "json",
     "declaration": "yaml",
     "ignore": "toml",
+    "inventory": "yaml",
+    "calendar": "yaml",
 }
 """How the same bytes are parsed for the baseline (a folder: each file of it)."""
 
