@@ -77,31 +77,32 @@ def timeline_of(
     sources: set[str] = set()
     clocks = {r.action: r for r in (workflow.stop, workflow.resume, workflow.extend) if r}
     marks = {workflow.stop: Mark.STOP, workflow.resume: Mark.RESUME, workflow.extend: Mark.EXTEND}
+
+    def count(day: date, *, ended: bool) -> None:
+        counted = _period(workflow, position, calendars, day, ended=ended)
+        if counted is not None:
+            periods.append(counted[0])
+            sources.update(counted[1])
+
     for recorded in rest:
         action = Action(
             on=recorded.on, action=recorded.action, role=Role(recorded.role), days=recorded.days
         )
         rule = clocks.get(recorded.action)
-        if rule is None:
+        if rule is None:  # a transition: the period of the state it leaves ends that day
             article = workflow.move(position.state, action.action, action.role).article
-            counted = _period(workflow, position, calendars, recorded.on, ended=True)
-            if counted is not None:
-                periods.append(counted[0])
-                sources.update(counted[1])
-        before = position
-        position = apply(workflow, position, action)
-        if rule is not None:
-            days = position.extension_days - before.extension_days
+            count(recorded.on, ended=True)
+            position = apply(workflow, position, action)
+            mark = Mark.DECISION if recorded.action == workflow.decide else Mark.TRANSITION
+            milestones.append(_milestone(workflow, recorded, mark, position, article))
+        else:
+            added = -position.extension_days
+            position = apply(workflow, position, action)
+            added += position.extension_days
             milestones.append(
-                _milestone(workflow, recorded, marks[rule], position, rule.article, days or None)
+                _milestone(workflow, recorded, marks[rule], position, rule.article, added or None)
             )
-            continue
-        mark = Mark.DECISION if recorded.action == workflow.decide else Mark.TRANSITION
-        milestones.append(_milestone(workflow, recorded, mark, position, article))
-    current = _period(workflow, position, calendars, as_of, ended=False)
-    if current is not None:
-        periods.append(current[0])
-        sources.update(current[1])
+    count(as_of, ended=False)
     return CaseTimeline(
         case_id=case_id,
         regime=workflow.regime,
