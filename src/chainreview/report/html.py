@@ -17,6 +17,13 @@ EPSS; without it the page reads the same, in the report's order (WeasyPrint runs
 The PDF lists at most `pdf.PDF_FINDING_ROWS` findings per product, the most urgent, and as many
 evidence references per factor, and says where the others are: a finding and an evidence line
 each, a 10,000-component product's PDF ran to thousands of pages (`benchmarks/bench_report.py`).
+`report.html` lists `HTML_FINDING_ROWS` of each, unless every one is asked for (`review --all`).
+
+The "Supply chain" section draws the declaration's sites, vendors, components with findings,
+products and systems (`report.supply_chart`, from `result.json`'s `supply_chain`) beside tables
+of every site, product and system; a case round's report adds the case's statutory clock
+(`report.timeline_chart`, from a `CaseTimeline` the case library builds) beside the table of
+the same dates.
 """
 
 from __future__ import annotations
