@@ -205,7 +205,8 @@ def _mean(values: list[float]) -> float:
 def supply_chart(graph: SupplyGraph, loc: Localizer | None = None) -> str:
     """The picture of `graph`, its words in `loc`'s language."""
     loc = loc or localizer()
-    from matplotlib.patches import FancyBboxPatch
+    from matplotlib.collections import LineCollection
+    from matplotlib.patches import Rectangle
 
     rows = max(len(layer) for layer in graph.layers) or 1
     with drawing(loc) as figure_of:
@@ -227,21 +228,21 @@ def supply_chart(graph: SupplyGraph, loc: Localizer | None = None) -> str:
                 where[node.key] = (depth, y)
                 colour = _COLOURS["kev" if node.kev else node.kind]
                 axes.add_patch(
-                    FancyBboxPatch(
+                    Rectangle(
                         (depth + 0.05, y - 0.3), 0.8, 0.6,
-                        boxstyle="round,pad=0,rounding_size=0.06",
                         facecolor=colour, edgecolor="#475569", linewidth=0.5,
                         linestyle=":" if node.kind == "more" else "-",
                     )
                 )  # fmt: skip
                 _label(axes, depth + 0.45, y, node)
-        for source, target in graph.edges:
-            (x0, y0), (x1, y1) = where[source], where[target]
-            axes.annotate(
-                "", xy=(x1 + 0.05, y1), xytext=(x0 + 0.85, y0),
-                arrowprops={"arrowstyle": "-|>", "color": "#64748b", "linewidth": 0.5,
-                            "shrinkA": 0, "shrinkB": 0, "mutation_scale": 5},
-            )  # fmt: skip
+        segments = [
+            ((where[s][0] + 0.85, where[s][1]), (where[t][0] + 0.05, where[t][1]))
+            for s, t in graph.edges
+        ]  # one path for every edge: an arrow each cost the PDF layout more than the boxes
+        axes.add_collection(LineCollection(segments, colors="#64748b", linewidths=0.5))
+        ends = [end for _, end in segments]
+        axes.plot([x for x, _ in ends], [y for _, y in ends], linestyle="", marker=">",
+                  markersize=2.5, color="#64748b")  # fmt: skip
         return svg_element(figure, "supply")
 
 
