@@ -30,6 +30,7 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po, write_po
 
 import chainreview.factors
+from chainreview.case.procedure import Opening, load_workflow, workflow_ids
 from chainreview.determination.policy import load_policy, policy_ids
 from chainreview.evidence.vendor_profile import Art6Commitment
 from chainreview.factors.catalogue import load_catalogue, load_profile, profile_ids
@@ -87,6 +88,27 @@ def _texts(values: Iterable[Any]) -> Iterator[str]:
             yield from _texts(value.values())
 
 
+def case_texts() -> Iterator[tuple[str | None, str]]:
+    """What a case round's statutory clock shows of the workflows: state titles (no context),
+    the articles of states, transitions and clock rules (context `article`), and action names
+    (context `action`, the openings too)."""
+    for opening in Opening:
+        yield "action", opening.value
+    for regime in workflow_ids():
+        workflow = load_workflow(regime)
+        for state in workflow.states.values():
+            yield None, state.title
+            yield "article", state.article
+        for transition in workflow.transitions:
+            yield "action", transition.action
+            if transition.article:
+                yield "article", transition.article
+        for rule in (workflow.stop, workflow.resume, workflow.extend):
+            if rule is not None:
+                yield "action", rule.action
+                yield "article", rule.article
+
+
 def template() -> Catalog:
     """The catalogue template: every message, no translation."""
     catalog = Catalog(
@@ -105,6 +127,8 @@ def template() -> Catalog:
         (PACKAGE / "cli" / "declare.py", "python"),
         (PACKAGE / "report" / "html.py", "python"),
         (PACKAGE / "report" / "charts.py", "python"),
+        (PACKAGE / "report" / "timeline_chart.py", "python"),
+        (PACKAGE / "report" / "supply_chart.py", "python"),
     ]
     for path, method in sorted(sources):
         with path.open("rb") as stream:
@@ -127,6 +151,9 @@ def template() -> Catalog:
     for text in dict.fromkeys(data_texts()):
         if text and text not in catalog:
             catalog.add(text, auto_comments=["data text"])
+    for context, text in case_texts():
+        if catalog.get(text, context=context) is None:
+            catalog.add(text, context=context, auto_comments=["case workflow"])
     return catalog
 
 

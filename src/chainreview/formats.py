@@ -115,10 +115,13 @@ def _review_json(result: ReviewResult, stream: BinaryIO) -> None:
     stream.write(canonical.dumps(result))
 
 
-def _review_html(result: ReviewResult, stream: BinaryIO, language: str = "en") -> None:
-    from chainreview.report.html import render_html
+def _review_html(
+    result: ReviewResult, stream: BinaryIO, language: str = "en", every_row: bool = False
+) -> None:
+    from chainreview.report.html import HTML_FINDING_ROWS, render_html
 
-    stream.write(render_html(result, language).encode("utf-8"))
+    rows = None if every_row else HTML_FINDING_ROWS
+    stream.write(render_html(result, language, rows=rows).encode("utf-8"))
 
 
 def _review_pdf(result: ReviewResult, stream: BinaryIO, language: str = "en") -> None:
@@ -155,10 +158,14 @@ def _check_language(language: str) -> None:
         raise InputError("--lang", f"{language!r} is no report language ({', '.join(LANGUAGES)})")
 
 
-def review_formats(language: str = "en") -> Mapping[str, Writer[ReviewResult]]:
-    """The review formats, the HTML and PDF report in `language` (one of `LANGUAGES`)."""
+def review_formats(
+    language: str = "en", *, every_row: bool = False
+) -> Mapping[str, Writer[ReviewResult]]:
+    """The review formats, the HTML and PDF report in `language` (one of `LANGUAGES`); the
+    HTML with every finding and evidence reference when `every_row` (default: the
+    `report.html.HTML_FINDING_ROWS` most urgent of each product and first of each factor)."""
     _check_language(language)
-    html = functools.partial(_review_html, language=language)
+    html = functools.partial(_review_html, language=language, every_row=every_row)
     pdf = functools.partial(_review_pdf, language=language)
     return {
         "json": Writer("json", ".json", "application/json", _review_json),

@@ -53,6 +53,7 @@ from chainreview.errors import InputError
 from chainreview.evidence.declaration import Declaration, load_declaration
 from chainreview.evidence.overrides import Override, read_overrides
 from chainreview.evidence.product import Product
+from chainreview.evidence.supply_chain import SupplyChain
 from chainreview.evidence.vex import VexStatement
 from chainreview.factors.answers import answer_problems
 from chainreview.factors.catalogue import load_profile
@@ -88,7 +89,7 @@ __all__ = [
 
 STALE_DAYS: Final = 30
 """A source whose data is more than this many days older than the review date is stale."""
-RESULT_SCHEMA_VERSION: Final = "2.2"
+RESULT_SCHEMA_VERSION: Final = "2.3"
 EARLIEST_REVIEW_DATE: Final = date(1970, 1, 1)
 LATEST_REVIEW_DATE: Final = date(2999, 12, 31)
 """The review dates accepted: the rules reach years before and after the review date."""
@@ -150,6 +151,8 @@ class ReviewResult:
     declaration: DeclarationRef
     determination: Determination
     products: tuple[ProductScan, ...]
+    supply_chain: SupplyChain
+    """The declaration's vendors with their sites, products and systems (since 2.3)."""
 
 
 class Reviewer:
@@ -290,6 +293,7 @@ class Reviewer:
                 overrides_sha256=None if read is None else read.sha256,
             ),
             products=scans,
+            supply_chain=SupplyChain.of(declared),
         )
 
     def _review_date(self, as_of: date | None, timezone: str) -> tuple[date, str]:

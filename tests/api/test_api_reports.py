@@ -60,6 +60,28 @@ def test_the_office_gets_the_rounds_report(
     ).stdout  # fmt: skip
     assert declaration in text and "page 1 of" in text.lower()
     assert zh.status_code == 200 and "不予通过" in zh.text  # fail, in the Measures' words
+    assert "审查时限" in zh.text  # the case's statutory clock
+
+
+def test_the_report_shows_the_clock_as_of_the_day_asked_for(
+    world: World, reviewed: tuple[str, bytes]
+) -> None:
+    case_id, _ = reviewed
+    path = f"/v1/cases/{case_id}/rounds/1/report"
+    with world.client() as client:
+        default = client.get(path, params={"format": "html"}, headers=world.auth(REVIEWER))
+        before = client.get(
+            path, params={"format": "html", "as_of": "2020-01-01"}, headers=world.auth(REVIEWER)
+        )
+        bad = client.get(
+            path, params={"format": "html", "as_of": "yesterday"}, headers=world.auth(REVIEWER)
+        )
+    assert default.status_code == before.status_code == 200
+    assert f"as of {AS_OF.isoformat()}" in default.text  # the round's review date
+    # the case opened on DAY, after 2020-01-01: its opening is counted, not shown
+    assert "as of 2020-01-01" in before.text
+    assert "1 step recorded after that day is not shown." in before.text
+    assert bad.status_code == 422
 
 
 def test_only_the_office_and_only_rounds_that_exist(

@@ -213,10 +213,17 @@ def test_a_result_missing_a_member_is_refused(original: bytes) -> None:
 
 
 def test_a_round_kept_as_schema_version_2_0_is_still_read(original: bytes) -> None:
-    # 2.2 only added products[].component_sources: a 2.1 result (without it) is compared as
-    # before, a 2.2 one without it is refused; 2.1 only added determination.deciding: likewise
+    # 2.3 only added supply_chain: a 2.2 result (without it) is compared as before, a 2.3 one
+    # without it is refused; 2.2 only added products[].component_sources and 2.1
+    # determination.deciding: likewise
     document = json.loads(original)
-    assert (document["schema_version"], document["determination"]["deciding"]) == ("2.2", 2)
+    assert (document["schema_version"], document["determination"]["deciding"]) == ("2.3", 2)
+    del document["supply_chain"]
+    with pytest.raises(InputError, match="'supply_chain' is a required property"):
+        diff_results(original, json.dumps(document).encode())
+    document["schema_version"] = "2.2"
+    found = diff_results(json.dumps(document).encode(), original)
+    assert found.before.outcome == found.after.outcome == "fail"
     for product in document["products"]:
         del product["component_sources"]
     with pytest.raises(InputError, match="'component_sources' is a required property"):

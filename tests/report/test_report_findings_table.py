@@ -24,7 +24,8 @@ from playwright.sync_api import Browser, Page
 
 from chainreview import REVIEW_FORMATS, review
 from chainreview.findings.model import Epss, Finding
-from chainreview.report.html import render_html
+from chainreview.formats import review_formats
+from chainreview.report.html import HTML_FINDING_ROWS, render_html
 from chainreview.report.pdf import PDF_FINDING_ROWS
 from chainreview.reviewer import ReviewResult
 
@@ -222,7 +223,10 @@ def test_a_capped_table_lists_the_most_urgent_and_says_where_the_rest_are(
     assert {f.id for f in urgent[:3]} == {f.id for f in agent.findings if f.kev}
     note = " ".join(table.getnext().text_content().split())
     assert note.startswith(f"The 10 most urgent findings of {len(agent.findings)} are listed")
-    assert f"{len(agent.findings) - 10} more are in result.json" in note
+    assert note.endswith(
+        f"{len(agent.findings) - 10} more are in result.json (products[].findings) and in the "
+        "product's VEX (review --vex); review --all lists every one here."
+    )
     full = lxml_html.fromstring(render_html(storage))
     assert len(full.xpath("//table[contains(@class, 'findings')]")[1].xpath("tbody/tr")) == 44
     # a factor's evidence: its first 10 references, and how many more
@@ -237,7 +241,7 @@ def test_a_capped_table_lists_the_most_urgent_and_says_where_the_rest_are(
         note = " ".join(section.xpath(".//details/p[@class='more']")[0].text_content().split())
         assert note == (
             f"The first 10 are listed; {len(a.evidence) - 10} more are in result.json "
-            "(the factor's evidence) and in the HTML report."
+            "(the factor's evidence); review --all lists every one here."
         )
 
 
@@ -262,4 +266,38 @@ def test_the_pdf_lists_at_most_its_rows_of_findings(storage: ReviewResult, tmp_p
     ).stdout
     squashed = re.sub(r"\s+", " ", text)
     assert "The 300 most urgent findings of 308 are listed" in squashed
-    assert "8 more are in result.json (products[].findings) and in the HTML report" in squashed
+    assert (
+        "8 more are in result.json (products[].findings), in the product's VEX (review --vex) "
+        "and in report.html (review --all lists every one there)"
+    ) in squashed
+
+
+def test_report_html_lists_at_most_its_rows_unless_all_are_asked_for(
+    storage: ReviewResult,
+) -> None:
+    agent = next(p for p in storage.products if p.product == "P-AGENT")
+    many = tuple(
+        replace(f, component=f"{f.component}#{n}") for n in range(25) for f in agent.findings
+    )
+    assert len(many) == 1_100 > HTML_FINDING_ROWS == 1_000
+    grown = replace(
+        storage,
+        products=tuple(
+            replace(p, findings=many) if p.product == "P-AGENT" else p for p in storage.products
+        ),
+    )
+    capped = lxml_html.fromstring(_written(grown, "html").decode())
+    table = capped.xpath("//table[contains(@class, 'findings')]")[1]
+    assert len(table.xpath("tbody/tr")) == 1_000
+    note = " ".join(table.getnext().text_content().split())
+    assert note == (
+        "The 1,000 most urgent findings of 1,100 are listed (active first, then in KEV, by "
+        "severity, by EPSS); 100 more are in result.json (products[].findings) and in the "
+        "product's VEX (review --vex); review --all lists every one here."
+    )
+    buffer = io.BytesIO()
+    review_formats("en", every_row=True)["html"].write(grown, buffer)
+    every = lxml_html.fromstring(buffer.getvalue().decode())
+    table = every.xpath("//table[contains(@class, 'findings')]")[1]
+    assert len(table.xpath("tbody/tr")) == 1_100
+    assert not table.xpath("following-sibling::p[@class='more']")

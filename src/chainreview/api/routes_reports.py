@@ -3,8 +3,8 @@ its stored `result.json` byte for byte, and rendered as PDF, HTML or the JSON it
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
-from io import BytesIO
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -12,8 +12,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from chainreview.api.context import context
 from chainreview.api.routes import CaseId, Reader
 from chainreview.api.schemas import ErrorOut
-from chainreview.case.rounds import round_result
-from chainreview.formats import review_formats
+from chainreview.case import round_report as reports
 
 router = APIRouter(prefix="/v1", tags=["reports"])
 
@@ -50,17 +49,31 @@ def round_report(
     request: Request,
     format: Annotated[ReportFormat, Query(description="pdf, html or json.")] = ReportFormat.PDF,
     lang: Annotated[ReportLanguage, Query(description="en or zh-CN.")] = ReportLanguage.EN,
+    as_of: Annotated[
+        date | None,
+        Query(
+            description="Show the case's statutory clock as of this day (YYYY-MM-DD; default: "
+            "the round's review date)."
+        ),
+    ] = None,
 ) -> Response:
     """A round's report, for the office (403 for a party that sees the case, 404 for a case
-    or round the caller may not see); 404 too when the snapshot the round used is gone."""
+    or round the caller may not see); 404 too when the snapshot the round used is gone. The
+    PDF and HTML show the case's statutory clock as of `as_of`."""
     shared = context(request)
-    result = round_result(shared.store, case_id, number, home=shared.settings.home, caller=caller)
-    writer = review_formats(lang.value)[format.value]
-    buffer = BytesIO()
-    writer.write(result, buffer)
-    name = f"{case_id}-round-{number}.report{writer.suffix}"
+    made = reports.round_report(
+        shared.store,
+        case_id,
+        number,
+        home=shared.settings.home,
+        caller=caller,
+        kind=format.value,
+        language=lang.value,
+        as_of=as_of,
+    )
+    name = f"{case_id}-round-{number}.report{made.suffix}"
     return Response(
-        buffer.getvalue(),
-        media_type=writer.media_type,
+        made.content,
+        media_type=made.media_type,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -1,6 +1,6 @@
 """What changed between two review rounds of a case, read from the `result.json` each kept.
 
-`diff_results` compares two results of a known `schema_version` (2.0 to 2.2, checked against
+`diff_results` compares two results of a known `schema_version` (2.0 to 2.3, checked against
 `schemas/result.schema.json`): the outcome, the findings added, resolved and changed (a finding
 is the same one when its product, vulnerability id and component ref are; or, failing that,
 when the product and component are and their ids and aliases share one, as when a newer
@@ -29,9 +29,9 @@ from chainreview.errors import InputError
 from chainreview.reviewer import RESULT_SCHEMA_VERSION
 
 _T = TypeVar("_T")
-_READS = ("2.0", "2.1", RESULT_SCHEMA_VERSION)
-"""The result versions read: 2.1 only added `determination.deciding` and 2.2
-`products[].component_sources`, neither of which is compared."""
+_READS = ("2.0", "2.1", "2.2", RESULT_SCHEMA_VERSION)
+"""The result versions read: 2.1 only added `determination.deciding`, 2.2
+`products[].component_sources` and 2.3 `supply_chain`, none of which is compared."""
 Key = tuple[str, str, str]
 """A finding's product, vulnerability id and component ref."""
 

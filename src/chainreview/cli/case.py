@@ -8,7 +8,6 @@ cases that role may see.
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -372,6 +371,13 @@ def report(
     lang: Annotated[
         str, typer.Option("--lang", envvar="CHAINREVIEW_LANG", help="en or zh-CN.")
     ] = "en",
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Show the statutory clock as of this day (default: the round's review date).",
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write it here (default: CASE-round-N.report.EXT)."),
@@ -380,22 +386,27 @@ def report(
 ) -> None:
     """A review round's report, for the office: the round reviewed again on the snapshot it
     used, checked to give its stored result.json byte for byte, then rendered (the same
-    report `chainreview review` writes)."""
-    from chainreview.case.rounds import round_result
+    report `chainreview review` writes) with the case's statutory clock as of --as-of."""
+    from chainreview.case.round_report import REPORT_KINDS, round_report
     from chainreview.cli.files import write_atomically
-    from chainreview.formats import review_formats
 
-    formats = review_formats(lang)
-    if kind not in formats:
-        raise typer.BadParameter(f"one of {', '.join(formats)}", param_hint="--format")
+    if kind not in REPORT_KINDS:
+        raise typer.BadParameter(f"one of {', '.join(REPORT_KINDS)}", param_hint="--format")
+    day = None if as_of is None else parse_day(as_of, "--as-of")
     with open_cases() as store:
         who = caller(store, as_user)
-        result = round_result(store, case_id, round_number, home=home.data_home(), caller=who)
-    writer = formats[kind]
-    target = out or Path(f"{case_id}-round-{round_number}.report{writer.suffix}")
-    buffer = io.BytesIO()
-    writer.write(result, buffer)
-    write_atomically(target, buffer.getvalue())
+        made = round_report(
+            store,
+            case_id,
+            round_number,
+            home=home.data_home(),
+            caller=who,
+            kind=kind,
+            language=lang,
+            as_of=day,
+        )
+    target = out or Path(f"{case_id}-round-{round_number}.report{made.suffix}")
+    write_atomically(target, made.content)
     output.stdout.print(safe_text(f"{case_id} round {round_number}: {target}"), markup=False)
 
 

@@ -142,6 +142,14 @@ PdfOpt = Annotated[
     bool,
     typer.Option("--pdf", help="Also write report.pdf: the report on A4, ready to sign."),
 ]
+AllOpt = Annotated[
+    bool,
+    typer.Option(
+        "--all",
+        help="List every finding and evidence reference in report.html (default: the 1,000 most "
+        "urgent findings of each product and the first 1,000 references of each factor).",
+    ),
+]
 ForceOpt = Annotated[
     bool,
     typer.Option("--force", help="Replace a result already in the folder (refused otherwise)."),
@@ -174,6 +182,7 @@ def review(
     pdf: PdfOpt = False,
     vex: VexOpt = None,
     lang: LangOpt = ReportLanguage.EN,
+    every_row: AllOpt = False,
 ) -> None:
     """Review a declaration package: factors, outcome, conditions; offline, reproducible.
 
@@ -195,7 +204,7 @@ def review(
     from chainreview.reviewer import review as run_review
 
     review_date = parse_as_of(as_of)
-    formats = review_formats(lang.value)
+    formats = review_formats(lang.value, every_row=every_row)
     # a run of long-lived objects, reading to the files written: see `chainreview.collector`
     with collector.paused():
         package = load_package(declaration_dir)  # a package with problems needs no snapshot

@@ -41,9 +41,11 @@ __all__ = [
     "Charts",
     "ProductFindings",
     "charts_of",
+    "drawing",
     "findings_chart",
     "level_strip",
     "product_findings",
+    "svg_element",
 ]
 
 LEVEL_COLOURS: Final = {
@@ -116,7 +118,7 @@ def level_strip(levels: Sequence[tuple[str, Level]], loc: Localizer | None = Non
     loc = loc or localizer()
     from matplotlib.patches import Rectangle
 
-    with _drawing(loc) as figure_of:
+    with drawing(loc) as figure_of:
         figure = figure_of((max(len(levels), 1) * 0.42 + 0.2, 0.75))
         axes = figure.add_axes((0.01, 0.02, 0.98, 0.96))
         axes.set_xlim(0, max(len(levels), 1))
@@ -139,7 +141,7 @@ def level_strip(levels: Sequence[tuple[str, Level]], loc: Localizer | None = Non
             # the short form of "undetermined" fits the cell
             word = loc.gettext("undet.") if undetermined else loc.word("level", level.value)
             axes.text(index + 0.5, 0.13, word, ha="center", va="center", fontsize=5.5)
-        return _svg(figure, "levels")
+        return svg_element(figure, "levels")
 
 
 def findings_chart(products: Sequence[ProductFindings], loc: Localizer | None = None) -> str:
@@ -148,7 +150,7 @@ def findings_chart(products: Sequence[ProductFindings], loc: Localizer | None = 
     loc = loc or localizer()
     from matplotlib.ticker import MaxNLocator
 
-    with _drawing(loc) as figure_of:
+    with drawing(loc) as figure_of:
         bars = 0.38 * len(products)
         figure = figure_of((6.8, bars + 1.0))  # inches: legend above, axis label below
         axes = figure.add_axes((0.22, 0.45 / (bars + 1.0), 0.5, bars / (bars + 1.0)))
@@ -193,7 +195,7 @@ def findings_chart(products: Sequence[ProductFindings], loc: Localizer | None = 
             fontsize=6.5,
             handlelength=1.0,
         )
-        return _svg(figure, "findings")
+        return svg_element(figure, "findings")
 
 
 def _label(product: str, name: str) -> str:
@@ -215,7 +217,7 @@ def _product_findings(product: str, findings: Sequence[Finding]) -> ProductFindi
 
 
 @contextmanager
-def _drawing(loc: Localizer) -> Iterator[type[Figure]]:
+def drawing(loc: Localizer) -> Iterator[type[Figure]]:
     """matplotlib's `Figure` class, with the charts' settings in force (the fonts of `loc`'s
     language, as the page's) and the lock held."""
     import matplotlib as mpl
@@ -233,7 +235,7 @@ def _drawing(loc: Localizer) -> Iterator[type[Figure]]:
         yield Figure
 
 
-def _svg(figure: Figure, scope: str) -> str:
+def svg_element(figure: Figure, scope: str) -> str:
     """The figure as an `<svg>` element (no XML prolog or doctype, no date) whose element ids
     all start with `scope-`, so that two charts on one page never share an id."""
     from lxml import etree

@@ -17,6 +17,13 @@ EPSS; without it the page reads the same, in the report's order (WeasyPrint runs
 The PDF lists at most `pdf.PDF_FINDING_ROWS` findings per product, the most urgent, and as many
 evidence references per factor, and says where the others are: a finding and an evidence line
 each, a 10,000-component product's PDF ran to thousands of pages (`benchmarks/bench_report.py`).
+`report.html` lists `HTML_FINDING_ROWS` of each, unless every one is asked for (`review --all`).
+
+The "Supply chain" section draws the declaration's sites, vendors, components with findings,
+products and systems (`report.supply_chart`, from `result.json`'s `supply_chain`) beside tables
+of every site, product and system; a case round's report adds the case's statutory clock
+(`report.timeline_chart`, from a `CaseTimeline` the case library builds) beside the table of
+the same dates.
 """
 
 from __future__ import annotations
@@ -36,10 +43,19 @@ from chainreview.findings.coverage import CoverageState
 from chainreview.findings.model import SEVERITY_RANK, EvidenceRef, Finding
 from chainreview.report.charts import charts_of
 from chainreview.report.i18n import Language, Localizer, localizer
+from chainreview.report.supply_chart import (
+    MAX_PER_LAYER,
+    left_out_words,
+    supply_chart,
+    supply_graph,
+)
 from chainreview.report.templating import report_environment
+from chainreview.report.timeline import CaseTimeline
+from chainreview.report.timeline_chart import timeline_chart
 from chainreview.reviewer import ReviewResult
 
 __all__ = [
+    "HTML_FINDING_ROWS",
     "OUTCOME_TITLES",
     "advisory_link",
     "advisory_url",
@@ -59,6 +75,10 @@ OUTCOME_TITLES: Final = {
     Outcome.FAIL: "Fail",
 }
 """The outcome in words, in English (the `outcome` context of the catalogue in other languages)."""
+HTML_FINDING_ROWS: Final = 1_000
+"""The findings each product's table lists in `report.html` by default, the most urgent, and
+the evidence references each factor lists, the first (`review --all`: every one): a
+10,000-component product's every finding made a page of 30 MB."""
 _FONTS: Final = {
     Language.EN: '"DejaVu Sans", "Noto Sans CJK SC", sans-serif',
     Language.ZH_CN: '"Noto Sans CJK SC", "DejaVu Sans", sans-serif',
@@ -163,6 +183,7 @@ def environment(language: Language) -> Environment:
     env.filters["word"] = lambda value, context: loc.word(context, str(value))
     env.filters["date"] = loc.date
     env.filters["num"] = loc.number
+    env.filters["msg"] = loc.gettext
     env.filters["css"] = lambda message: _css_content(message)
     env.filters["code"] = lambda text, kind="": Markup(
         f'<code class="{kind}">{escape(text)}</code>' if kind else f"<code>{escape(text)}</code>"
@@ -194,14 +215,24 @@ def most_urgent(findings: Sequence[Finding], rows: int | None) -> Sequence[Findi
 
 
 def render_html(
-    result: ReviewResult, language: Language | str = Language.EN, *, rows: int | None = None
+    result: ReviewResult,
+    language: Language | str = Language.EN,
+    *,
+    rows: int | None = None,
+    paged: bool = False,
+    timeline: CaseTimeline | None = None,
 ) -> str:
     """The HTML report of `result` in `language` (`en` or `zh-CN`); with `rows`, each
     product's findings table holds its `rows` most urgent findings (`most_urgent`) and each
-    factor's evidence list its first `rows` references, each saying how many more `result.json`
-    and the HTML report hold."""
+    factor's evidence list its first `rows` references, each saying where the others are
+    (`paged`: the page is the PDF's, whose notes point to the HTML; else to `review --all`).
+    With `timeline` (a case's round), the case's statutory clock: its chart and the table of
+    the same dates."""
     determination = result.determination
-    drawn = charts_of(result, localizer(language))
+    loc = localizer(language)
+    drawn = charts_of(result, loc)
+    clock_chart = None if timeline is None else timeline_chart(timeline, loc)
+    graph = supply_graph(result, loc)
     return (
         environment(Language(language))
         .get_template("report.html.j2")
@@ -217,8 +248,18 @@ def render_html(
             },
             shown={scan.product: most_urgent(scan.findings, rows) for scan in result.products},
             rows=sys.maxsize if rows is None else rows,
+            paged=paged,
             level_chart=Markup(drawn.levels),
             findings_chart=None if drawn.findings is None else Markup(drawn.findings),
+            timeline=timeline,
+            supply_chart=None if graph is None else Markup(supply_chart(graph, loc)),
+            supply_left_out=left_out_words(graph, loc) if graph else [],
+            max_per_layer=MAX_PER_LAYER,
+            affected={
+                scan.product: len({f.component for f in scan.findings if f.active})
+                for scan in result.products
+            },
+            timeline_chart=None if clock_chart is None else Markup(clock_chart),
             unchecked=[
                 (scan.product, group)
                 for scan in result.products

@@ -34,7 +34,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-from chainreview.report.sentences import SENTENCES
+from chainreview.report.sentences import SENTENCES, WORDS
 
 __all__ = ["DOMAIN", "Language", "Localizer", "catalogue_path", "localizer", "read_catalogue"]
 
@@ -65,7 +65,22 @@ any text, shortest first. What each kind becomes: `reason`, `phrase` and `cite` 
 brackets) translated in turn (or the template fails); `phrases`, `items` and `ids` lists (`, ` or
 `; `) whose items are translated when they can be; `level` a word, `answer` a questionnaire
 answer, `date` formatted; the rest is quoted as it stands."""
-_EN_SEPARATORS: Final = {"due": "-", "state": "_"}
+_EN_SEPARATORS: Final = {"action": "-"}
+"""Contexts whose values are not in `WORDS` (a workflow's actions): their separator as a space."""
+_EN_WORDS: Final = {
+    ("site", "r-and-d"): "R&D",
+    ("site", "packaging-test"): "packaging and test",
+    ("route", "cpe"): "CPE",
+    ("evidence", "sbom"): "SBOM",
+    ("equipment", "plc"): "PLC",
+    ("category", "high-performance-computer-or-server"): "high-performance computer or server",
+    ("sector", "e-government"): "e-government",
+    **{("feed", feed): feed.upper() for feed in ("osv", "kev", "nvd", "epss", "eol")},
+}
+"""English words of the vocabulary that are not their key with `-` and `_` as spaces."""
+_VOCABULARY_SLOTS: Final = frozenset({"category"})
+"""Placeholder kinds that hold a vocabulary key (`WORDS`): written as its word."""
+_EN_KEYS: Final = frozenset((context, v) for context, values in WORDS.items() for v in values)
 _LISTS: Final = {"phrases": (", ", "、"), "items": ("; ", "；"), "ids": (", ", "、")}
 _GENERAL: Final = "{subject}: {reason}"
 """Tried first: a sentence about one product or vendor is that id and a reason, whatever the
@@ -154,11 +169,16 @@ class Localizer:
         return format_decimal(value, locale=self.language.babel)
 
     def word(self, context: str, value: str) -> str:
-        """A word of a vocabulary (`context`: `level`, `party`, `due`… see `WORDS`); English
-        shows the value itself, a deadline's and a coverage state's separator as a space."""
-        if self.language is Language.EN:
-            return value.replace(_EN_SEPARATORS.get(context, " "), " ")
-        return self.translations.pgettext(context, value)
+        """A word of a vocabulary (`context`: `level`, `party`, `due`… see `WORDS`); in English
+        a key of the vocabulary is written as words (`not_affected` as "not affected", `r-and-d`
+        as "R&D"), any other value as it stands (it may be quoted from the evidence)."""
+        if self.language is not Language.EN:
+            return self.translations.pgettext(context, value)
+        if (context, value) in _EN_WORDS:
+            return _EN_WORDS[context, value]
+        if (context, value) in _EN_KEYS:
+            return value.replace("-", " ").replace("_", " ")
+        return value.replace(_EN_SEPARATORS.get(context, " "), " ")
 
 
 @functools.cache
@@ -262,6 +282,8 @@ def _slot(loc: Localizer, name: str, value: str) -> str | None:
         return join.join(_translate(loc, item) or item for item in _split(value, split))
     if kind == "level":
         return loc.word("level", value)
+    if kind in _VOCABULARY_SLOTS:
+        return loc.word(kind, value)
     if kind == "answer":
         return _answer(loc, value)
     if kind == "date":

@@ -20,6 +20,7 @@ from typing import Final
 
 from chainreview.report.html import render_html
 from chainreview.report.i18n import Language
+from chainreview.report.timeline import CaseTimeline
 from chainreview.reviewer import ReviewResult
 
 __all__ = ["PDF_FINDING_ROWS", "layout_pdf", "render_pdf"]
@@ -30,10 +31,17 @@ about 50 A4 pages), and the evidence references each factor lists, the first; th
 result.json and the HTML report."""
 
 
-def render_pdf(result: ReviewResult, language: Language | str = Language.EN) -> bytes:
+def render_pdf(
+    result: ReviewResult,
+    language: Language | str = Language.EN,
+    *,
+    timeline: CaseTimeline | None = None,
+) -> bytes:
     """The PDF report of `result` in `language` (`en` or `zh-CN`), each product's findings
-    table cut to its `PDF_FINDING_ROWS` most urgent, each factor's evidence to as many."""
-    return layout_pdf(render_html(result, language, rows=PDF_FINDING_ROWS))
+    table cut to its `PDF_FINDING_ROWS` most urgent, each factor's evidence to as many; with
+    `timeline`, the case's statutory clock (`render_html`)."""
+    page = render_html(result, language, rows=PDF_FINDING_ROWS, paged=True, timeline=timeline)
+    return layout_pdf(page)
 
 
 def layout_pdf(page: str) -> bytes:

@@ -405,6 +405,7 @@ WORDS: Final[dict[str, tuple[str, ...]]] = {
     "screening": ("no hit", "not screened"),
     "basis": ("given",),
     "role": ("vendor", "owner", "site"),
+    "case-role": ("applicant", "vendor", "reviewer", "member-unit", "approver", "admin"),
     "feed": ("osv", "kev", "nvd", "epss", "sanctions", "eol", "distro"),
     "sector": (
         "public-communications-and-information-services",
@@ -445,6 +446,13 @@ WORDS: Final[dict[str, tuple[str, ...]]] = {
         "other",
     ),
     "site": ("manufacturing", "r-and-d", "packaging-test", "service", "data-centre"),
+    "commitment": (
+        "no-illegal-data-acquisition",
+        "no-illegal-device-control",
+        "no-unjustified-supply-interruption",
+        "no-unjustified-support-interruption",
+        "cooperate-with-review",
+    ),
 }
 """Gettext context → the values shown as words (enum values of the result, and of the
 declaration package in the declaration materials: `sector` to `site`)."""
