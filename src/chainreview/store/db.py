@@ -24,7 +24,7 @@ from chainreview.store.memo import Memo
 
 SMALL_ENTRIES: Final = 4096
 """Entries `Store.memo` keeps: a case page's history and position, some kilobytes each."""
-LARGE_ENTRIES: Final = 64
+LARGE_ENTRIES: Final = 16
 """Entries `Store.large_memo` keeps: a round's findings or a case list, up to megabytes."""
 
 Clock = Callable[[], datetime]
