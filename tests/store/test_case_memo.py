@@ -6,7 +6,10 @@ on both backends. The expected answers are written out by hand."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -232,3 +235,23 @@ def test_the_memo_keeps_the_most_recently_used_entries() -> None:
         memo.get("a", int, lambda: 0)
     with pytest.raises(ValueError, match="at least one entry"):
         Memo(0)
+
+
+def test_a_value_asked_for_at_once_by_many_threads_is_made_once() -> None:
+    memo = Memo(4)
+    made: list[int] = []
+    start = threading.Barrier(8)
+
+    def make() -> str:
+        made.append(1)
+        time.sleep(0.2)  # long enough for every other thread to ask meanwhile
+        return "listing"
+
+    def ask() -> str:
+        start.wait()
+        return memo.get("list", str, make)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: ask(), range(8)))
+    assert answers == ["listing"] * 8
+    assert made == [1]

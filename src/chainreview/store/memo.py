@@ -21,31 +21,42 @@ T = TypeVar("T")
 
 
 class Memo:
-    """Values by key, the least recently used dropped beyond `size`."""
+    """Values by key, the least recently used dropped beyond `size`; a value asked for by
+    several threads at once is made by one of them while the others wait for it."""
 
     def __init__(self, size: int) -> None:
         if size < 1:
             raise ValueError(f"a memo keeps at least one entry, not {size}")
         self._size = size
         self._entries: OrderedDict[Hashable, object] = OrderedDict()
+        self._making: dict[Hashable, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, kind: type[T], make: Callable[[], T]) -> T:
         """The value kept under `key` (which must be a `kind`), else `make()`'s, kept."""
+        found = self._kept(key)
+        if found is _MISSING:
+            with self._lock:
+                making = self._making.setdefault(key, threading.Lock())
+            with making:
+                found = self._kept(key)
+                if found is _MISSING:
+                    found = make()
+                    with self._lock:
+                        self._entries[key] = found
+                        while len(self._entries) > self._size:
+                            self._entries.popitem(last=False)
+                        self._making.pop(key, None)
+        if not isinstance(found, kind):
+            raise TypeError(f"memo entry {key!r} is a {type(found).__name__}, not {kind.__name__}")
+        return found
+
+    def _kept(self, key: Hashable) -> object:
         with self._lock:
             found = self._entries.get(key, _MISSING)
             if found is not _MISSING:
                 self._entries.move_to_end(key)
-        if found is _MISSING:
-            found = make()
-            with self._lock:
-                self._entries[key] = found
-                self._entries.move_to_end(key)
-                while len(self._entries) > self._size:
-                    self._entries.popitem(last=False)
-        if not isinstance(found, kind):
-            raise TypeError(f"memo entry {key!r} is a {type(found).__name__}, not {kind.__name__}")
-        return found
+            return found
 
     def __len__(self) -> int:
         with self._lock:
