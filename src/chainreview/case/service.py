@@ -6,9 +6,13 @@ one is checked by replaying the whole history through the regime's workflow (`pr
 then `procedure.apply`) before it is written, under the case's lock version, so two reviewers
 acting on the same case at once cannot both succeed. The position it leads to is stored with it
 (and whether member units have been consulted), so the case list reads no history
-(`list_case_views`). Every call is made by a `Caller` (a
-registered user, `chainreview.case.users.identify`): actions are taken in the caller's role, and a
-case the caller may not see (`chainreview.case.access`) is reported as absent.
+(`list_case_views`). A case page and the case list are read in one read-only pass
+(`Store.read_only`), what cannot have changed under its key taken from the store's memo
+(`chainreview.store.memo`: a case's history by its version, the list by a fingerprint of
+every case); the case row, the overdue conditions and the caller's access are read each time.
+Every call is made by a `Caller` (a registered user, `chainreview.case.users.identify`): actions
+are taken in the caller's role, and a case the caller may not see (`chainreview.case.access`) is
+reported as absent.
 """
 
 from __future__ import annotations
