@@ -429,3 +429,18 @@ def test_a_huge_file_is_refused_unread(tmp_path: Path) -> None:
 def test_a_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="is a directory"):
         import_arrangement(tmp_path, tmp_path / "home")
+
+
+def test_a_loaded_calendar_is_kept_until_an_import_changes_it(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    before = load_calendar("cn-working-days", home)
+    assert before.day(d("2035-02-03")).provisional  # a Saturday no arrangement covers
+    assert load_calendar("cn-working-days", home) is before  # its counts worked out once
+    import_arrangement(write(tmp_path, ARRANGEMENT_2035), home)
+    after = load_calendar("cn-working-days", home)
+    assert after.is_workday(d("2035-02-03")) and not after.day(d("2035-02-03")).provisional
+    assert load_calendar("cn-working-days", home) is after
+    changed = write(tmp_path, ARRANGEMENT_2035.replace("2035-02-18]", "2035-02-17]"), "new.yaml")
+    import_arrangement(changed, home, replace=True)
+    replaced = load_calendar("cn-working-days", home)
+    assert replaced.is_workday(d("2035-02-17")) and not replaced.is_workday(d("2035-02-18"))

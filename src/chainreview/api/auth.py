@@ -11,7 +11,7 @@ store on each request, so a deactivated user is refused at once.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Final
 
 from fastapi import Depends, Request, Response, Security
@@ -103,12 +103,12 @@ def clear_session(response: Response, *, secure: bool) -> None:
         response.delete_cookie(name, samesite="lax", secure=secure, httponly=name == SESSION_COOKIE)
 
 
-def require(scope: Scope) -> Callable[..., Caller]:
+def require(scope: Scope) -> Callable[..., Awaitable[Caller]]:
     """A dependency giving the request's `Caller` if it may use `scope`."""
 
-    def caller(
+    async def caller(
         found: Annotated[tuple[Caller, frozenset[Scope]], Depends(_authenticated)],
-    ) -> Caller:
+    ) -> Caller:  # async: no work to hand to a thread (`_authenticated`, which reads, is sync)
         return _scoped(found, scope)
 
     return caller

@@ -31,16 +31,17 @@ from chainreview.api.schemas import (
     MaterialsIn,
     StepIn,
 )
-from chainreview.api.views import audit_out, case_detail, case_out, intel_status
+from chainreview.api.views import as_json, audit_out, case_detail, case_out, intel_status
 from chainreview.case.access import Caller
 from chainreview.case.credentials import BadCredentials, Scope, log_in
 from chainreview.case.oversight import verify_log
 from chainreview.case.service import (
     Step,
+    case_listing,
     case_today,
-    list_case_views,
     take_action,
     view_case,
+    view_case_now,
 )
 from chainreview.intel import bundled, snapshot
 
@@ -127,25 +128,33 @@ def logout(request: Request) -> Response:
 
 
 @router.get("/cases", response_model=CaseList, responses=_errors(*AUTHED), tags=["cases"])
-def list_cases(caller: Reader, request: Request, today: Today = None) -> CaseList:
+def list_cases(caller: Reader, request: Request, today: Today = None) -> Response:
     """Every case the caller may see, oldest first, with its deadline on `today`."""
     shared = context(request)
-    views = list_case_views(
+    found = case_listing(
         shared.store, caller=caller, today=today or shared.today(), home=shared.settings.home
     )
-    return CaseList(cases=[case_out(v) for v in views])
+    answer = shared.store.large_memo.get(
+        ("case-list-json", found.key),
+        bytes,
+        lambda: CaseList(cases=[case_out(v) for v in found.views]).model_dump_json().encode(),
+    )
+    return Response(answer, media_type="application/json")
 
 
 @router.get(
     "/cases/{case_id}", response_model=CaseDetail, responses=_errors(*AUTHED, 404), tags=["cases"]
 )
-def get_case(case_id: CaseId, caller: Reader, request: Request, today: Today = None) -> CaseDetail:
+def get_case(case_id: CaseId, caller: Reader, request: Request, today: Today = None) -> Response:
     """One case, its history and what it allows now; 404 for a case that does not exist or
     that the caller may not see (the same answer)."""
     shared = context(request)
-    day = today or case_today(shared.store, case_id, caller=caller, now=shared.clock())
-    view = view_case(shared.store, case_id, caller=caller, today=day, home=shared.settings.home)
-    return case_detail(view)
+    home = shared.settings.home
+    if today is None:
+        view = view_case_now(shared.store, case_id, caller=caller, now=shared.clock(), home=home)
+    else:
+        view = view_case(shared.store, case_id, caller=caller, today=today, home=home)
+    return as_json(case_detail(view))
 
 
 ACTED: Final = _errors(*AUTHED, *SENT, 404, 409)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from chainreview.api.auth import require
 from chainreview.api.context import context
 from chainreview.api.reviewing import reviewer
 from chainreview.api.routes import AUTHED, SENT, CaseId, _errors
 from chainreview.api.schemas_reviews import FindingsOut, TriagedOut, TriageIn
+from chainreview.api.views import as_json
 from chainreview.api.views_reviews import findings_out, triaged_out
 from chainreview.case.access import Caller
 from chainreview.case.credentials import Scope
@@ -31,11 +32,11 @@ def findings(
     case_id: CaseId,
     caller: Annotated[Caller, Depends(require(Scope.CASES_READ))],
     request: Request,
-) -> FindingsOut:
+) -> Response:
     """The findings of the case's latest round the caller may see (a round is seen with the
     submission it reviewed), each with its VEX status and what set it; 404 for a case the
     caller may not see, or one without a round yet."""
-    return findings_out(current_findings(context(request).store, case_id, caller=caller))
+    return as_json(findings_out(current_findings(context(request).store, case_id, caller=caller)))
 
 
 @router.post(

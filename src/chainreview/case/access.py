@@ -19,6 +19,7 @@ from chainreview.case.procedure import Role, Workflow, load_workflow
 from chainreview.errors import NotFound, RefusedAction
 from chainreview.store import cases
 from chainreview.store.db import Tx
+from chainreview.store.memo import Memo
 from chainreview.store.records import ActionRecord, CaseRecord
 
 OFFICE: Final = frozenset({Role.REVIEWER, Role.APPROVER, Role.ADMIN})
@@ -108,5 +109,22 @@ def visible_case(
     """The case and its procedure history, if `caller` may see it; else `NotFound`."""
     record = cases.get_case(tx, case_id)
     history = cases.list_actions(tx, case_id)
+    check_case(caller, record, consulted(load_workflow(record.regime), history))
+    return record, history
+
+
+def read_case(
+    tx: Tx, memo: Memo, caller: Caller, case_id: str
+) -> tuple[CaseRecord, tuple[ActionRecord, ...]]:
+    """`visible_case` in a transaction that writes nothing: the case row read in one query,
+    its history read only when `memo` has none for the case's version and action count read
+    with it (so never a history other than the one the row is at). A transaction that has
+    written must use `visible_case`: what it read may yet be rolled back."""
+    record, count = cases.case_now(tx, case_id)
+    history = memo.get(
+        ("history", record.id, record.version, count),
+        tuple,
+        lambda: cases.first_actions(tx, case_id, count),
+    )
     check_case(caller, record, consulted(load_workflow(record.regime), history))
     return record, history

@@ -115,6 +115,22 @@ def stored_arrangements(home: Path) -> dict[int, Arrangement]:
     return found
 
 
+def stored_stamp(home: Path) -> tuple[tuple[str, int, int, int], ...]:
+    """What tells the arrangements imported under `home` from any others without reading
+    them: each stored file's name, inode, size and modification time (an import writes a new
+    file and renames it into place, so each import changes its inode)."""
+    try:
+        entries = sorted(os.scandir(home / _FOLDER), key=lambda entry: entry.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return ()
+    stamps = []
+    for entry in entries:
+        if _STORED_NAME.fullmatch(entry.name):
+            seen = entry.stat()
+            stamps.append((entry.name, seen.st_ino, seen.st_size, seen.st_mtime_ns))
+    return tuple(stamps)
+
+
 def _previous(year: int, target: Path, digest: str) -> str | None:
     """What decides `year` now, unless it is an import of the same bytes (None then too)."""
     if target.exists():

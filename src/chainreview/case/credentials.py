@@ -144,10 +144,12 @@ def bearer(store: Store, token: str) -> Bearer:
     refused = BadCredentials("unknown or revoked API token")
     if not token.startswith(TOKEN_PREFIX) or len(token) > TOKEN_MAX:
         raise refused
-    with store.transaction("api-token") as tx:
-        found = credentials.token_by_digest(tx, _digest(token))
-        user = None if found is None else users.get_user(tx, found.user)
-    if found is None or user is None or found.revoked_at is not None or not user.active:
+    with store.read_only("api-token") as tx:
+        both = credentials.token_and_user(tx, _digest(token))
+    if both is None:
+        raise refused
+    found, user = both
+    if found.revoked_at is not None or not user.active:
         raise refused
     return Bearer(
         caller=Caller(name=user.name, role=Role(user.role), org=user.org),

@@ -6,14 +6,18 @@ one is checked by replaying the whole history through the regime's workflow (`pr
 then `procedure.apply`) before it is written, under the case's lock version, so two reviewers
 acting on the same case at once cannot both succeed. The position it leads to is stored with it
 (and whether member units have been consulted), so the case list reads no history
-(`list_case_views`). Every call is made by a `Caller` (a
-registered user, `chainreview.case.users.identify`): actions are taken in the caller's role, and a
-case the caller may not see (`chainreview.case.access`) is reported as absent.
+(`list_case_views`). A case page and the case list are read in one read-only pass
+(`Store.read_only`), what cannot have changed under its key taken from the store's memo
+(`chainreview.store.memo`: a case's history by its version, the list by a fingerprint of
+every case); the case row, the overdue conditions and the caller's access are read each time.
+Every call is made by a `Caller` (a registered user, `chainreview.case.users.identify`): actions
+are taken in the caller's role, and a case the caller may not see (`chainreview.case.access`) is
+reported as absent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -25,10 +29,12 @@ from chainreview.case.access import (
     bound_parties,
     check_role,
     consulted,
+    read_case,
     same_org,
     sees_case,
     visible_case,
 )
+from chainreview.case.arrangement import stored_stamp
 from chainreview.case.procedure import (
     Action,
     Clock,
@@ -203,21 +209,61 @@ def record_step(
 def case_today(store: Store, case_id: str, *, caller: Caller, now: datetime) -> date:
     """The day it is at `now` (aware) in the time zone of the case's regime, for a case the
     caller may see: the default day of an action or a view of it."""
-    with store.transaction(caller.name) as tx:
-        record, _ = visible_case(tx, caller, case_id)
-    return now.astimezone(ZoneInfo(load_profile(record.regime).timezone)).date()
+    with store.read_only(caller.name) as tx:
+        record, _ = read_case(tx, store.memo, caller, case_id)
+    return _day_at(record.regime, now)
 
 
 def view_case(
     store: Store, case_id: str, *, caller: Caller, today: date, home: Path | None
 ) -> CaseView:
     """The case, its history, its position and its clock on `today`."""
-    with store.transaction(caller.name) as tx:
-        record, history = visible_case(tx, caller, case_id)
+    return _viewed(store, case_id, caller, lambda regime: today, home)
+
+
+def view_case_now(
+    store: Store, case_id: str, *, caller: Caller, now: datetime, home: Path | None
+) -> CaseView:
+    """`view_case` on the day it is at `now` in the time zone of the case's regime (as
+    `case_today` gives it), in one read of the store."""
+    return _viewed(store, case_id, caller, lambda regime: _day_at(regime, now), home)
+
+
+def _viewed(
+    store: Store,
+    case_id: str,
+    caller: Caller,
+    day: Callable[[str], date],
+    home: Path | None,
+) -> CaseView:
+    """The case page in one transaction: the case row and the overdue conditions read each
+    time, the history and the position it leads to taken from the store's memo while the
+    case's version is the one read (`read_case`)."""
+    with store.read_only(caller.name) as tx:
+        record, history = read_case(tx, store.memo, caller, case_id)
+        today = day(record.regime)
         overdue = outcomes.overdue_counts(tx, today, case_id=case_id)
-    position = _replayed(load_workflow(record.regime), record, history)
+    position = store.memo.get(
+        ("position", record.id, record.version),
+        Position,
+        lambda: _replayed(load_workflow(record.regime), record, history),
+    )
     seen = _seen(caller, overdue, case_id)
     return _view(record, history, position, today, _calendars(home), seen)
+
+
+def _day_at(regime: str, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(load_profile(regime).timezone)).date()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Listing:
+    """The case list a caller sees on a day, and the key of everything it was made from."""
+
+    key: Hashable
+    """Equal for two listings only if every case, every overdue condition the list counts,
+    the day, the caller's role and organisation and the imported calendars were the same."""
+    views: tuple[CaseView, ...]
 
 
 def list_case_views(
@@ -225,9 +271,32 @@ def list_case_views(
 ) -> tuple[CaseView, ...]:
     """Every case the caller may see, with its clock on `today`, oldest first: each case's
     position as its last action stored it (no history is read), only the clock counted now."""
-    with store.transaction(caller.name) as tx:
-        found = cases.list_positions(tx)
+    return case_listing(store, caller=caller, today=today, home=home).views
+
+
+def case_listing(store: Store, *, caller: Caller, today: date, home: Path | None) -> Listing:
+    """`list_case_views` with its key: made once for as long as the key holds, in the store's
+    `large_memo` (the key is read before the cases, so a listing is never older than it)."""
+    stamp = () if home is None else stored_stamp(home)
+    with store.read_only(caller.name) as tx:
         overdue = outcomes.overdue_counts(tx, today)
+        key = (
+            "case-list",
+            cases.fingerprint(tx),
+            tuple(sorted(overdue.items())),
+            today,
+            caller.role,
+            caller.org,
+            stamp,
+        )
+        return store.large_memo.get(
+            key, Listing, lambda: Listing(key=key, views=_listed(tx, caller, today, home, overdue))
+        )
+
+
+def _listed(
+    tx: Tx, caller: Caller, today: date, home: Path | None, overdue: dict[tuple[str, str], int]
+) -> tuple[CaseView, ...]:
     calendars = _calendars(home)
     return tuple(
         _view(
@@ -238,7 +307,7 @@ def list_case_views(
             calendars,
             _seen(caller, overdue, record.id),
         )
-        for record, stored in found
+        for record, stored in cases.list_positions(tx)
         if sees_case(caller, record, record.consulted)
     )
 

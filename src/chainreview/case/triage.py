@@ -19,7 +19,14 @@ from datetime import date
 from typing import Any, Final
 
 from chainreview import raw
-from chainreview.case.access import OFFICE, Caller, check_role, sees_submission, visible_case
+from chainreview.case.access import (
+    OFFICE,
+    Caller,
+    check_role,
+    read_case,
+    sees_submission,
+    visible_case,
+)
 from chainreview.case.applied import redacted
 from chainreview.case.procedure import Role
 from chainreview.case.rounds import review_round
@@ -27,7 +34,7 @@ from chainreview.errors import InputError, NotFound
 from chainreview.findings.model import Status
 from chainreview.report.vex_vocabulary import OPENVEX_LABELS
 from chainreview.reviewer import Reviewer
-from chainreview.store import files, rounds, triages
+from chainreview.store import rounds, triages
 from chainreview.store.db import Store, Tx
 from chainreview.store.records import NewTriage, RoundRecord, TriageRecord
 
@@ -88,9 +95,15 @@ class Triage:
 def current_findings(store: Store, case_id: str, *, caller: Caller) -> RoundFindings:
     """The findings of the latest round of the case the caller may see; `NotFound` when it has
     none."""
-    with store.transaction(caller.name) as tx:
-        kept = _latest(tx, caller, case_id)
-    return _findings(kept, office=caller.role in OFFICE)
+    office = caller.role in OFFICE
+    with store.read_only(caller.name) as tx:
+        read_case(tx, store.memo, caller, case_id)
+        number = _latest_number(tx, caller, case_id)
+        return store.large_memo.get(  # a round never changes once recorded
+            ("findings", case_id, number, office),
+            RoundFindings,
+            lambda: _findings(rounds.get_round(tx, case_id, number), office=office),
+        )
 
 
 def triage_finding(
@@ -160,10 +173,12 @@ def _check(given: Triage) -> None:
 
 def _latest(tx: Tx, caller: Caller, case_id: str) -> RoundRecord:
     visible_case(tx, caller, case_id)
-    parties = {s.number: s.party for s in files.list_submissions(tx, case_id)}
-    seen = [
-        r for r in rounds.list_rounds(tx, case_id) if sees_submission(caller, parties[r.submission])
-    ]
+    return rounds.get_round(tx, case_id, _latest_number(tx, caller, case_id))
+
+
+def _latest_number(tx: Tx, caller: Caller, case_id: str) -> int:
+    """The number of the latest round the caller may see (of a case they see)."""
+    seen = [n for n, party in rounds.round_parties(tx, case_id) if sees_submission(caller, party)]
     if not seen:
         raise NotFound(f"case {case_id} has no review round yet")
     return seen[-1]

@@ -19,6 +19,7 @@ Dates are counted from 1900-01-01 to 2200-12-31; any other is an `InputError`.
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -31,6 +32,7 @@ from chainreview.case.arrangement import (
     Notice,
     import_arrangement,
     stored_arrangements,
+    stored_stamp,
 )
 from chainreview.case.libraries import (
     FIRST_YEAR,
@@ -232,7 +234,17 @@ class WorkCalendar:
 
 def load_calendar(name: str, home: Path | None = None) -> WorkCalendar:
     """The calendar `name` (one of `CALENDARS`), with the arrangements imported under `home`
-    (none when `home` is None; the CLI passes `$CHAINREVIEW_HOME`)."""
+    (none when `home` is None; the CLI passes `$CHAINREVIEW_HOME`). The same calendar object
+    again (its counts worked out once) while the files imported under `home` are the same
+    (`stored_stamp`): an import is seen by the next call."""
+    return _loaded(name, home, () if home is None else stored_stamp(home))
+
+
+@functools.lru_cache(maxsize=16)
+def _loaded(
+    name: str, home: Path | None, stamp: tuple[tuple[str, int, int, int], ...]
+) -> WorkCalendar:
+    """`load_calendar` for the files `stamp` describes."""
     if name == "calendar-days":
         return WorkCalendar(name, MappingProxyType({}), every_day=True)
     if name != "cn-working-days":

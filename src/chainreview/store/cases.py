@@ -35,6 +35,12 @@ SNAPSHOT_HASH: Final = re.compile(r"[0-9a-f]{64}")
 _RECORD_FIELDS: Final = tuple(f.name for f in fields(CaseRecord))
 _RECORD_COLUMNS: Final = tuple(Case.__table__.columns[name] for name in _RECORD_FIELDS)
 """The columns a `CaseRecord` is made of, named as its fields."""
+_ACTION_FIELDS: Final = tuple(f.name for f in fields(ActionRecord))
+_ACTION_COLUMNS: Final = tuple(
+    CaseAction.__table__.columns["on_date" if name == "on" else name].label(name)
+    for name in _ACTION_FIELDS
+)
+"""The columns an `ActionRecord` is made of, labelled as its fields."""
 _POSITION_COLUMNS: Final = (
     Case.entered_on,
     Case.pauses,
@@ -86,17 +92,48 @@ def get_case(tx: Tx, case_id: str) -> CaseRecord:
     return _record(_row(tx, case_id))
 
 
+def case_now(tx: Tx, case_id: str) -> tuple[CaseRecord, int]:
+    """The case as stored now and how many procedure actions it has recorded, in one query of
+    plain columns (no ORM object); `NotFound` if there is none."""
+    query = select(*_RECORD_COLUMNS, Case.actions).where(Case.id == case_id)
+    row = tx.session.connection().execute(query).mappings().first()
+    if row is None:
+        raise NotFound(f"no case {case_id}")
+    return _case(row), row["actions"]
+
+
+def first_actions(tx: Tx, case_id: str, count: int) -> tuple[ActionRecord, ...]:
+    """The case's first `count` procedure actions in the order recorded, in one query of plain
+    columns: with the count `case_now` read in the same transaction, exactly the history of
+    the case as read, whatever was recorded since."""
+    query = (
+        select(*_ACTION_COLUMNS)
+        .where(CaseAction.case_id == case_id, CaseAction.seq <= count)
+        .order_by(CaseAction.seq)
+    )
+    rows = tx.session.connection().execute(query).mappings()
+    return tuple(ActionRecord(**{name: row[name] for name in _ACTION_FIELDS}) for row in rows)
+
+
 def list_cases(tx: Tx) -> tuple[CaseRecord, ...]:
     """Every case, oldest first."""
     query = select(*_RECORD_COLUMNS).order_by(Case.opened_at, Case.id)
     return tuple(_case(row) for row in tx.session.execute(query).mappings())
 
 
+def fingerprint(tx: Tx) -> tuple[int, int]:
+    """How many cases there are and the sum of their versions: both only grow (a case is never
+    removed, and every change moves its version on), so any change to any case changes it."""
+    query = select(func.count(), func.coalesce(func.sum(Case.version), 0))
+    count, total = tx.session.connection().execute(query).one()
+    return int(count), int(total)
+
+
 def list_positions(tx: Tx) -> tuple[tuple[CaseRecord, PositionRecord | None], ...]:
     """Every case, oldest first, with the position its last recorded action left (None when
     none is recorded), in one query of plain columns."""
     query = select(*_RECORD_COLUMNS, *_POSITION_COLUMNS).order_by(Case.opened_at, Case.id)
-    rows = tx.session.execute(query).mappings()
+    rows = tx.session.connection().execute(query).mappings()
     return tuple((_case(row), _position(row)) for row in rows)
 
 

@@ -13,12 +13,19 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Final
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from chainreview.store import migrate
 from chainreview.store.engines import READ_ONLY, database_url, engine_for, reachable
+from chainreview.store.memo import Memo
+
+SMALL_ENTRIES: Final = 4096
+"""Entries `Store.memo` keeps: a case page's history and position, some kilobytes each."""
+LARGE_ENTRIES: Final = 16
+"""Entries `Store.large_memo` keeps: a round's findings or a case list, up to megabytes."""
 
 Clock = Callable[[], datetime]
 """Returns the current time as an aware datetime (stored in UTC)."""
@@ -54,6 +61,16 @@ class Store:
         self._engine = engine
         self._clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._reader = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else engine.execution_options(**{READ_ONLY: True})
+        )
+        self.memo = Memo(SMALL_ENTRIES)
+        """What this store computed from rows that do not change under their key (`memo`),
+        each entry a few kilobytes (a case's history and position)."""
+        self.large_memo = Memo(LARGE_ENTRIES)
+        """The same for entries that may be large (a round's findings, the case list)."""
 
     @property
     def backend(self) -> str:
@@ -67,6 +84,22 @@ class Store:
         if not actor:
             raise ValueError("a transaction needs the actor it is done for")
         with reachable(self._engine), self._sessions() as session, session.begin():
+            yield Tx(session, actor, self._clock)
+
+    @contextmanager
+    def read_only(self, actor: str) -> Iterator[Tx]:
+        """A `transaction` for reads only, the cheapest each backend has: on PostgreSQL no
+        BEGIN and COMMIT (autocommit; each statement sees what was committed when it began,
+        as it would in a READ COMMITTED transaction), on SQLite a deferred transaction (a
+        reader never waits for a writer), rolled back at the end. Write nothing in it: on
+        PostgreSQL a write would be kept at once, audit or not."""
+        if not actor:
+            raise ValueError("a transaction needs the actor it is done for")
+        with (
+            reachable(self._engine),
+            self._reader.connect() as connection,
+            Session(bind=connection) as session,
+        ):
             yield Tx(session, actor, self._clock)
 
     @contextmanager

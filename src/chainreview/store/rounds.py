@@ -61,6 +61,21 @@ def get_round(tx: Tx, case_id: str, number: int) -> RoundRecord:
     return _record(row)
 
 
+def round_parties(tx: Tx, case_id: str) -> tuple[tuple[int, str], ...]:
+    """Every round of a case, first to last, as its number and the party that made the
+    submission it reviewed, in one query (no result is read)."""
+    query = (
+        select(Round.number, Submission.party)
+        .join(
+            Submission,
+            (Submission.case_id == Round.case_id) & (Submission.number == Round.submission),
+        )
+        .where(Round.case_id == case_id)
+        .order_by(Round.number)
+    )
+    return tuple((number, party) for number, party in tx.session.connection().execute(query))
+
+
 def list_rounds(tx: Tx, case_id: str) -> tuple[RoundRecord, ...]:
     """Every round of a case, first to last."""
     rows = tx.session.scalars(select(Round).where(Round.case_id == case_id).order_by(Round.number))
