@@ -18,6 +18,7 @@ from api_kit import GRID, REVIEWER, TELECOM, VENDOR_A, World
 import chainreview
 from chainreview.case.rounds import review_round, submit_package
 from chainreview.intel import bundled
+from chainreview.store import rounds
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "grid-storage"
 AS_OF = date(2026, 11, 19)
@@ -122,3 +123,31 @@ def test_case_report_writes_what_the_api_sends(
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert written.read_bytes() == sent
+
+
+def test_a_round_stored_by_an_earlier_result_schema_is_refused_by_name(
+    world: World, reviewed: tuple[str, bytes]
+) -> None:
+    # A round as chainreview stored it before result schema 2.3 (no supply_chain): its report
+    # cannot be made again byte for byte, and says so, instead of failing as a bug.
+    case_id, stored = reviewed
+    older = json.loads(stored)
+    older["schema_version"] = "2.2"
+    del older["supply_chain"]
+    with world.store.transaction(REVIEWER.name) as tx:
+        kept = rounds.get_round(tx, case_id, 1)
+        rounds.add_round(
+            tx,
+            case_id,
+            submission=kept.submission,
+            snapshot_hash=kept.snapshot_hash,
+            result_json=json.dumps(older).encode(),
+        )
+    with world.client() as client:
+        answer = client.get(f"/v1/cases/{case_id}/rounds/2/report", headers=world.auth(REVIEWER))
+    assert answer.status_code == 403
+    assert answer.json()["message"] == (
+        f"round 2 of case {case_id} was stored as result schema 2.2; this chainreview writes "
+        "2.3 and cannot make its report again (its result.json is kept as stored: case diff "
+        "and the case page read it)"
+    )

@@ -41,11 +41,11 @@ from chainreview.case.access import (
 from chainreview.case.diff import Assessment, RoundDiff, diff_results, result_assessments
 from chainreview.case.packages import write_package
 from chainreview.case.procedure import Role
-from chainreview.errors import ChainreviewError, InputError, NotFound
+from chainreview.errors import ChainreviewError, InputError, NotFound, RefusedAction
 from chainreview.evidence.declaration import Declaration
 from chainreview.formats import REVIEW_FORMATS
 from chainreview.intel.snapshot import Snapshot, pin, snapshot_path
-from chainreview.reviewer import Reviewer, ReviewResult, load_package
+from chainreview.reviewer import RESULT_SCHEMA_VERSION, Reviewer, ReviewResult, load_package
 from chainreview.store import acceptances, files, rounds, triages
 from chainreview.store.db import Store, Tx
 from chainreview.store.records import (
@@ -153,7 +153,8 @@ def round_result(
     """The review result of round `number`, made again on the snapshot it used (kept, pinned,
     under `home`), and checked to give the stored `result.json` byte for byte: what the round's
     report is rendered from; for the office. `NotFound` when the snapshot is gone;
-    `ChainreviewError` (a bug) when the result differs from the one stored."""
+    `RefusedAction` when the round was stored by another result schema (it cannot come out
+    the same); `ChainreviewError` (a bug) when the result differs from the one stored."""
     kept = _round(store, case_id, number, caller)
     check_role(caller, OFFICE, "rendering a round again")
     path = snapshot_path(home, kept.snapshot_hash)
@@ -161,6 +162,13 @@ def round_result(
         raise NotFound(
             f"round {number} of case {case_id} used snapshot {kept.snapshot_hash[:12]}, which "
             f"is not under {home}"
+        )
+    stored = raw.load_json(kept.result_json, "result.json").get("schema_version")
+    if stored != RESULT_SCHEMA_VERSION:
+        raise RefusedAction(
+            f"round {number} of case {case_id} was stored as result schema {stored}; this "
+            f"chainreview writes {RESULT_SCHEMA_VERSION} and cannot make its report again "
+            "(its result.json is kept as stored: case diff and the case page read it)"
         )
     with Snapshot(path) as snapshot:
         result = _again(store, kept, Reviewer(snapshot), caller)
