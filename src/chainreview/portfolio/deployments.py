@@ -34,6 +34,7 @@ __all__ = [
     "PackageKey",
     "Unmonitored",
     "index_deployments",
+    "instance_of",
 ]
 
 PackageKey = tuple[str, str]
@@ -135,7 +136,7 @@ def index_deployments(portfolio: Portfolio) -> DeploymentIndex:
                 if numbers_of[at] is None:
                     number = made.get(seen[at])
                     if number is None:
-                        pair = _carried(component)
+                        pair = instance_of(component)
                         number = -1 if pair is None else numbers.setdefault(pair, len(numbers))
                         made[seen[at]] = number
                     numbers_of[at] = number
@@ -167,8 +168,9 @@ def index_deployments(portfolio: Portfolio) -> DeploymentIndex:
     )
 
 
-def _carried(component: Component) -> Carried | None:
-    """The component's package and instance, when the OSV matcher alone decides it."""
+def instance_of(component: Component) -> Carried | None:
+    """The component's package and instance, when the OSV matcher alone decides it (None: the
+    monitor does not watch it)."""
     key = _monitored_key(component)
     if key is None:
         return None
