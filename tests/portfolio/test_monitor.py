@@ -420,3 +420,52 @@ def matched_whole(inventory: Path, home: Path) -> dict[tuple[str, str], tuple[ob
     assert snapshot is not None
     with snapshot:
         return {r.package: r.instances for r in rematch(work, snapshot.path)}
+
+
+def test_a_group_joined_two_hops_away_is_rematched(
+    tmp_path: Path, shared_data: Path, pypa_until_cutoff: Path
+) -> None:
+    """numexpr's PYSEC-2023-163 (CVE-2023-39631) is in both snapshots; langchain's
+    PYSEC-2023-162, new in the second, names the same CVE: numexpr 1.3.1's finding gains
+    PYSEC-2023-162 among its aliases, two hops from the changed record. numexpr is re-matched,
+    and the kept results are a full re-match's."""
+    numexpr = advisory(shared_data, "numexpr", "PYSEC-2023-163")
+    langchain = advisory(shared_data, "langchain", "PYSEC-2023-162")
+    assert (numexpr["aliases"], langchain["aliases"]) == (["CVE-2023-39631"], ["CVE-2023-39631"])
+    assert modified_on(numexpr) <= CUTOFF < modified_on(langchain)
+    assert "1.3.1" in numexpr["affected"][0]["versions"]
+    (tmp_path / "sbom").mkdir()
+    bom = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.5",
+        "version": 1,
+        "components": [
+            {
+                "type": "library",
+                "name": "numexpr",
+                "version": "1.3.1",
+                "purl": "pkg:pypi/numexpr@1.3.1",
+            }
+        ],
+    }
+    (tmp_path / "sbom" / "calc.cdx.json").write_text(json.dumps(bom), encoding="utf-8")
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(
+        "schema_version: '1.0'\noperator: Calc Co.\n"
+        "systems: [{id: S, name: Calc, criticality: low, function: maths}]\n"
+        "vendors: [{id: v, name: V, country: DE}]\n"
+        "products: [{id: P-CALC, name: Calc, vendor: v, sboms: [sbom/calc.cdx.json], "
+        "deployments: [{system: S, quantity: 1}]}]\n",
+        encoding="utf-8",
+    )
+    home = tmp_path / "home"
+    import_first(home, pypa_until_cutoff)
+    monitor_on(home, inventory, FIRST_DAY)
+    import_second(home, shared_data)
+    report = monitor_on(home, inventory, SECOND_DAY)
+    assert report.rematched == ("PyPI/numexpr",)
+    kept = kept_results(home)
+    assert [s.aliases for s in kept["PyPI", "numexpr"][0].findings] == [
+        ("CVE-2023-39631", "PYSEC-2023-162", "PYSEC-2023-163")
+    ]
+    assert kept == matched_whole(inventory, home)

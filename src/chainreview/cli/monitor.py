@@ -225,9 +225,10 @@ def _print(report: MonitorReport) -> None:
     outside = [gap for gap in report.unmonitored if not gap.no_sbom]
     if outside:
         lines.append(
-            f"not monitored: {sum(g.components for g in outside):,} component(s) in "
-            f"{len(outside):,} product(s) without a purl of an OSV ecosystem, or OS packages "
-            "(--format json names the products); not known to be unaffected"
+            f"not checked by any source: {sum(g.components for g in outside):,} component(s) "
+            f"in {len(outside):,} product(s) (no advisory source for their CPE, their "
+            "distribution or their purl, or no identifier; --format json names the products); "
+            "not known to be unaffected"
         )
     for line in lines:
         output.stdout.print(safe_text(line), markup=False)

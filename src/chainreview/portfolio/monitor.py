@@ -20,6 +20,10 @@ or, with a case store, when a risk acceptance on its case expired, or a conditio
 overdue, since the last run's day (`acceptance-expired`, `condition-overdue`:
 `case.rereview`).
 
+A product's components the OSV matcher does not decide alone (CPE-only components, OS
+packages) are matched per product as a review matches them, on every run with a new snapshot
+(`_outside`); those no source checks are counted as not checked.
+
 A product's own VEX statements (a declaration package's) are applied to its changes as a
 review applies them: its components of the changed instances are scanned with them
 (`Scanner.scan_inventory`); a change whose finding they make inactive (`not_affected`, `fixed`)
@@ -48,11 +52,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+import orjson
+
 from chainreview import canonical
+from chainreview.components.model import Component, ComponentType
+from chainreview.findings.coverage import CoverageState
 from chainreview.findings.model import Finding
 from chainreview.intel.changes import changed_packages
 from chainreview.intel.interface import IntelError
 from chainreview.intel.snapshot import Snapshot, pin, unpin
+from chainreview.matches.distro import distro_of
 from chainreview.portfolio.blast import CRITICALITY_ORDER
 from chainreview.portfolio.dask_rematch import rematch_on_dask
 from chainreview.portfolio.deployments import (
@@ -70,6 +79,7 @@ from chainreview.portfolio.monitor_state import (
     ProductInstances,
     StateFile,
     encoded,
+    encoded_outside,
     instances_digests,
     open_state,
     read_state,
@@ -81,6 +91,7 @@ from chainreview.portfolio.rematch import (
     PackageResult,
     PackageWork,
     Seen,
+    instance_results,
     rematch,
 )
 from chainreview.scanner import Scanner
@@ -209,6 +220,8 @@ class MonitorReport:
     removed: tuple[str, ...]
     """Products the last run saw that the inventory no longer has."""
     unmonitored: tuple[Unmonitored, ...]
+    """Products without an SBOM, and products with components outside the OSV matcher that no
+    source checks (`_outside`): not known to be unaffected."""
     needs_rereview: bool
 
 
@@ -257,11 +270,22 @@ def run_monitor(
         changes = _changes(kept, differ, now)
         carriers = kept.carriers({row.number for row, _ in changes})
         by_product = _by_product(carriers, changes)
+        outside = _outside(
+            portfolio,
+            survey,
+            kept,
+            snapshot,
+            rescan=selection is not Selection.SAME_SNAPSHOT,
+            today=today,
+        )
+        for product, found in outside.changes.items():
+            by_product.setdefault(product, []).extend(found)
         settled = _settled_by_vex(portfolio, snapshot, by_product, today)
         flagged = _flagged(portfolio, by_product, state, store, today)
         flagged = _recorded(flagged, snapshot.hash, state, store)
         previous = state.snapshot if state else None
         kept.record({row.number: written[row.number] for row in differ})
+        kept.record_outside(outside.written)
         kept.commit(snapshot=snapshot.hash, ran_on=today, inventory=inventory)
         pin(snapshot.path, PIN_HOLDER)
         if previous is not None and previous != snapshot.hash:
@@ -286,7 +310,19 @@ def run_monitor(
             p for p in survey.monitored if p in before and before[p].digest != digests[p]
         ),
         removed=survey.removed,
-        unmonitored=survey.unmonitored,
+        unmonitored=tuple(
+            sorted(
+                [
+                    *(Unmonitored(product=p, no_sbom=True, components=0) for p in survey.no_sbom),
+                    *(
+                        Unmonitored(product=p, no_sbom=False, components=n)
+                        for p, n in outside.not_checked.items()
+                        if n
+                    ),
+                ],
+                key=lambda u: u.product,
+            )
+        ),
         needs_rereview=bool(flagged),
     )
 
@@ -314,18 +350,18 @@ class _Survey:
     from the last run's (or do not carry their digests)."""
     removed: tuple[str, ...]
     """The products the last run saw with an SBOM that the portfolio no longer has (sorted)."""
-    unmonitored: tuple[Unmonitored, ...]
+    no_sbom: tuple[str, ...]
 
 
 def _survey(portfolio: Portfolio, kept: StateFile) -> _Survey:
     """Which products to read again (`state.sbom_fingerprint`): only those are indexed."""
-    unmonitored: list[Unmonitored] = []
+    no_sbom: list[str] = []
     monitored: list[str] = []
     fingerprints: dict[str, str | None] = {}
     again: list[DeployedProduct] = []
     for product in portfolio.products:
         if product.inventory is None:
-            unmonitored.append(Unmonitored(product=product.id, no_sbom=True, components=0))
+            no_sbom.append(product.id)
             continue
         monitored.append(product.id)
         fingerprint = sbom_fingerprint(product.inventory)
@@ -333,27 +369,22 @@ def _survey(portfolio: Portfolio, kept: StateFile) -> _Survey:
         if fingerprint is None or last is None or last.fingerprint != fingerprint:
             fingerprints[product.id] = fingerprint
             again.append(product)
-        elif last.outside:
-            unmonitored.append(
-                Unmonitored(product=product.id, no_sbom=False, components=last.outside)
-            )
     index = index_deployments(replace(portfolio, products=tuple(again)))
     digests = instances_digests(index.products)
-    outside = {u.product: u.components for u in index.unmonitored}
-    unmonitored += index.unmonitored
     return _Survey(
         monitored=tuple(monitored),
         read={
             product: ProductInstances(
                 fingerprint=fingerprint,
                 digest=digests[product],
-                outside=outside.get(product, 0),
+                outside=len(index.outside.get(product, ())),
                 carried=index.products[product],
+                outside_at=index.outside.get(product, ()),
             )
             for product, fingerprint in fingerprints.items()
         },
         removed=tuple(sorted(set(kept.products) - set(monitored))),
-        unmonitored=tuple(sorted(unmonitored, key=lambda u: u.product)),
+        no_sbom=tuple(no_sbom),
     )
 
 
@@ -408,22 +439,128 @@ def _changes(
     return changed
 
 
+_Where = Carried | str
+"""What a change is of: an instance (the products' components carrying it), or the ref of one
+component of the product outside the OSV matcher."""
+
+
+def _where(component: Component) -> _Where:
+    return instance_of(component) or component.ref
+
+
 def _by_product(
     carriers: Mapping[int, tuple[str, ...]],
     changes: Sequence[tuple[KeptInstance, list[Change]]],
-) -> dict[str, list[tuple[KeptInstance, Change]]]:
+) -> dict[str, list[tuple[_Where, Change]]]:
     """The changes of each product, through the reverse index (by package and instance)."""
-    by_product: dict[str, list[tuple[KeptInstance, Change]]] = {}
+    by_product: dict[str, list[tuple[_Where, Change]]] = {}
     for row, changed in changes:
         for carrier in carriers[row.number]:
-            by_product.setdefault(carrier, []).extend((row, c) for c in changed)
+            by_product.setdefault(carrier, []).extend(
+                ((row.package, row.instance), c) for c in changed
+            )
     return by_product
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Outside:
+    """The products' components outside the OSV matcher, matched."""
+
+    changes: dict[str, list[tuple[_Where, Change]]]
+    written: dict[str, bytes]
+    """Per product scanned in this run, its results to keep (`encoded_outside`)."""
+    not_checked: dict[str, int]
+    """Per product, how many of those components no source checks."""
+
+
+def _outside(
+    portfolio: Portfolio,
+    survey: _Survey,
+    kept: StateFile,
+    snapshot: Snapshot,
+    *,
+    rescan: bool,
+    today: date,
+) -> _Outside:
+    """Match each product's components the OSV matcher does not decide alone (CPE-only
+    components, OS packages, components without an identifier) as a review matches them: all
+    of one product's in one scan with the review's matchers (`Scanner.scan_inventory`), beside
+    its operating-system components (where the distro matcher reads the release). Their
+    advisories are not compared between snapshots (NVD configurations and distro feeds reach
+    them, not the OSV packages), so with a new snapshot (`rescan`) every such product is
+    scanned again; otherwise only one never scanned. Each component's result is kept under
+    what names it (`_outside_key`: its ref, identifiers and version, and the product's release),
+    so a component an SBOM changed is a baseline, not a flag, as an instance is."""
+    products = {p.id: p for p in portfolio.products}
+    todo = [p for p in survey.monitored if kept.products[p].outside]
+    stored = kept.outside(todo)
+    changes: dict[str, list[tuple[_Where, Change]]] = {}
+    written: dict[str, bytes] = {}
+    not_checked: dict[str, int] = {}
+    scanner: Scanner | None = None
+    for product_id in todo:
+        at, plain = stored[product_id]
+        inventory = products[product_id].inventory
+        assert inventory is not None  # a monitored product has one
+        mine = [inventory.components[n] for n in at]
+        release = distro_of(inventory)
+        keys = {c.ref: _outside_key(c, release) for c in mine}
+        instances = {keys[c.ref]: _outside_instance(c) for c in mine}
+        before = {} if plain is None else kept.outside_results(plain, instances)
+        if plain is not None and not rescan and len(before) == len(instances):
+            now = before
+        else:
+            scanner = scanner or Scanner(snapshot)
+            refs = set(keys)
+            context = tuple(
+                c
+                for c in inventory.components
+                if c.type is ComponentType.OPERATING_SYSTEM and c.ref not in refs
+            )
+            report = scanner.scan_inventory(
+                replace(inventory, documents=(), components=(*mine, *context), edges=()),
+                today=today,
+            )
+            by_ref = instance_results(report, {c.ref: instances[keys[c.ref]] for c in mine})
+            now = {keys[ref]: result for ref, result in by_ref.items()}
+            written[product_id] = encoded_outside(now)
+            for component in mine:
+                key = keys[component.ref]
+                if key in before and encoded(before[key]) != encoded(now[key]):
+                    found = _instance_changes(_outside_label(component), before[key], now[key])
+                    changes.setdefault(product_id, []).extend(
+                        (component.ref, change) for change in found
+                    )
+        not_checked[product_id] = sum(
+            1 for r in now.values() if r.coverage == CoverageState.NOT_CHECKED.value
+        )
+    return _Outside(changes=changes, written=written, not_checked=not_checked)
+
+
+def _outside_key(component: Component, release: str | None) -> str:
+    return orjson.dumps(
+        [component.ref, component.purl, component.cpe, component.name, component.version, release]
+    ).decode()
+
+
+def _outside_instance(component: Component) -> Instance:
+    """What a change of the component names it by: its purl, else its CPE, else its ref."""
+    return Instance(
+        purl=component.purl or component.cpe or component.ref, version=component.version
+    )
+
+
+def _outside_label(component: Component) -> PackageKey:
+    """`(purl type, name)`, `("cpe", name)` or `("component", name)`: the change's package."""
+    if component.purl:
+        return (component.purl[4:].partition("/")[0].lower(), component.name)
+    return ("cpe" if component.cpe else "component", component.name)
 
 
 def _settled_by_vex(
     portfolio: Portfolio,
     snapshot: Snapshot,
-    by_product: dict[str, list[tuple[KeptInstance, Change]]],
+    by_product: dict[str, list[tuple[_Where, Change]]],
     today: date,
 ) -> tuple[Settled, ...]:
     """Apply each changed product's own VEX statements to its changes, as a review does: its
@@ -438,23 +575,21 @@ def _settled_by_vex(
         items = by_product.get(product.id)
         if not items or not product.vex or product.inventory is None:
             continue
-        wanted = {(row.package, row.instance) for row, _ in items}
-        components = tuple(c for c in product.inventory.components if instance_of(c) in wanted)
+        wanted = {where for where, _ in items}
+        components = tuple(c for c in product.inventory.components if _where(c) in wanted)
         scanner = scanner or Scanner(snapshot)
         report = scanner.scan_inventory(
             replace(product.inventory, documents=(), components=components, edges=()),
             statements=product.vex,
             today=today,
         )
-        findings: dict[tuple[Carried, str], list[Finding]] = {}
-        instances = {c.ref: instance_of(c) for c in components}
+        findings: dict[tuple[_Where, str], list[Finding]] = {}
+        places = {c.ref: _where(c) for c in components}
         for finding in report.findings:
-            carried = instances[finding.component]
-            assert carried is not None  # only watched components were scanned
-            findings.setdefault((carried, finding.id), []).append(finding)
+            findings.setdefault((places[finding.component], finding.id), []).append(finding)
         kept = []
-        for row, change in items:
-            found = findings.get(((row.package, row.instance), change.subject), [])
+        for where, change in items:
+            found = findings.get((where, change.subject), [])
             active = [f for f in found if f.active]
             decided = next((f for f in active or found if f.status_source), None)
             if decided is not None:
@@ -464,14 +599,14 @@ def _settled_by_vex(
             if found and not active:
                 settled.append(Settled(product=product.id, change=change))
             else:
-                kept.append((row, change))
+                kept.append((where, change))
         by_product[product.id] = kept
     return tuple(settled)
 
 
 def _flagged(
     portfolio: Portfolio,
-    by_product: Mapping[str, list[tuple[KeptInstance, Change]]],
+    by_product: Mapping[str, list[tuple[_Where, Change]]],
     state: MonitorState | None,
     store: Store | None,
     today: date,

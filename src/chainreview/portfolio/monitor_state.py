@@ -29,7 +29,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import orjson
 
@@ -47,6 +47,7 @@ __all__ = [
     "ProductInstances",
     "StateFile",
     "encoded",
+    "encoded_outside",
     "instances_digests",
     "kept_results",
     "open_state",
@@ -77,7 +78,9 @@ CREATE TABLE products (
     fingerprint TEXT,
     digest TEXT NOT NULL,
     outside INTEGER NOT NULL,
-    instances BLOB NOT NULL
+    instances BLOB NOT NULL,
+    outside_at BLOB NOT NULL,
+    outside_results BLOB
 );
 """
 
@@ -111,6 +114,9 @@ class ProductInstances:
     digest: str
     outside: int
     carried: tuple[Carried, ...]
+    outside_at: tuple[int, ...]
+    """The places of its components the OSV matcher does not decide alone
+    (`DeploymentIndex.outside`)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -295,8 +301,19 @@ class StateFile:
             for instance in old - new:
                 dropped.setdefault(instance, set()).add(number)
             self._db.execute(
-                "INSERT OR REPLACE INTO products VALUES (?, ?, ?, ?, ?, ?)",
-                (number, product, now.fingerprint, now.digest, now.outside, orjson.dumps(carried)),
+                "INSERT INTO products VALUES (?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (number) DO "
+                "UPDATE SET fingerprint = excluded.fingerprint, digest = excluded.digest, "
+                "outside = excluded.outside, instances = excluded.instances, "
+                "outside_at = excluded.outside_at",
+                (
+                    number,
+                    product,
+                    now.fingerprint,
+                    now.digest,
+                    now.outside,
+                    orjson.dumps(carried),
+                    orjson.dumps(now.outside_at),
+                ),
             )
             self.products[product] = KeptProduct(
                 number=number, fingerprint=now.fingerprint, digest=now.digest, outside=now.outside
@@ -365,21 +382,7 @@ class StateFile:
         if kept.kept is None:
             return None
         try:
-            coverage, findings, undetermined = orjson.loads(kept.kept)
-            return InstanceResult(
-                instance=kept.instance,
-                coverage=str(coverage),
-                findings=tuple(
-                    Seen(
-                        id=str(found_id),
-                        aliases=tuple(str(a) for a in aliases),
-                        severity=str(severity),
-                        kev=None if kev is None else str(kev),
-                    )
-                    for found_id, aliases, severity, kev in findings
-                ),
-                undetermined=tuple(str(a) for a in undetermined),
-            )
+            return _result(kept.instance, orjson.loads(kept.kept))
         except (ValueError, TypeError) as exc:
             raise _unreadable(self._path, exc) from exc
 
@@ -388,6 +391,39 @@ class StateFile:
         self._db.executemany(
             "UPDATE instances SET result = ? WHERE number = ?",
             [(plain, number) for number, plain in sorted(results.items())],
+        )
+
+    def outside(self, products: Collection[str]) -> dict[str, tuple[list[int], bytes | None]]:
+        """Per product, the places of its components outside the OSV matcher and their last
+        results as kept (`encoded` per component ref, a JSON object; None: never scanned)."""
+        found = {}
+        for product in sorted(products):
+            at, kept = self._db.execute(
+                "SELECT outside_at, outside_results FROM products WHERE id = ?", (product,)
+            ).fetchone()
+            found[product] = (self._ints(at), kept)
+        return found
+
+    def outside_results(
+        self, plain: bytes, instances: Mapping[str, Instance]
+    ) -> dict[str, InstanceResult]:
+        """A product's kept results of its components outside the OSV matcher (`outside`),
+        for the keys of `instances` (what names one such component) it has."""
+        try:
+            kept = orjson.loads(plain)
+            return {
+                key: _result(instance, kept[key])
+                for key, instance in instances.items()
+                if key in kept
+            }
+        except (ValueError, TypeError, KeyError) as exc:
+            raise _unreadable(self._path, exc) from exc
+
+    def record_outside(self, results: Mapping[str, bytes]) -> None:
+        """Keep each product's results of its components outside the OSV matcher."""
+        self._db.executemany(
+            "UPDATE products SET outside_results = ? WHERE id = ?",
+            [(plain, product) for product, plain in sorted(results.items())],
         )
 
     def commit(self, *, snapshot: str, ran_on: date, inventory: str) -> None:
@@ -453,10 +489,36 @@ def _unreadable(path: Path, exc: Exception) -> InputError:
 
 def encoded(result: InstanceResult) -> bytes:
     """An instance's result as the state keeps it: equal bytes, equal results."""
-    return orjson.dumps(
-        [
-            result.coverage,
-            [[s.id, list(s.aliases), s.severity, s.kev] for s in result.findings],
-            list(result.undetermined),
-        ]
+    return orjson.dumps(_plain(result))
+
+
+def encoded_outside(results: Mapping[str, InstanceResult]) -> bytes:
+    """A product's results of its components outside the OSV matcher, by what names each
+    component, as the state keeps them."""
+    return orjson.dumps({key: _plain(r) for key, r in sorted(results.items())})
+
+
+def _plain(result: InstanceResult) -> list[object]:
+    return [
+        result.coverage,
+        [[s.id, list(s.aliases), s.severity, s.kev] for s in result.findings],
+        list(result.undetermined),
+    ]
+
+
+def _result(instance: Instance, plain: list[Any]) -> InstanceResult:
+    coverage, findings, undetermined = plain
+    return InstanceResult(
+        instance=instance,
+        coverage=str(coverage),
+        findings=tuple(
+            Seen(
+                id=str(found_id),
+                aliases=tuple(str(a) for a in aliases),
+                severity=str(severity),
+                kev=None if kev is None else str(kev),
+            )
+            for found_id, aliases, severity, kev in findings
+        ),
+        undetermined=tuple(str(a) for a in undetermined),
     )
