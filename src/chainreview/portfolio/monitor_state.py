@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import orjson
 
@@ -268,15 +269,18 @@ class StateFile:
         if not read and not removed:
             return
         numbers = self._instance_numbers()
-        dropped: dict[int, set[int]] = {}
-        added: dict[int, set[int]] = {}
+        by_object: dict[int, int] = {}
+        """`id` of a pair object → its number: the index shares one object per pair among the
+        products carrying it, and the objects live in `read` meanwhile."""
+        dropped: defaultdict[int, list[int]] = defaultdict(list)
+        added: defaultdict[int, list[int]] = defaultdict(list)
         next_product = max(self._ids, default=0) + 1
         next_instance = max(numbers.values(), default=0) + 1
         fresh: list[tuple[object, ...]] = []
         for product in removed:
             kept = self.products.pop(product)
             for instance in self._product_instances(kept.number):
-                dropped.setdefault(instance, set()).add(kept.number)
+                dropped[instance].append(kept.number)
             self._db.execute("DELETE FROM products WHERE number = ?", (kept.number,))
             del self._ids[kept.number]
         for product, now in read.items():
@@ -286,20 +290,23 @@ class StateFile:
                 next_product += 1
             else:
                 number, old = before.number, set(self._product_instances(before.number))
-            carried = []
-            for pair in now.carried:
-                known = numbers.get(pair)
-                if known is None:
-                    known = numbers[pair] = next_instance
-                    next_instance += 1
-                    (ecosystem, name), item = pair
-                    fresh.append((known, ecosystem, name, item.purl, item.version))
-                carried.append(known)
+            objects = list(map(id, now.carried))
+            found = list(map(by_object.get, objects))
+            for at, pair in enumerate(now.carried):
+                if found[at] is None:  # a pair object no product before shared
+                    known = numbers.get(pair)
+                    if known is None:
+                        known = numbers[pair] = next_instance
+                        next_instance += 1
+                        (ecosystem, name), item = pair
+                        fresh.append((known, ecosystem, name, item.purl, item.version))
+                    found[at] = by_object[objects[at]] = known
+            carried = cast(list[int], found)  # every None was filled in above
             new = set(carried)
             for instance in new - old:
-                added.setdefault(instance, set()).add(number)
+                added[instance].append(number)
             for instance in old - new:
-                dropped.setdefault(instance, set()).add(number)
+                dropped[instance].append(number)
             self._db.execute(
                 "INSERT INTO products VALUES (?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (number) DO "
                 "UPDATE SET fingerprint = excluded.fingerprint, digest = excluded.digest, "
@@ -325,14 +332,16 @@ class StateFile:
         )
         self._recarry(added, dropped)
 
-    def _recarry(self, added: Mapping[int, set[int]], dropped: Mapping[int, set[int]]) -> None:
+    def _recarry(self, added: Mapping[int, list[int]], dropped: Mapping[int, list[int]]) -> None:
         """Add and drop carriers of instances; an instance left with none is forgotten."""
         touched = sorted(added.keys() | dropped.keys())
         carriers = self._carrier_numbers(touched)
         updates, gone = [], []
         for instance in touched:
-            now = (set(carriers[instance]) | added.get(instance, set())) - dropped.get(
-                instance, set()
+            now = (
+                set(carriers[instance])
+                .union(added.get(instance, ()))
+                .difference(dropped.get(instance, ()))
             )
             if now:
                 updates.append((orjson.dumps(sorted(now)), instance))
@@ -358,7 +367,8 @@ class StateFile:
                     f"{columns} WHERE ecosystem = ? AND name = ? AND result IS NOT NULL",
                     (ecosystem, name),
                 ).fetchall()
-        found = [
+        rows.sort(key=_by_instance)
+        return [
             KeptInstance(
                 number=number,
                 package=(ecosystem, name),
@@ -367,8 +377,6 @@ class StateFile:
             )
             for number, ecosystem, name, purl, version, result in rows
         ]
-        found.sort(key=lambda k: (k.package, k.instance))
-        return found
 
     def carriers(self, instances: Collection[int]) -> dict[int, tuple[str, ...]]:
         """The ids of the products carrying each instance (sorted)."""
@@ -467,6 +475,13 @@ class StateFile:
         except (ValueError, TypeError) as exc:
             raise _unreadable(self._path, exc) from exc
         return list(found)
+
+
+def _by_instance(row: tuple[Any, ...]) -> tuple[str, str, str, bool, str]:
+    """A row of `instances` in the order of (package, `Instance`), a missing version first:
+    strings compared, not dataclasses."""
+    _, ecosystem, name, purl, version, _ = row
+    return ecosystem, name, purl, version is not None, version or ""
 
 
 def _refuse_earlier(home: Path) -> None:
