@@ -55,13 +55,13 @@ from typing import TYPE_CHECKING, Final
 import orjson
 
 from chainreview import canonical
-from chainreview.components.model import Component, ComponentType
+from chainreview.components.model import Component, Inventory
 from chainreview.findings.coverage import CoverageState
 from chainreview.findings.model import Finding
 from chainreview.intel.changes import changed_packages
 from chainreview.intel.interface import IntelError
 from chainreview.intel.snapshot import Snapshot, pin, unpin
-from chainreview.matches.distro import distro_of
+from chainreview.matches.distro import distro_of, os_component
 from chainreview.portfolio.blast import CRITICALITY_ORDER
 from chainreview.portfolio.dask_rematch import rematch_on_dask
 from chainreview.portfolio.deployments import (
@@ -74,6 +74,7 @@ from chainreview.portfolio.deployments import (
 )
 from chainreview.portfolio.model import DeployedProduct, Portfolio
 from chainreview.portfolio.monitor_state import (
+    Away,
     KeptInstance,
     MonitorState,
     ProductInstances,
@@ -112,6 +113,8 @@ __all__ = [
     "last_inventory",
     "run_monitor",
 ]
+
+_NOT_CHECKED: Final = CoverageState.NOT_CHECKED.value
 
 PIN_HOLDER: Final = "chainreview monitor"
 """Who the snapshot of the last run is pinned for (`intel.snapshot.pin`)."""
@@ -272,7 +275,6 @@ def run_monitor(
         by_product = _by_product(carriers, changes)
         outside = _outside(
             portfolio,
-            survey,
             kept,
             snapshot,
             rescan=selection is not Selection.SAME_SNAPSHOT,
@@ -370,6 +372,7 @@ def _survey(portfolio: Portfolio, kept: StateFile) -> _Survey:
             fingerprints[product.id] = fingerprint
             again.append(product)
     index = index_deployments(replace(portfolio, products=tuple(again)))
+    by_id = {p.id: p for p in again}
     digests = instances_digests(index.products)
     return _Survey(
         monitored=tuple(monitored),
@@ -379,12 +382,22 @@ def _survey(portfolio: Portfolio, kept: StateFile) -> _Survey:
                 digest=digests[product],
                 outside=len(index.outside.get(product, ())),
                 carried=index.products[product],
-                outside_at=index.outside.get(product, ()),
+                away=_away(by_id[product], index.outside.get(product, ())),
             )
             for product, fingerprint in fingerprints.items()
         },
         removed=tuple(sorted(set(kept.products) - set(monitored))),
         no_sbom=tuple(no_sbom),
+    )
+
+
+def _away(product: DeployedProduct, at: tuple[int, ...]) -> Away:
+    assert product.inventory is not None  # an indexed product has one
+    system = os_component(product.inventory) if at else None
+    return Away(
+        at=at,
+        release=distro_of(product.inventory) if system else None,
+        os_at=None if system is None else product.inventory.components.index(system),
     )
 
 
@@ -475,7 +488,6 @@ class _Outside:
 
 def _outside(
     portfolio: Portfolio,
-    survey: _Survey,
     kept: StateFile,
     snapshot: Snapshot,
     *,
@@ -483,57 +495,77 @@ def _outside(
     today: date,
 ) -> _Outside:
     """Match each product's components the OSV matcher does not decide alone (CPE-only
-    components, OS packages, components without an identifier) as a review matches them: all
-    of one product's in one scan with the review's matchers (`Scanner.scan_inventory`), beside
-    its operating-system components (where the distro matcher reads the release). Their
-    advisories are not compared between snapshots (NVD configurations and distro feeds reach
-    them, not the OSV packages), so with a new snapshot (`rescan`) every such product is
-    scanned again; otherwise only one never scanned. Each component's result is kept under
-    what names it (`_outside_key`: its ref, identifiers and version, and the product's release),
-    so a component an SBOM changed is a baseline, not a flag, as an instance is."""
+    components, OS packages, components without an identifier) as a review matches them, with
+    the review's matchers (`Scanner.scan_inventory`). The distro matcher reads a package's
+    release from its purl, else from its product's operating-system component
+    (`matches.distro.distro_of`): the products are scanned together per release, one scan each
+    with that release's operating-system component first, every component renamed by its
+    product so that each result is its own. Their advisories are not compared between
+    snapshots (NVD configurations and distro feeds reach them, not the OSV packages), so with a
+    new snapshot (`rescan`) every such product is scanned again; otherwise only one with a
+    component never scanned. Each component's result is kept under what names it
+    (`_outside_key`: its ref, identifiers and version, and the product's release), so a
+    component an SBOM changed is a baseline, not a flag, as an instance is."""
     products = {p.id: p for p in portfolio.products}
-    todo = [p for p in survey.monitored if kept.products[p].outside]
-    stored = kept.outside(todo)
     changes: dict[str, list[tuple[_Where, Change]]] = {}
     written: dict[str, bytes] = {}
-    not_checked: dict[str, int] = {}
-    scanner: Scanner | None = None
-    for product_id in todo:
-        at, plain = stored[product_id]
+    results: dict[str, dict[str, InstanceResult]] = {}
+    scans: dict[str | None, list[tuple[str, Component]]] = {}
+    contexts: dict[str | None, Component] = {}
+    keys: dict[str, dict[str, str]] = {}
+    for product_id, (away, plain) in kept.outside().items():
         inventory = products[product_id].inventory
         assert inventory is not None  # a monitored product has one
-        mine = [inventory.components[n] for n in at]
-        release = distro_of(inventory)
-        keys = {c.ref: _outside_key(c, release) for c in mine}
-        instances = {keys[c.ref]: _outside_instance(c) for c in mine}
+        mine = [inventory.components[n] for n in away.at]
+        keys[product_id] = {c.ref: _outside_key(c, away.release) for c in mine}
+        instances = {keys[product_id][c.ref]: _outside_instance(c) for c in mine}
         before = {} if plain is None else kept.outside_results(plain, instances)
-        if plain is not None and not rescan and len(before) == len(instances):
-            now = before
-        else:
-            scanner = scanner or Scanner(snapshot)
-            refs = set(keys)
-            context = tuple(
-                c
-                for c in inventory.components
-                if c.type is ComponentType.OPERATING_SYSTEM and c.ref not in refs
+        results[product_id] = before
+        if rescan or len(before) < len(instances):
+            scans.setdefault(away.release, []).extend((product_id, c) for c in mine)
+            if away.os_at is not None:
+                contexts.setdefault(away.release, inventory.components[away.os_at])
+    if scans:
+        scanner = Scanner(snapshot)
+        for release, components in sorted(scans.items(), key=lambda item: item[0] or ""):
+            named = {f"{n}:{c.ref}": (p, c) for n, (p, c) in enumerate(components)}
+            context = contexts.get(release)
+            scanned = (
+                *(() if context is None else (replace(context, ref="release"),)),
+                *(replace(c, ref=ref) for ref, (_, c) in named.items()),
             )
             report = scanner.scan_inventory(
-                replace(inventory, documents=(), components=(*mine, *context), edges=()),
+                Inventory(
+                    documents=(),
+                    components=scanned,
+                    services=(),
+                    edges=(),
+                    skipped=(),
+                    warnings=(),
+                    duplicates=(),
+                ),
                 today=today,
             )
-            by_ref = instance_results(report, {c.ref: instances[keys[c.ref]] for c in mine})
-            now = {keys[ref]: result for ref, result in by_ref.items()}
-            written[product_id] = encoded_outside(now)
-            for component in mine:
-                key = keys[component.ref]
-                if key in before and encoded(before[key]) != encoded(now[key]):
-                    found = _instance_changes(_outside_label(component), before[key], now[key])
+            found = instance_results(
+                report, {ref: _outside_instance(c) for ref, (_, c) in named.items()}
+            )
+            fresh_of: dict[str, dict[str, InstanceResult]] = {}
+            for ref, (product_id, component) in named.items():
+                key = keys[product_id][component.ref]
+                fresh = fresh_of.setdefault(product_id, {})[key] = found[ref]
+                earlier = results[product_id].get(key)  # the kept one until the loop is done
+                if earlier is not None and encoded(earlier) != encoded(fresh):
                     changes.setdefault(product_id, []).extend(
-                        (component.ref, change) for change in found
+                        (component.ref, change)
+                        for change in _instance_changes(_outside_label(component), earlier, fresh)
                     )
-        not_checked[product_id] = sum(
-            1 for r in now.values() if r.coverage == CoverageState.NOT_CHECKED.value
-        )
+            for product_id, fresh_results in fresh_of.items():
+                results[product_id] = fresh_results
+                written[product_id] = encoded_outside(fresh_results)
+    not_checked = {
+        product_id: sum(1 for r in now_kept.values() if r.coverage == _NOT_CHECKED)
+        for product_id, now_kept in results.items()
+    }
     return _Outside(changes=changes, written=written, not_checked=not_checked)
 
 

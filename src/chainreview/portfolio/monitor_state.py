@@ -8,8 +8,9 @@ An SQLite file, so that a run reads and writes only what changed:
   result (`rematch.InstanceResult` as compact JSON; NULL until matched) and the numbers of the
   products carrying it (a JSON list);
 * `products`: each product with an SBOM, by number: the fingerprint of its SBOM files
-  (`sbom_fingerprint`), the digest of the instances it carries (`instances_digests`), its
-  components outside the monitor, and the numbers of those instances.
+  (`sbom_fingerprint`), the digest of the instances it carries (`instances_digests`), the
+  numbers of those instances, and its components outside the OSV matcher: how many, where
+  (`Away`), and their last results (`encoded_outside`).
 
 A run reads the products' rows, the instances of the packages it matches again and the carriers
 of those whose findings changed; a product whose fingerprint is the one kept is not read again
@@ -42,6 +43,7 @@ from chainreview.version import __version__
 
 __all__ = [
     "FORMAT",
+    "Away",
     "KeptInstance",
     "KeptProduct",
     "MonitorState",
@@ -115,9 +117,20 @@ class ProductInstances:
     digest: str
     outside: int
     carried: tuple[Carried, ...]
-    outside_at: tuple[int, ...]
-    """The places of its components the OSV matcher does not decide alone
-    (`DeploymentIndex.outside`)."""
+    away: Away
+    """Its components the OSV matcher does not decide alone, and its release."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Away:
+    """Where a product's components outside the OSV matcher are, and its release."""
+
+    at: tuple[int, ...]
+    """Their places in the inventory's components (`DeploymentIndex.outside`)."""
+    release: str | None
+    """The release of its operating system (`matches.distro.distro_of`)."""
+    os_at: int | None
+    """The place of the operating-system component that release is read from."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -319,7 +332,7 @@ class StateFile:
                     now.digest,
                     now.outside,
                     orjson.dumps(carried),
-                    orjson.dumps(now.outside_at),
+                    orjson.dumps([now.away.at, now.away.release, now.away.os_at]),
                 ),
             )
             self.products[product] = KeptProduct(
@@ -401,15 +414,24 @@ class StateFile:
             [(plain, number) for number, plain in sorted(results.items())],
         )
 
-    def outside(self, products: Collection[str]) -> dict[str, tuple[list[int], bytes | None]]:
-        """Per product, the places of its components outside the OSV matcher and their last
-        results as kept (`encoded` per component ref, a JSON object; None: never scanned)."""
+    def outside(self) -> dict[str, tuple[Away, bytes | None]]:
+        """Each product with components outside the OSV matcher: where they are, and their
+        last results as kept (`encoded_outside`; None: never scanned)."""
         found = {}
-        for product in sorted(products):
-            at, kept = self._db.execute(
-                "SELECT outside_at, outside_results FROM products WHERE id = ?", (product,)
-            ).fetchone()
-            found[product] = (self._ints(at), kept)
+        rows = self._db.execute(
+            "SELECT id, outside_at, outside_results FROM products WHERE outside > 0 ORDER BY id"
+        )
+        for product, plain, kept in rows:
+            try:
+                at, release, os_at = orjson.loads(plain)
+                away = Away(
+                    at=tuple(int(n) for n in at),
+                    release=None if release is None else str(release),
+                    os_at=None if os_at is None else int(os_at),
+                )
+            except (ValueError, TypeError) as exc:
+                raise _unreadable(self._path, exc) from exc
+            found[product] = (away, kept)
         return found
 
     def outside_results(
