@@ -14,7 +14,8 @@ alternately, from a copy of that baseline state:
   packages whose advisories changed);
 * the full re-match of the same portfolio on the second snapshot: the same `run_monitor` with
   the first snapshot moved away, so every deployed package is matched again
-  (`previous-snapshot-gone`); both must flag the same products for the same reasons.
+  (`previous-snapshot-gone`); both must flag the same products for the same reasons and keep
+  the same result for every deployed instance.
 
 The first full run compiles every package of the second snapshot (kept beside it for the
 later runs), so it is printed apart. Prints the times (median and min), the ratio, the
@@ -35,6 +36,7 @@ indexes each product's components one by one all the same.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import random
 import resource
@@ -50,7 +52,13 @@ import yaml
 
 from _common import SHARED_DATA
 from chainreview import collector
-from chainreview.components.model import Component, Inventory
+from chainreview.components.model import (
+    Component,
+    Encoding,
+    Inventory,
+    SbomDocument,
+    SbomFormat,
+)
 from chainreview.evidence.declaration import Criticality
 from chainreview.intel import importer
 from chainreview.intel.snapshot import current_hash, open_current, snapshot_path
@@ -58,6 +66,7 @@ from chainreview.portfolio.dask_rematch import rematch_on_dask
 from chainreview.portfolio.deployments import index_deployments
 from chainreview.portfolio.model import DeployedProduct, Deployment, Portfolio, System, Vendor
 from chainreview.portfolio.monitor import MonitorReport, run_monitor
+from chainreview.portfolio.monitor_state import kept_results
 from chainreview.portfolio.rematch import PackageWork, rematch
 from chainreview.portfolio.scheduler import Scheduler, dask_client
 
@@ -97,7 +106,10 @@ def synthetic(pairs: list[tuple[str, str]], products: int, components: int) -> P
     version per package, or, when there are fewer packages than `components` (652 PyPA packages
     for 1,000 components), distinct pairs, some packages then in several versions (as vendored
     copies are). Each pair is one `Component` object, shared by every product carrying it (its
-    `ref` is its purl), so that 10M component instances fit in memory as references."""
+    `ref` is its purl), so that 10M component instances fit in memory as references. Each
+    product's inventory names one SBOM document whose `sha256` stands for its file's bytes (the
+    digest of its pairs): what `read_sbom` records of a real file, and what tells the monitor
+    that a product's SBOMs did not change."""
     rng = random.Random(16)
     pool = rng.sample(pairs, len(pairs))
     cumulative = list(itertools.accumulate(1 / (n + 1) ** 0.8 for n in range(len(pool))))
@@ -129,8 +141,16 @@ def synthetic(pairs: list[tuple[str, str]], products: int, components: int) -> P
                     ref=purl, name=name, version=version, purl=purl, ecosystem="PyPI"
                 )
             parts.append(part)
+        listed = "\n".join(f"{name} {version}" for name, version in sorted(picked.values()))
+        document = SbomDocument(
+            file=f"P-{p}.cdx.json",
+            format=SbomFormat.CYCLONEDX,
+            spec_version="1.6",
+            encoding=Encoding.JSON,
+            sha256=hashlib.sha256(listed.encode()).hexdigest(),
+        )
         inventory = Inventory(
-            documents=(),
+            documents=(document,),
             components=tuple(parts),
             services=(),
             edges=(),
@@ -276,11 +296,14 @@ def main() -> None:
         full: list[tuple[float, float]] = []
         reports: dict[str, MonitorReport] = {}
         first_full = None
+        kept: dict[str, object] = {}
         for _ in range(args.repeat):
             took, reports["incremental"] = timed_run(portfolio, home, state, date(2027, 1, 2))
             incremental.append(took)
+            kept["incremental"] = kept.get("incremental") or kept_results(home)
             shutil.move(snapshot_path(home, first), parked)
             took, reports["full"] = timed_run(portfolio, home, state, date(2027, 1, 2))
+            kept["full"] = kept.get("full") or kept_results(home)
             shutil.move(parked, snapshot_path(home, first))
             if first_full is None:
                 first_full = took
@@ -290,6 +313,9 @@ def main() -> None:
             inc, whole = reports["incremental"], reports["full"]
             assert flags(inc) == flags(whole), (
                 "the incremental run must flag what the full one does"
+            )
+            assert kept["incremental"] == kept["full"], (
+                "the incremental run must keep the results of a full re-match"
             )
             assert (inc.selection.value, whole.selection.value) == (
                 "changed",

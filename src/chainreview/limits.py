@@ -136,8 +136,3 @@ stored copies under `$CHAINREVIEW_HOME/calendars`): a real year's is under 2 kB.
 MAX_INVENTORY_BYTES: Final = 32 * 1024 * 1024
 """Largest operator inventory read (YAML or CSV): a national office's 10,000 products in a few
 systems each is some 3 MB of CSV."""
-
-MAX_MONITOR_STATE_BYTES: Final = 256 * 1024 * 1024
-"""Largest monitor state read (`$CHAINREVIEW_HOME/monitor/state.json`, written by the monitor
-itself): one result per distinct package version deployed and the findings of each product;
-parsed whole, like a JSON feed (`MAX_FEED_JSON_BYTES`)."""

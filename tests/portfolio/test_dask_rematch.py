@@ -33,6 +33,7 @@ from chainreview.intel import importer
 from chainreview.intel.names import normalise_name
 from chainreview.portfolio.dask_rematch import partitions, rematch_on_dask
 from chainreview.portfolio.deployments import Instance
+from chainreview.portfolio.monitor_state import kept_results, read_state
 from chainreview.portfolio.rematch import PackageWork, rematch
 from chainreview.portfolio.scheduler import Scheduler, dask_client, parse_scheduler
 from monitor_kit import INVENTORY, PYPA
@@ -209,7 +210,9 @@ def test_monitor_run_on_a_scheduler(
         "PyPI/requests",
         "PyPI/werkzeug",
     ]
-    assert len({(h / "monitor" / "state.json").read_bytes() for h in homes}) == 1
+    kept = [(read_state(h), canonical.dumps(sorted(kept_results(h).items()))) for h in homes]
+    assert kept[0][0] is not None
+    assert kept[1:] == [kept[0], kept[0]]
 
     address = f"tcp://127.0.0.1:{free_port()}"
     down = monitor(homes[1], "--scheduler", address)

@@ -31,18 +31,21 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
+from contextlib import closing
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from chainreview import canonical, limits
-from chainreview.errors import InputError, LimitExceeded
+from chainreview import canonical
+from chainreview.errors import InputError
 from chainreview.intel.snapshot import open_current, pinned, snapshot_path
 from chainreview.portfolio.deployments import Instance, index_deployments
 from chainreview.portfolio.monitor import MonitorReport, Selection, run_monitor
-from chainreview.portfolio.monitor_state import package_results, read_state
+from chainreview.portfolio.monitor_state import kept_results, open_state, read_state
 from chainreview.portfolio.rematch import PackageWork, rematch
 from chainreview.portfolio.sources import load_portfolio
 from monitor_kit import (
@@ -222,11 +225,7 @@ def test_the_incremental_results_are_a_full_rematch(
     together = rematch(work, snapshot_path(home, second))
     apart = tuple(r for w in work for r in rematch([w], snapshot_path(home, second)))
     assert canonical.dumps(together) == canonical.dumps(apart)
-    state = read_state(home)
-    assert state is not None
-    assert {r.package: r.instances for r in together} == {
-        key: package_results(plain) for key, plain in state.packages.items()
-    }
+    assert {r.package: r.instances for r in together} == kept_results(home)
     jinja = index.deployments("PyPI", "Jinja2")
     assert jinja is not None
     assert (jinja.products, jinja.systems) == (("P-API", "P-PORTAL"), ("SYS-PAY", "SYS-WEB"))
@@ -302,19 +301,38 @@ def test_an_advisory_whose_version_cannot_be_placed_flags_the_product(
 
 
 def test_a_state_file_it_cannot_read_is_refused_in_one_line(tmp_path: Path) -> None:
-    state = tmp_path / "monitor" / "state.json"
-    state.parent.mkdir()
-    state.write_text('{"format": 1, "snapshot": "x"}', encoding="utf-8")
+    """The JSON state of an earlier chainreview, a file that is not SQLite and an SQLite file
+    of another layout are each refused naming the file, by `read_state` and by a run."""
+    earlier = tmp_path / "monitor" / "state.json"
+    earlier.parent.mkdir()
+    earlier.write_text('{"format": 1, "snapshot": "x"}', encoding="utf-8")
     with pytest.raises(InputError) as refused:
         read_state(tmp_path)
     assert str(refused.value) == (
-        f"{state}: not a monitor state this chainreview can read ('ran_on'): delete it to "
+        f"{earlier}: a monitor state of an earlier layout (format 1, not 2): delete it to "
         "start a new baseline"
     )
-    with state.open("wb") as handle:  # sparse: no disk used
-        handle.truncate(limits.MAX_MONITOR_STATE_BYTES + 1)
-    with pytest.raises(LimitExceeded, match="268,435,457 bytes, over the 268,435,456-byte limit"):
+    earlier.unlink()
+    state = tmp_path / "monitor" / "state.sqlite"
+    state.write_bytes(b"not a database, but long enough to be read as one" * 20)
+    for read in (read_state, lambda home: open_state(home).__enter__()):
+        with pytest.raises(InputError) as refused:
+            read(tmp_path)
+        assert str(refused.value) == (
+            f"{state}: not a monitor state this chainreview can read (file is not a "
+            "database): delete it to start a new baseline"
+        )
+    state.unlink()
+    with closing(sqlite3.connect(state)) as other:
+        other.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        other.execute("INSERT INTO meta VALUES ('format', '3')")
+        other.commit()
+    with pytest.raises(InputError) as refused:
         read_state(tmp_path)
+    assert str(refused.value) == (
+        f"{state}: not a monitor state this chainreview can read (format '3', not 2): delete "
+        "it to start a new baseline"
+    )
 
 
 def test_sbom_changes_are_a_baseline_not_a_flag(tmp_path: Path, pypa_until_cutoff: Path) -> None:
@@ -347,3 +365,107 @@ def test_sbom_changes_are_a_baseline_not_a_flag(tmp_path: Path, pypa_until_cutof
     assert report.selection is Selection.SAME_SNAPSHOT
     assert (report.rematched, report.instances_rematched) == (("PyPI/pip",), 1)
     assert (report.flagged, report.added, report.sboms_changed) == ((), ("P-NEW",), ("P-ARCHIVE",))
+    assert kept_results(home) == matched_whole(data / "inventory.yaml", home)
+
+    # P-NEW dropped, P-ARCHIVE back at duckdb 1.0.0, which no product carried any more: pip
+    # is forgotten, duckdb 1.0.0 matched as new.
+    archive.write_text(
+        archive.read_text(encoding="utf-8").replace("0.9.2", "1.0.0"), encoding="utf-8"
+    )
+    listed = (data / "inventory.yaml").read_text(encoding="utf-8")
+    (data / "inventory.yaml").write_text(listed[: listed.index("  - {id: P-NEW")], encoding="utf-8")
+    report = monitor_on(home, data / "inventory.yaml", THIRD_DAY)
+    assert (report.rematched, report.instances_rematched) == (("PyPI/duckdb",), 1)
+    assert (report.added, report.sboms_changed, report.removed) == ((), ("P-ARCHIVE",), ("P-NEW",))
+    kept = kept_results(home)
+    assert ("PyPI", "pip") not in kept
+    assert [r.instance.version for r in kept["PyPI", "duckdb"]] == ["0.9.2", "1.0.0"]
+    assert kept == matched_whole(data / "inventory.yaml", home)
+
+
+def test_a_portfolio_built_in_memory_is_read_on_every_run(
+    tmp_path: Path, shared_data: Path, pypa_until_cutoff: Path
+) -> None:
+    """Inventories without their SBOM files' digests (built in memory) cannot be told
+    unchanged without reading them: every run reads their components, with the same flags."""
+    portfolio = load_portfolio(INVENTORY)
+    bare = replace(
+        portfolio,
+        products=tuple(
+            p if p.inventory is None else replace(p, inventory=replace(p.inventory, documents=()))
+            for p in portfolio.products
+        ),
+    )
+    home = tmp_path / "home"
+    import_first(home, pypa_until_cutoff)
+    reports = []
+    for day in (FIRST_DAY, SECOND_DAY):
+        if day == SECOND_DAY:
+            import_second(home, shared_data)
+        snapshot = open_current(home)
+        assert snapshot is not None
+        with snapshot:
+            reports.append(run_monitor(bare, snapshot, home=home, inventory="bare", today=day))
+    assert reports[1].rematched == ("PyPI/duckdb", "PyPI/pyspark", "PyPI/werkzeug")
+    assert flags(reports[1]) == EXPECTED
+    assert (reports[1].added, reports[1].sboms_changed) == ((), ())
+    assert kept_results(home) == matched_whole(INVENTORY, home)
+
+
+def matched_whole(inventory: Path, home: Path) -> dict[tuple[str, str], tuple[object, ...]]:
+    """Every package of the inventory matched whole on the current snapshot."""
+    index = index_deployments(load_portfolio(inventory))
+    work = [PackageWork(package=k, instances=tuple(i)) for k, i in index.packages.items()]
+    snapshot = open_current(home)
+    assert snapshot is not None
+    with snapshot:
+        return {r.package: r.instances for r in rematch(work, snapshot.path)}
+
+
+def test_a_group_joined_two_hops_away_is_rematched(
+    tmp_path: Path, shared_data: Path, pypa_until_cutoff: Path
+) -> None:
+    """numexpr's PYSEC-2023-163 (CVE-2023-39631) is in both snapshots; langchain's
+    PYSEC-2023-162, new in the second, names the same CVE: numexpr 1.3.1's finding gains
+    PYSEC-2023-162 among its aliases, two hops from the changed record. numexpr is re-matched,
+    and the kept results are a full re-match's."""
+    numexpr = advisory(shared_data, "numexpr", "PYSEC-2023-163")
+    langchain = advisory(shared_data, "langchain", "PYSEC-2023-162")
+    assert (numexpr["aliases"], langchain["aliases"]) == (["CVE-2023-39631"], ["CVE-2023-39631"])
+    assert modified_on(numexpr) <= CUTOFF < modified_on(langchain)
+    assert "1.3.1" in numexpr["affected"][0]["versions"]
+    (tmp_path / "sbom").mkdir()
+    bom = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.5",
+        "version": 1,
+        "components": [
+            {
+                "type": "library",
+                "name": "numexpr",
+                "version": "1.3.1",
+                "purl": "pkg:pypi/numexpr@1.3.1",
+            }
+        ],
+    }
+    (tmp_path / "sbom" / "calc.cdx.json").write_text(json.dumps(bom), encoding="utf-8")
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(
+        "schema_version: '1.0'\noperator: Calc Co.\n"
+        "systems: [{id: S, name: Calc, criticality: low, function: maths}]\n"
+        "vendors: [{id: v, name: V, country: DE}]\n"
+        "products: [{id: P-CALC, name: Calc, vendor: v, sboms: [sbom/calc.cdx.json], "
+        "deployments: [{system: S, quantity: 1}]}]\n",
+        encoding="utf-8",
+    )
+    home = tmp_path / "home"
+    import_first(home, pypa_until_cutoff)
+    monitor_on(home, inventory, FIRST_DAY)
+    import_second(home, shared_data)
+    report = monitor_on(home, inventory, SECOND_DAY)
+    assert report.rematched == ("PyPI/numexpr",)
+    kept = kept_results(home)
+    assert [s.aliases for s in kept["PyPI", "numexpr"][0].findings] == [
+        ("CVE-2023-39631", "PYSEC-2023-162", "PYSEC-2023-163")
+    ]
+    assert kept == matched_whole(inventory, home)

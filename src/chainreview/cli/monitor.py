@@ -79,7 +79,7 @@ def run(
     The first run is the baseline: it flags nothing. A run with no new snapshot reports
     nothing new. Exit 0 when nothing needs re-review, 1 when something does (for cron and CI),
     3 when there is no inventory or no intel snapshot. The state is kept in
-    $CHAINREVIEW_HOME/monitor/state.json; the case database is CHAINREVIEW_DATABASE_URL, else
+    $CHAINREVIEW_HOME/monitor/state.sqlite; the case database is CHAINREVIEW_DATABASE_URL, else
     $CHAINREVIEW_HOME/cases.sqlite when it exists (no case database: flags are only printed).
     """
     from contextlib import nullcontext
@@ -194,12 +194,22 @@ def _print(report: MonitorReport) -> None:
         for change in item.changes:
             where = f" in {change.purl}" if change.purl else ""
             lines.append(f"      {change.reason}: {change.subject}{where}: {change.detail}")
+            if change.vex_status:
+                lines.append(f"        its VEX: {change.vex_status} ({change.vex_source})")
         if item.recorded is not None:
             lines.append(f"      recorded on {item.case} as re-review flag {item.recorded}")
         elif item.note:
             lines.append(f"      {item.note}")
     if not report.flagged and report.previous_snapshot is not None:
         lines.append("nothing needs re-review")
+    if report.settled:
+        lines.append(f"{len(report.settled)} change(s) settled by the product's own VEX:")
+    for settled in report.settled:
+        change = settled.change
+        lines.append(
+            f"  {settled.product}  {change.subject} in {change.purl}: {change.vex_status} "
+            f"({change.vex_source})"
+        )
     if report.added:
         lines.append(f"new to the monitor (baseline, not flagged): {', '.join(report.added)}")
     if report.sboms_changed:
@@ -215,9 +225,10 @@ def _print(report: MonitorReport) -> None:
     outside = [gap for gap in report.unmonitored if not gap.no_sbom]
     if outside:
         lines.append(
-            f"not monitored: {sum(g.components for g in outside):,} component(s) in "
-            f"{len(outside):,} product(s) without a purl of an OSV ecosystem, or OS packages "
-            "(--format json names the products); not known to be unaffected"
+            f"not checked by any source: {sum(g.components for g in outside):,} component(s) "
+            f"in {len(outside):,} product(s) (no advisory source for their CPE, their "
+            "distribution or their purl, or no identifier; --format json names the products); "
+            "not known to be unaffected"
         )
     for line in lines:
         output.stdout.print(safe_text(line), markup=False)

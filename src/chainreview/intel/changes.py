@@ -4,14 +4,18 @@ A package's findings read its OSV `affected` entries and, through the advisories
 the advisories' records, the records naming them as aliases or named by them, and the NVD and
 KEV records of their CVEs (`findings.build`). So a package has changed when a record of one of
 those kinds (`osv`, `nvd`, `kev`) was added, changed or removed and reaches the package that
-way: an OSV record directly, one hop along the alias index either way, and an NVD or KEV record
-through the OSV records naming its CVE (and one hop on from those). Both snapshots are asked,
-so a package an advisory left is found as well as one it joined.
+way: an OSV record directly or through its alias group, and an NVD or KEV record through the
+OSV records naming its CVE and their groups. A group is the connected component of the alias
+index (`findings.grouping`), walked both ways until nothing new is reached: a record joining
+a group two hops away (a new PYSEC naming the CVE an older one of another package names)
+changes that package's finding too. Both snapshots are asked, so a package an advisory left is
+found as well as one it joined.
 
 EPSS scores, sanctions lists and end-of-life data are not compared: no monitor reason reads
-them. Distro advisories are not either: the monitor does not re-match OS packages
-(docs/portfolio.md). A change to the OSV sources themselves (a source added, dropped, or marked
-a whole feed or a selection) may change any package's coverage: `coverage_changed` says so.
+them. Distro advisories are not either: the monitor scans OS packages and CPE-only components
+again on every new snapshot (docs/portfolio.md). A change to the OSV sources themselves (a
+source added, dropped, or marked a whole feed or a selection) may change any package's
+coverage: `coverage_changed` says so.
 """
 
 from __future__ import annotations
@@ -53,8 +57,7 @@ def changed_packages(old: Snapshot, new: Snapshot) -> SnapshotChanges:
         osv = {key for kind, key in changed if kind == FeedKind.OSV.value}
         cves = {key for kind, key in changed if kind != FeedKind.OSV.value}
         osv |= _aliased_by(db, cves) | cves  # a CVE may be an OSV record's own id too
-        osv |= _aliased_by(db, osv) | _aliases_of(db, osv)
-        packages = _packages_of(db, osv)
+        packages = _packages_of(db, _groups_of(db, osv))
     finally:
         db.close()
     return SnapshotChanges(
@@ -78,6 +81,17 @@ def _changed_records(db: sqlite3.Connection) -> set[tuple[str, str]]:
         (*_COMPARED, *_COMPARED),
     )
     return {(kind, key) for kind, key in rows}
+
+
+def _groups_of(db: sqlite3.Connection, ids: set[str]) -> set[str]:
+    """`ids` and every id in the same alias group, in either snapshot: the connected component
+    a finding's group is (`findings.grouping`), walked along the alias index both ways until
+    nothing new is reached (a record naming an id, the ids a record names)."""
+    reached, frontier = set(ids), set(ids)
+    while frontier:
+        frontier = (_aliased_by(db, frontier) | _aliases_of(db, frontier)) - reached
+        reached |= frontier
+    return reached
 
 
 def _aliased_by(db: sqlite3.Connection, ids: Iterable[str]) -> set[str]:

@@ -46,7 +46,7 @@ from chainreview.matches.interface import MatchError
 from chainreview.matches.model import Caveat, DistroMatch, Indeterminate
 from chainreview.matches.scope import DISTRO_PURL_TYPES
 
-__all__ = ["DistroMatch", "DistroMatchResult", "DistroMatcher", "distro_of"]
+__all__ = ["DistroMatch", "DistroMatchResult", "DistroMatcher", "distro_of", "os_component"]
 
 _PURL_TYPES: Final = DISTRO_PURL_TYPES
 """purl types this matcher reads, and the distro feed family each needs."""
@@ -80,10 +80,15 @@ def distro_of(inventory: Inventory) -> str | None:
     gives a release (`alpine` `3.16.2` → `Alpine:v3.16`, `debian` `11` → `Debian:11`); None
     when there is none.
     """
+    component = os_component(inventory)
+    return None if component is None else _os_ecosystem(component)
+
+
+def os_component(inventory: Inventory) -> Component | None:
+    """The operating-system component `distro_of` reads the release from, or None."""
     for component in inventory.components:
-        found = _os_ecosystem(component)
-        if found is not None:
-            return found
+        if _os_ecosystem(component) is not None:
+            return component
     return None
 
 

@@ -77,6 +77,7 @@ def from_declaration(declaration: Declaration, *, case: str | None = None) -> Po
                     if alternative.qualified and alternative.replaces in (None, product.id)
                 ),
                 inventory=product.inventory,
+                vex=tuple(s for document in product.vex for s in document.statements),
             )
             for product in declaration.products
         ),

@@ -6,10 +6,11 @@ the products carry (the purl and the version the SBOM gives: what the matcher ev
 which products carry each. The monitor re-matches instances by package; a question "who runs
 this package?" reads `deployments`.
 
-Components the OSV matcher does not take are not monitored, and are counted per product as
-such, never as unaffected: those without a purl of an OSV ecosystem (the CPE matcher takes
-them) and OS packages (`deb`, `apk`: the distro matcher reads the release from the product's
-operating-system component). A product without an SBOM is not monitored at all.
+Components the OSV matcher does not take alone are not indexed: they are counted per product
+and their places kept (`outside`), for the monitor to match them per product: those without a
+purl of an OSV ecosystem (the CPE matcher takes them) and OS packages (`deb`, `apk`: the
+distro matcher reads the release from the product's operating-system component). A product
+without an SBOM is not monitored at all.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ __all__ = [
     "PackageKey",
     "Unmonitored",
     "index_deployments",
+    "instance_of",
 ]
 
 PackageKey = tuple[str, str]
@@ -64,7 +66,8 @@ class Unmonitored:
     no_sbom: bool
     """The product has no SBOM: its components are unknown."""
     components: int
-    """Components outside the OSV matcher (no purl of an OSV ecosystem, or an OS package)."""
+    """Components outside the OSV matcher (no purl of an OSV ecosystem, or an OS package); in
+    a monitor report, those of them no source checks."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,7 +92,9 @@ class DeploymentIndex:
     products: Mapping[str, tuple[Carried, ...]]
     """Product id → its monitored instances (sorted), for every product with an SBOM."""
     unmonitored: tuple[Unmonitored, ...]
-    """Products with something the monitor cannot watch, by id."""
+    """Products with something the OSV matcher does not decide alone, by id."""
+    outside: Mapping[str, tuple[int, ...]]
+    """Product id → the places, in its inventory's components, of those components."""
 
     def deployments(self, ecosystem: str, name: str) -> PackageDeployments | None:
         """Where the package (`name` normalised as the index files it) is deployed, or None
@@ -123,6 +128,7 @@ def index_deployments(portfolio: Portfolio) -> DeploymentIndex:
     numbers: dict[Carried, int] = {}
     carried: list[tuple[str, set[int]]] = []
     unmonitored: list[Unmonitored] = []
+    outside: dict[str, tuple[int, ...]] = {}
     for product in portfolio.products:
         if product.inventory is None:
             unmonitored.append(Unmonitored(product=product.id, no_sbom=True, components=0))
@@ -135,16 +141,17 @@ def index_deployments(portfolio: Portfolio) -> DeploymentIndex:
                 if numbers_of[at] is None:
                     number = made.get(seen[at])
                     if number is None:
-                        pair = _carried(component)
+                        pair = instance_of(component)
                         number = -1 if pair is None else numbers.setdefault(pair, len(numbers))
                         made[seen[at]] = number
                     numbers_of[at] = number
-        outside = numbers_of.count(-1)
         found = cast(set[int], set(numbers_of))  # every None was filled in above
-        found.discard(-1)
         carried.append((product.id, found))
-        if outside:
-            unmonitored.append(Unmonitored(product=product.id, no_sbom=False, components=outside))
+        if -1 in found:
+            found.discard(-1)
+            away = tuple(n for n, number in enumerate(numbers_of) if number == -1)
+            outside[product.id] = away
+            unmonitored.append(Unmonitored(product=product.id, no_sbom=False, components=len(away)))
     pairs = sorted(numbers)
     rank = [0] * len(pairs)
     for place, pair in enumerate(pairs):
@@ -164,11 +171,13 @@ def index_deployments(portfolio: Portfolio) -> DeploymentIndex:
         packages=packages,
         products=products,
         unmonitored=tuple(sorted(unmonitored, key=lambda u: u.product)),
+        outside=outside,
     )
 
 
-def _carried(component: Component) -> Carried | None:
-    """The component's package and instance, when the OSV matcher alone decides it."""
+def instance_of(component: Component) -> Carried | None:
+    """The component's package and instance, when the OSV matcher alone decides it (None: the
+    monitor does not watch it)."""
     key = _monitored_key(component)
     if key is None:
         return None

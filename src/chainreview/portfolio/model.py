@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from chainreview.components.model import Inventory
 from chainreview.evidence.declaration import Criticality
 from chainreview.evidence.vendor_profile import SiteKind
+from chainreview.evidence.vex import VexStatement
 
 __all__ = ["DeployedProduct", "Deployment", "Portfolio", "System", "Vendor", "VendorSite"]
 
@@ -81,6 +82,9 @@ class DeployedProduct:
     in the portfolio."""
     inventory: Inventory | None = None
     """Its SBOMs read and merged; None without an SBOM (its components are unknown)."""
+    vex: tuple[VexStatement, ...] = ()
+    """The statements of its VEX documents, in the order declared (a declaration package's;
+    an inventory file names none): the monitor applies them as a review does."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,19 +14,28 @@ whether its ecosystem was checked against a whole feed (`coverage`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Final
 
 from chainreview.components.model import Component, Inventory
+from chainreview.findings.coverage import CoverageState
 from chainreview.findings.model import Finding
+from chainreview.findings.scan import ScanReport
 from chainreview.intel.snapshot import Snapshot
 from chainreview.portfolio.deployments import Instance, PackageKey
 from chainreview.scanner import Scanner
 
-__all__ = ["InstanceResult", "PackageResult", "PackageWork", "Seen", "rematch"]
+__all__ = [
+    "InstanceResult",
+    "PackageResult",
+    "PackageWork",
+    "Seen",
+    "instance_results",
+    "rematch",
+]
 
 _NO_SUPPRESSIONS: Final = date(1970, 1, 1)
 """The scan's day: it only decides when ignore entries expire, and the monitor gives none."""
@@ -100,29 +109,47 @@ def rematch(work: Sequence[PackageWork], snapshot: Path) -> tuple[PackageResult,
     )
     with Snapshot(snapshot) as opened:
         report = Scanner(opened).scan_inventory(inventory, today=_NO_SUPPRESSIONS)
+    made = instance_results(
+        report, {c.ref: i for c, i in zip(components, _instances(work), strict=True)}
+    )
+    refs = iter(components)
+    return tuple(
+        PackageResult(
+            package=item.package,
+            instances=tuple(made[next(refs).ref] for _ in item.instances),
+        )
+        for item in work
+    )
+
+
+def instance_results(
+    report: ScanReport, instances: Mapping[str, Instance]
+) -> dict[str, InstanceResult]:
+    """The result of each component of a scan (by ref) that `instances` names, as that
+    instance's: its findings, the advisories that could not place its version, its coverage
+    (`not_checked` for a component no coverage group names)."""
     found: dict[str, list[Seen]] = {}
     for finding in report.findings:
-        found.setdefault(finding.component, []).append(_seen(finding))
+        if finding.component in instances:
+            found.setdefault(finding.component, []).append(_seen(finding))
     undetermined: dict[str, set[str]] = {}
     for undecided in report.indeterminate:
         undetermined.setdefault(undecided.component, set()).update(undecided.advisory_ids)
     coverage = {ref: g.state.value for g in report.coverage.groups for ref in g.components}
-    results: list[PackageResult] = []
-    refs = iter(components)
+    return {
+        ref: InstanceResult(
+            instance=instance,
+            coverage=coverage.get(ref, CoverageState.NOT_CHECKED.value),
+            findings=tuple(sorted(found.get(ref, ()), key=lambda s: s.id)),
+            undetermined=tuple(sorted(undetermined.get(ref, ()))),
+        )
+        for ref, instance in instances.items()
+    }
+
+
+def _instances(work: Sequence[PackageWork]) -> Iterator[Instance]:
     for item in work:
-        instances = []
-        for instance in item.instances:
-            ref = next(refs).ref
-            instances.append(
-                InstanceResult(
-                    instance=instance,
-                    coverage=coverage[ref],
-                    findings=tuple(sorted(found.get(ref, ()), key=lambda s: s.id)),
-                    undetermined=tuple(sorted(undetermined.get(ref, ()))),
-                )
-            )
-        results.append(PackageResult(package=item.package, instances=tuple(instances)))
-    return tuple(results)
+        yield from item.instances
 
 
 def _seen(finding: Finding) -> Seen:
