@@ -16,7 +16,7 @@ from chainreview.api.ratelimit import LoginLimits
 from chainreview.api.settings import Settings, from_env
 from chainreview.home import data_home
 from chainreview.store.db import Store, open_store, utc_now
-from chainreview.web import pages
+from chainreview.web import pages, pages_portfolio
 
 Site: TypeAlias = FastAPI
 """The served application, as the CLI names it (only the faces under it import FastAPI)."""
@@ -32,6 +32,7 @@ def create_site(
     """The API and the pages over `store` (which the caller opens and closes)."""
     app = create_app(settings, store, clock=clock, limits=limits)
     app.include_router(pages.router)
+    app.include_router(pages_portfolio.router)
     return app
 
 
