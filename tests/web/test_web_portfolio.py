@@ -221,6 +221,28 @@ def test_the_blast_radius_of_a_vendor_a_country_and_a_component(world: Site) -> 
     assert "Nothing in the portfolio matches it" in _text(page)
 
 
+def test_a_product_without_an_sbom_is_unknown_never_unaffected(world: Site) -> None:
+    """office-video-conferencing declares no SBOM (`sboms: []`)."""
+    submit_package(
+        world.store, world.overdue, EXAMPLE.parent / "office-video-conferencing", caller=GRID
+    )
+    wang = _client(world, "wang")
+    page = wang.get(f"/products/{world.overdue}/P-VC")
+    assert page.status_code == 200
+    assert "SBOMs none: its components are unknown" in _text(page)
+    assert "No component is drawn: the product has no SBOM" in _text(page)
+    assert 'class="node component"' not in page.text
+    page = wang.get(
+        "/portfolio/blast-radius", params={"by": "component", "value": "pkg:pypi/flask"}
+    )
+    text = _text(page)
+    assert "the products listed below could not be checked" in text
+    assert "no system is reached" not in text
+    assert _rows(page, "Not checked:") == [
+        f"{world.overdue}/P-VC not checked the product has no SBOM: its components are unknown"
+    ]
+
+
 def test_concentration_and_what_if_for_the_applicant(world: Site) -> None:
     wang = _client(world, "wang")
     page = wang.get("/portfolio/concentration")
