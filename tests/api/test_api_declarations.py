@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,10 @@ from declare_kit import AS_OF, bomb, package_files, symlinked, with_member, zipp
 
 import chainreview
 from chainreview.api.bodylimit import UPLOAD_BODY
+from chainreview.case.declarations import declare_files
+from chainreview.errors import InputError
+from chainreview.reviewer import Reviewer
+from chainreview.snapshots import open_snapshot
 
 
 def _upload(
@@ -278,3 +282,26 @@ def test_a_package_sent_file_by_file_is_declared_as_the_zip_is(world: World) -> 
     with world.client() as client:
         listed = client.get("/v1/cases", headers=world.auth(REVIEWER)).json()["cases"]
     assert len(listed) == 2  # the two good uploads; the refused ones opened nothing
+
+
+@pytest.mark.parametrize("who", ["reviewer", "operator"])
+def test_a_declaration_whose_review_fails_opens_no_case(world: World, who: str) -> None:
+    # The package is sound, but no review can be dated before 1970 (the API refuses such a
+    # date itself; the library is asked directly): nothing is kept, as for a bad package.
+    caller = REVIEWER if who == "reviewer" else GRID
+    with (
+        open_snapshot(world.backend.home, install_bundled=True) as snapshot,
+        pytest.raises(InputError, match="1969-12-31 lies outside"),
+    ):
+        declare_files(
+            world.store,
+            sorted(package_files().items()),
+            "grid",
+            Reviewer(snapshot),
+            caller=caller,
+            now=datetime(2026, 12, 1, 2, 0, tzinfo=UTC),
+            as_of=date(1969, 12, 31),
+            home=world.backend.home,
+        )
+    with world.client() as client:
+        assert client.get("/v1/cases", headers=world.auth(REVIEWER)).json()["cases"] == []

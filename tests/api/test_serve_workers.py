@@ -1,5 +1,6 @@
 """`chainreview serve --workers 2`: two uvicorn worker processes over one case database, one
-development secret for both (a session cookie either signs works on the other)."""
+development secret for both (a session cookie either signs works on the other), and each counts
+its share of the failed-login budget."""
 
 from __future__ import annotations
 
@@ -76,6 +77,10 @@ def test_two_workers_share_the_database_and_the_session_secret(tmp_path: Path) -
         # 20 new connections: were the secrets the workers' own, about half would be refused.
         answers = [_request(port, "GET", "/v1/cases", cookie=cookie)[0] for _ in range(20)]
         assert answers == [200] * 20
+        # Each worker counts ceil(5 / 2) = 3 failed logins per account: 6 in all, not 10.
+        wrong = {"name": "root", "password": "not the passphrase"}
+        tries = [_request(port, "POST", "/v1/auth/login", wrong)[0] for _ in range(12)]
+        assert set(tries) == {401, 429} and tries.count(401) <= 6
     finally:
         server.terminate()
         server.communicate(timeout=30)

@@ -62,14 +62,25 @@ def test_table_output_names_the_file_and_the_ntia_elements(
     assert "API Gateway" in result.stdout  # a service from the SaaSBOM
 
 
-def test_spdx3_is_refused_with_one_line(shared_data: Path, tmp_path: Path) -> None:
-    spdx3 = next((shared_data / "spdx-examples/software").glob("example*/spdx3.0/*.json"))
-    result = run(["sbom", "inspect", str(spdx3)], tmp_path)
+def test_spdx3_is_inspected(shared_data: Path, tmp_path: Path) -> None:
+    spdx3 = shared_data / "spdx-examples/software/example11/spdx3.0/sbom.spdx3.json"
+    result = run(["sbom", "inspect", "--format", "json", str(spdx3)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    (document,) = json.loads(result.stdout)["summary"]["documents"]
+    # hello-server-src, hyper, tokio, pretty_env_logger; one file (hello-server)
+    assert (document["format"], document["spec_version"]) == ("spdx", "3.0.1")
+    assert (document["components"], document["files"], document["warnings"]) == (4, 1, 0)
+
+
+def test_spdx4_is_refused_with_one_line(tmp_path: Path) -> None:
+    spdx4 = tmp_path / "sbom.spdx4.json"
+    spdx4.write_text('{"@context": "https://spdx.org/rdf/4.0/spdx-context.jsonld", "@graph": []}')
+    result = run(["sbom", "inspect", str(spdx4)], tmp_path)
     assert result.returncode == 3
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert "SPDX 3.0 is not supported yet" in lines[0]
-    assert str(spdx3) in lines[0]
+    assert "SPDX '4.0' is not supported" in lines[0]
+    assert str(spdx4) in lines[0]
 
 
 def test_invalid_bom_warns_and_strict_makes_it_bad_input(shared_data: Path, tmp_path: Path) -> None:

@@ -522,6 +522,16 @@ def test_invalid_utf8_is_refused_naming_where(tmp_path: Path, kind: str) -> None
         ("spdx-9.yaml", b"spdxVersion: SPDX-9.9\n", UnsupportedFormat),
         ("spdx-9.spdx", b"SPDXVersion: SPDX-9.9\n", UnsupportedFormat),
         ("spdx-3.spdx", b"SPDXVersion: SPDX-3.0\n", UnsupportedFormat),
+        (
+            "spdx-4.json",
+            b'{"@context": "https://spdx.org/rdf/4.0/spdx-context.jsonld"}',
+            UnsupportedFormat,
+        ),
+        (
+            "spdx-3-graph.json",
+            b'{"@context": "https://spdx.org/rdf/3.0.1/x", "@graph": 1}',
+            InputError,
+        ),
         ("cdx.yaml", b"bomFormat: CycloneDX\nspecVersion: '1.6'\n", UnsupportedFormat),
         (
             "doctype.xml",

@@ -8,6 +8,8 @@ Every expected number is computed here from the raw document:
   only entries with a non-blank `name` (the readers skip the others); `services` likewise.
 - SPDX 2.x: `packages` with a non-blank name and a distinct SPDXID (the reader skips repeats);
   `files` are counted separately.
+- SPDX 3: package elements (`software_Package` and its AI and dataset subclasses) with a
+  non-blank name and a distinct `spdxId`; `software_File` elements are counted separately.
 
 CSV manifests (cyclonedx-buildroot-testdata), schemas, ontologies, checksums, lock and
 requirements files are not SBOMs: by design they are not read, and each must be refused with a
@@ -45,18 +47,18 @@ SBOM_FOLDERS = (
     "cyclonedx-buildroot-testdata",
 )
 SBOM_INSECURE = "osv-scanner-fixtures/cmd/osv-scanner/scan/source/testdata/sbom-insecure"
-SPDX3_MESSAGE = "SPDX 3.0 is not supported yet"
 
 CDX_JSON, CDX_XML = "cyclonedx-json", "cyclonedx-xml"
 SPDX_JSON, SPDX_YAML, SPDX_TV = "spdx-json", "spdx-yaml", "spdx-tag-value"
 SPDX3, SPDX_RDF, SPDX_XML = "spdx-3", "spdx-rdf-xml", "spdx-xml"
-READABLE = (CDX_JSON, CDX_XML, SPDX_JSON, SPDX_YAML, SPDX_TV)
+READABLE = (CDX_JSON, CDX_XML, SPDX_JSON, SPDX_YAML, SPDX_TV, SPDX3)
 ENCODINGS = {
     CDX_JSON: (SbomFormat.CYCLONEDX, Encoding.JSON),
     CDX_XML: (SbomFormat.CYCLONEDX, Encoding.XML),
     SPDX_JSON: (SbomFormat.SPDX, Encoding.JSON),
     SPDX_YAML: (SbomFormat.SPDX, Encoding.YAML),
     SPDX_TV: (SbomFormat.SPDX, Encoding.TAG_VALUE),
+    SPDX3: (SbomFormat.SPDX, Encoding.JSON),
 }
 _TV_VERSION = re.compile(r"^\s*SPDXVersion:\s*SPDX-2\.\d\s*$", re.MULTILINE)
 _YAML_VERSION = re.compile(r"""^spdxVersion:\s*["']?SPDX-2\.\d["']?\s*$""", re.MULTILINE)
@@ -121,9 +123,7 @@ def _walk_files() -> Iterator[tuple[str, str | None]]:
 
 CLASSIFIED: dict[str, str | None] = dict(_walk_files()) if DATA.is_dir() else {}
 READABLE_FILES = sorted(f for f, kind in CLASSIFIED.items() if kind in READABLE)
-UNREADABLE_SBOMS = sorted(
-    f for f, kind in CLASSIFIED.items() if kind in (SPDX3, SPDX_RDF, SPDX_XML)
-)
+UNREADABLE_SBOMS = sorted(f for f, kind in CLASSIFIED.items() if kind in (SPDX_RDF, SPDX_XML))
 NOT_SBOMS = sorted(f for f, kind in CLASSIFIED.items() if kind is None)
 
 
@@ -201,6 +201,17 @@ def spdx_counts(doc: dict[str, Any]) -> tuple[int, int]:
             ref = package.get("SPDXID")
             refs.add(ref.strip() if isinstance(ref, str) and ref.strip() else f"#{index}")
     return len(refs), len(doc.get("files") or [])
+
+
+def spdx3_counts(doc: dict[str, Any]) -> tuple[int, int]:
+    """(package elements with a name and a distinct id, file elements) of an SPDX 3 graph."""
+    package_types = ("software_Package", "ai_AIPackage", "dataset_DatasetPackage")
+    refs = {
+        e.get("spdxId")
+        for e in doc["@graph"]
+        if e.get("type") in package_types and _named(e.get("name"))
+    }
+    return len(refs), sum(e.get("type") == "software_File" for e in doc["@graph"])
 
 
 def tag_value_counts(text: str) -> tuple[int, int]:
@@ -289,6 +300,9 @@ def expected_counts(relative: str, kind: str) -> tuple[int, int, int]:
         return components, services, 0
     if kind == SPDX_TV:
         packages, files = tag_value_counts(path.read_text(encoding="utf-8-sig"))
+        return packages, 0, files
+    if kind == SPDX3:
+        packages, files = spdx3_counts(json.loads(path.read_bytes()))
         return packages, 0, files
     doc = json.loads(path.read_bytes()) if kind == SPDX_JSON else yaml.safe_load(path.read_text())
     packages, files = spdx_counts(doc)
@@ -475,11 +489,8 @@ def test_unsupported_sbom_gives_a_one_line_unsupported_format(
         read_sbom(shared_data / relative, relative)
     assert_clear_error(caught.value, relative)
     kind = CLASSIFIED[relative]
-    if kind == SPDX3:
-        assert SPDX3_MESSAGE in str(caught.value)
-    else:
-        assert "not supported" in str(caught.value)
-        assert ("RDF" in str(caught.value)) is (kind == SPDX_RDF)
+    assert "not supported" in str(caught.value)
+    assert ("RDF" in str(caught.value)) is (kind == SPDX_RDF)
 
 
 def test_spdx_3_examples_are_all_found() -> None:

@@ -449,8 +449,8 @@ def test_warnings_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     assert doc.warnings[-1].message == "7 more warnings not shown"
 
 
-def test_spdx_3_is_unsupported() -> None:
-    with pytest.raises(UnsupportedFormat, match=r"SPDX 3\.0 is not supported yet"):
+def test_spdx_3_in_the_2_x_shape_is_unsupported() -> None:
+    with pytest.raises(UnsupportedFormat, match=r"SPDX 3 is read from its JSON-LD serialisation"):
         read(document(spdxVersion="SPDX-3.0"))
 
 

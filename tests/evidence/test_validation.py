@@ -306,6 +306,9 @@ SOURCES = {
     "LICENSE-SPDX-CC-BY-3.0.txt": "spdx-spec/v2.3.1/LICENSE",
     "openvex-0.2.0.schema.json": "openvex-spec/openvex_json_schema.json",
     "LICENSE-OpenVEX-CC0-1.0.txt": "openvex-spec/LICENSE",
+    "spdx-3.0.1-model.json-ld": "spdx-spec/v3.0-develop/rdf/spdx-model.json-ld",
+    "spdx-3.0.1-context.jsonld": "spdx-spec/v3.0-develop/rdf/spdx-context.jsonld",
+    "LICENSE-SPDX-3-Community-Spec-1.0-CC-BY-3.0.txt": "spdx-spec/v3.0-develop/LICENSE",
 }
 
 

@@ -151,3 +151,52 @@ def test_integer_prefixes_without_digits_stay_text(scalar: str) -> None:
     # PyYAML's YAML 1.1 resolver tags these as integers, then its constructor raised
     # ValueError on the empty digits (found by fuzzing the ignore-file reader).
     assert raw.load_yaml(f"a: {scalar}\nb: 0x_1f\n".encode(), "f.yaml") == {"a": scalar, "b": 31}
+
+
+PYYAML_ALIKE = [
+    b"a: &x [1, 2]\nb: *x\nc: &s text\nd: *s\n",
+    b"base: &b {x: 1, y: 2}\nuse:\n  <<: *b\n  y: 3\n",
+    b"'<<': quoted, not a merge\nplain: 1\n",
+    b"a: !!str 12\nb: !!int '7'\nc: !!float 1\nd: !!binary aGVsbG8=\n",
+    b"s: !!set {a, b}\no: !!omap [{x: 1}, {y: 2}]\np: !!pairs [{x: 1}, {x: 2}]\n",
+    b"1: int\n'1': text\nfalse: no\nnull: ~\n1.5: float\n",
+    b"%YAML 1.1\n---\n- [nested, {flow: [1, 2, {deep: null}]}]\n- \xe6\x9b\xa6\xe8\xb7\x83\n...\n",
+    b"",
+    b"---\n",
+    b"# only a comment\n",
+    b"plain scalar\n",
+    b"- a\n- - b\n  - c\n- {}\n- []\n",
+    b"!!map {a: 1}\n",
+    b"key: |\n  literal\n  block\nother: >\n  folded\n  text\n",
+]
+
+
+@pytest.mark.parametrize("text", PYYAML_ALIKE)
+def test_documents_read_as_pyyaml_safe_loading_reads_them(text: bytes) -> None:
+    # Plain documents are built from events, the rest from the node graph: either way the value
+    # is PyYAML's own (these hold no timestamp, which is kept as text).
+    assert raw.load_yaml(text, "f.yaml") == yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (b"a: &x 1\nb: &x 2\n", "line 2, column 4: not valid YAML: second occurrence"),
+        (b"a: *nowhere\n", "found undefined alias"),
+        (b"a: 1\n---\nb: 2\n", "line 2, column 1: not valid YAML: but found another document"),
+        (b"1: int\ntrue: bool\n", "line 2, column 1: duplicate key 'true' \\(first at line 1\\)"),
+        (b"a: !local 1\n", "could not determine a constructor"),
+        (b"? [a, b]\n: 1\n", "found unhashable key"),
+    ],
+)
+def test_what_events_cannot_build_is_refused_as_before(text: bytes, problem: str) -> None:
+    with pytest.raises(InputError, match=problem):
+        raw.load_yaml(text, "f.yaml")
+
+
+def test_a_large_plain_document_reads_as_pyyaml_reads_it_with_the_collector_on() -> None:
+    # A document of 20,000 packages takes the event path (the collector left on, as a service
+    # runs); its value is PyYAML's own.
+    document = spdx_packages(20_000)
+    data = yaml.dump(document, Dumper=yaml.CSafeDumper).encode()
+    assert raw.load_yaml(data, "sbom.yaml") == yaml.load(data, Loader=yaml.CSafeLoader)

@@ -206,6 +206,27 @@ def test_candidates_passed_over_could_not_have_hit(
     assert checked >= 180
 
 
+def test_a_remembered_screening_answers_as_a_fresh_screener(
+    sdn: Screener, shared_data: Path
+) -> None:
+    # A screener remembers its answers; asked again, in another order and with each of the
+    # other arguments changed, it must answer every question as a new screener asked once.
+    queries = [case["query"] for case in _labelled()["positives"][:40]]
+    questions = [
+        (query, country, kind, threshold)
+        for query in queries
+        for country, kind, threshold in ((None, None, THRESHOLD), ("Russia", "entity", 0.6))
+    ]
+    remembered = [sdn.screen(q, country=c, entity_type=k, threshold=t) for q, c, k, t in questions]
+    feed = sanctions.read(shared_data / "ofac-sdn" / "sdn.csv", "sdn.csv")
+    fresh = Screener.from_records(r for r in feed.records if isinstance(r, ListedParty))
+    for question, answer in reversed(list(zip(questions, remembered, strict=True))):
+        query, country, kind, threshold = question
+        assert answer == fresh.screen(query, country=country, entity_type=kind, threshold=threshold)
+        assert answer == sdn.screen(query, country=country, entity_type=kind, threshold=threshold)
+    assert any(remembered[0::2]) and remembered[0::2] != remembered[1::2]
+
+
 def test_token_similarity_rules() -> None:
     assert token_similarity("2656", "2661") == 0.0
     assert token_similarity("un", "in") == 0.0

@@ -30,11 +30,22 @@ def site(request: pytest.FixtureRequest, tmp_path: Path, bundled_home: Path) -> 
 
 
 @pytest.fixture
-def live(tmp_path: Path, bundled_home: Path) -> Iterator[tuple[Site, str]]:
-    """The site on a SQLite file, served by uvicorn on 127.0.0.1 (a free port), and its URL."""
+def live(
+    request: pytest.FixtureRequest, tmp_path: Path, bundled_home: Path
+) -> Iterator[tuple[Site, str]]:
+    """The site on a SQLite file (or, parametrized indirectly with `postgresql`, on the
+    PostgreSQL server), served by uvicorn on 127.0.0.1 (a free port), and its URL."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        with postgres_schema(postgres_url()) as url:
+            yield from _served(tmp_path, url, bundled_home)
+        return
+    yield from _served(tmp_path, None, bundled_home)
+
+
+def _served(tmp_path: Path, url: str | None, bundled_home: Path) -> Iterator[tuple[Site, str]]:
     import uvicorn
 
-    with build_site(tmp_path, None, bundled_home) as built:
+    with build_site(tmp_path, url, bundled_home) as built:
         server = uvicorn.Server(
             uvicorn.Config(built.app, host="127.0.0.1", port=0, log_level="warning")
         )

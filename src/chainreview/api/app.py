@@ -31,9 +31,11 @@ def create_app(
     *,
     clock: Callable[[], datetime] = utc_now,
     limits: LoginLimits | None = None,
+    uploads: tuple[str, ...] = (),
 ) -> FastAPI:
     """The API over `store` (which the caller opens and closes); its OpenAPI schema is served
-    at `/openapi.json`, the interactive docs at `/docs` in development mode only."""
+    at `/openapi.json`, the interactive docs at `/docs` in development mode only. `uploads`
+    names more paths that take a declaration package (the web's forms: the same cap)."""
     app = FastAPI(
         title="chainreview",
         version=__version__,
@@ -42,7 +44,10 @@ def create_app(
         redoc_url=None,
     )
     app.state.context = Context(
-        settings=settings, store=store, limits=limits or LoginLimits.default(), clock=clock
+        settings=settings,
+        store=store,
+        limits=limits or LoginLimits.default(workers=settings.workers),
+        clock=clock,
     )
     errors.install(app)
     app.add_middleware(
@@ -51,6 +56,7 @@ def create_app(
             "/v1/declarations": UPLOAD_BODY,
             "/v1/declarations/files": UPLOAD_BODY,
             "/v1/querybatch": BATCH_BODY,
+            **dict.fromkeys(uploads, UPLOAD_BODY),
         },
     )
     app.include_router(routes.router)

@@ -2,9 +2,10 @@
 window, in this process's memory.
 
 In memory rather than in the store: a failed login then writes nothing to the audited case
-database (an attacker cannot grow it or its audit log), and the count costs no query. The price:
-each worker process counts on its own, so W workers allow up to W times the budget, and a
-restart forgets the counts; argon2's cost per try still bounds the rate. The keys kept are
+database (an attacker cannot grow it or its audit log), and the count costs no query. Each
+worker process counts on its own, so each of W workers allows its share of the budget (rounded
+up): whichever worker a try reaches, W workers together allow at most the budget plus W - 1.
+A restart forgets the counts; argon2's cost per try still bounds the rate. The keys kept are
 capped (the oldest dropped first), so a flood of made-up names or addresses cannot exhaust
 memory.
 """
@@ -88,10 +89,14 @@ class LoginLimits:
     addresses: FailureCounter
 
     @classmethod
-    def default(cls, clock: Callable[[], float] = time.monotonic) -> LoginLimits:
+    def default(
+        cls, clock: Callable[[], float] = time.monotonic, *, workers: int = 1
+    ) -> LoginLimits:
+        """The documented budgets, shared among `workers` processes (each gets its share,
+        rounded up)."""
         return cls(
-            accounts=FailureCounter(Budget(PER_ACCOUNT, WINDOW_SECONDS), clock),
-            addresses=FailureCounter(Budget(PER_ADDRESS, WINDOW_SECONDS), clock),
+            accounts=FailureCounter(Budget(_share(PER_ACCOUNT, workers), WINDOW_SECONDS), clock),
+            addresses=FailureCounter(Budget(_share(PER_ADDRESS, workers), WINDOW_SECONDS), clock),
         )
 
     def retry_after(self, account: str, address: str) -> int:
@@ -104,3 +109,8 @@ class LoginLimits:
 
     def succeeded(self, account: str) -> None:
         self.accounts.clear(account)
+
+
+def _share(budget: int, workers: int) -> int:
+    """One of `workers` processes' share of `budget`, rounded up."""
+    return -(-budget // max(workers, 1))

@@ -21,6 +21,8 @@ SECRET_ENV: Final = "CHAINREVIEW_SECRET_KEY"
 DEV_ENV: Final = "CHAINREVIEW_DEV"
 DATABASE_ENV: Final = "CHAINREVIEW_DATABASE_URL"
 OSV_OPEN_ENV: Final = "CHAINREVIEW_OSV_OPEN"
+WORKERS_ENV: Final = "CHAINREVIEW_WORKERS"
+MAX_WORKERS: Final = 64
 SECRET_MIN: Final = 32
 """Fewest characters of the signing secret (`python -c "import secrets;
 print(secrets.token_urlsafe(32))"` gives 43)."""
@@ -43,6 +45,9 @@ class Settings:
     session_seconds: int = SESSION_HOURS * 3600
     osv_open: bool = False
     """The OSV query routes answer without a credential (`CHAINREVIEW_OSV_OPEN=1`)."""
+    workers: int = 1
+    """How many worker processes serve together (`CHAINREVIEW_WORKERS`, which `serve
+    --workers` sets): each counts failed logins for its share of the budget."""
 
 
 def from_env(environ: Mapping[str, str], *, home: Path, dev: bool = False) -> Settings:
@@ -59,7 +64,17 @@ def from_env(environ: Mapping[str, str], *, home: Path, dev: bool = False) -> Se
         secret=secret,
         dev=dev,
         osv_open=environ.get(OSV_OPEN_ENV) == "1",
+        workers=_workers(environ.get(WORKERS_ENV)),
     )
+
+
+def _workers(given: str | None) -> int:
+    """The worker count `CHAINREVIEW_WORKERS` gives (1 when unset)."""
+    if given is None or not given.strip():
+        return 1
+    if not given.strip().isdigit() or not 1 <= int(given) <= MAX_WORKERS:
+        raise InputError(WORKERS_ENV, f"{given!r} is not a worker count from 1 to {MAX_WORKERS}")
+    return int(given)
 
 
 def check_secret(secret: str) -> None:

@@ -5,12 +5,13 @@ it, reviewed.
 files given one by one under the same rules), reads and checks the package
 as `chainreview review` does (`load_package`: every problem listed, nothing stored when there
 is one), then opens the case on the declaration (its regime, title and operator; the vendor
-named, or the package's only one) with the package as its first submission, in one
-transaction: an archive or a package with problems opens no case. Then it is reviewed, as of
-`as_of` (default: the day it was received in the regime's time zone):
+named, or the package's only one) with the package as its first submission. It is reviewed
+first, as of `as_of` (default: the day it was received in the regime's time zone), and the case,
+its submission and (for a reviewer) its first round are then recorded in one transaction: an
+archive or a package with problems, or a review that fails, opens no case.
 
-* a reviewer registering a declaration received gets the case's first round (`review_round`,
-  as `case review` makes it), recorded and pinned to its snapshot;
+* a reviewer registering a declaration received gets the case's first round (as `case review`
+  makes it on a case without risk acceptances or triages), recorded and pinned to its snapshot;
 * an operator declaring gets the determination of the same review (`Reviewer.review`, as
   `chainreview review` makes it on its own machine), not recorded: rounds are the office's.
 """
@@ -26,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from chainreview.case.access import Caller, check_role, same_org
 from chainreview.case.procedure import Opening, Role
-from chainreview.case.rounds import package_contents, result_json, review_round
+from chainreview.case.rounds import package_contents, record_round, result_json
 from chainreview.case.service import OPENERS, CaseView, Opened, open_in, view_case
 from chainreview.errors import InputError
 from chainreview.evidence.declaration import MANIFEST, Declaration
@@ -117,25 +118,15 @@ def _declare(
         opening=Opening.DECLARATION,
         on=day,
     )
+    # A new case has no risk acceptance or triage to apply: its first round is this review.
+    reviewed = reviewer.review(declared, as_of=as_of or day, allow_demo_intel=allow_demo_intel)
     with store.transaction(caller.name) as tx:
         record = open_in(tx, opened, caller=caller)
         submission = files.submit(tx, record.id, contents, party=PARTY[caller.role])
-    review_date = as_of or day
-    kept = None
-    if caller.role is Role.REVIEWER:
-        kept = review_round(
-            store,
-            record.id,
-            reviewer,
-            as_of=review_date,
-            caller=caller,
-            submission=submission.number,
-            allow_demo_intel=allow_demo_intel,
-        )
-        result = kept.result_json
-    else:
-        reviewed = reviewer.review(declared, as_of=review_date, allow_demo_intel=allow_demo_intel)
-        result = result_json(reviewed)
+        kept = None
+        if caller.role is Role.REVIEWER:
+            kept = record_round(tx, record.id, submission.number, reviewer, reviewed)
+    result = result_json(reviewed) if kept is None else kept.result_json
     view = view_case(store, record.id, caller=caller, today=day, home=home)
     return Declared(case=view, submission=submission, round=kept, result_json=result)
 

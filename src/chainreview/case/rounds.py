@@ -118,15 +118,23 @@ def review_round(
         lambda found: applied.in_force(found, as_of),
         lambda found: found,
     )
-    pin(reviewer.snapshot.path, case_id)  # before the round names it: never collected after
     with store.transaction(caller.name) as tx:
-        return rounds.add_round(
-            tx,
-            case_id,
-            submission=number,
-            snapshot_hash=reviewer.snapshot.hash,
-            result_json=result_json(result),
-        )
+        return record_round(tx, case_id, number, reviewer, result)
+
+
+def record_round(
+    tx: Tx, case_id: str, submission: int, reviewer: Reviewer, result: ReviewResult
+) -> RoundRecord:
+    """Record `result`, the review of `submission` on `reviewer`'s snapshot, as the case's
+    next round; the snapshot is pinned to the case first (never collected once named)."""
+    pin(reviewer.snapshot.path, case_id)
+    return rounds.add_round(
+        tx,
+        case_id,
+        submission=submission,
+        snapshot_hash=reviewer.snapshot.hash,
+        result_json=result_json(result),
+    )
 
 
 def rerender(

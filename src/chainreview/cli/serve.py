@@ -5,7 +5,8 @@ SQLite file under `$CHAINREVIEW_HOME`).
 With `--workers N` uvicorn runs N processes, each building its app from the same environment
 (`web.site.site_from_environment`): the database is migrated once, here, before they start, and
 in development mode the secret made up for the run is handed to every worker, so a session
-cookie one worker signs the others accept. FastAPI, uvicorn and the store load inside the
+cookie one worker signs the others accept, and each worker's login limits are its share of the
+budget (`CHAINREVIEW_WORKERS`). FastAPI, uvicorn and the store load inside the
 command: this module is imported whenever the CLI starts.
 """
 
@@ -28,7 +29,7 @@ def serve(
             help="Worker processes (uvicorn's): one per core is a start; on PostgreSQL they "
             "share the database, on SQLite they share the file (one writer at a time).",
             min=1,
-            max=64,
+            max=64,  # api.settings.MAX_WORKERS (the API loads inside the command)
         ),
     ] = 1,
     dev: Annotated[
@@ -46,7 +47,7 @@ def serve(
 
     import uvicorn
 
-    from chainreview.api.settings import DEV_ENV, SECRET_ENV, from_env
+    from chainreview.api.settings import DEV_ENV, SECRET_ENV, WORKERS_ENV, from_env
     from chainreview.store.db import open_store
     from chainreview.web.site import create_site
 
@@ -57,6 +58,7 @@ def serve(
         return
     open_store(settings.database_url, home=settings.home).close()  # migrated once, here
     os.environ[SECRET_ENV] = settings.secret  # the workers' environment: one secret for all
+    os.environ[WORKERS_ENV] = str(workers)  # each counts failed logins for its share
     if settings.dev:
         os.environ[DEV_ENV] = "1"
     uvicorn.run(

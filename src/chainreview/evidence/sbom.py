@@ -48,6 +48,10 @@ def _normalise(sniffed: Sniffed, file: str) -> SbomDocument:
         from chainreview.evidence import cyclonedx_json
 
         return cyclonedx_json.read(payload, file)
+    if sniffed.spec_version.startswith("3"):
+        from chainreview.evidence import spdx3_json
+
+        return spdx3_json.read(payload, file, sniffed.spec_version)
     if sniffed.encoding is Encoding.TAG_VALUE:
         from chainreview.evidence import spdx_tagvalue
 
@@ -61,6 +65,10 @@ def _validate(sniffed: Sniffed, file: str) -> tuple[Diagnostic, ...]:
     from chainreview.evidence import spdx_tagvalue, validation
 
     payload = sniffed.payload
+    if sniffed.spec_version.startswith("3"):
+        from chainreview.evidence import spdx3_shapes
+
+        return spdx3_shapes.validate_spdx3(payload, file)
     if sniffed.format is SbomFormat.CYCLONEDX:
         if sniffed.encoding is Encoding.XML:
             return validation.validate_cyclonedx_xml(payload, sniffed.spec_version, file)

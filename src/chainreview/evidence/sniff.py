@@ -22,12 +22,16 @@ if TYPE_CHECKING:
 CYCLONEDX_JSON_VERSIONS = ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
 CYCLONEDX_XML_VERSIONS = ("1.0", "1.1", *CYCLONEDX_JSON_VERSIONS)
 SPDX_VERSIONS = ("2.0", "2.1", "2.2", "2.3")
+SPDX3_MAJOR = "3"
+"""SPDX 3 documents of any 3.x version are read (by the 3.0 rules); other majors are refused."""
 
 _CDX_NAMESPACE = re.compile(r"^\{http://cyclonedx\.org/schema/bom/(\d+\.\d+)\}bom$")
 _TAG_VALUE_VERSION = re.compile(rb"^[ \t]*SPDXVersion:[ \t]*SPDX-(\S+)[ \t]*\r?$", re.MULTILINE)
 """The version line of a tag-value document; `[ \t]`, not `\\s`, so no match can span lines."""
 _FIRST_BYTE = re.compile(rb"[^ \t\r\n]")
-_SPDX3 = "SPDX 3.0 is not supported yet"
+_SPDX3_CONTEXT = re.compile(r"spdx\.org/rdf/(\d+(?:\.\d+)*)/")
+"""The version in an SPDX JSON-LD context URL (`https://spdx.org/rdf/3.0.1/spdx-context.jsonld`)."""
+_SPDX3_ONLY_JSON_LD = "SPDX 3 is read from its JSON-LD serialisation (@context, @graph) only"
 _UNRECOGNISED = "not a recognised SBOM (not JSON, XML, YAML or SPDX tag-value)"
 
 
@@ -83,9 +87,8 @@ def _sniff_json(document: Any, file: str, encoding: Encoding) -> Sniffed:
         return Sniffed(
             format=SbomFormat.SPDX, encoding=encoding, spec_version=version, payload=document
         )
-    context = document.get("@context")
-    if isinstance(context, (str, list)) and "spdx.org/rdf/3" in str(context):
-        raise UnsupportedFormat(file, _SPDX3)
+    if "@context" in document and "spdx.org/rdf/" in _context_text(document["@context"]):
+        return _spdx3(document, file, encoding)
     raise InputError(file, f"not an SBOM: {_describe(document)}")
 
 
@@ -106,12 +109,38 @@ def _cyclonedx_json(document: dict[str, Any], file: str, encoding: Encoding) -> 
     )
 
 
+def _context_text(context: Any) -> str:
+    """The URL strings of a JSON-LD `@context` (a string or an array), joined; "" otherwise."""
+    if isinstance(context, str):
+        return context
+    if isinstance(context, list):
+        return " ".join(entry for entry in context[:100] if isinstance(entry, str))
+    return ""
+
+
+def _spdx3(document: dict[str, Any], file: str, encoding: Encoding) -> Sniffed:
+    """An SPDX JSON-LD document: its version is the one its context URL names."""
+    if encoding is not Encoding.JSON:
+        raise UnsupportedFormat(file, "SPDX 3 JSON-LD is read from JSON, not YAML")
+    match = _SPDX3_CONTEXT.search(_context_text(document["@context"]))
+    if match is None:
+        raise InputError(file, "SPDX JSON-LD @context names no SPDX version", "/@context")
+    version = match.group(1)
+    if version.split(".")[0] != SPDX3_MAJOR:
+        raise UnsupportedFormat(
+            file, f"SPDX {_preview(version)} is not supported (SPDX 2.x and 3.x are)", "/@context"
+        )
+    return Sniffed(
+        format=SbomFormat.SPDX, encoding=encoding, spec_version=version, payload=document
+    )
+
+
 def _spdx_version(value: Any, file: str) -> str:
     if not isinstance(value, str) or not value.startswith("SPDX-"):
         raise InputError(file, f"unknown spdxVersion {_preview(value)}", "/spdxVersion")
     version = value.removeprefix("SPDX-")
     if version.startswith("3"):
-        raise UnsupportedFormat(file, _SPDX3)
+        raise UnsupportedFormat(file, _SPDX3_ONLY_JSON_LD, "/spdxVersion")
     if version not in SPDX_VERSIONS:
         raise UnsupportedFormat(file, f"SPDX version {_preview(version)} is not supported")
     return version
@@ -143,7 +172,7 @@ def _sniff_xml(root: etree._Element, file: str) -> Sniffed:
 
 def _sniff_tag_value(version: str, data: bytes, file: str) -> Sniffed:
     if version.startswith("3"):
-        raise UnsupportedFormat(file, _SPDX3)
+        raise UnsupportedFormat(file, _SPDX3_ONLY_JSON_LD)
     if version not in SPDX_VERSIONS:
         raise UnsupportedFormat(file, f"SPDX version {_preview(version)} is not supported")
     text = raw.decode_utf8(data, file)

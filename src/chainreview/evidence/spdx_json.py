@@ -154,7 +154,8 @@ def read(
 
     `lines` maps JSON pointers to line numbers (tag-value input); `warnings` are diagnostics the
     caller already made (they come first). Raises `InputError` for a document that is not an SPDX
-    2.x object, `UnsupportedFormat` for SPDX 3.0, `LimitExceeded` for too many packages.
+    2.x object, `UnsupportedFormat` for SPDX 3 (`chainreview.evidence.spdx3_json` reads
+    it), `LimitExceeded` for too many packages.
     """
     if not isinstance(doc, dict):
         raise InputError(file, f"an SPDX document must be an object, not {_kind(doc)}")
@@ -198,7 +199,11 @@ def _spec_version(ctx: _Context, doc: Mapping[str, Any]) -> str:
         )
         return _OLD_VERSIONS[version]
     if version.startswith("SPDX-3"):
-        raise UnsupportedFormat(ctx.file, "SPDX 3.0 is not supported yet")
+        raise UnsupportedFormat(
+            ctx.file,
+            "SPDX 3 is read from its JSON-LD serialisation (@context, @graph) only",
+            "/spdxVersion",
+        )
     raise UnsupportedFormat(
         ctx.file, f"unsupported spdxVersion {_preview(version)}", "/spdxVersion"
     )

@@ -73,6 +73,9 @@ COUNTRY_BOOST: Final = 0.03
 CANDIDATES: Final = 300
 """How many list names, those sharing the most index keys with the query, are fully scored."""
 
+_ANSWERS: Final = 4096
+"""How many screenings a screener remembers (the oldest is forgotten first)."""
+
 _PATRONYMIC_WEIGHT: Final = 0.25
 _ROUNDING: Final = 1e-9
 """Kept below a threshold when passing over candidates that cannot reach it, so that float
@@ -400,7 +403,7 @@ def _keys(token: str) -> Iterator[str]:
 class Screener:
     """Screens names against a set of list entries (see the module doc for the method)."""
 
-    __slots__ = ("_df", "_keys", "_names", "_parties", "_total", "_weights", "lists")
+    __slots__ = ("_answers", "_df", "_keys", "_names", "_parties", "_total", "_weights", "lists")
 
     def __init__(self, parties: Iterable[ListedParty]) -> None:
         listed = tuple(parties)
@@ -419,6 +422,10 @@ class Screener:
         self._weights: tuple[dict[str, float], dict[str, float]] = ({}, {})
         """Token weights worked out so far, for entities and for individuals (listed tokens
         only, so their number is bounded by the index's)."""
+        self._answers: dict[tuple[str, str | None, str | None, float], tuple[ScreeningHit, ...]]
+        self._answers = {}
+        """The last `_ANSWERS` screenings' hits: vendors, owners and sites recur from review to
+        review (each round of a case re-reviews its package), and an index never changes."""
 
     def _add(
         self,
@@ -544,6 +551,18 @@ class Screener:
         `entity_type` (`individual`, `entity`, `vessel`, `aircraft`) keeps entries of that type
         and entries of unknown type; `country` adds `COUNTRY_BOOST` to entries linked to it.
         """
+        asked = (name, country, entity_type, threshold)
+        answer = self._answers.get(asked)
+        if answer is None:
+            answer = self._screen(name, country, entity_type, threshold)
+            if len(self._answers) >= _ANSWERS:
+                self._answers.pop(next(iter(self._answers)), None)
+            self._answers[asked] = answer
+        return answer
+
+    def _screen(
+        self, name: str, country: str | None, entity_type: str | None, threshold: float
+    ) -> tuple[ScreeningHit, ...]:
         tokens = screening_tokens(name)
         if not tokens:
             return ()

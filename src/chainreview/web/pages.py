@@ -35,6 +35,7 @@ from chainreview.case.service import (
 )
 from chainreview.errors import ChainreviewError, ConflictError, RefusedAction
 from chainreview.report.i18n import Language
+from chainreview.web.declared import DECLARED_COOKIE, unseal
 from chainreview.web.i18n import LANG_COOKIE, chosen
 from chainreview.web.render import page
 from chainreview.web.views import case_page, dashboard, listed
@@ -278,6 +279,7 @@ def _case(
         ),
         done=done[:64] if done else None,
         problem=problem,
+        declared=unseal(shared.settings.secret, request.cookies.get(DECLARED_COOKIE), view.case.id),
     )
 
 
