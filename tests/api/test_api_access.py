@@ -95,6 +95,14 @@ EXPECTED: Final[dict[str, dict[str, int]]] = {
     # office's submission, and chen, bo and the unit see no case: no declaration, 422.
     "portfolio": {"root": 200, "li": 200, "zhao": 200, "wang": 200, "chen": 422, "anna": 422,
                   "bo": 422, "unit": 422, NOBODY: 401},
+    # A product of that upload (P-ARRAY): those who see the office's submission; the vendor
+    # sees the case but only its own submissions, so for it the product is not there (404),
+    # as for everyone who does not see the case.
+    "product": {"root": 200, "li": 200, "zhao": 200, "wang": 200, "chen": 404, "anna": 404,
+                "bo": 404, "unit": 404, NOBODY: 401},
+    # The product list: everyone signed in (what they may see, perhaps nothing).
+    "products": {"root": 200, "li": 200, "zhao": 200, "wang": 200, "chen": 200, "anna": 200,
+                 "bo": 200, "unit": 200, NOBODY: 401},
 }  # fmt: skip
 
 Call = Callable[[TestClient, dict[str, str]], httpx2.Response]
@@ -138,7 +146,9 @@ def _route(world: World, route: str) -> Call:
         return lambda c, h: c.post(
             "/v1/declarations/files", files=parts, data={"as_of": AS_OF}, headers=h
         )
-    if route in ("findings", "triage", "report", "portfolio"):
+    if route == "products":
+        return lambda c, h: c.get("/v1/products", headers=h)
+    if route in ("findings", "triage", "report", "portfolio", "product"):
         with world.client() as client:
             made = client.post(
                 "/v1/declarations",
@@ -152,6 +162,9 @@ def _route(world: World, route: str) -> Call:
             return lambda c, h: c.get(report, params={"format": "json"}, headers=h)
         if route == "portfolio":
             return lambda c, h: c.get("/v1/portfolio/concentration", headers=h)
+        if route == "product":
+            product = f"/v1/products/{made.json()['case']['id']}/P-ARRAY"
+            return lambda c, h: c.get(product, headers=h)
         if route == "findings":
             return lambda c, h: c.get(found, headers=h)
         given = {

@@ -119,6 +119,8 @@ def test_bodies_too_large_not_json_or_invalid_get_one_line(world: World) -> None
         "/v1/cases/{case_id}/findings",
         "/v1/cases/{case_id}/findings/triage",
         "/v1/cases/{case_id}/rounds/{number}/report",
+        "/v1/products",
+        "/v1/products/{case_id}/{product_id}",
     }
 
 

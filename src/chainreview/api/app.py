@@ -14,6 +14,7 @@ from chainreview.api import (
     routes_declarations,
     routes_findings,
     routes_portfolio,
+    routes_products,
     routes_reports,
 )
 from chainreview.api.bodylimit import BATCH_BODY, UPLOAD_BODY, BodyLimit
@@ -64,4 +65,5 @@ def create_app(
     app.include_router(routes_findings.router)
     app.include_router(routes_reports.router)
     app.include_router(osv.router)
+    app.include_router(routes_products.router)
     return app

@@ -117,6 +117,10 @@ class Graph:
         """The node numbered `index`."""
         return self._nodes[index]
 
+    def successors(self, index: int) -> tuple[int, ...]:
+        """The nodes `index` has an edge to (where harm goes from it), in ascending order."""
+        return tuple(sorted(self._topology.successors(index)))
+
     def find(self, kind: NodeKind, id: str, owner: str | None = None) -> int | None:
         """The number of the node of that kind, id and owner, if there is one."""
         return self._index.get((kind, owner, id))

@@ -30,7 +30,9 @@ from chainreview.reviewer import load_package
 from chainreview.store.db import Store
 
 __all__ = [
+    "DeclaredPortfolios",
     "StoredPortfolio",
+    "declared_portfolios",
     "merge_declared",
     "source_name",
     "stored_portfolio",
@@ -83,6 +85,35 @@ def stored_portfolio(
     """The portfolio of the declarations the caller may see; `operator` (any case) keeps only
     that operator's. Raises `InputError` when none is left, or when they are several operators'
     and none is named."""
+    return declared_portfolios(store, caller=caller).portfolio(operator)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeclaredPortfolios:
+    """The standing declarations the caller may see, each read as its own portfolio."""
+
+    portfolios: tuple[tuple[str, Portfolio], ...]
+    """(case id, its declaration's portfolio), oldest case first."""
+    left_out: tuple[LeftOut, ...]
+
+    def operators(self) -> tuple[str, ...]:
+        """The operators whose declarations they are (sorted)."""
+        return tuple(sorted({p.operator for _, p in self.portfolios}))
+
+    def portfolio(self, operator: str | None = None) -> StoredPortfolio:
+        """Them as one portfolio (`stored_portfolio`)."""
+        kept = list(self.portfolios)
+        if operator is not None:
+            kept = [(c, p) for c, p in kept if p.operator.casefold() == operator.casefold()]
+        return StoredPortfolio(
+            portfolio=merge_declared(kept, operator=operator),
+            cases=tuple(case for case, _ in kept),
+            left_out=self.left_out,
+        )
+
+
+def declared_portfolios(store: Store, *, caller: Caller) -> DeclaredPortfolios:
+    """Each declaration the caller may see (`case.packages.declared_packages`), read."""
     declared = declared_packages(store, caller=caller)
     portfolios: list[tuple[str, Portfolio]] = []
     for submission in declared.submissions:
@@ -90,13 +121,7 @@ def stored_portfolio(
             folder = written_package(store, submission, Path(scratch) / "package", caller=caller)
             read = from_declaration(load_package(folder), case=submission.case_id)
         portfolios.append((submission.case_id, read))
-    if operator is not None:
-        portfolios = [(c, p) for c, p in portfolios if p.operator.casefold() == operator.casefold()]
-    return StoredPortfolio(
-        portfolio=merge_declared(portfolios, operator=operator),
-        cases=tuple(case for case, _ in portfolios),
-        left_out=declared.left_out,
-    )
+    return DeclaredPortfolios(portfolios=tuple(portfolios), left_out=declared.left_out)
 
 
 def merge_declared(

@@ -16,7 +16,7 @@ from chainreview.api.ratelimit import LoginLimits
 from chainreview.api.settings import Settings, from_env
 from chainreview.home import data_home
 from chainreview.store.db import Store, open_store, utc_now
-from chainreview.web import pages, pages_work
+from chainreview.web import pages, pages_portfolio, pages_work
 
 Site: TypeAlias = FastAPI
 """The served application, as the CLI names it (only the faces under it import FastAPI)."""
@@ -33,6 +33,7 @@ def create_site(
     app = create_app(settings, store, clock=clock, limits=limits, uploads=pages_work.UPLOAD_PATHS)
     app.include_router(pages.router)
     app.include_router(pages_work.router)
+    app.include_router(pages_portfolio.router)
     return app
 
 
