@@ -56,11 +56,14 @@ from chainreview.components.model import (
 )
 from chainreview.components.purl import InvalidPurl, osv_ecosystem, parse_purl
 from chainreview.errors import InputError, LimitExceeded
+from chainreview.evidence._spdx_values import asserted as _asserted
+from chainreview.evidence._spdx_values import kind as _kind
+from chainreview.evidence._spdx_values import preview as _preview
+from chainreview.evidence._spdx_values import text as _text
 
 KNOWN_VERSIONS: Final = ("3.0.0", "3.0.1")
 """SPDX 3 versions whose model the reader follows; a later 3.x is read by the same rules."""
 
-_NO_VALUE: Final = frozenset({"NOASSERTION", "NONE"})
 _VOCABULARY: Final = "https://spdx.org/rdf/3."
 """Ids starting so are SPDX individuals (`NoAssertionElement`, `NoneLicense`), not elements."""
 
@@ -624,28 +627,6 @@ def _creation_info(ctx: _Context, value: Any, pointer: str) -> tuple[Mapping[str
 # --- values ----------------------------------------------------------------------------------
 
 
-def _asserted(text: str | None) -> str | None:
-    return None if text is None or text.upper() in _NO_VALUE else text
-
-
-def _text(ctx: _Context, obj: Mapping[str, Any], key: str, pointer: str) -> str | None:
-    """The stripped string at `obj[key]`; numbers are taken as strings, other types are dropped."""
-    value = obj.get(key)
-    if value is None:
-        return None
-    if isinstance(value, str) and len(value) <= limits.MAX_STRING_CHARS:  # the usual case
-        return value.strip() or None
-    here = f"{pointer}/{key}"
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        ctx.warn(here, f"{key} is {_kind(value)}, not a string; ignored")
-        return None
-    if not isinstance(value, str):
-        ctx.warn(here, f"{key} is a number, not a string; read as {value!s}")
-        return str(value)
-    ctx.warn(here, f"{key} is {len(value):,} characters, over the limit; dropped", "limit")
-    return None
-
-
 def _references(
     ctx: _Context, obj: Mapping[str, Any], key: str, pointer: str
 ) -> list[tuple[str, str]]:
@@ -684,20 +665,3 @@ def _objects(
             yield f"{here}/{index}", entry
         else:
             ctx.warn(f"{here}/{index}", f"{key} entry is {_kind(entry)}, not an object; ignored")
-
-
-def _kind(value: Any) -> str:
-    names = {
-        dict: "an object",
-        list: "an array",
-        str: "a string",
-        bool: "a boolean",
-        type(None): "null",
-    }
-    return names.get(
-        type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__
-    )
-
-
-def _preview(text: str, width: int = 80) -> str:
-    return repr(text if len(text) <= width else text[: width - 1] + "…")

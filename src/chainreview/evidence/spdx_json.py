@@ -44,10 +44,14 @@ from chainreview.components.model import (
 )
 from chainreview.components.purl import InvalidPurl, osv_ecosystem, parse_purl
 from chainreview.errors import InputError, LimitExceeded, UnsupportedFormat
+from chainreview.evidence._spdx_values import NO_VALUE as _NO_VALUE
+from chainreview.evidence._spdx_values import asserted as _asserted
+from chainreview.evidence._spdx_values import kind as _kind
+from chainreview.evidence._spdx_values import preview as _preview
+from chainreview.evidence._spdx_values import text as _text
 
 _SUPPORTED_VERSIONS: Final = {"SPDX-2.2": "2.2", "SPDX-2.3": "2.3"}
 _OLD_VERSIONS: Final = {"SPDX-2.0": "2.0", "SPDX-2.1": "2.1"}
-_NO_VALUE: Final = frozenset({"NOASSERTION", "NONE"})
 
 _PURPOSES: Final = {
     "APPLICATION": ComponentType.APPLICATION,
@@ -452,34 +456,6 @@ def _party(text: str | None) -> str | None:
     return name or None
 
 
-def _asserted(text: str | None) -> str | None:
-    return None if text is None or text.upper() in _NO_VALUE else text
-
-
-def _text(ctx: _Context, obj: Mapping[str, Any], key: str, pointer: str) -> str | None:
-    """The stripped string at `obj[key]`; numbers are taken as strings, other types are dropped."""
-    value = obj.get(key)
-    if value is None:
-        return None
-    if isinstance(value, str) and len(value) <= limits.MAX_STRING_CHARS:  # the usual case
-        return value.strip() or None
-    here = f"{pointer}/{key}"
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        ctx.warn(here, f"{key} is {_kind(value)}, not a string; ignored")
-        return None
-    if not isinstance(value, str):
-        ctx.warn(here, f"{key} is a number, not a string; read as {value!s}")
-        value = str(value)
-    if len(value) > limits.MAX_STRING_CHARS:
-        ctx.warn(
-            here,
-            f"{key} is {len(value):,} characters, over the limit; dropped",
-            "limit",
-        )
-        return None
-    return value.strip() or None
-
-
 def _array(ctx: _Context, obj: Mapping[str, Any], key: str, pointer: str) -> list[Any]:
     value = obj.get(key)
     if value is None:
@@ -500,20 +476,3 @@ def _objects(
             yield here, entry
         else:
             ctx.warn(here, f"{key} entry is {_kind(entry)}, not an object; ignored")
-
-
-def _kind(value: Any) -> str:
-    names = {
-        dict: "an object",
-        list: "an array",
-        str: "a string",
-        bool: "a boolean",
-        type(None): "null",
-    }
-    return names.get(
-        type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__
-    )
-
-
-def _preview(text: str, width: int = 80) -> str:
-    return repr(text if len(text) <= width else text[: width - 1] + "…")
