@@ -4,6 +4,8 @@ server on 127.0.0.1 (the browser is the suite's `chromium`, `tests/conftest.py`)
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 import threading
 import time
@@ -61,3 +63,16 @@ def _served(tmp_path: Path, url: str | None, bundled_home: Path) -> Iterator[tup
         finally:
             server.should_exit = True
             thread.join(timeout=30)
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Iterator[Path]:
+    """A folder for a browser test's screenshots, copied to `CHAINREVIEW_WEB_SHOTS` after."""
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    yield folder
+    target = os.environ.get("CHAINREVIEW_WEB_SHOTS")
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        for shot in folder.iterdir():
+            shutil.copy2(shot, Path(target) / shot.name)

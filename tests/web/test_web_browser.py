@@ -6,14 +6,12 @@ to)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
-from web_kit import NOW, PASSWORD, REVIEWER, Site
+from browser_kit import log_in
+from playwright.sync_api import Browser, expect
+from web_kit import NOW, REVIEWER, Site
 
 from chainreview.case.service import view_case
 
@@ -44,27 +42,6 @@ WORDS = {
 """What each language's pages say, written out by hand (the catalogue is not consulted)."""
 
 
-@pytest.fixture
-def shots(tmp_path: Path) -> Iterator[Path]:
-    folder = tmp_path / "shots"
-    folder.mkdir()
-    yield folder
-    target = os.environ.get("CHAINREVIEW_WEB_SHOTS")
-    if target:
-        Path(target).mkdir(parents=True, exist_ok=True)
-        for shot in folder.iterdir():
-            shutil.copy2(shot, Path(target) / shot.name)
-
-
-def _log_in(page: Page, base: str, name: str, words: dict[str, str], target: str) -> None:
-    page.goto(base + target)
-    assert page.url == f"{base}/login?next={target}"
-    page.get_by_label(words["name"]).fill(name)
-    page.get_by_label(words["password"]).fill(PASSWORD)
-    page.get_by_role("button", name=words["login"]).click()
-    page.wait_for_url(base + target)
-
-
 @pytest.mark.parametrize("lang", list(LANGUAGES))
 def test_a_reviewer_logs_in_opens_a_case_and_advances_it(
     live: tuple[Site, str], chromium: Browser, shots: Path, lang: str
@@ -77,8 +54,9 @@ def test_a_reviewer_logs_in_opens_a_case_and_advances_it(
         page.goto(base + "/cases")
         expect(page.locator("html")).to_have_attribute("lang", lang)
         expect(page.get_by_role("heading", level=1)).to_have_text(words["login"])
+        assert page.url == f"{base}/login?next=/cases"  # the login page, asked for /cases
         page.screenshot(path=shots / f"login-{lang}.png", full_page=True)
-        _log_in(page, base, "li", words, "/cases")
+        log_in(page, base, "li", words, "/cases")
 
         ids = page.locator("table tbody tr th")
         expect(ids).to_have_text([site.reviewed, site.other, site.overdue, site.stopped])
@@ -127,7 +105,7 @@ def test_a_vendor_cannot_reach_another_vendors_case(
     context = chromium.new_context(locale=LANGUAGES[lang], viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
-        _log_in(page, base, "bo", WORDS[lang], "/cases")
+        log_in(page, base, "bo", WORDS[lang], "/cases")
         expect(page.locator("table tbody tr th")).to_have_text([site.other, site.stopped])
         page.screenshot(path=shots / f"vendor-cases-{lang}.png", full_page=True)
 
@@ -148,7 +126,7 @@ def test_the_language_switch_is_remembered(live: tuple[Site, str], chromium: Bro
     context = chromium.new_context(locale="en-US")
     page = context.new_page()
     try:
-        _log_in(page, base, "li", WORDS["en"], "/")
+        log_in(page, base, "li", WORDS["en"], "/")
         page.get_by_role("link", name="中文").click()
         page.wait_for_url(base + "/")
         expect(page.locator("html")).to_have_attribute("lang", "zh-CN")

@@ -13,21 +13,20 @@ ransomware use → critical); its three salt KEVs have fixed releases and no ran
 they alone make F02 `high`. With the kernel `not_affected` F02 is `high`, and the outcome stays
 `fail` (CN.1: the salt KEVs are still active, examples/grid-storage/README.md). With the salt
 KEVs `not_affected` too no KEV is active, CN.1 no longer holds, and the README's "without the
-KEV" paragraph applies: refer to special review (F05, F07 and F11 are high). F17 then has no KEV
+KEV" paragraph applies: refer to special review (CN.6: F02 is only a floor; CN.7 holds too,
+F05, F07 and F11 are high). F17 then has no KEV
 left to make it high, and nothing else known that decides it: undetermined."""
 
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
 import pytest
+from browser_kit import log_in
 from playwright.sync_api import Browser, Page, expect
 from web_kit import ADMIN, EXAMPLE, GRID_OP, PASSWORD, REVIEWER, VENDOR_A, Site
 
@@ -58,12 +57,12 @@ WORDS: Final = {
         "password": "Password",
         "declared": "Determination of your declaration",
         "fail": "fail",
-        "special": "refer_to_special_review",
+        "special": "refer to special review",
         "critical": "critical",
         "high": "high",
         "F02": "F02 Known exploitable vulnerabilities in product or components",
         "problems": "The package was not declared: 3 problems.",
-        "not_affected": "not_affected",
+        "not_affected": "not affected",
         "same": "The outcome did not change.",
         "moved": "The outcome changed.",
     },
@@ -84,18 +83,6 @@ WORDS: Final = {
     },
 }
 """What each language's pages say, written out by hand (the catalogues are not consulted)."""
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Iterator[Path]:
-    folder = tmp_path / "shots"
-    folder.mkdir()
-    yield folder
-    target = os.environ.get("CHAINREVIEW_WEB_SHOTS")
-    if target:
-        Path(target).mkdir(parents=True, exist_ok=True)
-        for shot in folder.iterdir():
-            shutil.copy2(shot, Path(target) / shot.name)
 
 
 def _package(into: Path) -> Path:
@@ -125,15 +112,6 @@ def _broken_zip(folder: Path, into: Path) -> Path:
                 archive.writestr(name, path.read_bytes())
     (into / "broken.zip").write_bytes(buffer.getvalue())
     return into / "broken.zip"
-
-
-def _log_in(page: Page, base: str, name: str, lang: str, target: str) -> None:
-    words = WORDS[lang]
-    page.goto(base + target)
-    page.get_by_label(words["name"]).fill(name)
-    page.get_by_label(words["password"]).fill(PASSWORD)
-    page.get_by_role("button", name=words["login"]).click()
-    page.wait_for_url(base + target)
 
 
 def _act(page: Page, action: str) -> None:
@@ -187,7 +165,7 @@ def test_an_operator_declares_and_the_office_reviews_and_triages(
 
     # (a) the operator declares: a package with problems, then the whole folder
     operator = browser()
-    _log_in(operator, base, "wang", lang, "/declare")
+    log_in(operator, base, "wang", WORDS[lang], "/declare")
     operator.screenshot(path=shots / f"declare-{lang}.png", full_page=True)
     operator.locator("#package").set_input_files(broken)
     operator.locator("form[action='/declare'] button[type=submit]").click()
@@ -211,7 +189,7 @@ def test_an_operator_declares_and_the_office_reviews_and_triages(
 
     # (b) the office: through the procedure, materials requested (the clock stops)
     office = browser()
-    _log_in(office, base, "li", lang, f"/cases/{case_id}")
+    log_in(office, base, "li", WORDS[lang], f"/cases/{case_id}")
     expect(office.locator("section.declared")).to_have_count(0)  # the operator's own
     for action in ("check", "accept", "decide-review", "request-materials"):
         _act(office, action)
@@ -226,7 +204,7 @@ def test_an_operator_declares_and_the_office_reviews_and_triages(
 
     # a member unit gives its opinion while the case is put to the member units
     unit = browser()
-    _log_in(unit, base, "sun", lang, f"/cases/{case_id}")
+    log_in(unit, base, "sun", WORDS[lang], f"/cases/{case_id}")
     unit.locator("form.opinion input[value=concur]").check()
     unit.locator("form.opinion textarea").fill("Concur: the KEV findings must be fixed first.")
     unit.locator("form.opinion button").click()
@@ -278,7 +256,7 @@ def test_an_operator_declares_and_the_office_reviews_and_triages(
     assert _level(operator, "F17") == (words["high"], _undetermined(lang))
     operator.context.close()
     vendor = browser()
-    _log_in(vendor, base, "anna", lang, "/cases")
+    log_in(vendor, base, "anna", WORDS[lang], "/cases")
     for page in ("/findings", "/diff", "/diff?before=1&after=2"):
         refused = vendor.goto(case_url + page)
         assert refused is not None and refused.status == 404, page

@@ -7,15 +7,13 @@ same session) answers 404 as for a product that does not exist."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
-from web_kit import EXAMPLE, PASSWORD, SUPPLIER_B, Site
+from browser_kit import log_in
+from playwright.sync_api import Browser, expect
+from web_kit import EXAMPLE, SUPPLIER_B, Site
 
 from chainreview.case.rounds import submit_package
 from chainreview.intel import bundled
@@ -66,26 +64,6 @@ def world(live: tuple[Site, str]) -> tuple[Site, str]:
     return site, base
 
 
-@pytest.fixture
-def shots(tmp_path: Path) -> Iterator[Path]:
-    folder = tmp_path / "shots"
-    folder.mkdir()
-    yield folder
-    target = os.environ.get("CHAINREVIEW_WEB_SHOTS")
-    if target:
-        Path(target).mkdir(parents=True, exist_ok=True)
-        for shot in folder.iterdir():
-            shutil.copy2(shot, Path(target) / shot.name)
-
-
-def _log_in(page: Page, base: str, name: str, words: dict[str, str], target: str) -> None:
-    page.goto(base + target)
-    page.get_by_label(words["name"]).fill(name)
-    page.get_by_label(words["password"]).fill(PASSWORD)
-    page.get_by_role("button", name=words["login"]).click()
-    page.wait_for_url(base + target)
-
-
 @pytest.mark.parametrize("lang", list(LANGUAGES))
 def test_the_office_reads_a_products_graph_asks_the_portfolio_and_reads_the_intel(
     world: tuple[Site, str], chromium: Browser, shots: Path, lang: str
@@ -95,7 +73,7 @@ def test_the_office_reads_a_products_graph_asks_the_portfolio_and_reads_the_inte
     context = chromium.new_context(locale=LANGUAGES[lang], viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
-        _log_in(page, base, "li", words, "/")
+        log_in(page, base, "li", words, "/")
         page.get_by_role("navigation").get_by_role("link", name=words["products"]).click()
         page.wait_for_url(base + "/products")
         expect(page.get_by_role("heading", level=1)).to_have_text(words["products"])
@@ -149,7 +127,7 @@ def test_a_vendor_cannot_see_another_vendors_product(
     context = chromium.new_context(locale=LANGUAGES[lang], viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
-        _log_in(page, base, "bo", words, "/products")
+        log_in(page, base, "bo", words, "/products")
         expect(page.locator("table").first.locator("tbody tr th a")).to_have_text(
             ["LX-DB distributed database"]
         )
