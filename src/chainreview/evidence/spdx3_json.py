@@ -43,7 +43,6 @@ from chainreview import limits
 from chainreview.components.model import (
     Component,
     ComponentType,
-    Diagnostic,
     DocumentMetadata,
     Edge,
     EdgeKind,
@@ -56,6 +55,7 @@ from chainreview.components.model import (
 )
 from chainreview.components.purl import InvalidPurl, osv_ecosystem, parse_purl
 from chainreview.errors import InputError, LimitExceeded
+from chainreview.evidence._spdx_values import CappedWarnings
 from chainreview.evidence._spdx_values import asserted as _asserted
 from chainreview.evidence._spdx_values import kind as _kind
 from chainreview.evidence._spdx_values import preview as _preview
@@ -154,34 +154,13 @@ class _Element(NamedTuple):
     """`spdxId`, else `@id` (a blank node's), when a usable string."""
 
 
-class _Context:
+class _Context(CappedWarnings):
     """What one read carries along: the file, the indexed graph and the warnings so far."""
 
     def __init__(self, file: str) -> None:
-        self.file = file
+        super().__init__(file)
         self.by_id: dict[str, _Element] = {}
         self.imported: set[str] = set()
-        self._warnings: list[Diagnostic] = []
-        self._dropped = 0
-
-    def warn(self, pointer: str, message: str, code: str = "schema") -> None:
-        """Record a diagnostic about the value at `pointer`, or only count it past the cap."""
-        if len(self._warnings) < limits.MAX_WARNINGS_PER_FILE:
-            location = Location(file=self.file, pointer=pointer)
-            self._warnings.append(Diagnostic(location=location, message=message, code=code))
-        else:
-            self._dropped += 1
-
-    def warnings(self) -> tuple[Diagnostic, ...]:
-        """All recorded diagnostics, plus one saying how many were left out."""
-        if not self._dropped:
-            return tuple(self._warnings)
-        more = Diagnostic(
-            location=Location(file=self.file),
-            message=f"{self._dropped} more warnings not shown",
-            code="limit",
-        )
-        return (*self._warnings, more)
 
     def known(self, ref: str) -> bool:
         """Whether `ref` names an element of the graph, an imported one or an SPDX individual."""

@@ -45,6 +45,7 @@ from chainreview.components.model import (
 from chainreview.components.purl import InvalidPurl, osv_ecosystem, parse_purl
 from chainreview.errors import InputError, LimitExceeded, UnsupportedFormat
 from chainreview.evidence._spdx_values import NO_VALUE as _NO_VALUE
+from chainreview.evidence._spdx_values import CappedWarnings
 from chainreview.evidence._spdx_values import asserted as _asserted
 from chainreview.evidence._spdx_values import kind as _kind
 from chainreview.evidence._spdx_values import preview as _preview
@@ -94,14 +95,12 @@ _HEX: Final = re.compile(r"^[0-9a-fA-F]+$")
 _SHA2: Final = re.compile(r"^SHA(1|224|256|384|512)$")
 
 
-class _Context:
+class _Context(CappedWarnings):
     """What one read carries along: the file, tag-value line numbers, and the warnings so far."""
 
     def __init__(self, file: str, lines: Mapping[str, int] | None) -> None:
-        self.file = file
+        super().__init__(file)
         self._lines = lines
-        self._warnings: list[Diagnostic] = []
-        self._dropped = 0
 
     def location(self, pointer: str) -> Location:
         """Where `pointer` is: itself for JSON and YAML, the nearest known line for tag-value."""
@@ -114,28 +113,6 @@ class _Context:
                 return Location(file=self.file, pointer=f"line {line}")
             path = path.rpartition("/")[0]
         return Location(file=self.file)
-
-    def warn(self, pointer: str, message: str, code: str = "schema") -> None:
-        """Record a diagnostic about the value at `pointer`."""
-        self.add(Diagnostic(location=self.location(pointer), message=message, code=code))
-
-    def add(self, diagnostic: Diagnostic) -> None:
-        """Keep a diagnostic, or only count it once the per-file cap is reached."""
-        if len(self._warnings) < limits.MAX_WARNINGS_PER_FILE:
-            self._warnings.append(diagnostic)
-        else:
-            self._dropped += 1
-
-    def warnings(self) -> tuple[Diagnostic, ...]:
-        """All recorded diagnostics, plus one saying how many were left out."""
-        if not self._dropped:
-            return tuple(self._warnings)
-        more = Diagnostic(
-            location=Location(file=self.file),
-            message=f"{self._dropped} more warnings not shown",
-            code="limit",
-        )
-        return (*self._warnings, more)
 
 
 class _Ref(NamedTuple):
