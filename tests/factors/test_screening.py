@@ -4,6 +4,7 @@ transliteration, legal-form and word-order invariance, and a snapshot without sa
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -289,3 +290,13 @@ def test_alias_kinds_are_reported() -> None:
     )
     (hit,) = screener.screen("Honar")
     assert (hit.matched_name, hit.alias_kind, hit.entry_name) == ("HONAR", "fka", "HAWK")
+
+
+def test_threads_sharing_a_screener_get_its_answers(sdn: Screener) -> None:
+    # A kept screener serves every thread of a server: eight threads asking the same questions
+    # at once, each many times, each get the answer a lone caller got.
+    queries = [case["query"] for case in _labelled()["positives"][:24]]
+    alone = {q: sdn.screen(q, threshold=0.5) for q in queries}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda q: (q, sdn.screen(q, threshold=0.5)), queries * 20))
+    assert all(answer == alone[query] for query, answer in answers)

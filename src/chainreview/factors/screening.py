@@ -403,7 +403,17 @@ def _keys(token: str) -> Iterator[str]:
 class Screener:
     """Screens names against a set of list entries (see the module doc for the method)."""
 
-    __slots__ = ("_answers", "_df", "_keys", "_names", "_parties", "_total", "_weights", "lists")
+    __slots__ = (
+        "_answered",
+        "_answers",
+        "_df",
+        "_keys",
+        "_names",
+        "_parties",
+        "_total",
+        "_weights",
+        "lists",
+    )
 
     def __init__(self, parties: Iterable[ListedParty]) -> None:
         listed = tuple(parties)
@@ -424,6 +434,7 @@ class Screener:
         only, so their number is bounded by the index's)."""
         self._answers: dict[tuple[str, str | None, str | None, float], tuple[ScreeningHit, ...]]
         self._answers = {}
+        self._answered = threading.Lock()
         """The last `_ANSWERS` screenings' hits: vendors, owners and sites recur from review to
         review (each round of a case re-reviews its package), and an index never changes."""
 
@@ -552,12 +563,14 @@ class Screener:
         and entries of unknown type; `country` adds `COUNTRY_BOOST` to entries linked to it.
         """
         asked = (name, country, entity_type, threshold)
-        answer = self._answers.get(asked)
+        with self._answered:
+            answer = self._answers.get(asked)
         if answer is None:
             answer = self._screen(name, country, entity_type, threshold)
-            if len(self._answers) >= _ANSWERS:
-                self._answers.pop(next(iter(self._answers)), None)
-            self._answers[asked] = answer
+            with self._answered:
+                if len(self._answers) >= _ANSWERS:
+                    del self._answers[next(iter(self._answers))]
+                self._answers[asked] = answer
         return answer
 
     def _screen(
