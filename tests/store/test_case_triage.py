@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,7 @@ from chainreview.case.triage import Triage, current_findings, triage_finding
 from chainreview.errors import InputError, NotFound, RefusedAction
 from chainreview.findings.model import Status
 from chainreview.reviewer import Reviewer
+from chainreview.store import triages
 from chainreview.store.db import Store
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "grid-storage"
@@ -212,3 +214,25 @@ def _rounds(store: Store, case_id: str) -> list[tuple[int, bytes]]:
 
     with store.transaction("test") as tx:
         return [(r.number, r.result_json) for r in rounds.list_rounds(tx, case_id)]
+
+
+def test_a_triage_whose_review_fails_records_neither(
+    store: Store, reviewer: Reviewer, bundled_home: Path
+) -> None:
+    case_id = in_review(store)
+    submit_package(store, case_id, EXAMPLE, caller=GRID)
+    review_round(store, case_id, reviewer, as_of=AS_OF, caller=REVIEWER)
+    with chainreview.open_snapshot(bundled_home) as snapshot:
+        closed = Reviewer(snapshot)
+    with pytest.raises(sqlite3.ProgrammingError, match="closed database"):  # the review fails
+        triage_finding(
+            store, case_id, _triage("CVE-2024-1086"), closed, caller=REVIEWER, as_of=AS_OF
+        )
+    assert len(_rounds(store, case_id)) == 1
+    with store.transaction("test") as tx:
+        assert triages.list_triages(tx, case_id) == ()
+    # the same triage on an open snapshot is recorded with its round
+    triage_finding(store, case_id, _triage("CVE-2024-1086"), reviewer, caller=REVIEWER, as_of=AS_OF)
+    with store.transaction("test") as tx:
+        assert [t.vulnerability for t in triages.list_triages(tx, case_id)] == ["CVE-2024-1086"]
+    assert [n for n, _ in _rounds(store, case_id)] == [1, 2]

@@ -269,3 +269,22 @@ def test_an_operator_declares_and_the_office_reviews_and_triages(
 
 def _undetermined(lang: str) -> str:
     return {"en": "undetermined", "zh-CN": "未定"}[lang]
+
+
+@pytest.mark.parametrize(("live", "lang"), [("sqlite", "zh-CN")], indirect=["live"])
+def test_a_package_too_large_gets_a_page_in_the_browser(
+    live: tuple[Site, str], chromium: Browser, tmp_path: Path, lang: str
+) -> None:
+    _, base = live
+    huge = tmp_path / "huge.zip"
+    with huge.open("wb") as out:  # one byte past the cap: 64 MiB and the form's 64 KiB
+        out.truncate(64 * 1024 * 1024 + 64 * 1024 + 1)
+    page = chromium.new_context(locale=LANGUAGES[lang]).new_page()
+    log_in(page, base, "wang", WORDS[lang], "/declare")
+    page.locator("#package").set_input_files(huge)
+    page.locator("form[action='/declare'] button[type=submit]").click()
+    page.wait_for_load_state()
+    expect(page.locator("h1")).to_have_text("内容过大")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "提交的内容超过 64 MiB，未读取也未保存任何内容。"
+    )

@@ -124,8 +124,22 @@ def test_the_upload_pages_take_the_upload_cap(site: Site) -> None:
         content=b"x" * (UPLOAD_BODY + 1),
         headers={"Content-Type": "multipart/form-data; boundary=x"},
     )
-    assert over.status_code == 413
-    assert over.json()["message"] == f"a request body has at most {UPLOAD_BODY} bytes"
+    assert (over.status_code, over.headers["content-type"]) == (413, "text/html; charset=utf-8")
+    assert "What was sent is larger than 64 MiB, so nothing was read or stored." in _text(over)
+    # streamed without a length, in Chinese: the same page, in the reader's language
+    streamed = client.post(
+        "/declare",
+        content=iter([b"x" * (UPLOAD_BODY // 2)] * 3),
+        headers={"Content-Type": "multipart/form-data; boundary=x", "Accept-Language": "zh-CN"},
+    )
+    assert streamed.status_code == 413
+    assert "提交的内容超过 64 MiB，未读取也未保存任何内容。" in _text(streamed)
+    login = client.post("/login", content=b"x" * (MAX_BODY + 1))
+    assert "What was sent is larger than 64 KiB" in _text(login)
+    # the API's own upload route still answers its one-line JSON error
+    api = client.post("/v1/declarations", content=b"x" * (UPLOAD_BODY + 1))
+    assert api.status_code == 413
+    assert api.json()["message"] == f"a request body has at most {UPLOAD_BODY} bytes"
     # past the 64 KiB of other bodies, still read: refused by the archive check, not the cap
     junk = _upload(client, csrf, b"%PDF-1.7\n" + b"x" * MAX_BODY)
     assert junk.status_code == 422

@@ -17,7 +17,7 @@ from chainreview.api import (
     routes_products,
     routes_reports,
 )
-from chainreview.api.bodylimit import BATCH_BODY, UPLOAD_BODY, BodyLimit
+from chainreview.api.bodylimit import BATCH_BODY, UPLOAD_BODY, BodyLimit, RefusalPage
 from chainreview.api.context import Context
 from chainreview.api.ratelimit import LoginLimits
 from chainreview.api.settings import Settings
@@ -32,10 +32,12 @@ def create_app(
     clock: Callable[[], datetime] = utc_now,
     limits: LoginLimits | None = None,
     uploads: tuple[str, ...] = (),
+    too_large: RefusalPage | None = None,
 ) -> FastAPI:
     """The API over `store` (which the caller opens and closes); its OpenAPI schema is served
     at `/openapi.json`, the interactive docs at `/docs` in development mode only. `uploads`
-    names more paths that take a declaration package (the web's forms: the same cap)."""
+    names more paths that take a declaration package (the web's forms: the same cap);
+    `too_large` answers a request outside `/v1/` whose body is over its cap (the web's page)."""
     app = FastAPI(
         title="chainreview",
         version=__version__,
@@ -58,6 +60,7 @@ def create_app(
             "/v1/querybatch": BATCH_BODY,
             **dict.fromkeys(uploads, UPLOAD_BODY),
         },
+        page=too_large,
     )
     app.include_router(routes.router)
     app.include_router(routes_portfolio.router)

@@ -43,6 +43,7 @@ from chainreview.case.packages import write_package
 from chainreview.case.procedure import Role
 from chainreview.errors import ChainreviewError, InputError, NotFound, RefusedAction
 from chainreview.evidence.declaration import Declaration
+from chainreview.evidence.vex import VexStatement
 from chainreview.formats import REVIEW_FORMATS
 from chainreview.intel.snapshot import Snapshot, pin, snapshot_path
 from chainreview.reviewer import RESULT_SCHEMA_VERSION, Reviewer, ReviewResult, load_package
@@ -116,7 +117,7 @@ def review_round(
         submission,
         allow_demo_intel,
         lambda found: applied.in_force(found, as_of),
-        lambda found: found,
+        _every,
     )
     with store.transaction(caller.name) as tx:
         return record_round(tx, case_id, number, reviewer, result)
@@ -339,32 +340,86 @@ def _review(
     """The submission reviewed with the risk acceptances `choose` picks and the triages
     `choose_triages` picks: its number, and the result."""
     with store.transaction(caller.name) as tx:
-        visible_case(tx, caller, case_id)
-        if submission is None:
-            found = files.list_submissions(tx, case_id)
-            if not found:
-                raise NotFound(f"case {case_id} has no submission to review")
-            submission = found[-1].number
-        record = files.get_submission(tx, case_id, submission)
-        contents = {f.path: files.download(tx, case_id, submission, f.path) for f in record.files}
-        accepted = choose(acceptances.list_acceptances(tx, case_id))
-        statements = triaged.statements(choose_triages(triages.list_triages(tx, case_id)))
-    overrides = applied.overrides_file(accepted)
+        held = _held(tx, case_id, caller, submission, choose, choose_triages)
+    return held.number, _reviewed(held, reviewer, as_of, allow_demo_intel)
+
+
+def review_round_in(
+    tx: Tx,
+    case_id: str,
+    reviewer: Reviewer,
+    *,
+    as_of: date,
+    caller: Caller,
+    submission: int,
+    allow_demo_intel: bool = False,
+) -> RoundRecord:
+    """`review_round` of `submission` inside `tx`, for an action that starts a round together
+    with what it records (a triage): the review reads what `tx` wrote, and the round is kept
+    only if `tx` commits. `tx` holds the store's write lock for as long as the review takes."""
+    check_role(caller, {Role.REVIEWER}, "reviewing a submission")
+    held = _held(
+        tx, case_id, caller, submission, lambda found: applied.in_force(found, as_of), _every
+    )
+    result = _reviewed(held, reviewer, as_of, allow_demo_intel)
+    return record_round(tx, case_id, held.number, reviewer, result)
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """What a review of a submission reads from the store."""
+
+    number: int
+    contents: dict[str, bytes]
+    accepted: tuple[AcceptanceRecord, ...]
+    statements: tuple[VexStatement, ...]
+    case_id: str
+
+
+def _every(found: tuple[TriageRecord, ...]) -> tuple[TriageRecord, ...]:
+    return found
+
+
+def _held(
+    tx: Tx,
+    case_id: str,
+    caller: Caller,
+    submission: int | None,
+    choose: Choice,
+    choose_triages: Triaged,
+) -> _Held:
+    visible_case(tx, caller, case_id)
+    if submission is None:
+        found = files.list_submissions(tx, case_id)
+        if not found:
+            raise NotFound(f"case {case_id} has no submission to review")
+        submission = found[-1].number
+    record = files.get_submission(tx, case_id, submission)
+    return _Held(
+        number=submission,
+        contents={f.path: files.download(tx, case_id, submission, f.path) for f in record.files},
+        accepted=choose(acceptances.list_acceptances(tx, case_id)),
+        statements=triaged.statements(choose_triages(triages.list_triages(tx, case_id))),
+        case_id=case_id,
+    )
+
+
+def _reviewed(held: _Held, reviewer: Reviewer, as_of: date, allow_demo_intel: bool) -> ReviewResult:
+    overrides = applied.overrides_file(held.accepted)
     with tempfile.TemporaryDirectory(prefix="chainreview-round-") as scratch:
-        root = write_package(contents, Path(scratch) / "package")
+        root = write_package(held.contents, Path(scratch) / "package")
         given = None
         if overrides is not None:  # beside the package, never one of its files
             given = Path(scratch) / "overrides.json"
             given.write_bytes(overrides)
-        result = reviewer.review(
+        return reviewer.review(
             root,
             overrides=given,
-            suppressions=applied.suppressions(accepted, case_id),
-            triage=statements,
+            suppressions=applied.suppressions(held.accepted, held.case_id),
+            triage=held.statements,
             as_of=as_of,
             allow_demo_intel=allow_demo_intel,
         )
-    return submission, result
 
 
 def _visible_submission(tx: Tx, caller: Caller, case_id: str, number: int) -> SubmissionRecord:

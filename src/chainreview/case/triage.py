@@ -6,7 +6,8 @@ a party reads the risk acceptances they cite as their ids only (`applied.redacte
 
 `triage_finding` records the office's VEX status of one finding of the latest round (OpenVEX's
 statuses; `not_affected` with one of OpenVEX's justifications, as CSAF's flags name them, the
-others with none) and reviews the same submission again as the case's next round, which
+others with none) and, in the same transaction, reviews the same submission again as the
+case's next round, which
 applies every triage of the case after the package's own VEX (`case.triaged`): the finding's
 status, the factor levels it weighed in and the outcome follow. Triage is a reviewer's, as
 rounds are.
@@ -29,7 +30,7 @@ from chainreview.case.access import (
 )
 from chainreview.case.applied import redacted
 from chainreview.case.procedure import Role
-from chainreview.case.rounds import review_round
+from chainreview.case.rounds import review_round_in
 from chainreview.errors import InputError, NotFound
 from chainreview.findings.model import Status
 from chainreview.report.vex_vocabulary import OPENVEX_LABELS
@@ -117,8 +118,9 @@ def triage_finding(
     allow_demo_intel: bool = False,
 ) -> tuple[TriageRecord, RoundRecord]:
     """Record the office's triage of a finding of the latest round and review that round's
-    submission again, as of `as_of`, as the case's next round; `NotFound` when the round has
-    no such finding, `InputError` for a justification OpenVEX does not allow there."""
+        submission again, as of `as_of`, as the case's next round; `NotFound` when the round has
+        no such finding, `InputError` for a justification OpenVEX does not allow there. The triage
+    and the round are one transaction: a review that fails records neither."""
     with store.transaction(caller.name) as tx:
         visible_case(tx, caller, case_id)  # a case the caller may not see is absent, first
         check_role(caller, {Role.REVIEWER}, "triaging a finding")
@@ -147,15 +149,15 @@ def triage_finding(
                 note=given.note,
             ),
         )
-    following = review_round(
-        store,
-        case_id,
-        reviewer,
-        as_of=as_of,
-        caller=caller,
-        submission=kept.submission,
-        allow_demo_intel=allow_demo_intel,
-    )
+        following = review_round_in(
+            tx,
+            case_id,
+            reviewer,
+            as_of=as_of,
+            caller=caller,
+            submission=kept.submission,
+            allow_demo_intel=allow_demo_intel,
+        )
     return recorded, following
 
 

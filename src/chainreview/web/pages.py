@@ -16,6 +16,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Path, Request
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
+from starlette.types import Scope
 
 from chainreview.api.auth import SESSION_COOKIE, clear_session, session_caller
 from chainreview.api.context import context
@@ -45,6 +46,7 @@ router = APIRouter(include_in_schema=False)
 LOGIN_COOKIE: Final = "chainreview_login"
 """The login form's own CSRF token (double submit): another site cannot log a browser in."""
 LOGIN_SECONDS: Final = 3600
+_MIB: Final = 1024 * 1024
 _STYLE: Final = (resources.files("chainreview.web") / "static" / "style.css").read_bytes()
 
 CaseId = Annotated[str, Path(min_length=1, max_length=32)]
@@ -110,6 +112,22 @@ def _error(
         **_frame(request, caller),
         status=status,
         message=" ".join(message.split()),
+    )
+
+
+def too_large(scope: Scope, limit: int) -> Response:
+    """The page answering a form whose body is over the cap (`api.bodylimit`), in the
+    language the request asks for."""
+    request = Request(scope)
+    size = f"{limit // _MIB} MiB" if limit >= _MIB else f"{limit // 1024} KiB"
+    return page(
+        language(request),
+        "error.html.j2",
+        413,
+        **_frame(request, None),
+        status=413,
+        message="",
+        size=size,
     )
 
 

@@ -30,7 +30,14 @@ def create_site(
     limits: LoginLimits | None = None,
 ) -> Site:
     """The API and the pages over `store` (which the caller opens and closes)."""
-    app = create_app(settings, store, clock=clock, limits=limits, uploads=pages_work.UPLOAD_PATHS)
+    app = create_app(
+        settings,
+        store,
+        clock=clock,
+        limits=limits,
+        uploads=pages_work.UPLOAD_PATHS,
+        too_large=pages.too_large,
+    )
     app.include_router(pages.router)
     app.include_router(pages_work.router)
     app.include_router(pages_portfolio.router)
