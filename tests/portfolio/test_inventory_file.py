@@ -131,6 +131,21 @@ HOSTILE = [
     ),
     (
         "inventory.yaml",
+        YAML.replace(
+            "sboms: [sbom/db.cdx.json]", "sboms: [sbom/db.cdx.json]\n    vex: [../x.json]"
+        ),
+        "inventory.yaml: /products/2/vex/0: path '../x.json' refused: `..` leaves the folder",
+    ),
+    (
+        "inventory.yaml",
+        YAML.replace(
+            "sboms: [sbom/db.cdx.json]", "sboms: [sbom/db.cdx.json]\n    vex: [inventory.yaml]"
+        ),
+        "inventory.yaml: not a VEX document: no bomFormat (CycloneDX), @context or statements "
+        "(OpenVEX) or document (CSAF) at the top level",
+    ),
+    (
+        "inventory.yaml",
         YAML.replace("sboms: [sbom/db.cdx.json]", "sboms: [sbom/none.cdx.json]"),
         "inventory.yaml: /products/2/sboms/0: no such file 'sbom/none.cdx.json' in the folder",
     ),
@@ -161,7 +176,7 @@ HOSTILE = [
         CSV.replace(",quantity,", ",qty,"),
         "inventory.csv: line 1: unknown column 'qty' (columns: operator, system, system_name, "
         "criticality, function, product, product_name, quantity, vendor, vendor_name, "
-        "vendor_country, sboms, sites, case, alternatives)",
+        "vendor_country, sboms, sites, case, alternatives, vex)",
     ),
     (
         "inventory.csv",

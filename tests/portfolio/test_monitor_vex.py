@@ -24,6 +24,8 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from chainreview.intel.snapshot import open_current
 from chainreview.portfolio.monitor import MonitorReport, run_monitor
 from chainreview.portfolio.sources import load_portfolio
@@ -170,3 +172,47 @@ def test_the_products_vex_settles_and_annotates_as_review_does(
         ("CVE-2023-49083", "not_affected", f"{source}0", False),
         ("CVE-2024-3651", "under_investigation", f"{source}1", True),
     }
+
+
+INVENTORY_YAML = """\
+schema_version: "1.0"
+operator: Demo Bank
+systems:
+  - {id: S-KYC, name: Customer onboarding, criticality: high, function: identity}
+vendors:
+  - {id: V-XIYUE, name: Xiyue Cloud, country: CN}
+products:
+  - id: P-EKYC
+    name: eKYC service
+    vendor: V-XIYUE
+    sboms: [sbom/ekyc-saasbom.cdx.json, sbom/ekyc-backend.cdx.json]
+    vex: [vex/ekyc.openvex.json]
+    deployments: [{system: S-KYC, quantity: 1}]
+"""
+INVENTORY_CSV = (
+    "operator,system,system_name,criticality,function,product,product_name,quantity,vendor,"
+    "vendor_name,vendor_country,sboms,vex\n"
+    "Demo Bank,S-KYC,Customer onboarding,high,identity,P-EKYC,eKYC service,1,V-XIYUE,"
+    "Xiyue Cloud,CN,sbom/ekyc-saasbom.cdx.json;sbom/ekyc-backend.cdx.json,vex/ekyc.openvex.json\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"), [("inventory.yaml", INVENTORY_YAML), ("inventory.csv", INVENTORY_CSV)]
+)
+def test_an_inventory_products_vex_settles_as_a_declarations_does(
+    tmp_path: Path, shared_data: Path, pypa_until_cutoff: Path, name: str, text: str
+) -> None:
+    folder = package(tmp_path, vex=True)  # the same SBOMs and VEX document, listed by an inventory
+    inventory = folder / name
+    inventory.write_text(text, encoding="utf-8")
+    report = two_runs(tmp_path, shared_data, pypa_until_cutoff, inventory)
+    assert [(s.product, s.change.subject, s.change.vex_status) for s in report.settled] == [
+        ("P-EKYC", "CVE-2023-49083", "not_affected")
+    ]
+    shown = f"{folder.as_posix()}/vex/ekyc.openvex.json"  # beside the inventory, as named
+    assert report.settled[0].change.vex_source == f"{shown}: /statements/0"
+    assert changes(report) == [
+        *[(cve, "new-finding", "pkg:pypi/django@4.2.7", None) for cve in DJANGO],
+        ("CVE-2024-3651", "new-finding", "pkg:pypi/idna@3.4", "under_investigation"),
+    ]

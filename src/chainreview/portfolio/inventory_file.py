@@ -38,6 +38,7 @@ from chainreview.evidence.schema_checks import (
     schema_problems,
 )
 from chainreview.evidence.vendor_profile import SiteKind
+from chainreview.evidence.vex import VexDocument, VexStatement, read_vex
 from chainreview.portfolio.model import (
     DeployedProduct,
     Deployment,
@@ -65,15 +66,18 @@ CSV_COLUMNS: Final = (
     "sites",
     "case",
     "alternatives",
+    "vex",
 )
-"""The columns of the CSV form; all but `sites`, `case` and `alternatives` are required."""
-_OPTIONAL_COLUMNS: Final = frozenset({"sites", "case", "alternatives"})
+"""The columns of the CSV form; all but `sites`, `case`, `alternatives` and `vex` are
+required."""
+_OPTIONAL_COLUMNS: Final = frozenset({"sites", "case", "alternatives", "vex"})
 _CSV_ROW: Final = f"{INVENTORY_SCHEMA_ID}#/$defs/csv_row"
 _INTEGER: Final = re.compile(r"[+-]?[0-9]{1,18}")
 _IDS_SHOWN: Final = 20
 
-Where = Callable[[int, int], str]
-"""The place of a product's SBOM path in the file, from the product's and the path's index."""
+Where = Callable[[int, str, int], str]
+"""The place of a path a product lists in the file: from the product's index, the field
+(`sboms` or `vex`) and the path's index."""
 
 
 def read_inventory(path: Path, display: str | None = None) -> Portfolio:
@@ -113,8 +117,8 @@ def _is_csv(text: str) -> bool:
     return False
 
 
-def _yaml_place(product: int, sbom: int) -> str:
-    return f"/products/{product}/sboms/{sbom}"
+def _yaml_place(product: int, field: str, index: int) -> str:
+    return f"/products/{product}/{field}/{index}"
 
 
 # --- CSV ----------------------------------------------------------------------------------------
@@ -164,7 +168,7 @@ def _row(fields: Mapping[str, str], display: str, line: int) -> dict[str, Any]:
         value = cell.strip()
         if name == "quantity" and _INTEGER.fullmatch(value):
             row[name] = int(value)
-        elif name in ("sboms", "alternatives"):
+        elif name in ("sboms", "alternatives", "vex"):
             row[name] = [part.strip() for part in value.split(";") if part.strip()]
         elif name == "sites":
             row[name] = value.split()
@@ -211,7 +215,7 @@ class _CsvBuilder:
         if self._first("product", product_id, row, line, _PRODUCT_COLUMNS):
             product = {"id": product_id, "name": row["product_name"], "vendor": row["vendor"]}
             product |= {"sboms": row["sboms"], "deployments": []}
-            product |= {k: row[k] for k in ("case", "alternatives") if k in row}
+            product |= {k: row[k] for k in ("case", "alternatives", "vex") if k in row}
             self.products[product_id] = (product, line)
             sites = self.vendors[row["vendor"]]["sites"]
             sites += [{"country": c, "products": [product_id]} for c in row.get("sites", ())]
@@ -254,17 +258,26 @@ class _CsvBuilder:
             "products": [product for product, _ in self.products.values()],
         }
 
-    def place(self, product: int, sbom: int) -> str:
-        """Where the SBOMs of the `product`-th product are given (`sbom` is in that cell)."""
-        del sbom
+    def place(self, product: int, field: str, index: int) -> str:
+        """Where the paths of `field` of the `product`-th product are given (the `index`-th
+        is in that cell)."""
+        del index
         if len(self.lines) != len(self.products):
             self.lines = [line for _, line in self.products.values()]
-        return f"line {self.lines[product]}, column sboms"
+        return f"line {self.lines[product]}, column {field}"
 
 
 _SYSTEM_COLUMNS: Final = ("system_name", "criticality")
 _VENDOR_COLUMNS: Final = ("vendor_name", "vendor_country")
-_PRODUCT_COLUMNS: Final = ("product_name", "vendor", "sboms", "case", "sites", "alternatives")
+_PRODUCT_COLUMNS: Final = (
+    "product_name",
+    "vendor",
+    "sboms",
+    "case",
+    "sites",
+    "alternatives",
+    "vex",
+)
 
 
 # --- cross-references and records -----------------------------------------------------------
@@ -340,7 +353,7 @@ def _vendor(item: Mapping[str, Any]) -> Vendor:
 
 
 class _SbomReader:
-    """Reads each SBOM file once and merges each product's into one inventory."""
+    """Reads each SBOM and VEX file once and merges each product's SBOMs into one inventory."""
 
     def __init__(self, root: Path, display: str, where: Where) -> None:
         self.root = root
@@ -349,6 +362,7 @@ class _SbomReader:
         self.where = where
         self.documents: dict[str, SbomDocument] = {}
         self.merged: dict[tuple[str, ...], Inventory] = {}
+        self.vex: dict[str, VexDocument] = {}
 
     def products(self, document: Mapping[str, Any]) -> tuple[DeployedProduct, ...]:
         """The products of the checked `document`, with their SBOMs read."""
@@ -368,15 +382,27 @@ class _SbomReader:
                 ),
                 case=item.get("case"),
                 alternatives=tuple(item.get("alternatives", ())),
+                vex=self._statements(n, item.get("vex", ())),
                 **self._read(n, item.get("sboms", ())),
             )
             for n, item in enumerate(document["products"])
         )
 
+    def _statements(self, product: int, paths: Iterable[str]) -> tuple[VexStatement, ...]:
+        """The statements of the product's VEX documents, in the order listed."""
+        statements: list[VexStatement] = []
+        for n, value in enumerate(paths):
+            place = self.where(product, "vex", n)
+            name, real = locate(self.root, value, self.display, place, folder="folder")
+            if name not in self.vex:
+                self.vex[name] = read_vex(real, (self.folder / name).as_posix())
+            statements += self.vex[name].statements
+        return tuple(statements)
+
     def _read(self, product: int, paths: Iterable[str]) -> dict[str, Any]:
         names = []
         for n, value in enumerate(paths):
-            place = self.where(product, n)
+            place = self.where(product, "sboms", n)
             name, real = locate(self.root, value, self.display, place, folder="folder")
             if name not in self.documents:
                 shown = (self.folder / name).as_posix()
