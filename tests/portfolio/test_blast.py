@@ -22,6 +22,8 @@ Systems rank critical first, then by name: "Dispatch backup" (SYS-DR) before "Gr
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -36,9 +38,11 @@ from chainreview.portfolio.blast import BlastRadius
 from chainreview.portfolio.build import PortfolioGraph, build_graph
 from chainreview.portfolio.declared import from_declaration
 from chainreview.portfolio.graph import NodeKind
+from chainreview.portfolio.inventory_file import read_inventory
 from chainreview.scanner import Scanner
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
+DATA = Path(__file__).parent / "data"
 
 Answer = list[tuple[str, list[tuple[str, int, list[str]]]]]
 """Each system reached, with each exposure: product, units, the path's node ids."""
@@ -224,3 +228,50 @@ def test_a_system_outside_the_cii_says_so() -> None:
     vendor = package.products[0].vendor
     found = blast.of_vendor(graph, vendor)
     assert [s.cii for s in found.systems] == [False]
+
+
+@pytest.fixture
+def supplied(tmp_path: Path) -> PortfolioGraph:
+    """The hand-built portfolio with two suppliers named in its SBOMs: P-SW's `blob` supplied
+    by "Cedar  soft" (cedar's name, other case and spacing), fw.cdx.json's `zlib` (P-FW and
+    P-WAF) by "Zlib Project", which is no vendor of the portfolio."""
+    folder = tmp_path / "data"
+    shutil.copytree(DATA, folder)
+    for name, ref, supplier in (("sw", "blob", "Cedar  soft"), ("fw", "zlib", "Zlib Project")):
+        path = folder / "sbom" / f"{name}.cdx.json"
+        bom = json.loads(path.read_text(encoding="utf-8"))
+        (component,) = [c for c in bom["components"] if c["bom-ref"] == ref]
+        component["supplier"] = {"name": supplier}
+        path.write_text(json.dumps(bom), encoding="utf-8")
+    return build_graph(read_inventory(folder / "inventory.yaml"))
+
+
+def test_a_vendor_reaches_the_parts_it_supplies_to_other_products(
+    supplied: PortfolioGraph,
+) -> None:
+    # cedar makes P-DB (SYS-PAY ×3) and P-MAIL (SYS-MAIL ×10), and supplies P-SW's blob
+    # (SYS-GRID ×2, SYS-PAY ×4), reached through sw, P-SW's top component.
+    found = blast.of_vendor(supplied, "cedar")
+    assert answer(found) == [
+        ("SYS-GRID", [("P-SW", 2, ["SYS-GRID", "P-SW", "sw", "blob", "cedar soft"])]),
+        (
+            "SYS-PAY",
+            [
+                ("P-DB", 3, ["SYS-PAY", "P-DB", "cedar"]),
+                ("P-SW", 4, ["SYS-PAY", "P-SW", "sw", "blob", "cedar soft"]),
+            ],
+        ),
+        ("SYS-MAIL", [("P-MAIL", 10, ["SYS-MAIL", "P-MAIL", "cedar"])]),
+    ]
+    assert [(n.kind, n.id, n.label) for n in found.matched] == [
+        (NodeKind.VENDOR, "cedar", "Cedar Soft"),
+        (NodeKind.SUPPLIER, "cedar soft", "Cedar soft"),
+    ]
+    # a supplier that is no vendor of the portfolio, by its name alone: zlib is in fw.cdx.json,
+    # P-FW's (SYS-DR ×2, SYS-GRID ×6) and P-WAF's (SYS-PAY ×5), used by fw
+    zlib = blast.of_vendor(supplied, "zlib project")
+    assert answer(zlib) == [
+        ("SYS-DR", [("P-FW", 2, ["SYS-DR", "P-FW", "fw", "zlib", "zlib project"])]),
+        ("SYS-GRID", [("P-FW", 6, ["SYS-GRID", "P-FW", "fw", "zlib", "zlib project"])]),
+        ("SYS-PAY", [("P-WAF", 5, ["SYS-PAY", "P-WAF", "fw", "zlib", "zlib project"])]),
+    ]

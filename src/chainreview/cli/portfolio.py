@@ -118,7 +118,12 @@ def blast_radius(
         ),
     ] = None,
     vendor: Annotated[
-        str | None, typer.Option("--vendor", help="A vendor's id or name (any case).")
+        str | None,
+        typer.Option(
+            "--vendor",
+            help="A vendor's id or name, or the name of a supplier the SBOMs name for their "
+            "components (any case).",
+        ),
     ] = None,
     country: Annotated[
         str | None,

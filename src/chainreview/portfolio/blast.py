@@ -25,7 +25,7 @@ from typing import Final
 
 from chainreview.components.purl import parse_purl
 from chainreview.evidence.declaration import Criticality
-from chainreview.portfolio.build import PortfolioGraph, package_of
+from chainreview.portfolio.build import PortfolioGraph, package_of, supplier_key
 from chainreview.portfolio.graph import Node, NodeKind
 from chainreview.portfolio.model import Vendor
 
@@ -180,12 +180,13 @@ def of_component(graph: PortfolioGraph, purl: str) -> BlastRadius:
 
 
 def of_vendor(graph: PortfolioGraph, name: str) -> BlastRadius:
-    """Every system a vendor's products are deployed in; `name` is the vendor's id or name
-    (case and surrounding spaces ignored)."""
-    sources = [
-        graph.graph.find(NodeKind.VENDOR, vendor.id)
-        for vendor in vendors_named(graph.portfolio.vendors, name)
-    ]
+    """Every system a vendor's products are deployed in, or a component it supplies (the
+    supplier an SBOM names) is part of; `name` is the vendor's id or name, or a supplier's
+    name (case and runs of spaces ignored)."""
+    vendors = vendors_named(graph.portfolio.vendors, name)
+    suppliers = {supplier_key(name), *(supplier_key(vendor.name) for vendor in vendors)}
+    sources = [graph.graph.find(NodeKind.VENDOR, vendor.id) for vendor in vendors]
+    sources += [graph.graph.find(NodeKind.SUPPLIER, key) for key in sorted(suppliers)]
     question = Question(kind=QuestionKind.VENDOR, value=name)
     return blast_radius(graph, question, [s for s in sources if s is not None])
 

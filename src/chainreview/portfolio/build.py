@@ -11,7 +11,10 @@ both. Harm travels along the edges (`portfolio.graph`):
 * component → component that depends on or contains it (the SBOM's edges, reversed) →
   product: a component no other one uses links to its product, and so does one reachable only
   through a cycle of components, so that every component reaches its product and a path shows
-  the chain that connects it.
+  the chain that connects it;
+* supplier → component: the supplier an SBOM names for a component, one node per supplier
+  name (`supplier_key`) across every product, so that a vendor's parts inside other vendors'
+  products are found (`blast.of_vendor`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from chainreview.portfolio.graph import Graph, GraphBuilder, Node, NodeKind, Top
 from chainreview.portfolio.graph import rustworkx_topology as default_topology
 from chainreview.portfolio.model import DeployedProduct, Portfolio
 
-__all__ = ["PortfolioGraph", "build_graph", "package_of"]
+__all__ = ["PortfolioGraph", "build_graph", "package_of", "supplier_key"]
 
 _VERSION_OR_MORE: Final = re.compile(r"[@?#]")
 
@@ -46,6 +49,11 @@ def package_of(purl: str) -> str:
     """The package of a canonical purl: the purl up to its version, qualifiers or subpath (in a
     canonical purl an `@` in a namespace or name is percent-encoded)."""
     return _VERSION_OR_MORE.split(purl, maxsplit=1)[0]
+
+
+def supplier_key(name: str) -> str:
+    """The id of a supplier's node: its name with case and runs of spaces ignored."""
+    return " ".join(name.split()).casefold()
 
 
 def build_graph(
@@ -116,6 +124,13 @@ def _components(
             )
         )
         nodes[component.ref] = node
+        if component.supplier and component.supplier.strip():
+            supplier = Node(
+                kind=NodeKind.SUPPLIER,
+                id=supplier_key(component.supplier),
+                label=" ".join(component.supplier.split()),
+            )
+            builder.edge(builder.add(supplier), node)
         if component.purl:
             packages.setdefault(package_of(component.purl), []).append((node, component.purl))
     uses: dict[str, list[str]] = {}

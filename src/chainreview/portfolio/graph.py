@@ -35,6 +35,7 @@ class NodeKind(StrEnum):
     SYSTEM = "system"
     PRODUCT = "product"
     COMPONENT = "component"
+    SUPPLIER = "supplier"
     VENDOR = "vendor"
     SITE = "site"
     COUNTRY = "country"
@@ -46,7 +47,8 @@ class Node:
 
     kind: NodeKind
     id: str
-    """The record's id (a component's SBOM ref, a country's code, `vendor/sites/N` for a site)."""
+    """The record's id (a component's SBOM ref, a country's code, `vendor/sites/N` for a site,
+    a supplier's name as `supplier_key` gives it)."""
     label: str
     """What a person reads: a name, a component's purl."""
     owner: str | None = None
