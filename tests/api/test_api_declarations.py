@@ -22,7 +22,7 @@ from declare_kit import AS_OF, bomb, package_files, symlinked, with_member, zipp
 
 import chainreview
 from chainreview.api.bodylimit import UPLOAD_BODY
-from chainreview.case.declarations import declare_files
+from chainreview.case.declarations import FilesUpload, declare
 from chainreview.errors import InputError
 from chainreview.reviewer import Reviewer
 from chainreview.snapshots import open_snapshot
@@ -293,10 +293,9 @@ def test_a_declaration_whose_review_fails_opens_no_case(world: World, who: str) 
         open_snapshot(world.backend.home, install_bundled=True) as snapshot,
         pytest.raises(InputError, match="1969-12-31 lies outside"),
     ):
-        declare_files(
+        declare(
             world.store,
-            sorted(package_files().items()),
-            "grid",
+            FilesUpload(sorted(package_files().items()), "grid"),
             Reviewer(snapshot),
             caller=caller,
             now=datetime(2026, 12, 1, 2, 0, tzinfo=UTC),

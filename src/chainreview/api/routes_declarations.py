@@ -19,7 +19,7 @@ from chainreview.api.schemas_reviews import DeclaredOut
 from chainreview.api.views_reviews import declared_out
 from chainreview.case.access import Caller
 from chainreview.case.credentials import Scope
-from chainreview.case.declarations import declare, declare_files
+from chainreview.case.declarations import FilesUpload, ZipUpload, declare
 
 router = APIRouter(prefix="/v1")
 NAME_CHARS = 200
@@ -67,8 +67,7 @@ def upload(
         with reviewer(shared) as chosen:
             declared = declare(
                 shared.store,
-                received,
-                display,
+                ZipUpload(received, display),
                 chosen,
                 caller=caller,
                 now=shared.clock(),
@@ -106,10 +105,9 @@ def upload_files(
     shared = context(request)
     given = [(part.filename or "", part.file.read()) for part in files]
     with reviewer(shared) as chosen:
-        declared = declare_files(
+        declared = declare(
             shared.store,
-            given,
-            "upload",
+            FilesUpload(given, "upload"),
             chosen,
             caller=caller,
             now=shared.clock(),

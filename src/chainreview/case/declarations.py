@@ -1,8 +1,9 @@
 """A declaration package received as a zip archive, or file by file: checked, a case opened on
 it, reviewed.
 
-`declare` unpacks the archive safely (`evidence.package_archive`; `declare_files` writes the
-files given one by one under the same rules), reads and checks the package
+`declare` places the package in a private folder: a `ZipUpload` unpacked safely
+(`evidence.package_archive`), a `FilesUpload` written file by file under the same rules. It
+reads and checks the package
 as `chainreview review` does (`load_package`: every problem listed, nothing stored when there
 is one), then opens the case on the declaration (its regime, title and operator; the vendor
 named, or the package's only one) with the package as its first submission. It is reviewed
@@ -54,10 +55,38 @@ class Declared:
     """The review's `result.json`: the round's, or the operator's unrecorded one."""
 
 
+@dataclass(frozen=True, slots=True)
+class ZipUpload:
+    """A package received as one zip archive, named `display` in messages."""
+
+    archive: Path
+    display: str
+
+    def place(self, scratch: Path) -> Path:
+        """The package unpacked under `scratch`: its folder."""
+        return unpack_package(self.archive, scratch, self.display)
+
+
+@dataclass(frozen=True, slots=True)
+class FilesUpload:
+    """A package received file by file: each file's path in the package and its bytes (the
+    paths checked as an archive's members are), named `display` in messages."""
+
+    files: Sequence[tuple[str, bytes]]
+    display: str
+
+    def place(self, scratch: Path) -> Path:
+        """The files written under `scratch`: the package's folder."""
+        return place_files(self.files, scratch, self.display)
+
+
+Upload = ZipUpload | FilesUpload
+"""A declaration package as it was received."""
+
+
 def declare(
     store: Store,
-    archive: Path,
-    display: str,
+    upload: Upload,
     reviewer: Reviewer,
     *,
     caller: Caller,
@@ -67,32 +96,11 @@ def declare(
     allow_demo_intel: bool = False,
     home: Path | None,
 ) -> Declared:
-    """Open a case on the declaration package in the zip `archive` (named `display` in
-    messages) received at `now` (aware), and review it (see the module doc)."""
+    """Open a case on the declaration package `upload` received at `now` (aware), and review
+    it (see the module doc)."""
     check_role(caller, OPENERS[Opening.DECLARATION], "declaring a package")
     with tempfile.TemporaryDirectory(prefix="chainreview-upload-") as scratch:
-        folder = unpack_package(archive, Path(scratch), display)
-        return _declare(store, folder, reviewer, caller, now, vendor, as_of, allow_demo_intel, home)
-
-
-def declare_files(
-    store: Store,
-    given: Sequence[tuple[str, bytes]],
-    display: str,
-    reviewer: Reviewer,
-    *,
-    caller: Caller,
-    now: datetime,
-    vendor: str | None = None,
-    as_of: date | None = None,
-    allow_demo_intel: bool = False,
-    home: Path | None,
-) -> Declared:
-    """`declare` for a package sent file by file: `given` holds each file's path in the
-    package and its bytes (the paths checked as an archive's members are)."""
-    check_role(caller, OPENERS[Opening.DECLARATION], "declaring a package")
-    with tempfile.TemporaryDirectory(prefix="chainreview-upload-") as scratch:
-        folder = place_files(given, Path(scratch), display)
+        folder = upload.place(Path(scratch))
         return _declare(store, folder, reviewer, caller, now, vendor, as_of, allow_demo_intel, home)
 
 
