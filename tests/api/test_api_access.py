@@ -5,7 +5,12 @@ exist."""
 
 from __future__ import annotations
 
+import io
+import tempfile
+import zipfile
 from collections.abc import Callable
+from datetime import date
+from pathlib import Path
 from typing import Final
 
 import httpx2
@@ -28,7 +33,10 @@ from api_kit import (
 from declare_kit import AS_OF, package_files, zipped
 from fastapi.testclient import TestClient
 
+from chainreview.case import acceptances, decisions
 from chainreview.case.access import Caller
+from chainreview.case.outcomes import Party
+from chainreview.case.rounds import submit_package
 from chainreview.case.service import view_case
 from chainreview.intel import bundled
 
@@ -103,6 +111,34 @@ EXPECTED: Final[dict[str, dict[str, int]]] = {
     # The product list: everyone signed in (what they may see, perhaps nothing).
     "products": {"root": 200, "li": 200, "zhao": 200, "wang": 200, "chen": 200, "anna": 200,
                  "bo": 200, "unit": 200, NOBODY: 401},
+    # A case's outcome: whoever sees the case (the unit only once it is consulted).
+    "outcomes": {"root": 200, "li": 200, "zhao": 200, "wang": 200, "chen": 404, "anna": 200,
+                 "bo": 404, "unit": 404, NOBODY: 401},
+    # The next submission: the parties and the office's reviewer (the role is checked first,
+    # so another operator or vendor is refused by role only after it, not there: 404).
+    "submit": {"root": 403, "li": 201, "zhao": 403, "wang": 201, "chen": 404, "anna": 201,
+               "bo": 404, "unit": 403, NOBODY: 401},
+    # A review round: a reviewer's (the role checked before the case).
+    "review-round": {"root": 403, "li": 201, "zhao": 403, "wang": 403, "chen": 403,
+                     "anna": 403, "bo": 403, "unit": 403, NOBODY: 401},
+    # An opinion on the consulted case: a member unit's (the role checked first).
+    "opinion": {"root": 403, "li": 403, "zhao": 403, "wang": 403, "chen": 403, "anna": 403,
+                "bo": 403, "unit": 201, NOBODY: 401},
+    # The decision concluding the consulted case: the approver's (conclude, Art. 12(2)); the
+    # case is read first, so who does not see it is told it is not there.
+    "decision": {"root": 403, "li": 403, "zhao": 201, "wang": 403, "chen": 404, "anna": 403,
+                 "bo": 404, "unit": 403, NOBODY: 401},
+    # The applicant's condition of that decision met: a reviewer's (the role checked first).
+    "condition-met": {"root": 403, "li": 200, "zhao": 403, "wang": 403, "chen": 403,
+                      "anna": 403, "bo": 403, "unit": 403, NOBODY: 401},
+    # Its waiver proposed: a reviewer or an approver (the role checked first).
+    "propose-risk": {"root": 403, "li": 201, "zhao": 201, "wang": 403, "chen": 403,
+                     "anna": 403, "bo": 403, "unit": 403, NOBODY: 401},
+    # The reviewer's proposal approved: an approver. The case's acceptances are read first and
+    # are the office's to see: for the parties and the unit, who see the case but none of its
+    # acceptances, it is not there, as for those who do not see the case.
+    "approve-risk": {"root": 403, "li": 403, "zhao": 200, "wang": 404, "chen": 404,
+                     "anna": 404, "bo": 404, "unit": 404, NOBODY: 401},
 }  # fmt: skip
 
 Call = Callable[[TestClient, dict[str, str]], httpx2.Response]
@@ -175,6 +211,8 @@ def _route(world: World, route: str) -> Call:
             "as_of": AS_OF,
         }
         return lambda c, h: c.post(f"{found}/triage", json=given, headers=h)
+    if route in CASEWORK:
+        return _casework(world, route, archive)
     steps = STOPPED if route == "supply-materials" else DECIDING
     case_id = world.open(GRID, VENDOR_A, *steps)
     body: dict[str, object] = {"expected_version": _version(world, case_id), "on": day}
@@ -182,6 +220,89 @@ def _route(world: World, route: str) -> Call:
     if route == "advance":
         body["action"] = "decide-review"
     return lambda c, h: c.post(f"/v1/cases/{case_id}/{path}", json=body, headers=h)
+
+
+CASEWORK: Final = (
+    "outcomes",
+    "submit",
+    "review-round",
+    "opinion",
+    "decision",
+    "condition-met",
+    "propose-risk",
+    "approve-risk",
+)
+
+
+def _casework(world: World, route: str, archive: bytes) -> Call:
+    """The calls of `api.routes_casework`, each on a case of wang's operator about anna's
+    vendor made afresh for it."""
+    day = DAY.isoformat()
+    case_id = world.open(GRID, VENDOR_A, *(() if route in ("outcomes", "submit") else CONSULTED))
+    base = f"/v1/cases/{case_id}"
+    if route == "outcomes":
+        return lambda c, h: c.get(f"{base}/outcomes", params={"today": day}, headers=h)
+    if route == "submit":
+        package = {"package": ("grid.zip", archive, "application/zip")}
+        return lambda c, h: c.post(f"{base}/submissions", files=package, headers=h)
+    if route == "review-round":
+        submit_package(world.store, case_id, _unzipped(archive, world), caller=GRID)
+        return lambda c, h: c.post(f"{base}/rounds", json={"as_of": AS_OF}, headers=h)
+    if route == "opinion":
+        given = {"stance": "concur", "text": "Agreed."}
+        return lambda c, h: c.post(f"{base}/opinions", json=given, headers=h)
+    if route == "decision":
+        decision = {
+            "outcome": "pass",
+            "reason": "No finding stands in the way.",
+            "on": day,
+            "expected_version": _version(world, case_id),
+        }
+        return lambda c, h: c.post(f"{base}/decision", json=decision, headers=h)
+    ruling = decisions.decide(
+        world.store,
+        case_id,
+        decisions.Decided(
+            outcome=decisions.Outcome.PASS_WITH_CONDITIONS,
+            reason="Conditions set.",
+            on=DAY,
+            conditions=(decisions.Required(text="Patch it.", party=Party.APPLICANT, due=None),),
+            from_round=False,
+        ),
+        caller=APPROVER,
+    )
+    condition = ruling.conditions[0].id
+    if route == "condition-met":
+        met = {"note": "Patched (site report).", "on": day}
+        return lambda c, h: c.post(f"{base}/conditions/{condition}/met", json=met, headers=h)
+    waiver = {
+        "kind": "condition",
+        "condition": condition,
+        "owner": "CISO",
+        "reason": "Accepted until the next release.",
+        "expires": "2027-06-30",
+        "on": day,
+    }
+    if route == "propose-risk":
+        return lambda c, h: c.post(f"{base}/acceptances", json=waiver, headers=h)
+    proposal = acceptances.Proposal(
+        kind=acceptances.Kind.CONDITION,
+        owner="CISO",
+        reason="Accepted until the next release.",
+        expires=date(2027, 6, 30),
+        on=DAY,
+        condition=condition,
+    )
+    made = acceptances.propose(world.store, case_id, proposal, caller=REVIEWER).id
+    approval = f"{base}/acceptances/{made}/approve"
+    return lambda c, h: c.post(approval, json={"on": day}, headers=h)
+
+
+def _unzipped(archive: bytes, world: World) -> Path:
+    folder = Path(tempfile.mkdtemp(dir=world.backend.home))
+    with zipfile.ZipFile(io.BytesIO(archive)) as opened:
+        opened.extractall(folder)
+    return folder
 
 
 @pytest.mark.parametrize("route", sorted(EXPECTED))

@@ -11,6 +11,7 @@ from chainreview.api import (
     errors,
     osv,
     routes,
+    routes_casework,
     routes_declarations,
     routes_findings,
     routes_portfolio,
@@ -58,6 +59,7 @@ def create_app(
             "/v1/declarations": UPLOAD_BODY,
             "/v1/declarations/files": UPLOAD_BODY,
             "/v1/querybatch": BATCH_BODY,
+            routes_casework.SUBMISSIONS: UPLOAD_BODY,
             **dict.fromkeys(uploads, UPLOAD_BODY),
         },
         page=too_large,
@@ -66,6 +68,7 @@ def create_app(
     app.include_router(routes_portfolio.router)
     app.include_router(routes_declarations.router)
     app.include_router(routes_findings.router)
+    app.include_router(routes_casework.router)
     app.include_router(routes_reports.router)
     app.include_router(osv.router)
     app.include_router(routes_products.router)

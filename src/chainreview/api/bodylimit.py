@@ -1,7 +1,8 @@
 """A cap on request bodies: most routes take a small JSON document, so a body past `MAX_BODY`
 bytes is refused (413) as soon as it is known to be larger, whether it declares its length or
 streams in chunks; a body within the cap is read whole, then handed on. The routes named in
-`larger` have their own cap (a declaration package: `UPLOAD_BODY`; an OSV batch: `BATCH_BODY`).
+`larger` (paths, or route templates whose `{name}` is one path segment) have their own cap (a
+declaration package: `UPLOAD_BODY`; an OSV batch: `BATCH_BODY`).
 
 A refusal is the API's one-line JSON error, except on the web pages (any path outside `/v1/`)
 when the site gives a `page` for it: a person who sent a form too large gets a page in their
@@ -10,6 +11,7 @@ browser still sending it would show a broken connection instead of the answer.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Final, TypeAlias
 
@@ -41,7 +43,12 @@ class BodyLimit:
     ) -> None:
         self.app = app
         self.limit = limit
-        self.larger = dict(larger or {})
+        self.larger = {path: cap for path, cap in (larger or {}).items() if "{" not in path}
+        self.patterns = [
+            (re.compile("^" + re.sub(r"\\{[^}]*\\}", "[^/]+", re.escape(path)) + "$"), cap)
+            for path, cap in (larger or {}).items()
+            if "{" in path
+        ]
         self.page = page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -49,7 +56,7 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        limit = self.larger.get(path, self.limit)
+        limit = self._limit(path)
         page = None if path.startswith(API_PREFIX) else self.page
         declared = dict(scope.get("headers") or ()).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
@@ -84,6 +91,14 @@ class BodyLimit:
             return whole
 
         await self.app(scope, replay, send)
+
+    def _limit(self, path: str) -> int:
+        """The cap of `path`: its own (a route template's `{name}` stands for one segment),
+        else the default."""
+        found = self.larger.get(path)
+        if found is not None:
+            return found
+        return next((cap for pattern, cap in self.patterns if pattern.match(path)), self.limit)
 
     async def _refuse(
         self, scope: Scope, receive: Receive, send: Send, limit: int, page: RefusalPage | None
