@@ -98,6 +98,9 @@ EXPECTED: Final[dict[str, dict[str, int]]] = {
     # who see the case, not there (404) for those who do not.
     "report": {"root": 200, "li": 200, "zhao": 200, "wang": 403, "chen": 404, "anna": 403,
                "bo": 404, "unit": 404, NOBODY: 401},
+    # A product's VEX document of that round: the office's, as the report.
+    "vex": {"root": 200, "li": 200, "zhao": 200, "wang": 403, "chen": 404, "anna": 403,
+            "bo": 404, "unit": 404, NOBODY: 401},
     # The portfolio of the declarations one sees (that reviewer's upload, operator
     # "State Grid Demo Co."): the office and wang see it; anna sees the case but not the
     # office's submission, and chen, bo and the unit see no case: no declaration, 422.
@@ -184,7 +187,7 @@ def _route(world: World, route: str) -> Call:
         )
     if route == "products":
         return lambda c, h: c.get("/v1/products", headers=h)
-    if route in ("findings", "triage", "report", "portfolio", "product"):
+    if route in ("findings", "triage", "report", "vex", "portfolio", "product"):
         with world.client() as client:
             made = client.post(
                 "/v1/declarations",
@@ -196,6 +199,9 @@ def _route(world: World, route: str) -> Call:
         if route == "report":
             report = found.replace("/findings", "/rounds/1/report")
             return lambda c, h: c.get(report, params={"format": "json"}, headers=h)
+        if route == "vex":
+            vex = found.replace("/findings", "/rounds/1/vex")
+            return lambda c, h: c.get(vex, params={"product": "P-ARRAY"}, headers=h)
         if route == "portfolio":
             return lambda c, h: c.get("/v1/portfolio/concentration", headers=h)
         if route == "product":

@@ -6,6 +6,8 @@ procedure refuses. Expected values are worked out by hand from the cn-crm-2022 w
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any, Final
 
 import pytest
@@ -13,6 +15,7 @@ from api_kit import APPROVER, DAY, GRID, REVIEWER, SUPPLIER_B, UNIT, VENDOR_A, W
 from declare_kit import AS_OF, package_files, zipped
 
 from chainreview.case.service import view_case
+from chainreview.evidence.vex import read_vex
 
 CONSULTED: Final = (
     (REVIEWER, "check"),
@@ -39,6 +42,13 @@ def _get(world: World, who: Any, path: str, **params: str) -> Any:
         return client.get(path, params=params, headers=world.auth(who))
 
 
+def _read_vex(data: bytes) -> Any:
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "round.openvex.json"
+        path.write_bytes(data)
+        return read_vex(path, path.name)
+
+
 def test_a_case_is_worked_to_its_decision_through_the_api(world: World) -> None:
     case_id = world.open(GRID, VENDOR_A, *CONSULTED)
     base = f"/v1/cases/{case_id}"
@@ -57,6 +67,20 @@ def test_a_case_is_worked_to_its_decision_through_the_api(world: World) -> None:
     assert (found["round"], found["submission"], found["outcome"]) == (1, 1, "fail")
     assert "CVE-2024-1086" in {f["id"] for f in found["findings"]}
     assert _post(world, GRID, f"{base}/rounds", json={"as_of": AS_OF}).status_code == 403
+    # the round's triage of P-ARRAY as OpenVEX, read back by chainreview's own VEX reader
+    vex = _get(world, REVIEWER, f"{base}/rounds/1/vex", product="P-ARRAY", format="openvex")
+    assert vex.status_code == 200, vex.text
+    assert (
+        'filename="' + case_id + '-round-1-P-ARRAY.openvex.json"'
+        in vex.headers["content-disposition"]
+    )
+    statuses = {(s.vulnerability, s.status.value) for s in _read_vex(vex.content).statements}
+    expected = {(f["id"], f["status"]) for f in found["findings"] if f["product"] == "P-ARRAY"}
+    assert statuses == expected
+    nothing = _get(world, REVIEWER, f"{base}/rounds/1/vex", product="P-NONE")
+    assert nothing.status_code == 422
+    assert "products with findings: " in nothing.json()["message"]
+    assert _get(world, GRID, f"{base}/rounds/1/vex", product="P-ARRAY").status_code == 403
     # a member unit's opinion; the applicant gives none
     given = {"stance": "concur", "text": "The vendor's remediation plan is adequate."}
     opinion = _post(world, UNIT, f"{base}/opinions", json=given)

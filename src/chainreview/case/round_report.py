@@ -2,24 +2,27 @@
 (`rounds.round_result`, checked to give its stored `result.json` byte for byte) and rendered
 as PDF or HTML with the case's statutory clock as of one day (`case.timeline`), or the
 `result.json` itself. The day is the caller's, by default the round's review date, so the same
-round and day give the same bytes whenever they are asked for.
+round and day give the same bytes whenever they are asked for. `round_vex` gives the triage of
+one product of the round as a VEX document (what an operator sends back to the vendor), as
+`chainreview review --vex-out` writes it.
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from chainreview.case.access import Caller
-from chainreview.case.rounds import result_json, round_result
+from chainreview.case.rounds import result_json, round_result, round_review
 from chainreview.case.timeline import case_timeline
 from chainreview.errors import InputError
-from chainreview.formats import review_formats
+from chainreview.formats import VEX_FORMATS, review_formats
 from chainreview.report.i18n import Language
 from chainreview.store.db import Store
 
-__all__ = ["REPORT_KINDS", "RoundReport", "round_report"]
+__all__ = ["REPORT_KINDS", "RoundReport", "round_report", "round_vex"]
 
 REPORT_KINDS: tuple[str, ...] = ("pdf", "html", "json")
 
@@ -66,4 +69,39 @@ def round_report(
             content = render_html(result, Language(language), timeline=timeline).encode("utf-8")
     return RoundReport(
         content=content, suffix=writer.suffix, media_type=writer.media_type, as_of=day
+    )
+
+
+def round_vex(
+    store: Store,
+    case_id: str,
+    number: int,
+    *,
+    product: str,
+    kind: str,
+    home: Path,
+    caller: Caller,
+) -> RoundReport:
+    """The triage of `product` in round `number` as the VEX format `kind` (`cyclonedx-vex`,
+    `openvex`, `csaf-vex`); for the office. `InputError` naming the products that have one
+    when `product` has none (no SBOM, or no finding: nothing to state)."""
+    writer = VEX_FORMATS.get(kind)
+    if writer is None:
+        raise InputError("--format", f"{kind!r} is no VEX format ({', '.join(VEX_FORMATS)})")
+    reviewed = round_review(store, case_id, number, home=home, caller=caller)
+    from chainreview.report.vex_triage import triage_of_review
+
+    triaged = {t.product: t.triage for t in triage_of_review(reviewed.result, reviewed.package)}
+    if product not in triaged:
+        stated = ", ".join(triaged) or "none"
+        raise InputError(
+            "product",
+            f"round {number} of case {case_id} states no triage of {product!r} "
+            f"(products with findings: {stated})",
+        )
+    buffer = io.BytesIO()
+    writer.write(triaged[product], buffer)
+    as_of = date.fromisoformat(reviewed.result.determination.as_of)
+    return RoundReport(
+        content=buffer.getvalue(), suffix=writer.suffix, media_type=writer.media_type, as_of=as_of
     )

@@ -145,12 +145,29 @@ def rerender(
     snapshot, which must be the one the round used (`NotFound` otherwise), with the risk
     acceptances it cites; for the office."""
     check_role(caller, OFFICE, "rendering a round again")
-    return result_json(_again(store, _round(store, case_id, number, caller), reviewer, caller))
+    return result_json(
+        _again(store, _round(store, case_id, number, caller), reviewer, caller).result
+    )
 
 
 def round_result(
     store: Store, case_id: str, number: int, *, home: Path, caller: Caller
 ) -> ReviewResult:
+    """`round_review`'s result alone."""
+    return round_review(store, case_id, number, home=home, caller=caller).result
+
+
+@dataclass(frozen=True, slots=True)
+class Reviewed:
+    """A review made again, and the package it read."""
+
+    result: ReviewResult
+    package: Declaration
+
+
+def round_review(
+    store: Store, case_id: str, number: int, *, home: Path, caller: Caller
+) -> Reviewed:
     """The review result of round `number`, made again on the snapshot it used (kept, pinned,
     under `home`), and checked to give the stored `result.json` byte for byte: what the round's
     report is rendered from; for the office. `NotFound` when the snapshot is gone;
@@ -172,12 +189,12 @@ def round_result(
             "(its result.json is kept as stored: case diff and the case page read it)"
         )
     with Snapshot(path) as snapshot:
-        result = _again(store, kept, Reviewer(snapshot), caller)
-    if result_json(result) != kept.result_json:
+        again = _again(store, kept, Reviewer(snapshot), caller)
+    if result_json(again.result) != kept.result_json:
         raise ChainreviewError(
             f"round {number} of case {case_id} does not come out as stored when reviewed again"
         )
-    return result
+    return again
 
 
 def _round(store: Store, case_id: str, number: int, caller: Caller) -> RoundRecord:
@@ -187,7 +204,7 @@ def _round(store: Store, case_id: str, number: int, caller: Caller) -> RoundReco
         return rounds.get_round(tx, case_id, number)
 
 
-def _again(store: Store, kept: RoundRecord, reviewer: Reviewer, caller: Caller) -> ReviewResult:
+def _again(store: Store, kept: RoundRecord, reviewer: Reviewer, caller: Caller) -> Reviewed:
     """The round reviewed again from its submission on `reviewer`'s snapshot, which must be
     the one it used (`NotFound` otherwise), with the risk acceptances and triages it cites."""
     if kept.snapshot_hash != reviewer.snapshot.hash:
@@ -197,18 +214,16 @@ def _again(store: Store, kept: RoundRecord, reviewer: Reviewer, caller: Caller) 
         )
     as_of, final = _stated(kept.result_json)
     ids, triage_ids = applied.cited(kept.result_json), triaged.cited(kept.result_json)
-    _, result = _review(
-        store,
-        kept.case_id,
-        reviewer,
-        as_of,
-        caller,
-        kept.submission,
-        final,
-        lambda found: tuple(a for a in found if a.id in ids),
-        lambda found: tuple(t for t in found if t.id in triage_ids),
-    )
-    return result
+    with store.transaction(caller.name) as tx:
+        held = _held(
+            tx,
+            kept.case_id,
+            caller,
+            kept.submission,
+            lambda found: tuple(a for a in found if a.id in ids),
+            lambda found: tuple(t for t in found if t.id in triage_ids),
+        )
+    return _reviewed(held, reviewer, as_of, final)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -341,7 +356,7 @@ def _review(
     `choose_triages` picks: its number, and the result."""
     with store.transaction(caller.name) as tx:
         held = _held(tx, case_id, caller, submission, choose, choose_triages)
-    return held.number, _reviewed(held, reviewer, as_of, allow_demo_intel)
+    return held.number, _reviewed(held, reviewer, as_of, allow_demo_intel).result
 
 
 def review_round_in(
@@ -361,7 +376,7 @@ def review_round_in(
     held = _held(
         tx, case_id, caller, submission, lambda found: applied.in_force(found, as_of), _every
     )
-    result = _reviewed(held, reviewer, as_of, allow_demo_intel)
+    result = _reviewed(held, reviewer, as_of, allow_demo_intel).result
     return record_round(tx, case_id, held.number, reviewer, result)
 
 
@@ -404,22 +419,23 @@ def _held(
     )
 
 
-def _reviewed(held: _Held, reviewer: Reviewer, as_of: date, allow_demo_intel: bool) -> ReviewResult:
+def _reviewed(held: _Held, reviewer: Reviewer, as_of: date, allow_demo_intel: bool) -> Reviewed:
     overrides = applied.overrides_file(held.accepted)
     with tempfile.TemporaryDirectory(prefix="chainreview-round-") as scratch:
-        root = write_package(held.contents, Path(scratch) / "package")
+        package = load_package(write_package(held.contents, Path(scratch) / "package"))
         given = None
         if overrides is not None:  # beside the package, never one of its files
             given = Path(scratch) / "overrides.json"
             given.write_bytes(overrides)
-        return reviewer.review(
-            root,
+        result = reviewer.review(
+            package,
             overrides=given,
             suppressions=applied.suppressions(held.accepted, held.case_id),
             triage=held.statements,
             as_of=as_of,
             allow_demo_intel=allow_demo_intel,
         )
+    return Reviewed(result=result, package=package)
 
 
 def _visible_submission(tx: Tx, caller: Caller, case_id: str, number: int) -> SubmissionRecord:
