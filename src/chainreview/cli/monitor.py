@@ -124,6 +124,10 @@ def run(
         scheduled = nullcontext() if named_scheduler is None else dask_client(named_scheduler)
         try:
             with scheduled as client, open_snapshot(data_home) as snapshot:
+                if client is not None and named_scheduler is not None and named_scheduler.workers:
+                    from chainreview.cli.local_workers import pause_collectors
+
+                    pause_collectors(client)  # workers started for this run, as this process
                 report = run_monitor(
                     portfolio,
                     snapshot,
