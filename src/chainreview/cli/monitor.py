@@ -165,6 +165,8 @@ def _store(data_home: Path) -> Store | None:
 _WHY: Final = {
     "previous-snapshot-gone": "; the last run's snapshot is gone: every package matched again",
     "coverage-changed": "; the OSV sources changed: every package matched again",
+    "alias-group-too-large": "; an alias group too large to follow changed: every package "
+    "matched again",
 }
 """What the text says of a run that matched everything again (`monitor.Selection` values)."""
 
