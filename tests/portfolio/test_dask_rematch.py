@@ -14,6 +14,7 @@ affected, per package, and duckdb 1.0.0. Facts checked by hand in the advisory f
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -28,6 +29,7 @@ import yaml
 from distributed import Client
 
 from chainreview import canonical
+from chainreview.cli.local_workers import pause_collectors
 from chainreview.errors import NetworkError
 from chainreview.intel import importer
 from chainreview.intel.names import normalise_name
@@ -231,3 +233,14 @@ def test_monitor_run_on_a_scheduler(
     wrong = monitor(homes[1], "--scheduler", "udp://x:1")
     assert wrong.returncode == 2
     assert "is not a scheduler" in wrong.stderr
+
+
+def test_local_workers_started_by_the_cli_pause_their_collector() -> None:
+    """`monitor run --scheduler local:N` pauses the collector of the workers it started
+    (`cli.local_workers`), as it pauses its own; the calling process is left as it was."""
+    enabled = gc.isenabled()
+    with dask_client(parse_scheduler("local:1")) as local:
+        assert list(local.run(gc.isenabled).values()) == [True]
+        pause_collectors(local)
+        assert list(local.run(gc.isenabled).values()) == [False]
+    assert gc.isenabled() is enabled
