@@ -14,6 +14,7 @@ affected, per package, and duckdb 1.0.0. Facts checked by hand in the advisory f
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -28,10 +29,12 @@ import yaml
 from distributed import Client
 
 from chainreview import canonical
+from chainreview.cli.local_workers import pause_collectors
 from chainreview.errors import NetworkError
 from chainreview.intel import importer
 from chainreview.intel.names import normalise_name
-from chainreview.portfolio.dask_rematch import partitions, rematch_on_dask
+from chainreview.intel.snapshot import Snapshot
+from chainreview.portfolio.dask_rematch import partitions, rematch_on_dask, weight
 from chainreview.portfolio.deployments import Instance
 from chainreview.portfolio.monitor_state import kept_results, read_state
 from chainreview.portfolio.rematch import PackageWork, rematch
@@ -89,7 +92,7 @@ def test_two_workers_match_what_one_process_matches(
     on_dask = rematch_on_dask(work, snapshot, client)
     assert on_dask == alone  # the same dataclasses, in the same order
     assert canonical.dumps(on_dask) == canonical.dumps(alone)
-    assert len(partitions(work, 8)) == 8  # the run was cut in partitions
+    assert len(partitions(work, [1] * len(work), 8)) == 8  # the run was cut in partitions
 
     found = {(r.package[1], i.instance.version): i for r in on_dask for i in r.instances}
     assert "CVE-2022-33891" in [s.id for s in found[("pyspark", "3.2.1")].findings]
@@ -103,26 +106,34 @@ def test_two_workers_match_what_one_process_matches(
 
 
 def test_partitions_are_consecutive_whole_packages_of_about_equal_weight() -> None:
-    """Weights (instances + 8 per package) by hand: 10+8, 2+8, 2+8, 30+8, 0+8 → 18, 10, 10,
-    38, 8 of 84; in 3 the cuts fall where 28 and 56 are reached: after the 2nd (28) and the
-    4th (66)."""
-
-    def work(sizes: list[int]) -> list[PackageWork]:
-        return [
-            PackageWork(
-                package=("PyPI", f"p{n}"),
-                instances=tuple(
-                    Instance(purl=f"pkg:pypi/p{n}@{v}", version=str(v)) for v in range(size)
-                ),
-            )
-            for n, size in enumerate(sizes)
-        ]
-
-    items = work([10, 2, 2, 30, 0])
-    cut = partitions(items, 3)
+    """Weights 18, 10, 10, 38, 8 (84 in all): in 3 the cuts fall where 28 and 56 are reached,
+    after the 2nd (28) and the 4th (66)."""
+    items = [
+        PackageWork(
+            package=("PyPI", f"p{n}"),
+            instances=(Instance(purl=f"pkg:pypi/p{n}@1", version="1"),),
+        )
+        for n in range(5)
+    ]
+    weights = [18, 10, 10, 38, 8]
+    cut = partitions(items, weights, 3)
     assert [[w.package[1] for w in part] for part in cut] == [["p0", "p1"], ["p2", "p3"], ["p4"]]
-    assert partitions(items, 1) == [items]
-    assert [len(p) for p in partitions(items, 99)] == [1, 1, 1, 1, 1]
+    assert partitions(items, weights, 1) == [items]
+    assert [len(p) for p in partitions(items, weights, 99)] == [1, 1, 1, 1, 1]
+
+
+def test_a_package_weighs_its_advisories(corpus: tuple[Path, Path]) -> None:
+    """jinja2 has 5 advisory files of one `affected` entry each, duckdb 1 (read by hand in the
+    PyPA folders); a package the snapshot lacks has none. Weight: instances + 16 per advisory
+    + 24: 2 instances of jinja2 weigh 2 + 80 + 24."""
+    with Snapshot(corpus[1]) as opened:
+        counts = opened.advisory_counts([("PyPI", "jinja2"), ("PyPI", "duckdb"), ("PyPI", "nope")])
+    assert counts == {("PyPI", "jinja2"): 5, ("PyPI", "duckdb"): 1, ("PyPI", "nope"): 0}
+    jinja2 = PackageWork(
+        package=("PyPI", "jinja2"),
+        instances=tuple(Instance(purl=f"pkg:pypi/jinja2@{v}", version=v) for v in ("2.10", "3.1")),
+    )
+    assert weight(jinja2, counts[jinja2.package]) == 106
 
 
 @pytest.mark.parametrize(
@@ -222,3 +233,14 @@ def test_monitor_run_on_a_scheduler(
     wrong = monitor(homes[1], "--scheduler", "udp://x:1")
     assert wrong.returncode == 2
     assert "is not a scheduler" in wrong.stderr
+
+
+def test_local_workers_started_by_the_cli_pause_their_collector() -> None:
+    """`monitor run --scheduler local:N` pauses the collector of the workers it started
+    (`cli.local_workers`), as it pauses its own; the calling process is left as it was."""
+    enabled = gc.isenabled()
+    with dask_client(parse_scheduler("local:1")) as local:
+        assert list(local.run(gc.isenabled).values()) == [True]
+        pause_collectors(local)
+        assert list(local.run(gc.isenabled).values()) == [False]
+    assert gc.isenabled() is enabled

@@ -124,6 +124,10 @@ def run(
         scheduled = nullcontext() if named_scheduler is None else dask_client(named_scheduler)
         try:
             with scheduled as client, open_snapshot(data_home) as snapshot:
+                if client is not None and named_scheduler is not None and named_scheduler.workers:
+                    from chainreview.cli.local_workers import pause_collectors
+
+                    pause_collectors(client)  # workers started for this run, as this process
                 report = run_monitor(
                     portfolio,
                     snapshot,
@@ -161,6 +165,8 @@ def _store(data_home: Path) -> Store | None:
 _WHY: Final = {
     "previous-snapshot-gone": "; the last run's snapshot is gone: every package matched again",
     "coverage-changed": "; the OSV sources changed: every package matched again",
+    "alias-group-too-large": "; an alias group too large to follow changed: every package "
+    "matched again",
 }
 """What the text says of a run that matched everything again (`monitor.Selection` values)."""
 

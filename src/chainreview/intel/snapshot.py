@@ -757,6 +757,16 @@ class Snapshot:
             for advisory_id, entry, withdrawn, body in rows
         )
 
+    def advisory_counts(self, packages: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The number of `affected` entries of each (ecosystem, normalised name) of `packages`
+        (0 for a package without any), without decoding them."""
+        return {
+            key: self._db.execute(
+                "SELECT count(*) FROM packages WHERE ecosystem = ? AND name = ?", key
+            ).fetchone()[0]
+            for key in packages
+        }
+
     def packages(self) -> tuple[tuple[str, str], ...]:
         """Every (ecosystem, normalised name) that has advisories, sorted."""
         rows = self._db.execute(

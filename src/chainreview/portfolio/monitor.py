@@ -145,6 +145,9 @@ class Selection(StrEnum):
     deployed package."""
     COVERAGE_CHANGED = "coverage-changed"
     """The OSV sources or their whole-feed marks changed: every deployed package."""
+    GROUP_TOO_LARGE = "alias-group-too-large"
+    """A changed record's alias group has more ids than the snapshot diff walks
+    (`intel.changes.MAX_GROUP`): every deployed package."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -421,6 +424,8 @@ def _select(
         changes = changed_packages(old, snapshot)
     if changes.coverage_changed:
         return Selection.COVERAGE_CHANGED, None, changes.records
+    if changes.group_too_large:
+        return Selection.GROUP_TOO_LARGE, None, changes.records
     return Selection.CHANGED, deployed & changes.packages, changes.records
 
 

@@ -9,7 +9,10 @@ process, with equal results (a later slice runs them on Dask, partitioned by pac
 
 An instance's result keeps what the monitor's reasons read: each finding's alias group, display
 id, severity level and KEV entry, the advisories whose versions could not be placed, and
-whether its ecosystem was checked against a whole feed (`coverage`).
+whether its ecosystem was checked against a whole feed (`coverage`). The versions of a package
+mostly share their findings: an equal finding is one `Seen` object however many instances have
+it (124,016 findings of 30,417 instances were 2,031 distinct in the benchmark's portfolio),
+which saves building them, their memory, and their pickling when results travel (`dask_rematch`).
 """
 
 from __future__ import annotations
@@ -129,9 +132,10 @@ def instance_results(
     instance's: its findings, the advisories that could not place its version, its coverage
     (`not_checked` for a component no coverage group names)."""
     found: dict[str, list[Seen]] = {}
+    made: dict[tuple[object, ...], Seen] = {}  # one object per distinct finding (module doc)
     for finding in report.findings:
         if finding.component in instances:
-            found.setdefault(finding.component, []).append(_seen(finding))
+            found.setdefault(finding.component, []).append(_seen(finding, made))
     undetermined: dict[str, set[str]] = {}
     for undecided in report.indeterminate:
         undetermined.setdefault(undecided.component, set()).update(undecided.advisory_ids)
@@ -152,10 +156,12 @@ def _instances(work: Sequence[PackageWork]) -> Iterator[Instance]:
         yield from item.instances
 
 
-def _seen(finding: Finding) -> Seen:
-    return Seen(
-        id=finding.id,
-        aliases=finding.aliases,
-        severity=finding.severity.level.value,
-        kev=finding.kev.cve if finding.kev is not None else None,
-    )
+def _seen(finding: Finding, made: dict[tuple[object, ...], Seen]) -> Seen:
+    """`finding` as the monitor compares it: the object `made` holds for an equal one, else a
+    new one, kept there."""
+    kev = finding.kev.cve if finding.kev is not None else None
+    key = (finding.id, finding.aliases, finding.severity.level.value, kev)
+    seen = made.get(key)
+    if seen is None:
+        seen = made[key] = Seen(id=key[0], aliases=finding.aliases, severity=key[2], kev=kev)
+    return seen
