@@ -259,3 +259,22 @@ def test_every_input_file_is_read_once_and_its_digest_is_of_those_bytes(
         assert hashlib.sha256(data).hexdigest() == sha256, path
     (data,) = reads["overrides.yaml"]
     assert d.overrides_sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_one_reviewer_reads_a_changed_package_afresh(bundled_home: Path, tmp_path: Path) -> None:
+    # the reviewer keeps the YAML it parsed by the digest of its bytes: a review after a change
+    # reads as a new reviewer's, and a review of the same bytes as the first one did
+    package = tmp_path / "package"
+    shutil.copytree(MINIMAL, package)
+    with chainreview.open_snapshot(bundled_home) as snapshot:
+        reviewer = chainreview.Reviewer(snapshot)
+        first = canonical.dumps(reviewer.review(package, as_of=AS_OF))
+        assert canonical.dumps(reviewer.review(package, as_of=AS_OF)) == first
+        vendor = package / "vendor" / "northwind.yaml"
+        text = vendor.read_text(encoding="utf-8")
+        vendor.write_text(text.replace("jurisdiction: US", "jurisdiction: CN"), encoding="utf-8")
+        changed = reviewer.review(package, as_of=AS_OF)
+        fresh = chainreview.Reviewer(snapshot).review(package, as_of=AS_OF)
+    assert canonical.dumps(changed) == canonical.dumps(fresh) != first
+    digest = hashlib.sha256(vendor.read_bytes()).hexdigest()
+    assert changed.determination.inputs["vendor/northwind.yaml"] == digest

@@ -16,6 +16,7 @@ import select
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -448,8 +449,9 @@ def load_yaml(data: bytes, display: str) -> Any:
         message = f"YAML of {len(data):,} bytes, over the {limits.MAX_YAML_BYTES:,}-byte YAML limit"
         raise LimitExceeded(display, message)
     text = decode_utf8(data, display)
+    shape: _Shape | None = None
     try:
-        value = _from_events(text)
+        value, shape = _from_events(text)
     except Exception:  # anything out of the ordinary: the node graph decides, with its errors
         value = _NOT_PLAIN
     try:
@@ -473,8 +475,28 @@ def load_yaml(data: bytes, display: str) -> Any:
         raise yaml_error(exc, display) from exc
     except RecursionError as exc:
         raise LimitExceeded(display, "YAML nested too deeply to parse") from exc
-    _check_shared_structure(value, display)
+    if shape is None:
+        _check_shared_structure(value, display)
+    else:
+        _check_shape(shape, display)
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """The height and size (in collections) of a value without aliases, as `_from_events`
+    counted them while building it: a tree, which `_check_shared_structure` need not walk."""
+
+    height: int
+    size: int
+
+
+def _check_shape(shape: _Shape, display: str) -> None:
+    """`_check_shared_structure`'s limits, on a tree's measured shape."""
+    if shape.height > limits.MAX_JSON_DEPTH:
+        raise LimitExceeded(display, f"nesting deeper than {limits.MAX_JSON_DEPTH} levels")
+    if shape.size > limits.MAX_EXPANDED_NODES:
+        raise LimitExceeded(display, "YAML aliases expand past the node limit")
 
 
 _NOT_PLAIN: Any = object()
@@ -490,9 +512,10 @@ class _Unplain(Exception):
     """The document is not plain (see `load_yaml`): the node graph must read it."""
 
 
-def _from_events(text: str) -> Any:
+def _from_events(text: str) -> tuple[Any, _Shape | None]:
     """A plain YAML document's value built from libyaml's events, as `get_single_data` builds
-    it; `_Unplain` (or the parser's error) for anything else.
+    it, with its shape when no alias made it share a collection (else None); `_Unplain` (or the
+    parser's error) for anything else.
 
     Each open collection is a `[container, key]` pair: a mapping's key waits in the pair until
     its value comes. A key given twice, a key that cannot be hashed, a merge key, an explicit
@@ -511,6 +534,8 @@ def _from_events(text: str) -> Any:
         waiting = _NOT_PLAIN  # a mapping's pair holds this while it waits for a key
         root: Any = None
         documents = 0
+        height = size = 0
+        aliased = False
         while True:
             event: Any = loader.get_event()
             kind = type(event)
@@ -532,18 +557,22 @@ def _from_events(text: str) -> Any:
                 value = {} if kind is events.MappingStartEvent else []
                 _anchor(anchors, event.anchor, value)
                 open_.append([value, waiting])
+                size += 1
+                if len(open_) > height:
+                    height = len(open_)
                 continue
             elif kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
                 value = open_.pop()[0]
             elif kind is events.AliasEvent:
                 value = anchors[event.anchor]
+                aliased = True
             elif kind is events.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     raise _Unplain
                 continue
             elif kind is events.StreamEndEvent:
-                return root
+                return root, None if aliased else _Shape(height, size)
             else:  # stream start, document end
                 continue
             if kind is events.ScalarEvent:

@@ -55,6 +55,7 @@ from chainreview.evidence.overrides import Override, read_overrides
 from chainreview.evidence.product import Product
 from chainreview.evidence.supply_chain import SupplyChain
 from chainreview.evidence.vex import VexStatement
+from chainreview.evidence.yaml_memo import YamlMemo
 from chainreview.factors.answers import answer_problems
 from chainreview.factors.catalogue import load_profile
 from chainreview.factors.intel_port import SnapshotIntel
@@ -160,8 +161,10 @@ class Reviewer:
 
     Everything derived from the snapshot (the matchers, the sanctions screening index, the
     plugin versions) is made once, here, so one reviewer reviews many packages without reloading
-    anything; `review` is a function of its arguments and the snapshot. A reviewer belongs to
-    the thread that opened its snapshot (a server keeps one per worker thread).
+    anything; `review` is a function of its arguments and the snapshot. It keeps the YAML files
+    it read parsed, by the sha256 of their bytes (`YamlMemo`): a changed file is read afresh.
+    A reviewer belongs to the thread that opened its snapshot (a server keeps one per worker
+    thread).
     """
 
     def __init__(
@@ -179,6 +182,7 @@ class Reviewer:
         self._intel = SnapshotIntel(snapshot)
         self._evaluators = tuple(evaluators) if evaluators is not None else registered()
         self._clock = clock
+        self._yaml = YamlMemo()
         plugins = {f"evaluator:{e.name}": e.version for e in self._evaluators}
         plugins.update({f"matcher:{m.name}": m.version for m in self._matchers})
         plugins["chainreview"] = __version__
@@ -212,7 +216,11 @@ class Reviewer:
         intelligence be final; `progress` hears of each product's scan steps. Raises
         `InputError` for unreadable or invalid input.
         """
-        declared = package if isinstance(package, Declaration) else load_package(package)
+        declared = (
+            package
+            if isinstance(package, Declaration)
+            else load_declaration(Path(package), answer_checks=(answer_problems,), memo=self._yaml)
+        )
         if regime is not None:
             declared = dataclasses.replace(declared, regime=regime)
         weighed = cii_part(declared)  # Art. 2: the products serving CII, when some do

@@ -48,6 +48,7 @@ from chainreview.evidence.sbom import read_sbom
 from chainreview.evidence.schema_checks import DECLARATION_SCHEMA_ID, duplicates, schema_problems
 from chainreview.evidence.vendor_profile import VendorProfile, vendor_profile_from
 from chainreview.evidence.vex import VexDocument, read_vex
+from chainreview.evidence.yaml_memo import YamlMemo
 
 MANIFEST = "declaration.yaml"
 """File name of the manifest at the root of a declaration package."""
@@ -278,7 +279,8 @@ class _Package:
     """The package folder: resolves its paths safely, digests every file it hands out and collects
     the problems met on the way."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, memo: YamlMemo | None = None) -> None:
+        self.memo = memo
         try:
             self.root = directory.resolve(strict=True)
         except OSError as exc:
@@ -304,8 +306,14 @@ class _Package:
         self.add(error.path, error.location, error.message)
 
     def check_schema(self, value: Any, reference: str, file: str) -> list[Problem]:
-        """Record and return the violations of the schema at `reference` by `value` from `file`."""
+        """Record and return the violations of the schema at `reference` by `value`, the YAML
+        file `file` as read (none when the memo knows its bytes valid)."""
+        digest = self.inputs[file].sha256
+        if self.memo is not None and self.memo.valid(digest, reference):
+            return []
         problems = schema_problems(value, reference, file)
+        if self.memo is not None and not problems:
+            self.memo.found_valid(digest, reference)
         self.problems += problems
         return problems
 
@@ -371,8 +379,13 @@ class _Package:
         try:
             name, real = self.locate(value, file, pointer)
             data = raw.read_bytes(real, name)
-            self.record(name, real, role, (hashlib.sha256(data).hexdigest(), len(data)))
-            parsed = raw.load_yaml(data, name)
+            digest = hashlib.sha256(data).hexdigest()
+            self.record(name, real, role, (digest, len(data)))
+            parsed = (
+                raw.load_yaml(data, name)
+                if self.memo is None
+                else self.memo.load(data, digest, name)
+            )
         except InputError as error:
             self.refuse(error)
             return None
@@ -421,14 +434,16 @@ _VENDOR_SCHEMA = f"{DECLARATION_SCHEMA_ID}#/$defs/vendor_profile"
 _QUESTIONNAIRE_SCHEMA = f"{DECLARATION_SCHEMA_ID}#/$defs/questionnaire"
 
 
-def load_declaration(directory: Path, *, answer_checks: Sequence[AnswerCheck] = ()) -> Declaration:
+def load_declaration(
+    directory: Path, *, answer_checks: Sequence[AnswerCheck] = (), memo: YamlMemo | None = None
+) -> Declaration:
     """Read, validate and cross-check the declaration package in `directory`.
 
     Every file is checked, and `answer_checks` are run on the answers the schema accepts; raises
     `InvalidPackage` listing every problem found, each naming its package-relative file and JSON
-    pointer.
+    pointer. With a `memo`, YAML files whose bytes it has parsed before are not parsed again.
     """
-    package = _Package(directory)
+    package = _Package(directory, memo)
     read = package.yaml(MANIFEST, str(directory), "", InputRole.MANIFEST)
     if read is None:
         raise package.invalid()

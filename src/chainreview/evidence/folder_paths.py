@@ -9,7 +9,9 @@ gave the path.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path, PurePosixPath
 
 from chainreview.errors import InputError
@@ -35,14 +37,35 @@ def locate(
         raise InputError(file, f"path {value!r} refused: `..` leaves the {folder}", pointer)
     name = relative.as_posix()
     target = root / relative
-    try:
-        real = target.resolve(strict=True)
-    except FileNotFoundError as exc:
-        raise InputError(file, f"no such file {name!r} in the {folder}", pointer) from exc
-    except (OSError, RuntimeError) as exc:
-        raise InputError(file, f"cannot resolve {name!r}", pointer) from exc
-    if not real.is_relative_to(root):
-        raise InputError(file, f"path {name!r} refused: a link leads outside", pointer)
-    if not real.is_file():
+    mode = _plain_mode(root, relative.parts)
+    if mode is None:  # a link on the way, or something missing: resolve it all
+        try:
+            real = target.resolve(strict=True)
+        except FileNotFoundError as exc:
+            raise InputError(file, f"no such file {name!r} in the {folder}", pointer) from exc
+        except (OSError, RuntimeError) as exc:
+            raise InputError(file, f"cannot resolve {name!r}", pointer) from exc
+        if not real.is_relative_to(root):
+            raise InputError(file, f"path {name!r} refused: a link leads outside", pointer)
+        regular = real.is_file()
+    else:
+        real, regular = target, stat.S_ISREG(mode)
+    if not regular:
         raise InputError(file, f"{name!r} is not a regular file", pointer)
     return name, real
+
+
+def _plain_mode(root: Path, parts: tuple[str, ...]) -> int | None:
+    """The `st_mode` of `root`/`parts` when no step below the resolved `root` is a link (the
+    path is then its own real location, inside `root`), else None (the caller resolves)."""
+    here = str(root)
+    mode = None
+    for part in parts:
+        here = os.path.join(here, part)
+        try:
+            mode = os.lstat(here).st_mode
+        except OSError:
+            return None
+        if stat.S_ISLNK(mode):
+            return None
+    return mode

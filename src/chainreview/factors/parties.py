@@ -11,7 +11,8 @@ of the review: the screener being None (no sanctions feed) leaves every family u
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
@@ -153,8 +154,10 @@ def screen_parties(
     )
 
 
-def unscreened(lists: Sequence[str]) -> tuple[Limitation, ...]:
-    """The limitations for the list families none of `lists` (the ids screened) belongs to."""
+@functools.lru_cache(maxsize=16)
+def unscreened(lists: tuple[str, ...]) -> tuple[Limitation, ...]:
+    """The limitations for the list families none of `lists` (the ids screened) belongs to
+    (kept per `lists`: a snapshot's lists are the same in every review)."""
     why = "not in the intel snapshot" if lists else "no sanctions feed in the intel snapshot"
     return tuple(
         limitation(f"screening against the {family.name} ({why})")

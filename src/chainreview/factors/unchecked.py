@@ -14,8 +14,10 @@ these.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Final
 
 from chainreview.components.model import Component
 from chainreview.evidence.product import Product
@@ -121,18 +123,20 @@ def unchecked(product: Product, vendor: VendorProfile, coverage: Coverage) -> Un
     )
 
 
+_tokens: Final = functools.lru_cache(maxsize=1024)(screening_tokens)
+"""`screening_tokens` kept per name: a review asks for the same vendor and supplier names often."""
+
+
 def _names(vendor: VendorProfile) -> frozenset[tuple[str, ...]]:
     return frozenset(
-        tokens
-        for name in (vendor.legal_name, *vendor.other_names)
-        if (tokens := screening_tokens(name))
+        tokens for name in (vendor.legal_name, *vendor.other_names) if (tokens := _tokens(name))
     )
 
 
 def _is_first_party(component: Component, names: Iterable[tuple[str, ...]]) -> bool:
     known = set(names)
     return any(
-        screening_tokens(party) in known
+        _tokens(party) in known
         for party in (component.supplier, component.manufacturer, component.author)
         if party
     )
