@@ -21,7 +21,7 @@ from web_kit import EXAMPLE, GRID_OP, NOW, PASSWORD, REVIEWER, VENDOR_A, Site
 
 import chainreview
 from chainreview.api.bodylimit import MAX_BODY, UPLOAD_BODY
-from chainreview.case.service import list_case_views
+from chainreview.case.service import Step, list_case_views, take_action
 from chainreview.store import rounds, triages
 from chainreview.web.declared import DECLARED_COOKIE
 
@@ -258,3 +258,60 @@ def test_an_opinion_is_a_member_units(site: Site) -> None:
     )
     assert refused.status_code == 403
     assert "giving an opinion is for member-unit, not reviewer (li)" in _text(refused)
+
+
+def test_the_approver_decides_and_a_reviewer_records_a_condition_met(site: Site) -> None:
+    case_id = site.reviewed  # received → … → member-opinions, on the site's day
+    for action in ("check", "accept", "decide-review", "recommend"):
+        take_action(
+            site.store,
+            case_id,
+            Step(action=action, on=NOW.date()),
+            caller=REVIEWER,
+            expected_version=None,
+            home=None,
+        )
+    reviewer, reviewers_csrf = _session(site, "li")
+    assert "Record the decision and conclude" not in reviewer.get(f"/cases/{case_id}").text
+    approver, csrf = _session(site, "zhao")
+    page = approver.get(f"/cases/{case_id}", headers={"Accept-Language": "zh-CN"})
+    assert "记录审查决定并结案" in page.text
+    version = re.search(r'name="expected_version" value="(\d+)"', page.text)
+    assert version is not None
+    decision = {
+        "csrf": csrf,
+        "expected_version": version.group(1),
+        "outcome": "pass-with-conditions",
+        "reason": "Acceptable once the kernel is patched.",
+        "condition_text": "Ship firmware with the patched kernel.",
+        "condition_party": "vendor",
+        "condition_due": "2027-01-31",
+    }
+    wrong = approver.post(
+        f"/cases/{case_id}/decide", data={**decision, "condition_due": "2027-13-01"}
+    )
+    assert wrong.status_code == 422
+    assert "'2027-13-01' is not a day (YYYY-MM-DD)" in _text(wrong)
+    done = approver.post(f"/cases/{case_id}/decide", data=decision, follow_redirects=False)
+    assert (done.status_code, done.headers["location"]) == (
+        303,
+        f"/cases/{case_id}?done=decision#outcomes",
+    )
+    after = _text(approver.get(done.headers["location"]))
+    assert "The decision is recorded. The case is now: Review concluded (written notice)." in after
+    assert "Ship firmware with the patched kernel." in after
+    # the round's conditions come with it (grid-storage's round 1 states some): the reviewer
+    # is offered every condition, and records the one the approver added met
+    form = reviewer.get(f"/cases/{case_id}").text
+    offered = re.findall(r'<option value="(\d+)">', form)
+    assert offered, "the reviewer is offered the conditions to record met"
+    added = offered[-1]  # the approver's own comes after the round's
+    met = reviewer.post(
+        f"/cases/{case_id}/condition-met",
+        data={"csrf": reviewers_csrf, "condition": added, "note": "Firmware 7.4.3 shipped."},
+        follow_redirects=False,
+    )
+    assert met.headers["location"] == f"/cases/{case_id}?done=condition#outcomes"
+    final = reviewer.get(met.headers["location"]).text
+    assert "The condition is recorded as met." in _text(reviewer.get(met.headers["location"]))
+    assert added not in re.findall(r'<option value="(\d+)">', final)

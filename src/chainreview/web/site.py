@@ -16,7 +16,7 @@ from chainreview.api.ratelimit import LoginLimits
 from chainreview.api.settings import Settings, from_env
 from chainreview.home import data_home
 from chainreview.store.db import Store, open_store, utc_now
-from chainreview.web import pages, pages_portfolio, pages_work
+from chainreview.web import pages, pages_outcomes, pages_portfolio, pages_work
 
 Site: TypeAlias = FastAPI
 """The served application, as the CLI names it (only the faces under it import FastAPI)."""
@@ -40,6 +40,7 @@ def create_site(
     )
     app.include_router(pages.router)
     app.include_router(pages_work.router)
+    app.include_router(pages_outcomes.router)
     app.include_router(pages_portfolio.router)
     return app
 

@@ -10,8 +10,8 @@ from datetime import date
 from chainreview.api.views import deadline
 from chainreview.case.access import OFFICE, Caller
 from chainreview.case.diff import Assessment
-from chainreview.case.outcomes import Outcomes
-from chainreview.case.procedure import Allowed, allowed_actions, load_workflow
+from chainreview.case.outcomes import Outcomes, Standing
+from chainreview.case.procedure import Allowed, Role, allowed_actions, load_workflow
 from chainreview.case.rounds import Evidence
 from chainreview.case.service import CaseView
 from chainreview.factors.catalogue import load_catalogue
@@ -65,6 +65,10 @@ class CasePage:
     factors: tuple[Factor, ...]
     reports: bool
     """The caller may download the rounds' reports (the office: `case.rounds.round_result`)."""
+    decides: bool
+    """The case allows now an action taken with the decision, in the caller's role."""
+    settles: tuple[int, ...]
+    """The conditions the caller may record met (a reviewer: those neither met nor breached)."""
 
 
 def row(view: CaseView) -> Row:
@@ -121,4 +125,10 @@ def case_page(
         round_number=round_number,
         factors=tuple(Factor(title=titles.get(a.factor, a.factor), assessment=a) for a in assessed),
         reports=caller.role in OFFICE,
+        decides=any(a.with_decision and caller.role in a.roles for a in allowed),
+        settles=tuple(
+            t.condition.id
+            for t in outcomes.conditions
+            if caller.role is Role.REVIEWER and t.standing not in (Standing.MET, Standing.BREACHED)
+        ),
     )
