@@ -20,6 +20,7 @@ from chainreview.api.views_reviews import declared_out
 from chainreview.case.access import Caller
 from chainreview.case.credentials import Scope
 from chainreview.case.declarations import declare, declare_files
+from chainreview.portfolio.kept import keep_records
 
 router = APIRouter(prefix="/v1")
 NAME_CHARS = 200
@@ -76,6 +77,7 @@ def upload(
                 as_of=as_of,
                 allow_demo_intel=allow_demo_intel,
                 home=shared.settings.home,
+                keep=keep_records,
             )
     return declared_out(declared)
 
@@ -117,5 +119,6 @@ def upload_files(
             as_of=as_of,
             allow_demo_intel=allow_demo_intel,
             home=shared.settings.home,
+            keep=keep_records,
         )
     return declared_out(declared)
