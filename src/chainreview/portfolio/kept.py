@@ -42,6 +42,7 @@ from chainreview.store.records import SubmissionRecord
 __all__ = [
     "FINGERPRINT_SOURCES",
     "decoder",
+    "encoded",
     "fingerprint",
     "keep_records",
     "portfolios_of",
