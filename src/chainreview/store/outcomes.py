@@ -176,7 +176,7 @@ def list_decisions(tx: Tx, case_id: str) -> tuple[DecisionRecord, ...]:
 def latest_outcomes(tx: Tx) -> dict[str, str]:
     """The outcome of each decided case's latest decision, in one query."""
     query = select(Decision.case_id, Decision.outcome).order_by(Decision.id)
-    return dict(tx.session.execute(query).tuples().all())
+    return dict(tx.session.execute(query).all())
 
 
 def list_conditions(tx: Tx, case_id: str) -> tuple[ConditionRecord, ...]:
