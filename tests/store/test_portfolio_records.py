@@ -31,6 +31,7 @@ from chainreview.portfolio.product import declared_product
 from chainreview.portfolio.stored import declared_portfolios, merge_declared, stored_portfolio
 from chainreview.portfolio.what_if import vendor_fails
 from chainreview.reviewer import load_package
+from chainreview.store import files, outcomes
 from chainreview.store.db import Store
 from chainreview.store.tables import AuditEntry, PortfolioRecords, Submission
 
@@ -209,3 +210,16 @@ def test_the_product_page_reads_the_records(store: Store) -> None:
     read = from_declaration(load_package(EXAMPLES / "grid-storage"), case=case_id)
     assert found.product == next(p for p in read.products if p.id == "P-ARRAY")
     assert found.submission == 1
+
+
+def test_the_bulk_reads_give_what_the_per_case_reads_give(store: Store) -> None:
+    cases = list(_declare_all(store, kept=False))
+    submit_package(store, cases[0], EXAMPLES / "grid-storage", caller=GRID)
+    with store.transaction("setup") as tx:
+        outcomes.record_decision(tx, cases[1], outcome="pass", reason="first")
+        outcomes.record_decision(tx, cases[1], outcome="fail", reason="then")
+        outcomes.record_decision(tx, cases[2], outcome="pass", reason="once")
+    with store.transaction("test") as tx:
+        assert files.every_submission(tx) == {c: files.list_submissions(tx, c) for c in cases}
+        assert [len(files.list_submissions(tx, c)) for c in cases] == [2, 1, 1, 1]
+        assert outcomes.latest_outcomes(tx) == {cases[1]: "fail", cases[2]: "pass"}
