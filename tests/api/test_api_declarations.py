@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+import orjson
 import pytest
 from api_kit import GRID, GRID_OP, REVIEWER, SUPPLIER_A, SUPPLIER_B, TELECOM, VENDOR_A, World
 from declare_kit import AS_OF, bomb, package_files, symlinked, with_member, zipped
@@ -24,8 +25,12 @@ import chainreview
 from chainreview.api.bodylimit import UPLOAD_BODY
 from chainreview.case.declarations import FilesUpload, declare
 from chainreview.errors import InputError
-from chainreview.reviewer import Reviewer
+from chainreview.portfolio.declared import from_declaration
+from chainreview.portfolio.kept import decoder, fingerprint
+from chainreview.portfolio.model import Portfolio
+from chainreview.reviewer import Reviewer, load_package
 from chainreview.snapshots import open_snapshot
+from chainreview.store import portfolio_records
 
 
 def _upload(
@@ -304,3 +309,25 @@ def test_a_declaration_whose_review_fails_opens_no_case(world: World, who: str) 
         )
     with world.client() as client:
         assert client.get("/v1/cases", headers=world.auth(REVIEWER)).json()["cases"] == []
+
+
+def test_both_uploads_keep_the_portfolio_records_with_the_submission(
+    world: World, tmp_path: Path
+) -> None:
+    files = package_files()
+    cases = [
+        _upload(world, REVIEWER, zipped(files)).json()["case"]["id"],
+        _upload_files(world, REVIEWER, list(files.items())).json()["case"]["id"],
+    ]
+    folder = tmp_path / "package"
+    for name, data in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    with world.store.transaction("test") as tx:
+        kept = portfolio_records.kept(tx, [(case, 1) for case in cases])
+    assert set(kept) == {(case, 1) for case in cases}
+    for case in cases:
+        code, document = kept[case, 1]
+        assert code == fingerprint()
+        expected = from_declaration(load_package(folder), case=case)
+        assert decoder(Portfolio)(orjson.loads(document)) == expected

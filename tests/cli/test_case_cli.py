@@ -17,6 +17,8 @@ from typing import Any
 from chainreview.case.access import Caller
 from chainreview.case.procedure import Role
 from chainreview.case.users import Person, register
+from chainreview.portfolio.kept import fingerprint
+from chainreview.store import portfolio_records
 from chainreview.store.db import open_store
 
 OPERATOR = "State Grid Demo Co."
@@ -147,6 +149,9 @@ def test_submit_and_review_a_package_as_a_round(tmp_path: Path) -> None:
     submitted = as_json(run(tmp_path, "submit", case_id, str(example), "--format", "json"))
     assert submitted["number"] == 1
     assert "declaration.yaml" in {f["path"] for f in submitted["files"]}
+    with open_store(None, home=tmp_path) as store, store.transaction("test") as tx:
+        # its portfolio records kept with it, by this code (docs/store.md)
+        assert portfolio_records.kept(tx, [(case_id, 1)])[case_id, 1][0] == fingerprint()
     kept = as_json(run(tmp_path, "review", case_id, "--as-of", "2026-11-30", "--format", "json"))
     assert (kept["round"], kept["submission"]) == (1, 1)
     assert len(kept["snapshot"]) == 64

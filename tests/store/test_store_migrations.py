@@ -70,6 +70,7 @@ TABLES = {
     "conditions",
     "decisions",
     "opinions",
+    "portfolio_records",
     "rounds",
     "rereview_flags",
     "submission_files",

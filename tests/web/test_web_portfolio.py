@@ -18,10 +18,12 @@ from typing import Final
 import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
+from sqlalchemy import func, select
 from web_kit import EXAMPLE, GRID, PASSWORD, SUPPLIER_B, Site
 
 from chainreview.case.rounds import submit_package
 from chainreview.intel import bundled
+from chainreview.store.tables import AuditEntry
 
 DATABASE: Final = EXAMPLE.parent / "domestic-database"
 TOKEN = re.compile(r'name="token" value="([^"]+)"')
@@ -335,3 +337,32 @@ def test_the_pages_speak_chinese(world: Site) -> None:
     page = li.get(f"/products/{world.reviewed}/P-ARRAY")
     assert "供应链图" in page.text
     assert "关键" in page.text
+
+
+def _downloads(site: Site) -> int:
+    with site.store.transaction("count") as tx:
+        found = tx.session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "file.download")
+        )
+    return int(found or 0)
+
+
+def test_the_pages_read_the_portfolio_records_kept_on_first_view(world: Site) -> None:
+    # The world's packages were submitted without their records (as before revision 0009):
+    # the first view reads each package once (its downloads audited) and keeps its records;
+    # the next views read only the records, and show the very same pages.
+    wang = _client(world, "wang")
+    pages = (
+        f"/products/{world.reviewed}/P-ARRAY",
+        "/products",
+        "/portfolio/blast-radius?by=vendor&value=veltrani",
+        "/portfolio/concentration",
+    )
+    before = _downloads(world)
+    first = [wang.get(path) for path in pages]
+    assert [page.status_code for page in first] == [200] * len(pages)
+    read = _downloads(world)
+    assert read > before
+    again = [wang.get(path) for path in pages]
+    assert _downloads(world) == read
+    assert [page.text for page in again] == [page.text for page in first]

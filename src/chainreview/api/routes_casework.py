@@ -51,6 +51,7 @@ from chainreview.case.service import case_today
 from chainreview.case.triage import current_findings
 from chainreview.errors import NotFound
 from chainreview.levels import Level
+from chainreview.portfolio.kept import keep_records
 
 router = APIRouter(prefix="/v1")
 
@@ -248,7 +249,9 @@ def submit(
         unpacked = FilePath(scratch) / "unpacked"
         unpacked.mkdir()
         folder = ZipUpload(received, display).place(unpacked)
-        return submission_out(submit_package(store, case_id, folder, caller=caller))
+        return submission_out(
+            submit_package(store, case_id, folder, caller=caller, keep=keep_records)
+        )
 
 
 @router.post(

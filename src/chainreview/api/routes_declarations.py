@@ -20,6 +20,7 @@ from chainreview.api.views_reviews import declared_out
 from chainreview.case.access import Caller
 from chainreview.case.credentials import Scope
 from chainreview.case.declarations import FilesUpload, ZipUpload, declare
+from chainreview.portfolio.kept import keep_records
 
 router = APIRouter(prefix="/v1")
 NAME_CHARS = 200
@@ -75,6 +76,7 @@ def upload(
                 as_of=as_of,
                 allow_demo_intel=allow_demo_intel,
                 home=shared.settings.home,
+                keep=keep_records,
             )
     return declared_out(declared)
 
@@ -115,5 +117,6 @@ def upload_files(
             as_of=as_of,
             allow_demo_intel=allow_demo_intel,
             home=shared.settings.home,
+            keep=keep_records,
         )
     return declared_out(declared)

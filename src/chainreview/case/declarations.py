@@ -8,8 +8,9 @@ as `chainreview review` does (`load_package`: every problem listed, nothing stor
 is one), then opens the case on the declaration (its regime, title and operator; the vendor
 named, or the package's only one) with the package as its first submission. It is reviewed
 first, as of `as_of` (default: the day it was received in the regime's time zone), and the case,
-its submission and (for a reviewer) its first round are then recorded in one transaction: an
-archive or a package with problems, or a review that fails, opens no case.
+its submission, what `keep` derives from it (the portfolio records) and (for a reviewer) its
+first round are then recorded in one transaction: an archive or a package with problems, or a
+review that fails, opens no case.
 
 * a reviewer registering a declaration received gets the case's first round (as `case review`
   makes it on a case without risk acceptances or triages), recorded and pinned to its snapshot;
@@ -28,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from chainreview.case.access import Caller, check_role, same_org
 from chainreview.case.procedure import Opening, Role
-from chainreview.case.rounds import package_contents, record_round, result_json
+from chainreview.case.rounds import Keep, package_contents, record_round, result_json
 from chainreview.case.service import OPENERS, CaseView, Opened, open_in, view_case
 from chainreview.errors import InputError
 from chainreview.evidence.declaration import MANIFEST, Declaration
@@ -95,13 +96,16 @@ def declare(
     as_of: date | None = None,
     allow_demo_intel: bool = False,
     home: Path | None,
+    keep: Keep | None = None,
 ) -> Declared:
     """Open a case on the declaration package `upload` received at `now` (aware), and review
     it (see the module doc)."""
     check_role(caller, OPENERS[Opening.DECLARATION], "declaring a package")
     with tempfile.TemporaryDirectory(prefix="chainreview-upload-") as scratch:
         folder = upload.place(Path(scratch))
-        return _declare(store, folder, reviewer, caller, now, vendor, as_of, allow_demo_intel, home)
+        return _declare(
+            store, folder, reviewer, caller, now, vendor, as_of, allow_demo_intel, home, keep
+        )
 
 
 def _declare(
@@ -114,6 +118,7 @@ def _declare(
     as_of: date | None,
     allow_demo_intel: bool,
     home: Path | None,
+    keep: Keep | None,
 ) -> Declared:
     declared = load_package(folder)
     contents = package_contents(folder, declared)
@@ -131,6 +136,8 @@ def _declare(
     with store.transaction(caller.name) as tx:
         record = open_in(tx, opened, caller=caller)
         submission = files.submit(tx, record.id, contents, party=PARTY[caller.role])
+        if keep is not None:
+            keep(tx, submission, declared)
         kept = None
         if caller.role is Role.REVIEWER:
             kept = record_round(tx, record.id, submission.number, reviewer, reviewed)

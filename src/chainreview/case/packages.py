@@ -45,15 +45,15 @@ def declared_packages(store: Store, *, caller: Caller) -> Declared:
     kept: list[SubmissionRecord] = []
     left_out: list[LeftOut] = []
     with store.transaction(caller.name) as tx:
-        for case, _ in cases.list_positions(tx):
-            if not sees_case(caller, case, case.consulted):
-                continue
-            decided = outcomes.list_decisions(tx, case.id)
-            submitted = files.list_submissions(tx, case.id)
-            seen = [s for s in submitted if sees_submission(caller, s.party)]
+        positions = cases.list_positions(tx)
+        decided = outcomes.latest_outcomes(tx)
+        submitted = files.every_submission(tx)
+    for case, _ in positions:
+        if sees_case(caller, case, case.consulted):
+            seen = [s for s in submitted.get(case.id, ()) if sees_submission(caller, s.party)]
             if case.state == WITHDRAWN:
                 left_out.append(LeftOut(case_id=case.id, reason="the declaration was withdrawn"))
-            elif decided and decided[-1].outcome == REFUSED:
+            elif decided.get(case.id) == REFUSED:
                 left_out.append(
                     LeftOut(case_id=case.id, reason="its decision refuses the purchase (fail)")
                 )

@@ -60,19 +60,29 @@ Choice = Callable[[tuple[AcceptanceRecord, ...]], tuple[AcceptanceRecord, ...]]
 """Picks, from a case's risk acceptances, those a round applies."""
 Triaged = Callable[[tuple[TriageRecord, ...]], tuple[TriageRecord, ...]]
 """Picks, from a case's triages, those a round applies."""
+Keep = Callable[[Tx, SubmissionRecord, Declaration], None]
+"""Keeps what is derived from a submission (read as the declaration) in the transaction that
+records it: the portfolio records (`portfolio.kept.keep_records`)."""
 
 
-def submit_package(store: Store, case_id: str, folder: Path, *, caller: Caller) -> SubmissionRecord:
+def submit_package(
+    store: Store, case_id: str, folder: Path, *, caller: Caller, keep: Keep | None = None
+) -> SubmissionRecord:
     """Check the declaration package in `folder` and store every file it is read from as the
     case's next submission, made by the caller's party (applicant, vendor, or a reviewer for
-    the office); raises `InvalidPackage` (nothing stored) when it has problems."""
+    the office), with what `keep` derives from it; raises `InvalidPackage` (nothing stored)
+    when it has problems."""
     check_role(caller, SUBMITTERS, "submitting a package")
     with store.transaction(caller.name) as tx:
         visible_case(tx, caller, case_id)
-    contents = package_contents(folder, load_package(folder))
+    declared = load_package(folder)
+    contents = package_contents(folder, declared)
     with store.transaction(caller.name) as tx:
         visible_case(tx, caller, case_id)
-        return files.submit(tx, case_id, contents, party=SUBMITTERS[caller.role])
+        submission = files.submit(tx, case_id, contents, party=SUBMITTERS[caller.role])
+        if keep is not None:
+            keep(tx, submission, declared)
+        return submission
 
 
 def package_contents(folder: Path, declared: Declaration) -> dict[str, bytes]:

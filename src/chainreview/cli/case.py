@@ -215,9 +215,12 @@ def submit(
     """Store a declaration package as the case's next submission: checked first (exit 3 and
     nothing stored when it has problems), every file it is read from kept under its sha256."""
     from chainreview.case.rounds import submit_package
+    from chainreview.portfolio.kept import keep_records
 
     with open_cases() as store:
-        submitted = submit_package(store, case_id, package, caller=caller(store, as_user))
+        submitted = submit_package(
+            store, case_id, package, caller=caller(store, as_user), keep=keep_records
+        )
     if output_format is OutputFormat.JSON:
         print_json(submitted)
         return

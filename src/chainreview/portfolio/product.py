@@ -11,18 +11,15 @@ without such a submission and a product the declaration does not hold are one an
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from chainreview.case.access import Caller, sees_submission, visible_case
-from chainreview.case.packages import LeftOut, written_package
+from chainreview.case.packages import LeftOut
 from chainreview.errors import NotFound
 from chainreview.portfolio.build import PortfolioGraph, build_graph
-from chainreview.portfolio.declared import from_declaration
+from chainreview.portfolio.kept import portfolios_of
 from chainreview.portfolio.model import DeployedProduct, Portfolio, System, Vendor, VendorSite
 from chainreview.portfolio.stored import declared_portfolios
-from chainreview.reviewer import load_package
 from chainreview.store import files
 from chainreview.store.db import Store
 
@@ -108,9 +105,7 @@ def declared_product(
         seen = [s for s in files.list_submissions(tx, case_id) if sees_submission(caller, s.party)]
     if not seen:
         raise missing
-    with tempfile.TemporaryDirectory(prefix="chainreview-product-") as scratch:
-        folder = written_package(store, seen[-1], Path(scratch) / "package", caller=caller)
-        portfolio = from_declaration(load_package(folder), case=case_id)
+    (portfolio,) = portfolios_of(store, seen[-1:], caller=caller)
     product = next((p for p in portfolio.products if p.id == product_id), None)
     if product is None:
         raise missing

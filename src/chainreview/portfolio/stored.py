@@ -2,8 +2,9 @@
 
 Each case's declaration is its latest submission the caller may see (`case.packages`); a
 withdrawn declaration and one whose decision refuses the purchase are left out, with the reason.
-Each package is read as `chainreview review` reads it and turned into portfolio records by
-`from_declaration`; the records of all of them are then put together (docs/portfolio.md):
+Each package's portfolio records (`from_declaration` of the package as `chainreview review`
+reads it) are loaded as kept in the store (`portfolio.kept`); the records of all of them are
+then put together (docs/portfolio.md):
 
 * a product keeps its declaration's id prefixed by its case (`CR-2026-0001/ctrl`): two
   declarations may use the same id for different products;
@@ -16,17 +17,14 @@ Each package is read as `chainreview review` reads it and turned into portfolio 
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from chainreview.case.access import Caller
-from chainreview.case.packages import LeftOut, declared_packages, written_package
+from chainreview.case.packages import LeftOut, declared_packages
 from chainreview.errors import InputError
-from chainreview.portfolio.declared import from_declaration
+from chainreview.portfolio.kept import portfolios_of
 from chainreview.portfolio.model import DeployedProduct, Portfolio, System, Vendor, VendorSite
-from chainreview.reviewer import load_package
 from chainreview.store.db import Store
 
 __all__ = [
@@ -113,15 +111,14 @@ class DeclaredPortfolios:
 
 
 def declared_portfolios(store: Store, *, caller: Caller) -> DeclaredPortfolios:
-    """Each declaration the caller may see (`case.packages.declared_packages`), read."""
+    """Each declaration the caller may see (`case.packages.declared_packages`), its records
+    loaded from the store (`portfolio.kept`)."""
     declared = declared_packages(store, caller=caller)
-    portfolios: list[tuple[str, Portfolio]] = []
-    for submission in declared.submissions:
-        with tempfile.TemporaryDirectory(prefix="chainreview-portfolio-") as scratch:
-            folder = written_package(store, submission, Path(scratch) / "package", caller=caller)
-            read = from_declaration(load_package(folder), case=submission.case_id)
-        portfolios.append((submission.case_id, read))
-    return DeclaredPortfolios(portfolios=tuple(portfolios), left_out=declared.left_out)
+    loaded = portfolios_of(store, declared.submissions, caller=caller)
+    return DeclaredPortfolios(
+        portfolios=tuple((s.case_id, p) for s, p in zip(declared.submissions, loaded, strict=True)),
+        left_out=declared.left_out,
+    )
 
 
 def merge_declared(

@@ -173,6 +173,12 @@ def list_decisions(tx: Tx, case_id: str) -> tuple[DecisionRecord, ...]:
     return tuple(_decision(row) for row in tx.session.scalars(query))
 
 
+def latest_outcomes(tx: Tx) -> dict[str, str]:
+    """The outcome of each decided case's latest decision, in one query."""
+    query = select(Decision.case_id, Decision.outcome).order_by(Decision.id)
+    return dict(tx.session.execute(query).all())
+
+
 def list_conditions(tx: Tx, case_id: str) -> tuple[ConditionRecord, ...]:
     """A case's conditions, in the order set."""
     query = select(Condition).where(Condition.case_id == case_id).order_by(Condition.id)

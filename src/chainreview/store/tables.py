@@ -333,6 +333,25 @@ class Triage(Base):
     triaged_by: Mapped[str] = mapped_column(String(200))
 
 
+class PortfolioRecords(Base):
+    """A submission's portfolio records (`chainreview.portfolio.kept`): derived from its files,
+    kept so that a portfolio question need not read the package again (revision 0009)."""
+
+    __tablename__ = "portfolio_records"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["case_id", "submission"], ["submissions.case_id", "submissions.number"]
+        ),
+    )
+
+    case_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    submission: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    """The code that derived them: records under another one are derived again."""
+    document: Mapped[bytes] = mapped_column(LargeBinary)
+    """The records as JSON."""
+
+
 class User(Base):
     """Someone who may use the case database: one role, and for an operator or a supplier the
     organisation they act for (compared with a case's `applicant_org` / `vendor_org`)."""
