@@ -68,7 +68,7 @@ def data_texts() -> Iterator[str]:
             yield from citations(profile, factor.id)
     for kind in Art6Commitment:
         m = commitment(kind)
-        yield from (m.text, m.verification)
+        yield from (m.text, m.verification, kind.phrase)
     for info in pkgutil.iter_modules(chainreview.factors.__path__):
         module = importlib.import_module(f"chainreview.factors.{info.name}")
         yield from _texts(vars(module).values())

@@ -234,9 +234,9 @@ def test_sentences_dates_and_numbers_by_hand() -> None:
     assert loc.sentence("P-X 1.0: security support ended (2025-12-31)") == (
         "P-X 1.0：安全支持已终止（2025年12月31日）"
     )
-    assert loc.sentence("acme: no-illegal-device-control not signed") == (
-        "acme：未签署：不非法控制和操纵用户设备"
-    )
+    assert loc.sentence(
+        "acme: commitment “no illegal control or manipulation of user devices” not signed"
+    ) == ("acme：未签署承诺：不非法控制和操纵用户设备")
     assert loc.date("2026-02-01") == "2026年2月1日"
     assert loc.number(1800000000) == "1,800,000,000"
     unknown = "P-X: the vendor sings on Tuesdays"

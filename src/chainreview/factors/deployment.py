@@ -215,7 +215,8 @@ def _commitments(vendor: VendorProfile, gaps: list[Gap | Limitation]) -> list[Ra
             ref=f"{vendor.file}#/commitments/{n}",
             detail=f"signed {commitment.date}" if commitment.signed else "not signed",
         )
-        reason = f"{vendor.id}: {kind} " + ("signed" if commitment.signed else "not signed")
+        signed = "signed" if commitment.signed else "not signed"
+        reason = f"{vendor.id}: commitment “{kind.phrase}” {signed}"
         raised.append(
             F19_COMMITMENT.fire(
                 Level.NONE if commitment.signed else level, reason, [ref], m.commitment(kind)
