@@ -130,8 +130,8 @@ def _criticality(ctx: ReviewContext) -> list[Raise]:
             level = _BY_RANK[min(rank, RANK[Level.CRITICAL])]
             exposure = ", internet-facing" if system.internet_facing else ""
             reason = (
-                f"{product.id} (x{product.quantity}, {product.category}) serves {system.name} "
-                f"({system.criticality}{exposure}) as {deployment.function}"
+                f"{product.id} (x{product.quantity}, {product.category.words}) serves "
+                f"{system.name} ({system.criticality}{exposure}) as {deployment.function}"
             )
             refs = [
                 declared(f"/products/{n}/deployments/{d}", deployment.function),
