@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po, write_po
 
@@ -68,7 +68,7 @@ def data_texts() -> Iterator[str]:
             yield from citations(profile, factor.id)
     for kind in Art6Commitment:
         m = commitment(kind)
-        yield from (m.text, m.verification)
+        yield from (m.text, m.verification, kind.phrase)
     for info in pkgutil.iter_modules(chainreview.factors.__path__):
         module = importlib.import_module(f"chainreview.factors.{info.name}")
         yield from _texts(vars(module).values())
@@ -219,8 +219,14 @@ def _write(pot: Catalog, folder: Path, domain: str, where: Callable[[Language], 
         catalog.fuzzy = False
         with path.open("wb") as out:
             write_po(out, catalog, width=100, ignore_obsolete=True, sort_output=False)
-        empty = sum(1 for m in catalog if m.id and not m.string)
+        empty = sum(1 for m in catalog if m.id and not translated(m))
         print(f"{path.relative_to(ROOT)}: {len(catalog)} messages, {empty} untranslated")
+
+
+def translated(message: Message) -> bool:
+    """Whether `message` has its translation: a plural message every form (`msgstr[n]`)."""
+    forms = message.string if isinstance(message.string, tuple) else (message.string,)
+    return all(forms)
 
 
 if __name__ == "__main__":

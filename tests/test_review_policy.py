@@ -275,8 +275,8 @@ def test_a_commitment_neither_signed_nor_refused_is_one_condition(
     # the factors still say what is missing, in one wording
     f05 = _by_id(d)["F05"]
     assert (
-        "qinghe's Art. 6 commitment no-unjustified-supply-interruption (neither signed nor "
-        "refused)" in [g.what for g in f05.missing_evidence]
+        "qinghe's Art. 6 commitment “no interruption of product supply without good reason” "
+        "(neither signed nor refused)" in [g.what for g in f05.missing_evidence]
     )
 
 

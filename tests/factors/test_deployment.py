@@ -108,7 +108,7 @@ def test_missing_or_broken_commitments(package: Path) -> None:
     f19 = _assess(package)["F19"]
     assert f19.level is Level.UNDETERMINED
     assert gaps(f19) == (
-        "missing evidence: northwind's Art. 6 commitment no-illegal-data-acquisition "
+        "missing evidence: northwind's Art. 6 commitment “no illegal acquisition of user data” "
         "(neither signed nor refused)",
     )
     _answer(package, "F19.Q4", True)

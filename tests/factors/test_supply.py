@@ -21,7 +21,10 @@ def test_fixture_continuity_is_undetermined_without_sanctions_lists(package: Pat
     assert f05.level is Level.UNDETERMINED
     assert "missing evidence: the support end date of P-CTRL" in gaps(f05)
     assert any("OFAC SDN" in m for m in limits(f05))
-    assert "northwind: commitment no-unjustified-supply-interruption not signed" in f05.reasons
+    assert (
+        "northwind: commitment “no interruption of product supply without good reason” not signed"
+        in f05.reasons
+    )
 
 
 def test_support_already_ended_is_high_despite_missing_lists(package: Path) -> None:

@@ -11,6 +11,7 @@ products and functions) must contain no English message of the catalogue.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import io
 import pkgutil
 import re
@@ -22,7 +23,7 @@ from typing import Any
 
 import pytest
 import yaml
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 from lxml import html as lxml_html
 
@@ -233,9 +234,9 @@ def test_sentences_dates_and_numbers_by_hand() -> None:
     assert loc.sentence("P-X 1.0: security support ended (2025-12-31)") == (
         "P-X 1.0：安全支持已终止（2025年12月31日）"
     )
-    assert loc.sentence("acme: no-illegal-device-control not signed") == (
-        "acme：未签署：不非法控制和操纵用户设备"
-    )
+    assert loc.sentence(
+        "acme: commitment “no illegal control or manipulation of user devices” not signed"
+    ) == ("acme：未签署承诺：不非法控制和操纵用户设备")
     assert loc.date("2026-02-01") == "2026年2月1日"
     assert loc.number(1800000000) == "1,800,000,000"
     unknown = "P-X: the vendor sings on Tuesdays"
@@ -265,3 +266,20 @@ def test_every_sentence_translates_under_every_regime_and_a_later_date(
             sentences = _sentences(json.loads(buffer.getvalue()))
             untranslated |= {s for s in sentences if not loc.translates(s)}
     assert sorted(untranslated) == []
+
+
+def test_the_catalogue_script_counts_a_plural_message_with_an_empty_form_as_untranslated() -> None:
+    """`scripts/i18n_catalogue.py` prints each catalogue's untranslated messages: a plural
+    message is translated only when every `msgstr[n]` is filled."""
+    spec = importlib.util.spec_from_file_location(
+        "i18n_catalogue", ROOT / "scripts/i18n_catalogue.py"
+    )
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    plural = ("%(num)d file", "%(num)d files")
+    assert not script.translated(Message(plural, string=("", "")))
+    assert not script.translated(Message(plural, string=("一个文件", "")))
+    assert script.translated(Message(plural, string=("%(num)d 个文件",)))
+    assert not script.translated(Message("file", string=""))
+    assert script.translated(Message("file", string="文件"))

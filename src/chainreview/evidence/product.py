@@ -27,6 +27,13 @@ class ProductCategory(StrEnum):
     CLOUD_COMPUTING_SERVICE = "cloud-computing-service"
     OTHER_IMPORTANT_PRODUCT_OR_SERVICE = "other-important-product-or-service"
 
+    @property
+    def words(self) -> str:
+        """The category in words, as sentences write it (the value is its key)."""
+        if self is ProductCategory.HIGH_PERFORMANCE_COMPUTER_OR_SERVER:
+            return "high-performance computer or server"
+        return self.value.replace("-", " ")
+
 
 class EquipmentKind(StrEnum):
     """Device kinds of the Catalogue of Critical Network Equipment (REGIMES §7.3)."""

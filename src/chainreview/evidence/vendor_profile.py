@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 
 class StateLinkKind(StrEnum):
@@ -51,6 +51,25 @@ class Art6Commitment(StrEnum):
     NO_UNJUSTIFIED_SUPPLY_INTERRUPTION = "no-unjustified-supply-interruption"
     NO_UNJUSTIFIED_SUPPORT_INTERRUPTION = "no-unjustified-support-interruption"
     COOPERATE_WITH_REVIEW = "cooperate-with-review"
+
+    @property
+    def phrase(self) -> str:
+        """The commitment in words, as sentences write it (the value is its key)."""
+        return _COMMITMENT_PHRASES[self]
+
+
+_COMMITMENT_PHRASES: Final = {
+    Art6Commitment.NO_ILLEGAL_DATA_ACQUISITION: "no illegal acquisition of user data",
+    Art6Commitment.NO_ILLEGAL_DEVICE_CONTROL: "no illegal control or manipulation of user devices",
+    Art6Commitment.NO_UNJUSTIFIED_SUPPLY_INTERRUPTION: (
+        "no interruption of product supply without good reason"
+    ),
+    Art6Commitment.NO_UNJUSTIFIED_SUPPORT_INTERRUPTION: (
+        "no interruption of necessary technical support without good reason"
+    ),
+    Art6Commitment.COOPERATE_WITH_REVIEW: "cooperation with the cybersecurity review",
+}
+"""Art. 6's own words for each commitment (REGIMES §1.3)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -130,8 +130,8 @@ def _criticality(ctx: ReviewContext) -> list[Raise]:
             level = _BY_RANK[min(rank, RANK[Level.CRITICAL])]
             exposure = ", internet-facing" if system.internet_facing else ""
             reason = (
-                f"{product.id} (x{product.quantity}, {product.category}) serves {system.name} "
-                f"({system.criticality}{exposure}) as {deployment.function}"
+                f"{product.id} (x{product.quantity}, {product.category.words}) serves "
+                f"{system.name} ({system.criticality}{exposure}) as {deployment.function}"
             )
             refs = [
                 declared(f"/products/{n}/deployments/{d}", deployment.function),
@@ -215,7 +215,8 @@ def _commitments(vendor: VendorProfile, gaps: list[Gap | Limitation]) -> list[Ra
             ref=f"{vendor.file}#/commitments/{n}",
             detail=f"signed {commitment.date}" if commitment.signed else "not signed",
         )
-        reason = f"{vendor.id}: {kind} " + ("signed" if commitment.signed else "not signed")
+        signed = "signed" if commitment.signed else "not signed"
+        reason = f"{vendor.id}: commitment “{kind.phrase}” {signed}"
         raised.append(
             F19_COMMITMENT.fire(
                 Level.NONE if commitment.signed else level, reason, [ref], m.commitment(kind)

@@ -37,6 +37,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar, Final, Protocol
 
 from chainreview.evidence.declaration import MANIFEST, Declaration
+from chainreview.evidence.vendor_profile import Art6Commitment
 from chainreview.factors.catalogue import Catalogue, RegimeProfile
 from chainreview.findings.coverage import Coverage
 from chainreview.findings.model import Finding
@@ -158,24 +159,26 @@ def missing(what: str, party: Party = Party.VENDOR) -> Gap:
     return Gap(what=what, party=party)
 
 
-def commitment_gap(vendor: str, kind: str) -> Gap:
+def commitment_gap(vendor: str, kind: Art6Commitment) -> Gap:
     """The evidence a vendor's Art. 6 commitment `kind`, neither signed nor refused, leaves
-    missing: one wording for every factor that reads it (`commitment_asked` reads it back)."""
+    missing, the commitment in words: one wording for every factor that reads it
+    (`commitment_asked` reads its key back)."""
     return Gap(
-        what=f"{vendor}'s Art. 6 commitment {kind} (neither signed nor refused)",
+        what=f"{vendor}'s Art. 6 commitment “{kind.phrase}” (neither signed nor refused)",
         party=Party.VENDOR,
     )
 
 
 _COMMITMENT_GAP: Final = re.compile(
-    r".+'s Art\. 6 commitment ([a-z-]+) \(neither signed nor refused\)"
+    r".+'s Art\. 6 commitment “(.+)” \(neither signed nor refused\)"
 )
+_COMMITMENT_OF_PHRASE: Final = {kind.phrase: kind for kind in Art6Commitment}
 
 
-def commitment_asked(what: str) -> str | None:
-    """The Art. 6 commitment kind a `commitment_gap` asks for, or None for other evidence."""
+def commitment_asked(what: str) -> Art6Commitment | None:
+    """The Art. 6 commitment a `commitment_gap` asks for, or None for other evidence."""
     match = _COMMITMENT_GAP.fullmatch(what)
-    return None if match is None else match.group(1)
+    return None if match is None else _COMMITMENT_OF_PHRASE.get(match.group(1))
 
 
 def limitation(what: str) -> Limitation:

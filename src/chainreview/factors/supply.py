@@ -208,10 +208,10 @@ def _continuity_commitments(vendor: VendorProfile, gaps: list[Gap | Limitation])
         ref = EvidenceRef(
             kind="vendor-profile",
             ref=f"{vendor.file}#/commitments/{n}",
-            detail=f"{kind} signed={commitment.signed}",
+            detail=f"signed {commitment.date}" if commitment.signed else "not signed",
         )
         signed = "signed" if commitment.signed else "not signed"
-        reason = f"{vendor.id}: commitment {kind} {signed}"
+        reason = f"{vendor.id}: commitment “{kind.phrase}” {signed}"
         level = Level.NONE if commitment.signed else Level.MEDIUM
         raised.append(F05_COMMITMENT.fire(level, reason, [ref], m.commitment(kind)))
     return raised

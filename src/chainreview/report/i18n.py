@@ -34,6 +34,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
+from chainreview.evidence.product import ProductCategory
 from chainreview.report.sentences import SENTENCES, WORDS
 
 __all__ = ["DOMAIN", "Language", "Localizer", "catalogue_path", "localizer", "read_catalogue"]
@@ -78,8 +79,8 @@ _EN_WORDS: Final = {
     **{("feed", feed): feed.upper() for feed in ("osv", "kev", "nvd", "epss", "eol")},
 }
 """English words of the vocabulary that are not their key with `-` and `_` as spaces."""
-_VOCABULARY_SLOTS: Final = frozenset({"category"})
-"""Placeholder kinds that hold a vocabulary key (`WORDS`): written as its word."""
+_CATEGORY_OF_WORDS: Final = {c.words: c.value for c in ProductCategory}
+"""A CII product category as sentences write it (`{category}`) → its key in `WORDS`."""
 _EN_KEYS: Final = frozenset((context, v) for context, values in WORDS.items() for v in values)
 _LISTS: Final = {"phrases": (", ", "、"), "items": ("; ", "；"), "ids": (", ", "、")}
 _GENERAL: Final = "{subject}: {reason}"
@@ -282,8 +283,8 @@ def _slot(loc: Localizer, name: str, value: str) -> str | None:
         return join.join(_translate(loc, item) or item for item in _split(value, split))
     if kind == "level":
         return loc.word("level", value)
-    if kind in _VOCABULARY_SLOTS:
-        return loc.word(kind, value)
+    if kind == "category":
+        return loc.word(kind, _CATEGORY_OF_WORDS.get(value, value))
     if kind == "answer":
         return _answer(loc, value)
     if kind == "date":

@@ -159,8 +159,8 @@ SENTENCES: Final[tuple[str, ...]] = (
     "{names}",
     "{vendor}'s share of {function}",
     "in-country production steps; also abroad in {countries}",
-    "commitment {phrase} signed",
-    "commitment {phrase} not signed",
+    "commitment “{phrase}” signed",
+    "commitment “{phrase}” not signed",
     "{n} of {n2} components name a supplier",
     # F08, F11 (factors.jurisdiction)
     "incorporated and controlled in {country}",
@@ -172,9 +172,7 @@ SENTENCES: Final[tuple[str, ...]] = (
     # F16, F15, F19 (factors.deployment)
     "{subject} (x{n}, {category}) serves {cii} ({level3}) as {function}",
     "{subject} (x{n}, {category}) serves {cii} ({level3}, internet-facing) as {function}",
-    "{phrase} signed",
-    "{phrase} not signed",
-    "{vendor}'s Art. 6 commitment {phrase} (neither signed nor refused)",
+    "{vendor}'s Art. 6 commitment “{phrase}” (neither signed nor refused)",
     # F02, F17, F18 (factors.vulnerabilities)
     "{n} active finding(s); at {level}: {ids}",
     "{n} active finding(s) in CISA KEV; at {level}: {ids}",
@@ -235,8 +233,6 @@ SENTENCES: Final[tuple[str, ...]] = (
     "{share} of {function}",
     "{function} of {system}",
     "{qid} = {answer}",
-    "{phrase} signed=True",
-    "{phrase} signed=False",
     "{level}, internet-facing",
     "signature {phrase}",
     "remote update supported",
