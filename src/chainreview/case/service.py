@@ -27,8 +27,10 @@ from zoneinfo import ZoneInfo
 from chainreview.case.access import (
     Caller,
     bound_parties,
+    check_case,
     check_role,
     consulted,
+    kept_history,
     read_case,
     same_org,
     sees_case,
@@ -51,7 +53,7 @@ from chainreview.case.procedure import (
 from chainreview.case.workdays import WorkCalendar, load_calendar
 from chainreview.errors import RefusedAction
 from chainreview.factors.catalogue import load_profile
-from chainreview.store import cases, outcomes
+from chainreview.store import cases, outcomes, pages
 from chainreview.store.db import Store, Tx
 from chainreview.store.records import (
     ActionRecord,
@@ -218,7 +220,7 @@ def view_case(
     store: Store, case_id: str, *, caller: Caller, today: date, home: Path | None
 ) -> CaseView:
     """The case, its history, its position and its clock on `today`."""
-    return _viewed(store, case_id, caller, lambda regime: today, home)
+    return _page(store, case_id, caller, lambda regime: today, home).view
 
 
 def view_case_now(
@@ -226,30 +228,82 @@ def view_case_now(
 ) -> CaseView:
     """`view_case` on the day it is at `now` in the time zone of the case's regime (as
     `case_today` gives it), in one read of the store."""
-    return _viewed(store, case_id, caller, lambda regime: _day_at(regime, now), home)
+    return _page(store, case_id, caller, lambda regime: _day_at(regime, now), home).view
 
 
-def _viewed(
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CasePage:
+    """A case as a caller sees it on a day, and the key of everything it was made from."""
+
+    key: Hashable
+    """Equal for two pages only if the case row (its version), its recorded actions, the day,
+    the overdue conditions the caller sees and the imported calendars were the same: then
+    the views are the same, whoever of those who may see the case asked."""
+    view: CaseView
+
+
+def case_page(
+    store: Store,
+    case_id: str,
+    *,
+    caller: Caller,
+    today: date | None,
+    now: datetime,
+    home: Path | None,
+) -> CasePage:
+    """`view_case` on `today`, else `view_case_now` at `now`, with its key."""
+    if today is None:
+        return _page(store, case_id, caller, lambda regime: _day_at(regime, now), home)
+    return _page(store, case_id, caller, lambda regime: today, home)
+
+
+def _page(
     store: Store,
     case_id: str,
     caller: Caller,
-    day: Callable[[str], date],
+    day_of: Callable[[str], date],
+    home: Path | None,
+) -> CasePage:
+    """The page in one read-only pass: the case row, its action count and the overdue
+    conditions the caller sees in one query (`store.pages.page_row`, on the day of the case's
+    regime, which the memo keeps by case) and the caller's access checked on every call; the
+    view made only when the store's memo has none under the key (its history read and
+    replayed)."""
+    stamp = () if home is None else stored_stamp(home)
+    parties = bound_parties(caller)
+    with store.read_only(caller.name) as tx:
+        day = day_of(_regime(tx, store, case_id))
+        row = pages.page_row(tx, case_id, today=day, parties=parties)
+        if day_of(row.case.regime) != day:  # only if a case's regime could change
+            day = day_of(row.case.regime)
+            row = pages.page_row(tx, case_id, today=day, parties=parties)
+        record = row.case
+        check_case(caller, record, record.consulted)
+        key = ("case-page", record, row.actions, day, row.overdue, stamp)
+        view = store.memo.get(
+            key, CaseView, lambda: _made(tx, store, record, row.actions, day, row.overdue, home)
+        )
+    return CasePage(key=key, view=view)
+
+
+def _regime(tx: Tx, store: Store, case_id: str) -> str:
+    """The case's regime: read once per case (it never changes), then from the memo."""
+    return store.memo.get(("regime", case_id), str, lambda: cases.case_now(tx, case_id)[0].regime)
+
+
+def _made(
+    tx: Tx,
+    store: Store,
+    record: CaseRecord,
+    actions: int,
+    today: date,
+    overdue: int,
     home: Path | None,
 ) -> CaseView:
-    """The case page in one transaction: the case row and the overdue conditions read each
-    time, the history and the position it leads to taken from the store's memo while the
-    case's version is the one read (`read_case`)."""
-    with store.read_only(caller.name) as tx:
-        record, history = read_case(tx, store.memo, caller, case_id)
-        today = day(record.regime)
-        overdue = outcomes.overdue_counts(tx, today, case_id=case_id)
-    position = store.memo.get(
-        ("position", record.id, record.version),
-        Position,
-        lambda: _replayed(load_workflow(record.regime), record, history),
-    )
-    seen = _seen(caller, overdue, case_id)
-    return _view(record, history, position, today, _calendars(home), seen)
+    """The view of the case at the row read: its history (`kept_history`) replayed."""
+    history = kept_history(tx, store.memo, record, actions)
+    position = _replayed(load_workflow(record.regime), record, history)
+    return _view(record, history, position, today, _calendars(home), overdue)
 
 
 def _day_at(regime: str, now: datetime) -> date:
