@@ -126,3 +126,23 @@ def test_the_page_is_answered_304_while_it_is_the_one_tagged(world: World) -> No
             page, params=day, headers={**world.auth(SUPPLIER_B), "If-None-Match": tag}
         )
         assert stranger.status_code == 404
+
+
+def test_a_first_visit_late_in_the_day_counts_on_the_case_regimes_day(world: World) -> None:
+    case_id = _accepted(world)
+    with world.store.transaction("li") as tx:
+        outcomes.add_condition(
+            tx,
+            case_id,
+            NewCondition(text="Patch the gateway", party="vendor", due=date(2026, 11, 3)),
+        )
+    late = datetime(2026, 11, 3, 20, 0, tzinfo=UTC)  # 3 Nov in UTC, 04:00 on 4 Nov in Shanghai
+    # A store that has never seen the case (another worker's): its first read guesses the UTC
+    # day, then counts again on Shanghai's, where the condition due on the 3rd is overdue.
+    with world.backend.open() as fresh:
+        app = create_app(settings(world.backend), fresh, clock=lambda: late)
+        with TestClient(app, base_url="https://testserver") as client:
+            first = client.get(f"/v1/cases/{case_id}", headers=world.auth(REVIEWER))
+            again = client.get(f"/v1/cases/{case_id}", headers=world.auth(REVIEWER))
+    assert _shown(first) == ("2026-11-04", 4, "running", DUE, 8, None, 3, 1)
+    assert again.content == first.content

@@ -8,8 +8,9 @@ acting on the same case at once cannot both succeed. The position it leads to is
 (and whether member units have been consulted), so the case list reads no history
 (`list_case_views`). A case page and the case list are read in one read-only pass
 (`Store.read_only`), what cannot have changed under its key taken from the store's memo
-(`chainreview.store.memo`: a case's history by its version, the list by a fingerprint of
-every case); the case row, the overdue conditions and the caller's access are read each time.
+(`chainreview.store.memo`: a case's history by its version, a case page's view by its row,
+day and overdue conditions (`case_page`), the list by a fingerprint of every case); the case
+row, the overdue conditions and the caller's access are read each time.
 Every call is made by a `Caller` (a registered user, `chainreview.case.users.identify`): actions
 are taken in the caller's role, and a case the caller may not see (`chainreview.case.access`) is
 reported as absent.
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -228,7 +229,7 @@ def view_case_now(
 ) -> CaseView:
     """`view_case` on the day it is at `now` in the time zone of the case's regime (as
     `case_today` gives it), in one read of the store."""
-    return _page(store, case_id, caller, lambda regime: _day_at(regime, now), home).view
+    return _page(store, case_id, caller, _days_at(now), home).view
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -253,7 +254,7 @@ def case_page(
 ) -> CasePage:
     """`view_case` on `today`, else `view_case_now` at `now`, with its key."""
     if today is None:
-        return _page(store, case_id, caller, lambda regime: _day_at(regime, now), home)
+        return _page(store, case_id, caller, _days_at(now), home)
     return _page(store, case_id, caller, lambda regime: today, home)
 
 
@@ -261,24 +262,27 @@ def _page(
     store: Store,
     case_id: str,
     caller: Caller,
-    day_of: Callable[[str], date],
+    day_of: Callable[[str | None], date],
     home: Path | None,
 ) -> CasePage:
     """The page in one read-only pass: the case row, its action count and the overdue
-    conditions the caller sees in one query (`store.pages.page_row`, on the day of the case's
-    regime, which the memo keeps by case) and the caller's access checked on every call; the
-    view made only when the store's memo has none under the key (its history read and
-    replayed)."""
+    conditions the caller sees in one query (`store.pages.page_row`) and the caller's access
+    checked on every call; the view made only when the store's memo has none under the key
+    (its history read and replayed). `day_of` gives the day in a regime (None: a guess, for a
+    case whose regime the memo does not know yet); the day is checked against the regime read,
+    and the row read again on that day when the guess was not it."""
     stamp = () if home is None else stored_stamp(home)
     parties = bound_parties(caller)
     with store.read_only(caller.name) as tx:
-        day = day_of(_regime(tx, store, case_id))
+        day = day_of(store.memo.peek(("regime", case_id), str))
         row = pages.page_row(tx, case_id, today=day, parties=parties)
-        if day_of(row.case.regime) != day:  # only if a case's regime could change
-            day = day_of(row.case.regime)
-            row = pages.page_row(tx, case_id, today=day, parties=parties)
         record = row.case
+        if day_of(record.regime) != day:
+            day = day_of(record.regime)
+            row = pages.page_row(tx, case_id, today=day, parties=parties)
+            record = row.case
         check_case(caller, record, record.consulted)
+        store.memo.get(("regime", case_id), str, lambda: record.regime)  # never changes
         key = ("case-page", record, row.actions, day, row.overdue, stamp)
         view = store.memo.get(
             key, CaseView, lambda: _made(tx, store, record, row.actions, day, row.overdue, home)
@@ -286,9 +290,13 @@ def _page(
     return CasePage(key=key, view=view)
 
 
-def _regime(tx: Tx, store: Store, case_id: str) -> str:
-    """The case's regime: read once per case (it never changes), then from the memo."""
-    return store.memo.get(("regime", case_id), str, lambda: cases.case_now(tx, case_id)[0].regime)
+def _days_at(now: datetime) -> Callable[[str | None], date]:
+    """The day it is at `now` in a regime's time zone (None: in UTC, a first guess)."""
+
+    def day_of(regime: str | None) -> date:
+        return now.astimezone(UTC).date() if regime is None else _day_at(regime, now)
+
+    return day_of
 
 
 def _made(

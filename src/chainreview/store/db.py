@@ -23,7 +23,8 @@ from chainreview.store.engines import READ_ONLY, database_url, engine_for, reach
 from chainreview.store.memo import Memo
 
 SMALL_ENTRIES: Final = 16384
-"""Entries `Store.memo` keeps: a case page's history and position, some kilobytes each."""
+"""Entries `Store.memo` keeps: a case's history, its page's view and JSON, its regime (four a
+case, a few kilobytes together)."""
 LARGE_ENTRIES: Final = 16
 """Entries `Store.large_memo` keeps: a round's findings or a case list, up to megabytes."""
 
@@ -77,7 +78,7 @@ class Store:
         )
         self.memo = Memo(SMALL_ENTRIES)
         """What this store computed from rows that do not change under their key (`memo`),
-        each entry a few kilobytes (a case's history and position)."""
+        each entry a few kilobytes (a case's history, its page's view and JSON)."""
         self.large_memo = Memo(LARGE_ENTRIES)
         """The same for entries that may be large (a round's findings, the case list)."""
 
