@@ -17,7 +17,9 @@ seconds (default 60), authenticated by a reviewer's API token (the office sees e
 * a case's findings: `GET /v1/cases/{id}/findings`, when the server has that route.
 
 Prints per endpoint: requests, throughput, p50 and p99 latency, errors (any status but 200, or
-a failed connection; 401 for the baseline), and p50 as a ratio to the baseline's. Targets: zero
+a failed connection; 401 for the baseline), p50 as a ratio to the baseline's, and the CPU time
+per request of the server's processes (/proc, its workers included) and of the clients' own
+process: figures that hold up on a machine busy with other work. Targets: zero
 errors everywhere; p99 ≤ 100 ms for the case page with 1,000 cases on PostgreSQL. Prints MET /
 MISSED (the case page target is judged only on PostgreSQL) and exits 0 either way.
 """
