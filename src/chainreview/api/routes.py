@@ -31,17 +31,24 @@ from chainreview.api.schemas import (
     MaterialsIn,
     StepIn,
 )
-from chainreview.api.views import as_json, audit_out, case_detail, case_out, intel_status
+from chainreview.api.views import (
+    Answer,
+    answer_of,
+    audit_out,
+    case_detail,
+    case_out,
+    intel_status,
+    tagged,
+)
 from chainreview.case.access import Caller
 from chainreview.case.credentials import BadCredentials, Scope, log_in
 from chainreview.case.oversight import verify_log
 from chainreview.case.service import (
     Step,
     case_listing,
+    case_page,
     case_today,
     take_action,
-    view_case,
-    view_case_now,
 )
 from chainreview.intel import bundled, snapshot
 
@@ -68,6 +75,9 @@ Today = Annotated[
         "time zone; for the list, cn-crm-2022's)."
     ),
 ]
+NOT_MODIFIED: Final[dict[int | str, dict[str, Any]]] = {
+    304: {"description": "Not modified: the page is the one the `If-None-Match` ETag names."}
+}
 Reader = Annotated[Caller, Depends(require(Scope.CASES_READ))]
 Actor = Annotated[Caller, Depends(require(Scope.CASES_ACT))]
 
@@ -143,18 +153,28 @@ def list_cases(caller: Reader, request: Request, today: Today = None) -> Respons
 
 
 @router.get(
-    "/cases/{case_id}", response_model=CaseDetail, responses=_errors(*AUTHED, 404), tags=["cases"]
+    "/cases/{case_id}",
+    response_model=CaseDetail,
+    responses={**_errors(*AUTHED, 404), **NOT_MODIFIED},
+    tags=["cases"],
 )
 def get_case(case_id: CaseId, caller: Reader, request: Request, today: Today = None) -> Response:
     """One case, its history and what it allows now; 404 for a case that does not exist or
-    that the caller may not see (the same answer)."""
+    that the caller may not see (the same answer). Tagged (`ETag`): a request whose
+    `If-None-Match` names the tag is answered 304 while the page is unchanged."""
     shared = context(request)
-    home = shared.settings.home
-    if today is None:
-        view = view_case_now(shared.store, case_id, caller=caller, now=shared.clock(), home=home)
-    else:
-        view = view_case(shared.store, case_id, caller=caller, today=today, home=home)
-    return as_json(case_detail(view))
+    page = case_page(
+        shared.store,
+        case_id,
+        caller=caller,
+        today=today,
+        now=shared.clock(),
+        home=shared.settings.home,
+    )
+    answer = shared.store.memo.get(
+        ("case-page-json", page.key), Answer, lambda: answer_of(case_detail(page.view))
+    )
+    return tagged(answer, request)
 
 
 ACTED: Final = _errors(*AUTHED, *SENT, 404, 409)

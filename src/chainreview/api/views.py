@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Final
 
-from fastapi import Response
+from fastapi import Request, Response
 from pydantic import BaseModel
 
 from chainreview.api.schemas import (
@@ -31,6 +33,37 @@ def as_json(model: BaseModel) -> Response:
     route returning its model has FastAPI dump, validate again and encode it: on a busy route
     that costs more than the answer)."""
     return Response(model.model_dump_json(), media_type="application/json")
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A JSON answer serialized once (to be kept in a store's memo), with its entity tag."""
+
+    body: bytes
+    etag: str
+    """A strong ETag: the body's SHA-256 (its first 128 bits), quoted."""
+
+
+def answer_of(model: BaseModel) -> Answer:
+    body = model.model_dump_json().encode()
+    return Answer(body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+
+
+REVALIDATE: Final = "private, no-cache"
+"""What a browser may do with a tagged answer: keep it for this user only, and ask again
+(`If-None-Match`) before each use."""
+
+
+def tagged(answer: Answer, request: Request) -> Response:
+    """`answer` as a 200, or a bodiless 304 when the request's `If-None-Match` names its ETag
+    (or is `*`), weak tags compared as strong ones (RFC 9110 §13.1.2)."""
+    headers = {"ETag": answer.etag, "Cache-Control": REVALIDATE}
+    asked = request.headers.get("if-none-match")
+    if asked is not None:
+        named = {tag.strip().removeprefix("W/") for tag in asked.split(",")}
+        if "*" in named or answer.etag in named:
+            return Response(status_code=304, headers=headers)
+    return Response(answer.body, media_type="application/json", headers=headers)
 
 
 def deadline(view: CaseView) -> Deadline:

@@ -121,10 +121,16 @@ def read_case(
     with it (so never a history other than the one the row is at). A transaction that has
     written must use `visible_case`: what it read may yet be rolled back."""
     record, count = cases.case_now(tx, case_id)
-    history = memo.get(
-        ("history", record.id, record.version, count),
-        tuple,
-        lambda: cases.first_actions(tx, case_id, count),
-    )
+    history = kept_history(tx, memo, record, count)
     check_case(caller, record, consulted(load_workflow(record.regime), history))
     return record, history
+
+
+def kept_history(tx: Tx, memo: Memo, record: CaseRecord, count: int) -> tuple[ActionRecord, ...]:
+    """The case's first `count` actions (`count` read with `record` in `tx`), from `memo`
+    while the case is at the version and count read, else read in `tx` and kept."""
+    return memo.get(
+        ("history", record.id, record.version, count),
+        tuple,
+        lambda: cases.first_actions(tx, record.id, count),
+    )

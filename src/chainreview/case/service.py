@@ -8,8 +8,9 @@ acting on the same case at once cannot both succeed. The position it leads to is
 (and whether member units have been consulted), so the case list reads no history
 (`list_case_views`). A case page and the case list are read in one read-only pass
 (`Store.read_only`), what cannot have changed under its key taken from the store's memo
-(`chainreview.store.memo`: a case's history by its version, the list by a fingerprint of
-every case); the case row, the overdue conditions and the caller's access are read each time.
+(`chainreview.store.memo`: a case's history by its version, a case page's view by its row,
+day and overdue conditions (`case_page`), the list by a fingerprint of every case); the case
+row, the overdue conditions and the caller's access are read each time.
 Every call is made by a `Caller` (a registered user, `chainreview.case.users.identify`): actions
 are taken in the caller's role, and a case the caller may not see (`chainreview.case.access`) is
 reported as absent.
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -27,8 +28,10 @@ from zoneinfo import ZoneInfo
 from chainreview.case.access import (
     Caller,
     bound_parties,
+    check_case,
     check_role,
     consulted,
+    kept_history,
     read_case,
     same_org,
     sees_case,
@@ -51,7 +54,7 @@ from chainreview.case.procedure import (
 from chainreview.case.workdays import WorkCalendar, load_calendar
 from chainreview.errors import RefusedAction
 from chainreview.factors.catalogue import load_profile
-from chainreview.store import cases, outcomes
+from chainreview.store import cases, outcomes, pages
 from chainreview.store.db import Store, Tx
 from chainreview.store.records import (
     ActionRecord,
@@ -218,7 +221,7 @@ def view_case(
     store: Store, case_id: str, *, caller: Caller, today: date, home: Path | None
 ) -> CaseView:
     """The case, its history, its position and its clock on `today`."""
-    return _viewed(store, case_id, caller, lambda regime: today, home)
+    return _page(store, case_id, caller, lambda regime: today, home).view
 
 
 def view_case_now(
@@ -226,30 +229,89 @@ def view_case_now(
 ) -> CaseView:
     """`view_case` on the day it is at `now` in the time zone of the case's regime (as
     `case_today` gives it), in one read of the store."""
-    return _viewed(store, case_id, caller, lambda regime: _day_at(regime, now), home)
+    return _page(store, case_id, caller, _days_at(now), home).view
 
 
-def _viewed(
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CasePage:
+    """A case as a caller sees it on a day, and the key of everything it was made from."""
+
+    key: Hashable
+    """Equal for two pages only if the case row (its version), its recorded actions, the day,
+    the overdue conditions the caller sees and the imported calendars were the same: then
+    the views are the same, whoever of those who may see the case asked."""
+    view: CaseView
+
+
+def case_page(
+    store: Store,
+    case_id: str,
+    *,
+    caller: Caller,
+    today: date | None,
+    now: datetime,
+    home: Path | None,
+) -> CasePage:
+    """`view_case` on `today`, else `view_case_now` at `now`, with its key."""
+    if today is None:
+        return _page(store, case_id, caller, _days_at(now), home)
+    return _page(store, case_id, caller, lambda regime: today, home)
+
+
+def _page(
     store: Store,
     case_id: str,
     caller: Caller,
-    day: Callable[[str], date],
+    day_of: Callable[[str | None], date],
+    home: Path | None,
+) -> CasePage:
+    """The page in one read-only pass: the case row, its action count and the overdue
+    conditions the caller sees in one query (`store.pages.page_row`) and the caller's access
+    checked on every call; the view made only when the store's memo has none under the key
+    (its history read and replayed). `day_of` gives the day in a regime (None: a guess, for a
+    case whose regime the memo does not know yet); the day is checked against the regime read,
+    and the row read again on that day when the guess was not it."""
+    stamp = () if home is None else stored_stamp(home)
+    parties = bound_parties(caller)
+    with store.read_only(caller.name) as tx:
+        day = day_of(store.memo.peek(("regime", case_id), str))
+        row = pages.page_row(tx, case_id, today=day, parties=parties)
+        record = row.case
+        if day_of(record.regime) != day:
+            day = day_of(record.regime)
+            row = pages.page_row(tx, case_id, today=day, parties=parties)
+            record = row.case
+        check_case(caller, record, record.consulted)
+        store.memo.get(("regime", case_id), str, lambda: record.regime)  # never changes
+        key = ("case-page", record, row.actions, day, row.overdue, stamp)
+        view = store.memo.get(
+            key, CaseView, lambda: _made(tx, store, record, row.actions, day, row.overdue, home)
+        )
+    return CasePage(key=key, view=view)
+
+
+def _days_at(now: datetime) -> Callable[[str | None], date]:
+    """The day it is at `now` in a regime's time zone (None: in UTC, a first guess)."""
+
+    def day_of(regime: str | None) -> date:
+        return now.astimezone(UTC).date() if regime is None else _day_at(regime, now)
+
+    return day_of
+
+
+def _made(
+    tx: Tx,
+    store: Store,
+    record: CaseRecord,
+    actions: int,
+    today: date,
+    overdue: int,
     home: Path | None,
 ) -> CaseView:
-    """The case page in one transaction: the case row and the overdue conditions read each
-    time, the history and the position it leads to taken from the store's memo while the
-    case's version is the one read (`read_case`)."""
-    with store.read_only(caller.name) as tx:
-        record, history = read_case(tx, store.memo, caller, case_id)
-        today = day(record.regime)
-        overdue = outcomes.overdue_counts(tx, today, case_id=case_id)
-    position = store.memo.get(
-        ("position", record.id, record.version),
-        Position,
-        lambda: _replayed(load_workflow(record.regime), record, history),
-    )
-    seen = _seen(caller, overdue, case_id)
-    return _view(record, history, position, today, _calendars(home), seen)
+    """The view of the case at the row read: its history (`kept_history`) replayed."""
+    history = kept_history(tx, store.memo, record, actions)
+    position = _replayed(load_workflow(record.regime), record, history)
+    return _view(record, history, position, today, _calendars(home), overdue)
 
 
 def _day_at(regime: str, now: datetime) -> date:

@@ -13,7 +13,7 @@ from dataclasses import fields
 from datetime import date
 from typing import Final
 
-from sqlalchemy import Result, RowMapping, func, select, union
+from sqlalchemy import Result, RowMapping, bindparam, func, select, union
 from sqlalchemy.orm.exc import StaleDataError
 
 from chainreview.errors import ConflictError, NotFound
@@ -33,7 +33,7 @@ PREFIX: Final = "CR"
 """Case ids read `CR-<year>-<number>`, numbered from 1 each year, at least 4 digits."""
 SNAPSHOT_HASH: Final = re.compile(r"[0-9a-f]{64}")
 _RECORD_FIELDS: Final = tuple(f.name for f in fields(CaseRecord))
-_RECORD_COLUMNS: Final = tuple(Case.__table__.columns[name] for name in _RECORD_FIELDS)
+RECORD_COLUMNS: Final = tuple(Case.__table__.columns[name] for name in _RECORD_FIELDS)
 """The columns a `CaseRecord` is made of, named as its fields."""
 _ACTION_FIELDS: Final = tuple(f.name for f in fields(ActionRecord))
 _ACTION_COLUMNS: Final = tuple(
@@ -92,49 +92,52 @@ def get_case(tx: Tx, case_id: str) -> CaseRecord:
     return _record(_row(tx, case_id))
 
 
+_CASE_NOW: Final = select(*RECORD_COLUMNS, Case.actions).where(Case.id == bindparam("case_id"))
+"""Built once, as `_FIRST_ACTIONS`: building a statement costs more than running a short one."""
+_FIRST_ACTIONS: Final = (
+    select(*_ACTION_COLUMNS)
+    .where(CaseAction.case_id == bindparam("case_id"), CaseAction.seq <= bindparam("count"))
+    .order_by(CaseAction.seq)
+)
+
+
 def case_now(tx: Tx, case_id: str) -> tuple[CaseRecord, int]:
     """The case as stored now and how many procedure actions it has recorded, in one query of
     plain columns (no ORM object); `NotFound` if there is none."""
-    query = select(*_RECORD_COLUMNS, Case.actions).where(Case.id == case_id)
-    row = tx.session.connection().execute(query).mappings().first()
+    row = tx.connection().execute(_CASE_NOW, {"case_id": case_id}).mappings().first()
     if row is None:
         raise NotFound(f"no case {case_id}")
-    return _case(row), row["actions"]
+    return case_of(row), row["actions"]
 
 
 def first_actions(tx: Tx, case_id: str, count: int) -> tuple[ActionRecord, ...]:
     """The case's first `count` procedure actions in the order recorded, in one query of plain
     columns: with the count `case_now` read in the same transaction, exactly the history of
     the case as read, whatever was recorded since."""
-    query = (
-        select(*_ACTION_COLUMNS)
-        .where(CaseAction.case_id == case_id, CaseAction.seq <= count)
-        .order_by(CaseAction.seq)
-    )
-    rows = tx.session.connection().execute(query).mappings()
-    return tuple(ActionRecord(**{name: row[name] for name in _ACTION_FIELDS}) for row in rows)
+    rows = tx.connection().execute(_FIRST_ACTIONS, {"case_id": case_id, "count": count})
+    return tuple(ActionRecord(**{n: row[n] for n in _ACTION_FIELDS}) for row in rows.mappings())
 
 
 def list_cases(tx: Tx) -> tuple[CaseRecord, ...]:
     """Every case, oldest first."""
-    query = select(*_RECORD_COLUMNS).order_by(Case.opened_at, Case.id)
-    return tuple(_case(row) for row in tx.session.execute(query).mappings())
+    query = select(*RECORD_COLUMNS).order_by(Case.opened_at, Case.id)
+    return tuple(case_of(row) for row in tx.session.execute(query).mappings())
 
 
 def fingerprint(tx: Tx) -> tuple[int, int]:
     """How many cases there are and the sum of their versions: both only grow (a case is never
     removed, and every change moves its version on), so any change to any case changes it."""
     query = select(func.count(), func.coalesce(func.sum(Case.version), 0))
-    count, total = tx.session.connection().execute(query).one()
+    count, total = tx.connection().execute(query).one()
     return int(count), int(total)
 
 
 def list_positions(tx: Tx) -> tuple[tuple[CaseRecord, PositionRecord | None], ...]:
     """Every case, oldest first, with the position its last recorded action left (None when
     none is recorded), in one query of plain columns."""
-    query = select(*_RECORD_COLUMNS, *_POSITION_COLUMNS).order_by(Case.opened_at, Case.id)
-    rows = tx.session.connection().execute(query).mappings()
-    return tuple((_case(row), _position(row)) for row in rows)
+    query = select(*RECORD_COLUMNS, *_POSITION_COLUMNS).order_by(Case.opened_at, Case.id)
+    rows = tx.connection().execute(query).mappings()
+    return tuple((case_of(row), _position(row)) for row in rows)
 
 
 def update_case(
@@ -280,7 +283,8 @@ def _version_now(tx: Tx, case_id: str) -> int:
     return found if found is not None else -1
 
 
-def _case(row: RowMapping) -> CaseRecord:
+def case_of(row: RowMapping) -> CaseRecord:
+    """The case in a row that has `RECORD_COLUMNS` (as their names)."""
     return CaseRecord(**{name: row[name] for name in _RECORD_FIELDS})
 
 

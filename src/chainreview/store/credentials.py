@@ -8,7 +8,9 @@ say; the store keeps them and audits every change (`user.password`, `token.creat
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Final
+
+from sqlalchemy import bindparam, select
 
 from chainreview.errors import NotFound
 from chainreview.store import audit
@@ -57,10 +59,8 @@ def add_token(tx: Tx, user: str, digest: str, scopes: tuple[str, ...], label: st
     return _record(row)
 
 
-def token_and_user(tx: Tx, digest: str) -> tuple[TokenRecord, UserRecord] | None:
-    """The token whose SHA-256 is `digest`, revoked or not, with its user as stored now, in
-    one query of plain columns (what every request with a token asks); None if there is none."""
-    query = select(
+_TOKEN_AND_USER: Final = (
+    select(
         ApiToken.id,
         ApiToken.user_name,
         ApiToken.scopes,
@@ -74,8 +74,17 @@ def token_and_user(tx: Tx, digest: str) -> tuple[TokenRecord, UserRecord] | None
         User.active,
         User.added_at,
         User.added_by,
-    ).join(User, User.name == ApiToken.user_name)
-    row = tx.session.connection().execute(query.where(ApiToken.digest == digest)).first()
+    )
+    .join(User, User.name == ApiToken.user_name)
+    .where(ApiToken.digest == bindparam("digest"))
+)
+"""Built once: building a statement costs more than running this one."""
+
+
+def token_and_user(tx: Tx, digest: str) -> tuple[TokenRecord, UserRecord] | None:
+    """The token whose SHA-256 is `digest`, revoked or not, with its user as stored now, in
+    one query of plain columns (what every request with a token asks); None if there is none."""
+    row = tx.connection().execute(_TOKEN_AND_USER, {"digest": digest}).first()
     if row is None:
         return None
     token = TokenRecord(

@@ -22,8 +22,9 @@ from chainreview.store import migrate
 from chainreview.store.engines import READ_ONLY, database_url, engine_for, reachable
 from chainreview.store.memo import Memo
 
-SMALL_ENTRIES: Final = 4096
-"""Entries `Store.memo` keeps: a case page's history and position, some kilobytes each."""
+SMALL_ENTRIES: Final = 16384
+"""Entries `Store.memo` keeps: a case's history, its page's view and JSON, its regime (four a
+case, a few kilobytes together)."""
 LARGE_ENTRIES: Final = 16
 """Entries `Store.large_memo` keeps: a round's findings or a case list, up to megabytes."""
 
@@ -39,12 +40,21 @@ def utc_now() -> datetime:
 class Tx:
     """One transaction of one actor: the session the store's modules work in, and the time."""
 
-    def __init__(self, session: Session, actor: str, clock: Clock) -> None:
+    def __init__(
+        self, session: Session, actor: str, clock: Clock, connection: Connection | None = None
+    ) -> None:
         self.session = session
         self.actor = actor
         self._clock = clock
+        self._connection = connection
         self.audit_head: tuple[int, str] | None = None
         """The last audit entry (sequence, hash) once this transaction holds the log's lock."""
+
+    def connection(self) -> Connection:
+        """The connection to run plain-column queries on: in a `Store.read_only` pass the one
+        it checked out, used directly (the session's bookkeeping per query costs more than a
+        short query's round trip); else the session's."""
+        return self.session.connection() if self._connection is None else self._connection
 
     def now(self) -> datetime:
         """The clock's reading in UTC; a naive reading is refused."""
@@ -68,7 +78,7 @@ class Store:
         )
         self.memo = Memo(SMALL_ENTRIES)
         """What this store computed from rows that do not change under their key (`memo`),
-        each entry a few kilobytes (a case's history and position)."""
+        each entry a few kilobytes (a case's history, its page's view and JSON)."""
         self.large_memo = Memo(LARGE_ENTRIES)
         """The same for entries that may be large (a round's findings, the case list)."""
 
@@ -100,7 +110,7 @@ class Store:
             self._reader.connect() as connection,
             Session(bind=connection) as session,
         ):
-            yield Tx(session, actor, self._clock)
+            yield Tx(session, actor, self._clock, connection)
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:

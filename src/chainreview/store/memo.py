@@ -51,6 +51,11 @@ class Memo:
             raise TypeError(f"memo entry {key!r} is a {type(found).__name__}, not {kind.__name__}")
         return found
 
+    def peek(self, key: Hashable, kind: type[T]) -> T | None:
+        """The value kept under `key` if there is one and it is a `kind` (nothing is made)."""
+        found = self._kept(key)
+        return found if isinstance(found, kind) else None
+
     def _kept(self, key: Hashable) -> object:
         with self._lock:
             found = self._entries.get(key, _MISSING)

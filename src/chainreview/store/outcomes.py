@@ -3,7 +3,8 @@ decision sets (who must act, by when; open, met or breached, with the note of th
 
 A condition's overdue and waived standings are never stored: they depend on the day asked and
 on the risk acceptances (`store.acceptances`) that cover it. `overdue_counts` reads them for
-every case in one grouped query, as `chainreview.case.outcomes` reads them for one.
+every case in one grouped query (`store.pages` for one case page, with the case's row), as
+`chainreview.case.outcomes` reads them for one.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, and_, exists, func, select
 
 from chainreview.errors import NotFound
 from chainreview.store import audit
@@ -139,23 +140,25 @@ def get_condition(tx: Tx, case_id: str, condition_id: int) -> ConditionRecord:
     return _condition(_condition_row(tx, case_id, condition_id))
 
 
-def overdue_counts(
-    tx: Tx, today: date, *, case_id: str | None = None
-) -> dict[tuple[str, str], int]:
-    """How many conditions are overdue on `today`, by case and party, in one grouped query:
-    open, due before `today`, and not waived by an approved acceptance that has not expired."""
+def overdue(today: date | ColumnElement[date]) -> ColumnElement[bool]:
+    """Whether a condition is overdue on `today` (a day, or a bound parameter): open, due
+    before `today`, and not waived by an approved acceptance that has not expired."""
     waived = exists().where(
         Acceptance.condition_id == Condition.id,
         Acceptance.approved_by.is_not(None),
         Acceptance.expires >= today,
     )
+    return and_(Condition.status == ConditionStatus.OPEN.value, Condition.due < today, ~waived)
+
+
+def overdue_counts(tx: Tx, today: date) -> dict[tuple[str, str], int]:
+    """How many conditions are overdue on `today`, by case and party, in one grouped query:
+    open, due before `today`, and not waived by an approved acceptance that has not expired."""
     query = (
         select(Condition.case_id, Condition.party, func.count())
-        .where(Condition.status == ConditionStatus.OPEN.value, Condition.due < today, ~waived)
+        .where(overdue(today))
         .group_by(Condition.case_id, Condition.party)
     )
-    if case_id is not None:
-        query = query.where(Condition.case_id == case_id)
     return {(case, party): count for case, party, count in tx.session.execute(query)}
 
 
