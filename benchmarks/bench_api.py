@@ -118,7 +118,7 @@ def main() -> None:
         server = _serve(home, args.url, port, args.workers)
         try:
             base = f"http://127.0.0.1:{port}"
-            _wait_until_up(base, server)
+            _wait_until_up(base, server, home)
             has_findings = "/v1/cases/{case_id}/findings" in httpx2.get(
                 f"{base}/openapi.json"
             ).json().get("paths", {})
@@ -254,16 +254,15 @@ def _serve(home: Path, url: str | None, port: int, workers: int) -> subprocess.P
         environment["CHAINREVIEW_DATABASE_URL"] = url
     command = [sys.executable, "-m", "chainreview", "serve", "--port", str(port)]
     command += ["--workers", str(workers)]
-    return subprocess.Popen(
-        command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    log = (home / "serve.log").open("wb")  # a file: a pipe nobody reads would stall the server
+    return subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=log)
 
 
-def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
+def _wait_until_up(base: str, server: subprocess.Popen[bytes], home: Path) -> None:
     for _ in range(600):
         if server.poll() is not None:
-            assert server.stderr is not None
-            raise SystemExit(f"chainreview serve stopped: {server.stderr.read().decode()[-2000:]}")
+            told = (home / "serve.log").read_bytes().decode(errors="replace")[-2000:]
+            raise SystemExit(f"chainreview serve stopped: {told}")
         try:
             if httpx2.get(f"{base}/openapi.json", timeout=1.0).status_code == 200:
                 return
