@@ -121,6 +121,16 @@ def test_bodies_too_large_not_json_or_invalid_get_one_line(world: World) -> None
         "/v1/cases/{case_id}/rounds/{number}/report",
         "/v1/products",
         "/v1/products/{case_id}/{product_id}",
+        "/v1/cases/{case_id}/outcomes",
+        "/v1/cases/{case_id}/opinions",
+        "/v1/cases/{case_id}/decision",
+        "/v1/cases/{case_id}/conditions/{condition_id}/met",
+        "/v1/cases/{case_id}/conditions/{condition_id}/breached",
+        "/v1/cases/{case_id}/acceptances",
+        "/v1/cases/{case_id}/acceptances/{acceptance_id}/approve",
+        "/v1/cases/{case_id}/submissions",
+        "/v1/cases/{case_id}/rounds",
+        "/v1/cases/{case_id}/rounds/{number}/vex",
     }
 
 
