@@ -4,7 +4,6 @@ opinions, the decision, its conditions and risk acceptances (`chainreview.case`)
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from datetime import date
 from pathlib import Path as FilePath
@@ -16,6 +15,7 @@ from chainreview.api.auth import require
 from chainreview.api.context import Context, context
 from chainreview.api.reviewing import reviewer
 from chainreview.api.routes import AUTHED, SENT, CaseId, Today, _errors
+from chainreview.api.routes_declarations import saved_zip
 from chainreview.api.schemas_casework import (
     AcceptanceIn,
     AcceptanceOut,
@@ -43,7 +43,6 @@ from chainreview.api.views_reviews import findings_out, submission_out
 from chainreview.case import acceptances, conditions, decisions
 from chainreview.case.access import Caller
 from chainreview.case.credentials import Scope
-from chainreview.case.declarations import ZipUpload
 from chainreview.case.opinions import Stance, give_opinion
 from chainreview.case.outcomes import Party, case_outcomes
 from chainreview.case.rounds import review_round, submit_package
@@ -241,14 +240,11 @@ def submit(
     submission, made by the caller's party (applicant, vendor, or a reviewer for the office):
     unpacked safely and checked first (422 listing every problem; nothing stored)."""
     store = context(request).store
-    display = (FilePath(package.filename or "").name or "package.zip")[:200]
     with tempfile.TemporaryDirectory(prefix="chainreview-submission-") as scratch:
-        received = FilePath(scratch) / "package.zip"
-        with received.open("wb") as kept:
-            shutil.copyfileobj(package.file, kept)
+        received = saved_zip(package, FilePath(scratch))
         unpacked = FilePath(scratch) / "unpacked"
         unpacked.mkdir()
-        folder = ZipUpload(received, display).place(unpacked)
+        folder = received.place(unpacked)
         return submission_out(
             submit_package(store, case_id, folder, caller=caller, keep=keep_records)
         )

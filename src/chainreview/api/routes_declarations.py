@@ -60,15 +60,12 @@ def upload(
     package as its first submission, and reviewed; a reviewer's upload records the first
     round. An operator declares for its own organisation (403 otherwise)."""
     shared = context(request)
-    display = (Path(package.filename or "").name or "package.zip")[:NAME_CHARS]
     with tempfile.TemporaryDirectory(prefix="chainreview-zip-") as scratch:
-        received = Path(scratch) / "package.zip"
-        with received.open("wb") as kept:
-            shutil.copyfileobj(package.file, kept)
+        received = saved_zip(package, Path(scratch))
         with reviewer(shared) as chosen:
             declared = declare(
                 shared.store,
-                ZipUpload(received, display),
+                received,
                 chosen,
                 caller=caller,
                 now=shared.clock(),
@@ -120,3 +117,13 @@ def upload_files(
             keep=keep_records,
         )
     return declared_out(declared)
+
+
+def saved_zip(package: UploadFile, scratch: Path) -> ZipUpload:
+    """The uploaded archive written to `scratch/package.zip`, named in messages by the file
+    name the client gave (its last part, at most `NAME_CHARS` characters)."""
+    display = (Path(package.filename or "").name or "package.zip")[:NAME_CHARS]
+    received = scratch / "package.zip"
+    with received.open("wb") as kept:
+        shutil.copyfileobj(package.file, kept)
+    return ZipUpload(received, display)

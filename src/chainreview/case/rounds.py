@@ -118,7 +118,7 @@ def review_round(
     the factor and finding risk acceptances in force that day applied, and record `result.json`
     with the snapshot's hash as the case's next round (a reviewer's)."""
     check_role(caller, {Role.REVIEWER}, "reviewing a submission")
-    number, result = _review(
+    number, reviewed = _review(
         store,
         case_id,
         reviewer,
@@ -130,7 +130,7 @@ def review_round(
         _every,
     )
     with store.transaction(caller.name) as tx:
-        return record_round(tx, case_id, number, reviewer, result)
+        return record_round(tx, case_id, number, reviewer, reviewed.result)
 
 
 def record_round(
@@ -224,16 +224,18 @@ def _again(store: Store, kept: RoundRecord, reviewer: Reviewer, caller: Caller) 
         )
     as_of, final = _stated(kept.result_json)
     ids, triage_ids = applied.cited(kept.result_json), triaged.cited(kept.result_json)
-    with store.transaction(caller.name) as tx:
-        held = _held(
-            tx,
-            kept.case_id,
-            caller,
-            kept.submission,
-            lambda found: tuple(a for a in found if a.id in ids),
-            lambda found: tuple(t for t in found if t.id in triage_ids),
-        )
-    return _reviewed(held, reviewer, as_of, final)
+    _, again = _review(
+        store,
+        kept.case_id,
+        reviewer,
+        as_of,
+        caller,
+        kept.submission,
+        final,
+        lambda found: tuple(a for a in found if a.id in ids),
+        lambda found: tuple(t for t in found if t.id in triage_ids),
+    )
+    return again
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -361,12 +363,12 @@ def _review(
     allow_demo_intel: bool,
     choose: Choice,
     choose_triages: Triaged,
-) -> tuple[int, ReviewResult]:
+) -> tuple[int, Reviewed]:
     """The submission reviewed with the risk acceptances `choose` picks and the triages
-    `choose_triages` picks: its number, and the result."""
+    `choose_triages` picks: its number, and the review with the package it read."""
     with store.transaction(caller.name) as tx:
         held = _held(tx, case_id, caller, submission, choose, choose_triages)
-    return held.number, _reviewed(held, reviewer, as_of, allow_demo_intel).result
+    return held.number, _reviewed(held, reviewer, as_of, allow_demo_intel)
 
 
 def review_round_in(
